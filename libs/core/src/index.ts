@@ -1,0 +1,11 @@
+export * from './errors.ts';
+export * from './clock.ts';
+export { ManualClock, flushMicrotasks } from './manual-clock.ts';
+export * from './startable.ts';
+export * from './signals.ts';
+export * from './config.ts';
+export * from './node-config.ts';
+export * from './ids.ts';
+export * from './version.ts';
+export * from './logger.ts';
+export * from './metrics.ts';

@@ -1,0 +1,2 @@
+export { ManualClock, flushMicrotasks } from '../manual-clock.ts';
+export { waitFor, type WaitForOptions } from './wait-for.ts';
