@@ -55,7 +55,7 @@ export function loadConfig<C extends ConfigSpec>(spec: C, env: NodeJS.ProcessEnv
       out[key] = presetDefault(field.default, preset);
       continue;
     }
-    const candidate = field.parse ? field.parse(raw.trim()) : Value.Convert(field.schema, raw.trim());
+    const candidate = field.parse ? field.parse(raw.trim()) : convert(field.schema, raw.trim());
     if (!Value.Check(field.schema, candidate)) {
       throw new ConfigError(`${field.env}=${JSON.stringify(raw)} is invalid: expected ${field.accepts}`, {
         details: { variable: field.env, accepts: field.accepts },
@@ -64,6 +64,16 @@ export function loadConfig<C extends ConfigSpec>(spec: C, env: NodeJS.ProcessEnv
     out[key] = candidate;
   }
   return out as ConfigOf<C>;
+}
+
+/**
+ * String → value for a schema. Integers are parsed strictly (TypeBox's conversion would turn
+ * "80.5" into 80, silently accepting a typo).
+ */
+function convert(schema: TSchema, raw: string): unknown {
+  const type = (schema as { type?: unknown }).type;
+  if (type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  return Value.Convert(schema, raw);
 }
 
 /** Reads the preset itself, the one variable every other default depends on. */

@@ -20,6 +20,9 @@ export const ERROR_CODES = [
   'NOT_READY',
   'SHUTTING_DOWN',
   'INTERNAL',
+  'INVALID_JSON',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'METHOD_NOT_ALLOWED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -19,7 +19,7 @@ export const NODE_CONFIG = {
   role: {
     env: 'PEERWEAVE_ROLE',
     accepts: '`peer` or `supernode`',
-    doc: 'What the node does. A supernode runs the same code and additionally indexes and routes searches for the peers attached to it; it needs more memory and should be long-lived.',
+    doc: 'What the node does, reported in its status and metrics. Both roles run the same code; the supernode duties (indexing and routing searches for attached peers) belong to the search layer, which is not built yet, so today a supernode serves exactly like a peer.',
     schema: Type.Union(ROLES.map((r) => Type.Literal(r))),
     default: 'peer',
   },
