@@ -1,0 +1,1 @@
+export { Identity, KEY_FILE, loadOrCreateIdentity, nodeIdFromPublicKey, verifySignature } from './identity.ts';
