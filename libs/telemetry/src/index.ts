@@ -1,0 +1,3 @@
+export { createLogger, type LoggerInit, type RootLogger } from './logger.ts';
+export { createMetrics, MetricsRegistry, DEFAULT_COLLECT_DEFAULT, type MetricsInit } from './metrics-registry.ts';
+export { registerNodeMetrics, type NodeMetricsInit } from './node-metrics.ts';
