@@ -1,0 +1,47 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger, LogLevel } from '@peerweave/core';
+import type { NodeStatus } from './schemas.ts';
+
+/** Same as the core config's default for `PEERWEAVE_HTTP_BODY_LIMIT`. */
+export const DEFAULT_BODY_LIMIT = 1_048_576;
+
+export type Readiness =
+  | { ready: true }
+  | { ready: false; code: 'NOT_READY' | 'SHUTTING_DOWN'; reason: string };
+
+/** What `/metrics` serves; the telemetry lib's MetricsRegistry is one. */
+export interface MetricsSource {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
+
+export interface HttpApiInit {
+  /**
+   * Fastify logs through it (as `loggerInstance`), request by request with a `reqId`. At run time
+   * this is a pino logger from the telemetry lib; anything with the core Logger's methods works.
+   */
+  logger: Logger;
+  /**
+   * Largest request body in bytes; larger bodies get 413 PAYLOAD_TOO_LARGE before they are read
+   * whole. A route may set its own `bodyLimit`. Default {@link DEFAULT_BODY_LIMIT}.
+   */
+  bodyLimit?: number;
+  /** Called on every `GET /v1/status`; may be async. */
+  status(): NodeStatus | Promise<NodeStatus>;
+  /** Called on every `GET /readyz`; keep it cheap, orchestrators poll it every few seconds. */
+  readiness(): Readiness;
+  metrics: MetricsSource;
+  /**
+   * Both or neither: with both, `GET`/`PUT /v1/log-level` are served (an operator turns on debug
+   * logs without a restart, like Kubo's `ipfs log level`); with neither, those paths are 404.
+   */
+  getLogLevel?(): LogLevel;
+  setLogLevel?(level: LogLevel): void;
+  /**
+   * Route groups of other libs, registered after the built-in routes, each in its own
+   * encapsulated context. They inherit the error handler, the OpenAPI collection and the JSON
+   * parser; give every route request and response schemas and list its errors with
+   * `errorResponses()`.
+   */
+  plugins?: readonly FastifyPluginAsync[];
+}

@@ -1,0 +1,63 @@
+import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import { VERSION } from '@peerweave/core';
+import { createClientErrorHandler } from './client-error-handler.ts';
+import { installErrorHandling, sendError } from './error-handling.ts';
+import { DEFAULT_BODY_LIMIT, type HttpApiInit } from './http-api-init.ts';
+import { RequestLogController } from './request-log-controller.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { logLevelRoutes } from './routes/log-level-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
+import { openApiRoutes } from './routes/openapi-routes.ts';
+import { statusRoutes } from './routes/status-routes.ts';
+
+/**
+ * The node's HTTP API, built but not listening: the app calls `listen`, tests call `inject`.
+ * Built-in routes first, then `init.plugins` in order, so other libs add route groups without
+ * editing this one.
+ */
+export async function build(init: HttpApiInit): Promise<FastifyInstance> {
+  const bodyLimit = init.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = fastify({
+    // Fastify needs pino's shape; the core Logger is pino's subset and a pino instance at run time.
+    loggerInstance: init.logger as FastifyBaseLogger,
+    logController: new RequestLogController(),
+    bodyLimit,
+    // Our onRequest hook answers during drain instead, in the error shape.
+    return503OnClosing: false,
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply, bodyLimit),
+    clientErrorHandler: createClientErrorHandler(init.logger),
+  });
+  // JSON only: text/plain bodies get 415 instead of reaching a schema as a string.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandling(app, bodyLimit);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Peerweave',
+        version: VERSION,
+        description:
+          'HTTP API of a Peerweave node. Every error is `{ "code", "message" }` with a stable `code`.',
+      },
+      tags: [
+        { name: 'health', description: 'Probes for orchestrators' },
+        { name: 'node', description: 'This node' },
+        { name: 'operator', description: 'Observability and run-time control' },
+      ],
+    },
+  });
+
+  await app.register(healthRoutes({ readiness: init.readiness }));
+  await app.register(statusRoutes({ status: init.status }));
+  await app.register(metricsRoutes({ metrics: init.metrics }));
+  if (init.getLogLevel !== undefined && init.setLogLevel !== undefined) {
+    await app.register(
+      logLevelRoutes({ getLogLevel: init.getLogLevel.bind(init), setLogLevel: init.setLogLevel.bind(init) }),
+    );
+  }
+  await app.register(openApiRoutes());
+  for (const plugin of init.plugins ?? []) await app.register(plugin);
+  return app;
+}
