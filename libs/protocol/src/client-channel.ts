@@ -1,0 +1,60 @@
+import { Client } from '@grpc/grpc-js';
+import { AbortError, InvalidArgumentError } from '@peerweave/core';
+import { createCredentials, type ProtocolCredentials } from './credentials.ts';
+import {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_KEEPALIVE_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  channelOptions,
+} from './grpc-options.ts';
+
+/** Settings of a client of the peer protocol; each defaults to its DEFAULT_* constant. */
+export interface ClientInit {
+  /** Largest message sent or accepted (NodeConfig.grpcMaxMessageBytes). */
+  maxMessageBytes?: number;
+  /** Interval of keepalive pings on an idle connection (NodeConfig.grpcKeepaliveMs). */
+  keepaliveMs?: number;
+  /** Deadline of a call that names none (NodeConfig.rpcDeadlineMs). */
+  defaultDeadlineMs?: number;
+  /** Defaults to {@link createCredentials}(). */
+  credentials?: ProtocolCredentials;
+}
+
+/**
+ * The connection side every service client is built on: a grpc-js client for one `host:port` with
+ * every channel option set explicitly, the default deadline of its calls, and a `closed` signal
+ * that cancels whatever is in flight when the client is closed. grpc-js shares one connection among
+ * channels of the same address and options, so one per peer per service costs no extra socket.
+ */
+export class ClientChannel {
+  readonly client: Client;
+  readonly defaultDeadlineMs: number;
+  readonly #closed = new AbortController();
+
+  constructor(address: string, init: ClientInit = {}) {
+    this.defaultDeadlineMs = init.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS;
+    assertDeadlineMs(this.defaultDeadlineMs, 'defaultDeadlineMs');
+    const options = channelOptions({
+      maxMessageBytes: init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      keepaliveMs: init.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
+    });
+    this.client = new Client(address, (init.credentials ?? createCredentials()).channel, options);
+  }
+
+  /** Aborts (reason AbortError) when {@link close} is called. */
+  get closed(): AbortSignal {
+    return this.#closed.signal;
+  }
+
+  /** Cancels the calls in flight (they reject with ABORTED) and releases the channel. Idempotent. */
+  close(): void {
+    if (!this.#closed.signal.aborted) this.#closed.abort(new AbortError('client closed'));
+    this.client.close();
+  }
+}
+
+export function assertDeadlineMs(deadlineMs: number, name = 'deadlineMs'): void {
+  if (!(Number.isFinite(deadlineMs) && deadlineMs > 0)) {
+    throw new InvalidArgumentError(`${name} must be a positive number of milliseconds, got ${deadlineMs}`);
+  }
+}

@@ -1,0 +1,51 @@
+import type { ChannelOptions } from '@grpc/grpc-js';
+
+/** Largest message either end sends or accepts (the `grpcMaxMessageBytes` default). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Interval of keepalive pings (the `grpcKeepaliveMs` default of the lan preset). */
+export const DEFAULT_KEEPALIVE_MS = 30_000;
+/** Deadline of a call whose caller gave none (the `rpcDeadlineMs` default of the lan preset). */
+export const DEFAULT_DEADLINE_MS = 5_000;
+/**
+ * Upper bound on how long a ping may go unanswered before the connection counts as dead. An answer
+ * takes well under a second even on a busy node; a dead peer is found within keepalive + this.
+ */
+export const MAX_KEEPALIVE_TIMEOUT_MS = 20_000;
+/**
+ * Shortest ping interval the server tolerates from a peer. Every preset pings at most every 10 s;
+ * tolerating half of that means no peer on another preset is ever sent ENHANCE_YOUR_CALM by an
+ * implementation that enforces the policy (grpc-js itself does not).
+ */
+export const PEER_PING_INTERVAL_FLOOR_MS = 5_000;
+
+export interface ConnectionTuning {
+  maxMessageBytes: number;
+  keepaliveMs: number;
+}
+
+/** Options shared by both ends: message limits, keepalive, and channelz off. */
+function commonOptions({ maxMessageBytes, keepaliveMs }: ConnectionTuning): ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+    'grpc.keepalive_time_ms': keepaliveMs,
+    'grpc.keepalive_timeout_ms': Math.min(keepaliveMs, MAX_KEEPALIVE_TIMEOUT_MS),
+    // Peers keep idle connections open for the next lookup; keep checking them while idle.
+    'grpc.keepalive_permit_without_calls': 1,
+    // On by default in grpc-js and costs 25-40 % of unary latency (docs/PERFORMANCE.md).
+    'grpc.enable_channelz': 0,
+  };
+}
+
+/** Every option of a GrpcServer, set explicitly rather than left to grpc-js defaults. */
+export function serverOptions(tuning: ConnectionTuning): ChannelOptions {
+  return {
+    ...commonOptions(tuning),
+    'grpc.http2.min_ping_interval_without_data_ms': Math.min(tuning.keepaliveMs, PEER_PING_INTERVAL_FLOOR_MS),
+  };
+}
+
+/** Every option of a client channel, set explicitly rather than left to grpc-js defaults. */
+export function channelOptions(tuning: ConnectionTuning): ChannelOptions {
+  return commonOptions(tuning);
+}

@@ -1,0 +1,22 @@
+// Public API of the peer protocol. Only this lib imports @grpc/*; callers use the types below.
+export { GrpcServer, DEFAULT_STOP_GRACE_MS, OVERALL_HEALTH } from './grpc-server.ts';
+export type { GrpcServerInit, GrpcStopOptions } from './grpc-server.ts';
+export type { ServiceBinding, BindingContext } from './service-binding.ts';
+export type { ServerCallContext } from './server-unary.ts';
+export { createCredentials } from './credentials.ts';
+export type { ProtocolCredentials, CredentialsInit } from './credentials.ts';
+export { resolveProtoRoot, PROTO_DIR_ENV, PROTO_ROOT_MARKER } from './proto-root.ts';
+export type { ResolveProtoRootOptions } from './proto-root.ts';
+export {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_KEEPALIVE_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+} from './grpc-options.ts';
+export type { ClientInit } from './client-channel.ts';
+export type { CallOptions } from './unary-call.ts';
+export { nodeServiceBinding, NODE_SERVICE_NAME } from './node-service.ts';
+export type { NodeInfoData, NodeServiceHandler } from './node-service.ts';
+export { createNodeClient } from './node-client.ts';
+export type { NodeClient } from './node-client.ts';
+export { createHealthClient } from './health-client.ts';
+export type { HealthClient, HealthStatus } from './health-client.ts';

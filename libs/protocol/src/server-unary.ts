@@ -1,0 +1,66 @@
+import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { AbortError, DeadlineExceededError, type Logger } from '@peerweave/core';
+import { grpcFailureForError } from './status-mapping.ts';
+
+/** What a server-side handler gets besides the request. */
+export interface ServerCallContext {
+  /**
+   * Aborts when the caller cancels or the call's deadline passes (reason DeadlineExceededError or
+   * AbortError). Pass it to everything the handler awaits: the answer would go nowhere.
+   */
+  signal: AbortSignal;
+}
+
+/**
+ * Adapts an async domain handler to a grpc-js unary handler: gives it a signal tied to the call,
+ * sends its result, and sends its failure through the status mapping. Unexpected failures go out
+ * as "internal error" and are logged here at error level, with `method`.
+ */
+export function unaryHandler<Req, Res>(
+  method: string,
+  logger: Logger,
+  handle: (request: Req, context: ServerCallContext) => Promise<Res>,
+): handleUnaryCall<Req, Res> {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    const controller = new AbortController();
+    const deadline = deadlineEpochMs(call.getDeadline());
+    const onDeadline = (): void => {
+      controller.abort(new DeadlineExceededError(`deadline of ${method} exceeded`));
+    };
+    // grpc-js reports a passed deadline as a cancellation; tell the two apart by the clock.
+    const onCancelled = (): void => {
+      if (Date.now() >= deadline) onDeadline();
+      else controller.abort(new AbortError(`${method} cancelled by the caller`));
+    };
+    call.once('cancelled', onCancelled);
+    const timer = Number.isFinite(deadline)
+      ? setTimeout(onDeadline, Math.max(0, deadline - Date.now())).unref()
+      : undefined;
+    const settle = (): void => {
+      clearTimeout(timer);
+      call.off('cancelled', onCancelled);
+    };
+    let pending: Promise<Res>;
+    try {
+      pending = handle(call.request, { signal: controller.signal });
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(
+      (response) => {
+        settle();
+        callback(null, response);
+      },
+      (err: unknown) => {
+        settle();
+        const failure = grpcFailureForError(err);
+        if (failure.masked) logger.error({ err, method }, 'gRPC handler failed');
+        callback({ code: failure.code, details: failure.details });
+      },
+    );
+  };
+}
+
+function deadlineEpochMs(deadline: Date | number): number {
+  return deadline instanceof Date ? deadline.getTime() : deadline;
+}
