@@ -1,0 +1,52 @@
+// One node in-process: the HTTP API and the peer protocol answer about the same identity.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadNodeConfig } from '@peerweave/core';
+import { createHealthClient, createNodeClient } from '@peerweave/protocol';
+import { startNode } from './node.ts';
+
+describe('startNode', () => {
+  it('answers status over HTTP and GetInfo over gRPC with the same id; the id survives a restart', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const config = loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' });
+
+    const node = await startNode(config);
+    t.after(() => node.stop());
+    const status = (await (await fetch(`${node.httpUrl}/v1/status`)).json()) as { id: string; role: string };
+    assert.equal(status.id, node.id);
+    assert.equal(status.role, 'peer');
+
+    const client = createNodeClient(node.grpcAddress, {});
+    const health = createHealthClient(node.grpcAddress);
+    t.after(() => {
+      client.close();
+      health.close();
+    });
+    const info = await client.getInfo();
+    assert.equal(info.nodeId, node.id);
+    assert.equal(info.publicKey.length, 32);
+    assert.equal(await health.check(''), 'SERVING');
+
+    await node.stop();
+    const again = await startNode(config);
+    t.after(() => again.stop());
+    assert.equal(again.id, node.id);
+  });
+
+  it('closes both listeners on stop()', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const node = await startNode(
+      loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' }),
+    );
+    await node.stop();
+    await assert.rejects(fetch(`${node.httpUrl}/readyz`));
+    const client = createHealthClient(node.grpcAddress);
+    t.after(() => client.close());
+    await assert.rejects(client.check('', { deadlineMs: 500 }), { code: 'UNAVAILABLE' });
+  });
+});

@@ -1,0 +1,117 @@
+import { ShuttingDownError, VERSION, systemClock, type NodeConfig } from '@peerweave/core';
+import { loadOrCreateIdentity } from '@peerweave/identity';
+import { createLogger, createMetrics, registerNodeMetrics } from '@peerweave/telemetry';
+import { GrpcServer, createCredentials, nodeServiceBinding, type NodeInfoData } from '@peerweave/protocol';
+import { build } from '@peerweave/http-api';
+import { advertiseHost, hostPort } from './addresses.ts';
+
+export interface PeerNode {
+  readonly id: string;
+  /** Where the HTTP API listens (real port, also when configured as 0). */
+  readonly httpUrl: string;
+  readonly grpcAddress: string;
+  /** Stops taking new work, lets in-flight requests finish (up to the grace period), then closes. */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts every component of one node from its configuration. Apps only wire. */
+export async function startNode(config: NodeConfig): Promise<PeerNode> {
+  const startedAtMs = systemClock.now();
+  const identity = await loadOrCreateIdentity(config.dataDir);
+  const logger = createLogger({ level: config.logLevel, node: identity.id.toShortString() });
+  const log = logger.child({ component: 'node' });
+  const metrics = createMetrics();
+  registerNodeMetrics(metrics, { version: VERSION, role: config.role, nodeId: identity.id.toHex(), startedAtMs });
+
+  let state: 'starting' | 'ready' | 'stopping' = 'starting';
+  const host = advertiseHost(config.advertiseHost);
+  const addresses = { http: [] as string[], grpc: [] as string[] };
+
+  const info = (): NodeInfoData => ({
+    nodeId: identity.id.toHex(),
+    publicKey: identity.publicKey,
+    role: config.role,
+    version: VERSION,
+    httpAddresses: addresses.http,
+    grpcAddresses: addresses.grpc,
+    startedAtMs,
+  });
+
+  const grpc = new GrpcServer({
+    host: config.grpcHost,
+    port: config.grpcPort,
+    maxMessageBytes: config.grpcMaxMessageBytes,
+    keepaliveMs: config.grpcKeepaliveMs,
+    credentials: createCredentials(),
+    logger: logger.child({ component: 'grpc' }),
+  });
+  grpc.addService(
+    nodeServiceBinding({
+      getInfo: async () => {
+        if (state === 'stopping') throw new ShuttingDownError('node is shutting down');
+        return info();
+      },
+    }),
+  );
+
+  const http = await build({
+    logger: logger.child({ component: 'http' }),
+    bodyLimit: config.httpBodyLimit,
+    metrics,
+    status: () => ({
+      id: identity.id.toHex(),
+      role: config.role,
+      version: VERSION,
+      uptimeSeconds: Math.max(0, (systemClock.now() - startedAtMs) / 1000),
+      startedAt: new Date(startedAtMs).toISOString(),
+      publicKey: Buffer.from(identity.publicKey).toString('base64'),
+      addresses,
+    }),
+    readiness: () => {
+      if (state === 'ready') return { ready: true };
+      if (state === 'stopping') return { ready: false, code: 'SHUTTING_DOWN', reason: 'node is shutting down' };
+      return { ready: false, code: 'NOT_READY', reason: 'node is starting' };
+    },
+    getLogLevel: () => logger.level,
+    setLogLevel: (level) => {
+      logger.level = level;
+    },
+  });
+
+  await grpc.start();
+  try {
+    await http.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (err) {
+    await grpc.stop({ graceMs: 0 });
+    throw err;
+  }
+  const httpAddress = http.server.address();
+  const httpPort = typeof httpAddress === 'object' && httpAddress !== null ? httpAddress.port : config.httpPort;
+  addresses.http.push(`http://${hostPort(host, httpPort)}`);
+  addresses.grpc.push(hostPort(host, grpc.port));
+  state = 'ready';
+  log.info({ id: identity.id.toHex(), role: config.role, http: addresses.http[0], grpc: addresses.grpc[0], version: VERSION }, 'node started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      state = 'stopping';
+      log.info('stopping: no new work, finishing what is in flight');
+      const graceMs = config.shutdownTimeoutMs;
+      // Fastify's close waits for in-flight requests and closes idle keep-alive sockets; the
+      // grace timer bounds it so a stuck client cannot hold the process past the orchestrator's limit.
+      const httpClosed = http.close();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.all([Promise.race([httpClosed, grace]), grpc.stop({ graceMs })]);
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return {
+    id: identity.id.toHex(),
+    httpUrl: `http://${hostPort(config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost, httpPort)}`,
+    grpcAddress: hostPort(config.grpcHost === '0.0.0.0' ? '127.0.0.1' : config.grpcHost, grpc.port),
+    stop,
+  };
+}
