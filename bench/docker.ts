@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+export async function docker(args: string[], timeoutMs = 300_000): Promise<string> {
+  const { stdout } = await exec('docker', args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  return stdout.trim();
+}
+
+/** Resident set size of the container's main process, in bytes, read from /proc inside it. */
+export async function containerRss(id: string, pid = 1): Promise<number> {
+  const out = await docker([
+    'exec',
+    id,
+    'node',
+    '-e',
+    `const s=require('fs').readFileSync('/proc/${pid}/status','utf8');console.log(/VmRSS:\\s+(\\d+)/.exec(s)[1])`,
+  ]);
+  return Number(out) * 1024;
+}
+
+export async function waitHealthy(ids: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = (await docker(['inspect', '-f', '{{.State.Health.Status}}', ...ids])).split('\n');
+    if (states.every((s) => s === 'healthy')) return;
+    if (Date.now() > deadline) throw new Error(`containers not healthy after ${timeoutMs} ms: ${states.join(',')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
