@@ -9,3 +9,4 @@ export * from './ids.ts';
 export * from './version.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './random.ts';

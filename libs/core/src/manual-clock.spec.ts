@@ -56,3 +56,20 @@ describe('ManualClock', () => {
     assert.equal(clock.pending, 0);
   });
 });
+
+describe('ManualClock at scale', () => {
+  it('fires 50 000 timers in deadline order', async () => {
+    const clock = new ManualClock();
+    const fired: number[] = [];
+    const handles = [];
+    for (let i = 0; i < 50_000; i++) {
+      const at = (i * 7919) % 10_000;
+      handles.push(clock.setTimeout(() => fired.push(at), at));
+    }
+    for (let i = 0; i < 50_000; i += 2) clock.clearTimeout(handles[i]!);
+    assert.equal(clock.pending, 25_000);
+    await clock.advance(10_000);
+    assert.equal(fired.length, 25_000);
+    for (let i = 1; i < fired.length; i++) assert.ok(fired[i - 1]! <= fired[i]!);
+  });
+});

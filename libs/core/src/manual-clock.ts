@@ -9,11 +9,14 @@ interface ManualTimer {
 /**
  * A clock that only moves when told to. Timers fire in deadline order (ties in creation order)
  * during {@link ManualClock.advance}, so every scenario replays exactly, like etcd raft's `tick()`.
+ * Timers live in a binary heap (cleared ones are skipped lazily), so a simulation with tens of
+ * thousands of pending timers costs O(log n) per timer.
  */
 export class ManualClock implements Clock {
   #now: number;
   #nextId = 1;
-  #timers = new Map<number, ManualTimer>();
+  readonly #heap: ManualTimer[] = [];
+  readonly #live = new Set<number>();
 
   constructor(start = 0) {
     this.#now = start;
@@ -25,12 +28,13 @@ export class ManualClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer: ManualTimer = { id: this.#nextId++, at: this.#now + Math.max(0, ms), fn };
-    this.#timers.set(timer.id, timer);
+    this.#live.add(timer.id);
+    this.#push(timer);
     return { id: timer.id };
   }
 
   clearTimeout(handle: TimerHandle): void {
-    this.#timers.delete((handle as { id: number }).id);
+    this.#live.delete((handle as { id: number }).id);
   }
 
   sleep(ms: number, options?: { signal?: AbortSignal }): Promise<void> {
@@ -39,7 +43,7 @@ export class ManualClock implements Clock {
 
   /** Number of timers not yet fired. */
   get pending(): number {
-    return this.#timers.size;
+    return this.#live.size;
   }
 
   /**
@@ -51,9 +55,10 @@ export class ManualClock implements Clock {
     const target = this.#now + ms;
     for (;;) {
       await flushMicrotasks();
-      const next = this.#earliest();
+      const next = this.#peek();
       if (next === undefined || next.at > target) break;
-      this.#timers.delete(next.id);
+      this.#pop();
+      this.#live.delete(next.id);
       this.#now = Math.max(this.#now, next.at);
       next.fn();
     }
@@ -61,12 +66,44 @@ export class ManualClock implements Clock {
     await flushMicrotasks();
   }
 
-  #earliest(): ManualTimer | undefined {
-    let best: ManualTimer | undefined;
-    for (const t of this.#timers.values()) {
-      if (best === undefined || t.at < best.at || (t.at === best.at && t.id < best.id)) best = t;
+  /** The earliest live timer, dropping cleared ones from the top of the heap. */
+  #peek(): ManualTimer | undefined {
+    while (this.#heap.length > 0 && !this.#live.has(this.#heap[0]!.id)) this.#pop();
+    return this.#heap[0];
+  }
+
+  #before(a: ManualTimer, b: ManualTimer): boolean {
+    return a.at < b.at || (a.at === b.at && a.id < b.id);
+  }
+
+  #push(timer: ManualTimer): void {
+    const h = this.#heap;
+    h.push(timer);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#before(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
     }
-    return best;
+  }
+
+  #pop(): void {
+    const h = this.#heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.#before(h[l]!, h[m]!)) m = l;
+      if (r < h.length && this.#before(h[r]!, h[m]!)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
   }
 }
 
