@@ -20,3 +20,43 @@ export { createNodeClient } from './node-client.ts';
 export type { NodeClient } from './node-client.ts';
 export { createHealthClient } from './health-client.ts';
 export type { HealthClient, HealthStatus } from './health-client.ts';
+
+// The peer protocol (peerweave.routing.v1): domain messages, the serving and calling sides.
+export { MEMBER_STATES } from './peer-messages.ts';
+export type {
+  MemberState,
+  PeerContact,
+  MemberUpdate,
+  Envelope,
+  PingRequest,
+  PingResponse,
+  PingReqRequest,
+  PingReqResponse,
+  FindNodeRequest,
+  FindNodeResponse,
+  LeaveRequest,
+  LeaveResponse,
+  PeerMethods,
+  PeerMethod,
+  PeerRequest,
+  PeerResponse,
+  PeerCallContext,
+  PeerHandler,
+  PeerCallOptions,
+  PeerTransport,
+} from './peer-messages.ts';
+export {
+  MAX_ADDRESS_LENGTH,
+  MAX_ROLE_LENGTH,
+  MAX_UPDATES_PER_MESSAGE,
+  MAX_CONTACTS_PER_MESSAGE,
+  MAX_FIND_NODE_COUNT,
+  MAX_PING_REQ_TIMEOUT_MS,
+  PEER_METHODS,
+  isPeerMethod,
+  assertValidPeerRequest,
+  assertValidPeerResponse,
+} from './peer-codec.ts';
+export { peerServiceBinding, PEER_SERVICE_NAME } from './peer-service.ts';
+export { GrpcPeerTransport, DEFAULT_IDLE_CHANNEL_MS } from './grpc-peer-transport.ts';
+export type { GrpcPeerTransportInit } from './grpc-peer-transport.ts';

@@ -1,0 +1,153 @@
+import type { MethodDefinition } from '@grpc/proto-loader';
+import { AbortError, InvalidArgumentError, PeerweaveError, systemClock, type Clock, type TimerHandle } from '@peerweave/core';
+import { assertDeadlineMs, ClientChannel, type ClientInit } from './client-channel.ts';
+import { DEFAULT_DEADLINE_MS } from './grpc-options.ts';
+import { isPeerMethod, MAX_ADDRESS_LENGTH, PEER_CODECS, PEER_RPC_NAMES } from './peer-codec.ts';
+import type { PeerCallOptions, PeerMethod, PeerRequest, PeerResponse, PeerTransport } from './peer-messages.ts';
+import { peerServiceDefinition } from './peer-service.ts';
+import { unaryCall } from './unary-call.ts';
+
+/**
+ * How long a channel may go without a call before it is closed. Long enough that the peers of a
+ * node's routing table (probed every few seconds) keep theirs; short enough that the addresses a
+ * lookup touched once do not pile up.
+ */
+export const DEFAULT_IDLE_CHANNEL_MS = 5 * 60_000;
+
+/** Settings of a GrpcPeerTransport; each defaults to its DEFAULT_* constant. */
+export interface GrpcPeerTransportInit extends ClientInit {
+  /** How long an unused channel is kept open (default DEFAULT_IDLE_CHANNEL_MS). */
+  idleChannelMs?: number;
+  /** Times idle eviction; defaults to the system clock. Call deadlines are real time (gRPC's). */
+  clock?: Clock;
+}
+
+interface CachedChannel {
+  readonly channel: ClientChannel;
+  /** Calls in flight: a channel is never evicted under them. */
+  calls: number;
+  lastUsedAt: number;
+}
+
+type AnyMethodDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
+
+/**
+ * The peer protocol over gRPC. One channel per address, created on first use and reused by every
+ * later call (no connection setup per RPC, which is where kad-dht spends its time; see
+ * docs/PERFORMANCE.md), closed after `idleChannelMs` without calls, and all closed by
+ * {@link close}. Channel options, deadlines, cancellation and error mapping are those of every
+ * other client of this lib (ClientChannel, unaryCall).
+ */
+export class GrpcPeerTransport implements PeerTransport {
+  readonly #init: ClientInit;
+  readonly #idleChannelMs: number;
+  readonly #clock: Clock;
+  readonly #channels = new Map<string, CachedChannel>();
+  readonly #methods: Readonly<Record<PeerMethod, AnyMethodDefinition>>;
+  #sweepTimer: TimerHandle | undefined;
+  #closed = false;
+
+  constructor(init: GrpcPeerTransportInit = {}) {
+    const { idleChannelMs, clock, ...clientInit } = init;
+    this.#init = clientInit;
+    this.#idleChannelMs = idleChannelMs ?? DEFAULT_IDLE_CHANNEL_MS;
+    if (!(Number.isFinite(this.#idleChannelMs) && this.#idleChannelMs > 0)) {
+      throw new InvalidArgumentError(`idleChannelMs must be a positive number of milliseconds, got ${this.#idleChannelMs}`);
+    }
+    this.#clock = clock ?? systemClock;
+    // Checked here rather than on the first call to some peer.
+    assertDeadlineMs(clientInit.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS, 'defaultDeadlineMs');
+    const definition = peerServiceDefinition();
+    this.#methods = {
+      ping: definition[PEER_RPC_NAMES.ping] as AnyMethodDefinition,
+      pingReq: definition[PEER_RPC_NAMES.pingReq] as AnyMethodDefinition,
+      findNode: definition[PEER_RPC_NAMES.findNode] as AnyMethodDefinition,
+      leave: definition[PEER_RPC_NAMES.leave] as AnyMethodDefinition,
+    };
+  }
+
+  /** Number of open channels (one per address called recently). */
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+
+  async request<M extends PeerMethod>(
+    address: string,
+    method: M,
+    request: PeerRequest<M>,
+    options: PeerCallOptions = {},
+  ): Promise<PeerResponse<M>> {
+    if (this.#closed) throw new AbortError('peer transport closed');
+    if (!isPeerMethod(method)) throw new InvalidArgumentError(`unknown peer method ${JSON.stringify(method)}`);
+    const codec = PEER_CODECS[method];
+    const message = codec.encodeRequest(request);
+    const entry = this.#channelFor(address);
+    entry.calls++;
+    let answer: unknown;
+    try {
+      answer = await unaryCall(entry.channel, this.#methods[method], message, options);
+    } finally {
+      entry.calls--;
+      entry.lastUsedAt = this.#clock.now();
+    }
+    try {
+      return codec.decodeResponse(answer as Parameters<typeof codec.decodeResponse>[0]);
+    } catch (err) {
+      if (!(err instanceof PeerweaveError)) throw err;
+      throw new InvalidArgumentError(`invalid ${method} response from ${address}: ${err.message}`, {
+        cause: err,
+        details: err.details,
+      });
+    }
+  }
+
+  /** Closes every channel; calls in flight reject with ABORTED, and so do later calls. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    for (const entry of this.#channels.values()) entry.channel.close();
+    this.#channels.clear();
+  }
+
+  #channelFor(address: string): CachedChannel {
+    let entry = this.#channels.get(address);
+    if (entry === undefined) {
+      if (typeof address !== 'string' || address.length === 0 || address.length > MAX_ADDRESS_LENGTH) {
+        throw new InvalidArgumentError(`a peer address has 1 to ${MAX_ADDRESS_LENGTH} characters, got ${JSON.stringify(String(address).slice(0, 80))}`);
+      }
+      let channel: ClientChannel;
+      try {
+        channel = new ClientChannel(address, this.#init);
+      } catch (err) {
+        // grpc-js refuses some targets synchronously ("Could not parse target name").
+        throw new InvalidArgumentError(`cannot dial ${JSON.stringify(address)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      entry = { channel, calls: 0, lastUsedAt: this.#clock.now() };
+      this.#channels.set(address, entry);
+      this.#armSweep();
+    }
+    return entry;
+  }
+
+  /**
+   * One timer for all channels, running only while there are some. A channel is closed between
+   * idleChannelMs and 1.5 × idleChannelMs after its last call ended.
+   */
+  #armSweep(): void {
+    if (this.#sweepTimer !== undefined || this.#closed) return;
+    this.#sweepTimer = this.#clock.setTimeout(() => this.#sweep(), this.#idleChannelMs / 2);
+  }
+
+  #sweep(): void {
+    this.#sweepTimer = undefined;
+    const idleSince = this.#clock.now() - this.#idleChannelMs;
+    for (const [address, entry] of this.#channels) {
+      if (entry.calls === 0 && entry.lastUsedAt <= idleSince) {
+        entry.channel.close();
+        this.#channels.delete(address);
+      }
+    }
+    if (this.#channels.size > 0) this.#armSweep();
+  }
+}

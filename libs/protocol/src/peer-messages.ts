@@ -1,0 +1,113 @@
+/**
+ * The peer protocol as the domain sees it: plain, immutable message objects. The gRPC transport
+ * maps them to `peerweave.routing.v1` messages; the in-memory network passes them as they are
+ * (so receivers must never mutate a message they were given).
+ *
+ * Every message carries its sender's contact and a few piggybacked membership updates: that is
+ * how contacts are learnt from every message received and how SWIM disseminates.
+ */
+
+/** Only append to this list: it is a wire enum. */
+export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const;
+export type MemberState = (typeof MEMBER_STATES)[number];
+
+/** How to reach a node and how fresh that knowledge is. */
+export interface PeerContact {
+  /** Node id, 64 lower-case hex digits. */
+  readonly id: string;
+  /** `host:port` of its peer protocol. */
+  readonly address: string;
+  /** `peer` or `supernode`. */
+  readonly role: string;
+  /** Raised by the node itself to refute a suspicion; a restart starts above any earlier value. */
+  readonly incarnation: number;
+}
+
+/** A membership fact about `contact`, as SWIM gossips it. */
+export interface MemberUpdate {
+  readonly state: MemberState;
+  readonly contact: PeerContact;
+  /** Id of the node that made the claim (the suspecter, or the node itself for alive/left). */
+  readonly from: string;
+}
+
+export interface Envelope {
+  readonly sender: PeerContact;
+  readonly updates: readonly MemberUpdate[];
+}
+
+export interface PingRequest extends Envelope {
+  /** The id the caller expects at the address; empty when it does not know it (a seed). */
+  readonly target: string;
+}
+export type PingResponse = Envelope;
+
+export interface PingReqRequest extends Envelope {
+  /** The node to probe on the caller's behalf. */
+  readonly target: PeerContact;
+  /** How long the intermediary may wait for the target's ack. */
+  readonly timeoutMs: number;
+}
+export interface PingReqResponse extends Envelope {
+  readonly acked: boolean;
+}
+
+export interface FindNodeRequest extends Envelope {
+  /** Key to find the closest nodes to, 64 hex digits. */
+  readonly key: string;
+  /** How many contacts the caller wants (k). */
+  readonly count: number;
+}
+export interface FindNodeResponse extends Envelope {
+  readonly closest: readonly PeerContact[];
+}
+
+export type LeaveRequest = Envelope;
+export type LeaveResponse = Envelope;
+
+/** Request and response of each peer method. Only append methods. */
+export interface PeerMethods {
+  ping: { request: PingRequest; response: PingResponse };
+  pingReq: { request: PingReqRequest; response: PingReqResponse };
+  findNode: { request: FindNodeRequest; response: FindNodeResponse };
+  leave: { request: LeaveRequest; response: LeaveResponse };
+}
+export type PeerMethod = keyof PeerMethods;
+export type PeerRequest<M extends PeerMethod> = PeerMethods[M]['request'];
+export type PeerResponse<M extends PeerMethod> = PeerMethods[M]['response'];
+
+export interface PeerCallContext {
+  /**
+   * Aborts when the caller cancels or its deadline passes. Read it as `context.signal` and pass it
+   * on; do not spread the context: the in-memory network makes the signal lazily, in a getter.
+   */
+  readonly signal: AbortSignal;
+}
+
+/** The serving side: what a node does when a peer calls it. */
+export type PeerHandler = {
+  [M in PeerMethod]: (request: PeerRequest<M>, context: PeerCallContext) => Promise<PeerResponse<M>>;
+};
+
+export interface PeerCallOptions {
+  signal?: AbortSignal;
+  /** Deadline of this call; the transport's default applies when absent. */
+  deadlineMs?: number;
+}
+
+/**
+ * The calling side. Implemented over gRPC (`GrpcPeerTransport`) and over the in-memory network
+ * (`MemoryNetwork`), so routing code runs unchanged in containers and in the simulator.
+ * Failures reject with a PeerweaveError: UNAVAILABLE (unreachable), DEADLINE_EXCEEDED, ABORTED
+ * (caller's signal), INVALID_ARGUMENT / RESOURCE_EXHAUSTED (the peer refused the message).
+ */
+export interface PeerTransport {
+  request<M extends PeerMethod>(
+    address: string,
+    method: M,
+    request: PeerRequest<M>,
+    options?: PeerCallOptions,
+  ): Promise<PeerResponse<M>>;
+  /** Closes cached connections; later calls fail. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,10 @@
+// Test and simulation fakes of the protocol lib: `@peerweave/protocol/testing`.
+export { MemoryNetwork, DEFAULT_MEMORY_LATENCY_MS } from '../memory-network.ts';
+export type {
+  MemoryNetworkInit,
+  MemoryLatency,
+  MemoryListener,
+  MemoryNetworkStats,
+  MessageCounts,
+  NodeMessageCounts,
+} from '../memory-network.ts';
