@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { MemberState, MemberUpdate } from '@peerweave/protocol';
+import { BroadcastQueue } from './broadcast-queue.ts';
+
+function update(id: string, state: MemberState = 'alive', incarnation = 1): MemberUpdate {
+  return { state, contact: { id, address: `${id}:1`, role: 'peer', incarnation }, from: 'x' };
+}
+
+const ids = (updates: MemberUpdate[]): string[] => updates.map((u) => u.contact.id);
+
+describe('BroadcastQueue', () => {
+  it('replaces a queued update with a newer one about the same member', () => {
+    const q = new BroadcastQueue({ retransmitMult: 4, viewSize: () => 10 });
+    q.enqueue(update('a', 'alive', 1));
+    q.enqueue(update('b'));
+    q.enqueue(update('a', 'suspect', 1));
+    assert.equal(q.size, 2);
+    assert.equal(q.peek('a')?.state, 'suspect');
+    const taken = q.take(10);
+    assert.deepEqual(ids(taken), ['a', 'b']);
+    assert.equal(taken[0]!.state, 'suspect');
+  });
+
+  it('a replacement starts again with no transmits', () => {
+    const q = new BroadcastQueue({ retransmitMult: 4, viewSize: () => 10 });
+    q.enqueue(update('a'));
+    q.enqueue(update('b'));
+    q.take(2);
+    q.take(2);
+    q.enqueue(update('c'));
+    q.enqueue(update('a', 'dead'));
+    // a (0 transmits, newest), c (0), then b (2)
+    assert.deepEqual(ids(q.take(3)), ['a', 'c', 'b']);
+  });
+
+  it('sends the fewest-transmitted first, newest first among equals', () => {
+    const q = new BroadcastQueue({ retransmitMult: 10, viewSize: () => 10 });
+    q.enqueue(update('a'));
+    q.enqueue(update('b'));
+    q.enqueue(update('c'));
+    assert.deepEqual(ids(q.take(2)), ['c', 'b']);
+    assert.deepEqual(ids(q.take(2)), ['a', 'c']); // a: 0 transmits, then c and b at 1, c newer
+    q.enqueue(update('d'));
+    assert.deepEqual(ids(q.take(4)), ['d', 'b', 'a', 'c']); // d 0; b and a at 1 (b newer); c 2
+  });
+
+  it('drops an update once it reached retransmitLimit(mult, n)', () => {
+    let n = 9; // limit = 2 × ceil(log10(10)) = 2
+    const q = new BroadcastQueue({ retransmitMult: 2, viewSize: () => n });
+    q.enqueue(update('a'));
+    assert.equal(q.take(1).length, 1);
+    assert.equal(q.take(1).length, 1);
+    assert.equal(q.take(1).length, 0);
+    assert.equal(q.size, 0);
+
+    n = 99; // limit = 2 × 2 = 4: a larger view retransmits more
+    q.enqueue(update('b'));
+    let sends = 0;
+    while (q.take(1).length > 0) sends++;
+    assert.equal(sends, 4);
+  });
+
+  it('takes nothing for a non-positive count and counts no transmit', () => {
+    const q = new BroadcastQueue({ retransmitMult: 1, viewSize: () => 1 });
+    q.enqueue(update('a'));
+    assert.deepEqual(q.take(0), []);
+    assert.equal(q.size, 1);
+  });
+
+  it('is bounded: beyond the cap the most-transmitted, oldest updates go first', () => {
+    const q = new BroadcastQueue({ retransmitMult: 10, viewSize: () => 10, maxQueued: 3 });
+    q.enqueue(update('a'));
+    q.enqueue(update('b'));
+    q.take(1); // b: 1 transmit
+    q.enqueue(update('c'));
+    q.enqueue(update('d')); // 4 > 3: b (most transmitted) is dropped
+    assert.equal(q.size, 3);
+    assert.equal(q.peek('b'), undefined);
+    q.enqueue(update('e')); // all at 0: the oldest (a) goes
+    assert.deepEqual(ids(q.take(10)), ['e', 'd', 'c']);
+  });
+
+  it('clear empties it', () => {
+    const q = new BroadcastQueue({ retransmitMult: 4, viewSize: () => 10 });
+    q.enqueue(update('a'));
+    q.clear();
+    assert.equal(q.size, 0);
+    assert.deepEqual(q.take(5), []);
+  });
+});

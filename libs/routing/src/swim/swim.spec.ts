@@ -1,0 +1,385 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  SeededRandom,
+  errorCode,
+  toAbortError,
+  type Counter,
+  type Gauge,
+  type Metrics,
+  type MetricOptions,
+} from '@peerweave/core';
+import { ManualClock } from '@peerweave/core/testing';
+import type {
+  Envelope,
+  MemberUpdate,
+  PeerCallOptions,
+  PeerContact,
+  PeerMethod,
+  PeerRequest,
+  PeerResponse,
+  PeerTransport,
+} from '@peerweave/protocol';
+import { Swim, type SwimInit } from './swim.ts';
+import { testNodeId } from './test-support.ts';
+
+const SELF = testNodeId(1000);
+const START = 1_000_000;
+
+function peer(i: number, incarnation = 1): PeerContact {
+  return { id: testNodeId(i), address: `10.1.0.${i}:7946`, role: 'peer', incarnation };
+}
+
+interface Call {
+  readonly address: string;
+  readonly method: PeerMethod;
+  readonly request: unknown;
+  readonly options: PeerCallOptions | undefined;
+  readonly at: number;
+}
+
+type Reply = (address: string, method: PeerMethod, request: unknown) => unknown | 'hang' | Error;
+
+/** Answers after 1 ms as `reply` says; 'hang' waits for the caller's signal. */
+function stubTransport(clock: ManualClock, reply: Reply): PeerTransport & { calls: Call[] } {
+  const calls: Call[] = [];
+  return {
+    calls,
+    request<M extends PeerMethod>(address: string, method: M, request: PeerRequest<M>, options?: PeerCallOptions) {
+      calls.push({ address, method, request, options, at: clock.now() });
+      return new Promise<PeerResponse<M>>((resolve, reject) => {
+        const signal = options?.signal;
+        signal?.addEventListener('abort', () => reject(toAbortError(signal)), { once: true });
+        clock.setTimeout(() => {
+          const r = reply(address, method, request);
+          if (r === 'hang') return;
+          if (r instanceof Error) reject(r);
+          else resolve(r as PeerResponse<M>);
+        }, 1);
+      });
+    },
+    close: async () => {},
+  };
+}
+
+/** A reply that acks every ping as the node at that address, and every pingReq with `acked`. */
+function acking(contacts: readonly PeerContact[], pingReqAcked = true): Reply {
+  return (address, method) => {
+    const c = contacts.find((x) => x.address === address);
+    if (c === undefined) return new Error('unknown address');
+    if (method === 'pingReq') return { sender: c, updates: [], acked: pingReqAcked };
+    return { sender: c, updates: [] };
+  };
+}
+
+function makeSwim(init: Partial<SwimInit> & { reply?: Reply; contacts?: PeerContact[] } = {}) {
+  const clock = new ManualClock(START);
+  const contacts = init.contacts ?? [];
+  const transport = stubTransport(clock, init.reply ?? acking(contacts));
+  const swim = new Swim({
+    self: { id: SELF, address: '10.1.9.9:7946', role: 'peer' },
+    transport,
+    clock,
+    random: new SeededRandom(42),
+    targets: () => contacts,
+    ...init,
+  });
+  return { clock, transport, swim, contacts };
+}
+
+const pingsTo = (calls: Call[], address: string): number =>
+  calls.filter((c) => c.method === 'ping' && c.address === address).length;
+
+describe('Swim: receiving and sending envelopes', () => {
+  it('learns the sender and the piggybacked updates; ignores claims about unknown members', () => {
+    const { swim } = makeSwim();
+    swim.receive({
+      sender: peer(1),
+      updates: [
+        { state: 'alive', contact: peer(2, 7), from: peer(2).id },
+        { state: 'suspect', contact: peer(3), from: peer(1).id },
+      ],
+    });
+    assert.equal(swim.stateOf(peer(1).id), 'alive');
+    assert.equal(swim.stateOf(peer(2).id), 'alive');
+    assert.equal(swim.members().find((m) => m.contact.id === peer(2).id)?.incarnation, 7);
+    assert.equal(swim.stateOf(peer(3).id), undefined);
+  });
+
+  it('ignores entirely a message claiming to come from itself', () => {
+    const { swim } = makeSwim({ incarnation: 5 });
+    swim.receive({
+      sender: { id: SELF, address: 'elsewhere:1', role: 'peer', incarnation: 99 },
+      updates: [{ state: 'alive', contact: peer(2), from: SELF }],
+    });
+    assert.deepEqual(swim.members(), []);
+    assert.equal(swim.incarnation, 5);
+  });
+
+  it('skips malformed updates', () => {
+    const { swim } = makeSwim();
+    const bad = [
+      null,
+      { state: 'zombie', contact: peer(2), from: 'x' },
+      { state: 'alive', contact: { ...peer(3), incarnation: -1 }, from: 'x' },
+      { state: 'alive', contact: { id: 7 }, from: 'x' },
+      { state: 'alive', contact: peer(4), from: 'x' },
+    ] as unknown as MemberUpdate[];
+    swim.receive({ sender: peer(1), updates: bad });
+    assert.deepEqual(swim.members().map((m) => m.contact.id).sort(), [peer(1).id, peer(4).id].sort());
+  });
+
+  it('refutes a suspicion of itself and says so in its next envelopes', () => {
+    const { swim } = makeSwim({ incarnation: 5 });
+    swim.receive({ sender: peer(1), updates: [{ state: 'suspect', contact: { ...swim.self, incarnation: 5 }, from: peer(1).id }] });
+    assert.equal(swim.incarnation, 6);
+    assert.equal(swim.awarenessScore, 1);
+    const envelope = swim.envelope();
+    assert.equal(envelope.sender.incarnation, 6);
+    assert.ok(envelope.updates.some((u) => u.state === 'alive' && u.contact.id === SELF && u.contact.incarnation === 6));
+  });
+
+  it('piggybacks at most maxPiggyback updates, the newest first', () => {
+    const { swim } = makeSwim({ maxPiggyback: 3 });
+    for (let i = 1; i <= 5; i++) swim.receive({ sender: peer(i), updates: [] });
+    const { updates } = swim.envelope();
+    assert.deepEqual(
+      updates.map((u) => u.contact.id),
+      [peer(5).id, peer(4).id, peer(3).id],
+    );
+  });
+
+  it('defaults its incarnation to clock.now(), so a restart starts higher', () => {
+    const { swim } = makeSwim();
+    assert.equal(swim.incarnation, START);
+  });
+});
+
+describe('Swim: serving', () => {
+  it('handlePing acks with its envelope', async () => {
+    const { swim } = makeSwim();
+    const response = await swim.handlePing({ sender: peer(1), updates: [], target: SELF });
+    assert.equal(response.sender.id, SELF);
+    assert.equal(swim.stateOf(peer(1).id), 'alive');
+    await swim.handlePing({ sender: peer(2), updates: [], target: '' }); // a seed does not know the id
+  });
+
+  it('handlePing refuses a ping meant for another node, and malformed senders', async () => {
+    const { swim } = makeSwim();
+    await assert.rejects(swim.handlePing({ sender: peer(1), updates: [], target: peer(9).id }), (err) => errorCode(err) === 'NOT_FOUND');
+    await assert.rejects(
+      swim.handlePing({ sender: { id: '' } as PeerContact, updates: [], target: SELF }),
+      (err) => errorCode(err) === 'INVALID_ARGUMENT',
+    );
+  });
+
+  it('tells a caller it believes suspect about it first, so it can refute', async () => {
+    const { swim } = makeSwim();
+    for (let i = 1; i <= 5; i++) swim.receive({ sender: peer(i), updates: [] });
+    swim.receive({ sender: peer(2), updates: [{ state: 'suspect', contact: peer(1), from: peer(2).id }] });
+    const response = await swim.handlePing({ sender: peer(1), updates: [], target: SELF });
+    assert.deepEqual(response.updates[0], { state: 'suspect', contact: peer(1), from: SELF });
+  });
+
+  it('handlePingReq probes the target on the caller’s behalf', async () => {
+    const contacts = [peer(1), peer(2)];
+    const { swim, clock, transport } = makeSwim({ contacts });
+    const signal = new AbortController().signal;
+    const acked = swim.handlePingReq({ sender: peer(1), updates: [], target: peer(2), timeoutMs: 300 }, { signal });
+    await clock.advance(5);
+    assert.equal((await acked).acked, true);
+    const ping = transport.calls.find((c) => c.method === 'ping')!;
+    assert.equal(ping.address, peer(2).address);
+    assert.equal((ping.request as PeerRequest<'ping'>).target, peer(2).id);
+    assert.equal(ping.options?.deadlineMs, 300);
+
+    const self = await swim.handlePingReq({ sender: peer(1), updates: [], target: swim.self, timeoutMs: 300 }, { signal });
+    assert.equal(self.acked, true);
+  });
+
+  it('handlePingReq answers acked: false when the target stays silent, within the asked timeout', async () => {
+    const { swim, clock } = makeSwim({ reply: () => 'hang' });
+    const answer = swim.handlePingReq({ sender: peer(1), updates: [], target: peer(2), timeoutMs: 300 }, { signal: new AbortController().signal });
+    let settled = false;
+    void answer.then(() => (settled = true));
+    await clock.advance(299);
+    assert.equal(settled, false);
+    await clock.advance(1);
+    assert.equal((await answer).acked, false);
+  });
+
+  it('handlePingReq bounds an absurd timeout', async () => {
+    const { swim, clock, transport } = makeSwim({ reply: () => 'hang' });
+    const answer = swim.handlePingReq(
+      { sender: peer(1), updates: [], target: peer(2), timeoutMs: 1e12 },
+      { signal: new AbortController().signal },
+    );
+    await clock.advance(8000);
+    assert.equal((await answer).acked, false);
+    assert.equal(transport.calls[0]!.options?.deadlineMs, 8000); // probeInterval × awarenessMaxMultiplier
+  });
+
+  it('handleLeave marks the sender left', async () => {
+    const { swim } = makeSwim();
+    swim.receive({ sender: peer(1), updates: [] });
+    await swim.handleLeave({ sender: peer(1, 2), updates: [] });
+    assert.equal(swim.stateOf(peer(1).id), 'left');
+  });
+});
+
+describe('Swim: probing', () => {
+  it('probes a neighbourhood member in every other slot, and still everyone else', async () => {
+    const contacts = Array.from({ length: 10 }, (_, i) => peer(i + 1));
+    const near = contacts[0]!;
+    const { swim, clock, transport } = makeSwim({ contacts, priority: () => new Set([near.id]) });
+    await swim.start();
+    await clock.advance(40 * 1000);
+    await swim.stop();
+    const probes = transport.calls.filter((c) => c.method === 'ping').length;
+    assert.ok(probes >= 39, `${probes} probes`);
+    assert.ok(pingsTo(transport.calls, near.address) >= Math.floor(probes / 2));
+    for (const c of contacts) assert.ok(pingsTo(transport.calls, c.address) >= 2, `${c.address} not probed`);
+  });
+
+  it('asks indirectChecks helpers when the direct ping gets no ack, and an indirect ack clears it', async () => {
+    const contacts = Array.from({ length: 6 }, (_, i) => peer(i + 1));
+    const target = contacts[0]!;
+    const reply = (address: string, method: PeerMethod, request: unknown): unknown => {
+      if (address === target.address) return 'hang';
+      return acking(contacts)(address, method, request);
+    };
+    const { swim, clock, transport } = makeSwim({ contacts, reply, priority: () => new Set([target.id]) });
+    await swim.start();
+    await clock.advance(3000);
+    await swim.stop();
+    const pingReqs = transport.calls.filter((c) => c.method === 'pingReq');
+    assert.ok(pingReqs.length >= 3);
+    const first = pingReqs.slice(0, 3);
+    assert.equal(new Set(first.map((c) => c.address)).size, 3, 'three distinct helpers');
+    assert.ok(first.every((c) => (c.request as PeerRequest<'pingReq'>).target.id === target.id));
+    // Sent once the probe timeout passed without an ack.
+    const directAt = transport.calls.find((c) => c.method === 'ping' && c.address === target.address)!.at;
+    assert.equal(first[0]!.at - directAt, 500);
+    assert.equal(swim.stateOf(target.id), 'alive');
+    assert.equal(swim.awarenessScore, 0);
+  });
+
+  it('suspects a target nobody can reach; helpers that answered "no ack" spare its own health', async () => {
+    const contacts = Array.from({ length: 6 }, (_, i) => peer(i + 1));
+    const target = contacts[0]!;
+    const reply = (address: string, method: PeerMethod, request: unknown): unknown =>
+      address === target.address ? 'hang' : acking(contacts, false)(address, method, request);
+    const { swim, clock } = makeSwim({ contacts, reply, priority: () => new Set([target.id]) });
+    await swim.start();
+    await clock.advance(3500); // stagger, one probe of another target, then the target's
+    assert.equal(swim.stateOf(target.id), 'suspect');
+    assert.equal(swim.awarenessScore, 0);
+    await swim.stop();
+  });
+
+  it('Lifeguard: failed probes whose helpers do not answer raise the local health score and stretch the period', async () => {
+    const contacts = Array.from({ length: 6 }, (_, i) => peer(i + 1));
+    const { swim, clock } = makeSwim({ contacts, reply: () => 'hang' });
+    await swim.start();
+    await clock.advance(2000); // the random stagger, then a full failed period
+    assert.ok(swim.awarenessScore >= 3, `score ${swim.awarenessScore}`);
+    assert.equal(swim.probePeriodMs(), 1000 * (swim.awarenessScore + 1));
+    await clock.advance(60_000);
+    assert.equal(swim.awarenessScore, 7); // railed at awarenessMaxMultiplier − 1
+    await swim.stop();
+  });
+
+  it('stop() ends the loop and clears every timer', async () => {
+    const contacts = Array.from({ length: 6 }, (_, i) => peer(i + 1));
+    const { swim, clock } = makeSwim({ contacts, reply: () => 'hang' });
+    await swim.start();
+    await clock.advance(3700); // mid-probe, with suspicions running
+    await swim.stop();
+    assert.equal(clock.pending, 0);
+  });
+});
+
+describe('Swim: leave', () => {
+  it('sends Leave to the neighbourhood and leaveFanout others, bounded by leaveTimeoutMs', async () => {
+    const contacts = Array.from({ length: 8 }, (_, i) => peer(i + 1));
+    const near = new Set([contacts[0]!.id, contacts[1]!.id]);
+    const reply = (address: string, method: PeerMethod, request: unknown): unknown =>
+      address === contacts[0]!.address ? 'hang' : acking(contacts)(address, method, request);
+    const { swim, clock, transport } = makeSwim({ contacts, reply, priority: () => near, leaveFanout: 2, incarnation: 10 });
+    await swim.start();
+    await clock.advance(1500);
+    const pingsBefore = transport.calls.filter((c) => c.method === 'ping').length;
+
+    let done = false;
+    const leaving = swim.leave().then(() => (done = true));
+    await clock.advance(999);
+    assert.equal(done, false, 'waits for the slow neighbour');
+    await clock.advance(1);
+    await leaving;
+
+    const leaves = transport.calls.filter((c) => c.method === 'leave');
+    assert.equal(leaves.length, 4);
+    assert.ok(contacts.slice(0, 2).every((c) => leaves.some((l) => l.address === c.address)));
+    for (const l of leaves) {
+      const request = l.request as Envelope;
+      assert.deepEqual(request.updates[0], { state: 'left', contact: { ...swim.self, incarnation: 11 }, from: SELF });
+      assert.equal(request.sender.incarnation, 11);
+    }
+    assert.equal(swim.stateOf(SELF), 'left');
+    // No more probing, no more refuting.
+    await clock.advance(10_000);
+    assert.equal(transport.calls.filter((c) => c.method === 'ping').length, pingsBefore);
+    swim.receive({ sender: peer(3), updates: [{ state: 'dead', contact: swim.self, from: peer(3).id }] });
+    assert.equal(swim.incarnation, 11);
+    await swim.stop();
+  });
+});
+
+describe('Swim: config and metrics', () => {
+  it('rejects bad settings with a ConfigError naming them', () => {
+    assert.throws(() => makeSwim({ probeTimeoutMs: 1000 }), (err) => errorCode(err) === 'INVALID_CONFIG' && /probeTimeoutMs/.test((err as Error).message));
+    assert.throws(() => makeSwim({ maxPiggyback: 1000 }), /maxPiggyback/);
+    assert.throws(() => makeSwim({ indirectChecks: -1 }), /indirectChecks/);
+    assert.throws(() => makeSwim({ suspicionMult: 2.5 }), /suspicionMult/);
+  });
+
+  it('reports probes, suspicions, refutations and members by state', async () => {
+    const counters = new Map<string, number>();
+    const gauges = new Map<string, number>();
+    const collectors = new Map<string, () => number>();
+    const key = (name: string, labels?: Partial<Record<string, string | number>>): string =>
+      labels === undefined ? name : `${name}{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}}`;
+    const metrics: Metrics = {
+      counter: <L extends string>(o: MetricOptions<L>): Counter<L> => {
+        assert.match(o.name, /^peerweave_swim_[a-z_]+_total$/);
+        return { inc: (labels, value = 1) => counters.set(key(o.name, labels), (counters.get(key(o.name, labels)) ?? 0) + value) };
+      },
+      gauge: <L extends string>(o: MetricOptions<L> & { collect?: () => number }): Gauge<L> => {
+        assert.match(o.name, /^peerweave_swim_[a-z_]+$/);
+        if (o.collect !== undefined) collectors.set(o.name, o.collect);
+        return {
+          set: (value, labels) => gauges.set(key(o.name, labels), value),
+          inc: () => {},
+          dec: () => {},
+        };
+      },
+      histogram: () => ({ observe: () => {} }),
+    };
+    const contacts = Array.from({ length: 4 }, (_, i) => peer(i + 1));
+    const reply = (address: string, method: PeerMethod, request: unknown): unknown =>
+      address === contacts[0]!.address ? 'hang' : acking(contacts, false)(address, method, request);
+    const { swim, clock } = makeSwim({ contacts, reply, metrics, incarnation: 5, priority: () => new Set([contacts[0]!.id]) });
+    await swim.start();
+    await clock.advance(4000);
+    swim.receive({ sender: contacts[1]!, updates: [{ state: 'suspect', contact: { ...swim.self, incarnation: 5 }, from: contacts[1]!.id }] });
+    await swim.stop();
+
+    assert.ok((counters.get('peerweave_swim_probes_total{result=ack}') ?? 0) >= 1);
+    assert.ok((counters.get('peerweave_swim_probes_total{result=failed}') ?? 0) >= 1);
+    assert.equal(counters.get('peerweave_swim_suspicions_total'), 1);
+    assert.equal(counters.get('peerweave_swim_refutations_total'), 1);
+    assert.equal(gauges.get('peerweave_swim_members{state=suspect}'), 1);
+    assert.equal(gauges.get('peerweave_swim_members{state=dead}'), 0);
+    assert.equal(collectors.get('peerweave_swim_local_health_score')?.(), swim.awarenessScore);
+  });
+});

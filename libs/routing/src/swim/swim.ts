@@ -1,0 +1,621 @@
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  noopMetrics,
+  shuffle,
+  silentLogger,
+  withDeadline,
+  type AbortOptions,
+  type Clock,
+  type Counter,
+  type Gauge,
+  type Logger,
+  type Metrics,
+  type Random,
+  type Startable,
+} from '@peerweave/core';
+import {
+  MAX_UPDATES_PER_MESSAGE,
+  MEMBER_STATES,
+  type Envelope,
+  type LeaveRequest,
+  type LeaveResponse,
+  type MemberState,
+  type MemberUpdate,
+  type PeerCallContext,
+  type PeerContact,
+  type PeerTransport,
+  type PingReqRequest,
+  type PingReqResponse,
+  type PingRequest,
+  type PingResponse,
+} from '@peerweave/protocol';
+import { Awareness } from './awareness.ts';
+import { BroadcastQueue } from './broadcast-queue.ts';
+import { Membership, type MemberInfo, type MembershipEvents } from './membership.ts';
+import { ProbeOrder } from './probe-order.ts';
+import { resolveSwimTuning, type SwimTuning } from './swim-config.ts';
+
+/** Listeners of membership changes; the routing node adds and drops contacts on them. */
+export type SwimEvents = MembershipEvents;
+
+/** Everything but the injected parts is optional; listeners are plain callbacks. */
+export interface SwimInit extends Partial<SwimTuning>, SwimEvents {
+  /** This node: id, peer-protocol address and role. */
+  self: { readonly id: string; readonly address: string; readonly role: string };
+  /**
+   * Starting incarnation. Pass clock.now() so that a restart always starts above anything the
+   * previous run claimed, and is taken back at once. Default: clock.now().
+   */
+  incarnation?: number;
+  transport: PeerTransport;
+  clock: Clock;
+  random: Random;
+  logger?: Logger;
+  metrics?: Metrics;
+  /**
+   * The contacts to probe: the routing table's. SWIM runs over each node's own contacts, not a
+   * global member list, so it scales with the table (O(k·log N)), not with N.
+   */
+  targets: () => readonly PeerContact[];
+  /** Ids of the neighbourhood, probed in every other probe slot: their death starts replica repair. */
+  priority?: () => ReadonlySet<string>;
+}
+
+type Attempt = 'ack' | 'nack' | 'none';
+
+/**
+ * Share of the time left in the period that a helper may spend probing the target for us: the
+ * rest carries its answer back, so that a "no ack" (a nack, in Lifeguard's terms) arrives in time
+ * to prove that our own messages get through.
+ */
+const HELPER_TIMEOUT_SHARE = 0.8;
+
+/**
+ * SWIM failure detection over this node's contacts, with Lifeguard's refinements (memberlist
+ * `state.go`). Each probe period (stretched by the local health score) it pings the next target
+ * in a shuffled round-robin; without an ack within the probe timeout it asks `indirectChecks`
+ * other targets to ping it, and waits for any ack until the end of the period; with none, it
+ * suspects the target. Suspicions, deaths, joins and leaves travel piggybacked on every message
+ * (see {@link envelope} and {@link receive}); a suspected node that hears of it refutes by raising
+ * its incarnation.
+ *
+ * The serving side is {@link handlePing}, {@link handlePingReq} and {@link handleLeave}; the
+ * routing node routes the peer protocol's methods to them and passes every other envelope it
+ * sends or receives through {@link envelope} and {@link receive}.
+ */
+export class Swim implements Startable {
+  readonly #tuning: SwimTuning;
+  readonly #transport: PeerTransport;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #logger: Logger;
+  readonly #targets: () => readonly PeerContact[];
+  readonly #priority: (() => ReadonlySet<string>) | undefined;
+  readonly #awareness: Awareness;
+  readonly #queue: BroadcastQueue;
+  readonly #membership: Membership;
+  readonly #order: ProbeOrder;
+  readonly #priorityOrder: ProbeOrder;
+  readonly #probes: Counter<'result'>;
+  readonly #members: Gauge<'state'>;
+  #slot = 0;
+  #controller: AbortController | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(init: SwimInit) {
+    this.#tuning = resolveSwimTuning(init);
+    this.#transport = init.transport;
+    this.#clock = init.clock;
+    this.#random = init.random;
+    this.#logger = (init.logger ?? silentLogger).child({ component: 'swim' });
+    this.#targets = init.targets;
+    this.#priority = init.priority;
+    this.#order = new ProbeOrder(init.random);
+    this.#priorityOrder = new ProbeOrder(init.random);
+    this.#awareness = new Awareness(this.#tuning.awarenessMaxMultiplier);
+    this.#queue = new BroadcastQueue({
+      retransmitMult: this.#tuning.retransmitMult,
+      viewSize: () => this.#membership.viewSize,
+    });
+
+    const metrics = init.metrics ?? noopMetrics;
+    this.#probes = metrics.counter({
+      name: 'peerweave_swim_probes_total',
+      help: 'Probe periods by outcome: ack (direct), indirect_ack (through a helper), failed (target suspected).',
+      labelNames: ['result'],
+    });
+    const suspicions = metrics.counter({
+      name: 'peerweave_swim_suspicions_total',
+      help: 'Members that became suspect in this node’s view.',
+    });
+    const refutations = metrics.counter({
+      name: 'peerweave_swim_refutations_total',
+      help: 'Times this node raised its incarnation to deny a suspicion or death of itself.',
+    });
+    // Labelled, so it is set on every change: a collect callback can only report one series.
+    this.#members = metrics.gauge({
+      name: 'peerweave_swim_members',
+      help: 'Members this node knows, by SWIM state.',
+      labelNames: ['state'],
+    });
+    metrics.gauge({
+      name: 'peerweave_swim_local_health_score',
+      help: 'Lifeguard local health score: 0 is healthy; probe periods are stretched by score + 1.',
+      collect: () => this.#awareness.score,
+    });
+
+    const events: SwimEvents = init;
+    this.#membership = new Membership({
+      self: { id: init.self.id, address: init.self.address, role: init.self.role },
+      incarnation: init.incarnation ?? init.clock.now(),
+      clock: init.clock,
+      queue: this.#queue,
+      awareness: this.#awareness,
+      probeIntervalMs: this.#tuning.probeIntervalMs,
+      suspicionMult: this.#tuning.suspicionMult,
+      suspicionMaxTimeoutMult: this.#tuning.suspicionMaxTimeoutMult,
+      deadRetentionMs: this.#tuning.deadRetentionMs,
+      logger: this.#logger,
+      events: {
+        onAlive: (contact) => events.onAlive?.(contact),
+        onSuspect: (contact) => {
+          suspicions.inc();
+          this.#logger.debug({ member: contact.id, incarnation: contact.incarnation }, 'member suspected');
+          events.onSuspect?.(contact);
+        },
+        onDead: (contact, state) => {
+          this.#logger.info({ member: contact.id, address: contact.address, state }, `member ${state}`);
+          events.onDead?.(contact, state);
+        },
+        onUpdate: (change) => {
+          this.#updateMemberGauge();
+          events.onUpdate?.(change);
+        },
+        onRefute: (incarnation, accusation) => {
+          refutations.inc();
+          events.onRefute?.(incarnation, accusation);
+        },
+      },
+    });
+    this.#updateMemberGauge();
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    if (this.#controller !== undefined) return;
+    this.#controller = new AbortController();
+    this.#loop = this.#run(this.#controller.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.#controller?.abort();
+    await this.#loop;
+    this.#membership.dispose();
+  }
+
+  /**
+   * Graceful departure: stops probing, queues left(self) with a raised incarnation and sends Leave
+   * directly to the whole neighbourhood and `leaveFanout` other targets, waiting at most
+   * `leaveTimeoutMs`. Call before {@link stop}; the others mark this node `left`, not dead.
+   */
+  async leave(options: AbortOptions = {}): Promise<void> {
+    if (this.#membership.hasLeft) return;
+    const update = this.#membership.leave();
+    this.#controller?.abort();
+
+    const targets = this.#liveTargets();
+    const neighbourhood = this.#priority?.() ?? new Set<string>();
+    const near = [...targets.values()].filter((c) => neighbourhood.has(c.id));
+    const others = shuffle(
+      [...targets.values()].filter((c) => !neighbourhood.has(c.id)),
+      this.#random,
+    ).slice(0, this.#tuning.leaveFanout);
+    const recipients = [...near, ...others];
+    this.#logger.info({ recipients: recipients.length, incarnation: update.contact.incarnation }, 'leaving');
+
+    const deadline = withDeadline(this.#tuning.leaveTimeoutMs, { clock: this.#clock, signal: options.signal });
+    try {
+      const calls = recipients.map(async (contact) => {
+        const request: LeaveRequest = {
+          sender: this.#membership.self,
+          updates: [update, ...this.#queue.take(this.#tuning.maxPiggyback).filter((u) => u.contact.id !== this.selfId)].slice(
+            0,
+            Math.max(1, this.#tuning.maxPiggyback),
+          ),
+        };
+        try {
+          const response = await this.#transport.request(contact.address, 'leave', request, {
+            signal: deadline.signal,
+            deadlineMs: this.#tuning.leaveTimeoutMs,
+          });
+          this.receive(response);
+        } catch (err) {
+          this.#logger.debug({ err, member: contact.id }, 'leave not delivered');
+        }
+      });
+      await untilSettledOrAborted(calls, deadline.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------
+
+  get selfId(): string {
+    return this.#membership.selfId;
+  }
+
+  /** This node's contact with its current incarnation. */
+  get self(): PeerContact {
+    return this.#membership.self;
+  }
+
+  get incarnation(): number {
+    return this.#membership.incarnation;
+  }
+
+  /** Lifeguard local health: 0 is healthy, up to awarenessMaxMultiplier − 1. */
+  get awarenessScore(): number {
+    return this.#awareness.score;
+  }
+
+  stateOf(id: string): MemberState | undefined {
+    return this.#membership.stateOf(id);
+  }
+
+  /** Every member this node knows (itself excluded), dead and left ones until they are forgotten. */
+  members(): MemberInfo[] {
+    return this.#membership.members();
+  }
+
+  /** The current minimum suspicion timeout: suspicionMult × max(1, log10(n)) × probeInterval. */
+  suspicionTimeoutMs(): number {
+    return this.#membership.suspicionTimeoutMs();
+  }
+
+  /** The longest a suspicion can last: suspicionMaxTimeoutMult × {@link suspicionTimeoutMs}. */
+  suspicionMaxTimeoutMs(): number {
+    return this.#tuning.suspicionMaxTimeoutMult * this.#membership.suspicionTimeoutMs();
+  }
+
+  /** The current probe period: probeInterval × (awareness score + 1). */
+  probePeriodMs(): number {
+    return this.#awareness.scaleTimeout(this.#tuning.probeIntervalMs);
+  }
+
+  /** Updates waiting to be piggybacked. */
+  get queuedUpdates(): number {
+    return this.#queue.size;
+  }
+
+  // ---- dissemination ---------------------------------------------------------------------------
+
+  /** The envelope for any outgoing peer message: own contact and the next updates to gossip. */
+  envelope(): Envelope {
+    return { sender: this.#membership.self, updates: this.#queue.take(this.#tuning.maxPiggyback) };
+  }
+
+  /**
+   * Learns from any incoming peer message: its sender is alive at the incarnation it states
+   * (contacts are learnt from every message), then each piggybacked update is applied. A message
+   * claiming to come from this node itself is ignored; malformed entries are skipped.
+   */
+  receive(envelope: Envelope): void {
+    const sender = envelope?.sender;
+    if (!isContact(sender) || sender.id === this.selfId) return;
+    this.#membership.apply({ state: 'alive', contact: sender, from: sender.id });
+    const updates = Array.isArray(envelope.updates) ? envelope.updates : [];
+    for (const update of updates.slice(0, MAX_UPDATES_PER_MESSAGE)) {
+      if (isUpdate(update)) this.#membership.apply(update);
+    }
+  }
+
+  // ---- serving ---------------------------------------------------------------------------------
+
+  /** Ack of a direct probe. Rejects with NOT_FOUND when the caller expected another node here. */
+  async handlePing(request: PingRequest): Promise<PingResponse> {
+    this.#checkSender(request);
+    this.receive(request);
+    if (typeof request.target === 'string' && request.target !== '' && request.target !== this.selfId) {
+      throw new NotFoundError(`this node is not ${request.target.slice(0, 12)}…`, {
+        details: { expected: request.target, actual: this.selfId },
+      });
+    }
+    return this.#envelopeFor(request.sender);
+  }
+
+  /** Indirect probe on the caller's behalf: pings the target and answers whether it acked. */
+  async handlePingReq(request: PingReqRequest, context: PeerCallContext): Promise<PingReqResponse> {
+    this.#checkSender(request);
+    if (!isContact(request.target)) throw new InvalidArgumentError('pingReq: target must be a contact');
+    this.receive(request);
+    let acked = true;
+    if (request.target.id !== this.selfId) {
+      const known = this.#membership.get(request.target.id);
+      const target = known !== undefined && known.incarnation >= request.target.incarnation ? known.contact : request.target;
+      // Bounded here too, whatever the transport does with deadlineMs.
+      const timeoutMs = this.#helperTimeout(request.timeoutMs);
+      const deadline = withDeadline(timeoutMs, { clock: this.#clock, signal: context.signal });
+      try {
+        acked = await this.#ping(target, timeoutMs, deadline.signal);
+      } finally {
+        deadline.clear();
+      }
+    }
+    return { ...this.#envelopeFor(request.sender), acked };
+  }
+
+  /** A member announces its graceful departure. */
+  async handleLeave(request: LeaveRequest): Promise<LeaveResponse> {
+    this.#checkSender(request);
+    this.receive(request);
+    if (request.sender.id !== this.selfId) {
+      this.#membership.apply({ state: 'left', contact: request.sender, from: request.sender.id });
+    }
+    return this.envelope();
+  }
+
+  // ---- probing ---------------------------------------------------------------------------------
+
+  async #run(signal: AbortSignal): Promise<void> {
+    try {
+      // A random stagger, so that nodes started together do not probe in lockstep (memberlist).
+      await this.#clock.sleep(this.#random.int(this.#tuning.probeIntervalMs), { signal });
+      while (!signal.aborted) {
+        const periodMs = this.probePeriodMs();
+        const started = this.#clock.now();
+        const target = this.#nextTarget();
+        if (target !== undefined) await this.#probe(target, periodMs, signal);
+        this.#membership.sweep();
+        await this.#clock.sleep(Math.max(0, started + periodMs - this.#clock.now()), { signal });
+      }
+    } catch (err) {
+      if (!signal.aborted) this.#logger.error({ err }, 'probe loop failed');
+    }
+  }
+
+  /**
+   * Targets that are neither this node nor known to be gone, by id, with the freshest contact.
+   * Targets new to the membership are recorded as alive on the way: the routing table vouches for
+   * them, and they need a state to be suspected from.
+   */
+  #liveTargets(): Map<string, PeerContact> {
+    const live = new Map<string, PeerContact>();
+    for (const c of this.#targets()) {
+      if (c.id === this.selfId) continue;
+      const known = this.#membership.learn(c);
+      if (known !== undefined && (known.state === 'alive' || known.state === 'suspect')) live.set(c.id, known.contact);
+    }
+    return live;
+  }
+
+  /** Every other slot goes to the neighbourhood, when it has live members; the rest round-robin. */
+  #nextTarget(): PeerContact | undefined {
+    const live = this.#liveTargets();
+    if (live.size === 0) return undefined;
+    this.#slot++;
+    let id: string | undefined;
+    if (this.#priority !== undefined && this.#slot % 2 === 0) {
+      const near = new Set([...this.#priority()].filter((p) => live.has(p)));
+      id = this.#priorityOrder.next(near);
+    }
+    id ??= this.#order.next(live);
+    return id === undefined ? undefined : live.get(id);
+  }
+
+  async #probe(target: PeerContact, periodMs: number, loopSignal: AbortSignal): Promise<void> {
+    const started = this.#clock.now();
+    const period = withDeadline(periodMs, { clock: this.#clock, signal: loopSignal });
+    try {
+      const probeTimeout = Math.min(this.#awareness.scaleTimeout(this.#tuning.probeTimeoutMs), periodMs);
+      // The direct ping may ack until the end of the period, even after indirect probes started.
+      const direct = this.#ping(target, periodMs, period.signal);
+      const early = await settleWithin(this.#clock, direct, probeTimeout, period.signal);
+      if (early === true) {
+        this.#probed('ack');
+        return;
+      }
+      if (loopSignal.aborted) return;
+
+      const helpers = this.#pickHelpers(target.id);
+      const remaining = started + periodMs - this.#clock.now();
+      const helperTimeout = Math.max(1, Math.min(probeTimeout, Math.floor(remaining * HELPER_TIMEOUT_SHARE)));
+      const attempts = helpers.map((helper) => this.#pingReq(helper, target, helperTimeout, remaining, period.signal));
+      const directAttempt = direct.then((acked): Attempt => (acked ? 'ack' : 'none'));
+      const outcome = await firstAck([directAttempt, ...attempts], period.signal);
+      if (loopSignal.aborted) return;
+      if (outcome.acked) {
+        this.#probed(outcome.ackedBy === 0 ? 'ack' : 'indirect_ack');
+        return;
+      }
+
+      // Lifeguard: helpers that did not even answer "no ack" suggest our own messages are not
+      // getting through; with no helper to ask, any failed probe counts against our health.
+      const nacks = outcome.results.slice(1).filter((r) => r === 'nack').length;
+      this.#awareness.applyDelta(helpers.length > 0 ? helpers.length - nacks : 1);
+      this.#probes.inc({ result: 'failed' });
+      this.#logger.debug({ member: target.id, helpers: helpers.length, nacks }, 'probe failed, suspecting');
+      this.#membership.suspect(target.id);
+    } finally {
+      period.clear();
+    }
+  }
+
+  #probed(result: 'ack' | 'indirect_ack'): void {
+    this.#awareness.applyDelta(-1);
+    this.#probes.inc({ result });
+  }
+
+  /** Up to indirectChecks random alive targets other than the probed one (memberlist kRandomNodes). */
+  #pickHelpers(exclude: string): PeerContact[] {
+    const candidates = [...this.#liveTargets().values()].filter(
+      (c) => c.id !== exclude && this.#membership.stateOf(c.id) !== 'suspect',
+    );
+    return shuffle(candidates, this.#random).slice(0, this.#tuning.indirectChecks);
+  }
+
+  /** True if `target` acked within `deadlineMs`; never rejects. */
+  async #ping(target: PeerContact, deadlineMs: number, signal: AbortSignal): Promise<boolean> {
+    try {
+      const response = await this.#transport.request(
+        target.address,
+        'ping',
+        { ...this.#envelopeFor(target), target: target.id },
+        { signal, deadlineMs },
+      );
+      this.receive(response);
+      return response.sender?.id === target.id;
+    } catch {
+      return false;
+    }
+  }
+
+  async #pingReq(
+    helper: PeerContact,
+    target: PeerContact,
+    timeoutMs: number,
+    deadlineMs: number,
+    signal: AbortSignal,
+  ): Promise<Attempt> {
+    try {
+      const response = await this.#transport.request(
+        helper.address,
+        'pingReq',
+        { ...this.#envelopeFor(helper), target, timeoutMs },
+        { signal, deadlineMs },
+      );
+      this.receive(response);
+      return response.acked === true ? 'ack' : 'nack';
+    } catch {
+      return 'none';
+    }
+  }
+
+  /**
+   * The envelope for a message to `peer`: if this node believes the peer suspect or dead, the claim
+   * goes first, so that a live peer hears it and refutes at once (memberlist sends a suspect
+   * message along with the ping of a suspect node).
+   */
+  #envelopeFor(peer: PeerContact): Envelope {
+    const known = this.#membership.get(peer.id);
+    const claims: MemberUpdate[] = [];
+    if (known !== undefined && known.state !== 'alive' && peer.id !== this.selfId) {
+      claims.push({ state: known.state, contact: known.contact, from: this.selfId });
+    }
+    const max = this.#tuning.maxPiggyback;
+    return {
+      sender: this.#membership.self,
+      updates: [...claims, ...this.#queue.take(Math.max(0, max - claims.length))],
+    };
+  }
+
+  /** A helper's probe time as asked by the caller, kept within what a sane caller would ask. */
+  #helperTimeout(requested: unknown): number {
+    const ceiling = this.#tuning.probeIntervalMs * this.#tuning.awarenessMaxMultiplier;
+    if (typeof requested !== 'number' || !Number.isFinite(requested)) return this.#tuning.probeTimeoutMs;
+    return Math.min(ceiling, Math.max(1, requested));
+  }
+
+  #checkSender(request: Envelope): void {
+    if (!isContact(request?.sender)) throw new InvalidArgumentError('sender must be a contact');
+  }
+
+  #updateMemberGauge(): void {
+    const counts = this.#membership.counts();
+    for (const state of MEMBER_STATES) this.#members.set(counts[state], { state });
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+function isContact(value: unknown): value is PeerContact {
+  const c = value as PeerContact | undefined;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.id === 'string' &&
+    c.id !== '' &&
+    typeof c.address === 'string' &&
+    typeof c.role === 'string' &&
+    Number.isSafeInteger(c.incarnation) &&
+    c.incarnation >= 0
+  );
+}
+
+function isUpdate(value: unknown): value is MemberUpdate {
+  const u = value as MemberUpdate | undefined;
+  return (
+    typeof u === 'object' &&
+    u !== null &&
+    (MEMBER_STATES as readonly string[]).includes(u.state) &&
+    typeof u.from === 'string' &&
+    isContact(u.contact)
+  );
+}
+
+/** Resolves with the promise's value, or undefined if `ms` pass or the signal aborts first. */
+function settleWithin<T>(clock: Clock, promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (value: T | undefined): void => {
+      if (done) return;
+      done = true;
+      clock.clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+    const onAbort = (): void => finish(undefined);
+    const timer = clock.setTimeout(() => finish(undefined), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) finish(undefined);
+    promise.then(finish, () => finish(undefined));
+  });
+}
+
+interface AckOutcome {
+  acked: boolean;
+  /** Index of the attempt that acked. */
+  ackedBy: number;
+  /** Each attempt's result so far ('none' while pending). */
+  results: Attempt[];
+}
+
+/** Waits for the first ack among `attempts`, or for all of them to settle, or for the signal. */
+function firstAck(attempts: Promise<Attempt>[], signal: AbortSignal): Promise<AckOutcome> {
+  return new Promise((resolve) => {
+    const results: Attempt[] = attempts.map(() => 'none');
+    let pending = attempts.length;
+    let done = false;
+    const finish = (ackedBy: number): void => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener('abort', onAbort);
+      resolve({ acked: ackedBy >= 0, ackedBy, results: [...results] });
+    };
+    const onAbort = (): void => finish(-1);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted || pending === 0) finish(-1);
+    attempts.forEach((attempt, i) => {
+      void attempt.then((result) => {
+        results[i] = result;
+        if (result === 'ack') finish(i);
+        else if (--pending === 0) finish(-1);
+      });
+    });
+  });
+}
+
+/** Resolves when every promise settled or the signal aborted, whichever comes first. */
+function untilSettledOrAborted(promises: Promise<unknown>[], signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve();
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void Promise.allSettled(promises).then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
