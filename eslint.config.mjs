@@ -33,6 +33,8 @@ export default [
           ],
         },
       ],
+      // Late binding (a handler registered before the object it forwards to exists) reads before assign.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { loadConfig, loadPreset, type ConfigOf, type ConfigSpec, type Preset } from './config.ts';
+import { ConfigError } from './errors.ts';
+import { loadConfig, loadPreset, parseList, type ConfigOf, type ConfigSpec, type Preset } from './config.ts';
 
 export const ROLES = ['peer', 'supernode'] as const;
 export type Role = (typeof ROLES)[number];
@@ -100,6 +101,112 @@ export const NODE_CONFIG = {
     schema: positiveMs,
     default: { lan: 5_000, local: 2_000, test: 1_000 },
   },
+  seeds: {
+    env: 'PEERWEAVE_SEEDS',
+    accepts: 'comma-separated `host:port` addresses of other peers',
+    doc: 'Peers to join through. Any peer will do: none is special. Combine with or replace by PEERWEAVE_JOIN.',
+    schema: Type.Array(Type.String({ minLength: 3, maxLength: 300, pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.\\-]+):[0-9]{1,5}$' }), { maxItems: 256 }),
+    default: [],
+    parse: parseList,
+  },
+  join: {
+    env: 'PEERWEAVE_JOIN',
+    accepts: 'a DNS name, optionally `name:port`, or empty',
+    doc: 'A name whose every A/AAAA record is a peer to join through (the Compose service `peer`, a Kubernetes headless service). Re-resolved every join interval, so peers that start later are found.',
+    schema: Type.String({ maxLength: 253, pattern: '^[A-Za-z0-9.\\-]*(:[0-9]{1,5})?$' }),
+    default: '',
+  },
+  joinIntervalMs: {
+    env: 'PEERWEAVE_JOIN_INTERVAL_MS',
+    accepts: 'an integer number of milliseconds',
+    doc: 'How often the join name is re-resolved and unknown addresses contacted; also the longest back-off while a node has no contact. Shorter finds late starters sooner, at a DNS query and a ping per unknown address each time.',
+    schema: positiveMs,
+    default: { lan: 5_000, local: 2_000, test: 1_000 },
+  },
+  k: {
+    env: 'PEERWEAVE_K',
+    accepts: 'an integer 2..64',
+    doc: 'Kademlia bucket size and lookup width. Larger tables are more robust to churn and cost more probing and memory; 20 as in Kademlia and libp2p.',
+    schema: Type.Integer({ minimum: 2, maximum: 64 }),
+    default: 20,
+  },
+  alpha: {
+    env: 'PEERWEAVE_ALPHA',
+    accepts: 'an integer 1..10',
+    doc: 'Lookup requests in flight at once. Higher finds faster on a lossy network at the cost of more messages.',
+    schema: Type.Integer({ minimum: 1, maximum: 10 }),
+    default: 3,
+  },
+  lookupDeadlineMs: {
+    env: 'PEERWEAVE_LOOKUP_DEADLINE_MS',
+    accepts: 'an integer number of milliseconds',
+    doc: 'Deadline of one iterative lookup; on expiry it returns the closest nodes found so far. Each query within it gets the probe timeout × 4.',
+    schema: positiveMs,
+    default: { lan: 5_000, local: 3_000, test: 2_000 },
+  },
+  bucketRefreshMs: {
+    env: 'PEERWEAVE_BUCKET_REFRESH_MS',
+    accepts: 'an integer number of milliseconds',
+    doc: 'A bucket not used for this long is refreshed by a lookup of a random id in its range. Shorter keeps far buckets fresh under churn at the cost of lookups.',
+    schema: positiveMs,
+    default: { lan: 300_000, local: 60_000, test: 60_000 },
+  },
+  probeIntervalMs: {
+    env: 'PEERWEAVE_PROBE_INTERVAL_MS',
+    accepts: 'an integer number of milliseconds',
+    doc: 'SWIM protocol period: one contact is probed per period. Shorter detects failures sooner at more messages per node per second (about 2 per period, more when probes fail).',
+    schema: positiveMs,
+    default: { lan: 400, local: 200, test: 200 },
+  },
+  probeTimeoutMs: {
+    env: 'PEERWEAVE_PROBE_TIMEOUT_MS',
+    accepts: 'an integer number of milliseconds, below the probe interval',
+    doc: 'How long a direct ping waits for its ack before indirect probes start. Must exceed the network round trip (p99) or healthy peers get suspected.',
+    schema: positiveMs,
+    default: { lan: 200, local: 100, test: 100 },
+  },
+  indirectChecks: {
+    env: 'PEERWEAVE_INDIRECT_CHECKS',
+    accepts: 'an integer 0..10',
+    doc: 'Contacts asked to ping a peer that missed its direct ping, before suspecting it. More rules out a bad path between two peers at the cost of messages.',
+    schema: Type.Integer({ minimum: 0, maximum: 10 }),
+    default: 3,
+  },
+  suspicionMult: {
+    env: 'PEERWEAVE_SUSPICION_MULT',
+    accepts: 'an integer 1..20',
+    doc: 'Suspicion timeout = mult × log10(N) × probe interval (memberlist); starts at suspicionMaxMult × that and shrinks as other peers confirm. Higher tolerates longer pauses and GC stalls but declares real deaths later.',
+    schema: Type.Integer({ minimum: 1, maximum: 20 }),
+    default: 4,
+  },
+  suspicionMaxMult: {
+    env: 'PEERWEAVE_SUSPICION_MAX_MULT',
+    accepts: 'an integer 1..20',
+    doc: 'Lifeguard: a suspicion nobody confirms lasts up to this multiple of the minimum timeout, so one slow or isolated node does not kill healthy ones alone.',
+    schema: Type.Integer({ minimum: 1, maximum: 20 }),
+    default: 6,
+  },
+  retransmitMult: {
+    env: 'PEERWEAVE_RETRANSMIT_MULT',
+    accepts: 'an integer 1..20',
+    doc: 'Each membership update is piggybacked mult × log10(N+1) times. Higher spreads news more reliably under loss at the cost of message size.',
+    schema: Type.Integer({ minimum: 1, maximum: 20 }),
+    default: 4,
+  },
+  replicationFactor: {
+    env: 'PEERWEAVE_REPLICATION_FACTOR',
+    accepts: 'an integer 1..16',
+    doc: 'r: copies of every block. The 2·r nodes closest to a node form its neighbourhood, watched first by liveness probes.',
+    schema: Type.Integer({ minimum: 1, maximum: 16 }),
+    default: 3,
+  },
+  overlayNeighbours: {
+    env: 'PEERWEAVE_OVERLAY_NEIGHBOURS',
+    accepts: 'an integer 1..32',
+    doc: 'Size of the bounded set of overlay neighbours (from different buckets) that flooded search uses. More raises search reach per hop and message count.',
+    schema: Type.Integer({ minimum: 1, maximum: 32 }),
+    default: 6,
+  },
   shutdownTimeoutMs: {
     env: 'PEERWEAVE_SHUTDOWN_TIMEOUT_MS',
     accepts: 'an integer number of milliseconds, 100..60000',
@@ -114,5 +221,12 @@ export type NodeConfig = ConfigOf<typeof NODE_CONFIG> & { preset: Preset };
 /** Loads and validates a node's whole configuration from the environment, once, at start. */
 export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const preset = loadPreset(env);
-  return { preset, ...loadConfig(NODE_CONFIG, env, preset) };
+  const config = { preset, ...loadConfig(NODE_CONFIG, env, preset) };
+  if (config.probeTimeoutMs >= config.probeIntervalMs) {
+    throw new ConfigError(
+      `PEERWEAVE_PROBE_TIMEOUT_MS=${config.probeTimeoutMs} is invalid: expected less than PEERWEAVE_PROBE_INTERVAL_MS (${config.probeIntervalMs})`,
+      { details: { variable: 'PEERWEAVE_PROBE_TIMEOUT_MS' } },
+    );
+  }
+  return config;
 }

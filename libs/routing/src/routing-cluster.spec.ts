@@ -1,0 +1,156 @@
+// The in-process layer: many routing nodes over the in-memory network and a manual clock.
+// Real routing and SWIM code, no sockets, no sleeps: every scenario replays from its seed.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestCluster, type TestCluster } from './testing/index.ts';
+import { closestN, idFromHex } from './kademlia/index.ts';
+
+const FAST = { swim: { probeIntervalMs: 200, probeTimeoutMs: 100 } };
+
+/** Advances the clock in steps until `done()` holds; returns the clock time it took. */
+async function advanceUntil(cluster: TestCluster, done: () => boolean, limitMs: number, stepMs = 50): Promise<number> {
+  const start = cluster.clock.now();
+  while (!done()) {
+    if (cluster.clock.now() - start > limitMs) throw new Error(`condition not reached within ${limitMs} ms of clock time`);
+    await cluster.advance(stepMs, stepMs);
+  }
+  return cluster.clock.now() - start;
+}
+
+async function lookupFrom(cluster: TestCluster, from: number, keyHex: string) {
+  const pending = cluster.nodes[from]!.routing.lookup(idFromHex(keyHex));
+  let settled = false;
+  void pending.finally(() => (settled = true)).catch(() => {});
+  await advanceUntil(cluster, () => settled, 10_000, 5);
+  return pending;
+}
+
+describe('routing cluster (in-process)', () => {
+  it('300 nodes: every node is found by a lookup from any other', async () => {
+    const cluster = await createTestCluster(300, { seed: 11, routing: FAST });
+    try {
+      await cluster.advance(3_000);
+      let found = 0;
+      const hops: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const target = cluster.nodes[i]!;
+        const from = (i * 7 + 3) % 300;
+        const result = await lookupFrom(cluster, from, target.id);
+        if (result.closest.some((c) => c.id === target.id)) found++;
+        hops.push(result.hops);
+        // The result is the true k closest among all nodes (brute force), not merely close.
+        if (i % 50 === 0) {
+          const truth = closestN(cluster.nodes.filter((n) => n.index !== from), idFromHex(target.id), 20, (n) => idFromHex(n.id)).map((n) => n.id);
+          assert.deepEqual(result.closest.map((c) => c.id), truth);
+        }
+      }
+      assert.equal(found, 300 - hops.filter((_, i) => (i * 7 + 3) % 300 === i).length);
+      assert.ok(Math.max(...hops) <= 4, `hops ${Math.max(...hops)}`);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('a killed node is dropped from every table within the suspicion bound', async () => {
+    const cluster = await createTestCluster(100, { seed: 12, routing: FAST });
+    try {
+      await cluster.advance(3_000);
+      const victim = cluster.nodes[17]!;
+      const holders = cluster.running().filter((n) => n !== victim && n.routing.peers().some((p) => p.id === victim.id && p.inTable));
+      assert.ok(holders.length > 10, 'the victim was a contact of many nodes');
+      const bound = victim.routing.swim.suspicionMaxTimeoutMs() + 20 * FAST.swim.probeIntervalMs;
+      cluster.kill(17);
+      const took = await advanceUntil(
+        cluster,
+        () => holders.every((n) => !n.routing.peers().some((p) => p.id === victim.id && p.inTable) && n.routing.stateOf(victim.id) === 'dead'),
+        bound,
+      );
+      assert.ok(took <= bound, `took ${took} ms, bound ${bound} ms`);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('a node paused for less than the suspicion timeout is never declared dead', async () => {
+    const cluster = await createTestCluster(60, { seed: 13, routing: FAST });
+    try {
+      await cluster.advance(3_000);
+      const sleeper = cluster.nodes[5]!;
+      const pauseMs = Math.floor(sleeper.routing.swim.suspicionTimeoutMs() / 2);
+      let declared = false;
+      const watch = (): boolean => {
+        declared ||= cluster.running().some((n) => n !== sleeper && ['dead', 'left'].includes(n.routing.stateOf(sleeper.id) ?? ''));
+        return declared;
+      };
+      cluster.pause(5);
+      for (let t = 0; t < pauseMs; t += 50) {
+        await cluster.advance(50, 50);
+        watch();
+      }
+      cluster.resume(5);
+      for (let t = 0; t < 20_000; t += 50) {
+        await cluster.advance(50, 50);
+        watch();
+      }
+      assert.equal(declared, false);
+      assert.ok(cluster.running().every((n) => n === sleeper || n.routing.stateOf(sleeper.id) !== 'suspect'));
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('5 % message loss for 1 000 protocol periods kills nobody (Lifeguard on)', async () => {
+    const cluster = await createTestCluster(40, { seed: 14, routing: FAST });
+    try {
+      await cluster.advance(3_000);
+      cluster.network.setLoss(0.05);
+      let falseDeaths = 0;
+      for (let period = 0; period < 1_000; period++) {
+        await cluster.advance(FAST.swim.probeIntervalMs, FAST.swim.probeIntervalMs);
+        if (period % 10 === 0) {
+          for (const n of cluster.nodes) for (const m of cluster.nodes) if (n !== m && n.routing.stateOf(m.id) === 'dead') falseDeaths++;
+        }
+      }
+      assert.equal(falseDeaths, 0);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('a 50/50 partition heals and the tables converge again', async () => {
+    const cluster = await createTestCluster(40, { seed: 15, routing: FAST });
+    try {
+      await cluster.advance(3_000);
+      const a = cluster.nodes.slice(0, 20);
+      const b = cluster.nodes.slice(20);
+      cluster.network.partition(a.map((n) => n.address), b.map((n) => n.address));
+      // Each side declares the other dead.
+      await advanceUntil(cluster, () => a.every((n) => b.every((m) => n.routing.stateOf(m.id) !== 'alive')), 60_000, 100);
+      cluster.network.heal();
+      // Seeds and DNS are re-tried every join interval, and refuted deaths spread: all alive again.
+      await advanceUntil(
+        cluster,
+        () => cluster.nodes.every((n) => cluster.nodes.every((m) => n === m || n.routing.stateOf(m.id) === 'alive')),
+        120_000,
+        100,
+      );
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('a node restarted with the same id rejoins and is alive everywhere', async () => {
+    const cluster = await createTestCluster(50, { seed: 16, routing: FAST });
+    try {
+      await cluster.advance(3_000);
+      const node = cluster.nodes[9]!;
+      cluster.kill(9);
+      await advanceUntil(cluster, () => cluster.running().every((n) => n.routing.stateOf(node.id) !== 'alive'), 30_000, 100);
+      cluster.restart(9);
+      await advanceUntil(cluster, () => cluster.running().every((n) => n === node || n.routing.stateOf(node.id) === 'alive'), 30_000, 100);
+      assert.ok(node.routing.tableSize > 20);
+    } finally {
+      await cluster.stop();
+    }
+  });
+});

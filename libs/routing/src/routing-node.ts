@@ -1,0 +1,436 @@
+import { EventEmitter } from 'node:events';
+import {
+  NodeId,
+  noopMetrics,
+  silentLogger,
+  type Clock,
+  type Logger,
+  type Metrics,
+  type Random,
+  type Startable,
+  type TimerHandle,
+} from '@peerweave/core';
+import type { Envelope, PeerContact, PeerHandler, PeerTransport } from '@peerweave/protocol';
+import {
+  DEFAULT_ALPHA,
+  DEFAULT_K,
+  DEFAULT_LOOKUP_DEADLINE_MS,
+  RoutingTable,
+  bucketIndex,
+  lookup,
+  randomIdInBucket,
+  type Contact,
+} from './kademlia/index.ts';
+import { Swim, type SwimInit, type MemberState } from './swim/index.ts';
+import { diffNeighbourhood, refreshOverlay, type NeighbourhoodChange } from './neighbourhood.ts';
+import type { SeedResolver } from './seed-resolver.ts';
+
+export const DEFAULT_BUCKET_REFRESH_MS = 300_000;
+export const DEFAULT_JOIN_INTERVAL_MS = 5_000;
+export const DEFAULT_REPLICATION_FACTOR = 3;
+export const DEFAULT_OVERLAY_NEIGHBOURS = 6;
+/** First retry delay while a node has no contact; doubles up to the join interval. */
+export const JOIN_BACKOFF_START_MS = 250;
+
+export interface RoutingNodeInit {
+  self: { id: string; address: string; role: string };
+  transport: PeerTransport;
+  clock: Clock;
+  random: Random;
+  seeds?: Pick<SeedResolver, 'candidates' | 'configured'>;
+  logger?: Logger;
+  metrics?: Metrics;
+  k?: number;
+  alpha?: number;
+  lookupDeadlineMs?: number;
+  bucketRefreshMs?: number;
+  joinIntervalMs?: number;
+  replicationFactor?: number;
+  overlayNeighbours?: number;
+  /** SWIM settings (probe interval, timeouts, multipliers); the rest is wired here. */
+  swim?: Partial<Omit<SwimInit, 'self' | 'transport' | 'clock' | 'random' | 'targets' | 'priority' | 'logger' | 'metrics'>>;
+}
+
+/** One row of `GET /v1/peers`. */
+export interface PeerView {
+  id: string;
+  address: string;
+  role: string;
+  state: MemberState;
+  incarnation: number;
+  /** Milliseconds since the epoch (clock time) of the last state change or message. */
+  lastSeen: number;
+  /** Kademlia bucket (255 − common prefix length with this node's id). */
+  bucket: number;
+  inTable: boolean;
+  neighbourhood: boolean;
+  overlay: boolean;
+}
+
+export interface LookupOutcome {
+  closest: PeerContact[];
+  hops: number;
+  queried: number;
+  timedOut: boolean;
+}
+
+export interface RoutingEvents {
+  'neighbourhood-changed': [NeighbourhoodChange];
+  ready: [];
+}
+
+/**
+ * A node's place in the network: its Kademlia table, SWIM liveness over the table's contacts, the
+ * neighbourhood (2·r closest) and overlay neighbours, joining through seeds or a DNS name, and the
+ * peer-protocol handler that serves all of it. Runs unchanged over gRPC and the in-memory network.
+ */
+export class RoutingNode extends EventEmitter<RoutingEvents> implements Startable {
+  readonly handler: PeerHandler;
+  readonly #init: RoutingNodeInit;
+  readonly #self: NodeId;
+  readonly #table: RoutingTable;
+  readonly #swim: Swim;
+  readonly #log: Logger;
+  readonly #k: number;
+  readonly #alpha: number;
+  readonly #lookupDeadlineMs: number;
+  readonly #queryDeadlineMs: number;
+  readonly #refreshMs: number;
+  readonly #joinIntervalMs: number;
+  readonly #neighbourhoodSize: number;
+  readonly #overlaySize: number;
+  #neighbourhood: string[] = [];
+  #neighbourhoodSet: ReadonlySet<string> = new Set();
+  #overlay: string[] = [];
+  #ready = false;
+  #running = false;
+  #joinTimer: TimerHandle | undefined;
+  #refreshTimer: TimerHandle | undefined;
+  #joinBackoffMs = JOIN_BACKOFF_START_MS;
+  #joining = false;
+  #selfLookupDone = false;
+  #stopController = new AbortController();
+  readonly #lookups;
+  readonly #lookupHops;
+
+  constructor(init: RoutingNodeInit) {
+    super();
+    this.#init = init;
+    this.#self = NodeId.fromHex(init.self.id);
+    this.#log = (init.logger ?? silentLogger).child({ component: 'routing' });
+    this.#k = init.k ?? DEFAULT_K;
+    this.#alpha = init.alpha ?? DEFAULT_ALPHA;
+    this.#lookupDeadlineMs = init.lookupDeadlineMs ?? DEFAULT_LOOKUP_DEADLINE_MS;
+    const probeTimeout = init.swim?.probeTimeoutMs ?? 500;
+    // One dead node should cost a lookup one query timeout, not the whole lookup deadline.
+    this.#queryDeadlineMs = Math.min(this.#lookupDeadlineMs, Math.max(probeTimeout * 4, 200));
+    this.#refreshMs = init.bucketRefreshMs ?? DEFAULT_BUCKET_REFRESH_MS;
+    this.#joinIntervalMs = init.joinIntervalMs ?? DEFAULT_JOIN_INTERVAL_MS;
+    this.#neighbourhoodSize = 2 * (init.replicationFactor ?? DEFAULT_REPLICATION_FACTOR);
+    this.#overlaySize = init.overlayNeighbours ?? DEFAULT_OVERLAY_NEIGHBOURS;
+    this.#table = new RoutingTable({ self: this.#self.bytes, k: this.#k });
+    const metrics = init.metrics ?? noopMetrics;
+
+    this.#swim = new Swim({
+      ...init.swim,
+      self: init.self,
+      incarnation: init.clock.now(),
+      transport: init.transport,
+      clock: init.clock,
+      random: init.random,
+      logger: this.#log,
+      metrics,
+      targets: () => this.#table.contacts(),
+      priority: () => this.#neighbourhoodSet,
+      onAlive: (contact) => this.#onAlive(contact),
+      onDead: (contact) => this.#onDead(contact.id),
+    });
+
+    this.#lookups = metrics.counter({
+      name: 'peerweave_routing_lookups_total',
+      help: 'Iterative lookups by outcome (complete, partial on deadline, failed).',
+      labelNames: ['outcome'],
+    });
+    this.#lookupHops = metrics.histogram({
+      name: 'peerweave_routing_lookup_hops',
+      help: 'Hops of completed lookups: depth at which the closest node was learnt (0 = already in the table).',
+      buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10],
+    });
+    metrics.gauge({
+      name: 'peerweave_routing_table_contacts',
+      help: 'Contacts in the Kademlia routing table.',
+      collect: () => this.#table.size,
+    });
+
+    this.handler = {
+      // Swim's handlers apply the envelope (sender and piggybacked updates) themselves.
+      ping: (request) => this.#swim.handlePing(request),
+      pingReq: (request, context) => this.#swim.handlePingReq(request, context),
+      findNode: async (request) => {
+        this.#swim.receive(request);
+        const key = NodeId.fromHex(request.key).bytes;
+        const count = Math.max(1, Math.min(request.count, this.#k));
+        const closest = this.#table
+          .closest(key, count + 1)
+          .filter((c) => c.id !== request.sender.id && this.#usable(c.id))
+          .slice(0, count)
+          .map(toPeerContact);
+        return { ...this.#swim.envelope(), closest };
+      },
+      leave: (request) => this.#swim.handleLeave(request),
+    };
+  }
+
+  get id(): string {
+    return this.#init.self.id;
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  get tableSize(): number {
+    return this.#table.size;
+  }
+
+  neighbourhood(): readonly string[] {
+    return this.#neighbourhood;
+  }
+
+  overlay(): readonly string[] {
+    return this.#overlay;
+  }
+
+  /** The SWIM state of one member, or undefined if this node never heard of it. */
+  stateOf(id: string): MemberState | undefined {
+    return this.#swim.stateOf(id);
+  }
+
+  get swim(): Swim {
+    return this.#swim;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#stopController = new AbortController();
+    await this.#swim.start();
+    if (!this.#init.seeds?.configured) this.#setReady();
+    this.#scheduleJoin(0);
+    this.#scheduleRefresh();
+  }
+
+  /** Announces the leave to contacts, then stops probing and joining. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#stopController.abort();
+    if (this.#joinTimer) this.#init.clock.clearTimeout(this.#joinTimer);
+    if (this.#refreshTimer) this.#init.clock.clearTimeout(this.#refreshTimer);
+    try {
+      await this.#swim.leave();
+    } catch (err) {
+      this.#log.debug({ err: (err as Error).message }, 'leave announcement incomplete');
+    }
+    await this.#swim.stop();
+  }
+
+  /** Iterative FIND_NODE for `key`: the k closest live nodes the network knows. */
+  async lookup(key: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<LookupOutcome> {
+    // The lookup's own deadline returns the best found so far (partial), so only the caller's
+    // signal is passed: an outer deadline would turn every partial result into an error.
+    try {
+      const result = await lookup({
+        key,
+        seeds: this.#table.closest(key, this.#k).filter((c) => this.#usable(c.id)),
+        k: this.#k,
+        alpha: this.#alpha,
+        deadlineMs: this.#lookupDeadlineMs,
+        queryDeadlineMs: this.#queryDeadlineMs,
+        clock: this.#init.clock,
+        ...(options.signal ? { signal: options.signal } : {}),
+        self: this.id,
+        query: (contact, signal) => this.#findNode(contact.address, key, signal),
+      });
+      this.#lookups.inc({ outcome: result.timedOut ? 'partial' : 'complete' });
+      if (!result.timedOut) this.#lookupHops.observe(result.hops);
+      return {
+        closest: result.closest.map(toPeerContact),
+        hops: result.hops,
+        queried: result.queried,
+        timedOut: result.timedOut,
+      };
+    } catch (err) {
+      this.#lookups.inc({ outcome: 'failed' });
+      throw err;
+    }
+  }
+
+  /** Every member this node knows of, with liveness, table and neighbourhood flags. */
+  peers(): PeerView[] {
+    const overlay = new Set(this.#overlay);
+    return this.#swim.members().map((m) => ({
+      id: m.contact.id,
+      address: m.contact.address,
+      role: m.contact.role,
+      state: m.state,
+      incarnation: m.incarnation,
+      lastSeen: m.since,
+      bucket: bucketIndex(this.#self.bytes, NodeId.fromHex(m.contact.id).bytes),
+      inTable: this.#table.has(m.contact.id),
+      neighbourhood: this.#neighbourhoodSet.has(m.contact.id),
+      overlay: overlay.has(m.contact.id),
+    }));
+  }
+
+  async #findNode(address: string, key: Uint8Array, signal: AbortSignal): Promise<PeerContact[]> {
+    const response = await this.#init.transport.request(
+      address,
+      'findNode',
+      { ...this.#swim.envelope(), key: Buffer.from(key).toString('hex'), count: this.#k },
+      { signal, deadlineMs: this.#queryDeadlineMs },
+    );
+    this.#swim.receive(response);
+    return [...response.closest];
+  }
+
+  #usable(id: string): boolean {
+    const state = this.#swim.stateOf(id);
+    return state === undefined || state === 'alive' || state === 'suspect';
+  }
+
+  #onAlive(contact: PeerContact): void {
+    if (contact.id === this.id) return;
+    // Only a change of the table's members moves the neighbourhood or overlay; a message from a
+    // known contact ('updated') merely refreshes its position, and is by far the common case.
+    if (this.#table.observe(contact, this.#init.clock.now()) === 'added') this.#membershipChanged();
+    if (!this.#ready && this.#table.size > 0) this.#setReady();
+  }
+
+  #onDead(id: string): void {
+    const { removed } = this.#table.remove(id);
+    if (removed) this.#membershipChanged();
+  }
+
+  #membershipChanged(): void {
+    const members = this.#table
+      .closest(this.#self.bytes, this.#neighbourhoodSize * 2)
+      .filter((c) => this.#usable(c.id))
+      .slice(0, this.#neighbourhoodSize)
+      .map((c) => c.id);
+    const change = diffNeighbourhood(this.#neighbourhood, members);
+    if (change) {
+      this.#neighbourhood = members;
+      this.#neighbourhoodSet = new Set(members);
+      this.emit('neighbourhood-changed', change);
+    }
+    this.#refreshOverlay();
+  }
+
+  #refreshOverlay(): void {
+    const usable = (id: string): boolean => this.#table.has(id) && this.#usable(id);
+    // Churn that does not touch the overlay leaves it alone: only a lost member or a short overlay
+    // needs the bucket scan below.
+    if (this.#overlay.length >= this.#overlaySize && this.#overlay.every(usable)) return;
+    const buckets = new Map<number, string[]>();
+    for (const c of this.#table.contacts()) {
+      const index = this.#table.bucketIndexOf(c.idBytes);
+      const list = buckets.get(index);
+      if (list) list.push(c.id);
+      else buckets.set(index, [c.id]);
+    }
+    this.#overlay = refreshOverlay(
+      this.#overlay,
+      usable,
+      buckets,
+      this.#overlaySize,
+      (ids) => ids[this.#init.random.int(ids.length)]!,
+      (id) => this.#table.bucketIndexOf(id),
+    );
+  }
+
+  #setReady(): void {
+    if (this.#ready) return;
+    this.#ready = true;
+    this.#log.info({ contacts: this.#table.size }, 'joined');
+    this.emit('ready');
+  }
+
+  #scheduleJoin(delayMs: number): void {
+    if (!this.#running || !this.#init.seeds?.configured) return;
+    this.#joinTimer = this.#init.clock.setTimeout(() => void this.#joinRound(), delayMs);
+  }
+
+  /**
+   * One join round: contact every candidate address not yet known, then look up our own id, which
+   * fills the table with the nodes closest to us and announces us to them. With no contact yet,
+   * retry with exponential back-off; afterwards, re-resolve every join interval.
+   */
+  async #joinRound(): Promise<void> {
+    if (this.#joining || !this.#running) return;
+    this.#joining = true;
+    try {
+      const known = new Set(this.#table.contacts().map((c) => c.address));
+      known.add(this.#init.self.address);
+      const candidates = (await this.#init.seeds!.candidates()).filter((a) => !known.has(a));
+      const signal = this.#stopController.signal;
+      await Promise.all(
+        candidates.map(async (address) => {
+          try {
+            const response = await this.#init.transport.request(
+              address,
+              'ping',
+              { ...this.#swim.envelope(), target: '' },
+              { signal, deadlineMs: this.#queryDeadlineMs },
+            );
+            this.#swim.receive(response);
+          } catch {
+            // Not up yet, or gone: the next round tries again.
+          }
+        }),
+      );
+      // The self-lookup runs once after the first contact and again whenever new addresses appeared.
+      if (this.#table.size > 0 && (candidates.length > 0 || !this.#selfLookupDone)) {
+        await this.lookup(this.#self.bytes, { signal }).catch(() => {});
+        this.#selfLookupDone = true;
+      }
+    } catch (err) {
+      if (!this.#stopController.signal.aborted) this.#log.debug({ err: (err as Error).message }, 'join round failed');
+    } finally {
+      this.#joining = false;
+    }
+    if (this.#table.size === 0) {
+      this.#scheduleJoin(this.#joinBackoffMs);
+      this.#joinBackoffMs = Math.min(this.#joinBackoffMs * 2, this.#joinIntervalMs);
+    } else {
+      this.#joinBackoffMs = JOIN_BACKOFF_START_MS;
+      this.#scheduleJoin(this.#joinIntervalMs);
+    }
+  }
+
+  #scheduleRefresh(): void {
+    if (!this.#running) return;
+    const period = Math.max(1_000, Math.floor(this.#refreshMs / 4));
+    this.#refreshTimer = this.#init.clock.setTimeout(() => void this.#refreshBuckets(), period);
+  }
+
+  /** Kademlia bucket refresh: a lookup of a random id in every bucket not used for a while. */
+  async #refreshBuckets(): Promise<void> {
+    const signal = this.#stopController.signal;
+    const due = this.#table.bucketsToRefresh(this.#init.clock.now(), this.#refreshMs);
+    // A self-lookup covers every bucket nearer than the nearest contact (Kademlia's join refresh).
+    if (due.length > 0) await this.lookup(this.#self.bytes, { signal }).catch(() => {});
+    for (const index of due) {
+      if (!this.#running) return;
+      this.#table.touchBucket(index, this.#init.clock.now());
+      await this.lookup(randomIdInBucket(this.#self.bytes, index, this.#init.random), { signal }).catch(() => {});
+    }
+    this.#scheduleRefresh();
+  }
+}
+
+function toPeerContact(c: Contact | PeerContact): PeerContact {
+  return { id: c.id, address: c.address, role: c.role, incarnation: c.incarnation };
+}
+
+export type { Envelope };

@@ -1,0 +1,162 @@
+import { ManualClock } from '@peerweave/core/testing';
+import { SeededRandom, silentLogger, type Metrics } from '@peerweave/core';
+import { MemoryNetwork, type MemoryLatency } from '@peerweave/protocol/testing';
+import { RoutingNode, type RoutingNodeInit } from '../routing-node.ts';
+
+export interface TestClusterOptions {
+  /** Seed of every random choice: ids, shuffles, loss. Same seed, same run. */
+  seed?: number;
+  /** One-way message delay on the manual clock (default 1 ms, so hops cost time). */
+  latencyMs?: MemoryLatency;
+  /** Nodes each new node joins through (random earlier nodes). */
+  seedsPerNode?: number;
+  /** Routing settings for every node (k, alpha, swim timings...). */
+  routing?: Partial<Omit<RoutingNodeInit, 'self' | 'transport' | 'clock' | 'random' | 'seeds' | 'logger'>>;
+  /** Given to every node (e.g. a counting implementation); defaults to none. */
+  metrics?: Metrics;
+  /** Clock time advanced after each batch of joining nodes. */
+  joinSettleMs?: number;
+  /** How many nodes start between two clock advances. */
+  joinBatch?: number;
+}
+
+export interface ClusterNode {
+  readonly index: number;
+  readonly id: string;
+  readonly address: string;
+  routing: RoutingNode;
+  running: boolean;
+}
+
+/**
+ * Many routing nodes in one process over the in-memory network, driven by a manual clock: the
+ * in-process test layer and the simulator. Nothing sleeps; `advance(ms)` moves time.
+ */
+export class TestCluster {
+  readonly clock: ManualClock;
+  readonly random: SeededRandom;
+  readonly network: MemoryNetwork;
+  readonly nodes: ClusterNode[] = [];
+  readonly #options: TestClusterOptions;
+  readonly #listeners = new Map<string, { close(): void }>();
+
+  constructor(options: TestClusterOptions = {}) {
+    this.#options = options;
+    this.clock = new ManualClock(1_700_000_000_000);
+    this.random = new SeededRandom(options.seed ?? 1);
+    this.network = new MemoryNetwork({
+      clock: this.clock,
+      random: this.random,
+      latencyMs: options.latencyMs ?? 1,
+      defaultDeadlineMs: 2_000,
+    });
+  }
+
+  /** Adds `n` nodes; each joins through random earlier nodes. Time advances between batches. */
+  async grow(n: number): Promise<void> {
+    const batch = this.#options.joinBatch ?? 50;
+    for (let i = 0; i < n; i++) {
+      const index = this.nodes.length;
+      const id = Buffer.from(this.random.bytes(32)).toString('hex');
+      const node: ClusterNode = { index, id, address: `node-${index}:7400`, routing: undefined!, running: false };
+      this.nodes.push(node);
+      this.#start(node, this.#pickSeeds(index));
+      if ((i + 1) % batch === 0) await this.advance(this.#options.joinSettleMs ?? 2_000);
+    }
+    await this.advance(this.#options.joinSettleMs ?? 2_000);
+  }
+
+  #pickSeeds(index: number): string[] {
+    const count = Math.min(this.#options.seedsPerNode ?? 3, index);
+    const picked = new Set<string>();
+    while (picked.size < count) {
+      const candidate = this.nodes[this.random.int(index)]!;
+      if (candidate.running) picked.add(candidate.address);
+      else if (this.nodes.slice(0, index).every((n) => !n.running)) break;
+    }
+    return [...picked];
+  }
+
+  #start(node: ClusterNode, seeds: string[]): void {
+    let routing: RoutingNode | undefined;
+    const listener = this.network.listen(node.address, {
+      ping: (r, c) => routing!.handler.ping(r, c),
+      pingReq: (r, c) => routing!.handler.pingReq(r, c),
+      findNode: (r, c) => routing!.handler.findNode(r, c),
+      leave: (r, c) => routing!.handler.leave(r, c),
+    });
+    routing = new RoutingNode({
+      ...this.#options.routing,
+      self: { id: node.id, address: node.address, role: 'peer' },
+      transport: listener.transport,
+      clock: this.clock,
+      random: this.random,
+      logger: silentLogger,
+      ...(this.#options.metrics ? { metrics: this.#options.metrics } : {}),
+      seeds: { configured: seeds.length > 0, candidates: async () => seeds },
+    });
+    node.routing = routing;
+    node.running = true;
+    this.#listeners.set(node.address, listener);
+    void routing.start();
+  }
+
+  async advance(ms: number, step = 100): Promise<void> {
+    for (let t = 0; t < ms; t += step) await this.clock.advance(Math.min(step, ms - t));
+  }
+
+  /** Crash: the node stops answering at once, without announcing anything. */
+  kill(index: number): void {
+    const node = this.nodes[index]!;
+    node.running = false;
+    this.network.kill(node.address);
+    void node.routing.stop().catch(() => {});
+  }
+
+  pause(index: number): void {
+    this.network.pause(this.nodes[index]!.address);
+  }
+
+  resume(index: number): void {
+    this.network.resume(this.nodes[index]!.address);
+  }
+
+  /** Graceful stop: the node announces its leave first. */
+  async leave(index: number): Promise<void> {
+    const node = this.nodes[index]!;
+    const stopped = node.routing.stop();
+    await this.advance(1_000);
+    await stopped;
+    node.running = false;
+    this.#listeners.get(node.address)?.close();
+  }
+
+  /** Restarts a killed node with the same id and address; it joins through random live nodes. */
+  restart(index: number): void {
+    const node = this.nodes[index]!;
+    this.#listeners.get(node.address)?.close();
+    const seeds = this.nodes.filter((n) => n.running && n.index !== index).slice(0, 3).map((n) => n.address);
+    this.#start(node, seeds);
+  }
+
+  running(): ClusterNode[] {
+    return this.nodes.filter((n) => n.running);
+  }
+
+  async stop(): Promise<void> {
+    for (const n of this.nodes) {
+      if (!n.running) continue;
+      n.running = false;
+      this.network.kill(n.address);
+      void n.routing.stop().catch(() => {});
+    }
+    await this.advance(2_000);
+  }
+}
+
+/** Builds and joins an in-process cluster of `n` routing nodes (see {@link TestCluster}). */
+export async function createTestCluster(n: number, options: TestClusterOptions = {}): Promise<TestCluster> {
+  const cluster = new TestCluster(options);
+  await cluster.grow(n);
+  return cluster;
+}
