@@ -1,18 +1,41 @@
-// End to end through the Compose file users run: 20 peers and 2 supernodes, every one answers.
+// End to end through the Compose file users run: 20 peers and 2 supernodes. The foundation checks
+// (every node answers, distinct ids) and the membership checks (everyone sees everyone; a killed
+// peer is seen dead everywhere within 5 s and alive again after a restart; a short pause kills
+// nobody) share one cluster, because starting 22 containers is the expensive part.
 import './support/env.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from 'testcontainers';
+import { DockerComposeEnvironment, getContainerRuntimeClient, type StartedDockerComposeEnvironment } from 'testcontainers';
+import { waitFor } from '@peerweave/core/testing';
 import { HTTP_PORT } from './support/env.ts';
 import { getJson } from './support/http.ts';
 
 const PEERS = 20;
+const NODES = PEERS + 2;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-describe(`docker compose up --scale peer=${PEERS}`, { timeout: 300_000 }, () => {
+interface Status {
+  id: string;
+  role: string;
+}
+interface Peers {
+  self: string;
+  peers: { id: string; state: string; incarnation: number }[];
+}
+
+describe(`docker compose up --scale peer=${PEERS}`, { timeout: 600_000 }, () => {
   let env: StartedDockerComposeEnvironment | undefined;
+  const names = [...Array.from({ length: PEERS }, (_, i) => `peer-${i + 1}`), 'supernode-1', 'supernode-2'];
+  const ids = new Map<string, string>();
+  const url = (name: string, path: string): string => {
+    const c = env!.getContainer(name);
+    return `http://${c.getHost()}:${c.getMappedPort(HTTP_PORT)}${path}`;
+  };
+  const peersOf = (name: string): Promise<Peers> => getJson<Peers>(url(name, '/v1/peers'), 2_000);
+  const stateIn = (view: Peers, id: string): string | undefined => view.peers.find((p) => p.id === id)?.state;
+  const docker = async (name: string) => (await getContainerRuntimeClient()).container.getById(env!.getContainer(name).getId());
 
   before(async () => {
     env = await new DockerComposeEnvironment(root, 'docker-compose.yml')
@@ -27,20 +50,90 @@ describe(`docker compose up --scale peer=${PEERS}`, { timeout: 300_000 }, () => 
   });
 
   it(`starts ${PEERS} healthy peers with distinct ids, and 2 supernodes`, async () => {
-    const started = env!;
-    const url = (name: string): string => {
-      const c = started.getContainer(name);
-      return `http://${c.getHost()}:${c.getMappedPort(HTTP_PORT)}/v1/status`;
-    };
-    const peers = await Promise.all(
-      Array.from({ length: PEERS }, (_, i) => getJson<{ id: string; role: string }>(url(`peer-${i + 1}`))),
-    );
-    assert.equal(peers.length, PEERS);
-    assert.ok(peers.every((s) => s.role === 'peer'));
-    assert.equal(new Set(peers.map((s) => s.id)).size, PEERS, 'every peer has its own id');
+    const statuses = await Promise.all(names.map((n) => getJson<Status>(url(n, '/v1/status'))));
+    statuses.forEach((s, i) => ids.set(names[i]!, s.id));
+    assert.ok(statuses.slice(0, PEERS).every((s) => s.role === 'peer'));
+    assert.ok(statuses.slice(PEERS).every((s) => s.role === 'supernode'));
+    assert.equal(new Set(statuses.map((s) => s.id)).size, NODES, 'every node has its own id');
+  });
 
-    const supernodes = await Promise.all([1, 2].map((i) => getJson<{ id: string; role: string }>(url(`supernode-${i}`))));
-    assert.ok(supernodes.every((s) => s.role === 'supernode'));
-    assert.equal(new Set([...peers, ...supernodes].map((s) => s.id)).size, PEERS + 2);
+  it('every node lists every other node as alive', async () => {
+    await waitFor(
+      async () => {
+        const views = await Promise.all(names.map(peersOf));
+        return views.every((v) => {
+          const alive = new Set(v.peers.filter((p) => p.state === 'alive').map((p) => p.id));
+          return [...ids.values()].every((id) => id === v.self || alive.has(id));
+        });
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: `all ${NODES} nodes to list the other ${NODES - 1} alive` },
+    );
+  });
+
+  it('a peer paused for less than the suspicion timeout is declared dead by nobody', async () => {
+    const victim = 'peer-3';
+    const id = ids.get(victim)!;
+    const observers = names.filter((n) => n !== victim);
+    const container = await docker(victim);
+    let declaredDead: string | undefined;
+    const watch = async (): Promise<void> => {
+      for (const view of await Promise.all(observers.map(peersOf))) {
+        const s = stateIn(view, id);
+        if (s === 'dead' || s === 'left') declaredDead = `${view.self.slice(0, 12)} says ${s}`;
+      }
+    };
+    await container.pause();
+    const pausedAt = Date.now();
+    try {
+      while (Date.now() - pausedAt < 1_000) await watch();
+    } finally {
+      await container.unpause();
+    }
+    // Keep watching until the network has settled: the victim refuted any suspicion.
+    await waitFor(
+      async () => {
+        await watch();
+        const views = await Promise.all(observers.map(peersOf));
+        return views.every((v) => stateIn(v, id) === 'alive');
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'every observer to see the paused peer alive again' },
+    );
+    assert.equal(declaredDead, undefined, `a short pause must not kill: ${declaredDead}`);
+  });
+
+  it('a peer killed with SIGKILL is listed dead by every other node within 5 s', async () => {
+    const victim = 'peer-7';
+    const id = ids.get(victim)!;
+    const observers = names.filter((n) => n !== victim);
+    const killedAt = Date.now();
+    await (await docker(victim)).kill({ signal: 'SIGKILL' });
+    const detectedAfter = new Map<string, number>();
+    await waitFor(
+      async () => {
+        const views = await Promise.all(observers.filter((n) => !detectedAfter.has(n)).map(async (n) => [n, await peersOf(n)] as const));
+        for (const [n, view] of views) {
+          if (stateIn(view, id) === 'dead') detectedAfter.set(n, Date.now() - killedAt);
+        }
+        return detectedAfter.size === observers.length;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: 'every observer to list the killed peer dead' },
+    );
+    const worst = Math.max(...detectedAfter.values());
+    assert.ok(worst <= 5_000, `slowest observer took ${worst} ms (${JSON.stringify(Object.fromEntries(detectedAfter))})`);
+  });
+
+  it('the killed peer, started again, is alive again everywhere with its old id', async () => {
+    const victim = 'peer-7';
+    const container = await docker(victim);
+    const state = (await container.inspect()) as { State: { Running: boolean } };
+    if (!state.State.Running) await container.start();
+    const id = ids.get(victim)!;
+    await waitFor(
+      async () => {
+        const views = await Promise.all(names.filter((n) => n !== victim).map(peersOf));
+        return views.every((v) => stateIn(v, id) === 'alive');
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'every node to list the restarted peer alive' },
+    );
   });
 });

@@ -1,8 +1,16 @@
-import { ShuttingDownError, VERSION, systemClock, type NodeConfig } from '@peerweave/core';
+import { ShuttingDownError, VERSION, systemClock, systemRandom, type NodeConfig } from '@peerweave/core';
 import { loadOrCreateIdentity } from '@peerweave/identity';
 import { createLogger, createMetrics, registerNodeMetrics } from '@peerweave/telemetry';
-import { GrpcServer, createCredentials, nodeServiceBinding, type NodeInfoData } from '@peerweave/protocol';
-import { build } from '@peerweave/http-api';
+import {
+  GrpcPeerTransport,
+  GrpcServer,
+  createCredentials,
+  nodeServiceBinding,
+  peerServiceBinding,
+  type NodeInfoData,
+} from '@peerweave/protocol';
+import { RoutingNode, SeedResolver } from '@peerweave/routing';
+import { build, peersRoutes } from '@peerweave/http-api';
 import { advertiseHost, hostPort } from './addresses.ts';
 
 export interface PeerNode {
@@ -10,6 +18,7 @@ export interface PeerNode {
   /** Where the HTTP API listens (real port, also when configured as 0). */
   readonly httpUrl: string;
   readonly grpcAddress: string;
+  readonly routing: RoutingNode;
   /** Stops taking new work, lets in-flight requests finish (up to the grace period), then closes. */
   stop(): Promise<void>;
 }
@@ -37,14 +46,35 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     startedAtMs,
   });
 
+  const credentials = createCredentials();
   const grpc = new GrpcServer({
     host: config.grpcHost,
     port: config.grpcPort,
     maxMessageBytes: config.grpcMaxMessageBytes,
     keepaliveMs: config.grpcKeepaliveMs,
-    credentials: createCredentials(),
+    credentials,
     logger: logger.child({ component: 'grpc' }),
   });
+  const transport = new GrpcPeerTransport({
+    maxMessageBytes: config.grpcMaxMessageBytes,
+    keepaliveMs: config.grpcKeepaliveMs,
+    defaultDeadlineMs: config.rpcDeadlineMs,
+    credentials,
+  });
+  // The routing node needs its own advertised gRPC address, known only once the server is bound
+  // (port 0 in tests); the peer service is registered now and forwards to it once it exists.
+  let routing: RoutingNode | undefined;
+  const notReady = (): never => {
+    throw new ShuttingDownError('node is not serving the peer protocol');
+  };
+  grpc.addService(
+    peerServiceBinding({
+      ping: (request, context) => (routing ? routing.handler.ping(request, context) : notReady()),
+      pingReq: (request, context) => (routing ? routing.handler.pingReq(request, context) : notReady()),
+      findNode: (request, context) => (routing ? routing.handler.findNode(request, context) : notReady()),
+      leave: (request, context) => (routing ? routing.handler.leave(request, context) : notReady()),
+    }),
+  );
   grpc.addService(
     nodeServiceBinding({
       getInfo: async () => {
@@ -68,10 +98,18 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       addresses,
     }),
     readiness: () => {
-      if (state === 'ready') return { ready: true };
+      if (state === 'ready' && routing?.ready) return { ready: true };
+      if (state === 'ready') return { ready: false, code: 'NOT_READY', reason: 'joining: no contact yet' };
       if (state === 'stopping') return { ready: false, code: 'SHUTTING_DOWN', reason: 'node is shutting down' };
       return { ready: false, code: 'NOT_READY', reason: 'node is starting' };
     },
+    plugins: [
+      peersRoutes({
+        id: identity.id.toHex(),
+        peers: () => routing?.peers() ?? [],
+        lookup: (key, options) => (routing ? routing.lookup(key, options) : notReady()),
+      }),
+    ],
     getLogLevel: () => logger.level,
     setLogLevel: (level) => {
       logger.level = level;
@@ -89,6 +127,36 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
   const httpPort = typeof httpAddress === 'object' && httpAddress !== null ? httpAddress.port : config.httpPort;
   addresses.http.push(`http://${hostPort(host, httpPort)}`);
   addresses.grpc.push(hostPort(host, grpc.port));
+  routing = new RoutingNode({
+    self: { id: identity.id.toHex(), address: addresses.grpc[0]!, role: config.role },
+    transport,
+    clock: systemClock,
+    random: systemRandom,
+    logger,
+    metrics,
+    seeds: new SeedResolver({
+      seeds: config.seeds,
+      join: config.join,
+      defaultPort: config.grpcPort === 0 ? grpc.port : config.grpcPort,
+      logger: logger.child({ component: 'join' }),
+    }),
+    k: config.k,
+    alpha: config.alpha,
+    lookupDeadlineMs: config.lookupDeadlineMs,
+    bucketRefreshMs: config.bucketRefreshMs,
+    joinIntervalMs: config.joinIntervalMs,
+    replicationFactor: config.replicationFactor,
+    overlayNeighbours: config.overlayNeighbours,
+    swim: {
+      probeIntervalMs: config.probeIntervalMs,
+      probeTimeoutMs: config.probeTimeoutMs,
+      indirectChecks: config.indirectChecks,
+      suspicionMult: config.suspicionMult,
+      suspicionMaxTimeoutMult: config.suspicionMaxMult,
+      retransmitMult: config.retransmitMult,
+    },
+  });
+  await routing.start();
   state = 'ready';
   log.info({ id: identity.id.toHex(), role: config.role, http: addresses.http[0], grpc: addresses.grpc[0], version: VERSION }, 'node started');
 
@@ -100,9 +168,12 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       const graceMs = config.shutdownTimeoutMs;
       // Fastify's close waits for in-flight requests and closes idle keep-alive sockets; the
       // grace timer bounds it so a stuck client cannot hold the process past the orchestrator's limit.
+      // Announce the leave while the peer protocol still works, then drain.
+      await routing?.stop();
       const httpClosed = http.close();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.all([Promise.race([httpClosed, grace]), grpc.stop({ graceMs })]);
+      await transport.close();
       log.info('stopped');
     })();
     return stopping;
@@ -113,5 +184,6 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     httpUrl: `http://${hostPort(config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost, httpPort)}`,
     grpcAddress: hostPort(config.grpcHost === '0.0.0.0' ? '127.0.0.1' : config.grpcHost, grpc.port),
     stop,
+    routing,
   };
 }

@@ -45,6 +45,7 @@ export async function build(init: HttpApiInit): Promise<FastifyInstance> {
         { name: 'health', description: 'Probes for orchestrators' },
         { name: 'node', description: 'This node' },
         { name: 'operator', description: 'Observability and run-time control' },
+        { name: 'network', description: 'Peers, liveness and routing' },
       ],
     },
   });

@@ -1,4 +1,5 @@
 export { build } from './http-api.ts';
+export { peersRoutes, type PeersSource, type PeerRow } from './routes/peers-routes.ts';
 export { DEFAULT_BODY_LIMIT, type HttpApiInit, type MetricsSource, type Readiness } from './http-api-init.ts';
 export {
   BODY_ERROR_STATUSES,
