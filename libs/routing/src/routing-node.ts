@@ -141,6 +141,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       logger: this.#log,
       metrics,
       targets: () => this.#table.contacts(),
+      // Remember only what the table holds: memory and sweeps stay O(k·log N) per node.
+      retain: (id) => this.#table.knows(id),
       priority: () => this.#neighbourhoodSet,
       onAlive: (contact) => this.#onAlive(contact),
       onDead: (contact) => this.#onDead(contact.id),
@@ -199,6 +201,11 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
 
   overlay(): readonly string[] {
     return this.#overlay;
+  }
+
+  /** In the routing table (not merely remembered, e.g. as dead). */
+  hasContact(id: string): boolean {
+    return this.#table.has(id);
   }
 
   /** The SWIM state of one member, or undefined if this node never heard of it. */

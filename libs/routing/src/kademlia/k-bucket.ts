@@ -52,6 +52,10 @@ export class KBucket {
   readonly #contacts = new Map<string, Contact>();
   /** Insertion order is recency: last = most recently seen. */
   readonly #replacements = new Map<string, Contact>();
+
+  hasReplacement(id: string): boolean {
+    return this.#replacements.has(id);
+  }
   #lastTouched: number | undefined;
 
   constructor(init: KBucketInit = {}) {

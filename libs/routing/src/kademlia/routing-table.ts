@@ -104,6 +104,13 @@ export class RoutingTable {
     return this.#bucketOf.has(id);
   }
 
+  /** In a bucket or waiting in its bucket's replacement cache. */
+  knows(id: string): boolean {
+    if (this.#bucketOf.has(id)) return true;
+    const index = this.bucketIndexOf(id);
+    return index >= 0 && (this.#buckets[index]?.hasReplacement(id) ?? false);
+  }
+
   /** The bucket `id` falls into: 0..255, or −1 for our own id. */
   bucketIndexOf(id: IdLike): number {
     return bucketIndex(this.self, toBytes(id));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MemberState, MemberUpdate } from '@peerweave/protocol';
+import { SeededRandom } from '@peerweave/core';
 import { BroadcastQueue } from './broadcast-queue.ts';
 
 function update(id: string, state: MemberState = 'alive', incarnation = 1): MemberUpdate {
@@ -88,4 +89,30 @@ describe('BroadcastQueue', () => {
     assert.equal(q.size, 0);
     assert.deepEqual(q.take(5), []);
   });
+});
+
+it('take picks exactly what a full sort of the queue would (random queues vs a model)', () => {
+  const random = new SeededRandom(99);
+  for (let round = 0; round < 50; round++) {
+    const queue = new BroadcastQueue({ retransmitMult: 4, viewSize: () => 1000 });
+    const limit = 4 * Math.ceil(Math.log10(1001));
+    // The model: every queued update with its enqueue order and transmits, sorted on each take.
+    const model = new Map<string, { seq: number; transmits: number }>();
+    let seq = 0;
+    for (let step = 0; step < 80; step++) {
+      if (random.next() < 0.5) {
+        const id = `${random.int(40)}`;
+        queue.enqueue(update(id));
+        model.delete(id);
+        model.set(id, { seq: seq++, transmits: 0 });
+      } else {
+        const count = 1 + random.int(9);
+        const expected = [...model.entries()]
+          .sort(([, a], [, b]) => a.transmits - b.transmits || b.seq - a.seq)
+          .slice(0, count);
+        for (const [id, q] of expected) if (++q.transmits >= limit) model.delete(id);
+        assert.deepEqual(queue.take(count).map((u) => u.contact.id), expected.map(([id]) => id));
+      }
+    }
+  }
 });

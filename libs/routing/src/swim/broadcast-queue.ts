@@ -20,6 +20,11 @@ interface Queued {
   transmits: number;
 }
 
+/** Send order: fewest transmits first, newest first among equals. */
+function sendsBefore(a: Queued, b: Queued): boolean {
+  return a.transmits < b.transmits || (a.transmits === b.transmits && a.id > b.id);
+}
+
 /**
  * memberlist's TransmitLimitedQueue: the membership updates this node still has to gossip. Each
  * outgoing message piggybacks the least-transmitted (hence newest) updates; an update is dropped
@@ -59,7 +64,7 @@ export class BroadcastQueue {
   take(maxCount: number): MemberUpdate[] {
     if (maxCount <= 0 || this.#byMember.size === 0) return [];
     const limit = retransmitLimit(this.#retransmitMult, this.#viewSize());
-    const chosen = this.#ordered().slice(0, maxCount);
+    const chosen = this.#first(maxCount);
     for (const q of chosen) {
       q.transmits++;
       if (q.transmits >= limit) this.#byMember.delete(q.update.contact.id);
@@ -74,6 +79,24 @@ export class BroadcastQueue {
 
   clear(): void {
     this.#byMember.clear();
+  }
+
+  /**
+   * The first `n` in send order by one pass with a small sorted buffer: `take` runs for every
+   * outgoing message, and sorting the whole queue each time dominated large simulations.
+   */
+  #first(n: number): Queued[] {
+    const best: Queued[] = [];
+    for (const q of this.#byMember.values()) {
+      if (best.length === n && !sendsBefore(q, best[n - 1]!)) continue;
+      let i = best.length < n ? best.length : n - 1;
+      while (i > 0 && sendsBefore(q, best[i - 1]!)) {
+        if (i < n) best[i] = best[i - 1]!;
+        i--;
+      }
+      best[i] = q;
+    }
+    return best;
   }
 
   #ordered(): Queued[] {

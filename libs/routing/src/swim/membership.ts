@@ -53,7 +53,19 @@ export interface MembershipInit {
   deadRetentionMs: number;
   events?: MembershipEvents;
   logger?: Logger;
+  /**
+   * Which live members are worth remembering: the routing table's contacts and replacements.
+   * Others, learnt only from gossip, are forgotten at the next sweep so that memory and sweep cost
+   * stay O(table) instead of O(N). Default: remember everyone (memberlist's full view).
+   */
+  retain?: (id: string) => boolean;
 }
+
+/**
+ * How many forgotten members' incarnations are remembered (most recent), so that gossip about them
+ * heard again is recognised as old news instead of being accepted and spread once more.
+ */
+export const FORGOTTEN_MEMORY = 4096;
 
 /** What {@link Membership.apply} did with an update. */
 export type ApplyResult = 'accepted' | 'confirmed' | 'refuted' | 'ignored';
@@ -97,6 +109,10 @@ export class Membership {
   readonly #events: MembershipEvents;
   readonly #logger: Logger;
   readonly #members = new Map<string, Entry>();
+  readonly #forgotten = new Map<string, number>();
+  /** Deaths and leaves of members this node does not hold, already forwarded once (bounded). */
+  readonly #rumours = new Map<string, number>();
+  readonly #retain: ((id: string) => boolean) | undefined;
   readonly #counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 };
   #incarnation: number;
   #left = false;
@@ -113,6 +129,7 @@ export class Membership {
     this.#deadRetentionMs = init.deadRetentionMs;
     this.#events = init.events ?? {};
     this.#logger = init.logger ?? silentLogger;
+    this.#retain = init.retain;
   }
 
   get selfId(): string {
@@ -222,15 +239,25 @@ export class Membership {
     return update;
   }
 
-  /** Forgets dead and left members older than the retention; returns how many. */
+  /**
+   * Forgets dead and left members older than the retention, and live members the routing layer
+   * does not keep (see `retain`; a running suspicion is let finish); returns how many.
+   */
   sweep(): number {
     const cutoff = this.#clock.now() - this.#deadRetentionMs;
     let forgotten = 0;
     for (const [id, e] of this.#members) {
-      if (GONE.has(e.state) && e.since <= cutoff) {
+      const expired = GONE.has(e.state) && e.since <= cutoff;
+      const unwanted = e.state === 'alive' && this.#retain !== undefined && !this.#retain(id);
+      if (expired || unwanted) {
         this.#members.delete(id);
         this.#counts[e.state]--;
         forgotten++;
+        if (unwanted) {
+          this.#forgotten.delete(id);
+          this.#forgotten.set(id, e.contact.incarnation);
+          if (this.#forgotten.size > FORGOTTEN_MEMORY) this.#forgotten.delete(this.#forgotten.keys().next().value!);
+        }
       }
     }
     return forgotten;
@@ -248,6 +275,10 @@ export class Membership {
     const c = update.contact;
     const e = this.#members.get(c.id);
     if (e !== undefined && c.incarnation <= e.contact.incarnation) return 'ignored';
+    if (e === undefined) {
+      const known = this.#forgotten.get(c.id);
+      if (known !== undefined && c.incarnation <= known) return 'ignored';
+    }
     const previous = e?.state;
     const moved = e !== undefined && (e.contact.address !== c.address || e.contact.role !== c.role);
     const entry: Entry = e ?? { contact: copyContact(c), state: 'alive', since: this.#clock.now(), suspicion: undefined };
@@ -293,7 +324,13 @@ export class Membership {
   #applyGone(update: MemberUpdate, state: GoneState): ApplyResult {
     const inc = update.contact.incarnation;
     const e = this.#members.get(update.contact.id);
-    if (e === undefined || inc < e.contact.incarnation) return 'ignored';
+    if (e === undefined) {
+      // With partial views, only forwarding deaths of members we do not hold lets them reach every
+      // node that does; once per (member, incarnation), so a rumour cannot circulate for ever.
+      if (this.#retain !== undefined) this.#forwardRumour(update, inc);
+      return 'ignored';
+    }
+    if (inc < e.contact.incarnation) return 'ignored';
     if (GONE.has(e.state)) {
       // Keep the highest incarnation seen, so stale alive claims stay rejected.
       if (inc > e.contact.incarnation) e.contact = { ...e.contact, incarnation: inc };
@@ -307,6 +344,16 @@ export class Membership {
     this.#changed(update, previous, e);
     this.#emit('onDead', () => this.#events.onDead?.(e.contact, state));
     return 'accepted';
+  }
+
+  #forwardRumour(update: MemberUpdate, inc: number): void {
+    const id = update.contact.id;
+    const seen = this.#rumours.get(id);
+    if (seen !== undefined && seen >= inc) return;
+    this.#rumours.delete(id);
+    this.#rumours.set(id, inc);
+    if (this.#rumours.size > FORGOTTEN_MEMORY) this.#rumours.delete(this.#rumours.keys().next().value!);
+    this.#queue.enqueue({ state: update.state, contact: copyContact(update.contact), from: update.from });
   }
 
   #applyAboutSelf(update: MemberUpdate): ApplyResult {

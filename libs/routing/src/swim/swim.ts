@@ -53,6 +53,8 @@ export interface SwimInit extends Partial<SwimTuning>, SwimEvents {
   random: Random;
   logger?: Logger;
   metrics?: Metrics;
+  /** Live members worth remembering (see MembershipInit.retain): the routing table's. */
+  retain?: (id: string) => boolean;
   /**
    * The contacts to probe: the routing table's. SWIM runs over each node's own contacts, not a
    * global member list, so it scales with the table (O(k·log N)), not with N.
@@ -100,6 +102,12 @@ export class Swim implements Startable {
   readonly #probes: Counter<'result'>;
   readonly #members: Gauge<'state'>;
   #slot = 0;
+  /**
+   * Newly suspected members to probe in the next period (Lifeguard's buddy system, adapted to
+   * partial views): the ping carries the suspicion, so a live member hears of it and refutes at
+   * once instead of waiting for gossip that, with partial views, may never reach it in time.
+   */
+  readonly #recheck = new Set<string>();
   #controller: AbortController | undefined;
   #loop: Promise<void> | undefined;
 
@@ -157,10 +165,12 @@ export class Swim implements Startable {
       suspicionMaxTimeoutMult: this.#tuning.suspicionMaxTimeoutMult,
       deadRetentionMs: this.#tuning.deadRetentionMs,
       logger: this.#logger,
+      ...(init.retain ? { retain: init.retain } : {}),
       events: {
         onAlive: (contact) => events.onAlive?.(contact),
         onSuspect: (contact) => {
           suspicions.inc();
+          this.#recheck.add(contact.id);
           this.#logger.debug({ member: contact.id, incarnation: contact.incarnation }, 'member suspected');
           events.onSuspect?.(contact);
         },
@@ -395,6 +405,10 @@ export class Swim implements Startable {
   #nextTarget(): PeerContact | undefined {
     const live = this.#liveTargets();
     if (live.size === 0) return undefined;
+    for (const id of this.#recheck) {
+      this.#recheck.delete(id);
+      if (this.#membership.stateOf(id) === 'suspect' && live.has(id)) return live.get(id);
+    }
     this.#slot++;
     let id: string | undefined;
     if (this.#priority !== undefined && this.#slot % 2 === 0) {
