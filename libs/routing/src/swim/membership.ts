@@ -65,7 +65,7 @@ export interface MembershipInit {
  * How many forgotten members' incarnations are remembered (most recent), so that gossip about them
  * heard again is recognised as old news instead of being accepted and spread once more.
  */
-export const FORGOTTEN_MEMORY = 4096;
+export const FORGOTTEN_MEMORY = 1024;
 
 /** What {@link Membership.apply} did with an update. */
 export type ApplyResult = 'accepted' | 'confirmed' | 'refuted' | 'ignored';
@@ -184,6 +184,16 @@ export class Membership {
   /** Every member this node knows, itself excluded. */
   members(): MemberInfo[] {
     return [...this.#members.values()].map(info);
+  }
+
+  /**
+   * The freshest contact of a live (alive or suspect) member, `null` for a gone one, undefined for
+   * an unknown one. Allocates nothing: the probe loop calls it for every contact every period.
+   */
+  liveContact(id: string): PeerContact | null | undefined {
+    const e = this.#members.get(id);
+    if (e === undefined) return undefined;
+    return GONE.has(e.state) ? null : e.contact;
   }
 
   /**

@@ -40,6 +40,9 @@ import { resolveSwimTuning, type SwimTuning } from './swim-config.ts';
 export type SwimEvents = MembershipEvents;
 
 /** Everything but the injected parts is optional; listeners are plain callbacks. */
+/** Periods between two membership sweeps (forgetting expired dead and unwanted members). */
+export const SWEEP_EVERY_PERIODS = 10;
+
 export interface SwimInit extends Partial<SwimTuning>, SwimEvents {
   /** This node: id, peer-protocol address and role. */
   self: { readonly id: string; readonly address: string; readonly role: string };
@@ -102,6 +105,7 @@ export class Swim implements Startable {
   readonly #probes: Counter<'result'>;
   readonly #members: Gauge<'state'>;
   #slot = 0;
+  #periods = 0;
   /**
    * Newly suspected members to probe in the next period (Lifeguard's buddy system, adapted to
    * partial views): the ping carries the suspicion, so a live member hears of it and refutes at
@@ -378,7 +382,8 @@ export class Swim implements Startable {
         const started = this.#clock.now();
         const target = this.#nextTarget();
         if (target !== undefined) await this.#probe(target, periodMs, signal);
-        this.#membership.sweep();
+        // Retention is minutes long: a sweep every few periods is enough, and it scans every member.
+        if (++this.#periods % SWEEP_EVERY_PERIODS === 0) this.#membership.sweep();
         await this.#clock.sleep(Math.max(0, started + periodMs - this.#clock.now()), { signal });
       }
     } catch (err) {
@@ -395,8 +400,12 @@ export class Swim implements Startable {
     const live = new Map<string, PeerContact>();
     for (const c of this.#targets()) {
       if (c.id === this.selfId) continue;
-      const known = this.#membership.learn(c);
-      if (known !== undefined && (known.state === 'alive' || known.state === 'suspect')) live.set(c.id, known.contact);
+      let contact = this.#membership.liveContact(c.id);
+      if (contact === undefined) {
+        const known = this.#membership.learn(c);
+        contact = known !== undefined && (known.state === 'alive' || known.state === 'suspect') ? known.contact : null;
+      }
+      if (contact) live.set(c.id, contact);
     }
     return live;
   }
