@@ -1,7 +1,8 @@
 // `npm run bench`: every figure is printed beside a baseline measured in the same run, as a ratio,
 // because this machine drifts by ±20 % between runs (see shared PERFORMANCE.md).
 import { fileURLToPath } from 'node:url';
-import { containerRss, docker, median, waitHealthy } from './docker.ts';
+import { containerRss, docker, median, percentile, waitHealthy } from './docker.ts';
+import { clusterFigures, simFigures, type SimFigures } from './routing.ts';
 
 const IMAGE = process.env.PEERWEAVE_IMAGE ?? 'peerweave:latest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -46,9 +47,65 @@ async function composeUp(peers: number, overlay: string | undefined): Promise<nu
   }
 }
 
+/** Which parts run: BENCH_SECTIONS=foundation,cluster,sim (default all). */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,sim').split(','));
+
 async function main(): Promise<void> {
   console.log(`peerweave bench — image ${IMAGE}, median of ${RUNS} runs\n`);
+  if (SECTIONS.has('foundation')) await foundation();
+  if (SECTIONS.has('cluster')) await cluster();
+  if (SECTIONS.has('sim')) await sim();
+  console.log('\n| figure | peerweave | baseline (same run) | ratio | target |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.figure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} |`);
+}
 
+async function cluster(): Promise<void> {
+  console.error('· cluster: 20 peers + 2 supernodes, convergence and SIGKILL detection');
+  const f = await clusterFigures(ROOT, Number(process.env.BENCH_KILLS ?? 5));
+  rows.push({
+    figure: 'after `up`: all 22 nodes list the other 21 alive',
+    ours: `${f.convergedSeconds.toFixed(1)} s`,
+    baseline: `${f.healthySeconds.toFixed(1)} s until all healthy`,
+    ratio: `${(f.convergedSeconds / f.healthySeconds).toFixed(2)}×`,
+    target: '—',
+  });
+  // The floor of detection is the minimum suspicion timeout: 4 × log10(22) × 400 ms (lan preset).
+  const floorMs = 4 * Math.log10(22) * 400;
+  const p50 = percentile(f.detectionMs, 50);
+  const p99 = percentile(f.detectionMs, 99);
+  rows.push({
+    figure: `SIGKILL → listed dead, N = 22 (${f.detectionMs.length} observations)`,
+    ours: `p50 ${(p50 / 1000).toFixed(2)} s, p99 ${(p99 / 1000).toFixed(2)} s`,
+    baseline: `${(floorMs / 1000).toFixed(2)} s minimum suspicion timeout`,
+    ratio: `${(p50 / floorMs).toFixed(2)}× / ${(p99 / floorMs).toFixed(2)}×`,
+    target: 'p99 ≤ 5 s',
+  });
+}
+
+async function sim(): Promise<void> {
+  const sizes = (process.env.BENCH_SIM_NODES ?? '1000,10000').split(',').map(Number);
+  for (const nodes of sizes) {
+    console.error(`· simulator: ${nodes} nodes`);
+    const r: SimFigures = await simFigures(ROOT, nodes, nodes >= 10_000 ? 300 : 500);
+    rows.push({
+      figure: `simulator N = ${nodes}: lookup hops p50 / p90 / p99 (max)`,
+      ours: `${r.hops.p50} / ${r.hops.p90} / ${r.hops.p99} (${r.hops.max}), ${(100 * r.lookupSuccess).toFixed(1)} % exact`,
+      baseline: `table ${r.table.mean.toFixed(0)} contacts/node`,
+      ratio: '—',
+      target: nodes >= 10_000 ? 'p50 ≤ 3, p99 ≤ 5' : '—',
+    });
+    rows.push({
+      figure: `simulator N = ${nodes}: messages per node per second; false deaths at 5 % loss`,
+      ours: `${r.messagesPerNodePerSecond.toFixed(2)}; ${r.falseDeaths}`,
+      baseline: `time until no table holds a killed node: ${r.holdersLeft === 0 ? `${r.detectionSimSeconds.toFixed(0)} s` : `> ${r.detectionSimSeconds.toFixed(0)} s`}`,
+      ratio: '—',
+      target: 'false deaths 0',
+    });
+  }
+}
+
+async function foundation(): Promise<void> {
   const peerRss: number[] = [];
   const baseRss: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -81,10 +138,6 @@ async function main(): Promise<void> {
     ratio: `${(ou / bu).toFixed(2)}×`,
     target: '—',
   });
-
-  console.log('| figure | peerweave | baseline (same run) | ratio | target |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.figure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} |`);
 }
 
 await main();

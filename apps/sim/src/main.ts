@@ -1,0 +1,80 @@
+// `npm run sim -- --nodes 10000`: the real routing code at scale, in one process.
+import { parseArgs } from 'node:util';
+import { simulate, type SimReport } from './simulate.ts';
+
+const USAGE = `usage: npm run sim -- [--nodes N] [--seed S] [--lookups L] [--kill K] [--loss RATE]
+                      [--loss-periods P] [--detect-limit S] [--probe-interval MS] [--probe-timeout MS] [--k K] [--json]`;
+
+function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new Error(`--${name}=${value} is invalid: expected an integer ${min}..${max}`);
+  }
+  return Number(value);
+}
+
+function print(r: SimReport): void {
+  const rows: [string, string][] = [
+    ['nodes', String(r.nodes)],
+    ['lookup hops p50 / p90 / p99 / max', `${r.hops.p50} / ${r.hops.p90} / ${r.hops.p99} / ${r.hops.max}`],
+    ['lookup success (true closest found)', `${(100 * r.lookupSuccess).toFixed(1)} %`],
+    ['table size per node mean (min..max)', `${r.table.mean.toFixed(1)} (${r.table.min}..${r.table.max})`],
+    ['messages per node per protocol period', r.messagesPerNodePerPeriod.toFixed(2)],
+    ['messages per node per second', r.messagesPerNodePerSecond.toFixed(2)],
+    [
+      `time until no table holds the ${r.killed} killed`,
+      r.holdersLeft === 0
+        ? `${r.detectionSimSeconds.toFixed(1)} s`
+        : `> ${r.detectionSimSeconds.toFixed(0)} s (${r.holdersLeft} tables still hold one)`,
+    ],
+    [`false deaths, ${(100 * r.loss).toFixed(0)} % loss, ${r.lossPeriods} periods`, String(r.falseDeaths)],
+    ['run', `${r.realSeconds.toFixed(1)} s real, heap ${r.heapMiB.toFixed(0)} MiB`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+}
+
+try {
+  const { values } = parseArgs({
+    options: {
+      nodes: { type: 'string' },
+      seed: { type: 'string' },
+      lookups: { type: 'string' },
+      kill: { type: 'string' },
+      loss: { type: 'string' },
+      'loss-periods': { type: 'string' },
+      'detect-limit': { type: 'string' },
+      'probe-interval': { type: 'string' },
+      'probe-timeout': { type: 'string' },
+      k: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const loss = values.loss === undefined ? 0.05 : Number(values.loss);
+  if (!(loss >= 0 && loss < 1)) throw new Error(`--loss=${values.loss} is invalid: expected a rate 0 <= r < 1`);
+  const nodes = int('nodes', values.nodes, 1000, 2, 100_000);
+  const probeIntervalMs = int('probe-interval', values['probe-interval'], 1000, 10, 60_000);
+  const report = await simulate({
+    nodes,
+    seed: int('seed', values.seed, 1, 0, 2 ** 31),
+    lookups: int('lookups', values.lookups, 500, 1, 100_000),
+    kill: int('kill', values.kill, Math.max(1, Math.floor(nodes / 100)), 1, nodes - 1),
+    loss,
+    lossPeriods: int('loss-periods', values['loss-periods'], 100, 1, 100_000),
+    detectLimitSeconds: int('detect-limit', values['detect-limit'], 300, 1, 86_400),
+    probeIntervalMs,
+    probeTimeoutMs: int('probe-timeout', values['probe-timeout'], Math.floor(probeIntervalMs / 2), 1, probeIntervalMs - 1),
+    k: int('k', values.k, 20, 2, 64),
+    ...(values.json ? {} : { onProgress: (line: string) => console.error(`· ${line}`) }),
+  });
+  if (values.json) console.log(JSON.stringify(report));
+  else print(report);
+} catch (err) {
+  console.error(`sim: ${(err as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
