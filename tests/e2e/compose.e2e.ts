@@ -70,6 +70,18 @@ describe(`docker compose up --scale peer=${PEERS}`, { timeout: 600_000 }, () => 
     );
   });
 
+  it('a lookup through any node finds the node whose id is the key', async () => {
+    for (const [from, to] of [
+      ['peer-1', 'peer-15'],
+      ['peer-9', 'supernode-2'],
+      ['supernode-1', 'peer-4'],
+    ] as const) {
+      const r = await getJson<{ closest: { id: string }[]; partial: boolean }>(url(from, `/v1/peers/closest?key=${ids.get(to)!}`));
+      assert.equal(r.closest[0]?.id, ids.get(to), `${from} looking up ${to}`);
+      assert.equal(r.partial, false);
+    }
+  });
+
   it('a peer paused for less than the suspicion timeout is declared dead by nobody', async () => {
     const victim = 'peer-3';
     const id = ids.get(victim)!;
