@@ -112,7 +112,7 @@ export async function simFigures(root: string, nodes: number, lookups: number): 
       '--lookups',
       String(lookups),
       // At 10 000 nodes a simulated second costs several real ones: bound the slow phases.
-      ...(nodes >= 10_000 ? ['--detect-limit', '60', '--loss-periods', '30'] : []),
+      ...(nodes >= 10_000 ? ['--kill', '0', '--loss-periods', '10'] : []),
       '--json',
     ],
     { timeout: 1_800_000, maxBuffer: 16 * 1024 * 1024 },

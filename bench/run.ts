@@ -17,6 +17,11 @@ interface Row {
   target: string;
 }
 const rows: Row[] = [];
+/** Each figure is also printed as soon as it is measured, so a later failure loses nothing. */
+rows.push = (...items: Row[]): number => {
+  for (const r of items) console.error(`  ${r.figure}: ${r.ours} | ${r.baseline} | ${r.ratio} | target ${r.target}`);
+  return Array.prototype.push.apply(rows, items);
+};
 
 /** Idle RSS of one container: the peer, and the bare Fastify + grpc-js baseline. */
 async function idleRss(command: string[] | undefined): Promise<number> {
@@ -96,9 +101,12 @@ async function sim(): Promise<void> {
       target: nodes >= 10_000 ? 'p50 ≤ 3, p99 ≤ 5' : '—',
     });
     rows.push({
-      figure: `simulator N = ${nodes}: messages per node per second; false deaths at 5 % loss (${nodes >= 10_000 ? 30 : 100} periods)`,
+      figure: `simulator N = ${nodes}: messages per node per second; false deaths at 5 % loss (${nodes >= 10_000 ? 10 : 100} periods)`,
       ours: `${r.messagesPerNodePerSecond.toFixed(2)}; ${r.falseDeaths}`,
-      baseline: `time until no table holds a killed node: ${r.holdersLeft === 0 ? `${r.detectionSimSeconds.toFixed(0)} s` : `> ${r.detectionSimSeconds.toFixed(0)} s`}`,
+      baseline:
+        nodes >= 10_000
+          ? 'kill phase skipped at this size (slow to simulate)'
+          : `time until no table holds a killed node: ${r.holdersLeft === 0 ? `${r.detectionSimSeconds.toFixed(0)} s` : `> ${r.detectionSimSeconds.toFixed(0)} s`}`,
       ratio: '—',
       target: 'false deaths 0',
     });

@@ -22,8 +22,10 @@ function print(r: SimReport): void {
     ['messages per node per protocol period', r.messagesPerNodePerPeriod.toFixed(2)],
     ['messages per node per second', r.messagesPerNodePerSecond.toFixed(2)],
     [
-      `time until no table holds the ${r.killed} killed`,
-      r.holdersLeft === 0
+      r.killed === 0 ? 'kill phase' : `time until no table holds the ${r.killed} killed`,
+      r.killed === 0
+        ? 'skipped (--kill 0)'
+        : r.holdersLeft === 0
         ? `${r.detectionSimSeconds.toFixed(1)} s`
         : `> ${r.detectionSimSeconds.toFixed(0)} s (${r.holdersLeft} tables still hold one)`,
     ],
@@ -63,7 +65,7 @@ try {
     nodes,
     seed: int('seed', values.seed, 1, 0, 2 ** 31),
     lookups: int('lookups', values.lookups, 500, 1, 100_000),
-    kill: int('kill', values.kill, Math.max(1, Math.floor(nodes / 100)), 1, nodes - 1),
+    kill: int('kill', values.kill, Math.max(1, Math.floor(nodes / 100)), 0, nodes - 1),
     loss,
     lossPeriods: int('loss-periods', values['loss-periods'], 100, 1, 100_000),
     detectLimitSeconds: int('detect-limit', values['detect-limit'], 300, 1, 86_400),

@@ -112,14 +112,16 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
     cluster.running().some((n) => victimIds.some((id) => n.routing.hasContact(id)));
   const holders = (): number =>
     cluster.running().filter((n) => victimIds.some((id) => n.routing.hasContact(id))).length;
-  while (holds()) {
+  while (victims.size > 0 && holds()) {
     await cluster.advance(o.probeIntervalMs, o.probeIntervalMs);
     if (cluster.clock.now() - killedAt >= o.detectLimitSeconds * 1000) break;
   }
   const detectionSimSeconds = (cluster.clock.now() - killedAt) / 1000;
   const holdersLeft = holders();
   progress(
-    holdersLeft === 0
+    victims.size === 0
+      ? 'kill phase skipped'
+      : holdersLeft === 0
       ? `killed ${victims.size}: dropped everywhere after ${detectionSimSeconds.toFixed(1)} s simulated`
       : `killed ${victims.size}: ${holdersLeft} tables still hold one after ${detectionSimSeconds.toFixed(0)} s simulated`,
   );
