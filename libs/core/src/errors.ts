@@ -23,6 +23,12 @@ export const ERROR_CODES = [
   'INVALID_JSON',
   'UNSUPPORTED_MEDIA_TYPE',
   'METHOD_NOT_ALLOWED',
+  // Content (storage, replication, gateway).
+  'INVALID_CID',
+  'CORRUPT_BLOCK',
+  'INSUFFICIENT_REPLICAS',
+  'RANGE_NOT_SATISFIABLE',
+  'NOT_ACCEPTABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -68,6 +74,16 @@ export const ResourceExhaustedError = defineError('ResourceExhaustedError', 'RES
 export const NotReadyError = defineError('NotReadyError', 'NOT_READY');
 export const ShuttingDownError = defineError('ShuttingDownError', 'SHUTTING_DOWN');
 export const InternalError = defineError('InternalError', 'INTERNAL');
+/** A string that is not a CID (or not one of the codecs we store: raw and dag-pb, SHA-256). */
+export const InvalidCidError = defineError('InvalidCidError', 'INVALID_CID');
+/** Bytes whose hash does not match the CID they came with; never stored or served. */
+export const CorruptBlockError = defineError('CorruptBlockError', 'CORRUPT_BLOCK');
+/** A write reached fewer than w of its r replica nodes: not acknowledged, safe to retry. */
+export const InsufficientReplicasError = defineError('InsufficientReplicasError', 'INSUFFICIENT_REPLICAS');
+/** A byte range that lies outside the object. */
+export const RangeNotSatisfiableError = defineError('RangeNotSatisfiableError', 'RANGE_NOT_SATISFIABLE');
+/** An `Accept` header that asks for a representation this route cannot give. */
+export const NotAcceptableError = defineError('NotAcceptableError', 'NOT_ACCEPTABLE');
 
 export function isPeerweaveError(err: unknown): err is PeerweaveError {
   return err instanceof PeerweaveError;

@@ -26,6 +26,11 @@ test('every core code has a status', () => {
     ['INVALID_JSON', 400],
     ['UNSUPPORTED_MEDIA_TYPE', 415],
     ['METHOD_NOT_ALLOWED', 405],
+    ['INVALID_CID', 400],
+    ['CORRUPT_BLOCK', 400],
+    ['INSUFFICIENT_REPLICAS', 503],
+    ['RANGE_NOT_SATISFIABLE', 416],
+    ['NOT_ACCEPTABLE', 406],
   ];
   assert.deepEqual(new Set(expected.map(([c]) => c)), new Set(ERROR_CODES));
   for (const [code, status] of expected) assert.equal(httpStatusOf(code), status, code);

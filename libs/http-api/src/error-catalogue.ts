@@ -26,6 +26,13 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   NOT_READY: 503,
   SHUTTING_DOWN: 503,
   DEADLINE_EXCEEDED: 504,
+  INVALID_CID: 400,
+  // The client (or a peer) sent bytes that do not hash to their CID.
+  CORRUPT_BLOCK: 400,
+  // Cassandra's UnavailableException: not enough replicas now; retrying later may succeed.
+  INSUFFICIENT_REPLICAS: 503,
+  RANGE_NOT_SATISFIABLE: 416,
+  NOT_ACCEPTABLE: 406,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

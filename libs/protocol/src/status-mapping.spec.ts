@@ -30,6 +30,11 @@ describe('status mapping', () => {
     ['INVALID_JSON', Status.INVALID_ARGUMENT],
     ['UNSUPPORTED_MEDIA_TYPE', Status.INVALID_ARGUMENT],
     ['METHOD_NOT_ALLOWED', Status.UNIMPLEMENTED],
+    ['INVALID_CID', Status.INVALID_ARGUMENT],
+    ['CORRUPT_BLOCK', Status.DATA_LOSS],
+    ['INSUFFICIENT_REPLICAS', Status.UNAVAILABLE],
+    ['RANGE_NOT_SATISFIABLE', Status.OUT_OF_RANGE],
+    ['NOT_ACCEPTABLE', Status.INVALID_ARGUMENT],
   ];
   for (const [code, status] of outbound) {
     it(`sends ${code} as ${Status[status]}`, () => assert.equal(grpcStatusForErrorCode(code), status));
@@ -54,7 +59,7 @@ describe('status mapping', () => {
     [Status.UNIMPLEMENTED, 'METHOD_NOT_ALLOWED'],
     [Status.INTERNAL, 'INTERNAL'],
     [Status.UNAVAILABLE, 'UNAVAILABLE'],
-    [Status.DATA_LOSS, 'INTERNAL'],
+    [Status.DATA_LOSS, 'CORRUPT_BLOCK'],
     [Status.UNAUTHENTICATED, 'UNAUTHENTICATED'],
     [Status.OK, 'INTERNAL'],
     [99 as Status, 'INTERNAL'],

@@ -30,6 +30,11 @@ export const GRPC_STATUS_BY_ERROR_CODE = {
   INVALID_JSON: Status.INVALID_ARGUMENT,
   UNSUPPORTED_MEDIA_TYPE: Status.INVALID_ARGUMENT,
   METHOD_NOT_ALLOWED: Status.UNIMPLEMENTED,
+  INVALID_CID: Status.INVALID_ARGUMENT,
+  CORRUPT_BLOCK: Status.DATA_LOSS,
+  INSUFFICIENT_REPLICAS: Status.UNAVAILABLE,
+  RANGE_NOT_SATISFIABLE: Status.OUT_OF_RANGE,
+  NOT_ACCEPTABLE: Status.INVALID_ARGUMENT,
 } as const satisfies Record<ErrorCode, Status>;
 
 /** The error code a client raises for a gRPC status other than OK. */
@@ -50,7 +55,8 @@ export const ERROR_CODE_BY_GRPC_STATUS = {
   [Status.UNIMPLEMENTED]: 'METHOD_NOT_ALLOWED',
   [Status.INTERNAL]: 'INTERNAL',
   [Status.UNAVAILABLE]: 'UNAVAILABLE',
-  [Status.DATA_LOSS]: 'INTERNAL',
+  // Only ever sent for a block whose bytes do not match its CID.
+  [Status.DATA_LOSS]: 'CORRUPT_BLOCK',
   [Status.UNAUTHENTICATED]: 'UNAUTHENTICATED',
 } as const satisfies Record<Status, ErrorCode>;
 
