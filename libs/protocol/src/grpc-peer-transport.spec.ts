@@ -6,8 +6,8 @@ import { NotFoundError, PeerweaveError, type ErrorCode } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
 import type { GrpcServer } from './grpc-server.ts';
 import { GrpcPeerTransport, type GrpcPeerTransportInit } from './grpc-peer-transport.ts';
-import { MAX_ADDRESS_LENGTH, MAX_UPDATES_PER_MESSAGE, PEER_METHODS } from './peer-codec.ts';
-import type { PeerHandler, PingResponse } from './peer-messages.ts';
+import { MAX_ADDRESS_LENGTH, MAX_UPDATES_PER_MESSAGE, ROUTING_METHODS } from './peer-codec.ts';
+import type { PingResponse, RoutingHandler } from './peer-messages.ts';
 import { PEER_SERVICE_NAME, peerServiceBinding, peerServiceDefinition } from './peer-service.ts';
 import { BOB, contact, FIND_NODE, PING, PING_RESPONSE, sampleHandler, SAMPLES } from './peer-test-messages.ts';
 import { deferred, recordingLogger, startTestServer } from './test-support.ts';
@@ -24,12 +24,12 @@ function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: R
 }
 
 /** A handler whose ping each test may swap; the other methods answer their samples. */
-function switchableHandler(): PeerHandler & { received: { method: string; request: unknown }[]; ping: PeerHandler['ping']; onPing: PeerHandler['ping'] | undefined } {
+function switchableHandler(): RoutingHandler & { received: { method: string; request: unknown }[]; ping: RoutingHandler['ping']; onPing: RoutingHandler['ping'] | undefined } {
   const base = sampleHandler();
   const handler = {
     ...base,
-    onPing: undefined as PeerHandler['ping'] | undefined,
-    ping: (request: Parameters<PeerHandler['ping']>[0], context: Parameters<PeerHandler['ping']>[1]) =>
+    onPing: undefined as RoutingHandler['ping'] | undefined,
+    ping: (request: Parameters<RoutingHandler['ping']>[0], context: Parameters<RoutingHandler['ping']>[1]) =>
       handler.onPing === undefined ? base.ping(request, context) : handler.onPing(request, context),
   };
   return handler;
@@ -89,7 +89,7 @@ describe('PeerService over gRPC with GrpcPeerTransport', () => {
 
   it('every method reaches the handler decoded and returns its answer', async (t) => {
     const tr = transport(t);
-    for (const method of PEER_METHODS) {
+    for (const method of ROUTING_METHODS) {
       handler.received.length = 0;
       const { request, response } = SAMPLES[method];
       assert.deepEqual(await tr.request(server.address, method, request as never), response, method);

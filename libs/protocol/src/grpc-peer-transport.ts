@@ -2,7 +2,9 @@ import type { MethodDefinition } from '@grpc/proto-loader';
 import { AbortError, InvalidArgumentError, PeerweaveError, systemClock, type Clock, type TimerHandle } from '@peerweave/core';
 import { assertDeadlineMs, ClientChannel, type ClientInit } from './client-channel.ts';
 import { DEFAULT_DEADLINE_MS } from './grpc-options.ts';
-import { isPeerMethod, MAX_ADDRESS_LENGTH, PEER_CODECS, PEER_RPC_NAMES } from './peer-codec.ts';
+import { CONTENT_METHODS, CONTENT_RPC_NAMES } from './content-codec.ts';
+import { contentServiceDefinition } from './content-service.ts';
+import { isPeerMethod, MAX_ADDRESS_LENGTH, PEER_CODECS, ROUTING_METHODS, ROUTING_RPC_NAMES } from './peer-codec.ts';
 import type { PeerCallOptions, PeerMethod, PeerRequest, PeerResponse, PeerTransport } from './peer-messages.ts';
 import { peerServiceDefinition } from './peer-service.ts';
 import { unaryCall } from './unary-call.ts';
@@ -32,9 +34,10 @@ interface CachedChannel {
 type AnyMethodDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
 
 /**
- * The peer protocol over gRPC. One channel per address, created on first use and reused by every
- * later call (no connection setup per RPC, which is where kad-dht spends its time; see
- * docs/PERFORMANCE.md), closed after `idleChannelMs` without calls, and all closed by
+ * The peer protocol over gRPC: routing methods go to PeerService, content methods to
+ * ContentService, both over the same channel. One channel per address, created on first use and
+ * reused by every later call (no connection setup per RPC, which is where kad-dht spends its time;
+ * see docs/PERFORMANCE.md), closed after `idleChannelMs` without calls, and all closed by
  * {@link close}. Channel options, deadlines, cancellation and error mapping are those of every
  * other client of this lib (ClientChannel, unaryCall).
  */
@@ -57,13 +60,12 @@ export class GrpcPeerTransport implements PeerTransport {
     this.#clock = clock ?? systemClock;
     // Checked here rather than on the first call to some peer.
     assertDeadlineMs(clientInit.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS, 'defaultDeadlineMs');
-    const definition = peerServiceDefinition();
-    this.#methods = {
-      ping: definition[PEER_RPC_NAMES.ping] as AnyMethodDefinition,
-      pingReq: definition[PEER_RPC_NAMES.pingReq] as AnyMethodDefinition,
-      findNode: definition[PEER_RPC_NAMES.findNode] as AnyMethodDefinition,
-      leave: definition[PEER_RPC_NAMES.leave] as AnyMethodDefinition,
-    };
+    const methods = {} as Record<PeerMethod, AnyMethodDefinition>;
+    const routing = peerServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
+    for (const method of ROUTING_METHODS) methods[method] = routing[ROUTING_RPC_NAMES[method]]!;
+    const content = contentServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
+    for (const method of CONTENT_METHODS) methods[method] = content[CONTENT_RPC_NAMES[method]]!;
+    this.#methods = methods;
   }
 
   /** Number of open channels (one per address called recently). */

@@ -21,7 +21,8 @@ export type { NodeClient } from './node-client.ts';
 export { createHealthClient } from './health-client.ts';
 export type { HealthClient, HealthStatus } from './health-client.ts';
 
-// The peer protocol (peerweave.routing.v1): domain messages, the serving and calling sides.
+// The peer protocol: routing (peerweave.routing.v1) and content (peerweave.content.v1) messages,
+// the serving and calling sides.
 export { MEMBER_STATES } from './peer-messages.ts';
 export type {
   MemberState,
@@ -36,11 +37,16 @@ export type {
   FindNodeResponse,
   LeaveRequest,
   LeaveResponse,
+  RoutingMethods,
+  RoutingMethod,
   PeerMethods,
   PeerMethod,
   PeerRequest,
   PeerResponse,
   PeerCallContext,
+  PeerMethodHandler,
+  RoutingHandler,
+  ContentHandler,
   PeerHandler,
   PeerCallOptions,
   PeerTransport,
@@ -52,11 +58,56 @@ export {
   MAX_CONTACTS_PER_MESSAGE,
   MAX_FIND_NODE_COUNT,
   MAX_PING_REQ_TIMEOUT_MS,
+  ROUTING_METHODS,
+  isRoutingMethod,
   PEER_METHODS,
   isPeerMethod,
   assertValidPeerRequest,
   assertValidPeerResponse,
 } from './peer-codec.ts';
 export { peerServiceBinding, PEER_SERVICE_NAME } from './peer-service.ts';
+export type {
+  ObjectRecord,
+  Tombstone,
+  RangeDigest,
+  PutBlockRequest,
+  PutBlockResponse,
+  GetBlockRequest,
+  GetBlockResponse,
+  HasBlocksRequest,
+  HasBlocksResponse,
+  PutRecordRequest,
+  PutRecordResponse,
+  GetRecordRequest,
+  GetRecordResponse,
+  PutTombstoneRequest,
+  PutTombstoneResponse,
+  SyncDigestRequest,
+  SyncDigestResponse,
+  SyncKeysRequest,
+  SyncKeysResponse,
+  ContentMethods,
+  ContentMethod,
+} from './content-messages.ts';
+export {
+  MAX_CID_LENGTH,
+  MAX_BLOCK_BYTES,
+  MAX_CIDS_PER_MESSAGE,
+  MAX_ROOTS_PER_BLOCK,
+  MAX_SYNC_KEYS,
+  MAX_SYNC_TOMBSTONES,
+  MAX_SYNC_RANGES,
+  MAX_RANGE_PREFIX,
+  RANGE_HASH_BYTES,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
+  MAX_NAME_LENGTH,
+  MAX_CONTENT_TYPE_LENGTH,
+  MAX_KEYWORDS,
+  MAX_KEYWORD_LENGTH,
+  CONTENT_METHODS,
+  isContentMethod,
+} from './content-codec.ts';
+export { contentServiceBinding, CONTENT_SERVICE_NAME } from './content-service.ts';
 export { GrpcPeerTransport, DEFAULT_IDLE_CHANNEL_MS } from './grpc-peer-transport.ts';
 export type { GrpcPeerTransportInit } from './grpc-peer-transport.ts';

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeadlineExceededError, NotFoundError, PeerweaveError, SeededRandom, type ErrorCode } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
+import { CONTENT_METHODS, MAX_BLOCK_BYTES } from './content-codec.ts';
+import { bytes, cid, CONTENT_SAMPLES, sampleContentHandler } from './content-test-messages.ts';
 import { MemoryNetwork, type MemoryNetworkInit } from './memory-network.ts';
-import type { PeerCallContext, PeerHandler, PingRequest, PingResponse } from './peer-messages.ts';
+import type { PeerCallContext, PingRequest, PingResponse, RoutingHandler } from './peer-messages.ts';
 import { ALICE, BOB, contact, PING, PING_RESPONSE, sampleHandler, SAMPLES } from './peer-test-messages.ts';
 
 function setup(init: Partial<MemoryNetworkInit> = {}) {
@@ -28,7 +30,7 @@ function assertCode(error: unknown, code: ErrorCode): void {
 }
 
 /** A handler whose ping never answers and records each context it was given. */
-function stuckHandler(): PeerHandler & { contexts: PeerCallContext[] } {
+function stuckHandler(): RoutingHandler & { contexts: PeerCallContext[] } {
   const contexts: PeerCallContext[] = [];
   return {
     ...sampleHandler(),
@@ -119,6 +121,64 @@ describe('MemoryNetwork: delivery', () => {
     await assert.rejects(a.transport.request('b', 'ping', { ...PING, target: 'short' }), (e) => (assertCode(e, 'INVALID_ARGUMENT'), true));
     handler.ping = async () => ({ ...PING_RESPONSE, sender: { ...BOB, address: '' } });
     const bad = track(a.transport.request('b', 'ping', PING));
+    await clock.advance(2);
+    assertCode(bad.error, 'INTERNAL');
+  });
+});
+
+describe('MemoryNetwork: content methods', () => {
+  it('dispatches every content method to a node serving both services, and counts each', async () => {
+    const { clock, network } = setup();
+    const content = sampleContentHandler();
+    network.listen('b', { ...sampleHandler(), ...content });
+    const a = network.listen('a', sampleHandler());
+    for (const method of CONTENT_METHODS) {
+      const { request, response } = CONTENT_SAMPLES[method];
+      const call = track(a.transport.request('b', method, request as never));
+      await clock.advance(2);
+      assert.equal(call.state, 'resolved', method);
+      assert.equal(call.value, response, `${method}: passed by reference`);
+    }
+    assert.deepEqual(
+      content.received.map((r) => r.method),
+      CONTENT_METHODS,
+    );
+    assert.equal(content.received[0]?.request, CONTENT_SAMPLES.putBlock.request);
+    const stats = network.stats();
+    for (const method of CONTENT_METHODS) assert.deepEqual(stats.byMethod[method], { sent: 2, delivered: 2, dropped: 0 }, method);
+    assert.deepEqual(stats.total, { sent: 2 * CONTENT_METHODS.length, delivered: 2 * CONTENT_METHODS.length, dropped: 0 });
+    const pong = track(a.transport.request('b', 'ping', PING));
+    await clock.advance(2);
+    assert.equal(pong.value, PING_RESPONSE);
+  });
+
+  it('a node that lacks a method answers METHOD_NOT_ALLOWED, as gRPC answers UNIMPLEMENTED', async () => {
+    const { clock, network } = setup();
+    network.listen('routing-only', sampleHandler());
+    network.listen('content-only', sampleContentHandler());
+    const a = network.listen('a', sampleHandler());
+    const block = track(a.transport.request('routing-only', 'getBlock', { cid: cid(1) }));
+    const ping = track(a.transport.request('content-only', 'ping', PING));
+    const served = track(a.transport.request('content-only', 'hasBlocks', CONTENT_SAMPLES.hasBlocks.request));
+    await clock.advance(2);
+    assertCode(block.error, 'METHOD_NOT_ALLOWED');
+    assert.match((block.error as Error).message, /routing-only does not serve getBlock/);
+    assertCode(ping.error, 'METHOD_NOT_ALLOWED');
+    assert.equal(served.value, CONTENT_SAMPLES.hasBlocks.response);
+    assert.deepEqual(network.stats().byMethod.getBlock, { sent: 2, delivered: 2, dropped: 0 }, 'the refusal is an answer');
+  });
+
+  it('validates content messages as the wire would when asked to', async () => {
+    const { clock, network } = setup({ validateMessages: true });
+    const content = sampleContentHandler();
+    network.listen('b', content);
+    const a = network.listen('a', sampleHandler());
+    const tooBig = { cid: cid(1), data: bytes(MAX_BLOCK_BYTES + 1), roots: [], hintFor: '' };
+    await assert.rejects(a.transport.request('b', 'putBlock', tooBig), (e) => (assertCode(e, 'INVALID_ARGUMENT'), true));
+    await assert.rejects(a.transport.request('b', 'getBlock', { cid: 'not/a/cid' }), (e) => (assertCode(e, 'INVALID_ARGUMENT'), true));
+    assert.deepEqual(content.received, [], 'refused before it left');
+    content.getBlock = async () => ({ found: false, data: bytes(3) });
+    const bad = track(a.transport.request('b', 'getBlock', { cid: cid(1) }));
     await clock.advance(2);
     assertCode(bad.error, 'INTERNAL');
   });
@@ -382,7 +442,7 @@ describe('MemoryNetwork: scale', () => {
     const { clock, network } = setup({ defaultDeadlineMs: 5_000 });
     const random = new SeededRandom(1);
     let served = 0;
-    const handler: PeerHandler = {
+    const handler: RoutingHandler = {
       ...sampleHandler(),
       ping: async () => {
         served++;

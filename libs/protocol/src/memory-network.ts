@@ -1,7 +1,7 @@
 /**
- * The peer protocol in one process: many nodes, one {@link MemoryNetwork}, no sockets. Time is the
- * injected Clock and chance the injected Random, so a ManualClock with a SeededRandom replays a
- * scenario exactly, faults included.
+ * The peer protocol (routing and content) in one process: many nodes, one {@link MemoryNetwork},
+ * no sockets. Time is the injected Clock and chance the injected Random, so a ManualClock with a
+ * SeededRandom replays a scenario exactly, faults included.
  *
  * Built to be cheap at simulator scale (10 000 nodes, a few messages per node per tick): messages
  * travel by reference (never cloned: receivers must not mutate them); in-flight messages are kept
@@ -55,12 +55,20 @@ export interface MemoryNetworkInit {
    */
   latencyMs?: MemoryLatency;
   /**
-   * Checks every request and response as the wire would (peer-codec): an invalid request rejects
-   * at the caller with INVALID_ARGUMENT, an invalid response reaches it as INTERNAL. Costs a wire
-   * encoding per message; off by default, on in tests of code that builds messages.
+   * Checks every request and response as the wire would (peer-codec, content-codec): an invalid
+   * request rejects at the caller with INVALID_ARGUMENT, an invalid response reaches it as
+   * INTERNAL. Costs a wire encoding per message; off by default, on in tests of code that builds
+   * messages.
    */
   validateMessages?: boolean;
 }
+
+/**
+ * What a node on the network serves: any subset of the peer methods, e.g. a routing node's
+ * RoutingHandler alone or a whole PeerHandler. A method it lacks is answered with
+ * METHOD_NOT_ALLOWED, as gRPC answers a service the server does not carry with UNIMPLEMENTED.
+ */
+export type MemoryHandler = Partial<PeerHandler>;
 
 /** A node on the network, made by {@link MemoryNetwork.listen}. */
 export interface MemoryListener {
@@ -125,7 +133,7 @@ interface Held {
 
 class MemoryNode {
   readonly address: string;
-  readonly handler: PeerHandler;
+  readonly handler: MemoryHandler;
   running = true;
   transportClosed = false;
   paused = false;
@@ -138,7 +146,7 @@ class MemoryNode {
   sent = 0;
   received = 0;
 
-  constructor(address: string, handler: PeerHandler) {
+  constructor(address: string, handler: MemoryHandler) {
     this.address = address;
     this.handler = handler;
   }
@@ -279,11 +287,13 @@ export class MemoryNetwork {
   }
 
   /**
-   * Registers a node at `address` serving `handler`. An address can be listened on again after
-   * its node was closed or killed (a restart); not while it runs.
+   * Registers a node at `address` serving `handler`: the methods it has (a call to one it lacks
+   * gets METHOD_NOT_ALLOWED). An address can be listened on again after its node was closed or
+   * killed (a restart); not while it runs.
    */
-  listen(address: string, handler: PeerHandler): MemoryListener {
+  listen(address: string, handler: MemoryHandler): MemoryListener {
     if (typeof address !== 'string' || address === '') throw new InvalidArgumentError('address must be a non-empty string');
+    if (handler === null || typeof handler !== 'object') throw new InvalidArgumentError('handler must be an object of peer methods');
     if (this.#nodes.has(address)) throw new PeerweaveError('ALREADY_EXISTS', `${address} is already listening`);
     const node = new MemoryNode(address, handler);
     this.#nodes.set(address, node);
@@ -511,7 +521,11 @@ export class MemoryNetwork {
     let kind: Kind = REPLY;
     let value: unknown;
     try {
-      value = await (node.handler[call.method] as AnyHandler).call(node.handler, call.request, call);
+      const handle = node.handler[call.method] as AnyHandler | undefined;
+      if (typeof handle !== 'function') {
+        throw new PeerweaveError('METHOD_NOT_ALLOWED', `${node.address} does not serve ${call.method}`);
+      }
+      value = await handle.call(node.handler, call.request, call);
     } catch (err) {
       kind = FAILURE;
       value = errorAsSeenByCaller(err);

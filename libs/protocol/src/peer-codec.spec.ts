@@ -7,33 +7,33 @@ import {
   MAX_CONTACTS_PER_MESSAGE,
   MAX_FIND_NODE_COUNT,
   MAX_UPDATES_PER_MESSAGE,
-  PEER_CODECS,
-  PEER_METHODS,
-  PEER_RPC_NAMES,
+  ROUTING_CODECS,
+  ROUTING_METHODS,
+  ROUTING_RPC_NAMES,
 } from './peer-codec.ts';
-import type { PeerMethod, PeerRequest, PeerResponse } from './peer-messages.ts';
+import type { PeerRequest, PeerResponse, RoutingMethod } from './peer-messages.ts';
 import { peerServiceDefinition } from './peer-service.ts';
 import { ALICE, BOB, contact, FIND_NODE, FIND_NODE_RESPONSE, PING, PING_REQ, PING_SEED, SAMPLES, UPDATES } from './peer-test-messages.ts';
 
 // Every case goes through real protobuf bytes, as the loaded service definition (de)serializes.
-function wireRequest<M extends PeerMethod>(method: M, request: PeerRequest<M>): PeerRequest<M> {
-  const def = peerServiceDefinition()[PEER_RPC_NAMES[method]];
-  const codec = PEER_CODECS[method];
+function wireRequest<M extends RoutingMethod>(method: M, request: PeerRequest<M>): PeerRequest<M> {
+  const def = peerServiceDefinition()[ROUTING_RPC_NAMES[method]];
+  const codec = ROUTING_CODECS[method];
   const bytes = def.requestSerialize(codec.encodeRequest(request) as never);
   return codec.decodeRequest(def.requestDeserialize(bytes) as never);
 }
 
-function wireResponse<M extends PeerMethod>(method: M, response: PeerResponse<M>): PeerResponse<M> {
-  const def = peerServiceDefinition()[PEER_RPC_NAMES[method]];
-  const codec = PEER_CODECS[method];
+function wireResponse<M extends RoutingMethod>(method: M, response: PeerResponse<M>): PeerResponse<M> {
+  const def = peerServiceDefinition()[ROUTING_RPC_NAMES[method]];
+  const codec = ROUTING_CODECS[method];
   const bytes = def.responseSerialize(codec.encodeResponse(response) as never);
   return codec.decodeResponse(def.responseDeserialize(bytes) as never);
 }
 
 /** Decodes raw wire objects (as a peer might send them) for `method`'s request. */
-function decodeRawRequest(method: PeerMethod, message: unknown): unknown {
-  const def = peerServiceDefinition()[PEER_RPC_NAMES[method]];
-  return PEER_CODECS[method].decodeRequest(def.requestDeserialize(def.requestSerialize(message as never)) as never);
+function decodeRawRequest(method: RoutingMethod, message: unknown): unknown {
+  const def = peerServiceDefinition()[ROUTING_RPC_NAMES[method]];
+  return ROUTING_CODECS[method].decodeRequest(def.requestDeserialize(def.requestSerialize(message as never)) as never);
 }
 
 function isInvalidArgument(field: string | RegExp) {
@@ -49,7 +49,7 @@ function isInvalidArgument(field: string | RegExp) {
 const wireContact = (n: number) => ({ id: Buffer.from(contact(n).id, 'hex'), address: contact(n).address, role: 'peer', incarnation: 1 });
 
 describe('peer codec: round trips through protobuf', () => {
-  for (const method of PEER_METHODS) {
+  for (const method of ROUTING_METHODS) {
     it(`${method}: request and response come back equal`, () => {
       const { request, response } = SAMPLES[method];
       assert.deepEqual(wireRequest(method, request), request);
@@ -121,7 +121,7 @@ describe('peer codec: what arrives is validated', () => {
     const closest = Array.from({ length: MAX_CONTACTS_PER_MESSAGE + 1 }, () => sender);
     const def = peerServiceDefinition().FindNode;
     const bytes = def.responseSerialize({ sender, closest });
-    assert.throws(() => PEER_CODECS.findNode.decodeResponse(def.responseDeserialize(bytes)), isInvalidArgument('closest'));
+    assert.throws(() => ROUTING_CODECS.findNode.decodeResponse(def.responseDeserialize(bytes)), isInvalidArgument('closest'));
   });
 
   it('an unknown or unspecified member state', () => {

@@ -1,5 +1,7 @@
 /**
- * Domain ⇄ wire mapping of the peer protocol (`peerweave.routing.v1`), validating both ways.
+ * Domain ⇄ wire mapping of the peer protocol, validating both ways: the routing methods
+ * (`peerweave.routing.v1`) here, the content methods (`peerweave.content.v1`) in content-codec.ts,
+ * and the table of both ({@link PEER_CODECS}) that the transports and the in-memory network use.
  *
  * Decoding checks everything a peer sent before the domain sees it (id sizes, address lengths,
  * counts, enum values) and throws InvalidArgumentError, which the gRPC edge answers with
@@ -11,7 +13,8 @@
  * Error messages name the field (`updates[3].contact.id`) but are built only on failure: this runs
  * for every message.
  */
-import { ID_BYTES, InvalidArgumentError, NodeId } from '@peerweave/core';
+import { checkBoolean, checkListLength, decodeId, describeLength, EMPTY_BYTES, encodeId, invalid } from './codec-support.ts';
+import { CONTENT_CODECS, CONTENT_METHODS, CONTENT_RPC_NAMES, isContentMethod, type ContentWireMethods } from './content-codec.ts';
 import type { FindNodeRequest as FindNodeRequestWire, FindNodeRequest__Output as FindNodeRequestWireOut } from './generated/peerweave/routing/v1/FindNodeRequest.ts';
 import type { FindNodeResponse as FindNodeResponseWire, FindNodeResponse__Output as FindNodeResponseWireOut } from './generated/peerweave/routing/v1/FindNodeResponse.ts';
 import type { LeaveRequest as LeaveRequestWire, LeaveRequest__Output as LeaveRequestWireOut } from './generated/peerweave/routing/v1/LeaveRequest.ts';
@@ -40,6 +43,7 @@ import {
   type PingReqResponse,
   type PingRequest,
   type PingResponse,
+  type RoutingMethod,
 } from './peer-messages.ts';
 
 /** Longest `host:port` accepted in a contact (a DNS name is at most 253 characters). */
@@ -63,13 +67,16 @@ const MAX_INCARNATION = Number.MAX_SAFE_INTEGER;
 
 // ----- the method table -------------------------------------------------------------------------
 
-/** The wire types of each method: what is encoded (`…In`) and what the loader decodes (`…Out`). */
-export interface PeerWireMethods {
+/** The wire types of each routing method: what is encoded (`…In`) and what the loader decodes (`…Out`). */
+export interface RoutingWireMethods {
   ping: { requestIn: PingRequestWire; requestOut: PingRequestWireOut; responseIn: PingResponseWire; responseOut: PingResponseWireOut };
   pingReq: { requestIn: PingReqRequestWire; requestOut: PingReqRequestWireOut; responseIn: PingReqResponseWire; responseOut: PingReqResponseWireOut };
   findNode: { requestIn: FindNodeRequestWire; requestOut: FindNodeRequestWireOut; responseIn: FindNodeResponseWire; responseOut: FindNodeResponseWireOut };
   leave: { requestIn: LeaveRequestWire; requestOut: LeaveRequestWireOut; responseIn: LeaveResponseWire; responseOut: LeaveResponseWireOut };
 }
+
+/** The wire types of every peer method, routing and content. */
+export interface PeerWireMethods extends RoutingWireMethods, ContentWireMethods {}
 
 /** Encoding and decoding of one method's request and response. Every function throws InvalidArgumentError. */
 export interface PeerMethodCodec<M extends PeerMethod> {
@@ -79,18 +86,28 @@ export interface PeerMethodCodec<M extends PeerMethod> {
   decodeResponse(message: PeerWireMethods[M]['responseOut']): PeerResponse<M>;
 }
 
-/** The gRPC method name of each peer method. Only append. */
-export const PEER_RPC_NAMES = {
+/** The gRPC method name (in PeerService) of each routing method. Only append. */
+export const ROUTING_RPC_NAMES = {
   ping: 'Ping',
   pingReq: 'PingReq',
   findNode: 'FindNode',
   leave: 'Leave',
-} as const satisfies Record<PeerMethod, string>;
+} as const satisfies Record<RoutingMethod, string>;
 
-export const PEER_METHODS = Object.keys(PEER_RPC_NAMES) as readonly PeerMethod[];
+export const ROUTING_METHODS = Object.keys(ROUTING_RPC_NAMES) as readonly RoutingMethod[];
+
+export function isRoutingMethod(value: unknown): value is RoutingMethod {
+  return typeof value === 'string' && Object.hasOwn(ROUTING_RPC_NAMES, value);
+}
+
+/** The gRPC method name of every peer method, within its service. */
+export const PEER_RPC_NAMES: { readonly [M in PeerMethod]: string } = { ...ROUTING_RPC_NAMES, ...CONTENT_RPC_NAMES };
+
+/** Every peer method: the routing methods, then the content methods. */
+export const PEER_METHODS: readonly PeerMethod[] = [...ROUTING_METHODS, ...CONTENT_METHODS];
 
 export function isPeerMethod(value: unknown): value is PeerMethod {
-  return typeof value === 'string' && Object.hasOwn(PEER_RPC_NAMES, value);
+  return isRoutingMethod(value) || isContentMethod(value);
 }
 
 const ping: PeerMethodCodec<'ping'> = {
@@ -166,8 +183,11 @@ const leave: PeerMethodCodec<'leave'> = {
   decodeResponse: (m) => decodeEnvelope(m),
 };
 
-/** The codec of every peer method. */
-export const PEER_CODECS: { readonly [M in PeerMethod]: PeerMethodCodec<M> } = { ping, pingReq, findNode, leave };
+/** The codec of every routing method. */
+export const ROUTING_CODECS: { readonly [M in RoutingMethod]: PeerMethodCodec<M> } = { ping, pingReq, findNode, leave };
+
+/** The codec of every peer method, routing and content. */
+export const PEER_CODECS: { readonly [M in PeerMethod]: PeerMethodCodec<M> } = { ...ROUTING_CODECS, ...CONTENT_CODECS };
 
 /**
  * Throws InvalidArgumentError unless `request` is a valid `method` request: what a peer would
@@ -183,8 +203,6 @@ export function assertValidPeerResponse<M extends PeerMethod>(method: M, respons
 }
 
 // ----- envelope, contacts, updates ----------------------------------------------------------------
-
-const EMPTY_BYTES = Buffer.alloc(0);
 
 function encodeEnvelope(e: Envelope): { sender: PeerContactWire; updates: MemberUpdateWire[] } {
   return { sender: encodeContact(e.sender, 'sender', -1), updates: encodeUpdates(e.updates) };
@@ -283,20 +301,6 @@ function decodeState(wire: unknown, index: number): MemberState {
   return state;
 }
 
-/** An id field: in a contact `name` is `.id` after the contact's `sub`; on its own both are ''. */
-function encodeId(hex: string, field: string, index: number, sub: string, name = '.id'): Buffer {
-  if (typeof hex !== 'string' || !NodeId.isHex(hex)) {
-    invalid(field, index, sub + name, `not a 64-digit lower-case hex id: ${JSON.stringify(String(hex).slice(0, 80))}`);
-  }
-  return Buffer.from(hex, 'hex');
-}
-
-function decodeId(bytes: Uint8Array, field: string, index: number, sub: string, name = '.id'): string {
-  if (bytes.length !== ID_BYTES) invalid(field, index, sub + name, `an id has ${ID_BYTES} bytes, got ${bytes.length}`);
-  // Buffer.prototype.toString works on any Uint8Array view without copying it.
-  return Buffer.prototype.toString.call(bytes, 'hex');
-}
-
 function checkAddress(address: string, field: string, index: number, sub: string): string {
   if (typeof address !== 'string' || address.length === 0 || address.length > MAX_ADDRESS_LENGTH) {
     invalid(field, index, `${sub}.address`, `must be 1 to ${MAX_ADDRESS_LENGTH} characters, got ${describeLength(address)}`);
@@ -330,23 +334,4 @@ function checkTimeoutMs(timeoutMs: number): number {
     invalid('timeoutMs', -1, '', `must be 1 to ${MAX_PING_REQ_TIMEOUT_MS} ms, got ${String(timeoutMs)}`);
   }
   return timeoutMs;
-}
-
-function checkBoolean(value: boolean, field: string): boolean {
-  if (typeof value !== 'boolean') invalid(field, -1, '', `must be a boolean, got ${typeof value}`);
-  return value;
-}
-
-function checkListLength(list: readonly unknown[], max: number, field: string): void {
-  if (!Array.isArray(list)) invalid(field, -1, '', 'must be a list');
-  if (list.length > max) invalid(field, -1, '', `at most ${max} per message, got ${list.length}`);
-}
-
-function describeLength(value: unknown): string {
-  return typeof value === 'string' ? `${value.length}` : typeof value;
-}
-
-function invalid(field: string, index: number, sub: string, problem: string): never {
-  const where = index < 0 ? field : `${field}[${index}]`;
-  throw new InvalidArgumentError(`${where}${sub}: ${problem}`, { details: { field: `${where}${sub}` } });
 }

@@ -1,11 +1,14 @@
 /**
- * The peer protocol as the domain sees it: plain, immutable message objects. The gRPC transport
- * maps them to `peerweave.routing.v1` messages; the in-memory network passes them as they are
- * (so receivers must never mutate a message they were given).
+ * The peer protocol as the domain sees it: plain, immutable message objects. Two services share
+ * one connection between peers: routing (`peerweave.routing.v1`, the messages below) and content
+ * (`peerweave.content.v1`, content-messages.ts). The gRPC transport maps the messages to wire
+ * messages; the in-memory network passes them as they are (so receivers must never mutate a
+ * message they were given).
  *
- * Every message carries its sender's contact and a few piggybacked membership updates: that is
- * how contacts are learnt from every message received and how SWIM disseminates.
+ * Every routing message carries its sender's contact and a few piggybacked membership updates:
+ * that is how contacts are learnt from every message received and how SWIM disseminates.
  */
+import type { ContentMethods } from './content-messages.ts';
 
 /** Only append to this list: it is a wire enum. */
 export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const;
@@ -65,13 +68,17 @@ export interface FindNodeResponse extends Envelope {
 export type LeaveRequest = Envelope;
 export type LeaveResponse = Envelope;
 
-/** Request and response of each peer method. Only append methods. */
-export interface PeerMethods {
+/** Request and response of each routing method. Only append methods. */
+export interface RoutingMethods {
   ping: { request: PingRequest; response: PingResponse };
   pingReq: { request: PingReqRequest; response: PingReqResponse };
   findNode: { request: FindNodeRequest; response: FindNodeResponse };
   leave: { request: LeaveRequest; response: LeaveResponse };
 }
+export type RoutingMethod = keyof RoutingMethods;
+
+/** Every method a peer may call on another: routing and content. */
+export interface PeerMethods extends RoutingMethods, ContentMethods {}
 export type PeerMethod = keyof PeerMethods;
 export type PeerRequest<M extends PeerMethod> = PeerMethods[M]['request'];
 export type PeerResponse<M extends PeerMethod> = PeerMethods[M]['response'];
@@ -84,10 +91,20 @@ export interface PeerCallContext {
   readonly signal: AbortSignal;
 }
 
-/** The serving side: what a node does when a peer calls it. */
-export type PeerHandler = {
-  [M in PeerMethod]: (request: PeerRequest<M>, context: PeerCallContext) => Promise<PeerResponse<M>>;
-};
+/** How a node serves one method. */
+export type PeerMethodHandler<M extends PeerMethod> = (
+  request: PeerRequest<M>,
+  context: PeerCallContext,
+) => Promise<PeerResponse<M>>;
+
+/** The serving side of routing: what a routing node does when a peer calls it. */
+export type RoutingHandler = { [M in RoutingMethod]: PeerMethodHandler<M> };
+
+/** The serving side of content: what a storage node does when a peer calls it. */
+export type ContentHandler = { [M in keyof ContentMethods]: PeerMethodHandler<M> };
+
+/** The serving side of a whole node: every method of both services. */
+export type PeerHandler = RoutingHandler & ContentHandler;
 
 export interface PeerCallOptions {
   signal?: AbortSignal;
@@ -96,10 +113,13 @@ export interface PeerCallOptions {
 }
 
 /**
- * The calling side. Implemented over gRPC (`GrpcPeerTransport`) and over the in-memory network
- * (`MemoryNetwork`), so routing code runs unchanged in containers and in the simulator.
- * Failures reject with a PeerweaveError: UNAVAILABLE (unreachable), DEADLINE_EXCEEDED, ABORTED
- * (caller's signal), INVALID_ARGUMENT / RESOURCE_EXHAUSTED (the peer refused the message).
+ * The calling side, for every method of both services. Implemented over gRPC (`GrpcPeerTransport`)
+ * and over the in-memory network (`MemoryNetwork`), so routing and content code run unchanged in
+ * containers and in the simulator. Failures reject with a PeerweaveError: UNAVAILABLE
+ * (unreachable), DEADLINE_EXCEEDED, ABORTED (caller's signal), INVALID_ARGUMENT /
+ * RESOURCE_EXHAUSTED (the peer refused the message), METHOD_NOT_ALLOWED (the peer does not serve
+ * the method, e.g. a routing-only node asked for a block), or the handler's own code
+ * (CORRUPT_BLOCK, NOT_FOUND...).
  */
 export interface PeerTransport {
   request<M extends PeerMethod>(

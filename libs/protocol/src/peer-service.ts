@@ -1,10 +1,8 @@
 import type { Server } from '@grpc/grpc-js';
-import { InternalError, InvalidArgumentError, type Logger } from '@peerweave/core';
 import type { PeerServiceDefinition, PeerServiceHandlers } from './generated/peerweave/routing/v1/PeerService.ts';
-import { PEER_CODECS, PEER_RPC_NAMES, type PeerWireMethods } from './peer-codec.ts';
-import type { PeerHandler, PeerMethod, PeerRequest, PeerResponse } from './peer-messages.ts';
+import { peerMethodHandler } from './method-binding.ts';
+import type { RoutingHandler } from './peer-messages.ts';
 import { loadProtocolPackage } from './proto-packages.ts';
-import { unaryHandler } from './server-unary.ts';
 import type { BindingContext, ServiceBinding } from './service-binding.ts';
 
 export const PEER_SERVICE_NAME = 'peerweave.routing.v1.PeerService';
@@ -16,41 +14,23 @@ export function peerServiceDefinition(): PeerServiceDefinition {
 }
 
 /**
- * PeerService, ready for `GrpcServer.addService`. Every request is decoded and validated before
- * `handler` sees it (a malformed one is answered with INVALID_ARGUMENT); the handler's `signal`
- * aborts when the caller cancels or its deadline passes. A response the handler got wrong is our
- * bug, not the caller's: it is logged and answered with INTERNAL.
+ * PeerService (routing), ready for `GrpcServer.addService`. Every request is decoded and validated
+ * before `handler` sees it (a malformed one is answered with INVALID_ARGUMENT); the handler's
+ * `signal` aborts when the caller cancels or its deadline passes. A response the handler got wrong
+ * is our bug, not the caller's: it is logged and answered with INTERNAL.
  */
-export function peerServiceBinding(handler: PeerHandler): ServiceBinding {
+export function peerServiceBinding(handler: RoutingHandler): ServiceBinding {
   return {
     serviceName: PEER_SERVICE_NAME,
     packageDefinition: loadProtocolPackage(PEER_PROTO_FILE),
     addToServer(server: Server, { logger }: BindingContext): void {
       const handlers: PeerServiceHandlers = {
-        Ping: bindMethod('ping', handler, logger),
-        PingReq: bindMethod('pingReq', handler, logger),
-        FindNode: bindMethod('findNode', handler, logger),
-        Leave: bindMethod('leave', handler, logger),
+        Ping: peerMethodHandler(PEER_SERVICE_NAME, 'ping', handler, logger),
+        PingReq: peerMethodHandler(PEER_SERVICE_NAME, 'pingReq', handler, logger),
+        FindNode: peerMethodHandler(PEER_SERVICE_NAME, 'findNode', handler, logger),
+        Leave: peerMethodHandler(PEER_SERVICE_NAME, 'leave', handler, logger),
       };
       server.addService(peerServiceDefinition(), handlers);
     },
   };
-}
-
-function bindMethod<M extends PeerMethod>(method: M, handler: PeerHandler, logger: Logger) {
-  const codec = PEER_CODECS[method];
-  const handle = handler[method] as (request: PeerRequest<M>, context: { signal: AbortSignal }) => Promise<PeerResponse<M>>;
-  return unaryHandler<PeerWireMethods[M]['requestOut'], PeerWireMethods[M]['responseIn']>(
-    `${PEER_SERVICE_NAME}/${PEER_RPC_NAMES[method]}`,
-    logger,
-    async (message, context) => {
-      const response = await handle.call(handler, codec.decodeRequest(message), context);
-      try {
-        return codec.encodeResponse(response);
-      } catch (err) {
-        if (!(err instanceof InvalidArgumentError)) throw err;
-        throw new InternalError(`invalid ${method} response: ${err.message}`, { cause: err });
-      }
-    },
-  );
 }

@@ -6,8 +6,8 @@ import type {
   LeaveResponse,
   MemberUpdate,
   PeerContact,
-  PeerHandler,
-  PeerMethods,
+  RoutingHandler,
+  RoutingMethods,
   PingReqRequest,
   PingReqResponse,
   PingRequest,
@@ -43,16 +43,16 @@ export const FIND_NODE_RESPONSE: FindNodeResponse = {
 export const LEAVE: LeaveRequest = { sender: ALICE, updates: [{ state: 'left', contact: ALICE, from: ALICE.id }] };
 export const LEAVE_RESPONSE: LeaveResponse = { sender: BOB, updates: [] };
 
-/** One valid request and response of every method. */
-export const SAMPLES: { [M in keyof PeerMethods]: PeerMethods[M] } = {
+/** One valid request and response of every routing method. */
+export const SAMPLES: { [M in keyof RoutingMethods]: RoutingMethods[M] } = {
   ping: { request: PING, response: PING_RESPONSE },
   pingReq: { request: PING_REQ, response: PING_REQ_RESPONSE },
   findNode: { request: FIND_NODE, response: FIND_NODE_RESPONSE },
   leave: { request: LEAVE, response: LEAVE_RESPONSE },
 };
 
-/** A handler answering every method with its sample response and recording what it was sent. */
-export function sampleHandler(): PeerHandler & { received: { method: string; request: unknown }[] } {
+/** A handler answering every routing method with its sample response and recording what it was sent. */
+export function sampleHandler(): RoutingHandler & { received: { method: string; request: unknown }[] } {
   const received: { method: string; request: unknown }[] = [];
   return {
     received,

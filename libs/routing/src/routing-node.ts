@@ -10,7 +10,7 @@ import {
   type Startable,
   type TimerHandle,
 } from '@peerweave/core';
-import type { Envelope, PeerContact, PeerHandler, PeerTransport } from '@peerweave/protocol';
+import type { Envelope, PeerContact, PeerTransport, RoutingHandler } from '@peerweave/protocol';
 import {
   DEFAULT_ALPHA,
   DEFAULT_K,
@@ -76,6 +76,8 @@ export interface LookupOutcome {
 
 export interface RoutingEvents {
   'neighbourhood-changed': [NeighbourhoodChange];
+  /** A contact entered or left the routing table (replication re-checks its replica sets). */
+  'contacts-changed': [];
   ready: [];
 }
 
@@ -85,7 +87,7 @@ export interface RoutingEvents {
  * peer-protocol handler that serves all of it. Runs unchanged over gRPC and the in-memory network.
  */
 export class RoutingNode extends EventEmitter<RoutingEvents> implements Startable {
-  readonly handler: PeerHandler;
+  readonly handler: RoutingHandler;
   readonly #init: RoutingNodeInit;
   readonly #self: NodeId;
   readonly #table: RoutingTable;
@@ -273,6 +275,19 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     }
   }
 
+  /**
+   * The `n` usable contacts of the local table closest to `key`, without asking anyone (this node
+   * excluded). Replication uses it to re-check replica sets often and cheaply; writes use
+   * {@link lookup}, which asks the network.
+   */
+  closestKnown(key: Uint8Array, n: number): PeerContact[] {
+    return this.#table
+      .closest(key, n * 2)
+      .filter((c) => this.#usable(c.id))
+      .slice(0, n)
+      .map(toPeerContact);
+  }
+
   /** Every member this node knows of, with liveness, table and neighbourhood flags. */
   peers(): PeerView[] {
     const overlay = new Set(this.#overlay);
@@ -320,6 +335,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   }
 
   #membershipChanged(): void {
+    this.emit('contacts-changed');
     const members = this.#table
       .closest(this.#self.bytes, this.#neighbourhoodSize * 2)
       .filter((c) => this.#usable(c.id))

@@ -4,6 +4,7 @@ export type {
   MemoryNetworkInit,
   MemoryLatency,
   MemoryListener,
+  MemoryHandler,
   MemoryNetworkStats,
   MessageCounts,
   NodeMessageCounts,

@@ -1,0 +1,42 @@
+/**
+ * Checks shared by the codecs of the peer protocol (peer-codec.ts, content-codec.ts). Each throws
+ * InvalidArgumentError naming the field as `field[index]sub` (`updates[3].contact.id`,
+ * `tombstones[0].by`); the name is built only on failure, since these run for every message.
+ */
+import { ID_BYTES, InvalidArgumentError, NodeId } from '@peerweave/core';
+
+/** The empty `bytes` value (shared, never written to). */
+export const EMPTY_BYTES = Buffer.alloc(0);
+
+/** An id field: in a contact `name` is `.id` after the contact's `sub`; on its own both are ''. */
+export function encodeId(hex: string, field: string, index: number, sub: string, name = '.id'): Buffer {
+  if (typeof hex !== 'string' || !NodeId.isHex(hex)) {
+    invalid(field, index, sub + name, `not a 64-digit lower-case hex id: ${JSON.stringify(String(hex).slice(0, 80))}`);
+  }
+  return Buffer.from(hex, 'hex');
+}
+
+export function decodeId(bytes: Uint8Array, field: string, index: number, sub: string, name = '.id'): string {
+  if (bytes.length !== ID_BYTES) invalid(field, index, sub + name, `an id has ${ID_BYTES} bytes, got ${bytes.length}`);
+  // Buffer.prototype.toString works on any Uint8Array view without copying it.
+  return Buffer.prototype.toString.call(bytes, 'hex');
+}
+
+export function checkBoolean(value: boolean, field: string): boolean {
+  if (typeof value !== 'boolean') invalid(field, -1, '', `must be a boolean, got ${typeof value}`);
+  return value;
+}
+
+export function checkListLength(list: readonly unknown[], max: number, field: string): void {
+  if (!Array.isArray(list)) invalid(field, -1, '', 'must be a list');
+  if (list.length > max) invalid(field, -1, '', `at most ${max} per message, got ${list.length}`);
+}
+
+export function describeLength(value: unknown): string {
+  return typeof value === 'string' ? `${value.length}` : typeof value;
+}
+
+export function invalid(field: string, index: number, sub: string, problem: string): never {
+  const where = index < 0 ? field : `${field}[${index}]`;
+  throw new InvalidArgumentError(`${where}${sub}: ${problem}`, { details: { field: `${where}${sub}` } });
+}

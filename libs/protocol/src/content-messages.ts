@@ -1,0 +1,154 @@
+/**
+ * The content protocol (`peerweave.content.v1.ContentService`) as the domain sees it: plain,
+ * immutable message objects, like the routing protocol's in peer-messages.ts. Blocks and metadata
+ * records move between the replica nodes of a key with these methods; the gRPC transport maps them
+ * to wire messages, the in-memory network passes them as they are.
+ *
+ * CIDs travel as their canonical string (CIDv1, base32 `b…`); the placement key of a CID is its
+ * SHA-256 multihash digest, which lives in the same 256-bit space as node ids.
+ */
+
+/** Metadata of one stored object, keyed by its root CID and signed by the node that took the upload. */
+export interface ObjectRecord {
+  /** Root CID of the object's UnixFS DAG. */
+  readonly cid: string;
+  /** File name as given by the uploader (may be empty). */
+  readonly name: string;
+  /** MIME type as given by the uploader, `application/octet-stream` when none was. */
+  readonly contentType: string;
+  /** Size of the file in bytes. */
+  readonly size: number;
+  /** Number of blocks of the DAG (leaves and inner nodes). */
+  readonly blocks: number;
+  /** Search keywords, lower-case. */
+  readonly keywords: readonly string[];
+  /** When the upload was acknowledged, milliseconds since the epoch. */
+  readonly createdMs: number;
+  /** Id (64 hex) of the node that took the upload: SHA-256 of `uploaderKey`. */
+  readonly uploader: string;
+  /** Raw 32-byte Ed25519 public key of the uploader. */
+  readonly uploaderKey: Uint8Array;
+  /** Ed25519 signature by the uploader over the record's canonical bytes (storage lib). */
+  readonly signature: Uint8Array;
+}
+
+/** A deletion: the object `cid` is unpinned everywhere, and repair must not bring it back. */
+export interface Tombstone {
+  /** Root CID of the deleted object. */
+  readonly cid: string;
+  /** When it was deleted, milliseconds since the epoch; tombstones expire a TTL after this. */
+  readonly deletedMs: number;
+  /** Id of the node that took the delete request. */
+  readonly by: string;
+}
+
+/** Digest of the keys a node holds within one range of the key space (first byte = `prefix`). */
+export interface RangeDigest {
+  /** First byte of the keys in the range, 0..255. */
+  readonly prefix: number;
+  /** Number of keys. */
+  readonly count: number;
+  /** SHA-256 of the sorted keys, joined by '\n' (32 bytes; empty when count is 0). */
+  readonly hash: Uint8Array;
+}
+
+export interface PutBlockRequest {
+  readonly cid: string;
+  /** The block's bytes; the receiver checks them against `cid` before storing anything. */
+  readonly data: Uint8Array;
+  /** Root CIDs of the objects this block belongs to (bookkeeping for delete and garbage collection). */
+  readonly roots: readonly string[];
+  /**
+   * Hinted hand-off: the id of the replica node this copy stands in for (it was unreachable), or
+   * empty for a normal replica. The receiver keeps it as a hint and hands it back when that node returns.
+   */
+  readonly hintFor: string;
+}
+export interface PutBlockResponse {
+  /** False when the receiver refused it because every root is deleted (tombstoned). */
+  readonly stored: boolean;
+}
+
+export interface GetBlockRequest {
+  readonly cid: string;
+}
+export interface GetBlockResponse {
+  readonly found: boolean;
+  /** The block's bytes when found (checked against the CID by the receiver), empty otherwise. */
+  readonly data: Uint8Array;
+}
+
+export interface HasBlocksRequest {
+  /** At most MAX_CIDS_PER_MESSAGE CIDs. */
+  readonly cids: readonly string[];
+}
+export interface HasBlocksResponse {
+  /** One flag per asked CID, in order. */
+  readonly have: readonly boolean[];
+}
+
+export interface PutRecordRequest {
+  readonly record: ObjectRecord;
+}
+export interface PutRecordResponse {
+  /** False when the receiver refused it: the object is tombstoned, or the signature is wrong. */
+  readonly stored: boolean;
+}
+
+export interface GetRecordRequest {
+  readonly cid: string;
+}
+export interface GetRecordResponse {
+  /** The record, when the callee holds one. */
+  readonly record?: ObjectRecord;
+  /** The tombstone, when the object was deleted (and the tombstone has not expired). */
+  readonly tombstone?: Tombstone;
+}
+
+export interface PutTombstoneRequest {
+  readonly tombstone: Tombstone;
+}
+export interface PutTombstoneResponse {
+  /** True when it was new to the callee. */
+  readonly applied: boolean;
+}
+
+/**
+ * Anti-entropy, step 1: the caller sends its digests of the keys it holds that both it and the
+ * callee should hold (both among the r closest of the key); the callee answers with its own
+ * digests of the same ranges, computed the same way. Ranges whose digests differ go to step 2.
+ */
+export interface SyncDigestRequest {
+  /** Id of the caller (64 hex): the callee computes "keys both should hold" against it. */
+  readonly from: string;
+  readonly digests: readonly RangeDigest[];
+}
+export interface SyncDigestResponse {
+  readonly digests: readonly RangeDigest[];
+}
+
+/** Anti-entropy, step 2: the keys (and live tombstones) the callee holds in the differing ranges. */
+export interface SyncKeysRequest {
+  readonly from: string;
+  /** Range prefixes, 0..255. */
+  readonly prefixes: readonly number[];
+}
+export interface SyncKeysResponse {
+  /** Block CIDs the callee holds in those ranges that both should hold. */
+  readonly keys: readonly string[];
+  /** Tombstones the callee holds whose key falls in those ranges. */
+  readonly tombstones: readonly Tombstone[];
+}
+
+/** Request and response of each content method. Only append methods. */
+export interface ContentMethods {
+  putBlock: { request: PutBlockRequest; response: PutBlockResponse };
+  getBlock: { request: GetBlockRequest; response: GetBlockResponse };
+  hasBlocks: { request: HasBlocksRequest; response: HasBlocksResponse };
+  putRecord: { request: PutRecordRequest; response: PutRecordResponse };
+  getRecord: { request: GetRecordRequest; response: GetRecordResponse };
+  putTombstone: { request: PutTombstoneRequest; response: PutTombstoneResponse };
+  syncDigest: { request: SyncDigestRequest; response: SyncDigestResponse };
+  syncKeys: { request: SyncKeysRequest; response: SyncKeysResponse };
+}
+export type ContentMethod = keyof ContentMethods;

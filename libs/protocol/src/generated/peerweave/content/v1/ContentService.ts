@@ -1,0 +1,125 @@
+// Original file: proto/peerweave/content/v1/content.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { GetBlockRequest as _peerweave_content_v1_GetBlockRequest, GetBlockRequest__Output as _peerweave_content_v1_GetBlockRequest__Output } from '../../../peerweave/content/v1/GetBlockRequest.ts';
+import type { GetBlockResponse as _peerweave_content_v1_GetBlockResponse, GetBlockResponse__Output as _peerweave_content_v1_GetBlockResponse__Output } from '../../../peerweave/content/v1/GetBlockResponse.ts';
+import type { GetRecordRequest as _peerweave_content_v1_GetRecordRequest, GetRecordRequest__Output as _peerweave_content_v1_GetRecordRequest__Output } from '../../../peerweave/content/v1/GetRecordRequest.ts';
+import type { GetRecordResponse as _peerweave_content_v1_GetRecordResponse, GetRecordResponse__Output as _peerweave_content_v1_GetRecordResponse__Output } from '../../../peerweave/content/v1/GetRecordResponse.ts';
+import type { HasBlocksRequest as _peerweave_content_v1_HasBlocksRequest, HasBlocksRequest__Output as _peerweave_content_v1_HasBlocksRequest__Output } from '../../../peerweave/content/v1/HasBlocksRequest.ts';
+import type { HasBlocksResponse as _peerweave_content_v1_HasBlocksResponse, HasBlocksResponse__Output as _peerweave_content_v1_HasBlocksResponse__Output } from '../../../peerweave/content/v1/HasBlocksResponse.ts';
+import type { PutBlockRequest as _peerweave_content_v1_PutBlockRequest, PutBlockRequest__Output as _peerweave_content_v1_PutBlockRequest__Output } from '../../../peerweave/content/v1/PutBlockRequest.ts';
+import type { PutBlockResponse as _peerweave_content_v1_PutBlockResponse, PutBlockResponse__Output as _peerweave_content_v1_PutBlockResponse__Output } from '../../../peerweave/content/v1/PutBlockResponse.ts';
+import type { PutRecordRequest as _peerweave_content_v1_PutRecordRequest, PutRecordRequest__Output as _peerweave_content_v1_PutRecordRequest__Output } from '../../../peerweave/content/v1/PutRecordRequest.ts';
+import type { PutRecordResponse as _peerweave_content_v1_PutRecordResponse, PutRecordResponse__Output as _peerweave_content_v1_PutRecordResponse__Output } from '../../../peerweave/content/v1/PutRecordResponse.ts';
+import type { PutTombstoneRequest as _peerweave_content_v1_PutTombstoneRequest, PutTombstoneRequest__Output as _peerweave_content_v1_PutTombstoneRequest__Output } from '../../../peerweave/content/v1/PutTombstoneRequest.ts';
+import type { PutTombstoneResponse as _peerweave_content_v1_PutTombstoneResponse, PutTombstoneResponse__Output as _peerweave_content_v1_PutTombstoneResponse__Output } from '../../../peerweave/content/v1/PutTombstoneResponse.ts';
+import type { SyncDigestRequest as _peerweave_content_v1_SyncDigestRequest, SyncDigestRequest__Output as _peerweave_content_v1_SyncDigestRequest__Output } from '../../../peerweave/content/v1/SyncDigestRequest.ts';
+import type { SyncDigestResponse as _peerweave_content_v1_SyncDigestResponse, SyncDigestResponse__Output as _peerweave_content_v1_SyncDigestResponse__Output } from '../../../peerweave/content/v1/SyncDigestResponse.ts';
+import type { SyncKeysRequest as _peerweave_content_v1_SyncKeysRequest, SyncKeysRequest__Output as _peerweave_content_v1_SyncKeysRequest__Output } from '../../../peerweave/content/v1/SyncKeysRequest.ts';
+import type { SyncKeysResponse as _peerweave_content_v1_SyncKeysResponse, SyncKeysResponse__Output as _peerweave_content_v1_SyncKeysResponse__Output } from '../../../peerweave/content/v1/SyncKeysResponse.ts';
+
+export interface ContentServiceClient extends grpc.Client {
+  GetBlock(argument: _peerweave_content_v1_GetBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
+  GetBlock(argument: _peerweave_content_v1_GetBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
+  GetBlock(argument: _peerweave_content_v1_GetBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
+  GetBlock(argument: _peerweave_content_v1_GetBlockRequest, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
+  getBlock(argument: _peerweave_content_v1_GetBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
+  getBlock(argument: _peerweave_content_v1_GetBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
+  getBlock(argument: _peerweave_content_v1_GetBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
+  getBlock(argument: _peerweave_content_v1_GetBlockRequest, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetRecord(argument: _peerweave_content_v1_GetRecordRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
+  GetRecord(argument: _peerweave_content_v1_GetRecordRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
+  GetRecord(argument: _peerweave_content_v1_GetRecordRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
+  GetRecord(argument: _peerweave_content_v1_GetRecordRequest, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
+  getRecord(argument: _peerweave_content_v1_GetRecordRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
+  getRecord(argument: _peerweave_content_v1_GetRecordRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
+  getRecord(argument: _peerweave_content_v1_GetRecordRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
+  getRecord(argument: _peerweave_content_v1_GetRecordRequest, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
+  
+  HasBlocks(argument: _peerweave_content_v1_HasBlocksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_HasBlocksResponse__Output>): grpc.ClientUnaryCall;
+  HasBlocks(argument: _peerweave_content_v1_HasBlocksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_HasBlocksResponse__Output>): grpc.ClientUnaryCall;
+  HasBlocks(argument: _peerweave_content_v1_HasBlocksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_HasBlocksResponse__Output>): grpc.ClientUnaryCall;
+  HasBlocks(argument: _peerweave_content_v1_HasBlocksRequest, callback: grpc.requestCallback<_peerweave_content_v1_HasBlocksResponse__Output>): grpc.ClientUnaryCall;
+  hasBlocks(argument: _peerweave_content_v1_HasBlocksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_HasBlocksResponse__Output>): grpc.ClientUnaryCall;
+  hasBlocks(argument: _peerweave_content_v1_HasBlocksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_HasBlocksResponse__Output>): grpc.ClientUnaryCall;
+  hasBlocks(argument: _peerweave_content_v1_HasBlocksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_HasBlocksResponse__Output>): grpc.ClientUnaryCall;
+  hasBlocks(argument: _peerweave_content_v1_HasBlocksRequest, callback: grpc.requestCallback<_peerweave_content_v1_HasBlocksResponse__Output>): grpc.ClientUnaryCall;
+  
+  PutBlock(argument: _peerweave_content_v1_PutBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutBlockResponse__Output>): grpc.ClientUnaryCall;
+  PutBlock(argument: _peerweave_content_v1_PutBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_PutBlockResponse__Output>): grpc.ClientUnaryCall;
+  PutBlock(argument: _peerweave_content_v1_PutBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutBlockResponse__Output>): grpc.ClientUnaryCall;
+  PutBlock(argument: _peerweave_content_v1_PutBlockRequest, callback: grpc.requestCallback<_peerweave_content_v1_PutBlockResponse__Output>): grpc.ClientUnaryCall;
+  putBlock(argument: _peerweave_content_v1_PutBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutBlockResponse__Output>): grpc.ClientUnaryCall;
+  putBlock(argument: _peerweave_content_v1_PutBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_PutBlockResponse__Output>): grpc.ClientUnaryCall;
+  putBlock(argument: _peerweave_content_v1_PutBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutBlockResponse__Output>): grpc.ClientUnaryCall;
+  putBlock(argument: _peerweave_content_v1_PutBlockRequest, callback: grpc.requestCallback<_peerweave_content_v1_PutBlockResponse__Output>): grpc.ClientUnaryCall;
+  
+  PutRecord(argument: _peerweave_content_v1_PutRecordRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  PutRecord(argument: _peerweave_content_v1_PutRecordRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  PutRecord(argument: _peerweave_content_v1_PutRecordRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  PutRecord(argument: _peerweave_content_v1_PutRecordRequest, callback: grpc.requestCallback<_peerweave_content_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  putRecord(argument: _peerweave_content_v1_PutRecordRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  putRecord(argument: _peerweave_content_v1_PutRecordRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  putRecord(argument: _peerweave_content_v1_PutRecordRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  putRecord(argument: _peerweave_content_v1_PutRecordRequest, callback: grpc.requestCallback<_peerweave_content_v1_PutRecordResponse__Output>): grpc.ClientUnaryCall;
+  
+  PutTombstone(argument: _peerweave_content_v1_PutTombstoneRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutTombstoneResponse__Output>): grpc.ClientUnaryCall;
+  PutTombstone(argument: _peerweave_content_v1_PutTombstoneRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_PutTombstoneResponse__Output>): grpc.ClientUnaryCall;
+  PutTombstone(argument: _peerweave_content_v1_PutTombstoneRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutTombstoneResponse__Output>): grpc.ClientUnaryCall;
+  PutTombstone(argument: _peerweave_content_v1_PutTombstoneRequest, callback: grpc.requestCallback<_peerweave_content_v1_PutTombstoneResponse__Output>): grpc.ClientUnaryCall;
+  putTombstone(argument: _peerweave_content_v1_PutTombstoneRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutTombstoneResponse__Output>): grpc.ClientUnaryCall;
+  putTombstone(argument: _peerweave_content_v1_PutTombstoneRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_PutTombstoneResponse__Output>): grpc.ClientUnaryCall;
+  putTombstone(argument: _peerweave_content_v1_PutTombstoneRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_PutTombstoneResponse__Output>): grpc.ClientUnaryCall;
+  putTombstone(argument: _peerweave_content_v1_PutTombstoneRequest, callback: grpc.requestCallback<_peerweave_content_v1_PutTombstoneResponse__Output>): grpc.ClientUnaryCall;
+  
+  SyncDigest(argument: _peerweave_content_v1_SyncDigestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_SyncDigestResponse__Output>): grpc.ClientUnaryCall;
+  SyncDigest(argument: _peerweave_content_v1_SyncDigestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_SyncDigestResponse__Output>): grpc.ClientUnaryCall;
+  SyncDigest(argument: _peerweave_content_v1_SyncDigestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_SyncDigestResponse__Output>): grpc.ClientUnaryCall;
+  SyncDigest(argument: _peerweave_content_v1_SyncDigestRequest, callback: grpc.requestCallback<_peerweave_content_v1_SyncDigestResponse__Output>): grpc.ClientUnaryCall;
+  syncDigest(argument: _peerweave_content_v1_SyncDigestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_SyncDigestResponse__Output>): grpc.ClientUnaryCall;
+  syncDigest(argument: _peerweave_content_v1_SyncDigestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_SyncDigestResponse__Output>): grpc.ClientUnaryCall;
+  syncDigest(argument: _peerweave_content_v1_SyncDigestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_SyncDigestResponse__Output>): grpc.ClientUnaryCall;
+  syncDigest(argument: _peerweave_content_v1_SyncDigestRequest, callback: grpc.requestCallback<_peerweave_content_v1_SyncDigestResponse__Output>): grpc.ClientUnaryCall;
+  
+  SyncKeys(argument: _peerweave_content_v1_SyncKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_SyncKeysResponse__Output>): grpc.ClientUnaryCall;
+  SyncKeys(argument: _peerweave_content_v1_SyncKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_SyncKeysResponse__Output>): grpc.ClientUnaryCall;
+  SyncKeys(argument: _peerweave_content_v1_SyncKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_SyncKeysResponse__Output>): grpc.ClientUnaryCall;
+  SyncKeys(argument: _peerweave_content_v1_SyncKeysRequest, callback: grpc.requestCallback<_peerweave_content_v1_SyncKeysResponse__Output>): grpc.ClientUnaryCall;
+  syncKeys(argument: _peerweave_content_v1_SyncKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_SyncKeysResponse__Output>): grpc.ClientUnaryCall;
+  syncKeys(argument: _peerweave_content_v1_SyncKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_SyncKeysResponse__Output>): grpc.ClientUnaryCall;
+  syncKeys(argument: _peerweave_content_v1_SyncKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_SyncKeysResponse__Output>): grpc.ClientUnaryCall;
+  syncKeys(argument: _peerweave_content_v1_SyncKeysRequest, callback: grpc.requestCallback<_peerweave_content_v1_SyncKeysResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface ContentServiceHandlers extends grpc.UntypedServiceImplementation {
+  GetBlock: grpc.handleUnaryCall<_peerweave_content_v1_GetBlockRequest__Output, _peerweave_content_v1_GetBlockResponse>;
+  
+  GetRecord: grpc.handleUnaryCall<_peerweave_content_v1_GetRecordRequest__Output, _peerweave_content_v1_GetRecordResponse>;
+  
+  HasBlocks: grpc.handleUnaryCall<_peerweave_content_v1_HasBlocksRequest__Output, _peerweave_content_v1_HasBlocksResponse>;
+  
+  PutBlock: grpc.handleUnaryCall<_peerweave_content_v1_PutBlockRequest__Output, _peerweave_content_v1_PutBlockResponse>;
+  
+  PutRecord: grpc.handleUnaryCall<_peerweave_content_v1_PutRecordRequest__Output, _peerweave_content_v1_PutRecordResponse>;
+  
+  PutTombstone: grpc.handleUnaryCall<_peerweave_content_v1_PutTombstoneRequest__Output, _peerweave_content_v1_PutTombstoneResponse>;
+  
+  SyncDigest: grpc.handleUnaryCall<_peerweave_content_v1_SyncDigestRequest__Output, _peerweave_content_v1_SyncDigestResponse>;
+  
+  SyncKeys: grpc.handleUnaryCall<_peerweave_content_v1_SyncKeysRequest__Output, _peerweave_content_v1_SyncKeysResponse>;
+  
+}
+
+export interface ContentServiceDefinition extends grpc.ServiceDefinition {
+  GetBlock: MethodDefinition<_peerweave_content_v1_GetBlockRequest, _peerweave_content_v1_GetBlockResponse, _peerweave_content_v1_GetBlockRequest__Output, _peerweave_content_v1_GetBlockResponse__Output>
+  GetRecord: MethodDefinition<_peerweave_content_v1_GetRecordRequest, _peerweave_content_v1_GetRecordResponse, _peerweave_content_v1_GetRecordRequest__Output, _peerweave_content_v1_GetRecordResponse__Output>
+  HasBlocks: MethodDefinition<_peerweave_content_v1_HasBlocksRequest, _peerweave_content_v1_HasBlocksResponse, _peerweave_content_v1_HasBlocksRequest__Output, _peerweave_content_v1_HasBlocksResponse__Output>
+  PutBlock: MethodDefinition<_peerweave_content_v1_PutBlockRequest, _peerweave_content_v1_PutBlockResponse, _peerweave_content_v1_PutBlockRequest__Output, _peerweave_content_v1_PutBlockResponse__Output>
+  PutRecord: MethodDefinition<_peerweave_content_v1_PutRecordRequest, _peerweave_content_v1_PutRecordResponse, _peerweave_content_v1_PutRecordRequest__Output, _peerweave_content_v1_PutRecordResponse__Output>
+  PutTombstone: MethodDefinition<_peerweave_content_v1_PutTombstoneRequest, _peerweave_content_v1_PutTombstoneResponse, _peerweave_content_v1_PutTombstoneRequest__Output, _peerweave_content_v1_PutTombstoneResponse__Output>
+  SyncDigest: MethodDefinition<_peerweave_content_v1_SyncDigestRequest, _peerweave_content_v1_SyncDigestResponse, _peerweave_content_v1_SyncDigestRequest__Output, _peerweave_content_v1_SyncDigestResponse__Output>
+  SyncKeys: MethodDefinition<_peerweave_content_v1_SyncKeysRequest, _peerweave_content_v1_SyncKeysResponse, _peerweave_content_v1_SyncKeysRequest__Output, _peerweave_content_v1_SyncKeysResponse__Output>
+}

@@ -1,0 +1,11 @@
+// Original file: proto/peerweave/content/v1/content.proto
+
+import type { RangeDigest as _peerweave_content_v1_RangeDigest, RangeDigest__Output as _peerweave_content_v1_RangeDigest__Output } from '../../../peerweave/content/v1/RangeDigest.ts';
+
+export interface SyncDigestResponse {
+  'digests'?: (_peerweave_content_v1_RangeDigest)[];
+}
+
+export interface SyncDigestResponse__Output {
+  'digests': (_peerweave_content_v1_RangeDigest__Output)[];
+}
