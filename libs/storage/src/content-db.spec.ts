@@ -1,0 +1,290 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
+import { errorCode } from '@peerweave/core';
+import type { ObjectRecord } from '@peerweave/protocol';
+import { CONTENT_DB_FILE, CONTENT_DB_SCHEMA_VERSION, ContentDb } from './content-db.ts';
+
+function record(cid: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord {
+  return {
+    cid,
+    name: `${cid}.bin`,
+    contentType: 'application/octet-stream',
+    size: 1234,
+    blocks: 1,
+    keywords: ['alpha', 'beta'],
+    createdMs: 1_700_000_000_000,
+    uploader: 'ab'.repeat(32),
+    uploaderKey: new Uint8Array(32).fill(7),
+    signature: new Uint8Array(64).fill(9),
+    ...overrides,
+  };
+}
+
+const NODE_A = 'aa'.repeat(32);
+const NODE_B = 'bb'.repeat(32);
+
+describe('ContentDb', () => {
+  let db: ContentDb;
+  beforeEach(() => {
+    db = new ContentDb({ path: ':memory:' });
+  });
+  afterEach(() => db.close());
+
+  describe('records', () => {
+    it('puts (true when new), gets, replaces and deletes a record', () => {
+      const r = record('bafy1');
+      assert.equal(db.putRecord(r), true);
+      assert.deepEqual(db.getRecord('bafy1'), r);
+      const renamed = record('bafy1', { name: 'renamed', keywords: ['gamma'] });
+      assert.equal(db.putRecord(renamed), false);
+      assert.deepEqual(db.getRecord('bafy1'), renamed);
+      assert.equal(db.getRecord('bafy2'), undefined);
+      assert.equal(db.deleteRecord('bafy1'), true);
+      assert.equal(db.deleteRecord('bafy1'), false);
+      assert.equal(db.getRecord('bafy1'), undefined);
+    });
+
+    it('lists records in CID order, a page at a time', () => {
+      for (const cid of ['c', 'a', 'e', 'b', 'd']) db.putRecord(record(cid));
+      assert.deepEqual(
+        db.listRecords({ limit: 2 }).map((r) => r.cid),
+        ['a', 'b'],
+      );
+      assert.deepEqual(
+        db.listRecords({ limit: 2, after: 'b' }).map((r) => r.cid),
+        ['c', 'd'],
+      );
+      assert.deepEqual(
+        db.listRecords({ limit: 10, after: 'd' }).map((r) => r.cid),
+        ['e'],
+      );
+      assert.deepEqual(db.listRecords({ limit: 10, after: 'e' }), []);
+      assert.throws(() => db.listRecords({ limit: -1 }), (err) => errorCode(err) === 'INVALID_ARGUMENT');
+    });
+  });
+
+  describe('blocks', () => {
+    it('adds a block and reads it back', () => {
+      db.addBlock({ cid: 'b1', bytes: 100, roots: ['r1', 'r1'], kind: 'replica', nowMs: 10 });
+      assert.deepEqual(db.getBlock('b1'), {
+        cid: 'b1',
+        bytes: 100,
+        roots: ['r1'],
+        kind: 'replica',
+        hintFor: '',
+        addedMs: 10,
+        lastAccessMs: 10,
+      });
+      assert.equal(db.getBlock('nope'), undefined);
+      assert.equal(db.blockCount(), 1);
+    });
+
+    it('merges roots (set union) when a block is added again', () => {
+      db.addBlock({ cid: 'b1', bytes: 100, roots: ['r2'], kind: 'replica', nowMs: 10 });
+      db.addBlock({ cid: 'b1', bytes: 100, roots: ['r1', 'r2'], kind: 'replica', nowMs: 20 });
+      db.addBlock({ cid: 'b1', bytes: 100, roots: [], kind: 'replica', nowMs: 30 });
+      const row = db.getBlock('b1');
+      assert.deepEqual(row?.roots, ['r1', 'r2']);
+      assert.equal(row?.addedMs, 10);
+      assert.equal(row?.lastAccessMs, 30);
+    });
+
+    it('only upgrades the kind on add: cache < hint < replica; hintFor only while a hint', () => {
+      db.addBlock({ cid: 'b', bytes: 1, roots: [], kind: 'cache', nowMs: 1 });
+      assert.equal(db.getBlock('b')?.kind, 'cache');
+      db.addBlock({ cid: 'b', bytes: 1, roots: [], kind: 'hint', hintFor: NODE_A, nowMs: 2 });
+      assert.deepEqual([db.getBlock('b')?.kind, db.getBlock('b')?.hintFor], ['hint', NODE_A]);
+      db.addBlock({ cid: 'b', bytes: 1, roots: [], kind: 'cache', nowMs: 3 });
+      assert.deepEqual([db.getBlock('b')?.kind, db.getBlock('b')?.hintFor], ['hint', NODE_A], 'no downgrade');
+      db.addBlock({ cid: 'b', bytes: 1, roots: [], kind: 'hint', hintFor: NODE_B, nowMs: 4 });
+      assert.deepEqual([db.getBlock('b')?.kind, db.getBlock('b')?.hintFor], ['hint', NODE_B], 'the newer hint');
+      db.addBlock({ cid: 'b', bytes: 1, roots: [], kind: 'replica', nowMs: 5 });
+      assert.deepEqual([db.getBlock('b')?.kind, db.getBlock('b')?.hintFor], ['replica', '']);
+      db.addBlock({ cid: 'b', bytes: 1, roots: [], kind: 'hint', hintFor: NODE_A, nowMs: 6 });
+      assert.deepEqual([db.getBlock('b')?.kind, db.getBlock('b')?.hintFor], ['replica', ''], 'no downgrade');
+      db.addBlock({ cid: 'c', bytes: 1, roots: [], kind: 'replica', hintFor: NODE_A, nowMs: 1 });
+      assert.equal(db.getBlock('c')?.hintFor, '', 'hintFor ignored unless a hint');
+    });
+
+    it('refuses a hint without hintFor, an unknown kind and a bad size', () => {
+      const invalid = (fn: () => void) => assert.throws(fn, (err) => errorCode(err) === 'INVALID_ARGUMENT');
+      invalid(() => db.addBlock({ cid: 'b', bytes: 1, roots: [], kind: 'hint', nowMs: 1 }));
+      invalid(() => db.addBlock({ cid: 'b', bytes: 1, roots: [], kind: 'pinned' as 'cache', nowMs: 1 }));
+      invalid(() => db.addBlock({ cid: 'b', bytes: -1, roots: [], kind: 'cache', nowMs: 1 }));
+      assert.equal(db.blockCount(), 0);
+    });
+
+    it('sets the kind explicitly, down as well as up', () => {
+      db.addBlock({ cid: 'b', bytes: 1, roots: [], kind: 'hint', hintFor: NODE_A, nowMs: 1 });
+      db.setKind('b', 'cache');
+      assert.deepEqual([db.getBlock('b')?.kind, db.getBlock('b')?.hintFor], ['cache', '']);
+      db.setKind('b', 'hint', NODE_B);
+      assert.deepEqual([db.getBlock('b')?.kind, db.getBlock('b')?.hintFor], ['hint', NODE_B]);
+      db.setKind('b', 'hint');
+      assert.deepEqual([db.getBlock('b')?.kind, db.getBlock('b')?.hintFor], ['hint', NODE_B], 'keeps its hintFor');
+      db.setKind('b', 'replica');
+      assert.deepEqual([db.getBlock('b')?.kind, db.getBlock('b')?.hintFor], ['replica', '']);
+      db.setKind('b', 'cache');
+      assert.equal(db.getBlock('b')?.kind, 'cache');
+      assert.throws(() => db.setKind('b', 'hint'), (err) => errorCode(err) === 'INVALID_ARGUMENT');
+      db.setKind('unknown', 'replica');
+      assert.equal(db.getBlock('unknown'), undefined);
+    });
+
+    it('removes a block with its roots', () => {
+      db.addBlock({ cid: 'b', bytes: 1, roots: ['r'], kind: 'replica', nowMs: 1 });
+      assert.equal(db.removeBlock('b'), true);
+      assert.equal(db.removeBlock('b'), false);
+      assert.deepEqual(db.blocksOfRoot('r'), []);
+      assert.equal(db.blockCount(), 0);
+    });
+
+    it('iterates every block in CID order, pages included, even while blocks are removed', () => {
+      const cids = Array.from({ length: 1234 }, (_, i) => `b${String(i).padStart(5, '0')}`);
+      for (const cid of cids) db.addBlock({ cid, bytes: 1, roots: ['r'], kind: 'replica', nowMs: 1 });
+      const seen: string[] = [];
+      for (const row of db.blocks()) {
+        seen.push(row.cid);
+        assert.deepEqual(row.roots, ['r']);
+        db.removeBlock(row.cid);
+      }
+      assert.deepEqual(seen, cids);
+      assert.equal(db.blockCount(), 0);
+      assert.deepEqual([...db.blocks()], []);
+    });
+
+    it('lists the blocks of a root and drops a root, returning the blocks left with none', () => {
+      db.addBlock({ cid: 'only-r1', bytes: 1, roots: ['r1'], kind: 'replica', nowMs: 1 });
+      db.addBlock({ cid: 'shared', bytes: 1, roots: ['r1', 'r2'], kind: 'replica', nowMs: 1 });
+      db.addBlock({ cid: 'only-r2', bytes: 1, roots: ['r2'], kind: 'replica', nowMs: 1 });
+      assert.deepEqual(db.blocksOfRoot('r1'), ['only-r1', 'shared']);
+      assert.deepEqual(db.removeRoot('r1'), ['only-r1']);
+      assert.deepEqual(db.blocksOfRoot('r1'), []);
+      assert.deepEqual(db.getBlock('shared')?.roots, ['r2']);
+      assert.deepEqual(db.getBlock('only-r1')?.roots, [], 'the row stays until removed');
+      assert.deepEqual(db.removeRoot('r2'), ['only-r2', 'shared']);
+      assert.deepEqual(db.removeRoot('r2'), []);
+    });
+
+    it('keeps an LRU of cache blocks: touch, cachedBytes, leastRecentlyUsedCache', () => {
+      db.addBlock({ cid: 'c1', bytes: 10, roots: [], kind: 'cache', nowMs: 1 });
+      db.addBlock({ cid: 'c2', bytes: 20, roots: [], kind: 'cache', nowMs: 2 });
+      db.addBlock({ cid: 'c3', bytes: 30, roots: [], kind: 'cache', nowMs: 3 });
+      db.addBlock({ cid: 'r', bytes: 1000, roots: [], kind: 'replica', nowMs: 0 });
+      db.addBlock({ cid: 'h', bytes: 500, roots: [], kind: 'hint', hintFor: NODE_A, nowMs: 0 });
+      assert.equal(db.cachedBytes(), 60);
+      db.touch('c1', 10);
+      assert.equal(db.getBlock('c1')?.lastAccessMs, 10);
+      assert.deepEqual(
+        db.leastRecentlyUsedCache(10).map((b) => b.cid),
+        ['c2', 'c3', 'c1'],
+      );
+      assert.deepEqual(
+        db.leastRecentlyUsedCache(1).map((b) => b.cid),
+        ['c2'],
+      );
+      db.setKind('c2', 'replica');
+      assert.equal(db.cachedBytes(), 40);
+      assert.deepEqual(
+        db.leastRecentlyUsedCache(10).map((b) => b.cid),
+        ['c3', 'c1'],
+      );
+      const empty = new ContentDb({ path: ':memory:' });
+      assert.equal(empty.cachedBytes(), 0);
+      empty.close();
+    });
+  });
+
+  describe('tombstones', () => {
+    it('puts (true when new), gets and lists tombstones', () => {
+      assert.equal(db.putTombstone({ cid: 'x', deletedMs: 100, by: NODE_A }), true);
+      assert.equal(db.putTombstone({ cid: 'x', deletedMs: 100, by: NODE_A }), false);
+      assert.equal(db.putTombstone({ cid: 'a', deletedMs: 50, by: NODE_B }), true);
+      assert.deepEqual(db.getTombstone('x'), { cid: 'x', deletedMs: 100, by: NODE_A });
+      assert.equal(db.getTombstone('nope'), undefined);
+      assert.deepEqual(db.tombstones(), [
+        { cid: 'a', deletedMs: 50, by: NODE_B },
+        { cid: 'x', deletedMs: 100, by: NODE_A },
+      ]);
+    });
+
+    it('merges two tombstones of one CID to the later deletion, whatever the order', () => {
+      const early = { cid: 'x', deletedMs: 100, by: NODE_B };
+      const late = { cid: 'x', deletedMs: 200, by: NODE_B };
+      const tie = { cid: 'x', deletedMs: 200, by: NODE_A };
+      db.putTombstone(late);
+      db.putTombstone(early);
+      db.putTombstone(tie);
+      const other = new ContentDb({ path: ':memory:' });
+      other.putTombstone(tie);
+      other.putTombstone(early);
+      other.putTombstone(late);
+      assert.deepEqual(db.getTombstone('x'), tie);
+      assert.deepEqual(other.getTombstone('x'), tie);
+      other.close();
+    });
+
+    it('expires tombstones deleted before a time', () => {
+      db.putTombstone({ cid: 'a', deletedMs: 100, by: NODE_A });
+      db.putTombstone({ cid: 'b', deletedMs: 200, by: NODE_A });
+      db.putTombstone({ cid: 'c', deletedMs: 300, by: NODE_A });
+      assert.equal(db.expireTombstones(200), 1);
+      assert.deepEqual(
+        db.tombstones().map((t) => t.cid),
+        ['b', 'c'],
+      );
+      assert.equal(db.expireTombstones(1000), 2);
+      assert.equal(db.expireTombstones(1000), 0);
+    });
+  });
+});
+
+describe('ContentDb on disk', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'peerweave-db-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps everything across a reopen, in WAL mode with a schema version', () => {
+    const path = join(dir, CONTENT_DB_FILE);
+    const first = new ContentDb({ path });
+    first.putRecord(record('bafy1'));
+    first.addBlock({ cid: 'b1', bytes: 5, roots: ['bafy1'], kind: 'hint', hintFor: NODE_A, nowMs: 7 });
+    first.putTombstone({ cid: 'gone', deletedMs: 9, by: NODE_B });
+    first.close();
+
+    const again = new ContentDb({ path });
+    assert.deepEqual(again.getRecord('bafy1'), record('bafy1'));
+    assert.deepEqual(again.getBlock('b1'), {
+      cid: 'b1',
+      bytes: 5,
+      roots: ['bafy1'],
+      kind: 'hint',
+      hintFor: NODE_A,
+      addedMs: 7,
+      lastAccessMs: 7,
+    });
+    assert.deepEqual(again.tombstones(), [{ cid: 'gone', deletedMs: 9, by: NODE_B }]);
+    again.close();
+
+    const raw = new DatabaseSync(path);
+    assert.equal(raw.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
+    assert.equal(raw.prepare('PRAGMA user_version').get()?.user_version, CONTENT_DB_SCHEMA_VERSION);
+    raw.close();
+  });
+
+  it('refuses a database from a newer schema with FAILED_PRECONDITION', () => {
+    const path = join(dir, 'newer.db');
+    const raw = new DatabaseSync(path);
+    raw.exec(`PRAGMA user_version = ${CONTENT_DB_SCHEMA_VERSION + 1}`);
+    raw.close();
+    assert.throws(() => new ContentDb({ path }), (err) => errorCode(err) === 'FAILED_PRECONDITION');
+  });
+});

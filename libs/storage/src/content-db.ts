@@ -1,0 +1,470 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { InvalidArgumentError, PeerweaveError } from '@peerweave/core';
+import type { ObjectRecord, Tombstone } from '@peerweave/protocol';
+
+/** File of the database in the node's data directory. */
+export const CONTENT_DB_FILE = 'peerweave.db';
+
+/**
+ * Why a node holds a block, weakest first: a `cache` copy (read through, evicted LRU), a `hint`
+ * (held for an unreachable replica, handed back when it returns), a `replica` (this node is among
+ * the block's r closest). Only append: the rank is the index.
+ */
+export const BLOCK_KINDS = ['cache', 'hint', 'replica'] as const;
+export type BlockKind = (typeof BLOCK_KINDS)[number];
+
+export interface BlockRow {
+  cid: string;
+  bytes: number;
+  /** Root CIDs of the objects the block belongs to, sorted. */
+  roots: string[];
+  kind: BlockKind;
+  /** Node id (64 hex) the hint stands in for; empty unless kind is 'hint'. */
+  hintFor: string;
+  addedMs: number;
+  lastAccessMs: number;
+}
+
+export interface AddBlockRow {
+  cid: string;
+  bytes: number;
+  roots: readonly string[];
+  kind: BlockKind;
+  /** Required when kind is 'hint', ignored otherwise. */
+  hintFor?: string;
+  nowMs: number;
+}
+
+export interface ContentDbInit {
+  /** Path of the database file, or ':memory:' (tests). */
+  path: string;
+}
+
+/** Rows read per query while iterating all blocks. */
+const BLOCK_PAGE_SIZE = 500;
+
+/**
+ * Schema migrations: MIGRATIONS[i] takes the database from user_version i to i + 1. Only append;
+ * never edit one that has shipped.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE records (
+    cid TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    blocks INTEGER NOT NULL,
+    keywords TEXT NOT NULL,          -- JSON array of strings
+    created_ms INTEGER NOT NULL,
+    uploader TEXT NOT NULL,
+    uploader_key BLOB NOT NULL,
+    signature BLOB NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE blocks (
+    cid TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('cache', 'hint', 'replica')),
+    hint_for TEXT NOT NULL DEFAULT '',
+    added_ms INTEGER NOT NULL,
+    last_access_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX blocks_by_kind_access ON blocks (kind, last_access_ms, cid);
+
+  CREATE TABLE block_roots (
+    root TEXT NOT NULL,
+    cid TEXT NOT NULL REFERENCES blocks (cid) ON DELETE CASCADE,
+    PRIMARY KEY (root, cid)
+  ) WITHOUT ROWID;
+  CREATE INDEX block_roots_by_cid ON block_roots (cid, root);
+
+  CREATE TABLE tombstones (
+    cid TEXT PRIMARY KEY,
+    deleted_ms INTEGER NOT NULL,
+    by TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX tombstones_by_deleted ON tombstones (deleted_ms);
+  `,
+];
+
+/** The schema version this code reads and writes. */
+export const CONTENT_DB_SCHEMA_VERSION = MIGRATIONS.length;
+
+interface RecordSqlRow {
+  cid: string;
+  name: string;
+  content_type: string;
+  size: number;
+  blocks: number;
+  keywords: string;
+  created_ms: number;
+  uploader: string;
+  uploader_key: Uint8Array;
+  signature: Uint8Array;
+}
+
+interface BlockSqlRow {
+  cid: string;
+  bytes: number;
+  kind: BlockKind;
+  hint_for: string;
+  added_ms: number;
+  last_access_ms: number;
+  roots: string;
+}
+
+interface TombstoneSqlRow {
+  cid: string;
+  deleted_ms: number;
+  by: string;
+}
+
+const BLOCK_COLUMNS = `b.cid, b.bytes, b.kind, b.hint_for, b.added_ms, b.last_access_ms,
+  (SELECT json_group_array(root) FROM (SELECT root FROM block_roots r WHERE r.cid = b.cid ORDER BY root)) AS roots`;
+
+/**
+ * What a node knows about content besides the blocks themselves: signed metadata records, which
+ * blocks it holds and why (replica, hint, cache) with the objects they belong to, and tombstones
+ * of deleted objects. One SQLite file (`node:sqlite`) in WAL mode with synchronous=NORMAL: readers
+ * never wait for the writer, and a power cut loses at most the last few transactions, never
+ * consistency (blocks are re-announced by anti-entropy anyway).
+ *
+ * The API is synchronous, as node:sqlite is: each call is a short indexed statement.
+ */
+export class ContentDb {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(init: ContentDbInit) {
+    this.#db = new DatabaseSync(init.path);
+    try {
+      this.#db.exec('PRAGMA journal_mode = WAL');
+      this.#db.exec('PRAGMA synchronous = NORMAL');
+      this.#db.exec('PRAGMA foreign_keys = ON');
+      this.#db.exec('PRAGMA busy_timeout = 5000');
+      this.#migrate();
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.#statements.clear();
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  // --- records ---
+
+  /** Stores a record, replacing the one of the same CID; true if there was none. */
+  putRecord(record: ObjectRecord): boolean {
+    return this.#transaction(() => {
+      const existed = this.#get('SELECT 1 AS one FROM records WHERE cid = ?', record.cid) !== undefined;
+      this.#run(
+        `INSERT INTO records (cid, name, content_type, size, blocks, keywords, created_ms, uploader, uploader_key, signature)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (cid) DO UPDATE SET name = excluded.name, content_type = excluded.content_type,
+           size = excluded.size, blocks = excluded.blocks, keywords = excluded.keywords,
+           created_ms = excluded.created_ms, uploader = excluded.uploader,
+           uploader_key = excluded.uploader_key, signature = excluded.signature`,
+        record.cid,
+        record.name,
+        record.contentType,
+        record.size,
+        record.blocks,
+        JSON.stringify(record.keywords),
+        record.createdMs,
+        record.uploader,
+        record.uploaderKey,
+        record.signature,
+      );
+      return !existed;
+    });
+  }
+
+  getRecord(cid: string): ObjectRecord | undefined {
+    const row = this.#get<RecordSqlRow>('SELECT * FROM records WHERE cid = ?', cid);
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  deleteRecord(cid: string): boolean {
+    return this.#run('DELETE FROM records WHERE cid = ?', cid).changes > 0;
+  }
+
+  /** Records in CID order, those after `after` (for paging). */
+  listRecords(options: { limit: number; after?: string }): ObjectRecord[] {
+    assertLimit(options.limit);
+    return this.#all<RecordSqlRow>(
+      'SELECT * FROM records WHERE cid > ? ORDER BY cid LIMIT ?',
+      options.after ?? '',
+      options.limit,
+    ).map(toRecord);
+  }
+
+  // --- blocks held ---
+
+  /**
+   * Records that this node holds a block. Again for a block already known: its roots are merged
+   * (set union), its kind only goes up (cache < hint < replica; use setKind to go down), and it
+   * counts as an access.
+   */
+  addBlock(row: AddBlockRow): void {
+    if (!BLOCK_KINDS.includes(row.kind)) throw new InvalidArgumentError(`unknown block kind ${String(row.kind)}`);
+    if (!(Number.isSafeInteger(row.bytes) && row.bytes >= 0)) {
+      throw new InvalidArgumentError(`block size must be a non-negative integer, got ${row.bytes}`);
+    }
+    if (row.kind === 'hint' && !row.hintFor) throw new InvalidArgumentError('a hint needs hintFor');
+    this.#transaction(() => {
+      const existing = this.#get<{ kind: BlockKind; hint_for: string }>(
+        'SELECT kind, hint_for FROM blocks WHERE cid = ?',
+        row.cid,
+      );
+      if (existing === undefined) {
+        this.#run(
+          'INSERT INTO blocks (cid, bytes, kind, hint_for, added_ms, last_access_ms) VALUES (?, ?, ?, ?, ?, ?)',
+          row.cid,
+          row.bytes,
+          row.kind,
+          row.kind === 'hint' ? (row.hintFor ?? '') : '',
+          row.nowMs,
+          row.nowMs,
+        );
+      } else {
+        const kind = rank(row.kind) > rank(existing.kind) ? row.kind : existing.kind;
+        const hintFor = kind !== 'hint' ? '' : row.kind === 'hint' ? (row.hintFor ?? '') : existing.hint_for;
+        this.#run(
+          `UPDATE blocks SET bytes = ?, kind = ?, hint_for = ?, last_access_ms = max(last_access_ms, ?)
+           WHERE cid = ?`,
+          row.bytes,
+          kind,
+          hintFor,
+          row.nowMs,
+          row.cid,
+        );
+      }
+      for (const root of new Set(row.roots)) {
+        this.#run('INSERT OR IGNORE INTO block_roots (root, cid) VALUES (?, ?)', root, row.cid);
+      }
+    });
+  }
+
+  /**
+   * Sets the kind of a known block, up or down (a hint handed back becomes 'cache'). hintFor is
+   * kept only for 'hint'; without one, a block that already was a hint keeps its own. No-op for
+   * an unknown block.
+   */
+  setKind(cid: string, kind: BlockKind, hintFor?: string): void {
+    if (!BLOCK_KINDS.includes(kind)) throw new InvalidArgumentError(`unknown block kind ${String(kind)}`);
+    this.#transaction(() => {
+      const existing = this.#get<{ hint_for: string }>('SELECT hint_for FROM blocks WHERE cid = ?', cid);
+      if (existing === undefined) return;
+      const newHintFor = kind === 'hint' ? hintFor || existing.hint_for : '';
+      if (kind === 'hint' && !newHintFor) throw new InvalidArgumentError('a hint needs hintFor');
+      this.#run('UPDATE blocks SET kind = ?, hint_for = ? WHERE cid = ?', kind, newHintFor, cid);
+    });
+  }
+
+  getBlock(cid: string): BlockRow | undefined {
+    const row = this.#get<BlockSqlRow>(`SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid = ?`, cid);
+    return row === undefined ? undefined : toBlockRow(row);
+  }
+
+  /** Forgets a block (and its roots); true if it was known. */
+  removeBlock(cid: string): boolean {
+    return this.#run('DELETE FROM blocks WHERE cid = ?', cid).changes > 0;
+  }
+
+  /**
+   * Every block row in CID order, read a page at a time: safe to add or remove blocks while
+   * iterating (a row changed behind the cursor is not seen again).
+   */
+  *blocks(): Generator<BlockRow, void, undefined> {
+    let after = '';
+    for (;;) {
+      const page = this.#all<BlockSqlRow>(
+        `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid > ? ORDER BY b.cid LIMIT ?`,
+        after,
+        BLOCK_PAGE_SIZE,
+      );
+      for (const row of page) yield toBlockRow(row);
+      const last = page.at(-1);
+      if (last === undefined || page.length < BLOCK_PAGE_SIZE) return;
+      after = last.cid;
+    }
+  }
+
+  blockCount(): number {
+    return this.#get<{ n: number }>('SELECT count(*) AS n FROM blocks')?.n ?? 0;
+  }
+
+  /** CIDs of the blocks that belong to the object `root`, sorted. */
+  blocksOfRoot(root: string): string[] {
+    return this.#all<{ cid: string }>('SELECT cid FROM block_roots WHERE root = ? ORDER BY cid', root).map(
+      (r) => r.cid,
+    );
+  }
+
+  /**
+   * Drops `root` from every block's roots (the object was deleted) and returns the blocks it
+   * leaves belonging to no object: the caller deletes them (a block shared with another object
+   * stays). The rows themselves are kept until the caller removes them.
+   */
+  removeRoot(root: string): string[] {
+    return this.#transaction(() => {
+      const cids = this.blocksOfRoot(root);
+      this.#run('DELETE FROM block_roots WHERE root = ?', root);
+      return cids.filter(
+        (cid) => this.#get('SELECT 1 AS one FROM block_roots WHERE cid = ? LIMIT 1', cid) === undefined,
+      );
+    });
+  }
+
+  /** Marks a block as just read, for the cache LRU. */
+  touch(cid: string, nowMs: number): void {
+    this.#run('UPDATE blocks SET last_access_ms = ? WHERE cid = ?', nowMs, cid);
+  }
+
+  /** Total size of the blocks held as 'cache'. */
+  cachedBytes(): number {
+    return this.#get<{ n: number }>(`SELECT coalesce(sum(bytes), 0) AS n FROM blocks WHERE kind = 'cache'`)?.n ?? 0;
+  }
+
+  /** The 'cache' blocks read longest ago, oldest first: the ones to evict. */
+  leastRecentlyUsedCache(limit: number): BlockRow[] {
+    assertLimit(limit);
+    return this.#all<BlockSqlRow>(
+      `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.kind = 'cache' ORDER BY b.last_access_ms, b.cid LIMIT ?`,
+      limit,
+    ).map(toBlockRow);
+  }
+
+  // --- tombstones ---
+
+  /**
+   * Stores a tombstone; true if the CID had none. Two tombstones of one CID merge to the later
+   * deletion (ties: the smaller `by`), so replicas converge whatever order they arrive in.
+   */
+  putTombstone(t: Tombstone): boolean {
+    return this.#transaction(() => {
+      const existing = this.#get<TombstoneSqlRow>('SELECT * FROM tombstones WHERE cid = ?', t.cid);
+      if (existing === undefined) {
+        this.#run('INSERT INTO tombstones (cid, deleted_ms, by) VALUES (?, ?, ?)', t.cid, t.deletedMs, t.by);
+        return true;
+      }
+      if (t.deletedMs > existing.deleted_ms || (t.deletedMs === existing.deleted_ms && t.by < existing.by)) {
+        this.#run('UPDATE tombstones SET deleted_ms = ?, by = ? WHERE cid = ?', t.deletedMs, t.by, t.cid);
+      }
+      return false;
+    });
+  }
+
+  getTombstone(cid: string): Tombstone | undefined {
+    const row = this.#get<TombstoneSqlRow>('SELECT * FROM tombstones WHERE cid = ?', cid);
+    return row === undefined ? undefined : toTombstone(row);
+  }
+
+  /** Every tombstone, in CID order. */
+  tombstones(): Tombstone[] {
+    return this.#all<TombstoneSqlRow>('SELECT * FROM tombstones ORDER BY cid').map(toTombstone);
+  }
+
+  /** Removes the tombstones of deletions before `beforeMs`; returns how many. */
+  expireTombstones(beforeMs: number): number {
+    return Number(this.#run('DELETE FROM tombstones WHERE deleted_ms < ?', beforeMs).changes);
+  }
+
+  // --- plumbing ---
+
+  #migrate(): void {
+    const version = this.#db.prepare('PRAGMA user_version').get()?.user_version;
+    const current = typeof version === 'number' ? version : 0;
+    if (current > CONTENT_DB_SCHEMA_VERSION) {
+      throw new PeerweaveError(
+        'FAILED_PRECONDITION',
+        `content database has schema version ${current}, newer than this node's ${CONTENT_DB_SCHEMA_VERSION}: upgrade the node`,
+      );
+    }
+    for (let v = current; v < CONTENT_DB_SCHEMA_VERSION; v++) {
+      this.#transaction(() => {
+        this.#db.exec(MIGRATIONS[v] ?? '');
+        this.#db.exec(`PRAGMA user_version = ${v + 1}`);
+      });
+    }
+  }
+
+  #transaction<T>(work: () => T): T {
+    if (this.#db.isTransaction) return work();
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    return this.#statement(sql).get(...params) as T | undefined;
+  }
+
+  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.#statement(sql).all(...params) as T[];
+  }
+
+  #run(sql: string, ...params: SQLInputValue[]): { changes: number | bigint } {
+    return this.#statement(sql).run(...params);
+  }
+}
+
+function rank(kind: BlockKind): number {
+  return BLOCK_KINDS.indexOf(kind);
+}
+
+function assertLimit(limit: number): void {
+  if (!(Number.isSafeInteger(limit) && limit >= 0)) {
+    throw new InvalidArgumentError(`limit must be a non-negative integer, got ${limit}`);
+  }
+}
+
+function toRecord(row: RecordSqlRow): ObjectRecord {
+  return {
+    cid: row.cid,
+    name: row.name,
+    contentType: row.content_type,
+    size: row.size,
+    blocks: row.blocks,
+    keywords: JSON.parse(row.keywords) as string[],
+    createdMs: row.created_ms,
+    uploader: row.uploader,
+    uploaderKey: new Uint8Array(row.uploader_key),
+    signature: new Uint8Array(row.signature),
+  };
+}
+
+function toBlockRow(row: BlockSqlRow): BlockRow {
+  return {
+    cid: row.cid,
+    bytes: row.bytes,
+    roots: JSON.parse(row.roots) as string[],
+    kind: row.kind,
+    hintFor: row.hint_for,
+    addedMs: row.added_ms,
+    lastAccessMs: row.last_access_ms,
+  };
+}
+
+function toTombstone(row: TombstoneSqlRow): Tombstone {
+  return { cid: row.cid, deletedMs: row.deleted_ms, by: row.by };
+}

@@ -1,0 +1,34 @@
+// Public API of the storage lib: CIDs, blocks on disk, UnixFS import/export, signed records and
+// the content database. Other libs import only from here.
+export {
+  parseCid,
+  cidToString,
+  cidKey,
+  cidKeyHex,
+  blockMatches,
+  assertSupportedCid,
+  RAW_CODE,
+  DAG_PB_CODE,
+  SHA2_256_CODE,
+  MAX_CID_STRING_LENGTH,
+} from './cid.ts';
+export type { BlockSink, BlockGetter } from './block-io.ts';
+export { BlockStore } from './block-store.ts';
+export type { BlockStoreInit, BlockStoreStats, WriteStep } from './block-store.ts';
+export { importFile, CHUNK_SIZE, MAX_CHILDREN_PER_NODE, IMPORT_BLOCK_CONCURRENCY } from './unixfs-import.ts';
+export type { ImportedBlock, ImportedObject, ImportFileOptions } from './unixfs-import.ts';
+export { statObject, exportFile, EXPORT_WINDOW_BYTES } from './unixfs-export.ts';
+export type { ExportFileOptions, ObjectStat } from './unixfs-export.ts';
+export { blockLinks, dagBlocks } from './dag-walk.ts';
+export { exportCar } from './car-export.ts';
+export {
+  recordSigningBytes,
+  signRecord,
+  verifyRecord,
+  normaliseKeywords,
+  MAX_KEYWORDS,
+  MAX_KEYWORD_LENGTH,
+} from './record.ts';
+export type { UnsignedRecord, RecordSigner } from './record.ts';
+export { ContentDb, BLOCK_KINDS, CONTENT_DB_FILE, CONTENT_DB_SCHEMA_VERSION } from './content-db.ts';
+export type { BlockKind, BlockRow, AddBlockRow, ContentDbInit } from './content-db.ts';

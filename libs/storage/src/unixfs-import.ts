@@ -1,0 +1,121 @@
+import { InvalidArgumentError, PayloadTooLargeError, raceSignal, throwIfAborted } from '@peerweave/core';
+import { importer, type ImporterOptions } from 'ipfs-unixfs-importer';
+import { fixedSize } from 'ipfs-unixfs-importer/chunker';
+import { balanced } from 'ipfs-unixfs-importer/layout';
+import type { CID } from 'multiformats/cid';
+import type { BlockSink } from './block-io.ts';
+
+/** Size of a leaf: Kubo's `--chunker=size-262144`, its default. */
+export const CHUNK_SIZE = 262_144;
+
+/** Links per inner node of the balanced layout: Kubo's default (what fits a 256 KiB block). */
+export const MAX_CHILDREN_PER_NODE = 174;
+
+/**
+ * Leaves hashed and handed to the sink at the same time. The importer reads this many chunks
+ * ahead, so it bounds memory (about this many chunks plus one) while letting a sink that writes
+ * to several replicas work on a few blocks at once.
+ */
+export const IMPORT_BLOCK_CONCURRENCY = 4;
+
+export interface ImportedBlock {
+  cid: CID;
+  /** Length of the block in bytes. */
+  bytes: number;
+}
+
+export interface ImportedObject {
+  /** Root CID: the object's id. */
+  cid: CID;
+  /** Size of the file in bytes. */
+  size: number;
+  /** Every block of the DAG once, in the order they reached the sink (the root last). */
+  blocks: ImportedBlock[];
+}
+
+export interface ImportFileOptions {
+  signal?: AbortSignal;
+  /** Refuse (PayloadTooLargeError) a file longer than this many bytes. */
+  maxBytes?: number;
+}
+
+/**
+ * The importer options that give the ids of `ipfs add --cid-version=1 --raw-leaves
+ * --chunker=size-262144` (Kubo): fixed 256 KiB chunks, balanced layout of at most 174 links, raw
+ * leaves, CIDv1, a one-chunk file is its raw leaf. Spelled out instead of `profile`, whose
+ * 'unixfs-v0-2015' preset would also mean CIDv0 and dag-pb leaves.
+ */
+function kuboOptions(): ImporterOptions {
+  return {
+    cidVersion: 1,
+    rawLeaves: true,
+    reduceSingleLeafToSelf: true,
+    chunker: fixedSize({ chunkSize: CHUNK_SIZE }),
+    layout: balanced({ maxChildrenPerNode: MAX_CHILDREN_PER_NODE }),
+    wrapWithDirectory: false,
+    fileImportConcurrency: 1,
+    blockWriteConcurrency: IMPORT_BLOCK_CONCURRENCY,
+  };
+}
+
+/**
+ * Turns a byte stream into a UnixFS DAG, handing every block to `sink` as it is made (never the
+ * whole file in memory). A chunk repeated in the file is one block: it reaches the sink and the
+ * list once. On failure (abort, too large, sink error) the blocks already handed to the sink stay
+ * wherever the sink put them; a caller that must clean up keeps track in its sink.
+ */
+export async function importFile(
+  source: AsyncIterable<Uint8Array>,
+  sink: BlockSink,
+  options: ImportFileOptions = {},
+): Promise<ImportedObject> {
+  const { signal, maxBytes } = options;
+  if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes >= 0)) {
+    throw new InvalidArgumentError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
+  }
+  throwIfAborted(signal);
+
+  let size = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const piece of source) {
+      throwIfAborted(signal);
+      if (!(piece instanceof Uint8Array)) throw new InvalidArgumentError('a file source must yield Uint8Array pieces');
+      size += piece.length;
+      if (maxBytes !== undefined && size > maxBytes) {
+        throw new PayloadTooLargeError(`file is larger than the limit of ${maxBytes} bytes`, {
+          details: { maxBytes },
+        });
+      }
+      yield piece;
+    }
+  }
+
+  const blocks: ImportedBlock[] = [];
+  // One promise per distinct block: a repeated chunk waits for the first copy's sink call, so the
+  // root never reaches the sink before every block it links to has.
+  const written = new Map<string, Promise<void>>();
+  const store = {
+    put: async (cid: CID, bytes: unknown): Promise<CID> => {
+      throwIfAborted(signal);
+      if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('the importer gave a block that is not bytes');
+      const key = cid.toString();
+      let done = written.get(key);
+      if (done === undefined) {
+        blocks.push({ cid, bytes: bytes.length });
+        done = sink(cid, bytes, signal === undefined ? {} : { signal });
+        written.set(key, done);
+      }
+      await done;
+      return cid;
+    },
+  };
+
+  const run = async (): Promise<ImportedObject> => {
+    let root: CID | undefined;
+    for await (const entry of importer([{ content: counted() }], store, kuboOptions())) root = entry.cid;
+    if (root === undefined) throw new InvalidArgumentError('nothing was imported');
+    throwIfAborted(signal);
+    return { cid: root, size, blocks };
+  };
+  return raceSignal(run(), signal);
+}
