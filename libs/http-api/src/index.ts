@@ -1,5 +1,12 @@
 export { build } from './http-api.ts';
 export { peersRoutes, type PeersSource, type PeerRow } from './routes/peers-routes.ts';
+export { contentRoutes } from './routes/content-routes.ts';
+export { replicasRoutes, type ReplicasSource, type ReplicasView } from './routes/replicas-routes.ts';
+export { gatewayRoutes, CAR_CONTENT_TYPE } from './routes/gateway-routes.ts';
+export type { ByteRange, ContentRoutesInit, ObjectInfo, PutOutcome, UploadMeta } from './content-routes-init.ts';
+export { parseRange } from './byte-range.ts';
+export { negotiateGatewayFormat, type GatewayFormat } from './media-negotiation.ts';
+export { MAX_CID_LENGTH, ObjectInfoSchema } from './content-schemas.ts';
 export { DEFAULT_BODY_LIMIT, type HttpApiInit, type MetricsSource, type Readiness } from './http-api-init.ts';
 export {
   BODY_ERROR_STATUSES,
