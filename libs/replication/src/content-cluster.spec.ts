@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { PeerweaveError } from '@peerweave/core';
+import { SeededRandom } from '@peerweave/core';
+import { cidKey, cidToString, importFile } from '@peerweave/storage';
+import { preferenceList } from './placement.ts';
+import { createContentCluster, type ContentCluster, type ContentClusterNode } from './testing/index.ts';
+
+async function* chunks(bytes: Uint8Array, size = 64 * 1024): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function readAll(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const p of source) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const meta = { name: 'f.bin', contentType: 'application/octet-stream', keywords: ['test'] };
+
+/** Nodes (running) that hold `cid` as a replica or hand-off copy, by their own bookkeeping. */
+function holders(cluster: ContentCluster, cid: string): ContentClusterNode[] {
+  return cluster.running().filter((n) => {
+    const row = n.db.getBlock(cid);
+    return row !== undefined && row.kind !== 'cache';
+  });
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (err: unknown) => err instanceof PeerweaveError && err.code === code);
+}
+
+describe('content over 20 in-process nodes: 1 000 objects, r − 1 nodes killed at once', { timeout: 600_000 }, () => {
+  let cluster: ContentCluster;
+  const random = new SeededRandom(42);
+  const objects: { cid: string; hash: string; size: number }[] = [];
+  let killed: number[] = [];
+
+  before(async () => {
+    cluster = await createContentCluster(20, { seed: 7, content: { cacheBytes: 0 } });
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('puts 1 000 objects through random nodes, each acknowledged by at least w replicas', async () => {
+    for (let i = 0; i < 1000; i++) {
+      // Mostly small objects; every 100th spans several blocks (and an inner dag-pb node).
+      const size = i % 100 === 0 ? 600_000 + random.int(100_000) : 1 + random.int(4_000);
+      const bytes = random.bytes(size);
+      const node = cluster.nodes[random.int(cluster.nodes.length)]!;
+      const out = await node.content.put(chunks(bytes), meta);
+      assert.ok(out.replicas >= 2, `object ${i} acknowledged by ${out.replicas}`);
+      assert.equal(out.size, size);
+      objects.push({ cid: out.cid, hash: sha(bytes), size });
+    }
+    assert.equal(new Set(objects.map((o) => o.cid)).size, 1000);
+  });
+
+  it('every block is on r nodes', async () => {
+    const under: string[] = [];
+    for (const o of objects) {
+      for (const loc of await cluster.nodes[0]!.content.locate(o.cid)) if (loc.holders.length < 3) under.push(loc.cid);
+    }
+    assert.deepEqual(under, []);
+  });
+
+  it('after killing r − 1 = 2 nodes at once, every object reads back byte-identical from every live node', async () => {
+    killed = [3, 11];
+    for (const k of killed) cluster.kill(k);
+    const live = cluster.running();
+    for (const o of objects) {
+      for (const node of live) {
+        const got = await readAll(node.content.read(o.cid, undefined));
+        assert.equal(sha(got), o.hash, `${o.cid} from node ${node.index}`);
+      }
+    }
+  });
+
+  it('the replicas of every block return to r without an operator', async () => {
+    // Clock time passes until every live node has dropped both from its table (SWIM), then repair.
+    await cluster.advanceUntil(() => cluster.running().every((n) => killed.every((k) => !n.routing.hasContact(cluster.nodes[k]!.id))), 60_000);
+    await cluster.repairAll();
+    const short: string[] = [];
+    for (const o of objects) {
+      for (const loc of await cluster.running()[0]!.content.locate(o.cid)) {
+        if (holders(cluster, loc.cid).length < 3) short.push(loc.cid);
+      }
+    }
+    assert.deepEqual(short, []);
+  });
+
+  it('a deleted object stays deleted after the killed nodes return with their old copies, repair and anti-entropy', async () => {
+    const deleted = objects.slice(0, 25);
+    for (const o of deleted) await cluster.running()[0]!.content.remove(o.cid);
+    for (const k of killed) await cluster.restart(k);
+    await cluster.advance(12_000);
+    await cluster.repairAll();
+    await Promise.all(cluster.running().map((n) => n.content.antiEntropy()));
+    await cluster.repairAll();
+    for (const o of deleted) {
+      for (const node of cluster.running()) {
+        await expectCode(node.content.stat(o.cid), 'NOT_FOUND');
+        assert.equal(node.db.getRecord(o.cid), undefined, `record of ${o.cid} on node ${node.index}`);
+      }
+      assert.deepEqual(holders(cluster, o.cid).map((n) => n.index), [], `blocks of ${o.cid} still held`);
+    }
+    // The others are untouched.
+    for (const o of objects.slice(25, 60)) {
+      const got = await readAll(cluster.nodes[killed[0]!]!.content.read(o.cid, undefined));
+      assert.equal(sha(got), o.hash);
+    }
+  });
+});
+
+describe('content: quorum, hand-off, corruption', { timeout: 120_000 }, () => {
+  it('a put that cannot reach w replicas fails with INSUFFICIENT_REPLICAS, and a retry succeeds once peers return', async () => {
+    const cluster = await createContentCluster(3, { seed: 3 });
+    try {
+      cluster.kill(1);
+      cluster.kill(2);
+      await cluster.advance(10_000);
+      const bytes = new SeededRandom(1).bytes(10_000);
+      await expectCode(cluster.nodes[0]!.content.put(chunks(bytes), meta), 'INSUFFICIENT_REPLICAS');
+      await cluster.restart(1);
+      await cluster.advance(5_000);
+      const out = await cluster.nodes[0]!.content.put(chunks(bytes), meta);
+      assert.equal(out.replicas, 2);
+      assert.equal(sha(await readAll(cluster.nodes[1]!.content.read(out.cid, undefined))), sha(bytes));
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('a copy for a replica that is down goes to the next node, and moves back when it returns', async () => {
+    const cluster = await createContentCluster(6, { seed: 5 });
+    try {
+      const bytes = new SeededRandom(2).bytes(1_000);
+      // Work out where this content belongs before putting it, then take one replica down.
+      const { cid } = await importFile(chunks(bytes), async () => {});
+      const order = preferenceList(cidKey(cid), cluster.nodes[0]!.content.self, cluster.nodes.slice(1).map((n) => n.content.self));
+      const down = cluster.nodes.find((n) => n.id === order[2]!.id)!;
+      const stand = cluster.nodes.find((n) => n.id === order[3]!.id)!;
+      const writer = cluster.nodes.find((n) => !order.slice(0, 3).some((c) => c.id === n.id))!;
+      cluster.kill(down.index);
+      // Not yet declared dead: the put tries it, fails, and hands the copy to the next node.
+      const out = await writer.content.put(chunks(bytes), meta);
+      assert.equal(out.cid, cidToString(cid));
+      assert.equal(out.replicas, 2);
+      assert.equal(stand.db.getBlock(out.cid)?.kind, 'hint');
+      assert.equal(stand.db.getBlock(out.cid)?.hintFor, down.id);
+      await cluster.restart(down.index);
+      await cluster.advance(5_000);
+      await cluster.repairAll();
+      assert.equal(down.db.getBlock(out.cid)?.kind, 'replica', 'the returning replica got its copy back');
+      assert.notEqual(stand.db.getBlock(out.cid)?.kind, 'hint', 'the stand-in no longer keeps it as a hint');
+      assert.equal(holders(cluster, out.cid).length, 3);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('a block whose bytes do not match its CID is never stored, and a reader skips a peer that sends one', async () => {
+    const cluster = await createContentCluster(5, { seed: 11, content: { cacheBytes: 0 } });
+    try {
+      const bytes = new SeededRandom(4).bytes(3_000);
+      const out = await cluster.nodes[0]!.content.put(chunks(bytes), meta);
+      // Straight to a peer's handler: refused with CORRUPT_BLOCK.
+      await expectCode(
+        cluster.nodes[1]!.content.handler.putBlock({ cid: out.cid, data: new Uint8Array([1, 2, 3]), roots: [], hintFor: '' }, { signal: new AbortController().signal }),
+        'CORRUPT_BLOCK',
+      );
+      // One replica turns liar: a reader elsewhere still gets the right bytes.
+      const loc = (await cluster.nodes[0]!.content.locate(out.cid))[0]!;
+      const liar = cluster.nodes.find((n) => n.id === loc.holders[0])!;
+      liar.content.handler.getBlock = async () => ({ found: true, data: new Uint8Array(3_000) });
+      const reader = cluster.nodes.find((n) => !loc.holders.includes(n.id))!;
+      assert.equal(sha(await readAll(reader.content.read(out.cid, undefined))), sha(bytes));
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('an unknown CID is NOT_FOUND and a malformed one INVALID_CID', async () => {
+    const cluster = await createContentCluster(4, { seed: 13 });
+    try {
+      await expectCode(cluster.nodes[0]!.content.stat('bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'), 'NOT_FOUND');
+      await expectCode(cluster.nodes[0]!.content.stat('not-a-cid'), 'INVALID_CID');
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
