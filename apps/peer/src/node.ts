@@ -1,16 +1,20 @@
+import { join } from 'node:path';
 import { ShuttingDownError, VERSION, systemClock, systemRandom, type NodeConfig } from '@peerweave/core';
 import { loadOrCreateIdentity } from '@peerweave/identity';
 import { createLogger, createMetrics, registerNodeMetrics } from '@peerweave/telemetry';
 import {
   GrpcPeerTransport,
   GrpcServer,
+  contentServiceBinding,
   createCredentials,
   nodeServiceBinding,
   peerServiceBinding,
   type NodeInfoData,
 } from '@peerweave/protocol';
 import { RoutingNode, SeedResolver } from '@peerweave/routing';
-import { build, peersRoutes } from '@peerweave/http-api';
+import { BlockStore, ContentDb } from '@peerweave/storage';
+import { ContentNode } from '@peerweave/replication';
+import { build, contentRoutes, gatewayRoutes, peersRoutes, replicasRoutes, type ContentRoutesInit } from '@peerweave/http-api';
 import { advertiseHost, hostPort } from './addresses.ts';
 
 export interface PeerNode {
@@ -19,6 +23,7 @@ export interface PeerNode {
   readonly httpUrl: string;
   readonly grpcAddress: string;
   readonly routing: RoutingNode;
+  readonly content: ContentNode;
   /** Stops taking new work, lets in-flight requests finish (up to the grace period), then closes. */
   stop(): Promise<void>;
 }
@@ -30,6 +35,9 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
   const logger = createLogger({ level: config.logLevel, node: identity.id.toShortString() });
   const log = logger.child({ component: 'node' });
   const metrics = createMetrics();
+  const blocks = new BlockStore({ dir: join(config.dataDir, 'blocks') });
+  await blocks.open();
+  const db = new ContentDb({ path: join(config.dataDir, 'peerweave.db') });
   registerNodeMetrics(metrics, { version: VERSION, role: config.role, nodeId: identity.id.toHex(), startedAtMs });
 
   let state: 'starting' | 'ready' | 'stopping' = 'starting';
@@ -64,6 +72,7 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
   // The routing node needs its own advertised gRPC address, known only once the server is bound
   // (port 0 in tests); the peer service is registered now and forwards to it once it exists.
   let routing: RoutingNode | undefined;
+  let content: ContentNode | undefined;
   const notReady = (): never => {
     throw new ShuttingDownError('node is not serving the peer protocol');
   };
@@ -75,6 +84,19 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       leave: (request, context) => (routing ? routing.handler.leave(request, context) : notReady()),
     }),
   );
+  const contentHandler = () => content?.handler ?? notReady();
+  grpc.addService(
+    contentServiceBinding({
+      putBlock: (request, context) => contentHandler().putBlock(request, context),
+      getBlock: (request, context) => contentHandler().getBlock(request, context),
+      hasBlocks: (request, context) => contentHandler().hasBlocks(request, context),
+      putRecord: (request, context) => contentHandler().putRecord(request, context),
+      getRecord: (request, context) => contentHandler().getRecord(request, context),
+      putTombstone: (request, context) => contentHandler().putTombstone(request, context),
+      syncDigest: (request, context) => contentHandler().syncDigest(request, context),
+      syncKeys: (request, context) => contentHandler().syncKeys(request, context),
+    }),
+  );
   grpc.addService(
     nodeServiceBinding({
       getInfo: async () => {
@@ -84,6 +106,16 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     }),
   );
 
+  const contentApi: ContentRoutesInit = {
+    maxObjectBytes: config.maxObjectBytes,
+    put: (body, meta, options) => (content ? content.put(body, meta, { ...options, maxBytes: config.maxObjectBytes }) : notReady()),
+    stat: (cid, options) => (content ? content.stat(cid, options) : notReady()),
+    read: (cid, range, options) => (content ? content.read(cid, range, options) : notReady()),
+    list: async (options) => (content ? content.list(options) : notReady()),
+    remove: (cid, options) => (content ? content.remove(cid, options) : notReady()),
+    getBlock: (cid, options) => (content ? content.getBlock(cid, options) : notReady()),
+    car: (cid, options) => (content ? content.car(cid, options) : notReady()),
+  };
   const http = await build({
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.httpBodyLimit,
@@ -109,7 +141,13 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
         peers: () => routing?.peers() ?? [],
         lookup: (key, options) => (routing ? routing.lookup(key, options) : notReady()),
       }),
+      contentRoutes(contentApi),
+      gatewayRoutes(contentApi),
+      replicasRoutes({
+        locate: async (cid, options) => (content ? { cid, blocks: await content.locate(cid, options) } : notReady()),
+      }),
     ],
+
     getLogLevel: () => logger.level,
     setLogLevel: (level) => {
       logger.level = level;
@@ -156,7 +194,26 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       retransmitMult: config.retransmitMult,
     },
   });
+  content = new ContentNode({
+    self: { id: identity.id.toHex(), address: addresses.grpc[0]!, role: config.role, incarnation: 0 },
+    identity,
+    routing,
+    transport,
+    blocks,
+    db,
+    clock: systemClock,
+    logger,
+    metrics,
+    replicationFactor: config.replicationFactor,
+    writeQuorum: config.writeQuorum,
+    cacheBytes: config.cacheBytes,
+    repairIntervalMs: config.repairIntervalMs,
+    antiEntropyIntervalMs: config.antiEntropyIntervalMs,
+    tombstoneTtlMs: config.tombstoneTtlMs,
+    blockDeadlineMs: config.rpcDeadlineMs,
+  });
   await routing.start();
+  await content.start();
   state = 'ready';
   log.info({ id: identity.id.toHex(), role: config.role, http: addresses.http[0], grpc: addresses.grpc[0], version: VERSION }, 'node started');
 
@@ -169,11 +226,13 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       // Fastify's close waits for in-flight requests and closes idle keep-alive sockets; the
       // grace timer bounds it so a stuck client cannot hold the process past the orchestrator's limit.
       // Announce the leave while the peer protocol still works, then drain.
+      await content?.stop();
       await routing?.stop();
       const httpClosed = http.close();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.all([Promise.race([httpClosed, grace]), grpc.stop({ graceMs })]);
       await transport.close();
+      db.close();
       log.info('stopped');
     })();
     return stopping;
@@ -185,5 +244,6 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     grpcAddress: hostPort(config.grpcHost === '0.0.0.0' ? '127.0.0.1' : config.grpcHost, grpc.port),
     stop,
     routing,
+    content,
   };
 }

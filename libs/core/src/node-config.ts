@@ -27,7 +27,7 @@ export const NODE_CONFIG = {
   dataDir: {
     env: 'PEERWEAVE_DATA_DIR',
     accepts: 'a directory path',
-    doc: 'Where the node keeps its key (identity survives restarts only if this survives) and, later, its blocks and database. Mount a volume here.',
+    doc: 'Where the node keeps its key (identity survives restarts only if this survives), its blocks (`blocks/`) and its database (`peerweave.db`: records, tombstones, bookkeeping). Mount a volume here.',
     schema: Type.String({ minLength: 1, maxLength: 4096 }),
     default: { lan: '/data', local: '.peerweave-data', test: '.peerweave-data/test' },
   },
@@ -196,9 +196,51 @@ export const NODE_CONFIG = {
   replicationFactor: {
     env: 'PEERWEAVE_REPLICATION_FACTOR',
     accepts: 'an integer 1..16',
-    doc: 'r: copies of every block. The 2·r nodes closest to a node form its neighbourhood, watched first by liveness probes.',
+    doc: 'r: copies of every block and metadata record, on the r nodes closest to its key. The 2·r nodes closest to a node form its neighbourhood, watched first by liveness probes. More copies survive more simultaneous failures at the cost of disk and write traffic.',
     schema: Type.Integer({ minimum: 1, maximum: 16 }),
     default: 3,
+  },
+  writeQuorum: {
+    env: 'PEERWEAVE_WRITE_QUORUM',
+    accepts: 'an integer 1..16, at most the replication factor',
+    doc: 'w: replicas that must store every block (and the record) before a put is acknowledged; with fewer reachable the put fails with 503 INSUFFICIENT_REPLICAS and can be retried. w = r waits for every replica; w = 1 acknowledges a single copy, which one failure can lose.',
+    schema: Type.Integer({ minimum: 1, maximum: 16 }),
+    default: 2,
+  },
+  maxObjectBytes: {
+    env: 'PEERWEAVE_MAX_OBJECT_BYTES',
+    accepts: 'an integer number of bytes, 1..1099511627776',
+    doc: 'Largest object a put accepts; a larger body gets 413 PAYLOAD_TOO_LARGE and nothing of it is kept. Uploads are streamed, so this bounds disk, not memory.',
+    schema: Type.Integer({ minimum: 1, maximum: 1_099_511_627_776 }),
+    default: 10_737_418_240,
+  },
+  cacheBytes: {
+    env: 'PEERWEAVE_CACHE_BYTES',
+    accepts: 'an integer number of bytes, 0 disables',
+    doc: 'Blocks a node read for a user but does not replicate are kept up to this many bytes (least recently used go first), so repeated reads are local. Replica and hand-off copies never count against it.',
+    schema: Type.Integer({ minimum: 0, maximum: 1_099_511_627_776 }),
+    default: { lan: 268_435_456, local: 268_435_456, test: 16_777_216 },
+  },
+  repairIntervalMs: {
+    env: 'PEERWEAVE_REPAIR_INTERVAL_MS',
+    accepts: 'an integer number of milliseconds',
+    doc: 'How often a node re-checks that every block it replicates is on all its replicas (it also does so half a second after any contact joins or dies). Shorter restores lost copies sooner; the check is cheap when nothing changed.',
+    schema: positiveMs,
+    default: { lan: 10_000, local: 5_000, test: 2_000 },
+  },
+  antiEntropyIntervalMs: {
+    env: 'PEERWEAVE_ANTI_ENTROPY_INTERVAL_MS',
+    accepts: 'an integer number of milliseconds',
+    doc: 'How often a node compares digests of the keys it shares with each neighbour (256 ranges) and exchanges only what differs, catching anything repair missed. Shorter converges sooner at 2 small messages per neighbour per round.',
+    schema: positiveMs,
+    default: { lan: 30_000, local: 15_000, test: 5_000 },
+  },
+  tombstoneTtlMs: {
+    env: 'PEERWEAVE_TOMBSTONE_TTL_MS',
+    accepts: 'an integer number of milliseconds',
+    doc: 'How long a delete is remembered (Cassandra gc_grace). Repair and anti-entropy never bring back an object whose tombstone lives; storing the same bytes again is refused until it expires. Must exceed the longest time a node may be down and come back with old data.',
+    schema: positiveMs,
+    default: 86_400_000,
   },
   overlayNeighbours: {
     env: 'PEERWEAVE_OVERLAY_NEIGHBOURS',
@@ -222,6 +264,12 @@ export type NodeConfig = ConfigOf<typeof NODE_CONFIG> & { preset: Preset };
 export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const preset = loadPreset(env);
   const config = { preset, ...loadConfig(NODE_CONFIG, env, preset) };
+  if (config.writeQuorum > config.replicationFactor) {
+    throw new ConfigError(
+      `PEERWEAVE_WRITE_QUORUM=${config.writeQuorum} is invalid: expected at most PEERWEAVE_REPLICATION_FACTOR (${config.replicationFactor})`,
+      { details: { variable: 'PEERWEAVE_WRITE_QUORUM' } },
+    );
+  }
   if (config.probeTimeoutMs >= config.probeIntervalMs) {
     throw new ConfigError(
       `PEERWEAVE_PROBE_TIMEOUT_MS=${config.probeTimeoutMs} is invalid: expected less than PEERWEAVE_PROBE_INTERVAL_MS (${config.probeIntervalMs})`,

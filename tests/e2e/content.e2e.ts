@@ -1,0 +1,189 @@
+// End to end for content, through the Compose file users run (20 peers + 2 supernodes): a 50 MiB
+// file put on one peer reads back byte-identical from others; two holders killed with SIGKILL
+// lose nothing, and the replica count of every block is back to r = 3 within 30 s; the IPFS
+// trustless-gateway subset serves verifiable blocks and CARs; bad input gets stable codes.
+import './support/env.ts';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { DockerComposeEnvironment, getContainerRuntimeClient, type StartedDockerComposeEnvironment } from 'testcontainers';
+import { waitFor } from '@peerweave/core/testing';
+import { CarReader } from '@ipld/car';
+import { sha256 } from 'multiformats/hashes/sha2';
+import { HTTP_PORT } from './support/env.ts';
+import { http, getJson } from './support/http.ts';
+
+const PEERS = 20;
+const R = 3;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+interface BlockLocation {
+  cid: string;
+  replicas: string[];
+  holders: string[];
+}
+interface Replicas {
+  cid: string;
+  blocks: BlockLocation[];
+}
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+describe('content through the Compose cluster', { timeout: 900_000 }, () => {
+  let env: StartedDockerComposeEnvironment | undefined;
+  const peers = Array.from({ length: PEERS }, (_, i) => `peer-${i + 1}`);
+  const ids = new Map<string, string>();
+  const killed = new Set<string>();
+  const url = (name: string, path: string): string => {
+    const c = env!.getContainer(name);
+    return `http://${c.getHost()}:${c.getMappedPort(HTTP_PORT)}${path}`;
+  };
+  const live = (): string[] => peers.filter((p) => !killed.has(p));
+  const file = randomBytes(50 * 1024 * 1024);
+  let cid = '';
+
+  async function fetchBytes(name: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+    const res = await fetch(url(name, path), { headers, signal: AbortSignal.timeout(120_000) });
+    return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  before(async () => {
+    env = await new DockerComposeEnvironment(root, 'docker-compose.yml')
+      .withProjectName(`testcontainers-pwc-${randomUUID().slice(0, 8)}`)
+      .withClientOptions({ commandOptions: ['--scale', `peer=${PEERS}`] })
+      .withStartupTimeout(180_000)
+      .up();
+    await Promise.all(
+      peers.map(async (p) => {
+        ids.set(p, (await getJson<{ id: string }>(url(p, '/v1/status'))).id);
+      }),
+    );
+    // Content needs the tables filled: wait until every peer lists the others alive.
+    await waitFor(
+      async () => {
+        const views = await Promise.all(peers.map((p) => getJson<{ peers: { state: string }[] }>(url(p, '/v1/peers'), 2_000)));
+        return views.every((v) => v.peers.filter((x) => x.state === 'alive').length >= PEERS + 1);
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'every peer to know the others' },
+    );
+  });
+
+  after(async () => {
+    await env?.down({ timeout: 1_000, removeVolumes: true });
+  });
+
+  it('a 50 MiB random file put on one peer is acknowledged with its CID and r replicas', async () => {
+    const res = await http<{ cid: string; size: number; blocks: number; replicas: number }>(url('peer-1', '/v1/objects?name=big.bin&keywords=e2e,big'), {
+      method: 'POST',
+      body: file,
+      headers: { 'content-type': 'application/octet-stream' },
+      timeoutMs: 180_000,
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.size, file.length);
+    assert.ok(res.body.replicas >= 2);
+    assert.match(res.body.cid, /^bafy/);
+    assert.equal(res.headers.get('location'), `/v1/objects/${res.body.cid}`);
+    cid = res.body.cid;
+  });
+
+  it('reads back byte-identical (SHA-256) from five other peers, with metadata and ranges', async () => {
+    for (const p of ['peer-4', 'peer-8', 'peer-12', 'peer-16', 'peer-20']) {
+      const got = await fetchBytes(p, `/v1/objects/${cid}`);
+      assert.equal(got.status, 200);
+      assert.equal(sha(got.bytes), sha(file), `bytes from ${p}`);
+      assert.equal(got.headers.get('etag'), `"${cid}"`);
+    }
+    const meta = await getJson<{ name: string; size: number; keywords: string[] }>(url('peer-7', `/v1/objects/${cid}/meta`));
+    assert.equal(meta.name, 'big.bin');
+    assert.equal(meta.size, file.length);
+    assert.deepEqual(meta.keywords, ['e2e', 'big']);
+    const range = await fetchBytes('peer-9', `/v1/objects/${cid}`, { range: 'bytes=1000000-1999999' });
+    assert.equal(range.status, 206);
+    assert.ok(range.bytes.equals(file.subarray(1_000_000, 2_000_000)));
+  });
+
+  it('two holders killed with SIGKILL: still readable from every live peer, and every block is back on 3 peers within 30 s', async () => {
+    const before = await getJson<Replicas>(url('peer-2', `/v1/objects/${cid}/replicas`), 30_000);
+    assert.ok(before.blocks.length > 200);
+    assert.ok(before.blocks.every((b) => b.holders.length >= R), 'every block on r peers before the kill');
+    // Two peers that both hold the root block (and so a share of everything).
+    const byId = new Map([...ids].map(([name, id]) => [id, name]));
+    const victims = before.blocks[0]!.holders.map((id) => byId.get(id)).filter((n): n is string => n !== undefined && n !== 'peer-1').slice(0, 2);
+    assert.equal(victims.length, 2);
+    const docker = await getContainerRuntimeClient();
+    const killedAt = Date.now();
+    await Promise.all(victims.map((v) => docker.container.getById(env!.getContainer(v).getId()).kill({ signal: 'SIGKILL' })));
+    for (const v of victims) killed.add(v);
+    // Before anyone has noticed the deaths: a read still succeeds.
+    const fresh = live().find((p) => !['peer-1', 'peer-4', 'peer-8', 'peer-12', 'peer-16', 'peer-20'].includes(p))!;
+    const early = await fetchBytes(fresh, `/v1/objects/${cid}`);
+    assert.equal(sha(early.bytes), sha(file), 'read right after the kill');
+
+    const victimIds = new Set(victims.map((v) => ids.get(v)!));
+    await waitFor(
+      async () => {
+        const now = await getJson<Replicas>(url(live()[0]!, `/v1/objects/${cid}/replicas`), 20_000);
+        return now.blocks.every((b) => b.holders.filter((h) => !victimIds.has(h)).length >= R);
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000, what: 'every block back on 3 live peers within 30 s of the kill' },
+    );
+    console.log(`# replicas restored ${((Date.now() - killedAt) / 1000).toFixed(1)} s after killing two holders`);
+
+    for (const p of live()) {
+      const got = await fetchBytes(p, `/v1/objects/${cid}`);
+      assert.equal(got.status, 200, `status from ${p}`);
+      assert.equal(sha(got.bytes), sha(file), `bytes from ${p} after the kill`);
+    }
+  });
+
+  it('serves the IPFS trustless gateway: a raw block and a CAR that verify against their CIDs', async () => {
+    const raw = await fetchBytes('peer-3', `/ipfs/${cid}`, { accept: 'application/vnd.ipld.raw' });
+    assert.equal(raw.status, 200);
+    assert.equal(raw.headers.get('content-type'), 'application/vnd.ipld.raw');
+    const car = await fetchBytes('peer-5', `/ipfs/${cid}`, { accept: 'application/vnd.ipld.car' });
+    assert.equal(car.status, 200);
+    assert.match(car.headers.get('content-type') ?? '', /^application\/vnd\.ipld\.car/);
+    const reader = await CarReader.fromBytes(car.bytes);
+    assert.deepEqual((await reader.getRoots()).map(String), [cid]);
+    let blocks = 0;
+    let leafBytes = 0;
+    for await (const { cid: c, bytes } of reader.blocks()) {
+      const digest = await sha256.digest(bytes);
+      assert.ok(Buffer.from(digest.digest).equals(Buffer.from(c.multihash.digest)), `block ${c} verifies`);
+      if (c.code === 0x55) leafBytes += bytes.length;
+      blocks++;
+    }
+    assert.ok(blocks > 200);
+    assert.equal(leafBytes, file.length);
+  });
+
+  it('a small object put through curl-style PUT is found by every live peer, and DELETE makes it 404 everywhere', async () => {
+    const small = randomBytes(1024);
+    const put = await http<{ cid: string }>(url('peer-6', '/v1/objects'), { method: 'PUT', body: small, timeoutMs: 30_000 });
+    assert.equal(put.status, 201, put.text);
+    for (const p of live()) {
+      const got = await fetchBytes(p, `/v1/objects/${put.body.cid}`);
+      assert.ok(got.bytes.equals(small), p);
+    }
+    const del = await http(url('peer-10', `/v1/objects/${put.body.cid}`), { method: 'DELETE', timeoutMs: 30_000 });
+    assert.equal(del.status, 200, del.text);
+    for (const p of live()) {
+      const got = await http<{ code: string }>(url(p, `/v1/objects/${put.body.cid}/meta`), { timeoutMs: 30_000 });
+      assert.equal(got.status, 404, `${p}: ${got.text}`);
+      assert.equal(got.body.code, 'NOT_FOUND');
+    }
+  });
+
+  it('bad input gets stable codes: malformed CID 400, unknown CID 404 within the deadline', async () => {
+    const bad = await http<{ code: string }>(url('peer-1', '/v1/objects/not-a-cid'));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'INVALID_CID');
+    const started = Date.now();
+    const unknown = await http<{ code: string }>(url('peer-1', `/v1/objects/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy`), { timeoutMs: 30_000 });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.code, 'NOT_FOUND');
+    assert.ok(Date.now() - started < 15_000);
+  });
+});
