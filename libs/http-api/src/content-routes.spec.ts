@@ -354,6 +354,7 @@ describe('downloads: GET/HEAD /v1/objects/:cid', () => {
     assert.equal(res.headers['accept-ranges'], 'bytes');
     assert.equal(res.headers['cache-control'], IMMUTABLE);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['content-security-policy'], 'sandbox');
     assert.equal(fake.calls.read, 1);
     assert.equal(fake.readSignals[0]!.aborted, false);
   });

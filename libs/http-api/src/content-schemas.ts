@@ -93,6 +93,7 @@ export const OBJECT_HEADERS = {
   'accept-ranges': header('`bytes`'),
   'cache-control': header('`public, max-age=29030400, immutable`'),
   'x-content-type-options': header('`nosniff`'),
+  'content-security-policy': header('`sandbox`: stored HTML cannot run scripts with the API origin'),
 };
 
 const binary = (description: string): TSchema =>

@@ -72,10 +72,16 @@ export async function sendObject(
     .header('content-length', String(length))
     .header('etag', etag)
     .header('cache-control', IMMUTABLE_CACHE_CONTROL)
-    .header('x-content-type-options', 'nosniff');
+    .header('x-content-type-options', 'nosniff')
+    // Uploaded HTML is served from the API's own origin: sandboxed, its scripts cannot call the API
+    // (e.g. DELETE objects) with the viewer's access. Subdomain gateways would be the other way.
+    .header('content-security-policy', OBJECT_CSP);
   if (range !== undefined) void reply.code(206).header('content-range', contentRange(range, info.size));
   return reply.send(body);
 }
+
+/** Served with every object's bytes: no scripts, forms or same-origin access for stored content. */
+export const OBJECT_CSP = 'sandbox';
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

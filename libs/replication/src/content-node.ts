@@ -572,22 +572,35 @@ export class ContentNode implements Startable {
     const cid = parseCid(cidText);
     const cids: CID[] = [];
     for await (const c of this.#dagCids(cid, options.signal)) cids.push(c);
-    return mapLimit(cids, this.#concurrency, async (c) => {
-      const text = cidToString(c);
-      const order = this.#knownPreferenceList(cidKey(c), this.#r + 2);
-      const holders: string[] = [];
-      await Promise.all(
-        order.map(async (p) => {
-          try {
-            const has = p.id === this.id ? this.#holds(text) : (await this.#call(p, 'hasBlocks', { cids: [text] }, options.signal)).have[0];
-            if (has) holders.push(p.id);
-          } catch {
-            // unreachable: not counted
-          }
-        }),
-      );
-      return { cid: text, replicas: order.slice(0, this.#r).map((p) => p.id), holders: order.map((p) => p.id).filter((id) => holders.includes(id)) };
+    const rows = cids.map((c) => ({ cid: cidToString(c), order: this.#knownPreferenceList(cidKey(c), this.#r + 2) }));
+    // One HasBlocks per peer for all the blocks it should be asked about.
+    const perPeer = new Map<string, { peer: PeerContact; cids: string[] }>();
+    for (const row of rows) {
+      for (const p of row.order) {
+        let entry = perPeer.get(p.id);
+        if (!entry) perPeer.set(p.id, (entry = { peer: p, cids: [] }));
+        entry.cids.push(row.cid);
+      }
+    }
+    const held = new Set<string>();
+    await mapLimit(perPeer.values(), this.#concurrency, async ({ peer, cids: asked }) => {
+      for (let i = 0; i < asked.length; i += HAS_BATCH) {
+        const batch = asked.slice(i, i + HAS_BATCH);
+        try {
+          const have = peer.id === this.id ? batch.map((c) => this.#holds(c)) : (await this.#call(peer, 'hasBlocks', { cids: batch }, options.signal)).have;
+          batch.forEach((c, j) => {
+            if (have[j]) held.add(`${peer.id}/${c}`);
+          });
+        } catch {
+          // unreachable: its copies are not counted
+        }
+      }
     });
+    return rows.map(({ cid, order }) => ({
+      cid,
+      replicas: order.slice(0, this.#r).map((p) => p.id),
+      holders: order.filter((p) => held.has(`${p.id}/${cid}`)).map((p) => p.id),
+    }));
   }
 
   #holds(cidText: string): boolean {
