@@ -183,6 +183,53 @@ describe('content: quorum, hand-off, corruption', { timeout: 120_000 }, () => {
     }
   });
 
+  it('an upload that fails midway (client gone) leaves nothing acknowledged on any node', async () => {
+    const cluster = await createContentCluster(5, { seed: 17 });
+    try {
+      const rowsBefore = cluster.nodes.map((n) => [...n.db.blocks()].filter((r) => r.kind !== 'cache').length);
+      const random = new SeededRandom(6);
+      async function* dropsMidway(): AsyncIterable<Uint8Array> {
+        for (let i = 0; i < 8; i++) yield random.bytes(100_000);
+        throw new Error('client went away');
+      }
+      await assert.rejects(cluster.nodes[0]!.content.put(dropsMidway(), meta), /client went away/);
+      const rowsAfter = cluster.nodes.map((n) => [...n.db.blocks()].filter((r) => r.kind !== 'cache').length);
+      assert.deepEqual(rowsAfter, rowsBefore, 'no replica, hint or record was written anywhere');
+      assert.ok(cluster.nodes.every((n) => n.db.listRecords({ limit: 10 }).length === 0));
+      // What was staged is evictable cache claimed by no object.
+      assert.ok([...cluster.nodes[0]!.db.blocks()].every((r) => r.kind === 'cache' && r.roots.length === 0));
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('tombstone rules: a deleted object refuses its blocks and record, the same bytes cannot be stored again until it expires', async () => {
+    const cluster = await createContentCluster(4, { seed: 19, content: { tombstoneTtlMs: 60_000 } });
+    try {
+      const bytes = new SeededRandom(8).bytes(2_000);
+      const out = await cluster.nodes[0]!.content.put(chunks(bytes), meta);
+      await cluster.nodes[1]!.content.remove(out.cid);
+      const signal = new AbortController().signal;
+      for (const n of cluster.nodes) {
+        assert.ok(n.db.getTombstone(out.cid), `node ${n.index} knows the delete`);
+        const refused = await n.content.handler.putBlock({ cid: out.cid, data: bytes, roots: [out.cid], hintFor: '' }, { signal });
+        assert.equal(refused.stored, false, 'a block of a deleted object is refused');
+      }
+      await expectCode(cluster.nodes[2]!.content.put(chunks(bytes), meta), 'FAILED_PRECONDITION');
+      // A block shared with a live object is still accepted.
+      const shared = await cluster.nodes[0]!.content.handler.putBlock({ cid: out.cid, data: bytes, roots: [out.cid, 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'], hintFor: '' }, { signal });
+      assert.equal(shared.stored, true);
+      // After the TTL the tombstone is collected and the bytes can be stored again.
+      await cluster.advance(61_000);
+      await cluster.repairAll(1);
+      assert.equal(cluster.nodes[0]!.db.getTombstone(out.cid), undefined);
+      const again = await cluster.nodes[2]!.content.put(chunks(bytes), meta);
+      assert.equal(again.cid, out.cid);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
   it('an unknown CID is NOT_FOUND and a malformed one INVALID_CID', async () => {
     const cluster = await createContentCluster(4, { seed: 13 });
     try {
