@@ -27,9 +27,12 @@ interface AppEntry {
   readonly healthcheck?: boolean;
 }
 
-/** The apps to bundle. Add `{ name: 'cli', entry: 'apps/cli/src/main.ts' }` when it exists. */
+/** The apps to bundle. */
 const APPS: readonly AppEntry[] = [
   { name: 'peer', entry: 'apps/peer/src/main.ts', healthcheck: true },
+  // The `peerweave` CLI: its bin runs the source on Node >= 22.18 and falls back to this bundle;
+  // in the image, `docker exec <peer> node /app/lib/cli/main.mjs status` asks the node itself.
+  { name: 'cli', entry: 'apps/cli/src/main.ts' },
   // The bare Fastify + grpc-js server `npm run bench` measures the peer against, in the same image.
   { name: 'bench', entry: 'bench/baseline-server.ts' },
 ];

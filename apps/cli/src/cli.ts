@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CommandContext, type CliIo, type GlobalOptions } from './command-context.ts';
+import { catCommand } from './commands/cat.ts';
+import { clusterCommand } from './commands/cluster.ts';
+import { getCommand, type GetOptions } from './commands/get.ts';
+import { PEER_STATES, peersCommand, type PeersOptions } from './commands/peers.ts';
+import { putCommand, type PutOptions } from './commands/put.ts';
+import { rmCommand } from './commands/rm.ts';
+import { searchCommand } from './commands/search.ts';
+import { statusCommand } from './commands/status.ts';
+import { CliError } from './errors.ts';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
+import { DEFAULT_TIMEOUT_MS } from './node-client.ts';
+import type { ResolveNodeInit } from './node-url.ts';
+import { findRepoRoot } from './repo-root.ts';
+import { DEFAULT_STALL_TIMEOUT_MS } from './stall-guard.ts';
+
+export interface RunCliInit {
+  /** The checkout (for `cluster` and the Compose lookup); default: found from this file. */
+  readonly repoRoot?: string | undefined;
+  /** Replaces `docker compose port` in specs. */
+  readonly composePort?: ResolveNodeInit['composePort'];
+}
+
+/** Commander's codes for "help or version was shown as asked": exit 0, not a usage error. */
+const SHOWN_AS_ASKED = new Set(['commander.helpDisplayed', 'commander.version']);
+
+/**
+ * Runs one command line (without `node` and the script) and resolves to the exit code. Never calls
+ * process.exit, so pending output is flushed and specs can run it in-process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, init: RunCliInit = {}): Promise<number> {
+  const repoRoot = 'repoRoot' in init ? init.repoRoot : findRepoRoot();
+  let exitCode: number = EXIT.OK;
+  const context = (cmd: Command): CommandContext =>
+    new CommandContext({ io, globals: globalsOf(cmd), repoRoot, composePort: init.composePort });
+
+  const program = buildProgram(io, versionOf(repoRoot), {
+    put: async (files, options, cmd) => putCommand(context(cmd), files, options),
+    get: async (cid, options, cmd) => getCommand(context(cmd), cid, options),
+    cat: async (cid, _options, cmd) => catCommand(context(cmd), cid),
+    search: async (words, _options, cmd) => searchCommand(context(cmd), words),
+    peers: async (options, cmd) => peersCommand(context(cmd), options),
+    status: async (_options, cmd) => statusCommand(context(cmd)),
+    rm: async (cid, _options, cmd) => rmCommand(context(cmd), cid),
+    cluster: async (action, count, _options, cmd) => {
+      exitCode = await clusterCommand(context(cmd), action, count);
+    },
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // `peerweave help put` is help as asked (exit code 0); `peerweave` alone shows it as an error.
+      const asked = SHOWN_AS_ASKED.has(err.code) || (err.code === 'commander.help' && err.exitCode === 0);
+      return asked ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof CliError) {
+      io.stderr.write(`peerweave: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`peerweave: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.SERVER;
+  }
+}
+
+interface Actions {
+  put(files: string[], options: PutOptions, cmd: Command): Promise<void>;
+  get(cid: string, options: GetOptions, cmd: Command): Promise<void>;
+  cat(cid: string, options: object, cmd: Command): Promise<void>;
+  search(words: string[], options: object, cmd: Command): Promise<void>;
+  peers(options: PeersOptions, cmd: Command): Promise<void>;
+  status(options: object, cmd: Command): Promise<void>;
+  rm(cid: string, options: object, cmd: Command): Promise<void>;
+  cluster(action: string, count: string | undefined, options: object, cmd: Command): Promise<void>;
+}
+
+/** The command tree. Exported for specs that check parsing without running anything. */
+export function buildProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, version: string, actions: Actions): Command {
+  const program = new Command('peerweave')
+    .description('Client of a Peerweave network: talks HTTP to any node (README: "HTTP API").')
+    .version(version, '-V, --version')
+    .addOption(new Option('--node <url>', 'node to talk to (default: $PEERWEAVE_NODE, else the first peer of the local Compose cluster, else http://127.0.0.1:8080)'))
+    .addOption(new Option('--json', 'machine output: one JSON document on stdout'))
+    .addOption(new Option('-q, --quiet', 'no progress or messages on stderr (errors still)'))
+    .addOption(new Option('--timeout <ms>', 'deadline of each metadata request').argParser(positiveInt('--timeout')).default(DEFAULT_TIMEOUT_MS))
+    .addOption(
+      new Option('--stall-timeout <ms>', 'abort a transfer after this long without a byte').argParser(positiveInt('--stall-timeout')).default(DEFAULT_STALL_TIMEOUT_MS),
+    )
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\n\nEnvironment:\n  PEERWEAVE_NODE  node URL when --node is not given`)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput(output(io, 'peerweave'));
+
+  program
+    .command('put')
+    .description('store files: POST /v1/objects; prints CID, name, size and replicas per file')
+    .argument('<file...>', 'files to store')
+    .option('--name <name>', "name stored with the object (default: the file's base name; one file only)")
+    .option('--keywords <list>', 'comma-separated search keywords, e.g. holiday,beach')
+    .option('--type <mime>', 'media type (default: from the extension, else application/octet-stream)')
+    .action(actions.put);
+
+  program
+    .command('get')
+    .description('fetch an object into a file (a temporary file renamed at the end)')
+    .argument('<cid>', 'CID of the object')
+    .option('-o, --output <file>', "file, directory, or - for stdout (default: the object's stored name, else its CID)")
+    .action(actions.get);
+
+  program.command('cat').description("write an object's bytes to stdout").argument('<cid>', 'CID of the object').action(actions.cat);
+
+  program
+    .command('search')
+    .description('find objects by keywords: GET /v1/search?q=')
+    .argument('<words...>', 'keywords')
+    .action(actions.search);
+
+  program
+    .command('peers')
+    .description("the node's contacts: id, address, state, role, Kademlia bucket")
+    .addOption(new Option('--state <state>', 'only peers in this state').choices(PEER_STATES))
+    .action(actions.peers);
+
+  program.command('status').description('the node: id, role, version, uptime, addresses').action(actions.status);
+
+  program.command('rm').description('delete an object everywhere (a tombstone)').argument('<cid>', 'CID of the object').action(actions.rm);
+
+  program
+    .command('cluster')
+    .description('a local Compose cluster: runs scripts/cluster.sh up [N] | down | ps from the checkout')
+    .argument('<action>', 'up, down or ps')
+    .argument('[n]', 'peers for up (default 20)')
+    .action(actions.cluster);
+
+  // Errors of a subcommand name it in the hint; inherited settings are copied when it is created.
+  for (const cmd of program.commands) cmd.configureOutput(output(io, `peerweave ${cmd.name()}`));
+  return program;
+}
+
+/** Commander's output routed to the CLI's streams; its errors become one `peerweave: …` line. */
+function output(io: Pick<CliIo, 'stdout' | 'stderr'>, command: string) {
+  return {
+    writeOut: (s: string) => void io.stdout.write(s),
+    writeErr: (s: string) => void io.stderr.write(s),
+    outputError: (s: string, write: (s: string) => void) => {
+      const message = s.trim().replace(/^error: /, '').replace(/\n+/g, ' ');
+      write(`peerweave: ${message} (see ${command} --help)\n`);
+    },
+  };
+}
+
+function globalsOf(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals<Partial<GlobalOptions>>();
+  return {
+    node: o.node,
+    json: o.json === true,
+    quiet: o.quiet === true,
+    timeout: o.timeout ?? DEFAULT_TIMEOUT_MS,
+    stallTimeout: o.stallTimeout ?? DEFAULT_STALL_TIMEOUT_MS,
+  };
+}
+
+function positiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError(`${flag} expects a positive number of milliseconds`);
+    return Number(value);
+  };
+}
+
+function versionOf(repoRoot: string | undefined): string {
+  if (process.env.PEERWEAVE_VERSION) return process.env.PEERWEAVE_VERSION; // set by the bundle
+  try {
+    if (repoRoot !== undefined) return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // a copied CLI without its checkout
+  }
+  return '0.0.0';
+}
