@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { containerRss, docker, median, percentile, waitHealthy } from './docker.ts';
 import { clusterFigures, simFigures, type SimFigures } from './routing.ts';
+import { contentSection } from './content.ts';
 
 const IMAGE = process.env.PEERWEAVE_IMAGE ?? 'peerweave:latest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -52,13 +53,14 @@ async function composeUp(peers: number, overlay: string | undefined): Promise<nu
   }
 }
 
-/** Which parts run: BENCH_SECTIONS=foundation,cluster,sim (default all). */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,sim').split(','));
+/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,sim (default all). */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,sim').split(','));
 
 async function main(): Promise<void> {
   console.log(`peerweave bench — image ${IMAGE}, median of ${RUNS} runs\n`);
   if (SECTIONS.has('foundation')) await foundation();
   if (SECTIONS.has('cluster')) await cluster();
+  if (SECTIONS.has('content')) await contentSection(ROOT, RUNS, (r) => rows.push(r));
   if (SECTIONS.has('sim')) await sim();
   console.log('\n| figure | peerweave | baseline (same run) | ratio | target |');
   console.log('| --- | --- | --- | --- | --- |');
