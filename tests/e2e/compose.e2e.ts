@@ -76,9 +76,18 @@ describe(`docker compose up --scale peer=${PEERS}`, { timeout: 600_000 }, () => 
       ['peer-9', 'supernode-2'],
       ['supernode-1', 'peer-4'],
     ] as const) {
-      const r = await getJson<{ closest: { id: string }[]; partial: boolean }>(url(from, `/v1/peers/closest?key=${ids.get(to)!}`));
-      assert.equal(r.closest[0]?.id, ids.get(to), `${from} looking up ${to}`);
-      assert.equal(r.partial, false);
+      // Right after start-up 22 containers share 2 cores: a query slower than its deadline drops
+      // that node from one lookup (as Kademlia should), so the condition is waited for, bounded.
+      let last: { closest: { id: string }[]; partial: boolean } | undefined;
+      await waitFor(
+        async () => {
+          last = await getJson<{ closest: { id: string }[]; partial: boolean }>(url(from, `/v1/peers/closest?key=${ids.get(to)!}`));
+          return last.closest[0]?.id === ids.get(to) && !last.partial;
+        },
+        { timeoutMs: 20_000, intervalMs: 500, what: `${from} looking up ${to}` },
+      ).catch(() => {});
+      assert.equal(last?.closest[0]?.id, ids.get(to), `${from} looking up ${to}`);
+      assert.equal(last?.partial, false);
     }
   });
 

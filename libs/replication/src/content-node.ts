@@ -57,12 +57,14 @@ export const DEFAULT_TOMBSTONE_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_TRANSFER_CONCURRENCY = 8;
 /** Deadline of one block call to a peer. */
 export const DEFAULT_BLOCK_DEADLINE_MS = 5_000;
+/** A replica set found complete is asked again after this many repair passes even if unchanged. */
+const REVERIFY_EVERY_PASSES = 6;
 /** Most CIDs per HasBlocks message. */
 const HAS_BATCH = 1024;
 
 /** The part of the routing layer replication uses (RoutingNode has it). */
 export interface ContentRouting {
-  lookup(key: Uint8Array, options?: { signal?: AbortSignal }): Promise<{ closest: PeerContact[]; timedOut: boolean }>;
+  lookup(key: Uint8Array, options?: { signal?: AbortSignal; count?: number }): Promise<{ closest: PeerContact[]; timedOut: boolean }>;
   closestKnown(key: Uint8Array, n: number): PeerContact[];
   neighbourhood(): readonly string[];
   on(event: 'contacts-changed', listener: () => void): unknown;
@@ -160,8 +162,13 @@ export class ContentNode implements Startable {
   readonly #tombstoneTtlMs: number;
   readonly #concurrency: number;
   readonly #blockDeadlineMs: number;
-  /** Replica set (joined ids) each held block was last verified complete against. */
-  readonly #verified = new Map<string, string>();
+  /**
+   * Replica set (joined ids) each held block was last verified complete against, and in which
+   * repair pass. A set is re-checked when it changes and, in any case, every
+   * REVERIFY_EVERY_PASSES passes: two nodes can briefly disagree on a set while a death spreads.
+   */
+  readonly #verified = new Map<string, { set: string; pass: number }>();
+  #pass = 0;
   /** Blocks of uploads in progress: staged as cache, never evicted before they are replicated. */
   readonly #staging = new Map<string, number>();
   #running = false;
@@ -364,8 +371,9 @@ export class ContentNode implements Startable {
    * a hinted hand-off (Dynamo's sloppy quorum) instead of that node silently becoming a replica.
    */
   async #preferenceList(key: Uint8Array, signal: AbortSignal | undefined): Promise<PeerContact[]> {
-    const { closest } = await this.#init.routing.lookup(key, signal ? { signal } : {});
-    return preferenceList(key, this.#init.self, [...closest, ...this.#init.routing.closestKnown(key, this.#r)]);
+    // r + 1: this node may be one of the r, and the lookup never returns it.
+    const { closest } = await this.#init.routing.lookup(key, { count: this.#r + 1, ...(signal ? { signal } : {}) });
+    return preferenceList(key, this.#init.self, [...closest, ...this.#init.routing.closestKnown(key, this.#r + 2)]);
   }
 
   /** The same from the local table only: cheap, used by repair and reads. */
@@ -410,7 +418,7 @@ export class ContentNode implements Startable {
     };
     let data = await tryFrom(this.#knownPreferenceList(key, this.#r + 2));
     if (data === undefined) {
-      const { closest } = await this.#init.routing.lookup(key, options.signal ? { signal: options.signal } : {});
+      const { closest } = await this.#init.routing.lookup(key, { count: this.#r + 2, ...(options.signal ? { signal: options.signal } : {}) });
       data = await tryFrom(preferenceList(key, this.#init.self, closest));
     }
     if (data === undefined) {
@@ -478,7 +486,7 @@ export class ContentNode implements Startable {
       return found.record !== undefined;
     };
     if (!(await ask(this.#knownPreferenceList(key, this.#r))) && !('tombstone' in found)) {
-      const { closest } = await this.#init.routing.lookup(key, signal ? { signal } : {});
+      const { closest } = await this.#init.routing.lookup(key, { count: this.#r + 1, ...(signal ? { signal } : {}) });
       await ask(preferenceList(key, this.#init.self, closest).slice(0, this.#r + 1));
     }
     if (found.tombstone) this.#applyTombstone(found.tombstone);
@@ -736,6 +744,7 @@ export class ContentNode implements Startable {
   async #repairPass(): Promise<RepairReport> {
     const signal = this.#stop.signal;
     const report: RepairReport = { checked: 0, pushed: 0, handedBack: 0, backlog: 0 };
+    this.#pass++;
     this.#collectGarbage();
     // Which blocks each peer must be asked about: peer id → (contact, cids).
     const asks = new Map<string, { peer: PeerContact; cids: string[] }>();
@@ -756,7 +765,8 @@ export class ContentNode implements Startable {
         continue;
       }
       const setKey = replicas.map((p) => p.id).join(',');
-      if (this.#verified.get(row.cid) === setKey && selfIsReplica) continue;
+      const verified = this.#verified.get(row.cid);
+      if (verified && verified.set === setKey && selfIsReplica && this.#pass - verified.pass < REVERIFY_EVERY_PASSES) continue;
       replicaSets.set(row.cid, setKey);
       for (const p of replicas) {
         if (p.id === this.id) continue;
@@ -790,7 +800,7 @@ export class ContentNode implements Startable {
     this.#m.moved.inc({ reason: 'repair' }, report.pushed);
     for (const [cid, setKey] of replicaSets) {
       if (incomplete.has(cid)) continue;
-      this.#verified.set(cid, setKey);
+      this.#verified.set(cid, { set: setKey, pass: this.#pass });
     }
     for (const cid of demote) {
       // The new replicas have it now: keep the copy only as evictable cache.

@@ -244,15 +244,19 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     await this.#swim.stop();
   }
 
-  /** Iterative FIND_NODE for `key`: the k closest live nodes the network knows. */
-  async lookup(key: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<LookupOutcome> {
+  /**
+   * Iterative FIND_NODE for `key`: the k closest live nodes the network knows. With `count` below
+   * k, the lookup stops as soon as the `count` closest have answered (replica placement needs r,
+   * not k: a few queries instead of k), while every query still asks for k contacts.
+   */
+  async lookup(key: Uint8Array, options: { signal?: AbortSignal; count?: number } = {}): Promise<LookupOutcome> {
     // The lookup's own deadline returns the best found so far (partial), so only the caller's
     // signal is passed: an outer deadline would turn every partial result into an error.
     try {
       const result = await lookup({
         key,
         seeds: this.#table.closest(key, this.#k).filter((c) => this.#usable(c.id)),
-        k: this.#k,
+        k: Math.min(this.#k, Math.max(1, Math.floor(options.count ?? this.#k))),
         alpha: this.#alpha,
         deadlineMs: this.#lookupDeadlineMs,
         queryDeadlineMs: this.#queryDeadlineMs,
