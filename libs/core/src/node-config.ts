@@ -82,9 +82,10 @@ export const NODE_CONFIG = {
   },
   grpcMaxMessageBytes: {
     env: 'PEERWEAVE_GRPC_MAX_MESSAGE_BYTES',
-    accepts: 'an integer number of bytes, 65536..67108864',
-    doc: 'Largest peer-protocol message sent or received; larger ones fail with RESOURCE_EXHAUSTED. Must exceed the 256 KiB block size with headroom.',
-    schema: Type.Integer({ minimum: 65_536, maximum: 67_108_864 }),
+    accepts: 'an integer number of bytes, 2097152..67108864',
+    doc: 'Largest peer-protocol message sent or received; larger ones fail with RESOURCE_EXHAUSTED. At least 2 MiB: block messages carry up to 1 MiB of data.',
+    // A block message carries up to 1 MiB of data (MAX_BLOCK_BYTES) plus its fields.
+    schema: Type.Integer({ minimum: 2_097_152, maximum: 67_108_864 }),
     default: 4_194_304,
   },
   grpcKeepaliveMs: {
