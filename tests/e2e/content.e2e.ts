@@ -112,10 +112,14 @@ describe('content through the Compose cluster', { timeout: 900_000 }, () => {
     const before = await getJson<Replicas>(url('peer-2', `/v1/objects/${cid}/replicas`), 30_000);
     assert.ok(before.blocks.length > 200);
     assert.ok(before.blocks.every((b) => b.holders.length >= R), 'every block on r peers before the kill');
-    // Two peers that both hold the root block (and so a share of everything).
-    const byId = new Map([...ids].map(([name, id]) => [id, name]));
-    const victims = before.blocks[0]!.holders.map((id) => byId.get(id)).filter((n): n is string => n !== undefined && n !== 'peer-1').slice(0, 2);
-    assert.equal(victims.length, 2);
+    // The two peers (not the uploader) that hold the most blocks of the file.
+    const held = new Map<string, number>();
+    for (const b of before.blocks) for (const h of b.holders) held.set(h, (held.get(h) ?? 0) + 1);
+    const victims = peers
+      .filter((p) => p !== 'peer-1')
+      .sort((a, b) => (held.get(ids.get(b)!) ?? 0) - (held.get(ids.get(a)!) ?? 0))
+      .slice(0, 2);
+    assert.ok(victims.every((v) => (held.get(ids.get(v)!) ?? 0) > 0), 'both victims hold blocks');
     const docker = await getContainerRuntimeClient();
     const killedAt = Date.now();
     await Promise.all(victims.map((v) => docker.container.getById(env!.getContainer(v).getId()).kill({ signal: 'SIGKILL' })));
