@@ -7,7 +7,7 @@ const HEX_ID = /^[0-9a-f]{64}$/;
 
 /**
  * A 256-bit identifier in the Kademlia keyspace. Node ids are SHA-256 of the node's Ed25519 public
- * key; content keys are SHA-256 of a CID's bytes. Printable form: 64 lowercase hex digits.
+ * key; content keys are the SHA-256 digest a CID carries in its multihash. Printable form: 64 lowercase hex digits.
  */
 export class NodeId {
   readonly bytes: Uint8Array;
