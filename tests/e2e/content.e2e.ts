@@ -188,13 +188,13 @@ describe('content through the Compose cluster', { timeout: 900_000 }, () => {
 
   it('a small object put through curl-style PUT is found by every live peer, and DELETE makes it 404 everywhere', async () => {
     const small = randomBytes(1024);
-    const put = await http<{ cid: string }>(url('peer-6', '/v1/objects'), { method: 'PUT', body: small, timeoutMs: 30_000 });
+    const put = await http<{ cid: string }>(url(live()[5]!, '/v1/objects'), { method: 'PUT', body: small, timeoutMs: 30_000 });
     assert.equal(put.status, 201, put.text);
     for (const p of live()) {
       const got = await fetchBytes(p, `/v1/objects/${put.body.cid}`);
       assert.ok(got.bytes.equals(small), p);
     }
-    const del = await http(url('peer-10', `/v1/objects/${put.body.cid}`), { method: 'DELETE', timeoutMs: 30_000 });
+    const del = await http(url(live()[9]!, `/v1/objects/${put.body.cid}`), { method: 'DELETE', timeoutMs: 30_000 });
     assert.equal(del.status, 200, del.text);
     for (const p of live()) {
       const got = await http<{ code: string }>(url(p, `/v1/objects/${put.body.cid}/meta`), { timeoutMs: 30_000 });

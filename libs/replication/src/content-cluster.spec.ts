@@ -177,6 +177,13 @@ describe('content: quorum, hand-off, corruption', { timeout: 120_000 }, () => {
       liar.content.handler.getBlock = async () => ({ found: true, data: new Uint8Array(3_000) });
       const reader = cluster.nodes.find((n) => !loc.holders.includes(n.id))!;
       assert.equal(sha(await readAll(reader.content.read(out.cid, undefined))), sha(bytes));
+      // A multi-block file is swarmed from all holders at once: the liar's blocks are refused.
+      const big = new SeededRandom(5).bytes(1_500_000);
+      const bigOut = await cluster.nodes[2]!.content.put(chunks(big), meta);
+      const bigReader = cluster.nodes.find((n) => n !== liar && n.index !== 2)!;
+      assert.equal(sha(await readAll(bigReader.content.read(bigOut.cid, undefined))), sha(big));
+      const part = await readAll(bigReader.content.read(bigOut.cid, { offset: 300_000, length: 500_000 }));
+      assert.ok(part.equals(Buffer.from(big.subarray(300_000, 800_000))), 'a range across leaves');
     } finally {
       await cluster.stop();
     }

@@ -28,6 +28,7 @@ import {
   cidToString,
   exportCar,
   exportFile,
+  fileLeaves,
   importFile,
   normaliseKeywords,
   parseCid,
@@ -37,7 +38,9 @@ import {
   type BlockRow,
   type BlockStore,
   type ContentDb,
+  type FileLeaf,
 } from '@peerweave/storage';
+import { Swarm, type BlockSource } from '@peerweave/transfer';
 import type { CID } from 'multiformats/cid';
 import { differingRanges, rangeDigests, type KeyedEntry } from './digests.ts';
 import { mapLimit } from './map-limit.ts';
@@ -505,16 +508,95 @@ export class ContentNode implements Startable {
     return { cid: canonical, name: '', contentType: 'application/octet-stream', size, blocks: blocks ?? 0, keywords: [], created: new Date(0).toISOString(), uploader: '' };
   }
 
-  /** Streams the object's bytes (a range of them), fetching each block where it lives. */
+  /**
+   * Streams the object's bytes (a range of them). The leaves are named by the inner nodes and
+   * fetched by a swarm (libs/transfer) from every node that should hold them at once — this node
+   * first when it has a copy — each checked against its CID, in order, with a bounded buffer so a
+   * slow reader slows the download. Objects of one block, and files whose leaves are not raw
+   * blocks, are read block by block through the UnixFS exporter.
+   */
   async *read(cidText: string, range: { offset: number; length: number } | undefined, options: Options = {}): AsyncIterable<Uint8Array> {
     const cid = parseCid(cidText);
     if (this.#init.db.getTombstone(cidToString(cid))) throw new NotFoundError(`object ${cidToString(cid)} was deleted`);
+    const get = (c: CID, o: { signal?: AbortSignal }): Promise<Uint8Array> => this.getBlock(c, o);
+    const signal = options.signal ? { signal: options.signal } : {};
     try {
-      yield* exportFile(cid, (c, o) => this.getBlock(c, o), { ...range, ...(options.signal ? { signal: options.signal } : {}) });
+      let leaves: FileLeaf[] = [];
+      if (cid.code === 0x70) {
+        try {
+          leaves = await fileLeaves(cid, get, { ...range, ...signal });
+        } catch (err) {
+          if (!(err instanceof PeerweaveError && err.code === 'INVALID_ARGUMENT')) throw err;
+          leaves = [];
+        }
+      }
+      if (leaves.length < 2) {
+        yield* exportFile(cid, get, { ...range, ...signal });
+      } else {
+        yield* this.#swarmRead(leaves, range, options.signal);
+      }
       this.#m.gets.inc({ outcome: 'ok' });
     } catch (err) {
       this.#m.gets.inc({ outcome: err instanceof PeerweaveError ? err.code.toLowerCase() : 'internal' });
       throw err;
+    }
+  }
+
+  async *#swarmRead(leaves: FileLeaf[], range: { offset: number; length: number } | undefined, signal: AbortSignal | undefined): AsyncIterable<Uint8Array> {
+    const start = range?.offset ?? 0;
+    const end = range === undefined ? Number.POSITIVE_INFINITY : range.offset + range.length;
+    const sources = new Map<string, BlockSource>();
+    const local: BlockSource = {
+      id: this.id,
+      fetch: async (c) => {
+        const bytes = await this.#init.blocks.get(parseCid(c));
+        if (bytes === undefined) throw new NotFoundError(`block ${c} is not stored here`);
+        return bytes;
+      },
+    };
+    const remote = (peer: PeerContact): BlockSource => {
+      let source = sources.get(peer.id);
+      if (!source) {
+        source = {
+          id: peer.id,
+          fetch: async (c, { signal: s }) => {
+            const { found, data } = await this.#call(peer, 'getBlock', { cid: c }, s);
+            if (!found) throw new NotFoundError(`peer ${peer.id.slice(0, 12)} does not hold ${c}`);
+            this.#m.fetches.inc({ source: 'peer' });
+            return data;
+          },
+        };
+        sources.set(peer.id, source);
+      }
+      return source;
+    };
+    // Last resort for a block none of the expected holders has: the full path, lookup included.
+    const network: BlockSource = { id: 'lookup', fetch: (c, { signal: s }) => this.getBlock(c, { signal: s }) };
+    const swarm = new Swarm({
+      blocks: leaves.map((l) => ({ cid: cidToString(l.cid), bytes: l.size })),
+      providers: (c) => {
+        const list: BlockSource[] = [];
+        if (this.#init.db.getBlock(c)) list.push(local);
+        for (const p of this.#knownPreferenceList(cidKey(parseCid(c)), this.#r + 2)) if (p.id !== this.id) list.push(remote(p));
+        list.push(network);
+        return list;
+      },
+      verify: (c, bytes) => {
+        const ok = blockMatches(parseCid(c), bytes);
+        if (!ok) this.#m.corrupt.inc({ source: 'peer' });
+        return ok;
+      },
+      clock: this.#init.clock,
+      requestTimeoutMs: this.#blockDeadlineMs,
+      logger: this.#log,
+      ...(this.#init.metrics ? { metrics: this.#init.metrics } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    let i = 0;
+    for await (const { cid: c, bytes } of swarm.blocks()) {
+      const leaf = leaves[i++]!;
+      if (!this.#init.db.getBlock(c)) await this.#cache(leaf.cid, bytes);
+      yield bytes.subarray(Math.max(0, start - leaf.offset), Math.min(leaf.size, end - leaf.offset));
     }
   }
 

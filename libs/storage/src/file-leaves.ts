@@ -1,0 +1,56 @@
+import { InvalidArgumentError, throwIfAborted } from '@peerweave/core';
+import * as dagPb from '@ipld/dag-pb';
+import { UnixFS } from 'ipfs-unixfs';
+import type { CID } from 'multiformats/cid';
+import type { BlockGetter } from './block-io.ts';
+import { DAG_PB_CODE, RAW_CODE } from './cid.ts';
+
+/** One leaf of a file: its block and the bytes of the file it carries. */
+export interface FileLeaf {
+  readonly cid: CID;
+  /** Offset of the leaf's first byte in the file. */
+  readonly offset: number;
+  /** Bytes of the file in the leaf. */
+  readonly size: number;
+}
+
+/**
+ * The leaves of a UnixFS file in file order with their offsets, from the inner (dag-pb) nodes
+ * alone: raw leaves are named, never fetched, so a downloader can fetch them from many peers at
+ * once. Only the leaves that overlap `[offset, offset + length)` are returned (all by default).
+ * Files whose leaves are not raw blocks (UnixFS data inside dag-pb leaves) are INVALID_ARGUMENT:
+ * callers fall back to the exporter for those.
+ */
+export async function fileLeaves(
+  root: CID,
+  get: BlockGetter,
+  options: { offset?: number; length?: number; signal?: AbortSignal } = {},
+): Promise<FileLeaf[]> {
+  const start = options.offset ?? 0;
+  const end = options.length === undefined ? Number.POSITIVE_INFINITY : start + options.length;
+  const getOptions = options.signal === undefined ? {} : { signal: options.signal };
+  const leaves: FileLeaf[] = [];
+  const visit = async (cid: CID, offset: number, size: number | undefined): Promise<void> => {
+    throwIfAborted(options.signal);
+    if (cid.code === RAW_CODE) {
+      if (size === undefined) size = (await get(cid, getOptions)).length;
+      if (offset < end && offset + size > start) leaves.push({ cid, offset, size });
+      return;
+    }
+    if (cid.code !== DAG_PB_CODE) throw new InvalidArgumentError(`${cid.toString()} is not a UnixFS block`);
+    const node = dagPb.decode(await get(cid, getOptions));
+    if (node.Data === undefined) throw new InvalidArgumentError(`${cid.toString()} has no UnixFS data`);
+    const unixfs = UnixFS.unmarshal(node.Data);
+    if (unixfs.type !== 'file' && unixfs.type !== 'raw') throw new InvalidArgumentError(`${cid.toString()} is not a file`);
+    if (node.Links.length === 0) throw new InvalidArgumentError(`${cid.toString()} keeps its bytes inline; read it with the exporter`);
+    let at = offset;
+    for (let i = 0; i < node.Links.length; i++) {
+      const childSize = Number(unixfs.blockSizes[i] ?? 0n);
+      // Subtrees wholly outside the range are skipped without fetching them.
+      if (at < end && at + childSize > start) await visit(node.Links[i]!.Hash, at, childSize);
+      at += childSize;
+    }
+  };
+  await visit(root, 0, undefined);
+  return leaves;
+}
