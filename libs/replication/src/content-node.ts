@@ -62,6 +62,11 @@ export const DEFAULT_TRANSFER_CONCURRENCY = 8;
 export const DEFAULT_BLOCK_DEADLINE_MS = 5_000;
 /** A replica set found complete is asked again after this many repair passes even if unchanged. */
 const REVERIFY_EVERY_PASSES = 6;
+/**
+ * Deadline of a HasBlocks question (no block data moves): a replica that died but is not yet
+ * declared dead must not hold a repair pass for the full block deadline.
+ */
+const QUERY_DEADLINE_MS = 1_500;
 /** Most CIDs per HasBlocks message. */
 const HAS_BATCH = 1024;
 
@@ -1004,10 +1009,11 @@ export class ContentNode implements Startable {
     method: M,
     request: Parameters<ContentHandler[M]>[0],
     signal: AbortSignal | undefined,
+    deadlineMs = method === 'hasBlocks' ? Math.min(this.#blockDeadlineMs, QUERY_DEADLINE_MS) : this.#blockDeadlineMs,
   ): Promise<Awaited<ReturnType<ContentHandler[M]>>> {
-    const deadline = withDeadline(this.#blockDeadlineMs, { clock: this.#init.clock, ...(signal ? { signal } : {}) });
+    const deadline = withDeadline(deadlineMs, { clock: this.#init.clock, ...(signal ? { signal } : {}) });
     return (
-      this.#init.transport.request(peer.address, method, request as never, { signal: deadline.signal, deadlineMs: this.#blockDeadlineMs }) as Promise<
+      this.#init.transport.request(peer.address, method, request as never, { signal: deadline.signal, deadlineMs }) as Promise<
         Awaited<ReturnType<ContentHandler[M]>>
       >
     ).finally(() => deadline.clear());
