@@ -77,8 +77,8 @@ async function cluster(): Promise<void> {
     ratio: `${(f.convergedSeconds / f.healthySeconds).toFixed(2)}×`,
     target: '—',
   });
-  // The floor of detection is the minimum suspicion timeout: 4 × log10(22) × 400 ms (lan preset).
-  const floorMs = 4 * Math.log10(22) * 400;
+  // The floor of detection is the minimum suspicion timeout: 4 × log10(22) × 300 ms (lan preset).
+  const floorMs = 4 * Math.log10(22) * 300;
   const p50 = percentile(f.detectionMs, 50);
   const p99 = percentile(f.detectionMs, 99);
   rows.push({

@@ -157,7 +157,7 @@ export const NODE_CONFIG = {
     accepts: 'an integer number of milliseconds',
     doc: 'SWIM protocol period: one contact is probed per period. Shorter detects failures sooner at more messages per node per second (about 2 per period, more when probes fail).',
     schema: positiveMs,
-    default: { lan: 400, local: 200, test: 200 },
+    default: { lan: 300, local: 200, test: 200 },
   },
   probeTimeoutMs: {
     env: 'PEERWEAVE_PROBE_TIMEOUT_MS',
