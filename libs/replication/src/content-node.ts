@@ -310,7 +310,7 @@ export class ContentNode implements Startable {
     const targets = order.slice(0, this.#r);
     const request: PutBlockRequest = { cid: cidText, data: bytes, roots, hintFor: '' };
     const results = await Promise.all(targets.map((t) => this.#storeAt(t, request, signal)));
-    let acks = results.filter((ok) => ok === 'stored').length;
+    const acks = results.filter((ok) => ok === 'stored').length;
     if (results.includes('refused')) {
       throw new PeerweaveError('FAILED_PRECONDITION', `block ${cidText} was refused: its object is deleted`);
     }
@@ -332,7 +332,6 @@ export class ContentNode implements Startable {
         { details: { cid: cidText, acknowledged: acks, required: this.#w } },
       );
     }
-    acks = Math.min(acks, this.#r);
     return acks;
   }
 
@@ -668,34 +667,42 @@ export class ContentNode implements Startable {
     const cids: CID[] = [];
     for await (const c of this.#dagCids(cid, options.signal)) cids.push(c);
     const rows = cids.map((c) => ({ cid: cidToString(c), order: this.#knownPreferenceList(cidKey(c), this.#r + 2) }));
-    // One HasBlocks per peer for all the blocks it should be asked about.
-    const perPeer = new Map<string, { peer: PeerContact; cids: string[] }>();
-    for (const row of rows) {
-      for (const p of row.order) {
-        let entry = perPeer.get(p.id);
-        if (!entry) perPeer.set(p.id, (entry = { peer: p, cids: [] }));
-        entry.cids.push(row.cid);
-      }
-    }
-    const held = new Set<string>();
-    await mapLimit(perPeer.values(), this.#concurrency, async ({ peer, cids: asked }) => {
-      for (let i = 0; i < asked.length; i += HAS_BATCH) {
-        const batch = asked.slice(i, i + HAS_BATCH);
-        try {
-          const have = peer.id === this.id ? batch.map((c) => this.#holds(c)) : (await this.#call(peer, 'hasBlocks', { cids: batch }, options.signal)).have;
-          batch.forEach((c, j) => {
-            if (have[j]) held.add(`${peer.id}/${c}`);
-          });
-        } catch {
-          // unreachable: its copies are not counted
-        }
-      }
-    });
+    const asks = groupByPeer(rows.flatMap(({ cid, order }) => order.map((peer) => [peer, cid] as const)));
+    const { held } = await this.#whoHas(asks, options.signal);
     return rows.map(({ cid, order }) => ({
       cid,
       replicas: order.slice(0, this.#r).map((p) => p.id),
       holders: order.filter((p) => held.has(`${p.id}/${cid}`)).map((p) => p.id),
     }));
+  }
+
+  /**
+   * One HasBlocks per peer (in batches) for every block it is asked about. `held` has
+   * `<peer>/<cid>` of the copies found; `lacking` the copies missing on peers that answered;
+   * `unreachable` the blocks a peer could not be asked about.
+   */
+  async #whoHas(
+    asks: Map<string, { peer: PeerContact; cids: string[] }>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ held: Set<string>; lacking: { peer: PeerContact; cid: string }[]; unreachable: Set<string> }> {
+    const held = new Set<string>();
+    const lacking: { peer: PeerContact; cid: string }[] = [];
+    const unreachable = new Set<string>();
+    await mapLimit(asks.values(), this.#concurrency, async ({ peer, cids }) => {
+      for (let i = 0; i < cids.length; i += HAS_BATCH) {
+        const batch = cids.slice(i, i + HAS_BATCH);
+        try {
+          const have = peer.id === this.id ? batch.map((c) => this.#holds(c)) : (await this.#call(peer, 'hasBlocks', { cids: batch }, signal)).have;
+          batch.forEach((c, j) => {
+            if (have[j]) held.add(`${peer.id}/${c}`);
+            else lacking.push({ peer, cid: c });
+          });
+        } catch {
+          for (const c of batch) unreachable.add(c);
+        }
+      }
+    });
+    return { held, lacking, unreachable };
   }
 
   #holds(cidText: string): boolean {
@@ -833,8 +840,8 @@ export class ContentNode implements Startable {
     const report: RepairReport = { checked: 0, pushed: 0, handedBack: 0, backlog: 0 };
     this.#pass++;
     this.#collectGarbage();
-    // Which blocks each peer must be asked about: peer id → (contact, cids).
-    const asks = new Map<string, { peer: PeerContact; cids: string[] }>();
+    // Which blocks each other replica must be asked about.
+    const toAsk: (readonly [PeerContact, string])[] = [];
     const replicaSets = new Map<string, string>();
     const handBack: { row: BlockRow; target: PeerContact; selfIsReplica: boolean }[] = [];
     const demote: string[] = [];
@@ -855,29 +862,10 @@ export class ContentNode implements Startable {
       const verified = this.#verified.get(row.cid);
       if (verified && verified.set === setKey && selfIsReplica && this.#pass - verified.pass < REVERIFY_EVERY_PASSES) continue;
       replicaSets.set(row.cid, setKey);
-      for (const p of replicas) {
-        if (p.id === this.id) continue;
-        let entry = asks.get(p.id);
-        if (!entry) asks.set(p.id, (entry = { peer: p, cids: [] }));
-        entry.cids.push(row.cid);
-      }
+      for (const p of replicas) if (p.id !== this.id) toAsk.push([p, row.cid]);
       if (!selfIsReplica) demote.push(row.cid);
     }
-    const incomplete = new Set<string>();
-    const pushes: { peer: PeerContact; cid: string }[] = [];
-    await mapLimit(asks.values(), this.#concurrency, async ({ peer, cids }) => {
-      for (let i = 0; i < cids.length; i += HAS_BATCH) {
-        const batch = cids.slice(i, i + HAS_BATCH);
-        try {
-          const { have } = await this.#call(peer, 'hasBlocks', { cids: batch }, signal);
-          batch.forEach((c, j) => {
-            if (!have[j]) pushes.push({ peer, cid: c });
-          });
-        } catch {
-          for (const c of batch) incomplete.add(c);
-        }
-      }
-    });
+    const { lacking: pushes, unreachable: incomplete } = await this.#whoHas(groupByPeer(toAsk), signal);
     const pushed = await mapLimit(pushes, this.#concurrency, async ({ peer, cid }) => {
       const ok = await this.#pushBlock(peer, cid, '', signal);
       if (!ok) incomplete.add(cid);
@@ -947,12 +935,13 @@ export class ContentNode implements Startable {
     let ranges = 0;
     let pushed = 0;
     const neighbours = this.#init.routing.neighbourhood();
+    const index = this.#replicaIndex();
     for (const id of neighbours) {
       if (signal.aborted) break;
       const peer = this.#init.routing.closestKnown(Buffer.from(id, 'hex'), 1).find((p) => p.id === id);
       if (!peer) continue;
       try {
-        const entries = [...this.#sharedEntries(id)];
+        const entries = this.#sharedEntries(id, index);
         const ours = rangeDigests(entries);
         const { digests } = await this.#call(peer, 'syncDigest', { from: this.id, digests: ours }, signal);
         const differing = differingRanges(ours, digests);
@@ -982,15 +971,26 @@ export class ContentNode implements Startable {
     return { neighbours: neighbours.length, ranges, pushed };
   }
 
-  /** Blocks this node holds that `peer` should hold too, and every tombstone this node knows. */
-  *#sharedEntries(peer: string): Iterable<KeyedEntry> {
+  /**
+   * Every replica copy this node is responsible for, with the other replicas of its key, and every
+   * tombstone it knows (`replicas` undefined: shared with everyone). Built once per anti-entropy
+   * round and filtered per neighbour by {@link #sharedEntries}.
+   */
+  #replicaIndex(): (KeyedEntry & { replicas?: ReadonlySet<string> })[] {
+    const index: (KeyedEntry & { replicas?: ReadonlySet<string> })[] = [];
     for (const row of this.#init.db.blocks()) {
       if (row.kind !== 'replica') continue;
       const key = cidKey(parseCid(row.cid));
-      const replicas = this.#knownPreferenceList(key, this.#r);
-      if (replicas.some((p) => p.id === this.id) && replicas.some((p) => p.id === peer)) yield { key, label: row.cid };
+      const replicas = new Set(this.#knownPreferenceList(key, this.#r).map((p) => p.id));
+      if (replicas.has(this.id)) index.push({ key, label: row.cid, replicas });
     }
-    for (const t of this.#init.db.tombstones()) yield { key: cidKey(parseCid(t.cid)), label: `t:${t.cid}` };
+    for (const t of this.#init.db.tombstones()) index.push({ key: cidKey(parseCid(t.cid)), label: `t:${t.cid}` });
+    return index;
+  }
+
+  /** Blocks this node holds that `peer` should hold too, and every tombstone this node knows. */
+  #sharedEntries(peer: string, index = this.#replicaIndex()): KeyedEntry[] {
+    return index.filter((e) => e.replicas === undefined || e.replicas.has(peer));
   }
 
   /** Expired tombstones go; blocks that no live object claims go (staged uploads become cache). */
@@ -1018,6 +1018,17 @@ export class ContentNode implements Startable {
       >
     ).finally(() => deadline.clear());
   }
+}
+
+/** (peer, cid) pairs grouped by peer, in first-seen order. */
+function groupByPeer(pairs: Iterable<readonly [PeerContact, string]>): Map<string, { peer: PeerContact; cids: string[] }> {
+  const groups = new Map<string, { peer: PeerContact; cids: string[] }>();
+  for (const [peer, cid] of pairs) {
+    let entry = groups.get(peer.id);
+    if (!entry) groups.set(peer.id, (entry = { peer, cids: [] }));
+    entry.cids.push(cid);
+  }
+  return groups;
 }
 
 function toInfo(r: ObjectRecord): ObjectInfo {
