@@ -150,5 +150,47 @@ export interface ContentMethods {
   putTombstone: { request: PutTombstoneRequest; response: PutTombstoneResponse };
   syncDigest: { request: SyncDigestRequest; response: SyncDigestResponse };
   syncKeys: { request: SyncKeysRequest; response: SyncKeysResponse };
+  addProvider: { request: AddProviderRequest; response: AddProviderResponse };
+  getProviders: { request: GetProvidersRequest; response: GetProvidersResponse };
 }
 export type ContentMethod = keyof ContentMethods;
+
+/** A node that holds (some of) the blocks of a CID and serves them, with when its claim lapses. */
+export interface ProviderRecord {
+  /** Node id, 64 hex. */
+  readonly id: string;
+  /** `host:port` of its peer protocol. */
+  readonly address: string;
+  /** When the record lapses unless refreshed, milliseconds since the epoch. */
+  readonly expiresMs: number;
+}
+
+/**
+ * The caller announces that it provides `cids` (root CIDs of objects it holds, wholly or partly:
+ * the downloader asks each provider which blocks with HasBlocks, as BitTorrent peers exchange
+ * bitfields). Sent to the r nodes closest to each CID; the callee keeps the record until
+ * `ttlMs` from now (capped by the callee) and the provider refreshes it while it holds the blocks.
+ * The provider is the caller itself: a node announces only its own id and address.
+ */
+export interface AddProviderRequest {
+  /** At most MAX_CIDS_PER_MESSAGE CIDs. */
+  readonly cids: readonly string[];
+  /** Id of the announcing node (64 hex). */
+  readonly id: string;
+  /** Its peer-protocol address. */
+  readonly address: string;
+  /** How long the record should live, in milliseconds (the callee caps it). */
+  readonly ttlMs: number;
+}
+export interface AddProviderResponse {
+  /** How many of the CIDs were recorded. */
+  readonly accepted: number;
+}
+
+export interface GetProvidersRequest {
+  readonly cid: string;
+}
+export interface GetProvidersResponse {
+  /** Live provider records the callee holds for the CID, at most MAX_PROVIDERS_PER_MESSAGE. */
+  readonly providers: readonly ProviderRecord[];
+}
