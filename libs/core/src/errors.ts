@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'INSUFFICIENT_REPLICAS',
   'RANGE_NOT_SATISFIABLE',
   'NOT_ACCEPTABLE',
+  // Search.
+  'INVALID_QUERY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -84,6 +86,11 @@ export const InsufficientReplicasError = defineError('InsufficientReplicasError'
 export const RangeNotSatisfiableError = defineError('RangeNotSatisfiableError', 'RANGE_NOT_SATISFIABLE');
 /** An `Accept` header that asks for a representation this route cannot give. */
 export const NotAcceptableError = defineError('NotAcceptableError', 'NOT_ACCEPTABLE');
+/**
+ * Search text we cannot turn into a query (empty, too long, an unbalanced quote, only operators).
+ * Its own code rather than INVALID_ARGUMENT so a client can show "fix your query" next to the box.
+ */
+export const InvalidQueryError = defineError('InvalidQueryError', 'INVALID_QUERY');
 
 export function isPeerweaveError(err: unknown): err is PeerweaveError {
   return err instanceof PeerweaveError;

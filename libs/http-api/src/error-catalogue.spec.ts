@@ -31,6 +31,7 @@ test('every core code has a status', () => {
     ['INSUFFICIENT_REPLICAS', 503],
     ['RANGE_NOT_SATISFIABLE', 416],
     ['NOT_ACCEPTABLE', 406],
+    ['INVALID_QUERY', 400],
   ];
   assert.deepEqual(new Set(expected.map(([c]) => c)), new Set(ERROR_CODES));
   for (const [code, status] of expected) assert.equal(httpStatusOf(code), status, code);

@@ -33,6 +33,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   INSUFFICIENT_REPLICAS: 503,
   RANGE_NOT_SATISFIABLE: 416,
   NOT_ACCEPTABLE: 406,
+  INVALID_QUERY: 400,
 };
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -1,12 +1,16 @@
 /**
- * Checks shared by the codecs of the peer protocol (peer-codec.ts, content-codec.ts). Each throws
- * InvalidArgumentError naming the field as `field[index]sub` (`updates[3].contact.id`,
- * `tombstones[0].by`); the name is built only on failure, since these run for every message.
+ * Checks shared by the codecs of the peer protocol (peer-codec.ts, content-codec.ts,
+ * search-codec.ts). Each throws InvalidArgumentError naming the field as `field[index]sub`
+ * (`updates[3].contact.id`, `tombstones[0].by`); the name is built only on failure, since these run
+ * for every message.
  */
 import { ID_BYTES, InvalidArgumentError, NodeId } from '@peerweave/core';
 
 /** The empty `bytes` value (shared, never written to). */
 export const EMPTY_BYTES = Buffer.alloc(0);
+
+/** Longest `host:port` accepted in a contact (a DNS name is at most 253 characters). */
+export const MAX_ADDRESS_LENGTH = 300;
 
 /** An id field: in a contact `name` is `.id` after the contact's `sub`; on its own both are ''. */
 export function encodeId(hex: string, field: string, index: number, sub: string, name = '.id'): Buffer {
@@ -20,6 +24,17 @@ export function decodeId(bytes: Uint8Array, field: string, index: number, sub: s
   if (bytes.length !== ID_BYTES) invalid(field, index, sub + name, `an id has ${ID_BYTES} bytes, got ${bytes.length}`);
   // Buffer.prototype.toString works on any Uint8Array view without copying it.
   return Buffer.prototype.toString.call(bytes, 'hex');
+}
+
+/**
+ * A peer-protocol address (`host:port`), 1 to MAX_ADDRESS_LENGTH characters. In a contact `name`
+ * is `.address` after the contact's `sub`; on its own both are ''.
+ */
+export function checkAddress(address: string, field: string, index: number, sub: string, name = '.address'): string {
+  if (typeof address !== 'string' || address.length === 0 || address.length > MAX_ADDRESS_LENGTH) {
+    invalid(field, index, sub + name, `must be 1 to ${MAX_ADDRESS_LENGTH} characters, got ${describeLength(address)}`);
+  }
+  return address;
 }
 
 export function checkBoolean(value: boolean, field: string): boolean {

@@ -12,6 +12,7 @@ import {
   MAX_KEYWORD_LENGTH,
   MAX_KEYWORDS,
   MAX_NAME_LENGTH,
+  MAX_PROVIDERS_PER_MESSAGE,
   MAX_ROOTS_PER_BLOCK,
   MAX_SYNC_KEYS,
   MAX_SYNC_RANGES,
@@ -19,8 +20,9 @@ import {
 } from './content-codec.ts';
 import type { ContentMethod, ContentMethods } from './content-messages.ts';
 import { contentServiceDefinition } from './content-service.ts';
-import { bytes, cid, CONTENT_SAMPLES, GET_RECORD_VARIANTS, NODE_A, RECORD, TOMBSTONE } from './content-test-messages.ts';
-import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, PEER_METHODS } from './peer-codec.ts';
+import { bytes, cid, CONTENT_SAMPLES, GET_RECORD_VARIANTS, NODE_A, PROVIDERS, RECORD, TOMBSTONE } from './content-test-messages.ts';
+import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, MAX_ADDRESS_LENGTH, PEER_METHODS } from './peer-codec.ts';
+import { SEARCH_METHODS } from './search-codec.ts';
 
 type Req<M extends ContentMethod> = ContentMethods[M]['request'];
 type Res<M extends ContentMethod> = ContentMethods[M]['response'];
@@ -71,6 +73,8 @@ const wireRecord = {
   uploader: id(RECORD.uploader),
 };
 const wireTombstone = { ...TOMBSTONE, by: id(TOMBSTONE.by) };
+const wireProvider = { ...PROVIDERS[0]!, id: id(PROVIDERS[0]!.id) };
+const wireAddProvider = { ...CONTENT_SAMPLES.addProvider.request, id: id(NODE_A) };
 
 describe('content codec: round trips through protobuf', () => {
   for (const method of CONTENT_METHODS) {
@@ -131,7 +135,7 @@ describe('content codec: round trips through protobuf', () => {
 
   it('the content methods are peer methods, checked by the shared validation', () => {
     assert.ok(CONTENT_METHODS.every((m) => isPeerMethod(m) && PEER_METHODS.includes(m)));
-    assert.equal(PEER_METHODS.length, 4 + CONTENT_METHODS.length);
+    assert.equal(PEER_METHODS.length, 4 + CONTENT_METHODS.length + SEARCH_METHODS.length);
     for (const method of CONTENT_METHODS) {
       assertValidPeerRequest(method, CONTENT_SAMPLES[method].request);
       assertValidPeerResponse(method, CONTENT_SAMPLES[method].response);
@@ -297,5 +301,66 @@ describe('content codec: what we send is validated too', () => {
       () => assertValidPeerResponse('syncDigest', { digests: [{ prefix: -1, count: 0, hash: bytes(0) }] }),
       isInvalidArgument('digests[0].prefix'),
     );
+  });
+});
+
+describe('content codec: provider records', () => {
+  it('accepts every limit exactly', () => {
+    const cids = Array.from({ length: MAX_CIDS_PER_MESSAGE }, (_, i) => cid(i));
+    const request = { cids, id: NODE_A, address: 'x'.repeat(MAX_ADDRESS_LENGTH), ttlMs: Number.MAX_SAFE_INTEGER };
+    assert.deepEqual(wireRequest('addProvider', request), request);
+    assert.deepEqual(wireRequest('addProvider', { ...request, cids: [cid(1)], ttlMs: 0 }), { ...request, cids: [cid(1)], ttlMs: 0 });
+    assert.deepEqual(wireResponse('addProvider', { accepted: 0 }), { accepted: 0 });
+    assert.deepEqual(wireResponse('addProvider', { accepted: MAX_CIDS_PER_MESSAGE }), { accepted: MAX_CIDS_PER_MESSAGE });
+    const providers = Array.from({ length: MAX_PROVIDERS_PER_MESSAGE }, (_, i) => ({ ...PROVIDERS[i % 2]!, expiresMs: i }));
+    assert.deepEqual(wireResponse('getProviders', { providers }), { providers });
+    assert.deepEqual(wireResponse('getProviders', { providers: [] }), { providers: [] });
+  });
+
+  it('AddProvider: no CIDs, too many, or one that is not a CID', () => {
+    assert.throws(() => rawRequest('addProvider', { ...wireAddProvider, cids: [] }), isInvalidArgument('cids'));
+    const cids = Array.from({ length: MAX_CIDS_PER_MESSAGE + 1 }, (_, i) => cid(i));
+    assert.throws(() => rawRequest('addProvider', { ...wireAddProvider, cids }), isInvalidArgument('cids'));
+    assert.throws(() => rawRequest('addProvider', { ...wireAddProvider, cids: [cid(1), 'no/cid'] }), isInvalidArgument('cids[1]'));
+  });
+
+  it('AddProvider: an id that is not 32 bytes, an address empty or too long, a TTL beyond 2^53', () => {
+    assert.throws(() => rawRequest('addProvider', { ...wireAddProvider, id: bytes(31) }), isInvalidArgument('id'));
+    assert.throws(() => rawRequest('addProvider', { ...wireAddProvider, id: bytes(0) }), isInvalidArgument('id'));
+    assert.throws(() => rawRequest('addProvider', { ...wireAddProvider, address: '' }), isInvalidArgument('address'));
+    assert.throws(
+      () => rawRequest('addProvider', { ...wireAddProvider, address: 'x'.repeat(MAX_ADDRESS_LENGTH + 1) }),
+      isInvalidArgument('address'),
+    );
+    assert.throws(() => rawRequest('addProvider', { ...wireAddProvider, ttlMs: '18446744073709551615' }), isInvalidArgument('ttlMs'));
+  });
+
+  it('AddProvider: an answer accepting more CIDs than a request may carry', () => {
+    assert.throws(() => rawResponse('addProvider', { accepted: MAX_CIDS_PER_MESSAGE + 1 }), isInvalidArgument('accepted'));
+  });
+
+  it('GetProviders: a bad CID, too many providers, a bad id, address or expiry in one', () => {
+    assert.throws(() => rawRequest('getProviders', { cid: '' }), isInvalidArgument('cid'));
+    const providers = Array.from({ length: MAX_PROVIDERS_PER_MESSAGE + 1 }, () => wireProvider);
+    assert.throws(() => rawResponse('getProviders', { providers }), isInvalidArgument('providers'));
+    const one = (provider: object) => () => rawResponse('getProviders', { providers: [wireProvider, { ...wireProvider, ...provider }] });
+    assert.throws(one({ id: bytes(33) }), isInvalidArgument('providers[1].id'));
+    assert.throws(one({ address: '' }), isInvalidArgument('providers[1].address'));
+    assert.throws(one({ expiresMs: '18446744073709551615' }), isInvalidArgument('providers[1].expiresMs'));
+  });
+
+  it('refuses our own malformed provider messages before they leave', () => {
+    const request = CONTENT_SAMPLES.addProvider.request;
+    assert.throws(() => assertValidPeerRequest('addProvider', { ...request, cids: [] }), isInvalidArgument('cids'));
+    assert.throws(() => assertValidPeerRequest('addProvider', { ...request, id: 'AB'.repeat(32) }), isInvalidArgument('id'));
+    assert.throws(() => assertValidPeerRequest('addProvider', { ...request, address: 7 as never }), isInvalidArgument('address'));
+    assert.throws(() => assertValidPeerRequest('addProvider', { ...request, ttlMs: -1 }), isInvalidArgument('ttlMs'));
+    assert.throws(() => assertValidPeerRequest('addProvider', { ...request, ttlMs: 1.5 }), isInvalidArgument('ttlMs'));
+    assert.throws(() => assertValidPeerResponse('addProvider', { accepted: -1 }), isInvalidArgument('accepted'));
+    assert.throws(
+      () => assertValidPeerResponse('getProviders', { providers: [{ ...PROVIDERS[0]!, expiresMs: Number.NaN }] }),
+      isInvalidArgument('providers[0].expiresMs'),
+    );
+    assert.throws(() => assertValidPeerResponse('getProviders', { providers: [null as never] }), isInvalidArgument('providers[0]'));
   });
 });

@@ -3,22 +3,28 @@
  * like peer-codec.ts does for routing.
  *
  * Decoding checks everything a peer sent before the domain sees it (CID syntax, block and list
- * sizes, id, key and signature lengths, safe integers) and throws InvalidArgumentError, which the
- * gRPC edge answers with INVALID_ARGUMENT. Encoding checks our own messages the same way, so a bug
- * shows up at the caller instead of as a refusal by the peer, and only protocol fields go on the
- * wire. What needs more than the message itself is the receiver's job: whether a CID parses and
- * its block's bytes match it, whether a signature verifies, whether `have` answers every CID asked.
+ * sizes, id, key and signature lengths, addresses, safe integers) and throws InvalidArgumentError,
+ * which the gRPC edge answers with INVALID_ARGUMENT. Encoding checks our own messages the same way,
+ * so a bug shows up at the caller instead of as a refusal by the peer, and only protocol fields go
+ * on the wire. What needs more than the message itself is the receiver's job: whether a CID parses
+ * and its block's bytes match it, whether a signature verifies, whether `have` answers every CID
+ * asked, whether an announced provider is the caller, how long a provider record may live.
  *
  * Bytes are not copied: a decoded `data`, `hash`, `uploaderKey` or `signature` is a Buffer view of
  * the received message.
  */
+import type { AddProviderRequest as AddProviderRequestWire, AddProviderRequest__Output as AddProviderRequestWireOut } from './generated/peerweave/content/v1/AddProviderRequest.ts';
+import type { AddProviderResponse as AddProviderResponseWire, AddProviderResponse__Output as AddProviderResponseWireOut } from './generated/peerweave/content/v1/AddProviderResponse.ts';
 import type { GetBlockRequest as GetBlockRequestWire, GetBlockRequest__Output as GetBlockRequestWireOut } from './generated/peerweave/content/v1/GetBlockRequest.ts';
 import type { GetBlockResponse as GetBlockResponseWire, GetBlockResponse__Output as GetBlockResponseWireOut } from './generated/peerweave/content/v1/GetBlockResponse.ts';
+import type { GetProvidersRequest as GetProvidersRequestWire, GetProvidersRequest__Output as GetProvidersRequestWireOut } from './generated/peerweave/content/v1/GetProvidersRequest.ts';
+import type { GetProvidersResponse as GetProvidersResponseWire, GetProvidersResponse__Output as GetProvidersResponseWireOut } from './generated/peerweave/content/v1/GetProvidersResponse.ts';
 import type { GetRecordRequest as GetRecordRequestWire, GetRecordRequest__Output as GetRecordRequestWireOut } from './generated/peerweave/content/v1/GetRecordRequest.ts';
 import type { GetRecordResponse as GetRecordResponseWire, GetRecordResponse__Output as GetRecordResponseWireOut } from './generated/peerweave/content/v1/GetRecordResponse.ts';
 import type { HasBlocksRequest as HasBlocksRequestWire, HasBlocksRequest__Output as HasBlocksRequestWireOut } from './generated/peerweave/content/v1/HasBlocksRequest.ts';
 import type { HasBlocksResponse as HasBlocksResponseWire, HasBlocksResponse__Output as HasBlocksResponseWireOut } from './generated/peerweave/content/v1/HasBlocksResponse.ts';
 import type { ObjectRecord as ObjectRecordWire, ObjectRecord__Output as ObjectRecordWireOut } from './generated/peerweave/content/v1/ObjectRecord.ts';
+import type { ProviderRecord as ProviderRecordWire, ProviderRecord__Output as ProviderRecordWireOut } from './generated/peerweave/content/v1/ProviderRecord.ts';
 import type { PutBlockRequest as PutBlockRequestWire, PutBlockRequest__Output as PutBlockRequestWireOut } from './generated/peerweave/content/v1/PutBlockRequest.ts';
 import type { PutBlockResponse as PutBlockResponseWire, PutBlockResponse__Output as PutBlockResponseWireOut } from './generated/peerweave/content/v1/PutBlockResponse.ts';
 import type { PutRecordRequest as PutRecordRequestWire, PutRecordRequest__Output as PutRecordRequestWireOut } from './generated/peerweave/content/v1/PutRecordRequest.ts';
@@ -31,12 +37,13 @@ import type { SyncDigestResponse as SyncDigestResponseWire, SyncDigestResponse__
 import type { SyncKeysRequest as SyncKeysRequestWire, SyncKeysRequest__Output as SyncKeysRequestWireOut } from './generated/peerweave/content/v1/SyncKeysRequest.ts';
 import type { SyncKeysResponse as SyncKeysResponseWire, SyncKeysResponse__Output as SyncKeysResponseWireOut } from './generated/peerweave/content/v1/SyncKeysResponse.ts';
 import type { Tombstone as TombstoneWire, Tombstone__Output as TombstoneWireOut } from './generated/peerweave/content/v1/Tombstone.ts';
-import { checkBoolean, checkListLength, decodeId, describeLength, EMPTY_BYTES, encodeId, invalid } from './codec-support.ts';
+import { checkAddress, checkBoolean, checkListLength, decodeId, describeLength, EMPTY_BYTES, encodeId, invalid } from './codec-support.ts';
 import type {
   ContentMethod,
   ContentMethods,
   GetRecordResponse,
   ObjectRecord,
+  ProviderRecord,
   RangeDigest,
   Tombstone,
 } from './content-messages.ts';
@@ -52,7 +59,7 @@ export const MAX_CID_LENGTH = 128;
  * `grpcMaxMessageBytes` (4 MiB by default).
  */
 export const MAX_BLOCK_BYTES = 1024 * 1024;
-/** Most CIDs in one HasBlocks request (and flags in its answer). */
+/** Most CIDs in one HasBlocks or AddProvider request (and flags in a HasBlocks answer). */
 export const MAX_CIDS_PER_MESSAGE = 1024;
 /** Most root CIDs a PutBlock may name: the objects that share the block. */
 export const MAX_ROOTS_PER_BLOCK = 64;
@@ -78,6 +85,8 @@ export const MAX_CONTENT_TYPE_LENGTH = 255;
 export const MAX_KEYWORDS = 64;
 /** Longest keyword in a record. */
 export const MAX_KEYWORD_LENGTH = 64;
+/** Most provider records in one GetProviders answer. */
+export const MAX_PROVIDERS_PER_MESSAGE = 64;
 
 // ----- the method table -------------------------------------------------------------------------
 
@@ -91,6 +100,8 @@ export interface ContentWireMethods {
   putTombstone: { requestIn: PutTombstoneRequestWire; requestOut: PutTombstoneRequestWireOut; responseIn: PutTombstoneResponseWire; responseOut: PutTombstoneResponseWireOut };
   syncDigest: { requestIn: SyncDigestRequestWire; requestOut: SyncDigestRequestWireOut; responseIn: SyncDigestResponseWire; responseOut: SyncDigestResponseWireOut };
   syncKeys: { requestIn: SyncKeysRequestWire; requestOut: SyncKeysRequestWireOut; responseIn: SyncKeysResponseWire; responseOut: SyncKeysResponseWireOut };
+  addProvider: { requestIn: AddProviderRequestWire; requestOut: AddProviderRequestWireOut; responseIn: AddProviderResponseWire; responseOut: AddProviderResponseWireOut };
+  getProviders: { requestIn: GetProvidersRequestWire; requestOut: GetProvidersRequestWireOut; responseIn: GetProvidersResponseWire; responseOut: GetProvidersResponseWireOut };
 }
 
 /** Encoding and decoding of one method's request and response. Every function throws InvalidArgumentError. */
@@ -111,6 +122,8 @@ export const CONTENT_RPC_NAMES = {
   putTombstone: 'PutTombstone',
   syncDigest: 'SyncDigest',
   syncKeys: 'SyncKeys',
+  addProvider: 'AddProvider',
+  getProviders: 'GetProviders',
 } as const satisfies Record<ContentMethod, string>;
 
 export const CONTENT_METHODS = Object.keys(CONTENT_RPC_NAMES) as readonly ContentMethod[];
@@ -197,6 +210,30 @@ const syncKeys: ContentMethodCodec<'syncKeys'> = {
   decodeResponse: (m) => ({ keys: checkCids(m.keys, MAX_SYNC_KEYS, 'keys'), tombstones: decodeTombstones(m.tombstones) }),
 };
 
+const addProvider: ContentMethodCodec<'addProvider'> = {
+  encodeRequest: (r) => ({
+    cids: checkProvidedCids(r.cids),
+    id: encodeId(r.id, 'id', -1, '', ''),
+    address: checkAddress(r.address, 'address', -1, '', ''),
+    ttlMs: checkCount(r.ttlMs, 'ttlMs', -1, ''),
+  }),
+  decodeRequest: (m) => ({
+    cids: checkProvidedCids(m.cids),
+    id: decodeId(m.id, 'id', -1, '', ''),
+    address: checkAddress(m.address, 'address', -1, '', ''),
+    ttlMs: checkCount(m.ttlMs, 'ttlMs', -1, ''),
+  }),
+  encodeResponse: (r) => ({ accepted: checkAccepted(r.accepted) }),
+  decodeResponse: (m) => ({ accepted: checkAccepted(m.accepted) }),
+};
+
+const getProviders: ContentMethodCodec<'getProviders'> = {
+  encodeRequest: (r) => ({ cid: checkCid(r.cid, 'cid', -1) }),
+  decodeRequest: (m) => ({ cid: checkCid(m.cid, 'cid', -1) }),
+  encodeResponse: (r) => ({ providers: encodeProviders(r.providers) }),
+  decodeResponse: (m) => ({ providers: decodeProviders(m.providers) }),
+};
+
 /** The codec of every content method. */
 export const CONTENT_CODECS: { readonly [M in ContentMethod]: ContentMethodCodec<M> } = {
   putBlock,
@@ -207,6 +244,8 @@ export const CONTENT_CODECS: { readonly [M in ContentMethod]: ContentMethodCodec
   putTombstone,
   syncDigest,
   syncKeys,
+  addProvider,
+  getProviders,
 };
 
 // ----- records, tombstones, digests ---------------------------------------------------------------
@@ -215,11 +254,11 @@ function encodeRecord(r: ObjectRecord | null | undefined): ObjectRecordWire {
   if (r === null || typeof r !== 'object') invalid('record', -1, '', 'missing');
   return {
     cid: checkCid(r.cid, 'record', -1, '.cid'),
-    name: checkText(r.name, MAX_NAME_LENGTH, '.name'),
-    contentType: checkText(r.contentType, MAX_CONTENT_TYPE_LENGTH, '.contentType'),
+    name: checkText(r.name, MAX_NAME_LENGTH, 'record', -1, '.name'),
+    contentType: checkText(r.contentType, MAX_CONTENT_TYPE_LENGTH, 'record', -1, '.contentType'),
     size: checkCount(r.size, 'record', -1, '.size'),
     blocks: checkCount(r.blocks, 'record', -1, '.blocks'),
-    keywords: checkKeywords(r.keywords),
+    keywords: checkKeywords(r.keywords, 'record', -1, '.keywords'),
     createdMs: checkCount(r.createdMs, 'record', -1, '.createdMs'),
     uploader: encodeId(r.uploader, 'record', -1, '', '.uploader'),
     uploaderKey: checkExactBytes(r.uploaderKey, PUBLIC_KEY_BYTES, 'record', -1, '.uploaderKey'),
@@ -231,11 +270,11 @@ function decodeRecord(m: ObjectRecordWireOut | null | undefined): ObjectRecord {
   if (m === null || m === undefined) invalid('record', -1, '', 'missing');
   return {
     cid: checkCid(m.cid, 'record', -1, '.cid'),
-    name: checkText(m.name, MAX_NAME_LENGTH, '.name'),
-    contentType: checkText(m.contentType, MAX_CONTENT_TYPE_LENGTH, '.contentType'),
+    name: checkText(m.name, MAX_NAME_LENGTH, 'record', -1, '.name'),
+    contentType: checkText(m.contentType, MAX_CONTENT_TYPE_LENGTH, 'record', -1, '.contentType'),
     size: checkCount(m.size, 'record', -1, '.size'),
     blocks: checkCount(m.blocks, 'record', -1, '.blocks'),
-    keywords: checkKeywords(m.keywords),
+    keywords: checkKeywords(m.keywords, 'record', -1, '.keywords'),
     createdMs: checkCount(m.createdMs, 'record', -1, '.createdMs'),
     uploader: decodeId(m.uploader, 'record', -1, '', '.uploader'),
     uploaderKey: checkExactBytes(m.uploaderKey, PUBLIC_KEY_BYTES, 'record', -1, '.uploaderKey'),
@@ -296,6 +335,35 @@ function decodeDigests(digests: readonly RangeDigestWireOut[]): RangeDigest[] {
   return out;
 }
 
+function encodeProviders(providers: readonly ProviderRecord[]): ProviderRecordWire[] {
+  checkListLength(providers, MAX_PROVIDERS_PER_MESSAGE, 'providers');
+  const out = new Array<ProviderRecordWire>(providers.length);
+  for (let i = 0; i < providers.length; i++) {
+    const p = providers[i];
+    if (p === null || typeof p !== 'object') invalid('providers', i, '', 'missing');
+    out[i] = {
+      id: encodeId(p.id, 'providers', i, ''),
+      address: checkAddress(p.address, 'providers', i, ''),
+      expiresMs: checkCount(p.expiresMs, 'providers', i, '.expiresMs'),
+    };
+  }
+  return out;
+}
+
+function decodeProviders(providers: readonly ProviderRecordWireOut[]): ProviderRecord[] {
+  checkListLength(providers, MAX_PROVIDERS_PER_MESSAGE, 'providers');
+  const out = new Array<ProviderRecord>(providers.length);
+  for (let i = 0; i < providers.length; i++) {
+    const p = providers[i]!;
+    out[i] = {
+      id: decodeId(p.id, 'providers', i, ''),
+      address: checkAddress(p.address, 'providers', i, ''),
+      expiresMs: checkCount(p.expiresMs, 'providers', i, '.expiresMs'),
+    };
+  }
+  return out;
+}
+
 function checkDigest(prefix: number, count: number, hash: Uint8Array, index: number): RangeDigest {
   checkPrefix(prefix, 'digests', index, '.prefix');
   checkCount(count, 'digests', index, '.count');
@@ -312,15 +380,16 @@ function checkDigest(prefix: number, count: number, hash: Uint8Array, index: num
 /** Letters and digits only: every multibase alphabet a CID string uses here (base32, base58btc, base36). */
 const CID_CHARACTERS = /^[A-Za-z0-9]+$/;
 
-function checkCid(cid: string, field: string, index: number, sub = ''): string {
+/** A CID string: 1 to MAX_CID_LENGTH letters and digits. Shared with search-codec.ts. */
+export function checkCid(cid: string, field: string, index: number, sub = ''): string {
   if (typeof cid !== 'string' || cid.length === 0 || cid.length > MAX_CID_LENGTH || !CID_CHARACTERS.test(cid)) {
     invalid(field, index, sub, `not a CID (1 to ${MAX_CID_LENGTH} letters and digits): ${JSON.stringify(String(cid).slice(0, 80))}`);
   }
   return cid;
 }
 
-/** A list of CIDs, passed on as it is: the serializer only reads it. */
-function checkCids(cids: readonly string[], max: number, field: string): string[] {
+/** A list of CIDs, passed on as it is: the serializer only reads it. Shared with search-codec.ts. */
+export function checkCids(cids: readonly string[], max: number, field: string): string[] {
   checkListLength(cids, max, field);
   for (let i = 0; i < cids.length; i++) checkCid(cids[i]!, field, i);
   return cids as string[];
@@ -330,6 +399,21 @@ function checkBlockData(data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) invalid('data', -1, '', 'must be bytes');
   if (data.length > MAX_BLOCK_BYTES) invalid('data', -1, '', `a block has at most ${MAX_BLOCK_BYTES} bytes, got ${data.length}`);
   return data;
+}
+
+/** The CIDs of an AddProvider: 1 to MAX_CIDS_PER_MESSAGE. */
+function checkProvidedCids(cids: readonly string[]): string[] {
+  checkCids(cids, MAX_CIDS_PER_MESSAGE, 'cids');
+  if (cids.length === 0) invalid('cids', -1, '', 'must name at least one CID');
+  return cids as string[];
+}
+
+/** AddProvider's answer: how many of the (at most MAX_CIDS_PER_MESSAGE) CIDs were recorded. */
+function checkAccepted(accepted: number): number {
+  if (!(Number.isInteger(accepted) && accepted >= 0 && accepted <= MAX_CIDS_PER_MESSAGE)) {
+    invalid('accepted', -1, '', `must be an integer from 0 to ${MAX_CIDS_PER_MESSAGE}, got ${String(accepted)}`);
+  }
+  return accepted;
 }
 
 function checkFoundBlock(found: boolean, data: Uint8Array): { found: boolean; data: Uint8Array } {
@@ -352,21 +436,28 @@ function checkExactBytes(bytes: Uint8Array, length: number, field: string, index
   return bytes;
 }
 
-/** A text field of the record (`name`, `contentType`): any characters, at most `max`. */
-function checkText(text: string, max: number, sub: string): string {
+/**
+ * A text field of an object's metadata (`name`, `contentType`): any characters, at most `max`.
+ * Shared with search-codec.ts.
+ */
+export function checkText(text: string, max: number, field: string, index: number, sub: string): string {
   if (typeof text !== 'string' || text.length > max) {
-    invalid('record', -1, sub, `must be at most ${max} characters, got ${describeLength(text)}`);
+    invalid(field, index, sub, `must be at most ${max} characters, got ${describeLength(text)}`);
   }
   return text;
 }
 
-function checkKeywords(keywords: readonly string[]): string[] {
-  if (!Array.isArray(keywords)) invalid('record', -1, '.keywords', 'must be a list');
-  if (keywords.length > MAX_KEYWORDS) invalid('record', -1, '.keywords', `at most ${MAX_KEYWORDS}, got ${keywords.length}`);
+/**
+ * An object's keywords: at most MAX_KEYWORDS, each at most MAX_KEYWORD_LENGTH characters; `sub`
+ * names the list (`.keywords`). Shared with search-codec.ts.
+ */
+export function checkKeywords(keywords: readonly string[], field: string, index: number, sub: string): string[] {
+  if (!Array.isArray(keywords)) invalid(field, index, sub, 'must be a list');
+  if (keywords.length > MAX_KEYWORDS) invalid(field, index, sub, `at most ${MAX_KEYWORDS}, got ${keywords.length}`);
   for (let i = 0; i < keywords.length; i++) {
     const k = keywords[i];
     if (typeof k !== 'string' || k.length > MAX_KEYWORD_LENGTH) {
-      invalid('record', -1, `.keywords[${i}]`, `must be at most ${MAX_KEYWORD_LENGTH} characters, got ${describeLength(k)}`);
+      invalid(field, index, `${sub}[${i}]`, `must be at most ${MAX_KEYWORD_LENGTH} characters, got ${describeLength(k)}`);
     }
   }
   return keywords as string[];
@@ -374,9 +465,10 @@ function checkKeywords(keywords: readonly string[]): string[] {
 
 /**
  * A size, count or millisecond timestamp: uint64 on the wire, a JS number in the domain, so at most
- * 2^53-1 (the loader turns a larger uint64 into an inexact number, refused here).
+ * 2^53-1 (the loader turns a larger uint64 into an inexact number, refused here). Shared with
+ * search-codec.ts.
  */
-function checkCount(value: number, field: string, index: number, sub: string): number {
+export function checkCount(value: number, field: string, index: number, sub: string): number {
   if (!(Number.isSafeInteger(value) && value >= 0)) {
     invalid(field, index, sub, `must be an integer from 0 to 2^53-1, got ${String(value)}`);
   }

@@ -30,22 +30,33 @@ function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: R
 type SwitchableContentHandler = ReturnType<typeof sampleContentHandler> & {
   onPutBlock?: ContentHandler['putBlock'] | undefined;
   onGetBlock?: ContentHandler['getBlock'] | undefined;
+  onAddProvider?: ContentHandler['addProvider'] | undefined;
 };
 
-/** The sample content handler, with putBlock and getBlock swappable per test. */
+/** The sample content handler, with putBlock, getBlock and addProvider swappable per test. */
 function switchableContentHandler(): SwitchableContentHandler {
   const base = sampleContentHandler();
   const handler: SwitchableContentHandler = {
     ...base,
     putBlock: (request, context) => (handler.onPutBlock ?? base.putBlock)(request, context),
     getBlock: (request, context) => (handler.onGetBlock ?? base.getBlock)(request, context),
+    addProvider: (request, context) => (handler.onAddProvider ?? base.addProvider)(request, context),
   };
   return handler;
 }
 
 /** A raw grpc-js call of ContentService/PutBlock with whatever message, bypassing our codec. */
 function rawPutBlock(address: string, message: unknown): Promise<{ code: number; details: string }> {
-  const def = contentServiceDefinition().PutBlock;
+  return rawContentCall(address, 'PutBlock', message);
+}
+
+/** A raw grpc-js call of a ContentService method with whatever message, bypassing our codec. */
+function rawContentCall(
+  address: string,
+  rpc: 'PutBlock' | 'AddProvider' | 'GetProviders',
+  message: unknown,
+): Promise<{ code: number; details: string }> {
+  const def = contentServiceDefinition()[rpc];
   const client = new Client(address, credentials.createInsecure(), {
     'grpc.max_send_message_length': DEFAULT_MAX_MESSAGE_BYTES,
   });
@@ -53,7 +64,7 @@ function rawPutBlock(address: string, message: unknown): Promise<{ code: number;
     client.makeUnaryRequest(
       def.path,
       def.requestSerialize as (m: unknown) => Buffer,
-      def.responseDeserialize,
+      def.responseDeserialize as (b: Buffer) => unknown,
       message,
       { deadline: Date.now() + 5_000 },
       (err: ServiceError | null) => {
@@ -182,6 +193,38 @@ describe('ContentService over gRPC with GrpcPeerTransport', () => {
     logger.entries.length = 0;
     await rejectsWithCode(transport(t).request(server.address, 'getBlock', { cid: cid(1) }), 'INTERNAL', /^internal error$/);
     assert.equal(logger.entries.filter((e) => e.level === 'error').length, 1);
+  });
+
+  it('provider records go and come back; the handler sees who called', async (t) => {
+    const tr = transport(t);
+    let peer = '';
+    content.onAddProvider = async (request, context) => {
+      peer = context.peer;
+      return { accepted: request.cids.length };
+    };
+    t.after(() => {
+      content.onAddProvider = undefined;
+    });
+    assert.deepEqual(await tr.request(server.address, 'addProvider', CONTENT_SAMPLES.addProvider.request), { accepted: 2 });
+    assert.match(peer, /^127\.0\.0\.1:\d+$/);
+    assert.deepEqual(await tr.request(server.address, 'getProviders', { cid: cid(1) }), CONTENT_SAMPLES.getProviders.response);
+  });
+
+  it('an AddProvider without CIDs or with a short id is refused with INVALID_ARGUMENT: before it leaves, and by the server', async (t) => {
+    content.received.length = 0;
+    const tr = transport(t);
+    const request = CONTENT_SAMPLES.addProvider.request;
+    await rejectsWithCode(tr.request(server.address, 'addProvider', { ...request, cids: [] }), 'INVALID_ARGUMENT', /cids: must name at least one CID/);
+    assert.equal(tr.channelCount, 0, 'nothing was sent');
+    const wire = { ...request, id: Buffer.from(request.id, 'hex') };
+    const empty = await rawContentCall(server.address, 'AddProvider', { ...wire, cids: [] });
+    assert.equal(empty.code, Status.INVALID_ARGUMENT, empty.details);
+    const shortId = await rawContentCall(server.address, 'AddProvider', { ...wire, id: Buffer.alloc(31) });
+    assert.equal(shortId.code, Status.INVALID_ARGUMENT, shortId.details);
+    assert.match(shortId.details, /^id: an id has 32 bytes, got 31/);
+    const noCid = await rawContentCall(server.address, 'GetProviders', { cid: '' });
+    assert.equal(noCid.code, Status.INVALID_ARGUMENT, noCid.details);
+    assert.deepEqual(content.received, [], 'the handler never saw them');
   });
 
   it('a node that does not serve ContentService answers METHOD_NOT_ALLOWED, and still serves routing', async (t) => {

@@ -34,6 +34,8 @@ export function contentServiceBinding(handler: ContentHandler): ServiceBinding {
         PutTombstone: peerMethodHandler(CONTENT_SERVICE_NAME, 'putTombstone', handler, logger),
         SyncDigest: peerMethodHandler(CONTENT_SERVICE_NAME, 'syncDigest', handler, logger),
         SyncKeys: peerMethodHandler(CONTENT_SERVICE_NAME, 'syncKeys', handler, logger),
+        AddProvider: peerMethodHandler(CONTENT_SERVICE_NAME, 'addProvider', handler, logger),
+        GetProviders: peerMethodHandler(CONTENT_SERVICE_NAME, 'getProviders', handler, logger),
       };
       server.addService(contentServiceDefinition(), handlers);
     },

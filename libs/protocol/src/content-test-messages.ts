@@ -3,6 +3,7 @@ import type {
   ContentMethods,
   GetRecordResponse,
   ObjectRecord,
+  ProviderRecord,
   RangeDigest,
   Tombstone,
 } from './content-messages.ts';
@@ -36,6 +37,11 @@ export const RECORD: ObjectRecord = {
 
 export const TOMBSTONE: Tombstone = { cid: cid(2), deletedMs: 1_700_000_100_000, by: NODE_B };
 
+export const PROVIDERS: readonly ProviderRecord[] = [
+  { id: NODE_A, address: '10.0.0.1:7400', expiresMs: 1_700_000_200_000 },
+  { id: NODE_B, address: 'peer-b.example.org:7400', expiresMs: Number.MAX_SAFE_INTEGER },
+];
+
 export const DIGESTS: readonly RangeDigest[] = [
   { prefix: 0, count: 0, hash: bytes(0) },
   { prefix: 17, count: 3, hash: bytes(32, 17) },
@@ -58,6 +64,11 @@ export const CONTENT_SAMPLES: { [M in keyof ContentMethods]: ContentMethods[M] }
     request: { from: NODE_A, prefixes: [0, 17, 255] },
     response: { keys: [cid(3), cid(7)], tombstones: [TOMBSTONE, { ...TOMBSTONE, cid: cid(8), deletedMs: 0 }] },
   },
+  addProvider: {
+    request: { cids: [cid(1), cid(4)], id: NODE_A, address: '10.0.0.1:7400', ttlMs: 24 * 3600_000 },
+    response: { accepted: 2 },
+  },
+  getProviders: { request: { cid: cid(1) }, response: { providers: PROVIDERS } },
 };
 
 /** The other shapes of a GetRecord answer: nothing, a record alone, a tombstone alone. */
@@ -82,5 +93,7 @@ export function sampleContentHandler(): ContentHandler & { received: { method: s
     putTombstone: answer('putTombstone'),
     syncDigest: answer('syncDigest'),
     syncKeys: answer('syncKeys'),
+    addProvider: answer('addProvider'),
+    getProviders: answer('getProviders'),
   };
 }

@@ -97,6 +97,20 @@ describe('PeerService over gRPC with GrpcPeerTransport', () => {
     }
   });
 
+  it("the handler's context names the caller's connection as peer (host:port)", async (t) => {
+    let peer: string | undefined;
+    handler.onPing = async (_request, context) => {
+      peer = context.peer;
+      return PING_RESPONSE;
+    };
+    t.after(() => {
+      handler.onPing = undefined;
+    });
+    await transport(t).request(server.address, 'ping', PING);
+    assert.match(peer ?? '', /^127\.0\.0\.1:\d+$/);
+    assert.notEqual(peer, server.address, 'the remote end, not ours');
+  });
+
   it('reuses one channel per address', async (t) => {
     const tr = transport(t);
     await tr.request(server.address, 'ping', PING);

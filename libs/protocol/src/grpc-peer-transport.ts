@@ -7,6 +7,8 @@ import { contentServiceDefinition } from './content-service.ts';
 import { isPeerMethod, MAX_ADDRESS_LENGTH, PEER_CODECS, ROUTING_METHODS, ROUTING_RPC_NAMES } from './peer-codec.ts';
 import type { PeerCallOptions, PeerMethod, PeerRequest, PeerResponse, PeerTransport } from './peer-messages.ts';
 import { peerServiceDefinition } from './peer-service.ts';
+import { SEARCH_METHODS, SEARCH_RPC_NAMES } from './search-codec.ts';
+import { searchServiceDefinition } from './search-service.ts';
 import { unaryCall } from './unary-call.ts';
 
 /**
@@ -35,10 +37,10 @@ type AnyMethodDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
 
 /**
  * The peer protocol over gRPC: routing methods go to PeerService, content methods to
- * ContentService, both over the same channel. One channel per address, created on first use and
- * reused by every later call (no connection setup per RPC, which is where kad-dht spends its time;
- * see docs/PERFORMANCE.md), closed after `idleChannelMs` without calls, and all closed by
- * {@link close}. Channel options, deadlines, cancellation and error mapping are those of every
+ * ContentService, search methods to SearchService, all over the same channel. One channel per
+ * address, created on first use and reused by every later call (no connection setup per RPC, which
+ * is where kad-dht spends its time; see docs/PERFORMANCE.md), closed after `idleChannelMs` without
+ * calls, and all closed by {@link close}. Channel options, deadlines, cancellation and error mapping are those of every
  * other client of this lib (ClientChannel, unaryCall).
  */
 export class GrpcPeerTransport implements PeerTransport {
@@ -65,6 +67,8 @@ export class GrpcPeerTransport implements PeerTransport {
     for (const method of ROUTING_METHODS) methods[method] = routing[ROUTING_RPC_NAMES[method]]!;
     const content = contentServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
     for (const method of CONTENT_METHODS) methods[method] = content[CONTENT_RPC_NAMES[method]]!;
+    const search = searchServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
+    for (const method of SEARCH_METHODS) methods[method] = search[SEARCH_RPC_NAMES[method]]!;
     this.#methods = methods;
   }
 

@@ -21,8 +21,8 @@ export type { NodeClient } from './node-client.ts';
 export { createHealthClient } from './health-client.ts';
 export type { HealthClient, HealthStatus } from './health-client.ts';
 
-// The peer protocol: routing (peerweave.routing.v1) and content (peerweave.content.v1) messages,
-// the serving and calling sides.
+// The peer protocol: routing (peerweave.routing.v1), content (peerweave.content.v1) and search
+// (peerweave.search.v1) messages, the serving and calling sides.
 export { MEMBER_STATES } from './peer-messages.ts';
 export type {
   MemberState,
@@ -47,6 +47,7 @@ export type {
   PeerMethodHandler,
   RoutingHandler,
   ContentHandler,
+  SearchHandler,
   PeerHandler,
   PeerCallOptions,
   PeerTransport,
@@ -86,6 +87,11 @@ export type {
   SyncDigestResponse,
   SyncKeysRequest,
   SyncKeysResponse,
+  ProviderRecord,
+  AddProviderRequest,
+  AddProviderResponse,
+  GetProvidersRequest,
+  GetProvidersResponse,
   ContentMethods,
   ContentMethod,
 } from './content-messages.ts';
@@ -105,9 +111,39 @@ export {
   MAX_CONTENT_TYPE_LENGTH,
   MAX_KEYWORDS,
   MAX_KEYWORD_LENGTH,
+  MAX_PROVIDERS_PER_MESSAGE,
   CONTENT_METHODS,
   isContentMethod,
 } from './content-codec.ts';
 export { contentServiceBinding, CONTENT_SERVICE_NAME } from './content-service.ts';
+export {
+  SEARCH_MODES,
+  DEFAULT_SEARCH_TTL,
+  MAX_SEARCH_TTL,
+  MAX_QUERY_LENGTH,
+  MAX_SEARCH_LIMIT,
+  MAX_INDEX_ENTRIES_PER_MESSAGE,
+  MAX_SUPERNODES_PER_MESSAGE,
+} from './search-messages.ts';
+export type {
+  SearchMode,
+  SearchOrigin,
+  QueryRequest,
+  QueryResponse,
+  SearchHit,
+  HitsRequest,
+  HitsResponse,
+  IndexEntry,
+  AttachRequest,
+  AttachResponse,
+  PublishRequest,
+  PublishResponse,
+  SearchLoadRequest,
+  SearchLoadResponse,
+  SearchMethods,
+  SearchMethod,
+} from './search-messages.ts';
+export { QUERY_ID_BYTES, MAX_SEARCH_HOPS, SEARCH_METHODS, isSearchMethod } from './search-codec.ts';
+export { searchServiceBinding, SEARCH_SERVICE_NAME } from './search-service.ts';
 export { GrpcPeerTransport, DEFAULT_IDLE_CHANNEL_MS } from './grpc-peer-transport.ts';
 export type { GrpcPeerTransportInit } from './grpc-peer-transport.ts';

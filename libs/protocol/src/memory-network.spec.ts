@@ -7,6 +7,8 @@ import { bytes, cid, CONTENT_SAMPLES, sampleContentHandler } from './content-tes
 import { MemoryNetwork, type MemoryNetworkInit } from './memory-network.ts';
 import type { PeerCallContext, PingRequest, PingResponse, RoutingHandler } from './peer-messages.ts';
 import { ALICE, BOB, contact, PING, PING_RESPONSE, sampleHandler, SAMPLES } from './peer-test-messages.ts';
+import { SEARCH_METHODS } from './search-codec.ts';
+import { QUERY, SEARCH_SAMPLES, sampleSearchHandler } from './search-test-messages.ts';
 
 function setup(init: Partial<MemoryNetworkInit> = {}) {
   const clock = new ManualClock(0);
@@ -181,6 +183,56 @@ describe('MemoryNetwork: content methods', () => {
     const bad = track(a.transport.request('b', 'getBlock', { cid: cid(1) }));
     await clock.advance(2);
     assertCode(bad.error, 'INTERNAL');
+  });
+});
+
+describe('MemoryNetwork: search methods', () => {
+  it("dispatches every search method to the handler, with the caller's address as context.peer", async () => {
+    const { clock, network } = setup();
+    const search = sampleSearchHandler();
+    network.listen('b', { ...sampleHandler(), ...search });
+    const a = network.listen('10.0.0.1:7400', sampleHandler());
+    for (const method of SEARCH_METHODS) {
+      const { request, response } = SEARCH_SAMPLES[method];
+      const call = track(a.transport.request('b', method, request as never));
+      await clock.advance(2);
+      assert.equal(call.state, 'resolved', method);
+      assert.equal(call.value, response, `${method}: passed by reference`);
+    }
+    assert.deepEqual(
+      search.received.map((r) => [r.method, r.peer]),
+      SEARCH_METHODS.map((m) => [m, '10.0.0.1:7400']),
+    );
+    assert.equal(search.received[0]?.request, SEARCH_SAMPLES.query.request);
+    for (const method of SEARCH_METHODS) assert.deepEqual(network.stats().byMethod[method], { sent: 2, delivered: 2, dropped: 0 }, method);
+  });
+
+  it('context.peer names each caller, for routing methods too', async () => {
+    const { clock, network } = setup();
+    const peers: string[] = [];
+    network.listen('b', { ...sampleHandler(), ping: async (_request, context) => (peers.push(context.peer), PING_RESPONSE) });
+    const a = network.listen('a', sampleHandler());
+    const c = network.listen('c', sampleHandler());
+    void a.transport.request('b', 'ping', PING);
+    void c.transport.request('b', 'ping', PING);
+    await clock.advance(2);
+    assert.deepEqual(peers, ['a', 'c']);
+  });
+
+  it('a node without search answers METHOD_NOT_ALLOWED; invalid search messages are refused when validating', async () => {
+    const { clock, network } = setup({ validateMessages: true });
+    const search = sampleSearchHandler();
+    network.listen('routing-only', sampleHandler());
+    network.listen('b', search);
+    const a = network.listen('a', sampleHandler());
+    const query = track(a.transport.request('routing-only', 'query', QUERY));
+    await clock.advance(2);
+    assertCode(query.error, 'METHOD_NOT_ALLOWED');
+    await assert.rejects(a.transport.request('b', 'query', { ...QUERY, text: ' ' }), (e) => (assertCode(e, 'INVALID_ARGUMENT'), true));
+    const ttl = track(a.transport.request('b', 'query', { ...QUERY, ttl: 1000 }));
+    await clock.advance(2);
+    assert.equal(ttl.state, 'resolved', 'a TTL above the maximum is the handler’s to cut');
+    assert.equal((search.received[0]?.request as typeof QUERY).ttl, 1000);
   });
 });
 

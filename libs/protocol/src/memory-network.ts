@@ -1,7 +1,7 @@
 /**
- * The peer protocol (routing and content) in one process: many nodes, one {@link MemoryNetwork},
- * no sockets. Time is the injected Clock and chance the injected Random, so a ManualClock with a
- * SeededRandom replays a scenario exactly, faults included.
+ * The peer protocol (routing, content and search) in one process: many nodes, one
+ * {@link MemoryNetwork}, no sockets. Time is the injected Clock and chance the injected Random, so
+ * a ManualClock with a SeededRandom replays a scenario exactly, faults included.
  *
  * Built to be cheap at simulator scale (10 000 nodes, a few messages per node per tick): messages
  * travel by reference (never cloned: receivers must not mutate them); in-flight messages are kept
@@ -55,10 +55,10 @@ export interface MemoryNetworkInit {
    */
   latencyMs?: MemoryLatency;
   /**
-   * Checks every request and response as the wire would (peer-codec, content-codec): an invalid
-   * request rejects at the caller with INVALID_ARGUMENT, an invalid response reaches it as
-   * INTERNAL. Costs a wire encoding per message; off by default, on in tests of code that builds
-   * messages.
+   * Checks every request and response as the wire would (peer-codec, content-codec,
+   * search-codec): an invalid request rejects at the caller with INVALID_ARGUMENT, an invalid
+   * response reaches it as INTERNAL. Costs a wire encoding per message; off by default, on in tests
+   * of code that builds messages.
    */
   validateMessages?: boolean;
 }
@@ -153,11 +153,13 @@ class MemoryNode {
 }
 
 /**
- * One request and its fate. It is also the handler's context (only `signal` is the handler's
- * business) and the listener of the caller's signal, so a call costs no closures.
+ * One request and its fate. It is also the handler's context (only `signal` and `peer` are the
+ * handler's business) and the listener of the caller's signal, so a call costs no closures.
  */
 class Call implements PeerCallContext {
   readonly from: MemoryNode;
+  /** The caller's address (`from.address`), as the handler's context names it. */
+  readonly peer: string;
   readonly to: string;
   readonly method: PeerMethod;
   readonly request: unknown;
@@ -182,6 +184,7 @@ class Call implements PeerCallContext {
     callerSignal: AbortSignal | undefined,
   ) {
     this.from = from;
+    this.peer = from.address;
     this.to = to;
     this.method = method;
     this.request = request;

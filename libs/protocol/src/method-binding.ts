@@ -5,7 +5,7 @@ import type { PeerHandler, PeerMethod, PeerMethodHandler } from './peer-messages
 import { unaryHandler } from './server-unary.ts';
 
 /**
- * The grpc-js handler of one peer method (routing or content) of `serviceName`: the request is
+ * The grpc-js handler of one peer method (routing, content or search) of `serviceName`: the request is
  * decoded and validated before `handler` sees it (a malformed one is answered with
  * INVALID_ARGUMENT), the handler's signal aborts when the caller cancels or its deadline passes,
  * and its response is validated on the way out. A response the handler got wrong is our bug, not

@@ -1,7 +1,8 @@
 /**
  * Domain ⇄ wire mapping of the peer protocol, validating both ways: the routing methods
  * (`peerweave.routing.v1`) here, the content methods (`peerweave.content.v1`) in content-codec.ts,
- * and the table of both ({@link PEER_CODECS}) that the transports and the in-memory network use.
+ * the search methods (`peerweave.search.v1`) in search-codec.ts, and the table of all three
+ * ({@link PEER_CODECS}) that the transports and the in-memory network use.
  *
  * Decoding checks everything a peer sent before the domain sees it (id sizes, address lengths,
  * counts, enum values) and throws InvalidArgumentError, which the gRPC edge answers with
@@ -13,7 +14,7 @@
  * Error messages name the field (`updates[3].contact.id`) but are built only on failure: this runs
  * for every message.
  */
-import { checkBoolean, checkListLength, decodeId, describeLength, EMPTY_BYTES, encodeId, invalid } from './codec-support.ts';
+import { checkAddress, checkBoolean, checkListLength, decodeId, describeLength, EMPTY_BYTES, encodeId, invalid } from './codec-support.ts';
 import { CONTENT_CODECS, CONTENT_METHODS, CONTENT_RPC_NAMES, isContentMethod, type ContentWireMethods } from './content-codec.ts';
 import type { FindNodeRequest as FindNodeRequestWire, FindNodeRequest__Output as FindNodeRequestWireOut } from './generated/peerweave/routing/v1/FindNodeRequest.ts';
 import type { FindNodeResponse as FindNodeResponseWire, FindNodeResponse__Output as FindNodeResponseWireOut } from './generated/peerweave/routing/v1/FindNodeResponse.ts';
@@ -26,6 +27,7 @@ import type { PingReqRequest as PingReqRequestWire, PingReqRequest__Output as Pi
 import type { PingReqResponse as PingReqResponseWire, PingReqResponse__Output as PingReqResponseWireOut } from './generated/peerweave/routing/v1/PingReqResponse.ts';
 import type { PingRequest as PingRequestWire, PingRequest__Output as PingRequestWireOut } from './generated/peerweave/routing/v1/PingRequest.ts';
 import type { PingResponse as PingResponseWire, PingResponse__Output as PingResponseWireOut } from './generated/peerweave/routing/v1/PingResponse.ts';
+import { isSearchMethod, SEARCH_CODECS, SEARCH_METHODS, SEARCH_RPC_NAMES, type SearchWireMethods } from './search-codec.ts';
 import {
   MEMBER_STATES,
   type Envelope,
@@ -46,8 +48,7 @@ import {
   type RoutingMethod,
 } from './peer-messages.ts';
 
-/** Longest `host:port` accepted in a contact (a DNS name is at most 253 characters). */
-export const MAX_ADDRESS_LENGTH = 300;
+export { MAX_ADDRESS_LENGTH } from './codec-support.ts';
 /** Longest role name accepted (`peer`, `supernode`, and room for more). */
 export const MAX_ROLE_LENGTH = 32;
 /**
@@ -75,8 +76,8 @@ export interface RoutingWireMethods {
   leave: { requestIn: LeaveRequestWire; requestOut: LeaveRequestWireOut; responseIn: LeaveResponseWire; responseOut: LeaveResponseWireOut };
 }
 
-/** The wire types of every peer method, routing and content. */
-export interface PeerWireMethods extends RoutingWireMethods, ContentWireMethods {}
+/** The wire types of every peer method: routing, content and search. */
+export interface PeerWireMethods extends RoutingWireMethods, ContentWireMethods, SearchWireMethods {}
 
 /** Encoding and decoding of one method's request and response. Every function throws InvalidArgumentError. */
 export interface PeerMethodCodec<M extends PeerMethod> {
@@ -101,13 +102,13 @@ export function isRoutingMethod(value: unknown): value is RoutingMethod {
 }
 
 /** The gRPC method name of every peer method, within its service. */
-export const PEER_RPC_NAMES: { readonly [M in PeerMethod]: string } = { ...ROUTING_RPC_NAMES, ...CONTENT_RPC_NAMES };
+export const PEER_RPC_NAMES: { readonly [M in PeerMethod]: string } = { ...ROUTING_RPC_NAMES, ...CONTENT_RPC_NAMES, ...SEARCH_RPC_NAMES };
 
-/** Every peer method: the routing methods, then the content methods. */
-export const PEER_METHODS: readonly PeerMethod[] = [...ROUTING_METHODS, ...CONTENT_METHODS];
+/** Every peer method: the routing methods, then the content methods, then the search methods. */
+export const PEER_METHODS: readonly PeerMethod[] = [...ROUTING_METHODS, ...CONTENT_METHODS, ...SEARCH_METHODS];
 
 export function isPeerMethod(value: unknown): value is PeerMethod {
-  return isRoutingMethod(value) || isContentMethod(value);
+  return isRoutingMethod(value) || isContentMethod(value) || isSearchMethod(value);
 }
 
 const ping: PeerMethodCodec<'ping'> = {
@@ -186,8 +187,8 @@ const leave: PeerMethodCodec<'leave'> = {
 /** The codec of every routing method. */
 export const ROUTING_CODECS: { readonly [M in RoutingMethod]: PeerMethodCodec<M> } = { ping, pingReq, findNode, leave };
 
-/** The codec of every peer method, routing and content. */
-export const PEER_CODECS: { readonly [M in PeerMethod]: PeerMethodCodec<M> } = { ...ROUTING_CODECS, ...CONTENT_CODECS };
+/** The codec of every peer method: routing, content and search. */
+export const PEER_CODECS: { readonly [M in PeerMethod]: PeerMethodCodec<M> } = { ...ROUTING_CODECS, ...CONTENT_CODECS, ...SEARCH_CODECS };
 
 /**
  * Throws InvalidArgumentError unless `request` is a valid `method` request: what a peer would
@@ -299,13 +300,6 @@ function decodeState(wire: unknown, index: number): MemberState {
   const state = STATE_BY_WIRE_STATE.get(wire);
   if (state === undefined) invalid('updates', index, '.state', `unknown member state ${String(wire)}`);
   return state;
-}
-
-function checkAddress(address: string, field: string, index: number, sub: string): string {
-  if (typeof address !== 'string' || address.length === 0 || address.length > MAX_ADDRESS_LENGTH) {
-    invalid(field, index, `${sub}.address`, `must be 1 to ${MAX_ADDRESS_LENGTH} characters, got ${describeLength(address)}`);
-  }
-  return address;
 }
 
 function checkRole(role: string, field: string, index: number, sub: string): string {

@@ -1,14 +1,15 @@
 /**
- * The peer protocol as the domain sees it: plain, immutable message objects. Two services share
- * one connection between peers: routing (`peerweave.routing.v1`, the messages below) and content
- * (`peerweave.content.v1`, content-messages.ts). The gRPC transport maps the messages to wire
- * messages; the in-memory network passes them as they are (so receivers must never mutate a
- * message they were given).
+ * The peer protocol as the domain sees it: plain, immutable message objects. Three services share
+ * one connection between peers: routing (`peerweave.routing.v1`, the messages below), content
+ * (`peerweave.content.v1`, content-messages.ts) and search (`peerweave.search.v1`,
+ * search-messages.ts). The gRPC transport maps the messages to wire messages; the in-memory network
+ * passes them as they are (so receivers must never mutate a message they were given).
  *
  * Every routing message carries its sender's contact and a few piggybacked membership updates:
  * that is how contacts are learnt from every message received and how SWIM disseminates.
  */
 import type { ContentMethods } from './content-messages.ts';
+import type { SearchMethods } from './search-messages.ts';
 
 /** Only append to this list: it is a wire enum. */
 export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const;
@@ -77,8 +78,8 @@ export interface RoutingMethods {
 }
 export type RoutingMethod = keyof RoutingMethods;
 
-/** Every method a peer may call on another: routing and content. */
-export interface PeerMethods extends RoutingMethods, ContentMethods {}
+/** Every method a peer may call on another: routing, content and search. */
+export interface PeerMethods extends RoutingMethods, ContentMethods, SearchMethods {}
 export type PeerMethod = keyof PeerMethods;
 export type PeerRequest<M extends PeerMethod> = PeerMethods[M]['request'];
 export type PeerResponse<M extends PeerMethod> = PeerMethods[M]['response'];
@@ -89,6 +90,12 @@ export interface PeerCallContext {
    * on; do not spread the context: the in-memory network makes the signal lazily, in a getter.
    */
   readonly signal: AbortSignal;
+  /**
+   * Who called: the remote `host:port` over gRPC (call.getPeer()), the caller's address on the
+   * in-memory network; for per-peer limits. Over gRPC it is the connection's source address and
+   * port, not the caller's advertised peer address (an outgoing connection has an ephemeral port).
+   */
+  readonly peer: string;
 }
 
 /** How a node serves one method. */
@@ -103,8 +110,11 @@ export type RoutingHandler = { [M in RoutingMethod]: PeerMethodHandler<M> };
 /** The serving side of content: what a storage node does when a peer calls it. */
 export type ContentHandler = { [M in keyof ContentMethods]: PeerMethodHandler<M> };
 
-/** The serving side of a whole node: every method of both services. */
-export type PeerHandler = RoutingHandler & ContentHandler;
+/** The serving side of search: what a node does when a peer queries it, sends it hits, or attaches to it. */
+export type SearchHandler = { [M in keyof SearchMethods]: PeerMethodHandler<M> };
+
+/** The serving side of a whole node: every method of the three services. */
+export type PeerHandler = RoutingHandler & ContentHandler & SearchHandler;
 
 export interface PeerCallOptions {
   signal?: AbortSignal;
@@ -113,9 +123,9 @@ export interface PeerCallOptions {
 }
 
 /**
- * The calling side, for every method of both services. Implemented over gRPC (`GrpcPeerTransport`)
- * and over the in-memory network (`MemoryNetwork`), so routing and content code run unchanged in
- * containers and in the simulator. Failures reject with a PeerweaveError: UNAVAILABLE
+ * The calling side, for every method of the three services. Implemented over gRPC
+ * (`GrpcPeerTransport`) and over the in-memory network (`MemoryNetwork`), so routing, content and
+ * search code run unchanged in containers and in the simulator. Failures reject with a PeerweaveError: UNAVAILABLE
  * (unreachable), DEADLINE_EXCEEDED, ABORTED (caller's signal), INVALID_ARGUMENT /
  * RESOURCE_EXHAUSTED (the peer refused the message), METHOD_NOT_ALLOWED (the peer does not serve
  * the method, e.g. a routing-only node asked for a block), or the handler's own code

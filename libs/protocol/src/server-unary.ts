@@ -9,12 +9,17 @@ export interface ServerCallContext {
    * AbortError). Pass it to everything the handler awaits: the answer would go nowhere.
    */
   signal: AbortSignal;
+  /**
+   * Who called: the remote `host:port` of the connection (grpc-js `call.getPeer()`, `unknown` when
+   * the socket is gone); for per-peer limits.
+   */
+  peer: string;
 }
 
 /**
- * Adapts an async domain handler to a grpc-js unary handler: gives it a signal tied to the call,
- * sends its result, and sends its failure through the status mapping. Unexpected failures go out
- * as "internal error" and are logged here at error level, with `method`.
+ * Adapts an async domain handler to a grpc-js unary handler: gives it a signal tied to the call and
+ * the caller's address, sends its result, and sends its failure through the status mapping.
+ * Unexpected failures go out as "internal error" and are logged here at error level, with `method`.
  */
 export function unaryHandler<Req, Res>(
   method: string,
@@ -42,7 +47,7 @@ export function unaryHandler<Req, Res>(
     };
     let pending: Promise<Res>;
     try {
-      pending = handle(call.request, { signal: controller.signal });
+      pending = handle(call.request, { signal: controller.signal, peer: call.getPeer() });
     } catch (err) {
       pending = Promise.reject(err);
     }

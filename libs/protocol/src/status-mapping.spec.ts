@@ -35,6 +35,7 @@ describe('status mapping', () => {
     ['INSUFFICIENT_REPLICAS', Status.UNAVAILABLE],
     ['RANGE_NOT_SATISFIABLE', Status.OUT_OF_RANGE],
     ['NOT_ACCEPTABLE', Status.INVALID_ARGUMENT],
+    ['INVALID_QUERY', Status.INVALID_ARGUMENT],
   ];
   for (const [code, status] of outbound) {
     it(`sends ${code} as ${Status[status]}`, () => assert.equal(grpcStatusForErrorCode(code), status));

@@ -35,6 +35,7 @@ export const GRPC_STATUS_BY_ERROR_CODE = {
   INSUFFICIENT_REPLICAS: Status.UNAVAILABLE,
   RANGE_NOT_SATISFIABLE: Status.OUT_OF_RANGE,
   NOT_ACCEPTABLE: Status.INVALID_ARGUMENT,
+  INVALID_QUERY: Status.INVALID_ARGUMENT,
 } as const satisfies Record<ErrorCode, Status>;
 
 /** The error code a client raises for a gRPC status other than OK. */

@@ -1,14 +1,19 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AddProviderRequest as _peerweave_content_v1_AddProviderRequest, AddProviderRequest__Output as _peerweave_content_v1_AddProviderRequest__Output } from './peerweave/content/v1/AddProviderRequest.ts';
+import type { AddProviderResponse as _peerweave_content_v1_AddProviderResponse, AddProviderResponse__Output as _peerweave_content_v1_AddProviderResponse__Output } from './peerweave/content/v1/AddProviderResponse.ts';
 import type { ContentServiceClient as _peerweave_content_v1_ContentServiceClient, ContentServiceDefinition as _peerweave_content_v1_ContentServiceDefinition } from './peerweave/content/v1/ContentService.ts';
 import type { GetBlockRequest as _peerweave_content_v1_GetBlockRequest, GetBlockRequest__Output as _peerweave_content_v1_GetBlockRequest__Output } from './peerweave/content/v1/GetBlockRequest.ts';
 import type { GetBlockResponse as _peerweave_content_v1_GetBlockResponse, GetBlockResponse__Output as _peerweave_content_v1_GetBlockResponse__Output } from './peerweave/content/v1/GetBlockResponse.ts';
+import type { GetProvidersRequest as _peerweave_content_v1_GetProvidersRequest, GetProvidersRequest__Output as _peerweave_content_v1_GetProvidersRequest__Output } from './peerweave/content/v1/GetProvidersRequest.ts';
+import type { GetProvidersResponse as _peerweave_content_v1_GetProvidersResponse, GetProvidersResponse__Output as _peerweave_content_v1_GetProvidersResponse__Output } from './peerweave/content/v1/GetProvidersResponse.ts';
 import type { GetRecordRequest as _peerweave_content_v1_GetRecordRequest, GetRecordRequest__Output as _peerweave_content_v1_GetRecordRequest__Output } from './peerweave/content/v1/GetRecordRequest.ts';
 import type { GetRecordResponse as _peerweave_content_v1_GetRecordResponse, GetRecordResponse__Output as _peerweave_content_v1_GetRecordResponse__Output } from './peerweave/content/v1/GetRecordResponse.ts';
 import type { HasBlocksRequest as _peerweave_content_v1_HasBlocksRequest, HasBlocksRequest__Output as _peerweave_content_v1_HasBlocksRequest__Output } from './peerweave/content/v1/HasBlocksRequest.ts';
 import type { HasBlocksResponse as _peerweave_content_v1_HasBlocksResponse, HasBlocksResponse__Output as _peerweave_content_v1_HasBlocksResponse__Output } from './peerweave/content/v1/HasBlocksResponse.ts';
 import type { ObjectRecord as _peerweave_content_v1_ObjectRecord, ObjectRecord__Output as _peerweave_content_v1_ObjectRecord__Output } from './peerweave/content/v1/ObjectRecord.ts';
+import type { ProviderRecord as _peerweave_content_v1_ProviderRecord, ProviderRecord__Output as _peerweave_content_v1_ProviderRecord__Output } from './peerweave/content/v1/ProviderRecord.ts';
 import type { PutBlockRequest as _peerweave_content_v1_PutBlockRequest, PutBlockRequest__Output as _peerweave_content_v1_PutBlockRequest__Output } from './peerweave/content/v1/PutBlockRequest.ts';
 import type { PutBlockResponse as _peerweave_content_v1_PutBlockResponse, PutBlockResponse__Output as _peerweave_content_v1_PutBlockResponse__Output } from './peerweave/content/v1/PutBlockResponse.ts';
 import type { PutRecordRequest as _peerweave_content_v1_PutRecordRequest, PutRecordRequest__Output as _peerweave_content_v1_PutRecordRequest__Output } from './peerweave/content/v1/PutRecordRequest.ts';
@@ -30,14 +35,19 @@ export interface ProtoGrpcType {
   peerweave: {
     content: {
       v1: {
+        AddProviderRequest: MessageTypeDefinition<_peerweave_content_v1_AddProviderRequest, _peerweave_content_v1_AddProviderRequest__Output>
+        AddProviderResponse: MessageTypeDefinition<_peerweave_content_v1_AddProviderResponse, _peerweave_content_v1_AddProviderResponse__Output>
         ContentService: SubtypeConstructor<typeof grpc.Client, _peerweave_content_v1_ContentServiceClient> & { service: _peerweave_content_v1_ContentServiceDefinition }
         GetBlockRequest: MessageTypeDefinition<_peerweave_content_v1_GetBlockRequest, _peerweave_content_v1_GetBlockRequest__Output>
         GetBlockResponse: MessageTypeDefinition<_peerweave_content_v1_GetBlockResponse, _peerweave_content_v1_GetBlockResponse__Output>
+        GetProvidersRequest: MessageTypeDefinition<_peerweave_content_v1_GetProvidersRequest, _peerweave_content_v1_GetProvidersRequest__Output>
+        GetProvidersResponse: MessageTypeDefinition<_peerweave_content_v1_GetProvidersResponse, _peerweave_content_v1_GetProvidersResponse__Output>
         GetRecordRequest: MessageTypeDefinition<_peerweave_content_v1_GetRecordRequest, _peerweave_content_v1_GetRecordRequest__Output>
         GetRecordResponse: MessageTypeDefinition<_peerweave_content_v1_GetRecordResponse, _peerweave_content_v1_GetRecordResponse__Output>
         HasBlocksRequest: MessageTypeDefinition<_peerweave_content_v1_HasBlocksRequest, _peerweave_content_v1_HasBlocksRequest__Output>
         HasBlocksResponse: MessageTypeDefinition<_peerweave_content_v1_HasBlocksResponse, _peerweave_content_v1_HasBlocksResponse__Output>
         ObjectRecord: MessageTypeDefinition<_peerweave_content_v1_ObjectRecord, _peerweave_content_v1_ObjectRecord__Output>
+        ProviderRecord: MessageTypeDefinition<_peerweave_content_v1_ProviderRecord, _peerweave_content_v1_ProviderRecord__Output>
         PutBlockRequest: MessageTypeDefinition<_peerweave_content_v1_PutBlockRequest, _peerweave_content_v1_PutBlockRequest__Output>
         PutBlockResponse: MessageTypeDefinition<_peerweave_content_v1_PutBlockResponse, _peerweave_content_v1_PutBlockResponse__Output>
         PutRecordRequest: MessageTypeDefinition<_peerweave_content_v1_PutRecordRequest, _peerweave_content_v1_PutRecordRequest__Output>

@@ -185,7 +185,7 @@ describe('Swim: serving', () => {
     const contacts = [peer(1), peer(2)];
     const { swim, clock, transport } = makeSwim({ contacts });
     const signal = new AbortController().signal;
-    const acked = swim.handlePingReq({ sender: peer(1), updates: [], target: peer(2), timeoutMs: 300 }, { signal });
+    const acked = swim.handlePingReq({ sender: peer(1), updates: [], target: peer(2), timeoutMs: 300 }, { signal, peer: 'test' });
     await clock.advance(5);
     assert.equal((await acked).acked, true);
     const ping = transport.calls.find((c) => c.method === 'ping')!;
@@ -193,13 +193,13 @@ describe('Swim: serving', () => {
     assert.equal((ping.request as PeerRequest<'ping'>).target, peer(2).id);
     assert.equal(ping.options?.deadlineMs, 300);
 
-    const self = await swim.handlePingReq({ sender: peer(1), updates: [], target: swim.self, timeoutMs: 300 }, { signal });
+    const self = await swim.handlePingReq({ sender: peer(1), updates: [], target: swim.self, timeoutMs: 300 }, { signal, peer: 'test' });
     assert.equal(self.acked, true);
   });
 
   it('handlePingReq answers acked: false when the target stays silent, within the asked timeout', async () => {
     const { swim, clock } = makeSwim({ reply: () => 'hang' });
-    const answer = swim.handlePingReq({ sender: peer(1), updates: [], target: peer(2), timeoutMs: 300 }, { signal: new AbortController().signal });
+    const answer = swim.handlePingReq({ sender: peer(1), updates: [], target: peer(2), timeoutMs: 300 }, { signal: new AbortController().signal, peer: 'test' });
     let settled = false;
     void answer.then(() => (settled = true));
     await clock.advance(299);
@@ -212,7 +212,7 @@ describe('Swim: serving', () => {
     const { swim, clock, transport } = makeSwim({ reply: () => 'hang' });
     const answer = swim.handlePingReq(
       { sender: peer(1), updates: [], target: peer(2), timeoutMs: 1e12 },
-      { signal: new AbortController().signal },
+      { signal: new AbortController().signal, peer: 'test' },
     );
     await clock.advance(8000);
     assert.equal((await answer).acked, false);

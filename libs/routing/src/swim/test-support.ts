@@ -141,7 +141,7 @@ export class FakeNetwork {
           this.#arrive(from, () => settle(() => reject(new UnavailableError(`${to} refused the connection`))));
           return;
         }
-        const context = { signal: server.signal };
+        const context = { signal: server.signal, peer: from };
         const handled: Promise<unknown> =
           method === 'ping'
             ? node.handlePing(request as PeerRequest<'ping'>)

@@ -2,8 +2,12 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AddProviderRequest as _peerweave_content_v1_AddProviderRequest, AddProviderRequest__Output as _peerweave_content_v1_AddProviderRequest__Output } from '../../../peerweave/content/v1/AddProviderRequest.ts';
+import type { AddProviderResponse as _peerweave_content_v1_AddProviderResponse, AddProviderResponse__Output as _peerweave_content_v1_AddProviderResponse__Output } from '../../../peerweave/content/v1/AddProviderResponse.ts';
 import type { GetBlockRequest as _peerweave_content_v1_GetBlockRequest, GetBlockRequest__Output as _peerweave_content_v1_GetBlockRequest__Output } from '../../../peerweave/content/v1/GetBlockRequest.ts';
 import type { GetBlockResponse as _peerweave_content_v1_GetBlockResponse, GetBlockResponse__Output as _peerweave_content_v1_GetBlockResponse__Output } from '../../../peerweave/content/v1/GetBlockResponse.ts';
+import type { GetProvidersRequest as _peerweave_content_v1_GetProvidersRequest, GetProvidersRequest__Output as _peerweave_content_v1_GetProvidersRequest__Output } from '../../../peerweave/content/v1/GetProvidersRequest.ts';
+import type { GetProvidersResponse as _peerweave_content_v1_GetProvidersResponse, GetProvidersResponse__Output as _peerweave_content_v1_GetProvidersResponse__Output } from '../../../peerweave/content/v1/GetProvidersResponse.ts';
 import type { GetRecordRequest as _peerweave_content_v1_GetRecordRequest, GetRecordRequest__Output as _peerweave_content_v1_GetRecordRequest__Output } from '../../../peerweave/content/v1/GetRecordRequest.ts';
 import type { GetRecordResponse as _peerweave_content_v1_GetRecordResponse, GetRecordResponse__Output as _peerweave_content_v1_GetRecordResponse__Output } from '../../../peerweave/content/v1/GetRecordResponse.ts';
 import type { HasBlocksRequest as _peerweave_content_v1_HasBlocksRequest, HasBlocksRequest__Output as _peerweave_content_v1_HasBlocksRequest__Output } from '../../../peerweave/content/v1/HasBlocksRequest.ts';
@@ -20,6 +24,15 @@ import type { SyncKeysRequest as _peerweave_content_v1_SyncKeysRequest, SyncKeys
 import type { SyncKeysResponse as _peerweave_content_v1_SyncKeysResponse, SyncKeysResponse__Output as _peerweave_content_v1_SyncKeysResponse__Output } from '../../../peerweave/content/v1/SyncKeysResponse.ts';
 
 export interface ContentServiceClient extends grpc.Client {
+  AddProvider(argument: _peerweave_content_v1_AddProviderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
+  AddProvider(argument: _peerweave_content_v1_AddProviderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
+  AddProvider(argument: _peerweave_content_v1_AddProviderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
+  AddProvider(argument: _peerweave_content_v1_AddProviderRequest, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
+  addProvider(argument: _peerweave_content_v1_AddProviderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
+  addProvider(argument: _peerweave_content_v1_AddProviderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
+  addProvider(argument: _peerweave_content_v1_AddProviderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
+  addProvider(argument: _peerweave_content_v1_AddProviderRequest, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
+  
   GetBlock(argument: _peerweave_content_v1_GetBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
   GetBlock(argument: _peerweave_content_v1_GetBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
   GetBlock(argument: _peerweave_content_v1_GetBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
@@ -28,6 +41,15 @@ export interface ContentServiceClient extends grpc.Client {
   getBlock(argument: _peerweave_content_v1_GetBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
   getBlock(argument: _peerweave_content_v1_GetBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
   getBlock(argument: _peerweave_content_v1_GetBlockRequest, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetProviders(argument: _peerweave_content_v1_GetProvidersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetProvidersResponse__Output>): grpc.ClientUnaryCall;
+  GetProviders(argument: _peerweave_content_v1_GetProvidersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetProvidersResponse__Output>): grpc.ClientUnaryCall;
+  GetProviders(argument: _peerweave_content_v1_GetProvidersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetProvidersResponse__Output>): grpc.ClientUnaryCall;
+  GetProviders(argument: _peerweave_content_v1_GetProvidersRequest, callback: grpc.requestCallback<_peerweave_content_v1_GetProvidersResponse__Output>): grpc.ClientUnaryCall;
+  getProviders(argument: _peerweave_content_v1_GetProvidersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetProvidersResponse__Output>): grpc.ClientUnaryCall;
+  getProviders(argument: _peerweave_content_v1_GetProvidersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetProvidersResponse__Output>): grpc.ClientUnaryCall;
+  getProviders(argument: _peerweave_content_v1_GetProvidersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetProvidersResponse__Output>): grpc.ClientUnaryCall;
+  getProviders(argument: _peerweave_content_v1_GetProvidersRequest, callback: grpc.requestCallback<_peerweave_content_v1_GetProvidersResponse__Output>): grpc.ClientUnaryCall;
   
   GetRecord(argument: _peerweave_content_v1_GetRecordRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
   GetRecord(argument: _peerweave_content_v1_GetRecordRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetRecordResponse__Output>): grpc.ClientUnaryCall;
@@ -95,7 +117,11 @@ export interface ContentServiceClient extends grpc.Client {
 }
 
 export interface ContentServiceHandlers extends grpc.UntypedServiceImplementation {
+  AddProvider: grpc.handleUnaryCall<_peerweave_content_v1_AddProviderRequest__Output, _peerweave_content_v1_AddProviderResponse>;
+  
   GetBlock: grpc.handleUnaryCall<_peerweave_content_v1_GetBlockRequest__Output, _peerweave_content_v1_GetBlockResponse>;
+  
+  GetProviders: grpc.handleUnaryCall<_peerweave_content_v1_GetProvidersRequest__Output, _peerweave_content_v1_GetProvidersResponse>;
   
   GetRecord: grpc.handleUnaryCall<_peerweave_content_v1_GetRecordRequest__Output, _peerweave_content_v1_GetRecordResponse>;
   
@@ -114,7 +140,9 @@ export interface ContentServiceHandlers extends grpc.UntypedServiceImplementatio
 }
 
 export interface ContentServiceDefinition extends grpc.ServiceDefinition {
+  AddProvider: MethodDefinition<_peerweave_content_v1_AddProviderRequest, _peerweave_content_v1_AddProviderResponse, _peerweave_content_v1_AddProviderRequest__Output, _peerweave_content_v1_AddProviderResponse__Output>
   GetBlock: MethodDefinition<_peerweave_content_v1_GetBlockRequest, _peerweave_content_v1_GetBlockResponse, _peerweave_content_v1_GetBlockRequest__Output, _peerweave_content_v1_GetBlockResponse__Output>
+  GetProviders: MethodDefinition<_peerweave_content_v1_GetProvidersRequest, _peerweave_content_v1_GetProvidersResponse, _peerweave_content_v1_GetProvidersRequest__Output, _peerweave_content_v1_GetProvidersResponse__Output>
   GetRecord: MethodDefinition<_peerweave_content_v1_GetRecordRequest, _peerweave_content_v1_GetRecordResponse, _peerweave_content_v1_GetRecordRequest__Output, _peerweave_content_v1_GetRecordResponse__Output>
   HasBlocks: MethodDefinition<_peerweave_content_v1_HasBlocksRequest, _peerweave_content_v1_HasBlocksResponse, _peerweave_content_v1_HasBlocksRequest__Output, _peerweave_content_v1_HasBlocksResponse__Output>
   PutBlock: MethodDefinition<_peerweave_content_v1_PutBlockRequest, _peerweave_content_v1_PutBlockResponse, _peerweave_content_v1_PutBlockRequest__Output, _peerweave_content_v1_PutBlockResponse__Output>

@@ -1,0 +1,11 @@
+// Original file: proto/peerweave/search/v1/search.proto
+
+import type { SearchOrigin as _peerweave_search_v1_SearchOrigin, SearchOrigin__Output as _peerweave_search_v1_SearchOrigin__Output } from '../../../peerweave/search/v1/SearchOrigin.ts';
+
+export interface AttachRequest {
+  'leaf'?: (_peerweave_search_v1_SearchOrigin | null);
+}
+
+export interface AttachRequest__Output {
+  'leaf': (_peerweave_search_v1_SearchOrigin__Output | null);
+}
