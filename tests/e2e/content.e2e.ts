@@ -1,7 +1,9 @@
 // End to end for content, through the Compose file users run (20 peers + 2 supernodes): a 50 MiB
 // file put on one peer reads back byte-identical from others; two holders killed with SIGKILL
 // lose nothing, and the replica count of every block is back to r = 3 within 30 s; the IPFS
-// trustless-gateway subset serves verifiable blocks and CARs; bad input gets stable codes.
+// trustless-gateway subset serves verifiable blocks and CARs; a 200 MiB file is swarmed from many
+// holders and survives the SIGKILL of one mid-download; readers become providers; bad input gets
+// stable codes.
 import './support/env.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -200,6 +202,110 @@ describe('content through the Compose cluster', { timeout: 900_000 }, () => {
       const got = await http<{ code: string }>(url(p, `/v1/objects/${put.body.cid}/meta`), { timeoutMs: 30_000 });
       assert.equal(got.status, 404, `${p}: ${got.text}`);
       assert.equal(got.body.code, 'NOT_FOUND');
+    }
+  });
+
+  // ---- many peers, one task (issue 6): swarmed reads, failover, providers ----
+  const big = randomBytes(200 * 1024 * 1024);
+  let bigCid = '';
+  /** Peers that read the 200 MiB file already (they keep it in their cache). */
+  const bigReaders: string[] = [];
+
+  /** `peerweave_content_served_bytes_total` of every live peer, by container name. */
+  async function servedBytes(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    await Promise.all(
+      live().map(async (p) => {
+        const text = (await http(url(p, '/metrics'), { timeoutMs: 10_000 })).text;
+        const line = text.split('\n').find((l) => l.startsWith('peerweave_content_served_bytes_total'));
+        out.set(p, Number(line?.split(' ').at(-1) ?? 0));
+      }),
+    );
+    return out;
+  }
+
+  /** Live peers other than `except`, fewest blocks of `object` held first. */
+  async function byBlocksHeld(object: string, except: string[]): Promise<{ name: string; blocks: number }[]> {
+    const where = await getJson<Replicas>(url(live()[0]!, `/v1/objects/${object}/replicas`), 30_000);
+    const held = new Map<string, number>();
+    for (const b of where.blocks) for (const h of b.holders) held.set(h, (held.get(h) ?? 0) + 1);
+    return live()
+      .filter((p) => !except.includes(p))
+      .map((p) => ({ name: p, blocks: held.get(ids.get(p)!) ?? 0 }))
+      .sort((a, b) => a.blocks - b.blocks);
+  }
+
+  it('a 200 MiB file read through a peer that holds almost none of it comes from several holders at once (their served-bytes metrics)', async () => {
+    const put = await http<{ cid: string; blocks: number }>(url(live()[1]!, '/v1/objects?name=swarm.bin&keywords=swarm'), {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/octet-stream' },
+      timeoutMs: 300_000,
+    });
+    assert.equal(put.status, 201, put.text);
+    bigCid = put.body.cid;
+    // With r = 3 of 20 live peers every peer holds about a seventh of the blocks: take the one holding fewest.
+    const [reader] = await byBlocksHeld(bigCid, [live()[1]!]);
+    bigReaders.push(reader!.name);
+    const before = await servedBytes();
+    const got = await fetchBytes(reader!.name, `/v1/objects/${bigCid}`);
+    assert.equal(got.status, 200);
+    assert.equal(sha(got.bytes), sha(big), 'byte-identical');
+    const after = await servedBytes();
+    const served = [...after].map(([p, n]) => ({ p, bytes: n - (before.get(p) ?? 0) })).filter((x) => x.p !== reader!.name);
+    const total = served.reduce((a, x) => a + x.bytes, 0);
+    const helpers = served.filter((x) => x.bytes >= 2 * 1024 * 1024);
+    console.log(`# 200 MiB read through ${reader!.name} (held ${reader!.blocks} blocks): ${helpers.length} peers served ≥ 2 MiB each, ${(total / 2 ** 20).toFixed(0)} MiB in all`);
+    assert.ok(total >= big.length * 0.6, `most bytes came from other peers (${total})`);
+    assert.ok(helpers.length >= 5, `many holders served it (${helpers.length})`);
+  });
+
+  it('docker kill of a holder mid-download does not fail the download', async () => {
+    assert.ok(bigCid, 'the 200 MiB file was stored');
+    const candidates = await byBlocksHeld(bigCid, ['peer-1', ...bigReaders]);
+    const reader = candidates[0]!.name;
+    const victim = candidates.at(-1)!.name; // the peer holding the most blocks of the file
+    const res = await fetch(url(reader, `/v1/objects/${bigCid}`), { signal: AbortSignal.timeout(300_000) });
+    assert.equal(res.status, 200);
+    const hash = createHash('sha256');
+    let got = 0;
+    let killedIt = false;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      got += chunk.length;
+      if (!killedIt && got >= big.length / 4) {
+        killedIt = true;
+        const docker = await getContainerRuntimeClient();
+        await docker.container.getById(env!.getContainer(victim).getId()).kill({ signal: 'SIGKILL' });
+        killed.add(victim);
+      }
+    }
+    assert.ok(killedIt, 'the holder was killed during the download');
+    assert.equal(got, big.length);
+    assert.equal(hash.digest('hex'), sha(big), 'byte-identical despite the kill');
+  });
+
+  it('after ten different peers read the same file, more than r peers provide each of its blocks', async () => {
+    const small = randomBytes(8 * 1024 * 1024);
+    const put = await http<{ cid: string }>(url(live()[2]!, '/v1/objects?name=popular.bin'), { method: 'POST', body: small, timeoutMs: 60_000 });
+    assert.equal(put.status, 201, put.text);
+    const readers = live().filter((p) => p !== live()[2]).slice(0, 10);
+    for (const p of readers) assert.equal(sha((await fetchBytes(p, `/v1/objects/${put.body.cid}`)).bytes), sha(small), p);
+    const asker = live().find((p) => !readers.includes(p))!;
+    let view: { replicas: string[]; providers: { id: string; address: string; expires: string }[] } = { replicas: [], providers: [] };
+    await waitFor(
+      async () => {
+        view = await getJson(url(asker, `/v1/objects/${put.body.cid}/providers`), 10_000);
+        return view.providers.length >= 8;
+      },
+      { timeoutMs: 20_000, intervalMs: 500, what: 'provider records of the readers' },
+    );
+    const readerIds = new Set(readers.map((p) => ids.get(p)!));
+    assert.ok(view.providers.every((p) => readerIds.has(p.id)), 'only readers announced themselves');
+    const where = await getJson<Replicas>(url(asker, `/v1/objects/${put.body.cid}/replicas`), 30_000);
+    for (const b of where.blocks) {
+      const serving = new Set([...b.holders, ...view.providers.map((p) => p.id)]);
+      assert.ok(serving.size > R, `block ${b.cid}: ${serving.size} peers provide it`);
     }
   });
 

@@ -95,6 +95,8 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       putTombstone: (request, context) => contentHandler().putTombstone(request, context),
       syncDigest: (request, context) => contentHandler().syncDigest(request, context),
       syncKeys: (request, context) => contentHandler().syncKeys(request, context),
+      addProvider: (request, context) => contentHandler().addProvider(request, context),
+      getProviders: (request, context) => contentHandler().getProviders(request, context),
     }),
   );
   grpc.addService(
@@ -145,6 +147,11 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       gatewayRoutes(contentApi),
       replicasRoutes({
         locate: async (cid, options) => (content ? { cid, blocks: await content.locate(cid, options) } : notReady()),
+        providers: async (cid, options) => {
+          if (!content) return notReady();
+          const { replicas, providers } = await content.providerRecords(cid, options);
+          return { cid, replicas, providers: providers.map((p) => ({ id: p.id, address: p.address, expires: new Date(p.expiresMs).toISOString() })) };
+        },
       }),
     ],
 
@@ -210,6 +217,8 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     repairIntervalMs: config.repairIntervalMs,
     antiEntropyIntervalMs: config.antiEntropyIntervalMs,
     tombstoneTtlMs: config.tombstoneTtlMs,
+    providerTtlMs: config.providerTtlMs,
+    maxRequestsPerPeer: config.maxRequestsPerPeer,
     blockDeadlineMs: config.rpcDeadlineMs,
   });
   await routing.start();

@@ -243,6 +243,20 @@ export const NODE_CONFIG = {
     schema: positiveMs,
     default: 86_400_000,
   },
+  providerTtlMs: {
+    env: 'PEERWEAVE_PROVIDER_TTL_MS',
+    accepts: 'an integer number of milliseconds, at most 86400000',
+    doc: 'Lifetime of the provider records a node announces for objects it read and keeps in its cache; it re-announces at half of it while it still holds blocks of them. Shorter forgets departed providers sooner at the cost of more announcements.',
+    schema: Type.Integer({ minimum: 1_000, maximum: 86_400_000 }),
+    default: { lan: 600_000, local: 600_000, test: 60_000 },
+  },
+  maxRequestsPerPeer: {
+    env: 'PEERWEAVE_MAX_REQUESTS_PER_PEER',
+    accepts: 'an integer 1..1024',
+    doc: 'Block requests (GetBlock, PutBlock) one peer may have in flight at this node; more are refused at once with RESOURCE_EXHAUSTED, and the downloader moves them to other providers. Bounds the memory one greedy peer can hold.',
+    schema: Type.Integer({ minimum: 1, maximum: 1024 }),
+    default: 32,
+  },
   overlayNeighbours: {
     env: 'PEERWEAVE_OVERLAY_NEIGHBOURS',
     accepts: 'an integer 1..32',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { PeerweaveError } from '@peerweave/core';
+import { PeerweaveError, ResourceExhaustedError } from '@peerweave/core';
 import { SeededRandom } from '@peerweave/core';
 import { cidKey, cidToString, importFile } from '@peerweave/storage';
 import { preferenceList } from './placement.ts';
@@ -168,7 +168,7 @@ describe('content: quorum, hand-off, corruption', { timeout: 120_000 }, () => {
       const out = await cluster.nodes[0]!.content.put(chunks(bytes), meta);
       // Straight to a peer's handler: refused with CORRUPT_BLOCK.
       await expectCode(
-        cluster.nodes[1]!.content.handler.putBlock({ cid: out.cid, data: new Uint8Array([1, 2, 3]), roots: [], hintFor: '' }, { signal: new AbortController().signal }),
+        cluster.nodes[1]!.content.handler.putBlock({ cid: out.cid, data: new Uint8Array([1, 2, 3]), roots: [], hintFor: '' }, { signal: new AbortController().signal, peer: 'test' }),
         'CORRUPT_BLOCK',
       );
       // One replica turns liar: a reader elsewhere still gets the right bytes.
@@ -218,12 +218,12 @@ describe('content: quorum, hand-off, corruption', { timeout: 120_000 }, () => {
       const signal = new AbortController().signal;
       for (const n of cluster.nodes) {
         assert.ok(n.db.getTombstone(out.cid), `node ${n.index} knows the delete`);
-        const refused = await n.content.handler.putBlock({ cid: out.cid, data: bytes, roots: [out.cid], hintFor: '' }, { signal });
+        const refused = await n.content.handler.putBlock({ cid: out.cid, data: bytes, roots: [out.cid], hintFor: '' }, { signal, peer: 'test' });
         assert.equal(refused.stored, false, 'a block of a deleted object is refused');
       }
       await expectCode(cluster.nodes[2]!.content.put(chunks(bytes), meta), 'FAILED_PRECONDITION');
       // A block shared with a live object is still accepted.
-      const shared = await cluster.nodes[0]!.content.handler.putBlock({ cid: out.cid, data: bytes, roots: [out.cid, 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'], hintFor: '' }, { signal });
+      const shared = await cluster.nodes[0]!.content.handler.putBlock({ cid: out.cid, data: bytes, roots: [out.cid, 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'], hintFor: '' }, { signal, peer: 'test' });
       assert.equal(shared.stored, true);
       // After the TTL the tombstone is collected and the bytes can be stored again.
       await cluster.advance(61_000);
@@ -241,6 +241,71 @@ describe('content: quorum, hand-off, corruption', { timeout: 120_000 }, () => {
     try {
       await expectCode(cluster.nodes[0]!.content.stat('bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'), 'NOT_FOUND');
       await expectCode(cluster.nodes[0]!.content.stat('not-a-cid'), 'INVALID_CID');
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
+
+describe('content: providers and per-peer limits', { timeout: 120_000 }, () => {
+  it('after ten different nodes read a file, more than r nodes provide it, and a later reader is served by providers while the replicas are overloaded', async () => {
+    const cluster = await createContentCluster(14, { seed: 21 });
+    try {
+      const bytes = new SeededRandom(21).bytes(2 * 1024 * 1024);
+      const out = await cluster.nodes[0]!.content.put(chunks(bytes), meta);
+      const readers = cluster.nodes.slice(1, 11);
+      for (const r of readers) assert.equal(sha(await readAll(r.content.read(out.cid, undefined))), sha(bytes));
+      await cluster.advance(1_000);
+      const providers = await cluster.nodes[12]!.content.findProviders(out.cid);
+      const announced = readers.filter((r) => r.content.provided().includes(out.cid));
+      assert.ok(announced.length >= 8, `most readers kept blocks and announced themselves (${announced.length})`);
+      assert.ok(providers.length > 3, `more than r = 3 providers known (${providers.length})`);
+      assert.ok(providers.every((p) => readers.some((r) => r.id === p.id)), 'only readers announced');
+
+      // The replica holders are overloaded (they refuse every leaf with RESOURCE_EXHAUSTED): the
+      // next reader still gets the file, from nodes that are only providers (cache copies).
+      const leafCids = new Set(cluster.nodes.flatMap((r) => r.db.blocksOfRoot(out.cid)).filter((c) => c !== out.cid));
+      const replicaHolders = cluster.nodes.filter((n) => n.index !== 13 && [...leafCids].some((c) => n.db.getBlock(c)?.kind === 'replica'));
+      const cacheOnly = readers.filter((r) => !replicaHolders.includes(r));
+      assert.ok(cacheOnly.length > 0 && providers.some((p) => cacheOnly.some((r) => r.id === p.id)), 'some provider holds only cache copies');
+      for (const n of replicaHolders) {
+        const get = n.content.handler.getBlock;
+        n.content.handler.getBlock = async (req, ctx) => {
+          if (leafCids.has(req.cid)) throw new ResourceExhaustedError('busy');
+          return get(req, ctx);
+        };
+      }
+      let servedByCache = 0;
+      for (const n of cacheOnly) {
+        const get = n.content.handler.getBlock;
+        n.content.handler.getBlock = async (req, ctx) => {
+          const res = await get(req, ctx);
+          if (res.found) servedByCache++;
+          return res;
+        };
+      }
+      assert.equal(sha(await readAll(cluster.nodes[13]!.content.read(out.cid, undefined))), sha(bytes));
+      assert.ok(servedByCache > 0, 'blocks came from a node that is only a provider');
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('block requests beyond the per-peer limit are refused with RESOURCE_EXHAUSTED, not queued; other peers are unaffected', async () => {
+    const cluster = await createContentCluster(3, { seed: 23, content: { maxRequestsPerPeer: 2 } });
+    try {
+      const out = await cluster.nodes[0]!.content.put(chunks(new SeededRandom(3).bytes(5_000)), meta);
+      const server = holders(cluster, out.cid)[0]!.content;
+      const signal = new AbortController().signal;
+      const calls = Array.from({ length: 5 }, () => server.handler.getBlock({ cid: out.cid }, { signal, peer: 'greedy:1' }));
+      const other = server.handler.getBlock({ cid: out.cid }, { signal, peer: 'polite:1' });
+      const settled = await Promise.allSettled(calls);
+      assert.equal(settled.filter((s) => s.status === 'fulfilled').length, 2);
+      for (const s of settled.filter((x) => x.status === 'rejected')) {
+        assert.ok(s.reason instanceof PeerweaveError && s.reason.code === 'RESOURCE_EXHAUSTED', String(s.reason));
+      }
+      assert.equal((await other).found, true, 'another peer is served');
+      assert.equal((await server.handler.getBlock({ cid: out.cid }, { signal, peer: 'greedy:1' })).found, true, 'served again once its requests ended');
     } finally {
       await cluster.stop();
     }

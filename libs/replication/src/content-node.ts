@@ -3,6 +3,7 @@ import {
   InsufficientReplicasError,
   NotFoundError,
   PeerweaveError,
+  ResourceExhaustedError,
   noopMetrics,
   silentLogger,
   throwIfAborted,
@@ -18,6 +19,7 @@ import type {
   ObjectRecord,
   PeerContact,
   PeerTransport,
+  ProviderRecord,
   PutBlockRequest,
   Tombstone,
 } from '@peerweave/protocol';
@@ -60,6 +62,16 @@ export const DEFAULT_TOMBSTONE_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_TRANSFER_CONCURRENCY = 8;
 /** Deadline of one block call to a peer. */
 export const DEFAULT_BLOCK_DEADLINE_MS = 5_000;
+/** How long a provider record lives unless refreshed (the provider refreshes at half of it). */
+export const DEFAULT_PROVIDER_TTL_MS = 10 * 60 * 1000;
+/** Longest provider record a node keeps, whatever the announcer asks for. */
+export const MAX_PROVIDER_TTL_MS = 24 * 60 * 60 * 1000;
+/** Most provider records kept per CID (the ones expiring first make room). */
+export const MAX_PROVIDERS_PER_CID = 64;
+/** Block requests (GetBlock, PutBlock) one peer may have in flight here; more are refused. */
+export const DEFAULT_MAX_REQUESTS_PER_PEER = 32;
+/** Deadline of a GetProviders question. */
+const PROVIDERS_DEADLINE_MS = 1_500;
 /** A replica set found complete is asked again after this many repair passes even if unchanged. */
 const REVERIFY_EVERY_PASSES = 6;
 /**
@@ -101,6 +113,12 @@ export interface ContentNodeInit {
   tombstoneTtlMs?: number;
   transferConcurrency?: number;
   blockDeadlineMs?: number;
+  /** Lifetime of the provider records this node announces (default DEFAULT_PROVIDER_TTL_MS). */
+  providerTtlMs?: number;
+  /** Block requests one peer may have in flight at this node (default DEFAULT_MAX_REQUESTS_PER_PEER). */
+  maxRequestsPerPeer?: number;
+  /** Told when this node starts or stops holding a metadata record (the search index follows it). */
+  onRecords?: { stored(record: ObjectRecord): void; removed(cid: string): void };
 }
 
 export interface ObjectInfo {
@@ -170,6 +188,16 @@ export class ContentNode implements Startable {
   readonly #tombstoneTtlMs: number;
   readonly #concurrency: number;
   readonly #blockDeadlineMs: number;
+  readonly #providerTtlMs: number;
+  readonly #maxRequestsPerPeer: number;
+  /** Block requests in flight here, per calling peer. */
+  readonly #inFlight = new Map<string, number>();
+  /**
+   * Objects this node read and announced itself a provider of (it keeps their leaves as cache),
+   * with those leaves: refreshed while any of them is still held, forgotten when none is.
+   */
+  readonly #provided = new Map<string, { leaves: string[]; announcedMs: number }>();
+  #providerTimer: TimerHandle | undefined;
   /**
    * Replica set (joined ids) each held block was last verified complete against, and in which
    * repair pass. A set is re-checked when it changes and, in any case, every
@@ -200,6 +228,8 @@ export class ContentNode implements Startable {
     this.#tombstoneTtlMs = init.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
     this.#concurrency = init.transferConcurrency ?? DEFAULT_TRANSFER_CONCURRENCY;
     this.#blockDeadlineMs = init.blockDeadlineMs ?? DEFAULT_BLOCK_DEADLINE_MS;
+    this.#providerTtlMs = Math.min(init.providerTtlMs ?? DEFAULT_PROVIDER_TTL_MS, MAX_PROVIDER_TTL_MS);
+    this.#maxRequestsPerPeer = init.maxRequestsPerPeer ?? DEFAULT_MAX_REQUESTS_PER_PEER;
     this.#m = createContentMetrics(init.metrics ?? noopMetrics, init);
     this.handler = this.#makeHandler();
   }
@@ -220,6 +250,7 @@ export class ContentNode implements Startable {
     this.#init.routing.on('contacts-changed', this.#onContactsChanged);
     this.#scheduleRepair(this.#repairIntervalMs);
     this.#scheduleAntiEntropy(this.#antiEntropyIntervalMs);
+    this.#scheduleProviderRefresh();
   }
 
   async stop(): Promise<void> {
@@ -229,6 +260,7 @@ export class ContentNode implements Startable {
     this.#init.routing.off('contacts-changed', this.#onContactsChanged);
     if (this.#repairTimer) this.#init.clock.clearTimeout(this.#repairTimer);
     if (this.#antiEntropyTimer) this.#init.clock.clearTimeout(this.#antiEntropyTimer);
+    if (this.#providerTimer) this.#init.clock.clearTimeout(this.#providerTimer);
     await this.#repairing?.catch(() => {});
   }
 
@@ -285,7 +317,7 @@ export class ContentNode implements Startable {
       });
       const recordAcks = await this.#replicateRecord(record, signal);
       // The node that took the upload remembers the record, so its own listing shows the object.
-      this.#init.db.putRecord(record);
+      if (this.#init.db.putRecord(record)) this.#init.onRecords?.stored(record);
       const replicas = Math.min(recordAcks, ...acks);
       this.#m.puts.inc({ outcome: 'ok' });
       this.#log.info({ cid: root, size: imported.size, blocks: imported.blocks.length, replicas }, 'object stored');
@@ -437,14 +469,17 @@ export class ContentNode implements Startable {
     return data;
   }
 
-  async #cache(cid: CID, data: Uint8Array): Promise<void> {
-    if (this.#cacheBytes <= 0) return;
+  /** Keeps a fetched block as evictable cache; true when it was stored. */
+  async #cache(cid: CID, data: Uint8Array): Promise<boolean> {
+    if (this.#cacheBytes <= 0) return false;
     try {
       await this.#init.blocks.put(cid, data);
       this.#init.db.addBlock({ cid: cidToString(cid), bytes: data.length, roots: [], kind: 'cache', nowMs: this.#init.clock.now() });
       await this.#evictCache();
+      return true;
     } catch (err) {
       this.#log.debug({ err: (err as Error).message }, 'caching a fetched block failed');
+      return false;
     }
   }
 
@@ -537,7 +572,7 @@ export class ContentNode implements Startable {
       if (leaves.length < 2) {
         yield* exportFile(cid, get, { ...range, ...signal });
       } else {
-        yield* this.#swarmRead(leaves, range, options.signal);
+        yield* this.#swarmRead(cidToString(cid), leaves, range, options.signal);
       }
       this.#m.gets.inc({ outcome: 'ok' });
     } catch (err) {
@@ -546,7 +581,12 @@ export class ContentNode implements Startable {
     }
   }
 
-  async *#swarmRead(leaves: FileLeaf[], range: { offset: number; length: number } | undefined, signal: AbortSignal | undefined): AsyncIterable<Uint8Array> {
+  async *#swarmRead(
+    root: string,
+    leaves: FileLeaf[],
+    range: { offset: number; length: number } | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<Uint8Array> {
     const start = range?.offset ?? 0;
     const end = range === undefined ? Number.POSITIVE_INFINITY : range.offset + range.length;
     const sources = new Map<string, BlockSource>();
@@ -576,12 +616,21 @@ export class ContentNode implements Startable {
     };
     // Last resort for a block none of the expected holders has: the full path, lookup included.
     const network: BlockSource = { id: 'lookup', fetch: (c, { signal: s }) => this.getBlock(c, { signal: s }) };
+    // Nodes that read the object before and announced they keep it (provider records): every
+    // block is asked of them too, so a popular object is served by more than its r replicas.
+    // Asked in the background: the first blocks come from the replicas without waiting for it.
+    let providers: BlockSource[] = [];
+    void this.findProviders(root, signal ? { signal } : {}).then((found) => {
+      providers = found.filter((p) => p.id !== this.id).map(remote);
+      this.#m.providersFound.observe(providers.length);
+    });
     const swarm = new Swarm({
       blocks: leaves.map((l) => ({ cid: cidToString(l.cid), bytes: l.size })),
       providers: (c) => {
         const list: BlockSource[] = [];
         if (this.#init.db.getBlock(c)) list.push(local);
         for (const p of this.#knownPreferenceList(cidKey(parseCid(c)), this.#r + 2)) if (p.id !== this.id) list.push(remote(p));
+        for (const p of providers) if (!list.includes(p)) list.push(p);
         list.push(network);
         return list;
       },
@@ -597,11 +646,93 @@ export class ContentNode implements Startable {
       ...(signal ? { signal } : {}),
     });
     let i = 0;
+    let announced = false;
     for await (const { cid: c, bytes } of swarm.blocks()) {
       const leaf = leaves[i++]!;
-      if (!this.#init.db.getBlock(c)) await this.#cache(leaf.cid, bytes);
+      if (!this.#init.db.getBlock(c) && (await this.#cache(leaf.cid, bytes)) && !announced) {
+        // The first block kept makes this node a provider; announced once, refreshed by a timer.
+        announced = true;
+        this.#provide(root, leaves.map((l) => cidToString(l.cid)));
+      }
       yield bytes.subarray(Math.max(0, start - leaf.offset), Math.min(leaf.size, end - leaf.offset));
     }
+  }
+
+  /**
+   * Nodes other than the replicas that announced they serve `root` (provider records), asked of
+   * the r nodes closest to it that this node knows. Answers within a short deadline; a node that
+   * does not answer adds nobody.
+   */
+  async findProviders(root: string, options: Options = {}): Promise<PeerContact[]> {
+    const { providers } = await this.providerRecords(root, options);
+    return providers.map((r) => ({ id: r.id, address: r.address, role: 'peer', incarnation: 0 }));
+  }
+
+  /** The provider records of `root` from its r closest known nodes (merged, latest expiry kept), and those nodes. */
+  async providerRecords(root: string, options: Options = {}): Promise<{ replicas: string[]; providers: ProviderRecord[] }> {
+    const key = cidKey(parseCid(root));
+    const found = new Map<string, ProviderRecord>();
+    const add = (records: readonly ProviderRecord[]): void => {
+      for (const r of records) if ((found.get(r.id)?.expiresMs ?? -1) < r.expiresMs) found.set(r.id, r);
+    };
+    const replicas = this.#knownPreferenceList(key, this.#r);
+    await Promise.all(
+      replicas.map(async (p) => {
+        if (p.id === this.id) return add(this.#init.db.providers(root, this.#init.clock.now(), MAX_PROVIDERS_PER_CID));
+        try {
+          add((await this.#call(p, 'getProviders', { cid: root }, options.signal, PROVIDERS_DEADLINE_MS)).providers);
+        } catch {
+          // Unreachable or too slow: the other replicas of the record answer.
+        }
+      }),
+    );
+    return { replicas: replicas.map((p) => p.id), providers: [...found.values()] };
+  }
+
+  /** Starts providing `root`: its record goes to the r nodes closest to it now, and on every refresh. */
+  #provide(root: string, leaves: string[]): void {
+    this.#provided.set(root, { leaves, announcedMs: this.#init.clock.now() });
+    void this.#announce([root]);
+  }
+
+  async #announce(roots: string[]): Promise<void> {
+    const byPeer = groupByPeer(roots.flatMap((root) => this.#knownPreferenceList(cidKey(parseCid(root)), this.#r).map((p) => [p, root] as const)));
+    await mapLimit(byPeer.values(), this.#concurrency, async ({ peer, cids }) => {
+      const request = { cids, id: this.id, address: this.#init.self.address, ttlMs: this.#providerTtlMs };
+      try {
+        if (peer.id === this.id) await this.handler.addProvider(request, { signal: this.#stop.signal, peer: this.#init.self.address });
+        else await this.#call(peer, 'addProvider', request, this.#stop.signal, PROVIDERS_DEADLINE_MS);
+        this.#m.announcements.inc({ outcome: 'ok' }, cids.length);
+      } catch (err) {
+        this.#m.announcements.inc({ outcome: err instanceof PeerweaveError ? err.code.toLowerCase() : 'internal' }, cids.length);
+      }
+    });
+  }
+
+  /** Re-announces what this node still holds blocks of, at half the record lifetime; forgets the rest. */
+  #scheduleProviderRefresh(): void {
+    if (!this.#running) return;
+    this.#providerTimer = this.#init.clock.setTimeout(() => {
+      const now = this.#init.clock.now();
+      const due: string[] = [];
+      for (const [root, p] of this.#provided) {
+        if (!p.leaves.some((c) => this.#init.db.getBlock(c) !== undefined) || this.#init.db.getTombstone(root)) {
+          this.#provided.delete(root);
+          continue;
+        }
+        if (now - p.announcedMs >= this.#providerTtlMs / 2) {
+          p.announcedMs = now;
+          due.push(root);
+        }
+      }
+      this.#init.db.expireProviders(now);
+      void this.#announce(due).finally(() => this.#scheduleProviderRefresh());
+    }, Math.max(1_000, Math.floor(this.#providerTtlMs / 4)));
+  }
+
+  /** Roots this node currently announces itself a provider of. */
+  provided(): string[] {
+    return [...this.#provided.keys()];
   }
 
   car(cidText: string, options: Options = {}): AsyncIterable<Uint8Array> {
@@ -715,14 +846,28 @@ export class ContentNode implements Startable {
 
   #makeHandler(): ContentHandler {
     return {
-      putBlock: async (request) => ({ stored: await this.#acceptBlock(request) }),
-      getBlock: async (request) => {
-        const cid = parseCid(request.cid);
-        const data = await this.#init.blocks.get(cid);
-        if (data === undefined) return { found: false, data: new Uint8Array(0) };
-        this.#init.db.touch(request.cid, this.#init.clock.now());
-        this.#m.served.inc();
-        return { found: true, data };
+      putBlock: (request, context) => this.#limited(context.peer, async () => ({ stored: await this.#acceptBlock(request) })),
+      getBlock: (request, context) =>
+        this.#limited(context.peer, async () => {
+          const cid = parseCid(request.cid);
+          const data = await this.#init.blocks.get(cid);
+          if (data === undefined) return { found: false, data: new Uint8Array(0) };
+          this.#init.db.touch(request.cid, this.#init.clock.now());
+          this.#m.served.inc();
+          this.#m.servedBytes.inc({}, data.length);
+          return { found: true, data };
+        }),
+      addProvider: async (request) => {
+        const expiresMs = this.#init.clock.now() + Math.min(request.ttlMs, MAX_PROVIDER_TTL_MS);
+        for (const cid of request.cids) {
+          parseCid(cid);
+          this.#init.db.addProvider({ cid, id: request.id, address: request.address, expiresMs }, MAX_PROVIDERS_PER_CID);
+        }
+        return { accepted: request.cids.length };
+      },
+      getProviders: async (request) => {
+        parseCid(request.cid);
+        return { providers: this.#init.db.providers(request.cid, this.#init.clock.now(), MAX_PROVIDERS_PER_CID) };
       },
       hasBlocks: async (request) => ({ have: request.cids.map((c) => this.#holds(c)) }),
       putRecord: async (request) => ({ stored: this.#acceptRecord(request.record) }),
@@ -748,6 +893,29 @@ export class ContentNode implements Startable {
     };
   }
 
+  /**
+   * Runs one block request of `peer` unless it already has the most allowed in flight here: the
+   * excess is refused at once with RESOURCE_EXHAUSTED (the swarm shrinks that peer's window and
+   * asks others), never queued, so one greedy downloader cannot hold a server's memory.
+   */
+  async #limited<T>(caller: string, work: () => Promise<T>): Promise<T> {
+    // By host: over gRPC `caller` is the connection's source ip:port, and a peer may open several.
+    const peer = caller.replace(/:\d+$/, '');
+    const n = this.#inFlight.get(peer) ?? 0;
+    if (n >= this.#maxRequestsPerPeer) {
+      this.#m.refused.inc();
+      throw new ResourceExhaustedError(`peer ${peer} already has ${n} block requests in flight here (limit ${this.#maxRequestsPerPeer})`);
+    }
+    this.#inFlight.set(peer, n + 1);
+    try {
+      return await work();
+    } finally {
+      const left = (this.#inFlight.get(peer) ?? 1) - 1;
+      if (left <= 0) this.#inFlight.delete(peer);
+      else this.#inFlight.set(peer, left);
+    }
+  }
+
   /** Stores a block a peer (or this node) sends; false when every object it belongs to is deleted. */
   async #acceptBlock(request: PutBlockRequest): Promise<boolean> {
     const cid = parseCid(request.cid);
@@ -766,7 +934,7 @@ export class ContentNode implements Startable {
   #acceptRecord(record: ObjectRecord): boolean {
     if (!verifyRecord(record)) return false;
     if (this.#init.db.getTombstone(record.cid)) return false;
-    this.#init.db.putRecord(record);
+    if (this.#init.db.putRecord(record)) this.#init.onRecords?.stored(record);
     return true;
   }
 
@@ -774,7 +942,7 @@ export class ContentNode implements Startable {
   #applyTombstone(t: Tombstone): boolean {
     if (t.deletedMs + this.#tombstoneTtlMs < this.#init.clock.now()) return false;
     const applied = this.#init.db.putTombstone(t);
-    this.#init.db.deleteRecord(t.cid);
+    if (this.#init.db.deleteRecord(t.cid)) this.#init.onRecords?.removed(t.cid);
     const orphans = this.#init.db.removeRoot(t.cid);
     for (const cid of orphans) void this.#dropBlock(cid);
     return applied;
@@ -1053,6 +1221,10 @@ function createContentMetrics(metrics: Metrics, init: ContentNodeInit) {
     gets: metrics.counter({ name: 'peerweave_content_gets_total', help: 'Object reads by outcome (ok or the error code).', labelNames: ['outcome'] }),
     fetches: metrics.counter({ name: 'peerweave_content_block_fetches_total', help: 'Blocks read, by where they came from (local, peer, none).', labelNames: ['source'] }),
     served: metrics.counter({ name: 'peerweave_content_blocks_served_total', help: 'Blocks sent to peers that asked for them.' }),
+    servedBytes: metrics.counter({ name: 'peerweave_content_served_bytes_total', help: 'Bytes of blocks sent to peers that asked for them.' }),
+    refused: metrics.counter({ name: 'peerweave_content_requests_refused_total', help: 'Block requests refused with RESOURCE_EXHAUSTED because the peer had too many in flight here.' }),
+    announcements: metrics.counter({ name: 'peerweave_content_provider_announcements_total', help: 'Provider records sent (one per CID and node told), by outcome.', labelNames: ['outcome'] }),
+    providersFound: metrics.histogram({ name: 'peerweave_content_providers_found', help: 'Providers besides the replicas found for an object read from many peers.', buckets: [0, 1, 2, 4, 8, 16, 32, 64] }),
     corrupt: metrics.counter({ name: 'peerweave_content_corrupt_blocks_total', help: 'Blocks refused because their bytes did not match their CID, by source.', labelNames: ['source'] }),
     backlog: metrics.gauge({ name: 'peerweave_replication_repair_backlog_blocks', help: 'Blocks whose replica set was found incomplete and could not be completed in the last repair pass.' }),
     handoffs: metrics.counter({ name: 'peerweave_replication_handoffs_total', help: 'Hinted hand-off copies stored for an unreachable replica, and delivered back to it.', labelNames: ['event'] }),

@@ -288,3 +288,29 @@ describe('ContentDb on disk', () => {
     assert.throws(() => new ContentDb({ path }), (err) => errorCode(err) === 'FAILED_PRECONDITION');
   });
 });
+
+describe('ContentDb provider records', () => {
+  it('keeps the latest expiry per node, hides expired records, and bounds the list per CID', () => {
+    const db = new ContentDb({ path: ':memory:' });
+    try {
+      const cid = 'bafkreiexample';
+      db.addProvider({ cid, id: NODE_A, address: 'a:1', expiresMs: 2_000 }, 3);
+      db.addProvider({ cid, id: NODE_A, address: 'a:2', expiresMs: 1_500 }, 3);
+      assert.deepEqual(db.providers(cid, 1_000, 10), [{ id: NODE_A, address: 'a:2', expiresMs: 2_000 }], 'address updated, expiry never shortened');
+      db.addProvider({ cid, id: NODE_B, address: 'b:1', expiresMs: 3_000 }, 3);
+      db.addProvider({ cid, id: 'cc'.repeat(32), address: 'c:1', expiresMs: 4_000 }, 3);
+      db.addProvider({ cid, id: 'dd'.repeat(32), address: 'd:1', expiresMs: 5_000 }, 3);
+      assert.deepEqual(
+        db.providers(cid, 1_000, 10).map((p) => p.address),
+        ['d:1', 'c:1', 'b:1'],
+        'the one expiring first made room',
+      );
+      assert.deepEqual(db.providers(cid, 3_500, 10).map((p) => p.address), ['d:1', 'c:1'], 'expired records are not answered');
+      assert.deepEqual(db.providers('other', 0, 10), []);
+      assert.equal(db.expireProviders(4_000), 2);
+      assert.deepEqual(db.providers(cid, 0, 10).map((p) => p.address), ['d:1']);
+    } finally {
+      db.close();
+    }
+  });
+});

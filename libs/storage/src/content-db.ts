@@ -86,6 +86,17 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX tombstones_by_deleted ON tombstones (deleted_ms);
   `,
+  // 2: provider records — nodes (other than the replicas) that announced they serve a CID.
+  `
+  CREATE TABLE providers (
+    cid TEXT NOT NULL,
+    id TEXT NOT NULL,
+    address TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    PRIMARY KEY (cid, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX providers_by_expiry ON providers (expires_ms);
+  `,
 ];
 
 /** The schema version this code reads and writes. */
@@ -372,6 +383,49 @@ export class ContentDb {
   /** Removes the tombstones of deletions before `beforeMs`; returns how many. */
   expireTombstones(beforeMs: number): number {
     return Number(this.#run('DELETE FROM tombstones WHERE deleted_ms < ?', beforeMs).changes);
+  }
+
+  // --- provider records ---
+
+  /**
+   * Records that node `id` (at `address`) serves `cid` until `expiresMs`; a newer announcement of
+   * the same pair replaces the address and expiry. Beyond `maxPerCid` live providers of one CID
+   * the one expiring first is dropped, so a CID cannot grow an unbounded list.
+   */
+  addProvider(p: { cid: string; id: string; address: string; expiresMs: number }, maxPerCid: number): void {
+    assertLimit(maxPerCid);
+    this.#transaction(() => {
+      this.#run(
+        `INSERT INTO providers (cid, id, address, expires_ms) VALUES (?, ?, ?, ?)
+         ON CONFLICT (cid, id) DO UPDATE SET address = excluded.address, expires_ms = max(expires_ms, excluded.expires_ms)`,
+        p.cid,
+        p.id,
+        p.address,
+        p.expiresMs,
+      );
+      this.#run(
+        `DELETE FROM providers WHERE cid = ?1 AND id NOT IN
+           (SELECT id FROM providers WHERE cid = ?1 ORDER BY expires_ms DESC, id LIMIT ?2)`,
+        p.cid,
+        maxPerCid,
+      );
+    });
+  }
+
+  /** Live providers of `cid` (expiring after `nowMs`), latest expiry first. */
+  providers(cid: string, nowMs: number, limit: number): { id: string; address: string; expiresMs: number }[] {
+    assertLimit(limit);
+    return this.#all<{ id: string; address: string; expires_ms: number }>(
+      'SELECT id, address, expires_ms FROM providers WHERE cid = ? AND expires_ms > ? ORDER BY expires_ms DESC, id LIMIT ?',
+      cid,
+      nowMs,
+      limit,
+    ).map((r) => ({ id: r.id, address: r.address, expiresMs: r.expires_ms }));
+  }
+
+  /** Removes provider records that expired at or before `nowMs`; returns how many. */
+  expireProviders(nowMs: number): number {
+    return Number(this.#run('DELETE FROM providers WHERE expires_ms <= ?', nowMs).changes);
   }
 
   // --- plumbing ---

@@ -25,14 +25,37 @@ const ReplicasSchema = Type.Object(
 
 export type ReplicasView = Static<typeof ReplicasSchema>;
 
-/** What the replicas route needs from replication. */
+const ProvidersSchema = Type.Object(
+  {
+    cid: Type.String(),
+    replicas: Type.Array(HexId, { description: 'The r nodes closest to the CID, which keep its record (and provider records)' }),
+    providers: Type.Array(
+      Type.Object(
+        {
+          id: HexId,
+          address: Type.String({ description: 'Peer-protocol address of the provider' }),
+          expires: Type.String({ description: 'When its record lapses unless it re-announces (ISO 8601)' }),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'Nodes besides the replicas that read the object, keep its blocks in their cache and announced it' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type ProvidersView = Static<typeof ProvidersSchema>;
+
+/** What the replicas and providers routes need from replication. */
 export interface ReplicasSource {
   locate(cid: string, options: { signal: AbortSignal }): Promise<ReplicasView>;
+  providers(cid: string, options: { signal: AbortSignal }): Promise<ProvidersView>;
 }
 
 /**
  * `GET /v1/objects/:cid/replicas`: where every block of an object is, asked of the nodes that should
  * hold it (like `ipfs dht findprovs` per block). Operators and tests watch repair with it.
+ * `GET /v1/objects/:cid/providers`: the provider records of an object, asked of its r closest nodes.
  */
 export function replicasRoutes(source: ReplicasSource): FastifyPluginAsync {
   return async (app) => {
@@ -48,6 +71,19 @@ export function replicasRoutes(source: ReplicasSource): FastifyPluginAsync {
         },
       },
       async (request, reply) => source.locate(request.params.cid, { signal: clientSignal(reply) }),
+    );
+    app.get<{ Params: Static<typeof CidParamsSchema> }>(
+      '/v1/objects/:cid/providers',
+      {
+        schema: {
+          tags: ['content'],
+          operationId: 'objectProviders',
+          summary: 'The provider records of an object (nodes that cached it and serve it), like `ipfs routing findprovs`',
+          params: CidParamsSchema,
+          response: { 200: ProvidersSchema, ...errorResponses(400, 504, ...COMMON_ERROR_STATUSES) },
+        },
+      },
+      async (request, reply) => source.providers(request.params.cid, { signal: clientSignal(reply) }),
     );
   };
 }

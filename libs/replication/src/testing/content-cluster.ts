@@ -70,7 +70,7 @@ export class ContentCluster {
     const identity = node.identity;
     let routing: RoutingNode | undefined;
     let content: ContentNode | undefined;
-    const handler: PeerHandler = {
+    const handler: Partial<PeerHandler> = {
       ping: (r, c) => routing!.handler.ping(r, c),
       pingReq: (r, c) => routing!.handler.pingReq(r, c),
       findNode: (r, c) => routing!.handler.findNode(r, c),
@@ -83,6 +83,8 @@ export class ContentCluster {
       putTombstone: (r, c) => content!.handler.putTombstone(r, c),
       syncDigest: (r, c) => content!.handler.syncDigest(r, c),
       syncKeys: (r, c) => content!.handler.syncKeys(r, c),
+      addProvider: (r, c) => content!.handler.addProvider(r, c),
+      getProviders: (r, c) => content!.handler.getProviders(r, c),
     };
     const listener = this.network.listen(node.address, handler);
     const seeds = this.nodes.filter((n) => n.running && n !== node).slice(0, 3).map((n) => n.address);
