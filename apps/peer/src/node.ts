@@ -9,12 +9,25 @@ import {
   createCredentials,
   nodeServiceBinding,
   peerServiceBinding,
+  searchServiceBinding,
+  type IndexEntry,
   type NodeInfoData,
+  type ObjectRecord,
+  type SearchOrigin,
 } from '@peerweave/protocol';
 import { RoutingNode, SeedResolver } from '@peerweave/routing';
 import { BlockStore, ContentDb } from '@peerweave/storage';
 import { ContentNode } from '@peerweave/replication';
-import { build, contentRoutes, gatewayRoutes, peersRoutes, replicasRoutes, type ContentRoutesInit } from '@peerweave/http-api';
+import { SearchIndex, SearchNode, SELF_OWNER } from '@peerweave/search';
+import {
+  build,
+  contentRoutes,
+  gatewayRoutes,
+  peersRoutes,
+  replicasRoutes,
+  searchRoutes,
+  type ContentRoutesInit,
+} from '@peerweave/http-api';
 import { advertiseHost, hostPort } from './addresses.ts';
 
 export interface PeerNode {
@@ -24,6 +37,7 @@ export interface PeerNode {
   readonly grpcAddress: string;
   readonly routing: RoutingNode;
   readonly content: ContentNode;
+  readonly search: SearchNode;
   /** Stops taking new work, lets in-flight requests finish (up to the grace period), then closes. */
   stop(): Promise<void>;
 }
@@ -38,6 +52,10 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
   const blocks = new BlockStore({ dir: join(config.dataDir, 'blocks') });
   await blocks.open();
   const db = new ContentDb({ path: join(config.dataDir, 'peerweave.db') });
+  // The records this node holds, indexed for keyword search (kept in step with `db` below).
+  const searchIndex = new SearchIndex({ path: join(config.dataDir, 'search.db') });
+  // A supernode's index of its leaves is soft state: leaves publish it again when they attach.
+  const leafIndex = config.role === 'supernode' ? new SearchIndex({ path: ':memory:' }) : undefined;
   registerNodeMetrics(metrics, { version: VERSION, role: config.role, nodeId: identity.id.toHex(), startedAtMs });
 
   let state: 'starting' | 'ready' | 'stopping' = 'starting';
@@ -73,6 +91,7 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
   // (port 0 in tests); the peer service is registered now and forwards to it once it exists.
   let routing: RoutingNode | undefined;
   let content: ContentNode | undefined;
+  let search: SearchNode | undefined;
   const notReady = (): never => {
     throw new ShuttingDownError('node is not serving the peer protocol');
   };
@@ -99,6 +118,16 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       getProviders: (request, context) => contentHandler().getProviders(request, context),
     }),
   );
+  const searchHandler = () => search?.handler ?? notReady();
+  grpc.addService(
+    searchServiceBinding({
+      query: (request, context) => searchHandler().query(request, context),
+      hits: (request, context) => searchHandler().hits(request, context),
+      attach: (request, context) => searchHandler().attach(request, context),
+      publish: (request, context) => searchHandler().publish(request, context),
+      searchLoad: (request, context) => searchHandler().searchLoad(request, context),
+    }),
+  );
   grpc.addService(
     nodeServiceBinding({
       getInfo: async () => {
@@ -118,6 +147,10 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     getBlock: (cid, options) => (content ? content.getBlock(cid, options) : notReady()),
     car: (cid, options) => (content ? content.car(cid, options) : notReady()),
   };
+  /** Routing's view of the network as the search lib needs it. */
+  const contactsWhere = (keep: (p: { role: string; state: string; overlay: boolean }) => boolean): SearchOrigin[] =>
+    (routing?.peers() ?? []).filter((p) => (p.state === 'alive' || p.state === 'suspect') && keep(p)).map((p) => ({ id: p.id, address: p.address }));
+  const overlayContacts = (): SearchOrigin[] => contactsWhere((p) => p.overlay);
   const http = await build({
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.httpBodyLimit,
@@ -152,6 +185,44 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
           const { replicas, providers } = await content.providerRecords(cid, options);
           return { cid, replicas, providers: providers.map((p) => ({ id: p.id, address: p.address, expires: new Date(p.expiresMs).toISOString() })) };
         },
+      }),
+      searchRoutes({
+        search: async (params, options) => {
+          if (!search) return notReady();
+          const r = await search.search(params.q, {
+            signal: options.signal,
+            ...(params.ttl !== undefined ? { ttl: params.ttl } : {}),
+            ...(params.limit !== undefined ? { limit: params.limit } : {}),
+            ...(params.mode !== undefined ? { mode: params.mode } : {}),
+            ...(params.timeoutMs !== undefined ? { deadlineMs: params.timeoutMs } : {}),
+          });
+          return {
+            query: params.q,
+            mode: r.mode,
+            partial: r.partial,
+            responders: r.responders.length,
+            messages: r.messages,
+            hits: r.hits.map((h) => ({
+              cid: h.cid,
+              name: h.name,
+              size: h.size,
+              contentType: h.contentType,
+              keywords: [...h.keywords],
+              score: h.score,
+              holders: [...h.holders],
+              responders: [...h.responders],
+            })),
+          };
+        },
+        status: () => ({
+          role: config.role,
+          indexEntries: searchIndex.count(SELF_OWNER),
+          attachedTo: search?.attachedSupernodes() ?? [],
+          knownSupernodes: search?.knownSupernodes() ?? [],
+          leaves: search?.leaves().length ?? 0,
+          leafEntries: leafIndex?.count() ?? 0,
+          overlay: overlayContacts(),
+        }),
       }),
     ],
 
@@ -219,10 +290,50 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     tombstoneTtlMs: config.tombstoneTtlMs,
     providerTtlMs: config.providerTtlMs,
     maxRequestsPerPeer: config.maxRequestsPerPeer,
+    onRecords: {
+      stored: (record) => {
+        const entry = toIndexEntry(record);
+        searchIndex.upsert(SELF_OWNER, entry);
+        search?.indexChanged([entry], []);
+      },
+      removed: (cid) => {
+        if (searchIndex.remove(SELF_OWNER, cid)) search?.indexChanged([], [cid]);
+      },
+    },
     blockDeadlineMs: config.rpcDeadlineMs,
+  });
+  search = new SearchNode({
+    self: { id: identity.id.toHex(), address: addresses.grpc[0]! },
+    role: config.role,
+    transport,
+    clock: systemClock,
+    random: systemRandom,
+    logger,
+    metrics,
+    index: searchIndex,
+    ...(leafIndex ? { leafIndex } : {}),
+    overlay: overlayContacts,
+    supernodeCandidates: () => contactsWhere((p) => p.role === 'supernode'),
+    localEntries: () => searchIndex.entries(SELF_OWNER),
+  });
+  reindex(searchIndex, db);
+  const searchNode = search;
+  // Deaths routing declares reach search: a leaf re-attaches elsewhere, a supernode drops the
+  // entries of a dead leaf. Checked whenever the table's members change.
+  const dead = new Set<string>();
+  routing.on('contacts-changed', () => {
+    for (const p of routing?.peers() ?? []) {
+      if (p.state === 'dead' || p.state === 'left') {
+        if (!dead.has(p.id)) {
+          dead.add(p.id);
+          searchNode.contactDead(p.id);
+        }
+      } else dead.delete(p.id);
+    }
   });
   await routing.start();
   await content.start();
+  await search.start();
   state = 'ready';
   log.info({ id: identity.id.toHex(), role: config.role, http: addresses.http[0], grpc: addresses.grpc[0], version: VERSION }, 'node started');
 
@@ -235,6 +346,7 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       // Fastify's close waits for in-flight requests and closes idle keep-alive sockets; the
       // grace timer bounds it so a stuck client cannot hold the process past the orchestrator's limit.
       // Announce the leave while the peer protocol still works, then drain.
+      await search?.stop();
       await content?.stop();
       await routing?.stop();
       const httpClosed = http.close();
@@ -242,6 +354,8 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       await Promise.all([Promise.race([httpClosed, grace]), grpc.stop({ graceMs })]);
       await transport.close();
       db.close();
+      searchIndex.close();
+      leafIndex?.close();
       log.info('stopped');
     })();
     return stopping;
@@ -254,5 +368,23 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     stop,
     routing,
     content,
+    search,
   };
+}
+
+function toIndexEntry(r: ObjectRecord): IndexEntry {
+  return { cid: r.cid, name: r.name, size: r.size, contentType: r.contentType, keywords: r.keywords };
+}
+
+/** Brings the search index in line with the records the database holds (after a crash or an upgrade). */
+function reindex(index: SearchIndex, db: ContentDb): void {
+  const entries: IndexEntry[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = db.listRecords({ limit: 500, ...(after ? { after } : {}) });
+    for (const r of page) if (!db.getTombstone(r.cid)) entries.push(toIndexEntry(r));
+    if (page.length < 500) break;
+    after = page.at(-1)!.cid;
+  }
+  index.replaceOwner(SELF_OWNER, entries);
 }

@@ -1,9 +1,12 @@
 // `npm run sim -- --nodes 10000`: the real routing code at scale, in one process.
+// `npm run sim -- --search --nodes 10000`: flooded and supernode search (issue #7).
 import { parseArgs } from 'node:util';
+import { simulateSearch, type SearchSimReport } from './search-sim.ts';
 import { simulate, type SimReport } from './simulate.ts';
 
 const USAGE = `usage: npm run sim -- [--nodes N] [--seed S] [--lookups L] [--kill K] [--loss RATE]
-                      [--loss-periods P] [--detect-limit S] [--probe-interval MS] [--probe-timeout MS] [--k K] [--json]`;
+                      [--loss-periods P] [--detect-limit S] [--probe-interval MS] [--probe-timeout MS] [--k K] [--json]
+       npm run sim -- --search [--nodes N] [--seed S] [--supernodes K] [--queries Q] [--ttls 1,2,...] [--json]`;
 
 function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -36,6 +39,43 @@ function print(r: SimReport): void {
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
 }
 
+function printSearch(r: SearchSimReport): void {
+  const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+  const rows: [string, string][] = [
+    ['nodes (supernodes)', `${r.nodes} (${r.supernodes})`],
+    ['overlay', r.overlay],
+    ['queries per figure', String(r.queries)],
+  ];
+  for (const f of r.flood) {
+    rows.push([`flood TTL ${f.ttl}: recall / files found / messages per query`, `${pct(f.recall)} / ${pct(f.fileRecall)} / ${f.messagesPerQuery.toFixed(1)}`]);
+  }
+  if (r.supernode) {
+    const s = r.supernode;
+    rows.push(['supernodes: recall / files found / messages per query', `${pct(s.recall)} / ${pct(s.fileRecall)} / ${s.messagesPerQuery.toFixed(1)}`]);
+    const widest = r.flood.reduce<(typeof r.flood)[number] | undefined>((a, f) => (a === undefined || f.ttl > a.ttl ? f : a), undefined);
+    if (widest) rows.push([`supernode messages vs TTL-${widest.ttl} flood`, pct(s.messagesPerQuery / widest.messagesPerQuery)]);
+    rows.push(['every leaf attached after', `${s.attachSimSeconds.toFixed(1)} s simulated`]);
+  }
+  rows.push(['run', `${r.realSeconds.toFixed(1)} s real, heap ${r.heapMiB.toFixed(0)} MiB`]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+}
+
+async function runSearch(values: { nodes?: string; seed?: string; supernodes?: string; queries?: string; ttls?: string; json?: boolean }): Promise<void> {
+  const nodes = int('nodes', values.nodes, 1000, 2, 100_000);
+  const ttls = (values.ttls ?? '1,2,3,4,5,6,7').split(',').map((t) => int('ttls', t, 0, 0, 7));
+  const report = await simulateSearch({
+    nodes,
+    seed: int('seed', values.seed, 1, 0, 2 ** 31),
+    supernodes: int('supernodes', values.supernodes, Math.max(10, Math.floor(nodes / 500)), 0, nodes),
+    queries: int('queries', values.queries, nodes >= 10_000 ? 20 : 50, 1, 100_000),
+    ttls,
+    ...(values.json ? {} : { onProgress: (line: string) => console.error(`· ${line}`) }),
+  });
+  if (values.json) console.log(JSON.stringify(report));
+  else printSearch(report);
+}
+
 try {
   const { values } = parseArgs({
     options: {
@@ -51,10 +91,18 @@ try {
       k: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
+      search: { type: 'boolean' },
+      supernodes: { type: 'string' },
+      queries: { type: 'string' },
+      ttls: { type: 'string' },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.search) {
+    await runSearch(values);
     process.exit(0);
   }
   const loss = values.loss === undefined ? 0.05 : Number(values.loss);

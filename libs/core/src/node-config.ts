@@ -20,7 +20,7 @@ export const NODE_CONFIG = {
   role: {
     env: 'PEERWEAVE_ROLE',
     accepts: '`peer` or `supernode`',
-    doc: 'What the node does, reported in its status and metrics. Both roles run the same code; the supernode duties (indexing and routing searches for attached peers) belong to the search layer, which is not built yet, so today a supernode serves exactly like a peer.',
+    doc: 'What the node does besides storing and serving content like every node. A `supernode` accepts up to 2 000 regular peers (leaves) that attach to it and publish their search index to it, answers searches from that index and forwards them among the other supernodes: a search reaches the whole network in a few messages instead of a flood. It costs the supernode memory (an FTS index of its leaves\' records, rebuilt when they re-attach) and query traffic. Run a few (two in Compose) on well-connected, long-lived nodes; with none, searches flood the overlay and still work.',
     schema: Type.Union(ROLES.map((r) => Type.Literal(r))),
     default: 'peer',
   },

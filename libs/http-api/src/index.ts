@@ -2,6 +2,7 @@ export { build } from './http-api.ts';
 export { peersRoutes, type PeersSource, type PeerRow } from './routes/peers-routes.ts';
 export { contentRoutes } from './routes/content-routes.ts';
 export { replicasRoutes, type ReplicasSource, type ReplicasView, type ProvidersView } from './routes/replicas-routes.ts';
+export { searchRoutes, type SearchSource, type SearchView, type SearchStatusView, type SearchParams } from './routes/search-routes.ts';
 export { gatewayRoutes, CAR_CONTENT_TYPE } from './routes/gateway-routes.ts';
 export type { ByteRange, ContentRoutesInit, ObjectInfo, PutOutcome, UploadMeta } from './content-routes-init.ts';
 export { parseRange } from './byte-range.ts';

@@ -17,9 +17,17 @@ export function diffNeighbourhood(previous: readonly string[], next: readonly st
 }
 
 /**
- * Overlay neighbours for flooded search: keep the current ones that are still usable, then fill up
- * to `size` with one contact per bucket not yet represented (far buckets first, so a flood leaves
- * the local neighbourhood quickly), choosing within a bucket by `pick`.
+ * Overlay neighbours for flooded search: one contact per bucket for `size` buckets, chosen
+ * alternately from the far end and the near end of the table, choosing within a bucket by `pick`.
+ * Far contacts make a flood leave the local neighbourhood quickly; near ones make the overlay
+ * reach everyone. Far buckets alone are not enough: Kademlia keeps the oldest contacts of a full
+ * bucket, so every node's far buckets hold the same early joiners and a flood circles among them;
+ * near buckets are rarely full, so every node is a near contact of the nodes whose ids are closest
+ * to its own, and a flood that also follows near links reaches late joiners too.
+ *
+ * Current members are kept while they are usable and their bucket is still among the chosen ones,
+ * so the overlay is stable once the table is, and follows the table while it grows (a node's first
+ * contacts, all in one or two buckets, give way as buckets fill).
  */
 export function refreshOverlay(
   current: readonly string[],
@@ -29,10 +37,22 @@ export function refreshOverlay(
   pick: (ids: readonly string[]) => string,
   bucketOf: (id: string) => number,
 ): string[] {
-  const kept = current.filter(usable).slice(0, size);
-  const represented = new Set(kept.map(bucketOf));
-  const indices = [...buckets.keys()].sort((a, b) => b - a);
-  for (const index of indices) {
+  const byDistance = [...buckets.keys()].filter((i) => (buckets.get(i) ?? []).some(usable)).sort((a, b) => b - a);
+  const order: number[] = [];
+  for (let lo = 0, hi = byDistance.length - 1; lo <= hi; lo++, hi--) {
+    order.push(byDistance[lo]!);
+    if (hi !== lo) order.push(byDistance[hi]!);
+  }
+  const wanted = new Set(order.slice(0, size));
+  const kept: string[] = [];
+  const represented = new Set<number>();
+  for (const id of current) {
+    const bucket = bucketOf(id);
+    if (kept.length >= size || !usable(id) || !wanted.has(bucket) || represented.has(bucket)) continue;
+    kept.push(id);
+    represented.add(bucket);
+  }
+  for (const index of order) {
     if (kept.length >= size) break;
     if (represented.has(index)) continue;
     const candidates = (buckets.get(index) ?? []).filter((id) => usable(id) && !kept.includes(id));
@@ -40,9 +60,11 @@ export function refreshOverlay(
     kept.push(pick(candidates));
     represented.add(index);
   }
-  // Fewer buckets than the overlay size (small networks): fill from any bucket.
+  // Fewer buckets than the overlay size (small networks): fill from any bucket, keeping current
+  // members first.
   if (kept.length < size) {
-    for (const index of indices) {
+    for (const id of current) if (kept.length < size && usable(id) && !kept.includes(id)) kept.push(id);
+    for (const index of order) {
       for (const id of buckets.get(index) ?? []) {
         if (kept.length >= size) break;
         if (usable(id) && !kept.includes(id)) kept.push(id);

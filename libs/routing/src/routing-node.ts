@@ -29,6 +29,8 @@ export const DEFAULT_BUCKET_REFRESH_MS = 300_000;
 export const DEFAULT_JOIN_INTERVAL_MS = 5_000;
 export const DEFAULT_REPLICATION_FACTOR = 3;
 export const DEFAULT_OVERLAY_NEIGHBOURS = 6;
+/** Shortest time between two reviews of a full, live overlay against the table (see #refreshOverlay). */
+export const OVERLAY_REVIEW_MS = 10_000;
 /** First retry delay while a node has no contact; doubles up to the join interval. */
 export const JOIN_BACKOFF_START_MS = 250;
 
@@ -104,6 +106,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #neighbourhood: string[] = [];
   #neighbourhoodSet: ReadonlySet<string> = new Set();
   #overlay: string[] = [];
+  #overlayReviewedMs = Number.NEGATIVE_INFINITY;
   #ready = false;
   #running = false;
   #joinTimer: TimerHandle | undefined;
@@ -356,9 +359,12 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
 
   #refreshOverlay(): void {
     const usable = (id: string): boolean => this.#table.has(id) && this.#usable(id);
-    // Churn that does not touch the overlay leaves it alone: only a lost member or a short overlay
-    // needs the bucket scan below.
-    if (this.#overlay.length >= this.#overlaySize && this.#overlay.every(usable)) return;
+    // Churn that does not touch the overlay leaves it alone for a while: a lost member or a short
+    // overlay needs the bucket scan below at once; otherwise it runs at most every
+    // OVERLAY_REVIEW_MS, so the overlay follows a growing table without a scan per new contact.
+    const now = this.#init.clock.now();
+    if (this.#overlay.length >= this.#overlaySize && this.#overlay.every(usable) && now - this.#overlayReviewedMs < OVERLAY_REVIEW_MS) return;
+    this.#overlayReviewedMs = now;
     const buckets = new Map<number, string[]>();
     for (const c of this.#table.contacts()) {
       const index = this.#table.bucketIndexOf(c.idBytes);

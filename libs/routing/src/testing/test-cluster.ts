@@ -1,6 +1,7 @@
 import { ManualClock } from '@peerweave/core/testing';
 import { SeededRandom, silentLogger, type Metrics } from '@peerweave/core';
-import { MemoryNetwork, type MemoryLatency } from '@peerweave/protocol/testing';
+import type { PeerTransport } from '@peerweave/protocol';
+import { MemoryNetwork, type MemoryHandler, type MemoryLatency } from '@peerweave/protocol/testing';
 import { RoutingNode, type RoutingNodeInit } from '../routing-node.ts';
 
 export interface TestClusterOptions {
@@ -18,6 +19,10 @@ export interface TestClusterOptions {
   joinSettleMs?: number;
   /** How many nodes start between two clock advances. */
   joinBatch?: number;
+  /** Role each node announces (default `peer` for all). */
+  role?: (index: number) => string;
+  /** More methods each node serves besides routing (e.g. search), asked once per (re)start. */
+  handlers?: (node: ClusterNode) => MemoryHandler;
 }
 
 export interface ClusterNode {
@@ -25,6 +30,8 @@ export interface ClusterNode {
   readonly id: string;
   readonly address: string;
   routing: RoutingNode;
+  /** The node's own transport (calls come from its address). */
+  transport: PeerTransport;
   running: boolean;
 }
 
@@ -58,7 +65,7 @@ export class TestCluster {
     for (let i = 0; i < n; i++) {
       const index = this.nodes.length;
       const id = Buffer.from(this.random.bytes(32)).toString('hex');
-      const node: ClusterNode = { index, id, address: `node-${index}:7400`, routing: undefined!, running: false };
+      const node: ClusterNode = { index, id, address: `node-${index}:7400`, routing: undefined!, transport: undefined!, running: false };
       this.nodes.push(node);
       this.#start(node, this.#pickSeeds(index));
       if ((i + 1) % batch === 0) await this.advance(this.#options.joinSettleMs ?? 2_000);
@@ -80,6 +87,7 @@ export class TestCluster {
   #start(node: ClusterNode, seeds: string[]): void {
     let routing: RoutingNode | undefined;
     const listener = this.network.listen(node.address, {
+      ...this.#options.handlers?.(node),
       ping: (r, c) => routing!.handler.ping(r, c),
       pingReq: (r, c) => routing!.handler.pingReq(r, c),
       findNode: (r, c) => routing!.handler.findNode(r, c),
@@ -87,7 +95,7 @@ export class TestCluster {
     });
     routing = new RoutingNode({
       ...this.#options.routing,
-      self: { id: node.id, address: node.address, role: 'peer' },
+      self: { id: node.id, address: node.address, role: this.#options.role?.(node.index) ?? 'peer' },
       transport: listener.transport,
       clock: this.clock,
       random: this.random,
@@ -96,6 +104,7 @@ export class TestCluster {
       seeds: { configured: seeds.length > 0, candidates: async () => seeds },
     });
     node.routing = routing;
+    node.transport = listener.transport;
     node.running = true;
     this.#listeners.set(node.address, listener);
     void routing.start();

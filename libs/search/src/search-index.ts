@@ -1,0 +1,357 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { InvalidArgumentError, InvalidQueryError, PeerweaveError, systemClock, type Clock } from '@peerweave/core';
+import { MAX_SEARCH_LIMIT, type IndexEntry, type SearchHit } from '@peerweave/protocol';
+import { clampLimit, parseQuery, type ParsedQuery } from './query.ts';
+
+export type SearchIndexInit = (
+  | {
+      /** Path of a database file of its own, or ':memory:' (tests). */
+      path: string;
+    }
+  | {
+      /**
+       * The node's database, shared (one file, one WAL, one fsync per transaction). The index
+       * keeps to tables named `search_*` and its own schema version; the owner of `db` closes it.
+       */
+      db: DatabaseSync;
+    }
+) & {
+  /** Stamps `updated`; the system clock when omitted. */
+  clock?: Clock;
+};
+
+export interface SearchOptions {
+  /** Most hits returned, held to 1..MAX_SEARCH_LIMIT; DEFAULT_SEARCH_LIMIT when omitted. */
+  limit?: number;
+  /** Id of this node (64 hex): the holder of its own records (owner ''). */
+  selfId: string;
+  /**
+   * One hit per holder of each matching CID (the `limit` best CIDs, at most MAX_SEARCH_LIMIT hits
+   * in all) instead of one per CID: a supernode names every leaf that holds a match.
+   */
+  everyHolder?: boolean;
+}
+
+/** Owner of the node's own records. */
+export const SELF_OWNER = '';
+
+/**
+ * bm25 weights of the FTS columns (name, keywords, content_type). The name is what the uploader
+ * titled the object, the strongest signal that it is *about* a word: 3× a keyword, so a hit in the
+ * name outranks one in the keywords, yet an object whose keywords match several query words can
+ * still beat one with a single, common word in its name. Keywords are a looser bag of tags (1×).
+ * The content type matches whole classes of objects (`video`, `pdf`) and should only break ties
+ * (0.5×).
+ */
+export const BM25_WEIGHTS = { name: 3.0, keywords: 1.0, contentType: 0.5 } as const;
+
+const RANK = `bm25(search_fts, ${BM25_WEIGHTS.name}, ${BM25_WEIGHTS.keywords}, ${BM25_WEIGHTS.contentType})`;
+
+/** Key of the schema version in search_meta. */
+const SCHEMA_VERSION_KEY = 'schema_version';
+
+/**
+ * Schema migrations: MIGRATIONS[i] takes the index from schema version i to i + 1 (kept in
+ * `search_meta`, not `PRAGMA user_version`, which belongs to whoever owns a shared database). Only
+ * append; never edit one that has shipped.
+ *
+ * `search_entries` holds the records; `search_fts` only their inverted index: contentless (the text
+ * is in search_entries already, no need to store it twice) with `contentless_delete` so a row can
+ * be dropped by rowid. Triggers keep the two in step whatever statement changes the entries.
+ * unicode61 with remove_diacritics 2 makes `creme` find `Crème`; prefix indexes of 2 and 3
+ * characters make short `da*` queries index lookups instead of scans of the whole term list.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE search_entries (
+    id INTEGER PRIMARY KEY,          -- rowid of search_fts
+    owner TEXT NOT NULL,             -- '' for this node's own records, else a leaf's node id
+    cid TEXT NOT NULL,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    keywords TEXT NOT NULL,          -- JSON array of strings
+    updated INTEGER NOT NULL,        -- clock ms of the last upsert
+    UNIQUE (owner, cid)
+  );
+
+  CREATE VIRTUAL TABLE search_fts USING fts5(
+    name, keywords, content_type,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+  );
+
+  CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN
+    INSERT INTO search_fts (rowid, name, keywords, content_type)
+    VALUES (new.id, new.name, (SELECT group_concat(value, ' ') FROM json_each(new.keywords)), new.content_type);
+  END;
+  CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN
+    DELETE FROM search_fts WHERE rowid = old.id;
+  END;
+  CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN
+    DELETE FROM search_fts WHERE rowid = old.id;
+    INSERT INTO search_fts (rowid, name, keywords, content_type)
+    VALUES (new.id, new.name, (SELECT group_concat(value, ' ') FROM json_each(new.keywords)), new.content_type);
+  END;
+  `,
+];
+
+/** The schema version this code reads and writes. */
+export const SEARCH_INDEX_SCHEMA_VERSION = MIGRATIONS.length;
+
+interface EntrySqlRow {
+  owner: string;
+  cid: string;
+  name: string;
+  content_type: string;
+  size: number;
+  keywords: string;
+}
+
+interface HitSqlRow extends EntrySqlRow {
+  rank: number;
+}
+
+/**
+ * The local full-text index of object metadata (name, keywords, content type): a node's own
+ * records, and on a supernode the records its leaves published. SQLite FTS5 on `node:sqlite`,
+ * ranked by bm25 ({@link BM25_WEIGHTS}). Rows are keyed by (owner, cid): several leaves may hold
+ * the same object, and dropping a leaf drops exactly its rows.
+ *
+ * The API is synchronous, as node:sqlite is: each call is a short indexed statement; a search
+ * ranks every match of the query, which a limit does not shorten (bm25 needs all of them).
+ */
+export class SearchIndex {
+  readonly #db: DatabaseSync;
+  readonly #ownsDb: boolean;
+  readonly #clock: Clock;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(init: SearchIndexInit) {
+    this.#clock = init.clock ?? systemClock;
+    if ('db' in init) {
+      this.#db = init.db;
+      this.#ownsDb = false;
+      this.#migrate();
+      return;
+    }
+    this.#db = new DatabaseSync(init.path);
+    this.#ownsDb = true;
+    try {
+      this.#db.exec('PRAGMA journal_mode = WAL');
+      this.#db.exec('PRAGMA synchronous = NORMAL');
+      this.#db.exec('PRAGMA busy_timeout = 5000');
+      this.#migrate();
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
+  }
+
+  /** Closes the database if the index opened it; a shared one is left to its owner. */
+  close(): void {
+    this.#statements.clear();
+    if (this.#ownsDb && this.#db.isOpen) this.#db.close();
+  }
+
+  // --- writing ---
+
+  /** Adds or replaces the entry (owner, entry.cid). */
+  upsert(owner: string, entry: IndexEntry): void {
+    assertEntry(entry);
+    this.#run(
+      `INSERT INTO search_entries (owner, cid, name, content_type, size, keywords, updated)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (owner, cid) DO UPDATE SET name = excluded.name, content_type = excluded.content_type,
+         size = excluded.size, keywords = excluded.keywords, updated = excluded.updated`,
+      owner,
+      entry.cid,
+      entry.name,
+      entry.contentType,
+      entry.size,
+      JSON.stringify(entry.keywords),
+      this.#clock.now(),
+    );
+  }
+
+  /** Drops the entry (owner, cid); true if there was one. */
+  remove(owner: string, cid: string): boolean {
+    return this.#run('DELETE FROM search_entries WHERE owner = ? AND cid = ?', owner, cid).changes > 0;
+  }
+
+  /**
+   * Makes `entries` the whole index of `owner` (a leaf's full publish), atomically: a search never
+   * sees the leaf half replaced. A CID listed twice keeps its last entry.
+   */
+  replaceOwner(owner: string, entries: readonly IndexEntry[]): void {
+    for (const entry of entries) assertEntry(entry);
+    this.#transaction(() => {
+      this.#run('DELETE FROM search_entries WHERE owner = ?', owner);
+      for (const entry of entries) this.upsert(owner, entry);
+    });
+  }
+
+  /** Drops every entry of `owner` (a leaf that detached or died); returns how many. */
+  removeOwner(owner: string): number {
+    return Number(this.#run('DELETE FROM search_entries WHERE owner = ?', owner).changes);
+  }
+
+  // --- reading ---
+
+  /** Owners other than this node ('' excluded), sorted. */
+  owners(): string[] {
+    return this.#all<{ owner: string }>(
+      `SELECT DISTINCT owner FROM search_entries WHERE owner <> '' ORDER BY owner`,
+    ).map((r) => r.owner);
+  }
+
+  /** Entries of `owner`, in CID order. */
+  entries(owner: string): IndexEntry[] {
+    return this.#all<EntrySqlRow>(
+      'SELECT owner, cid, name, content_type, size, keywords FROM search_entries WHERE owner = ? ORDER BY cid',
+      owner,
+    ).map(toEntry);
+  }
+
+  /** Entries of `owner`, or of everyone when omitted (a CID held by two owners counts twice). */
+  count(owner?: string): number {
+    const row =
+      owner === undefined
+        ? this.#get<{ n: number }>('SELECT count(*) AS n FROM search_entries')
+        : this.#get<{ n: number }>('SELECT count(*) AS n FROM search_entries WHERE owner = ?', owner);
+    return row?.n ?? 0;
+  }
+
+  /**
+   * Matches of `query`, best first (score = −bm25, ties by CID). One hit per CID: when several
+   * owners hold it, the best-scoring row is kept and its owner is the holder (ties: the smallest
+   * owner, so '' — this node — first). Text is parsed with {@link parseQuery}.
+   */
+  search(query: ParsedQuery | string, options: SearchOptions): SearchHit[] {
+    const parsed = typeof query === 'string' ? parseQuery(query) : query;
+    const limit = clampLimit(options.limit);
+    let rows: HitSqlRow[];
+    try {
+      rows = this.#all<HitSqlRow>(
+        `WITH matches AS (
+           SELECT rowid AS id, ${RANK} AS rank FROM search_fts WHERE search_fts MATCH ?
+         ),
+         ranked AS (
+           SELECT e.owner, e.cid, e.name, e.content_type, e.size, e.keywords, m.rank,
+             row_number() OVER (PARTITION BY e.cid ORDER BY m.rank, e.owner) AS nth
+           FROM matches m JOIN search_entries e ON e.id = m.id
+         )
+         SELECT owner, cid, name, content_type, size, keywords, rank FROM ranked
+         WHERE ${options.everyHolder ? 'cid IN (SELECT cid FROM ranked WHERE nth = 1 ORDER BY rank, cid LIMIT ?)' : 'nth = 1'}
+         ORDER BY rank, cid, nth LIMIT ?`,
+        ...(options.everyHolder ? [parsed.match, limit, MAX_SEARCH_LIMIT] : [parsed.match, limit]),
+      );
+    } catch (err) {
+      throw asQueryError(err, parsed);
+    }
+    return rows.map((row) => ({
+      ...toEntry(row),
+      // bm25 is negative, lower is better; -0 would print oddly.
+      score: row.rank === 0 ? 0 : -row.rank,
+      holder: row.owner === SELF_OWNER ? options.selfId : row.owner,
+    }));
+  }
+
+  // --- plumbing ---
+
+  #migrate(): void {
+    this.#db.exec('CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID');
+    const current = this.#get<{ value: number }>('SELECT value FROM search_meta WHERE key = ?', SCHEMA_VERSION_KEY)?.value ?? 0;
+    if (current > SEARCH_INDEX_SCHEMA_VERSION) {
+      throw new PeerweaveError(
+        'FAILED_PRECONDITION',
+        `search index has schema version ${current}, newer than this node's ${SEARCH_INDEX_SCHEMA_VERSION}: upgrade the node`,
+      );
+    }
+    for (let v = current; v < SEARCH_INDEX_SCHEMA_VERSION; v++) {
+      this.#transaction(() => {
+        this.#db.exec(MIGRATIONS[v] ?? '');
+        this.#run(
+          'INSERT INTO search_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+          SCHEMA_VERSION_KEY,
+          v + 1,
+        );
+      });
+    }
+  }
+
+  /** Runs `work` in a transaction, or inside the caller's when the shared database is in one. */
+  #transaction<T>(work: () => T): T {
+    if (this.#db.isTransaction) return work();
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    return this.#statement(sql).get(...params) as T | undefined;
+  }
+
+  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.#statement(sql).all(...params) as T[];
+  }
+
+  #run(sql: string, ...params: SQLInputValue[]): { changes: number | bigint } {
+    return this.#statement(sql).run(...params);
+  }
+}
+
+/** SQLite's primary result code for a generic error, which is what FTS5 raises for a bad MATCH. */
+const SQLITE_ERROR = 1;
+
+/**
+ * A MATCH that SQLite refuses is the query's fault, never a 500. parseQuery only builds safe
+ * expressions, so this is for a hand-made ParsedQuery; I/O, busy or corruption errors (other result
+ * codes) and a closed database pass through unchanged.
+ */
+function asQueryError(err: unknown, query: ParsedQuery): unknown {
+  const errcode = (err as { errcode?: unknown } | null)?.errcode;
+  if (typeof errcode === 'number' && (errcode & 0xff) === SQLITE_ERROR) {
+    return new InvalidQueryError(`cannot search for ${JSON.stringify(query.text)}`, { cause: err });
+  }
+  return err;
+}
+
+function assertEntry(entry: IndexEntry): void {
+  if (typeof entry.cid !== 'string' || entry.cid === '') throw new InvalidArgumentError('an index entry needs a cid');
+  if (typeof entry.name !== 'string' || typeof entry.contentType !== 'string') {
+    throw new InvalidArgumentError(`index entry ${entry.cid}: name and contentType must be strings`);
+  }
+  if (!(Number.isSafeInteger(entry.size) && entry.size >= 0)) {
+    throw new InvalidArgumentError(`index entry ${entry.cid}: size must be a non-negative integer, got ${entry.size}`);
+  }
+  if (!Array.isArray(entry.keywords) || !entry.keywords.every((k) => typeof k === 'string')) {
+    throw new InvalidArgumentError(`index entry ${entry.cid}: keywords must be strings`);
+  }
+}
+
+function toEntry(row: EntrySqlRow): IndexEntry {
+  return {
+    cid: row.cid,
+    name: row.name,
+    size: row.size,
+    contentType: row.content_type,
+    keywords: JSON.parse(row.keywords) as string[],
+  };
+}
