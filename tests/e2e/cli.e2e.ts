@@ -138,10 +138,19 @@ describe('peerweave CLI against three peers', { timeout: 300_000 }, () => {
     assert.match(r.stderr, /^peerweave: .* \(HTTP 400 INVALID_CID\)\n$/);
   });
 
-  it('search on a node without it says so, exit 1', async () => {
-    const r = await peerweave(['--node', node(0), 'search', 'e2e'], dir);
-    assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'peerweave: search is not available on this node (HTTP 404 NOT_FOUND)\n');
+  it('search via peer C finds the file by its keywords (text and --json); a bad query is one line, exit 1', async () => {
+    const text = await peerweave(['--node', node(2), 'search', 'e2e', 'cli'], dir);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout.toString(), /^CID +NAME +SIZE +SCORE\n/);
+    assert.ok(text.stdout.toString().includes(cid), text.stdout.toString());
+    assert.match(text.stderr, /^\d+ results? from \d+ nodes? by (flood|supernode) in \d+ ms\n$/);
+    const json = await peerweave(['--node', node(1), '--json', 'search', 'rand*', '--ttl', '2'], dir);
+    assert.equal(json.code, 0, json.stderr);
+    const body = JSON.parse(json.stdout.toString()) as { hits: { cid: string; name: string }[]; mode: string };
+    assert.ok(body.hits.some((h) => h.cid === cid && h.name === 'random.bin'));
+    const bad = await peerweave(['--node', node(0), 'search', '"unbalanced'], dir);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^peerweave: .* \(HTTP 400 INVALID_QUERY\)\n$/);
   });
 
   it('rm via peer A, then get via peer B: exit 1 NOT_FOUND, no file', async () => {

@@ -8,7 +8,7 @@ import { getCommand, type GetOptions } from './commands/get.ts';
 import { PEER_STATES, peersCommand, type PeersOptions } from './commands/peers.ts';
 import { putCommand, type PutOptions } from './commands/put.ts';
 import { rmCommand } from './commands/rm.ts';
-import { searchCommand } from './commands/search.ts';
+import { searchCommand, type SearchCommandOptions } from './commands/search.ts';
 import { statusCommand } from './commands/status.ts';
 import { CliError } from './errors.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
@@ -41,7 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo, init: RunCliIni
     put: async (files, options, cmd) => putCommand(context(cmd), files, options),
     get: async (cid, options, cmd) => getCommand(context(cmd), cid, options),
     cat: async (cid, _options, cmd) => catCommand(context(cmd), cid),
-    search: async (words, _options, cmd) => searchCommand(context(cmd), words),
+    search: async (words, options, cmd) => searchCommand(context(cmd), words, options as SearchCommandOptions),
     peers: async (options, cmd) => peersCommand(context(cmd), options),
     status: async (_options, cmd) => statusCommand(context(cmd)),
     rm: async (cid, _options, cmd) => rmCommand(context(cmd), cid),
@@ -116,8 +116,11 @@ export function buildProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, version: stri
 
   program
     .command('search')
-    .description('find objects by keywords: GET /v1/search?q=')
+    .description('find objects in the whole network by words: GET /v1/search?q= (prefix*, "a phrase", OR, -word)')
     .argument('<words...>', 'keywords')
+    .option('--ttl <hops>', 'hops a flooded query travels (default 4, at most 7)')
+    .option('--limit <n>', 'most results (default 50)')
+    .option('--mode <mode>', 'auto (default), supernode or flood')
     .action(actions.search);
 
   program

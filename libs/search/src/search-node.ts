@@ -66,8 +66,12 @@ export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_LEAF_EXPIRY_MS = 3 * DEFAULT_HEARTBEAT_MS;
 /** Hops a supernode-mode query travels among supernodes (after the leaf → supernode hop). */
 export const DEFAULT_SUPERNODE_TTL = 2;
-/** A search is complete when no Hits arrived for this long. */
-export const DEFAULT_QUIET_MS = 1_000;
+/**
+ * A search is complete when no Hits arrived for this long. A hop on a LAN takes a few
+ * milliseconds, so 300 ms of silence after the last answer (or after the queries went out) means
+ * the flood has run its course; the deadline still bounds a search whose answers keep coming.
+ */
+export const DEFAULT_QUIET_MS = 300;
 /** A search returns what it has (partial) after this long. */
 export const DEFAULT_SEARCH_DEADLINE_MS = 5_000;
 /** Deadline of one call to a peer (query, hits, attach, publish, searchLoad). */

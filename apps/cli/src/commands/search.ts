@@ -10,13 +10,23 @@ interface SearchHit {
   score?: number;
 }
 
+export interface SearchCommandOptions {
+  ttl?: string;
+  limit?: string;
+  mode?: string;
+}
+
 /**
  * `peerweave search WORDS...` → GET /v1/search?q=. Nodes without the search layer answer 404
  * NOT_FOUND for the route: that is said plainly rather than as "not found".
  */
-export async function searchCommand(ctx: CommandContext, words: readonly string[]): Promise<void> {
+export async function searchCommand(ctx: CommandContext, words: readonly string[], options: SearchCommandOptions = {}): Promise<void> {
   const client = await ctx.client();
   const q = new URLSearchParams({ q: words.join(' ') });
+  // Passed through as given: the node validates them and answers bad values with a code.
+  if (options.ttl !== undefined) q.set('ttl', options.ttl);
+  if (options.limit !== undefined) q.set('limit', options.limit);
+  if (options.mode !== undefined) q.set('mode', options.mode);
   let body: unknown;
   try {
     body = await client.json<unknown>('GET', `/v1/search?${q}`, { signal: ctx.signal });
@@ -44,8 +54,16 @@ export async function searchCommand(ctx: CommandContext, words: readonly string[
       { header: 'CID', value: (h) => h.cid ?? '' },
       { header: 'NAME', value: (h) => h.name ?? '' },
       { header: 'SIZE', value: (h) => (typeof h.size === 'number' ? formatBytes(h.size) : ''), right: true },
+      { header: 'SCORE', value: (h) => (typeof h.score === 'number' ? h.score.toFixed(2) : ''), right: true },
     ]),
   );
+  const meta = body as { responders?: unknown; mode?: unknown; tookMs?: unknown; partial?: unknown };
+  if (typeof meta.responders === 'number' && typeof meta.mode === 'string' && typeof meta.tookMs === 'number') {
+    const n = hits.length;
+    ctx.info(
+      `${n} result${n === 1 ? '' : 's'} from ${meta.responders} node${meta.responders === 1 ? '' : 's'} by ${meta.mode} in ${meta.tookMs} ms${meta.partial === true ? ' (partial: the deadline passed)' : ''}`,
+    );
+  }
 }
 
 /** `{results: [...]}`, `{hits: [...]}` or a bare array; undefined for anything else. */
