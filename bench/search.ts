@@ -1,6 +1,7 @@
 // Search figures for `npm run bench` (section `search`, issue #7), from the simulator: flooding at
-// TTL 2, 4 and 7 and search through supernodes, at N = 1 000 and N = 10 000, on the synthetic
-// Kademlia-like overlay (see libs/search/src/testing/search-cluster.ts). The baseline of each figure
+// TTL 2, 4 and 7 and search through supernodes, at N = 1 000 on the overlay the real routing code
+// builds, and at N = 10 000 on the synthetic Kademlia-like overlay (routing is too slow to run at
+// that size here; see libs/search/src/testing/search-cluster.ts). The baseline of each figure
 // is the TTL-7 flood of the same run: recall there is the most flooding can give, and its message
 // count is what the supernodes must undercut (target: ≥ 99 % recall at N = 10 000 with ≤ 1 % of
 // its messages). Each size runs in a child process (`npm run sim -- --search --json`).
@@ -53,7 +54,7 @@ export async function searchSection(push: (row: SearchRow) => void): Promise<voi
     const ttl7 = r.flood.find((f) => f.ttl === 7)!;
     for (const f of r.flood) {
       push({
-        figure: `search N = ${nodes}: flood TTL ${f.ttl}, recall / messages per query`,
+        figure: `search N = ${nodes} (${r.overlay.startsWith('the routing') ? 'routing overlay' : 'synthetic overlay'}): flood TTL ${f.ttl}, recall / messages per query`,
         ours: `${pct(f.recall)} / ${f.messagesPerQuery.toFixed(0)}`,
         baseline: `TTL-7 flood ${pct(ttl7.recall)} / ${ttl7.messagesPerQuery.toFixed(0)}`,
         ratio: `${(f.messagesPerQuery / ttl7.messagesPerQuery).toFixed(3)}× messages`,

@@ -6,7 +6,8 @@ import { simulate, type SimReport } from './simulate.ts';
 
 const USAGE = `usage: npm run sim -- [--nodes N] [--seed S] [--lookups L] [--kill K] [--loss RATE]
                       [--loss-periods P] [--detect-limit S] [--probe-interval MS] [--probe-timeout MS] [--k K] [--json]
-       npm run sim -- --search [--nodes N] [--seed S] [--supernodes K] [--queries Q] [--ttls 1,2,...] [--json]`;
+       npm run sim -- --search [--nodes N] [--seed S] [--supernodes K] [--queries Q] [--ttls 1,2,...] [--overlay routing|synthetic] [--json]
+         (--overlay routing: the real routing code's overlay, default up to 2 000 nodes; synthetic beyond)`;
 
 function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -61,11 +62,14 @@ function printSearch(r: SearchSimReport): void {
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
 }
 
-async function runSearch(values: { nodes?: string; seed?: string; supernodes?: string; queries?: string; ttls?: string; json?: boolean }): Promise<void> {
+async function runSearch(values: { nodes?: string; seed?: string; supernodes?: string; queries?: string; ttls?: string; overlay?: string; json?: boolean }): Promise<void> {
   const nodes = int('nodes', values.nodes, 1000, 2, 100_000);
   const ttls = (values.ttls ?? '1,2,3,4,5,6,7').split(',').map((t) => int('ttls', t, 0, 0, 7));
+  const overlay = values.overlay ?? (nodes <= 2_000 ? 'routing' : 'synthetic');
+  if (overlay !== 'routing' && overlay !== 'synthetic') throw new Error(`--overlay=${overlay} is invalid: expected routing or synthetic`);
   const report = await simulateSearch({
     nodes,
+    overlay,
     seed: int('seed', values.seed, 1, 0, 2 ** 31),
     supernodes: int('supernodes', values.supernodes, Math.max(10, Math.floor(nodes / 500)), 0, nodes),
     queries: int('queries', values.queries, nodes >= 10_000 ? 20 : 50, 1, 100_000),
@@ -95,6 +99,7 @@ try {
       supernodes: { type: 'string' },
       queries: { type: 'string' },
       ttls: { type: 'string' },
+      overlay: { type: 'string' },
     },
   });
   if (values.help) {

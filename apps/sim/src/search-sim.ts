@@ -11,6 +11,12 @@ export interface SearchSimOptions {
   queries: number;
   /** Flood TTLs to measure. */
   ttls: readonly number[];
+  /**
+   * `routing`: the overlay the real routing code builds (Kademlia tables grown by joins, SWIM
+   * running; slow beyond a few thousand nodes). `synthetic` (default): 8 neighbours per node from
+   * distinct XOR buckets, as routing chooses them, without running routing.
+   */
+  overlay?: 'routing' | 'synthetic';
   /** Distinct files, each held by 3 random nodes (default 2 000). */
   files?: number;
   onProgress?: (line: string) => void;
@@ -40,8 +46,9 @@ export interface SearchSimReport {
 const SEARCH = { quietMs: 100, deadlineMs: 3_000 };
 
 /**
- * Builds `nodes` search nodes on the synthetic Kademlia-like overlay (8 neighbours from distinct
- * XOR buckets; the routing code itself is too slow to run at 10 000 nodes here), spreads `files`
+ * Builds `nodes` search nodes on the real routing overlay or a synthetic Kademlia-like one (8
+ * neighbours from distinct XOR buckets; the routing code is too slow to run at 10 000 nodes
+ * here), spreads `files`
  * files over them (3 holders each, 3 keywords each from a 3 000-word vocabulary), then measures
  * recall (share of the holders of a match named in the answers) and Query + Hits messages per
  * search: flooding at each TTL, and searching through the supernodes once every leaf is attached.
@@ -49,7 +56,8 @@ const SEARCH = { quietMs: 100, deadlineMs: 3_000 };
 export async function simulateSearch(o: SearchSimOptions): Promise<SearchSimReport> {
   const started = Date.now();
   const progress = o.onProgress ?? (() => {});
-  const cluster = await createSearchCluster(o.nodes, { overlay: 'synthetic', supernodes: o.supernodes, seed: o.seed, search: SEARCH });
+  const overlay = o.overlay ?? 'synthetic';
+  const cluster = await createSearchCluster(o.nodes, { overlay, supernodes: o.supernodes, seed: o.seed, search: SEARCH });
   const workload = placeFiles(cluster, { files: o.files ?? 2_000 });
   progress(`built ${o.nodes} nodes, ${o.supernodes} supernodes (${((Date.now() - started) / 1000).toFixed(1)} s real)`);
 
@@ -85,7 +93,7 @@ export async function simulateSearch(o: SearchSimOptions): Promise<SearchSimRepo
     supernodes: o.supernodes,
     seed: o.seed,
     queries: o.queries,
-    overlay: 'synthetic (8 neighbours from distinct XOR buckets)',
+    overlay: overlay === 'routing' ? 'the routing code (Kademlia + SWIM, 8 overlay neighbours)' : 'synthetic (8 neighbours from distinct XOR buckets)',
     flood,
     supernode,
     realSeconds: (Date.now() - started) / 1000,
