@@ -21,11 +21,64 @@ export interface ClusterFigures {
   healthySeconds: number;
   convergedSeconds: number;
   detectionMs: number[];
+  /** Wall time of GET /v1/search from random nodes, through the supernodes (mode auto). */
+  searchMs: number[];
+  /** The same searches forced to flood the overlay (TTL 4). */
+  floodMs: number[];
+  /** Searches (of both kinds) whose answer held the file searched for, and how many ran. */
+  searchFound: number;
+  searches: number;
+}
+
+interface SearchStatusView {
+  attachedTo: unknown[];
+  role: string;
+}
+
+/**
+ * Search latency in the cluster: `files` small files, each with its own keyword, put on different
+ * nodes; then searches for them from random nodes, through the supernodes and by flooding.
+ */
+async function searchLatency(urls: string[], files: number, rounds: number): Promise<Pick<ClusterFigures, 'searchMs' | 'floodMs' | 'searchFound' | 'searches'>> {
+  const until = Date.now() + 90_000;
+  for (;;) {
+    const views = await Promise.all(urls.map((u) => getJson<SearchStatusView>(`${u}/v1/search/status`).catch(() => undefined)));
+    if (views.every((v) => v !== undefined && (v.role === 'supernode' || v.attachedTo.length > 0))) break;
+    if (Date.now() > until) throw new Error('peers did not attach to supernodes within 90 s');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const tag = Math.random().toString(36).slice(2, 8);
+  const stored: { keyword: string; cid: string }[] = [];
+  for (let i = 0; i < files; i++) {
+    const keyword = `bench${tag}x${i}`;
+    const res = await fetch(`${urls[i % urls.length]}/v1/objects?name=${keyword}.txt&keywords=${keyword},bench`, {
+      method: 'POST',
+      body: `file ${i} ${tag}`,
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (res.status !== 201) throw new Error(`put for the search bench → ${res.status}`);
+    stored.push({ keyword, cid: ((await res.json()) as { cid: string }).cid });
+  }
+  await new Promise((r) => setTimeout(r, 2_000)); // incremental publishes reach the supernodes
+  const out = { searchMs: [] as number[], floodMs: [] as number[], searchFound: 0, searches: 0 };
+  for (let i = 0; i < rounds; i++) {
+    const { keyword, cid } = stored[i % stored.length]!;
+    for (const [mode, into] of [['auto', out.searchMs], ['flood', out.floodMs]] as const) {
+      const url = `${urls[(i * 7 + (mode === 'flood' ? 3 : 0)) % urls.length]}/v1/search?q=${keyword}&mode=${mode}`;
+      const t0 = performance.now();
+      const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+      const body = (await res.json()) as { hits?: { cid: string }[] };
+      into.push(performance.now() - t0);
+      out.searches++;
+      if (body.hits?.some((h) => h.cid === cid)) out.searchFound++;
+    }
+  }
+  return out;
 }
 
 /**
  * `up` of 20 peers + 2 supernodes; seconds until all are healthy and until every node lists every
- * other alive; then `kills` times: SIGKILL one peer and record, for every other node, how long
+ * other alive; search latency through the supernodes and by flooding; then `kills` times: SIGKILL one peer and record, for every other node, how long
  * until it lists the victim dead (restarting the victim in between).
  */
 export async function clusterFigures(root: string, kills: number): Promise<ClusterFigures> {
@@ -53,6 +106,7 @@ export async function clusterFigures(root: string, kills: number): Promise<Clust
       await new Promise((r) => setTimeout(r, 100));
     }
     const convergedSeconds = (Date.now() - started) / 1000;
+    const search = await searchLatency([...urls.values()], 20, Number(process.env.BENCH_SEARCHES ?? 100));
 
     const detectionMs: number[] = [];
     const peers = [...urls.keys()].slice(0, 20);
@@ -83,7 +137,7 @@ export async function clusterFigures(root: string, kills: number): Promise<Clust
       urls.set(victim, `http://127.0.0.1:${port}`);
       while (!(await allAlive().catch(() => false)) && Date.now() - t1 < 60_000) await new Promise((r) => setTimeout(r, 200));
     }
-    return { healthySeconds, convergedSeconds, detectionMs };
+    return { healthySeconds, convergedSeconds, detectionMs, ...search };
   } finally {
     await docker([...compose, 'down', '--volumes', '--timeout', '1']);
   }

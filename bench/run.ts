@@ -70,13 +70,20 @@ async function main(): Promise<void> {
 }
 
 async function cluster(): Promise<void> {
-  console.error('· cluster: 20 peers + 2 supernodes, convergence and SIGKILL detection');
+  console.error('· cluster: 20 peers + 2 supernodes, convergence, search latency and SIGKILL detection');
   const f = await clusterFigures(ROOT, Number(process.env.BENCH_KILLS ?? 5));
   rows.push({
     figure: 'after `up`: all 22 nodes list the other 21 alive',
     ours: `${f.convergedSeconds.toFixed(1)} s`,
     baseline: `${f.healthySeconds.toFixed(1)} s until all healthy`,
     ratio: `${(f.convergedSeconds / f.healthySeconds).toFixed(2)}×`,
+    target: '—',
+  });
+  rows.push({
+    figure: `search latency in the 22-container cluster, ${f.searchMs.length} searches from random nodes (found ${f.searchFound} of ${f.searches})`,
+    ours: `through supernodes: p50 ${percentile(f.searchMs, 50).toFixed(0)} ms, p99 ${percentile(f.searchMs, 99).toFixed(0)} ms`,
+    baseline: `flooding (TTL 4): p50 ${percentile(f.floodMs, 50).toFixed(0)} ms, p99 ${percentile(f.floodMs, 99).toFixed(0)} ms`,
+    ratio: `${(percentile(f.searchMs, 50) / percentile(f.floodMs, 50)).toFixed(2)}× p50`,
     target: '—',
   });
   // The floor of detection is the minimum suspicion timeout: 4 × log10(22) × 300 ms (lan preset).

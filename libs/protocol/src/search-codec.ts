@@ -105,8 +105,15 @@ const query: SearchMethodCodec<'query'> = {
     origin: decodeOrigin(m.origin, 'origin', -1),
     from: decodeId(m.from, 'from', -1, '', ''),
   }),
-  encodeResponse: (r) => ({ accepted: checkBoolean(r.accepted, 'accepted') }),
-  decodeResponse: (m) => ({ accepted: m.accepted }),
+  encodeResponse: (r) => {
+    const ids = r.forwardedTo ?? [];
+    checkListLength(ids, MAX_SUPERNODES_PER_MESSAGE, 'forwardedTo');
+    return { accepted: checkBoolean(r.accepted, 'accepted'), forwardedTo: ids.map((id, i) => encodeId(id, 'forwardedTo', i, '', '')) };
+  },
+  decodeResponse: (m) => {
+    checkListLength(m.forwardedTo, MAX_SUPERNODES_PER_MESSAGE, 'forwardedTo');
+    return { accepted: m.accepted, forwardedTo: m.forwardedTo.map((id, i) => decodeId(id, 'forwardedTo', i, '', '')) };
+  },
 };
 
 const hits: SearchMethodCodec<'hits'> = {

@@ -44,6 +44,12 @@ export interface QueryRequest {
 export interface QueryResponse {
   /** False when the receiver dropped the query: a duplicate, or rate-limited. */
   readonly accepted: boolean;
+  /**
+   * Supernode mode: ids (64 hex) of the other supernodes the callee forwards the query to, at most
+   * MAX_SUPERNODES_PER_MESSAGE. Each answers the origin with Hits (empty when it has no match), so
+   * the asker knows when all have answered. Absent or empty in flood mode.
+   */
+  readonly forwardedTo?: readonly string[];
 }
 
 /** One match. */

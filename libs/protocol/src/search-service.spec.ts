@@ -122,7 +122,7 @@ describe('SearchService over gRPC with GrpcPeerTransport', () => {
     ]);
     assert.deepEqual(pong, PING_RESPONSE);
     assert.equal(block.found, true);
-    assert.deepEqual(accepted, { accepted: true });
+    assert.deepEqual(accepted, SEARCH_SAMPLES.query.response);
     assert.equal(tr.channelCount, 1);
   });
 

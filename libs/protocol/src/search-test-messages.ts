@@ -34,7 +34,7 @@ export const HIT: SearchHit = { ...ENTRY, score: 7.25, holder: NODE_B };
 
 /** One valid request and response of every search method. */
 export const SEARCH_SAMPLES: { [M in keyof SearchMethods]: SearchMethods[M] } = {
-  query: { request: QUERY, response: { accepted: true } },
+  query: { request: QUERY, response: { accepted: true, forwardedTo: ['ab'.repeat(32), 'cd'.repeat(32)] } },
   hits: {
     request: {
       queryId: QUERY_ID,

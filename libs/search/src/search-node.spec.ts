@@ -374,13 +374,35 @@ describe('SearchNode: supernode role', () => {
     const r = await t.settle(asker.node.search('cat'));
     assert.equal(r.mode, 'supernode');
     assert.deepEqual(r.hits.map((h) => [h.cid, h.holders]), [['bafyo', [other.self.id]]]);
-    assert.deepEqual(r.responders, [s2.self.id], 'the supernode answers for its leaf');
+    assert.deepEqual([...r.responders].sort(), [s1.self.id, s2.self.id], 's2 answers for its leaf; s1, with no match, answers empty');
     assert.equal(flood.queries.length, 0, 'no flooding');
     // s1 forwarded to s2 and s3 with ttl 0; s2 did not forward further.
     assert.equal(s3.queries.length, 1);
     assert.equal(s3.queries[0]!.ttl, 0);
     assert.equal(s3.queries[0]!.mode, 'supernode');
     assert.equal(s2.node.stats().queriesForwarded, 0);
+    for (const n of [asker, other]) await n.node.stop();
+  });
+
+  it('a supernode search ends as soon as every supernode reached has answered, without waiting for quiet', async () => {
+    const t = setup();
+    const s1 = t.add('5', { role: 'supernode' });
+    const s2 = t.add('6', { role: 'supernode' });
+    s1.candidates.push(s2.self);
+    s2.candidates.push(s1.self);
+    const asker = t.add('1', { attachCount: 1, heartbeatMs: 1_000, quietMs: 5_000, deadlineMs: 20_000 });
+    const other = t.add('2', { attachCount: 1, heartbeatMs: 1_000 });
+    asker.candidates.push(s1.self);
+    other.candidates.push(s2.self);
+    other.records.upsert(entry('bafyq', 'quick'));
+    for (const n of [asker, other]) await n.node.start();
+    await t.clock.advance(1_500);
+    const started = t.clock.now();
+    const r = await t.settle(asker.node.search('quick'));
+    assert.equal(r.mode, 'supernode');
+    assert.equal(r.partial, false);
+    assert.deepEqual(r.hits.map((h) => h.cid), ['bafyq']);
+    assert.ok(t.clock.now() - started < 5_000, `done after ${t.clock.now() - started} ms of clock time, before the 5 s quiet period`);
     for (const n of [asker, other]) await n.node.stop();
   });
 

@@ -38,6 +38,7 @@ import {
   type IndexEntry,
   type PeerTransport,
   type QueryRequest,
+  type QueryResponse,
   type SearchHandler,
   type SearchHit,
   type SearchMode,
@@ -200,6 +201,11 @@ interface Pending {
   readonly responders: Set<string>;
   readonly holders: Set<string>;
   hitsMessages: number;
+  /**
+   * Supernode mode: the supernodes whose answers to wait for (every supernode reached answers,
+   * even empty); the search ends as soon as all are in instead of after a quiet period.
+   */
+  expected: Set<string> | undefined;
   quietTimer: TimerHandle | undefined;
   finish: (partial: boolean) => void;
 }
@@ -296,7 +302,7 @@ export class SearchNode implements Startable {
         this.#stats.hitsReceived++;
         this.#m.hits.inc({}, request.hits.length);
         this.#collect(pending, request.responder, request.hits);
-        if (pending.collector.full) pending.finish(false);
+        if (pending.collector.full || this.#allAnswered(pending)) pending.finish(false);
         else this.#armQuiet(pending);
         return { wanted: true };
       },
@@ -426,6 +432,7 @@ export class SearchNode implements Startable {
       responders: new Set(),
       holders: new Set(),
       hitsMessages: 0,
+      expected: undefined,
       quietTimer: undefined,
       finish: (partial) => {
         if (this.#pending.get(queryId) !== pending) return;
@@ -466,11 +473,18 @@ export class SearchNode implements Startable {
       if (useSupernodes) {
         if (this.role === 'supernode') {
           mode = 'supernode';
-          sent = this.#forwardToSupernodes({ ...base, ttl: this.#o.supernodeTtl, mode: 'supernode' }, this.#o.supernodeTtl, true);
+          const query: QueryRequest = { ...base, ttl: this.#o.supernodeTtl, mode: 'supernode' };
+          const targets = this.#supernodeTargets(query, this.#o.supernodeTtl);
+          sent = this.#forwardToSupernodes(query, targets, this.#o.supernodeTtl, true);
+          pending.expected = new Set(targets.map((t) => t.id));
         } else {
           const tried = await this.#askSupernodes({ ...base, ttl: this.#o.supernodeTtl, mode: 'supernode' }, signal);
           sent = tried.sent;
-          if (tried.accepted) mode = 'supernode';
+          if (tried.accepted) {
+            mode = 'supernode';
+            // The supernode asked and every supernode it forwarded to answer, each once.
+            pending.expected = new Set([tried.by, ...tried.forwardedTo]);
+          }
           else if (wanted === 'supernode') throw new UnavailableError('no supernode accepted the query');
         }
       }
@@ -484,7 +498,7 @@ export class SearchNode implements Startable {
       this.#stats.queriesSent += sent;
       this.#stats.searches[mode]++;
       this.#m.sent.inc({ mode }, sent);
-      if (sent === 0) pending.finish(false);
+      if (sent === 0 || this.#allAnswered(pending)) pending.finish(false);
       else this.#armQuiet(pending);
       const partial = await done;
       if (signal?.aborted) throw toAbortError(signal);
@@ -497,7 +511,10 @@ export class SearchNode implements Startable {
   }
 
   /** Tries the attached supernodes in turn until one accepts the query. */
-  async #askSupernodes(query: QueryRequest, signal: AbortSignal | undefined): Promise<{ accepted: boolean; sent: number }> {
+  async #askSupernodes(
+    query: QueryRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<{ accepted: boolean; sent: number; by: string; forwardedTo: readonly string[] }> {
     let sent = 0;
     for (const [id, attachment] of [...this.#attached]) {
       sent++;
@@ -506,13 +523,20 @@ export class SearchNode implements Startable {
           deadlineMs: this.#o.callDeadlineMs,
           ...(signal ? { signal } : {}),
         });
-        if (response.accepted) return { accepted: true, sent };
+        if (response.accepted) return { accepted: true, sent, by: id, forwardedTo: response.forwardedTo ?? [] };
       } catch (err) {
         if (signal?.aborted) throw toAbortError(signal);
         if (isUnreachable(err)) this.#detach(id, 'failed');
       }
     }
-    return { accepted: false, sent };
+    return { accepted: false, sent, by: '', forwardedTo: [] };
+  }
+
+  /** Supernode mode: every supernode the asker waits for has answered. */
+  #allAnswered(pending: Pending): boolean {
+    if (pending.expected === undefined) return false;
+    for (const id of pending.expected) if (!pending.responders.has(id)) return false;
+    return true;
   }
 
   #collect(pending: Pending, responder: string, hits: readonly SearchHit[]): void {
@@ -529,7 +553,7 @@ export class SearchNode implements Startable {
 
   // ----- serving queries --------------------------------------------------------------------------
 
-  #onQuery(request: QueryRequest): { accepted: boolean } {
+  #onQuery(request: QueryRequest): QueryResponse {
     // A flood is limited per neighbour; supernode-mode queries per asking leaf, since a supernode
     // relays the queries of all its leaves to the other supernodes.
     const key = request.mode === 'supernode' ? `s:${request.origin.id}` : request.from;
@@ -550,12 +574,16 @@ export class SearchNode implements Startable {
     } catch {
       return { accepted: false };
     }
+    // Supernode mode: the ack names the supernodes that will answer besides this one.
+    const supernodeMode = request.mode === 'supernode';
+    const ttl = Math.min(cutRemoteTtl(request.ttl), this.#o.supernodeTtl);
+    const targets = supernodeMode && request.hops + 1 <= MAX_SEARCH_HOPS ? this.#supernodeTargets(request, ttl) : [];
     // Answer and forward after the ack: the caller's call is not held open.
-    queueMicrotask(() => this.#serve(request, text));
-    return { accepted: true };
+    queueMicrotask(() => this.#serve(request, text, targets));
+    return supernodeMode ? { accepted: true, forwardedTo: targets.map((t) => t.id) } : { accepted: true };
   }
 
-  #serve(request: QueryRequest, text: string): void {
+  #serve(request: QueryRequest, text: string, targets: readonly SearchOrigin[]): void {
     const supernodeMode = request.mode === 'supernode';
     let hits: SearchHit[] = [];
     try {
@@ -563,7 +591,9 @@ export class SearchNode implements Startable {
     } catch (err) {
       this.#log.debug({ err: (err as Error).message }, 'query not answered');
     }
-    if (hits.length > 0) {
+    // A supernode always answers a supernode-mode query (empty when nothing matches): the asker
+    // counts the answers to know when the search is complete.
+    if (hits.length > 0 || supernodeMode) {
       this.#stats.hitsSent++;
       this.#init.transport
         .request(request.origin.address, 'hits', { queryId: request.queryId, responder: this.id, hits }, { deadlineMs: this.#o.callDeadlineMs })
@@ -572,7 +602,7 @@ export class SearchNode implements Startable {
     if (request.hops + 1 > MAX_SEARCH_HOPS) return;
     if (supernodeMode) {
       const ttl = Math.min(cutRemoteTtl(request.ttl), this.#o.supernodeTtl);
-      const sent = this.#forwardToSupernodes(request, ttl, false);
+      const sent = this.#forwardToSupernodes(request, targets, ttl, false);
       this.#stats.queriesForwarded += sent;
       if (sent > 0) this.#m.forwarded.inc({}, sent);
       return;
@@ -594,18 +624,25 @@ export class SearchNode implements Startable {
    * Sends a supernode-mode query on to every other supernode this one knows, with one TTL less
    * (`ttl` is what this node may still spend). Returns the messages sent.
    */
-  #forwardToSupernodes(request: QueryRequest, ttl: number, asker: boolean): number {
+  #forwardToSupernodes(request: QueryRequest, targets: readonly SearchOrigin[], ttl: number, asker: boolean): number {
     if (ttl <= 0) return 0;
     const forward: QueryRequest = { ...request, ttl: ttl - 1, hops: asker ? 0 : request.hops + 1, from: this.id };
     let sent = 0;
-    for (const sn of this.knownSupernodes()) {
-      if (sn.id === request.from || sn.id === request.origin.id) continue;
+    for (const sn of targets) {
       sent++;
       this.#init.transport.request(sn.address, 'query', forward, { deadlineMs: this.#o.callDeadlineMs }).catch((err: unknown) => {
         if (isUnreachable(err)) this.#learnt.delete(sn.id);
       });
     }
     return sent;
+  }
+
+  /** The supernodes a supernode-mode query goes on to from here (none when `ttl` is spent). */
+  #supernodeTargets(request: QueryRequest, ttl: number): SearchOrigin[] {
+    if (ttl <= 0) return [];
+    return this.knownSupernodes()
+      .filter((sn) => sn.id !== request.from && sn.id !== request.origin.id)
+      .slice(0, MAX_SUPERNODES_PER_MESSAGE);
   }
 
   #send(address: string, query: QueryRequest): void {

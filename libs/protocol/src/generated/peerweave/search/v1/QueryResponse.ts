@@ -3,8 +3,10 @@
 
 export interface QueryResponse {
   'accepted'?: (boolean);
+  'forwardedTo'?: (Buffer | Uint8Array | string)[];
 }
 
 export interface QueryResponse__Output {
   'accepted': (boolean);
+  'forwardedTo': (Buffer)[];
 }
