@@ -1,4 +1,5 @@
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
+import { SqliteStatements } from '@peerweave/storage';
 import { InvalidArgumentError, InvalidQueryError, PeerweaveError, systemClock, type Clock } from '@peerweave/core';
 import { MAX_SEARCH_LIMIT, type IndexEntry, type SearchHit } from '@peerweave/protocol';
 import { clampLimit, parseQuery, type ParsedQuery } from './query.ts';
@@ -126,17 +127,19 @@ export class SearchIndex {
   readonly #db: DatabaseSync;
   readonly #ownsDb: boolean;
   readonly #clock: Clock;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #sql: SqliteStatements;
 
   constructor(init: SearchIndexInit) {
     this.#clock = init.clock ?? systemClock;
     if ('db' in init) {
       this.#db = init.db;
+      this.#sql = new SqliteStatements(this.#db);
       this.#ownsDb = false;
       this.#migrate();
       return;
     }
     this.#db = new DatabaseSync(init.path);
+    this.#sql = new SqliteStatements(this.#db);
     this.#ownsDb = true;
     try {
       this.#db.exec('PRAGMA journal_mode = WAL');
@@ -151,7 +154,7 @@ export class SearchIndex {
 
   /** Closes the database if the index opened it; a shared one is left to its owner. */
   close(): void {
-    this.#statements.clear();
+    this.#sql.clear();
     if (this.#ownsDb && this.#db.isOpen) this.#db.close();
   }
 
@@ -160,7 +163,7 @@ export class SearchIndex {
   /** Adds or replaces the entry (owner, entry.cid). */
   upsert(owner: string, entry: IndexEntry): void {
     assertEntry(entry);
-    this.#run(
+    this.#sql.run(
       `INSERT INTO search_entries (owner, cid, name, content_type, size, keywords, updated)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (owner, cid) DO UPDATE SET name = excluded.name, content_type = excluded.content_type,
@@ -177,7 +180,7 @@ export class SearchIndex {
 
   /** Drops the entry (owner, cid); true if there was one. */
   remove(owner: string, cid: string): boolean {
-    return this.#run('DELETE FROM search_entries WHERE owner = ? AND cid = ?', owner, cid).changes > 0;
+    return this.#sql.run('DELETE FROM search_entries WHERE owner = ? AND cid = ?', owner, cid).changes > 0;
   }
 
   /**
@@ -186,29 +189,29 @@ export class SearchIndex {
    */
   replaceOwner(owner: string, entries: readonly IndexEntry[]): void {
     for (const entry of entries) assertEntry(entry);
-    this.#transaction(() => {
-      this.#run('DELETE FROM search_entries WHERE owner = ?', owner);
+    this.#sql.transaction(() => {
+      this.#sql.run('DELETE FROM search_entries WHERE owner = ?', owner);
       for (const entry of entries) this.upsert(owner, entry);
     });
   }
 
   /** Drops every entry of `owner` (a leaf that detached or died); returns how many. */
   removeOwner(owner: string): number {
-    return Number(this.#run('DELETE FROM search_entries WHERE owner = ?', owner).changes);
+    return Number(this.#sql.run('DELETE FROM search_entries WHERE owner = ?', owner).changes);
   }
 
   // --- reading ---
 
   /** Owners other than this node ('' excluded), sorted. */
   owners(): string[] {
-    return this.#all<{ owner: string }>(
+    return this.#sql.all<{ owner: string }>(
       `SELECT DISTINCT owner FROM search_entries WHERE owner <> '' ORDER BY owner`,
     ).map((r) => r.owner);
   }
 
   /** Entries of `owner`, in CID order. */
   entries(owner: string): IndexEntry[] {
-    return this.#all<EntrySqlRow>(
+    return this.#sql.all<EntrySqlRow>(
       'SELECT owner, cid, name, content_type, size, keywords FROM search_entries WHERE owner = ? ORDER BY cid',
       owner,
     ).map(toEntry);
@@ -218,8 +221,8 @@ export class SearchIndex {
   count(owner?: string): number {
     const row =
       owner === undefined
-        ? this.#get<{ n: number }>('SELECT count(*) AS n FROM search_entries')
-        : this.#get<{ n: number }>('SELECT count(*) AS n FROM search_entries WHERE owner = ?', owner);
+        ? this.#sql.get<{ n: number }>('SELECT count(*) AS n FROM search_entries')
+        : this.#sql.get<{ n: number }>('SELECT count(*) AS n FROM search_entries WHERE owner = ?', owner);
     return row?.n ?? 0;
   }
 
@@ -233,7 +236,7 @@ export class SearchIndex {
     const limit = clampLimit(options.limit);
     let rows: HitSqlRow[];
     try {
-      rows = this.#all<HitSqlRow>(
+      rows = this.#sql.all<HitSqlRow>(
         `WITH matches AS (
            SELECT rowid AS id, ${RANK} AS rank FROM search_fts WHERE search_fts MATCH ?
          ),
@@ -262,7 +265,7 @@ export class SearchIndex {
 
   #migrate(): void {
     this.#db.exec('CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID');
-    const current = this.#get<{ value: number }>('SELECT value FROM search_meta WHERE key = ?', SCHEMA_VERSION_KEY)?.value ?? 0;
+    const current = this.#sql.get<{ value: number }>('SELECT value FROM search_meta WHERE key = ?', SCHEMA_VERSION_KEY)?.value ?? 0;
     if (current > SEARCH_INDEX_SCHEMA_VERSION) {
       throw new PeerweaveError(
         'FAILED_PRECONDITION',
@@ -270,9 +273,9 @@ export class SearchIndex {
       );
     }
     for (let v = current; v < SEARCH_INDEX_SCHEMA_VERSION; v++) {
-      this.#transaction(() => {
+      this.#sql.transaction(() => {
         this.#db.exec(MIGRATIONS[v] ?? '');
-        this.#run(
+        this.#sql.run(
           'INSERT INTO search_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
           SCHEMA_VERSION_KEY,
           v + 1,
@@ -281,40 +284,6 @@ export class SearchIndex {
     }
   }
 
-  /** Runs `work` in a transaction, or inside the caller's when the shared database is in one. */
-  #transaction<T>(work: () => T): T {
-    if (this.#db.isTransaction) return work();
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      this.#db.exec('ROLLBACK');
-      throw err;
-    }
-  }
-
-  #statement(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  #get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
-    return this.#statement(sql).get(...params) as T | undefined;
-  }
-
-  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.#statement(sql).all(...params) as T[];
-  }
-
-  #run(sql: string, ...params: SQLInputValue[]): { changes: number | bigint } {
-    return this.#statement(sql).run(...params);
-  }
 }
 
 /** SQLite's primary result code for a generic error, which is what FTS5 raises for a bad MATCH. */

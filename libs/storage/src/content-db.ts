@@ -1,4 +1,5 @@
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
+import { SqliteStatements } from './sqlite-statements.ts';
 import { InvalidArgumentError, PeerweaveError } from '@peerweave/core';
 import type { ObjectRecord, Tombstone } from '@peerweave/protocol';
 
@@ -145,10 +146,11 @@ const BLOCK_COLUMNS = `b.cid, b.bytes, b.kind, b.hint_for, b.added_ms, b.last_ac
  */
 export class ContentDb {
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #sql: SqliteStatements;
 
   constructor(init: ContentDbInit) {
     this.#db = new DatabaseSync(init.path);
+    this.#sql = new SqliteStatements(this.#db);
     try {
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec('PRAGMA synchronous = NORMAL');
@@ -162,7 +164,7 @@ export class ContentDb {
   }
 
   close(): void {
-    this.#statements.clear();
+    this.#sql.clear();
     if (this.#db.isOpen) this.#db.close();
   }
 
@@ -170,9 +172,9 @@ export class ContentDb {
 
   /** Stores a record, replacing the one of the same CID; true if there was none. */
   putRecord(record: ObjectRecord): boolean {
-    return this.#transaction(() => {
-      const existed = this.#get('SELECT 1 AS one FROM records WHERE cid = ?', record.cid) !== undefined;
-      this.#run(
+    return this.#sql.transaction(() => {
+      const existed = this.#sql.get('SELECT 1 AS one FROM records WHERE cid = ?', record.cid) !== undefined;
+      this.#sql.run(
         `INSERT INTO records (cid, name, content_type, size, blocks, keywords, created_ms, uploader, uploader_key, signature)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (cid) DO UPDATE SET name = excluded.name, content_type = excluded.content_type,
@@ -195,18 +197,18 @@ export class ContentDb {
   }
 
   getRecord(cid: string): ObjectRecord | undefined {
-    const row = this.#get<RecordSqlRow>('SELECT * FROM records WHERE cid = ?', cid);
+    const row = this.#sql.get<RecordSqlRow>('SELECT * FROM records WHERE cid = ?', cid);
     return row === undefined ? undefined : toRecord(row);
   }
 
   deleteRecord(cid: string): boolean {
-    return this.#run('DELETE FROM records WHERE cid = ?', cid).changes > 0;
+    return this.#sql.run('DELETE FROM records WHERE cid = ?', cid).changes > 0;
   }
 
   /** Records in CID order, those after `after` (for paging). */
   listRecords(options: { limit: number; after?: string }): ObjectRecord[] {
     assertLimit(options.limit);
-    return this.#all<RecordSqlRow>(
+    return this.#sql.all<RecordSqlRow>(
       'SELECT * FROM records WHERE cid > ? ORDER BY cid LIMIT ?',
       options.after ?? '',
       options.limit,
@@ -226,13 +228,13 @@ export class ContentDb {
       throw new InvalidArgumentError(`block size must be a non-negative integer, got ${row.bytes}`);
     }
     if (row.kind === 'hint' && !row.hintFor) throw new InvalidArgumentError('a hint needs hintFor');
-    this.#transaction(() => {
-      const existing = this.#get<{ kind: BlockKind; hint_for: string }>(
+    this.#sql.transaction(() => {
+      const existing = this.#sql.get<{ kind: BlockKind; hint_for: string }>(
         'SELECT kind, hint_for FROM blocks WHERE cid = ?',
         row.cid,
       );
       if (existing === undefined) {
-        this.#run(
+        this.#sql.run(
           'INSERT INTO blocks (cid, bytes, kind, hint_for, added_ms, last_access_ms) VALUES (?, ?, ?, ?, ?, ?)',
           row.cid,
           row.bytes,
@@ -244,7 +246,7 @@ export class ContentDb {
       } else {
         const kind = rank(row.kind) > rank(existing.kind) ? row.kind : existing.kind;
         const hintFor = kind !== 'hint' ? '' : row.kind === 'hint' ? (row.hintFor ?? '') : existing.hint_for;
-        this.#run(
+        this.#sql.run(
           `UPDATE blocks SET bytes = ?, kind = ?, hint_for = ?, last_access_ms = max(last_access_ms, ?)
            WHERE cid = ?`,
           row.bytes,
@@ -255,7 +257,7 @@ export class ContentDb {
         );
       }
       for (const root of new Set(row.roots)) {
-        this.#run('INSERT OR IGNORE INTO block_roots (root, cid) VALUES (?, ?)', root, row.cid);
+        this.#sql.run('INSERT OR IGNORE INTO block_roots (root, cid) VALUES (?, ?)', root, row.cid);
       }
     });
   }
@@ -267,23 +269,23 @@ export class ContentDb {
    */
   setKind(cid: string, kind: BlockKind, hintFor?: string): void {
     if (!BLOCK_KINDS.includes(kind)) throw new InvalidArgumentError(`unknown block kind ${String(kind)}`);
-    this.#transaction(() => {
-      const existing = this.#get<{ hint_for: string }>('SELECT hint_for FROM blocks WHERE cid = ?', cid);
+    this.#sql.transaction(() => {
+      const existing = this.#sql.get<{ hint_for: string }>('SELECT hint_for FROM blocks WHERE cid = ?', cid);
       if (existing === undefined) return;
       const newHintFor = kind === 'hint' ? hintFor || existing.hint_for : '';
       if (kind === 'hint' && !newHintFor) throw new InvalidArgumentError('a hint needs hintFor');
-      this.#run('UPDATE blocks SET kind = ?, hint_for = ? WHERE cid = ?', kind, newHintFor, cid);
+      this.#sql.run('UPDATE blocks SET kind = ?, hint_for = ? WHERE cid = ?', kind, newHintFor, cid);
     });
   }
 
   getBlock(cid: string): BlockRow | undefined {
-    const row = this.#get<BlockSqlRow>(`SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid = ?`, cid);
+    const row = this.#sql.get<BlockSqlRow>(`SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid = ?`, cid);
     return row === undefined ? undefined : toBlockRow(row);
   }
 
   /** Forgets a block (and its roots); true if it was known. */
   removeBlock(cid: string): boolean {
-    return this.#run('DELETE FROM blocks WHERE cid = ?', cid).changes > 0;
+    return this.#sql.run('DELETE FROM blocks WHERE cid = ?', cid).changes > 0;
   }
 
   /**
@@ -293,7 +295,7 @@ export class ContentDb {
   *blocks(): Generator<BlockRow, void, undefined> {
     let after = '';
     for (;;) {
-      const page = this.#all<BlockSqlRow>(
+      const page = this.#sql.all<BlockSqlRow>(
         `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid > ? ORDER BY b.cid LIMIT ?`,
         after,
         BLOCK_PAGE_SIZE,
@@ -306,12 +308,12 @@ export class ContentDb {
   }
 
   blockCount(): number {
-    return this.#get<{ n: number }>('SELECT count(*) AS n FROM blocks')?.n ?? 0;
+    return this.#sql.get<{ n: number }>('SELECT count(*) AS n FROM blocks')?.n ?? 0;
   }
 
   /** CIDs of the blocks that belong to the object `root`, sorted. */
   blocksOfRoot(root: string): string[] {
-    return this.#all<{ cid: string }>('SELECT cid FROM block_roots WHERE root = ? ORDER BY cid', root).map(
+    return this.#sql.all<{ cid: string }>('SELECT cid FROM block_roots WHERE root = ? ORDER BY cid', root).map(
       (r) => r.cid,
     );
   }
@@ -322,29 +324,29 @@ export class ContentDb {
    * stays). The rows themselves are kept until the caller removes them.
    */
   removeRoot(root: string): string[] {
-    return this.#transaction(() => {
+    return this.#sql.transaction(() => {
       const cids = this.blocksOfRoot(root);
-      this.#run('DELETE FROM block_roots WHERE root = ?', root);
+      this.#sql.run('DELETE FROM block_roots WHERE root = ?', root);
       return cids.filter(
-        (cid) => this.#get('SELECT 1 AS one FROM block_roots WHERE cid = ? LIMIT 1', cid) === undefined,
+        (cid) => this.#sql.get('SELECT 1 AS one FROM block_roots WHERE cid = ? LIMIT 1', cid) === undefined,
       );
     });
   }
 
   /** Marks a block as just read, for the cache LRU. */
   touch(cid: string, nowMs: number): void {
-    this.#run('UPDATE blocks SET last_access_ms = ? WHERE cid = ?', nowMs, cid);
+    this.#sql.run('UPDATE blocks SET last_access_ms = ? WHERE cid = ?', nowMs, cid);
   }
 
   /** Total size of the blocks held as 'cache'. */
   cachedBytes(): number {
-    return this.#get<{ n: number }>(`SELECT coalesce(sum(bytes), 0) AS n FROM blocks WHERE kind = 'cache'`)?.n ?? 0;
+    return this.#sql.get<{ n: number }>(`SELECT coalesce(sum(bytes), 0) AS n FROM blocks WHERE kind = 'cache'`)?.n ?? 0;
   }
 
   /** The 'cache' blocks read longest ago, oldest first: the ones to evict. */
   leastRecentlyUsedCache(limit: number): BlockRow[] {
     assertLimit(limit);
-    return this.#all<BlockSqlRow>(
+    return this.#sql.all<BlockSqlRow>(
       `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.kind = 'cache' ORDER BY b.last_access_ms, b.cid LIMIT ?`,
       limit,
     ).map(toBlockRow);
@@ -357,32 +359,32 @@ export class ContentDb {
    * deletion (ties: the smaller `by`), so replicas converge whatever order they arrive in.
    */
   putTombstone(t: Tombstone): boolean {
-    return this.#transaction(() => {
-      const existing = this.#get<TombstoneSqlRow>('SELECT * FROM tombstones WHERE cid = ?', t.cid);
+    return this.#sql.transaction(() => {
+      const existing = this.#sql.get<TombstoneSqlRow>('SELECT * FROM tombstones WHERE cid = ?', t.cid);
       if (existing === undefined) {
-        this.#run('INSERT INTO tombstones (cid, deleted_ms, by) VALUES (?, ?, ?)', t.cid, t.deletedMs, t.by);
+        this.#sql.run('INSERT INTO tombstones (cid, deleted_ms, by) VALUES (?, ?, ?)', t.cid, t.deletedMs, t.by);
         return true;
       }
       if (t.deletedMs > existing.deleted_ms || (t.deletedMs === existing.deleted_ms && t.by < existing.by)) {
-        this.#run('UPDATE tombstones SET deleted_ms = ?, by = ? WHERE cid = ?', t.deletedMs, t.by, t.cid);
+        this.#sql.run('UPDATE tombstones SET deleted_ms = ?, by = ? WHERE cid = ?', t.deletedMs, t.by, t.cid);
       }
       return false;
     });
   }
 
   getTombstone(cid: string): Tombstone | undefined {
-    const row = this.#get<TombstoneSqlRow>('SELECT * FROM tombstones WHERE cid = ?', cid);
+    const row = this.#sql.get<TombstoneSqlRow>('SELECT * FROM tombstones WHERE cid = ?', cid);
     return row === undefined ? undefined : toTombstone(row);
   }
 
   /** Every tombstone, in CID order. */
   tombstones(): Tombstone[] {
-    return this.#all<TombstoneSqlRow>('SELECT * FROM tombstones ORDER BY cid').map(toTombstone);
+    return this.#sql.all<TombstoneSqlRow>('SELECT * FROM tombstones ORDER BY cid').map(toTombstone);
   }
 
   /** Removes the tombstones of deletions before `beforeMs`; returns how many. */
   expireTombstones(beforeMs: number): number {
-    return Number(this.#run('DELETE FROM tombstones WHERE deleted_ms < ?', beforeMs).changes);
+    return Number(this.#sql.run('DELETE FROM tombstones WHERE deleted_ms < ?', beforeMs).changes);
   }
 
   // --- provider records ---
@@ -394,8 +396,8 @@ export class ContentDb {
    */
   addProvider(p: { cid: string; id: string; address: string; expiresMs: number }, maxPerCid: number): void {
     assertLimit(maxPerCid);
-    this.#transaction(() => {
-      this.#run(
+    this.#sql.transaction(() => {
+      this.#sql.run(
         `INSERT INTO providers (cid, id, address, expires_ms) VALUES (?, ?, ?, ?)
          ON CONFLICT (cid, id) DO UPDATE SET address = excluded.address, expires_ms = max(expires_ms, excluded.expires_ms)`,
         p.cid,
@@ -403,7 +405,7 @@ export class ContentDb {
         p.address,
         p.expiresMs,
       );
-      this.#run(
+      this.#sql.run(
         `DELETE FROM providers WHERE cid = ?1 AND id NOT IN
            (SELECT id FROM providers WHERE cid = ?1 ORDER BY expires_ms DESC, id LIMIT ?2)`,
         p.cid,
@@ -415,7 +417,7 @@ export class ContentDb {
   /** Live providers of `cid` (expiring after `nowMs`), latest expiry first. */
   providers(cid: string, nowMs: number, limit: number): { id: string; address: string; expiresMs: number }[] {
     assertLimit(limit);
-    return this.#all<{ id: string; address: string; expires_ms: number }>(
+    return this.#sql.all<{ id: string; address: string; expires_ms: number }>(
       'SELECT id, address, expires_ms FROM providers WHERE cid = ? AND expires_ms > ? ORDER BY expires_ms DESC, id LIMIT ?',
       cid,
       nowMs,
@@ -425,7 +427,7 @@ export class ContentDb {
 
   /** Removes provider records that expired at or before `nowMs`; returns how many. */
   expireProviders(nowMs: number): number {
-    return Number(this.#run('DELETE FROM providers WHERE expires_ms <= ?', nowMs).changes);
+    return Number(this.#sql.run('DELETE FROM providers WHERE expires_ms <= ?', nowMs).changes);
   }
 
   // --- plumbing ---
@@ -440,46 +442,13 @@ export class ContentDb {
       );
     }
     for (let v = current; v < CONTENT_DB_SCHEMA_VERSION; v++) {
-      this.#transaction(() => {
+      this.#sql.transaction(() => {
         this.#db.exec(MIGRATIONS[v] ?? '');
         this.#db.exec(`PRAGMA user_version = ${v + 1}`);
       });
     }
   }
 
-  #transaction<T>(work: () => T): T {
-    if (this.#db.isTransaction) return work();
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      this.#db.exec('ROLLBACK');
-      throw err;
-    }
-  }
-
-  #statement(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  #get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
-    return this.#statement(sql).get(...params) as T | undefined;
-  }
-
-  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.#statement(sql).all(...params) as T[];
-  }
-
-  #run(sql: string, ...params: SQLInputValue[]): { changes: number | bigint } {
-    return this.#statement(sql).run(...params);
-  }
 }
 
 function rank(kind: BlockKind): number {

@@ -33,3 +33,4 @@ export {
 export type { UnsignedRecord, RecordSigner } from './record.ts';
 export { ContentDb, BLOCK_KINDS, CONTENT_DB_FILE, CONTENT_DB_SCHEMA_VERSION } from './content-db.ts';
 export type { BlockKind, BlockRow, AddBlockRow, ContentDbInit } from './content-db.ts';
+export { SqliteStatements } from './sqlite-statements.ts';
