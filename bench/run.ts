@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { containerRss, docker, median, percentile, waitHealthy } from './docker.ts';
 import { clusterFigures, simFigures, type SimFigures } from './routing.ts';
 import { contentSection } from './content.ts';
+import { transferSection } from './transfer.ts';
 import { searchSection } from './search.ts';
 
 const IMAGE = process.env.PEERWEAVE_IMAGE ?? 'peerweave:latest';
@@ -54,14 +55,15 @@ async function composeUp(peers: number, overlay: string | undefined): Promise<nu
   }
 }
 
-/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,sim,search (default all). */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,sim,search').split(','));
+/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,transfer,sim,search (default all). */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,transfer,sim,search').split(','));
 
 async function main(): Promise<void> {
   console.log(`peerweave bench — image ${IMAGE}, median of ${RUNS} runs\n`);
   if (SECTIONS.has('foundation')) await foundation();
   if (SECTIONS.has('cluster')) await cluster();
   if (SECTIONS.has('content')) await contentSection(ROOT, RUNS, (r) => rows.push(r));
+  if (SECTIONS.has('transfer')) await transferSection((r) => rows.push(r), RUNS);
   if (SECTIONS.has('sim')) await sim();
   if (SECTIONS.has('search')) await searchSection((r) => rows.push(r));
   console.log('\n| figure | peerweave | baseline (same run) | ratio | target |');
