@@ -73,6 +73,8 @@ export const DEFAULT_SUPERNODE_TTL = 2;
  * the flood has run its course; the deadline still bounds a search whose answers keep coming.
  */
 export const DEFAULT_QUIET_MS = 300;
+/** Shortest wait for late supernode answers once every supernode named in the ack has answered. */
+const STRAGGLER_MIN_MS = 5;
 /** A search returns what it has (partial) after this long. */
 export const DEFAULT_SEARCH_DEADLINE_MS = 5_000;
 /** Deadline of one call to a peer (query, hits, attach, publish, searchLoad). */
@@ -206,6 +208,8 @@ interface Pending {
    * even empty); the search ends as soon as all are in instead of after a quiet period.
    */
   expected: Set<string> | undefined;
+  /** Clock time the search started. */
+  readonly startedMs: number;
   quietTimer: TimerHandle | undefined;
   finish: (partial: boolean) => void;
 }
@@ -302,8 +306,13 @@ export class SearchNode implements Startable {
         this.#stats.hitsReceived++;
         this.#m.hits.inc({}, request.hits.length);
         this.#collect(pending, request.responder, request.hits);
-        if (pending.collector.full || this.#allAnswered(pending)) pending.finish(false);
-        else this.#armQuiet(pending);
+        if (pending.collector.full) pending.finish(false);
+        else if (this.#allAnswered(pending)) {
+          // Every supernode named in the ack has answered; one reached only through another
+          // supernode (a mesh this one's supernode does not fully know) answers about as late
+          // again, so wait that long once more, never longer than the quiet period.
+          this.#armQuiet(pending, Math.min(this.#o.quietMs, Math.max(STRAGGLER_MIN_MS, this.#init.clock.now() - pending.startedMs)));
+        } else this.#armQuiet(pending);
         return { wanted: true };
       },
       attach: async (request) => {
@@ -433,6 +442,7 @@ export class SearchNode implements Startable {
       holders: new Set(),
       hitsMessages: 0,
       expected: undefined,
+      startedMs: this.#init.clock.now(),
       quietTimer: undefined,
       finish: (partial) => {
         if (this.#pending.get(queryId) !== pending) return;
@@ -546,9 +556,9 @@ export class SearchNode implements Startable {
     pending.collector.add(responder, hits);
   }
 
-  #armQuiet(pending: Pending): void {
+  #armQuiet(pending: Pending, delayMs = this.#o.quietMs): void {
     if (pending.quietTimer !== undefined) this.#init.clock.clearTimeout(pending.quietTimer);
-    pending.quietTimer = this.#init.clock.setTimeout(() => pending.finish(false), this.#o.quietMs);
+    pending.quietTimer = this.#init.clock.setTimeout(() => pending.finish(false), delayMs);
   }
 
   // ----- serving queries --------------------------------------------------------------------------
