@@ -16,29 +16,26 @@ describe('overlay', () => {
     [200, ['c1', 'c2']],
     [10, ['d1']],
   ]);
-  const bucketOf = (id: string): number => ({ a: 255, b: 254, c: 200, d: 10 })[id[0] as 'a' | 'b' | 'c' | 'd'];
-  const first = (ids: readonly string[]): string => ids[0]!;
+  // Lower rank wins: here by the digit, reversed, so a2 beats a1 and c2 beats c1.
+  const rank = (id: string): bigint => BigInt(9 - Number(id[1]));
 
-  it('takes one contact per bucket, alternately from the far and the near end', () => {
-    assert.deepEqual(refreshOverlay([], () => true, buckets, 3, first, bucketOf), ['a1', 'd1', 'b1']);
+  it('takes one contact per bucket, alternately from the far and the near end, the best ranked in each', () => {
+    assert.deepEqual(refreshOverlay(() => true, buckets, 3, rank), ['a2', 'd1', 'b1']);
+    assert.deepEqual(refreshOverlay(() => true, buckets, 4, rank), ['a2', 'd1', 'b1', 'c2']);
   });
 
-  it('keeps usable members of chosen buckets and replaces dead ones', () => {
-    const usable = (id: string): boolean => id !== 'b1';
-    // Without b1's bucket the chosen buckets are 255, 10, 200: c2 stays, a1 and d1 join.
-    assert.deepEqual(refreshOverlay(['b1', 'c2'], usable, buckets, 3, first, bucketOf), ['c2', 'a1', 'd1']);
+  it('skips contacts that are not usable, and buckets left empty', () => {
+    const usable = (id: string): boolean => id !== 'a2' && id !== 'd1';
+    assert.deepEqual(refreshOverlay(usable, buckets, 3, rank), ['a1', 'c2', 'b1']);
   });
 
-  it('follows a growing table: a member whose bucket is no longer chosen gives way', () => {
-    // Early on the node knew only bucket 255 and took two of it; now four buckets are known.
-    assert.deepEqual(refreshOverlay(['a1', 'a2'], () => true, buckets, 2, first, bucketOf), ['a1', 'd1']);
-    // A stable table keeps a stable overlay.
-    assert.deepEqual(refreshOverlay(['a2', 'd1'], () => true, buckets, 2, first, bucketOf), ['a2', 'd1']);
+  it('depends on the table only, not on the order contacts arrived in', () => {
+    const reversed = new Map([...buckets].reverse().map(([k, v]) => [k, [...v].reverse()] as const));
+    assert.deepEqual(refreshOverlay(() => true, reversed, 4, rank), refreshOverlay(() => true, buckets, 4, rank));
   });
 
-  it('fills from any bucket when there are fewer buckets than slots', () => {
-    const out = refreshOverlay([], () => true, buckets, 6, first, bucketOf);
-    assert.equal(out.length, 6);
-    assert.equal(new Set(out).size, 6);
+  it('fills by rank from every bucket when there are fewer buckets than slots', () => {
+    const out = refreshOverlay(() => true, buckets, 6, rank);
+    assert.deepEqual(out, ['a2', 'd1', 'b1', 'c2', 'a1', 'c1']);
   });
 });

@@ -18,58 +18,47 @@ export function diffNeighbourhood(previous: readonly string[], next: readonly st
 
 /**
  * Overlay neighbours for flooded search: one contact per bucket for `size` buckets, chosen
- * alternately from the far end and the near end of the table, choosing within a bucket by `pick`.
- * Far contacts make a flood leave the local neighbourhood quickly; near ones make the overlay
- * reach everyone. Far buckets alone are not enough: Kademlia keeps the oldest contacts of a full
- * bucket, so every node's far buckets hold the same early joiners and a flood circles among them;
- * near buckets are rarely full, so every node is a near contact of the nodes whose ids are closest
- * to its own, and a flood that also follows near links reaches late joiners too.
+ * alternately from the far end and the near end of the table. Far contacts make a flood leave the
+ * local neighbourhood quickly; near ones make it reach everyone: every node is a near contact of
+ * the nodes whose ids are closest to its own.
  *
- * Current members are kept while they are usable and their bucket is still among the chosen ones,
- * so the overlay is stable once the table is, and follows the table while it grows (a node's first
- * contacts, all in one or two buckets, give way as buckets fill).
+ * Within a bucket `rank` decides (lowest first), and it must not favour any node: the routing node
+ * ranks by XOR distance to a random point of its own. Keeping whoever was picked first instead
+ * (the first contacts a node ever had: the oldest nodes of the network, which Kademlia also keeps
+ * in full buckets) piled most nodes' far links onto a few early joiners and left late joiners
+ * with no incoming link at all — a TTL-4 flood of a 22-node cluster missed most of it. The result
+ * depends only on the table, so it stays the same while the table does and follows it as it grows.
+ * With fewer usable buckets than `size`, the rest is filled by rank from every bucket.
  */
 export function refreshOverlay(
-  current: readonly string[],
   usable: (id: string) => boolean,
   buckets: ReadonlyMap<number, readonly string[]>,
   size: number,
-  pick: (ids: readonly string[]) => string,
-  bucketOf: (id: string) => number,
+  rank: (id: string) => bigint,
 ): string[] {
-  const byDistance = [...buckets.keys()].filter((i) => (buckets.get(i) ?? []).some(usable)).sort((a, b) => b - a);
+  const byRank = (ids: readonly string[]): string[] =>
+    ids
+      .filter(usable)
+      .map((id) => ({ id, r: rank(id) }))
+      .sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : a.id < b.id ? -1 : 1))
+      .map((x) => x.id);
+  const byDistance = [...buckets.keys()].sort((a, b) => b - a);
+  const ranked = new Map(byDistance.map((i) => [i, byRank(buckets.get(i) ?? [])] as const));
+  const withContacts = byDistance.filter((i) => (ranked.get(i) ?? []).length > 0);
   const order: number[] = [];
-  for (let lo = 0, hi = byDistance.length - 1; lo <= hi; lo++, hi--) {
-    order.push(byDistance[lo]!);
-    if (hi !== lo) order.push(byDistance[hi]!);
+  for (let lo = 0, hi = withContacts.length - 1; lo <= hi; lo++, hi--) {
+    order.push(withContacts[lo]!);
+    if (hi !== lo) order.push(withContacts[hi]!);
   }
-  const wanted = new Set(order.slice(0, size));
-  const kept: string[] = [];
-  const represented = new Set<number>();
-  for (const id of current) {
-    const bucket = bucketOf(id);
-    if (kept.length >= size || !usable(id) || !wanted.has(bucket) || represented.has(bucket)) continue;
-    kept.push(id);
-    represented.add(bucket);
-  }
+  const chosen: string[] = [];
   for (const index of order) {
-    if (kept.length >= size) break;
-    if (represented.has(index)) continue;
-    const candidates = (buckets.get(index) ?? []).filter((id) => usable(id) && !kept.includes(id));
-    if (candidates.length === 0) continue;
-    kept.push(pick(candidates));
-    represented.add(index);
+    if (chosen.length >= size) break;
+    chosen.push(ranked.get(index)![0]!);
   }
-  // Fewer buckets than the overlay size (small networks): fill from any bucket, keeping current
-  // members first.
-  if (kept.length < size) {
-    for (const id of current) if (kept.length < size && usable(id) && !kept.includes(id)) kept.push(id);
-    for (const index of order) {
-      for (const id of buckets.get(index) ?? []) {
-        if (kept.length >= size) break;
-        if (usable(id) && !kept.includes(id)) kept.push(id);
-      }
-    }
+  // Fewer buckets than the overlay size (small networks): fill by rank from every bucket.
+  if (chosen.length < size) {
+    const rest = byRank(order.flatMap((i) => ranked.get(i)!).filter((id) => !chosen.includes(id)));
+    chosen.push(...rest.slice(0, size - chosen.length));
   }
-  return kept;
+  return chosen;
 }

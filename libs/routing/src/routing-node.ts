@@ -107,10 +107,14 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #neighbourhoodSet: ReadonlySet<string> = new Set();
   #overlay: string[] = [];
   #overlayReviewedMs = Number.NEGATIVE_INFINITY;
+  /** A random point of the id space: within a bucket the overlay takes the contact closest to it. */
+  readonly #overlayPoint: bigint;
   #ready = false;
   #running = false;
   #joinTimer: TimerHandle | undefined;
   #refreshTimer: TimerHandle | undefined;
+  /** A review of the overlay put off by OVERLAY_REVIEW_MS (the table changed meanwhile). */
+  #overlayTimer: TimerHandle | undefined;
   #joinBackoffMs = JOIN_BACKOFF_START_MS;
   #joining = false;
   #selfLookupDone = false;
@@ -133,6 +137,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.#joinIntervalMs = init.joinIntervalMs ?? DEFAULT_JOIN_INTERVAL_MS;
     this.#neighbourhoodSize = 2 * (init.replicationFactor ?? DEFAULT_REPLICATION_FACTOR);
     this.#overlaySize = init.overlayNeighbours ?? DEFAULT_OVERLAY_NEIGHBOURS;
+    this.#overlayPoint = BigInt(`0x${Buffer.from(init.random.bytes(32)).toString('hex')}`);
     this.#table = new RoutingTable({ self: this.#self.bytes, k: this.#k });
     const metrics = init.metrics ?? noopMetrics;
 
@@ -239,6 +244,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.#stopController.abort();
     if (this.#joinTimer) this.#init.clock.clearTimeout(this.#joinTimer);
     if (this.#refreshTimer) this.#init.clock.clearTimeout(this.#refreshTimer);
+    if (this.#overlayTimer) this.#init.clock.clearTimeout(this.#overlayTimer);
+    this.#overlayTimer = undefined;
     try {
       await this.#swim.leave();
     } catch (err) {
@@ -363,7 +370,16 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     // overlay needs the bucket scan below at once; otherwise it runs at most every
     // OVERLAY_REVIEW_MS, so the overlay follows a growing table without a scan per new contact.
     const now = this.#init.clock.now();
-    if (this.#overlay.length >= this.#overlaySize && this.#overlay.every(usable) && now - this.#overlayReviewedMs < OVERLAY_REVIEW_MS) return;
+    if (this.#overlay.length >= this.#overlaySize && this.#overlay.every(usable) && now - this.#overlayReviewedMs < OVERLAY_REVIEW_MS) {
+      // Put off, not dropped: the table the overlay was chosen from has changed since.
+      if (this.#overlayTimer === undefined && this.#running) {
+        this.#overlayTimer = this.#init.clock.setTimeout(() => {
+          this.#overlayTimer = undefined;
+          this.#refreshOverlay();
+        }, this.#overlayReviewedMs + OVERLAY_REVIEW_MS - now);
+      }
+      return;
+    }
     this.#overlayReviewedMs = now;
     const buckets = new Map<number, string[]>();
     for (const c of this.#table.contacts()) {
@@ -372,14 +388,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       if (list) list.push(c.id);
       else buckets.set(index, [c.id]);
     }
-    this.#overlay = refreshOverlay(
-      this.#overlay,
-      usable,
-      buckets,
-      this.#overlaySize,
-      (ids) => ids[this.#init.random.int(ids.length)]!,
-      (id) => this.#table.bucketIndexOf(id),
-    );
+    this.#overlay = refreshOverlay(usable, buckets, this.#overlaySize, (id) => xorRank(this.#overlayPoint, id));
   }
 
   #setReady(): void {
@@ -460,6 +469,11 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     }
     this.#scheduleRefresh();
   }
+}
+
+/** XOR distance from `point` to the id `hex` (64 hex digits), as a number to compare. */
+function xorRank(point: bigint, hex: string): bigint {
+  return point ^ BigInt(`0x${hex}`);
 }
 
 function toPeerContact(c: Contact | PeerContact): PeerContact {
