@@ -75,7 +75,7 @@ describe('search through the Compose cluster', { timeout: 900_000 }, () => {
     assert.ok(views.reduce((a, v) => a + v.leaves, 0) >= PEERS, `leaves attached: ${views.map((v) => v.leaves).join(', ')}`);
   });
 
-  it('a file put on one peer is found by its keyword from every other node, through the supernodes', async () => {
+  it('a file put on one peer is found by its keyword from every other node, through the supernodes and by flooding', async () => {
     const put = await http<{ cid: string }>(url('peer-3', `/v1/objects?name=${keyword}-notes.txt&keywords=${keyword},notes`), {
       method: 'POST',
       body: randomBytes(4096),
@@ -97,6 +97,13 @@ describe('search through the Compose cluster', { timeout: 900_000 }, () => {
       assert.ok(r.hits.some((h) => h.cid === cid), `${p} found it (${JSON.stringify(r).slice(0, 300)})`);
       if (!supernodes.includes(p)) assert.equal(r.mode, 'supernode', `${p} searched through a supernode`);
       latencies.push(r.tookMs);
+    }
+    // Flooding reaches it from every node too (TTL 4, the default): the overlay has no node that
+    // nobody links to.
+    for (const p of askers) {
+      const r = await search(p, keyword, '&mode=flood');
+      assert.ok(r.hits.some((h) => h.cid === cid), `${p} found it by flooding (${JSON.stringify(r).slice(0, 300)})`);
+      assert.equal(r.mode, 'flood');
     }
     latencies.sort((a, b) => a - b);
     console.log(`# supernode search from ${askers.length} nodes: p50 ${latencies[Math.floor(latencies.length / 2)]} ms, max ${latencies.at(-1)} ms`);
