@@ -54,7 +54,7 @@ export async function searchCommand(ctx: CommandContext, words: readonly string[
       { header: 'CID', value: (h) => h.cid ?? '' },
       { header: 'NAME', value: (h) => h.name ?? '' },
       { header: 'SIZE', value: (h) => (typeof h.size === 'number' ? formatBytes(h.size) : ''), right: true },
-      { header: 'SCORE', value: (h) => (typeof h.score === 'number' ? h.score.toFixed(2) : ''), right: true },
+      { header: 'SCORE', value: (h) => (typeof h.score === 'number' ? formatScore(h.score) : ''), right: true },
     ]),
   );
   const meta = body as { responders?: unknown; mode?: unknown; tookMs?: unknown; partial?: unknown };
@@ -75,4 +75,9 @@ function hitsOf(body: unknown): SearchHit[] | undefined {
     if (Array.isArray(b.hits)) return b.hits as SearchHit[];
   }
   return undefined;
+}
+
+/** bm25 scores span orders of magnitude (tiny in a small index): three significant digits. */
+function formatScore(score: number): string {
+  return Number(score.toPrecision(3)).toString();
 }
