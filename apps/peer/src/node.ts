@@ -147,10 +147,7 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     getBlock: (cid, options) => (content ? content.getBlock(cid, options) : notReady()),
     car: (cid, options) => (content ? content.car(cid, options) : notReady()),
   };
-  /** Routing's view of the network as the search lib needs it. */
-  const contactsWhere = (keep: (p: { role: string; state: string; overlay: boolean }) => boolean): SearchOrigin[] =>
-    (routing?.peers() ?? []).filter((p) => (p.state === 'alive' || p.state === 'suspect') && keep(p)).map((p) => ({ id: p.id, address: p.address }));
-  const overlayContacts = (): SearchOrigin[] => contactsWhere((p) => p.overlay);
+  const overlayContacts = (): SearchOrigin[] => routing?.overlayContacts() ?? [];
   const http = await build({
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.httpBodyLimit,
@@ -313,24 +310,14 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     index: searchIndex,
     ...(leafIndex ? { leafIndex } : {}),
     overlay: overlayContacts,
-    supernodeCandidates: () => contactsWhere((p) => p.role === 'supernode'),
+    supernodeCandidates: () => routing?.contactsWithRole('supernode') ?? [],
     localEntries: () => searchIndex.entries(SELF_OWNER),
   });
   reindex(searchIndex, db);
-  const searchNode = search;
   // Deaths routing declares reach search: a leaf re-attaches elsewhere, a supernode drops the
-  // entries of a dead leaf. Checked whenever the table's members change.
-  const dead = new Set<string>();
-  routing.on('contacts-changed', () => {
-    for (const p of routing?.peers() ?? []) {
-      if (p.state === 'dead' || p.state === 'left') {
-        if (!dead.has(p.id)) {
-          dead.add(p.id);
-          searchNode.contactDead(p.id);
-        }
-      } else dead.delete(p.id);
-    }
-  });
+  // entries of a dead leaf.
+  const searchNode = search;
+  routing.on('contact-dead', (id) => searchNode.contactDead(id));
   await routing.start();
   await content.start();
   await search.start();

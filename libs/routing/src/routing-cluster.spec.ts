@@ -59,6 +59,8 @@ describe('routing cluster (in-process)', () => {
       const holders = cluster.running().filter((n) => n !== victim && n.routing.peers().some((p) => p.id === victim.id && p.inTable));
       assert.ok(holders.length > 10, 'the victim was a contact of many nodes');
       const bound = victim.routing.swim.suspicionMaxTimeoutMs() + 20 * FAST.swim.probeIntervalMs;
+      const told = new Set<string>();
+      for (const n of holders) n.routing.on('contact-dead', (id) => id === victim.id && told.add(n.id));
       cluster.kill(17);
       const took = await advanceUntil(
         cluster,
@@ -66,6 +68,9 @@ describe('routing cluster (in-process)', () => {
         bound,
       );
       assert.ok(took <= bound, `took ${took} ms, bound ${bound} ms`);
+      assert.equal(told.size, holders.length, 'every holder emitted contact-dead for it');
+      const someone = holders[0]!.routing;
+      assert.deepEqual(someone.overlayContacts().map((c) => c.id), [...someone.overlay()], 'overlay contacts follow the overlay');
     } finally {
       await cluster.stop();
     }

@@ -80,6 +80,8 @@ export interface RoutingEvents {
   'neighbourhood-changed': [NeighbourhoodChange];
   /** A contact entered or left the routing table (replication re-checks its replica sets). */
   'contacts-changed': [];
+  /** SWIM declared a member dead or gone (left): its id. */
+  'contact-dead': [string];
   ready: [];
 }
 
@@ -211,6 +213,24 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
 
   overlay(): readonly string[] {
     return this.#overlay;
+  }
+
+  /** The overlay neighbours as contacts (flooded search sends to these). */
+  overlayContacts(): PeerContact[] {
+    const out: PeerContact[] = [];
+    for (const id of this.#overlay) {
+      const c = this.#table.get(id);
+      if (c) out.push(toPeerContact(c));
+    }
+    return out;
+  }
+
+  /** Members alive or suspect whose role is `role` (e.g. the supernodes this node knows). */
+  contactsWithRole(role: string): PeerContact[] {
+    return this.#swim
+      .members()
+      .filter((m) => m.contact.role === role && (m.state === 'alive' || m.state === 'suspect'))
+      .map((m) => m.contact);
   }
 
   /** In the routing table (not merely remembered, e.g. as dead). */
@@ -346,6 +366,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #onDead(id: string): void {
     const { removed } = this.#table.remove(id);
     if (removed) this.#membershipChanged();
+    this.emit('contact-dead', id);
   }
 
   #membershipChanged(): void {

@@ -71,7 +71,6 @@ export class SearchCluster {
   /** Synthetic overlay: node indices of each node's neighbours. */
   #overlay: number[][] = [];
   readonly #dead = new Set<string>();
-  readonly #byId = new Map<string, SearchClusterNode>();
   readonly #supernodeIndices = new Set<number>();
   /** Synthetic overlay: the supernodes every node knows (those not announced dead). */
   #liveSupernodes: SearchOrigin[] = [];
@@ -140,7 +139,6 @@ export class SearchCluster {
         running: true,
       };
       this.nodes.push(node);
-      this.#byId.set(node.id, node);
     }
     for (const node of this.nodes) {
       node.search = new SearchNode({
@@ -175,14 +173,7 @@ export class SearchCluster {
   #overlayOf(node: SearchClusterNode): () => readonly SearchOrigin[] {
     if (this.routing !== undefined) {
       const routing = node.routing!;
-      return () => {
-        const out: SearchOrigin[] = [];
-        for (const id of routing.overlay()) {
-          const n = this.#byId.get(id);
-          if (n !== undefined) out.push(n.self);
-        }
-        return out;
-      };
+      return () => routing.overlayContacts();
     }
     const neighbours = this.#overlay[node.index]!.map((i) => this.nodes[i]!.self);
     return () => (this.#dead.size === 0 ? neighbours : neighbours.filter((n) => !this.#dead.has(n.id)));
@@ -191,11 +182,7 @@ export class SearchCluster {
   #candidatesOf(node: SearchClusterNode): () => readonly SearchOrigin[] {
     if (this.routing !== undefined) {
       const routing = node.routing!;
-      return () =>
-        routing.swim
-          .members()
-          .filter((m) => m.contact.role === 'supernode' && (m.state === 'alive' || m.state === 'suspect'))
-          .map((m) => ({ id: m.contact.id, address: m.contact.address }));
+      return () => routing.contactsWithRole('supernode');
     }
     return () => this.#liveSupernodes;
   }
