@@ -363,8 +363,12 @@ function toIndexEntry(r: ObjectRecord): IndexEntry {
   return { cid: r.cid, name: r.name, size: r.size, contentType: r.contentType, keywords: r.keywords };
 }
 
-/** Brings the search index in line with the records the database holds (after a crash or an upgrade). */
+/**
+ * Brings the search index in line with the records the database holds, when they disagree (a
+ * crash between the two writes, a lost or new search.db); a start with both in step reads nothing.
+ */
 function reindex(index: SearchIndex, db: ContentDb): void {
+  if (index.count(SELF_OWNER) === db.recordCount()) return;
   const entries: IndexEntry[] = [];
   let after: string | undefined;
   for (;;) {

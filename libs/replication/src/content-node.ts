@@ -618,17 +618,24 @@ export class ContentNode implements Startable {
     const network: BlockSource = { id: 'lookup', fetch: (c, { signal: s }) => this.getBlock(c, { signal: s }) };
     // Nodes that read the object before and announced they keep it (provider records): every
     // block is asked of them too, so a popular object is served by more than its r replicas.
-    // Asked in the background: the first blocks come from the replicas without waiting for it.
+    // Asked in the background, and only once a block is missing here (a file read from this
+    // node's own copies asks nobody): the first blocks come from the replicas without waiting.
     let providers: BlockSource[] = [];
-    void this.findProviders(root, signal ? { signal } : {}).then((found) => {
-      providers = found.filter((p) => p.id !== this.id).map(remote);
-      this.#m.providersFound.observe(providers.length);
-    });
+    let asked = false;
+    const askProviders = (): void => {
+      if (asked) return;
+      asked = true;
+      void this.findProviders(root, signal ? { signal } : {}).then((found) => {
+        providers = found.filter((p) => p.id !== this.id).map(remote);
+        this.#m.providersFound.observe(providers.length);
+      });
+    };
     const swarm = new Swarm({
       blocks: leaves.map((l) => ({ cid: cidToString(l.cid), bytes: l.size })),
       providers: (c) => {
         const list: BlockSource[] = [];
         if (this.#init.db.getBlock(c)) list.push(local);
+        else askProviders();
         // The r nodes that should hold it. Not the next two as well: a node that does not hold a
         // block answers "not found" at once, which the swarm takes as fast, so it was asked for
         // about a quarter of all blocks in vain. A block that moved is found by `network` below.

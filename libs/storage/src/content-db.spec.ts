@@ -50,6 +50,7 @@ describe('ContentDb', () => {
 
     it('lists records in CID order, a page at a time', () => {
       for (const cid of ['c', 'a', 'e', 'b', 'd']) db.putRecord(record(cid));
+      assert.equal(db.recordCount(), 5);
       assert.deepEqual(
         db.listRecords({ limit: 2 }).map((r) => r.cid),
         ['a', 'b'],

@@ -205,6 +205,11 @@ export class ContentDb {
     return this.#sql.run('DELETE FROM records WHERE cid = ?', cid).changes > 0;
   }
 
+  /** How many records this node holds. */
+  recordCount(): number {
+    return this.#sql.get<{ n: number }>('SELECT count(*) AS n FROM records')?.n ?? 0;
+  }
+
   /** Records in CID order, those after `after` (for paging). */
   listRecords(options: { limit: number; after?: string }): ObjectRecord[] {
     assertLimit(options.limit);
