@@ -11,17 +11,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { docker, median, percentile } from './docker.ts';
+import { docker, median, percentile, type Row } from './docker.ts';
 import { kadDhtFigures, type DhtFigures } from './kad-dht.ts';
 import { loopbackTcpMBps } from './loopback.ts';
-
-export interface Row {
-  figure: string;
-  ours: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-}
 
 const MiB = 1024 * 1024;
 const PEERS = 20;

@@ -30,6 +30,15 @@ export async function waitHealthy(ids: string[], timeoutMs: number): Promise<voi
   }
 }
 
+/** One line of the bench table: a figure beside its same-run baseline. */
+export interface Row {
+  figure: string;
+  ours: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);

@@ -1,7 +1,7 @@
 // `npm run bench`: every figure is printed beside a baseline measured in the same run, as a ratio,
 // because this machine drifts by ±20 % between runs (see shared PERFORMANCE.md).
 import { fileURLToPath } from 'node:url';
-import { containerRss, docker, median, percentile, waitHealthy } from './docker.ts';
+import { containerRss, docker, median, percentile, waitHealthy, type Row } from './docker.ts';
 import { clusterFigures, simFigures, type SimFigures } from './routing.ts';
 import { contentSection } from './content.ts';
 import { transferSection } from './transfer.ts';
@@ -12,13 +12,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const MiB = 1024 * 1024;
 
-interface Row {
-  figure: string;
-  ours: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-}
 const rows: Row[] = [];
 /** Each figure is also printed as soon as it is measured, so a later failure loses nothing. */
 rows.push = (...items: Row[]): number => {

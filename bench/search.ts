@@ -9,17 +9,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { SearchSimReport } from '../apps/sim/src/search-sim.ts';
+import type { Row } from './docker.ts';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-export interface SearchRow {
-  figure: string;
-  ours: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-}
 
 async function runSim(nodes: number): Promise<SearchSimReport> {
   const queries = Number(process.env.BENCH_SEARCH_QUERIES ?? (nodes >= 10_000 ? 20 : 50));
@@ -46,7 +39,7 @@ async function runSim(nodes: number): Promise<SearchSimReport> {
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
-export async function searchSection(push: (row: SearchRow) => void): Promise<void> {
+export async function searchSection(push: (row: Row) => void): Promise<void> {
   const sizes = (process.env.BENCH_SEARCH_NODES ?? '1000,10000').split(',').map(Number);
   for (const nodes of sizes) {
     console.error(`· search simulator: ${nodes} nodes`);

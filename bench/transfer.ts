@@ -29,16 +29,8 @@ import {
   type ContentHandler,
 } from '@peerweave/protocol';
 import { Swarm, type BlockSource, type SwarmInit, type WantedBlock } from '@peerweave/transfer';
-import { median } from './docker.ts';
+import { median, type Row } from './docker.ts';
 import { loopbackTcpMBps } from './loopback.ts';
-
-export interface Row {
-  figure: string;
-  ours: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-}
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
