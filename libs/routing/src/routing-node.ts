@@ -322,6 +322,19 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       .map(toPeerContact);
   }
 
+  /**
+   * The `n` usable contacts closest to `key` when the local table is complete for it
+   * (RoutingTable.isCompleteFor: no bucket the answer comes from ever turned anyone away), else
+   * undefined (also before the join's self-lookup finished) and the caller runs a {@link lookup}. Writes place replicas with it: in a network of
+   * up to k + 1 nodes, and for keys near this node in any network, placement costs no message.
+   */
+  closestIfComplete(key: Uint8Array, n: number): PeerContact[] | undefined {
+    // Only once the join's self-lookup filled the table with our neighbourhood: a node that has
+    // just met its first contact would take a partial table for a complete one.
+    if (!this.#selfLookupDone || !this.#table.isCompleteFor(key, n * 2)) return undefined;
+    return this.closestKnown(key, n);
+  }
+
   /** Every member this node knows of, with liveness, table and neighbourhood flags. */
   peers(): PeerView[] {
     const overlay = new Set(this.#overlay);

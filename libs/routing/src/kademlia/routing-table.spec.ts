@@ -6,6 +6,10 @@ import { idToHex, type ContactInfo } from './contact.ts';
 import { bucketIndex, randomIdInBucket, sortByDistance } from './distance.ts';
 import { RoutingTable } from './routing-table.ts';
 
+function idFromHexForTest(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+
 function info(idBytes: Uint8Array, incarnation = 1): ContactInfo {
   return { id: idToHex(idBytes), address: `${idToHex(idBytes).slice(0, 8)}:4001`, role: 'peer', incarnation };
 }
@@ -131,6 +135,36 @@ describe('RoutingTable', () => {
     assert.equal(table.closest(table.self, all.length + 10).length, all.length);
     assert.deepEqual(table.closest(table.self, 0), []);
     assert.equal(table.closest(idToHex(table.self)).length, 20, 'hex key, n defaults to k');
+  });
+
+  it('isCompleteFor: when it says so, closest(key, n) is the n closest of everyone ever observed', () => {
+    for (const [seed, count] of [
+      [7, 21],
+      [8, 60],
+      [9, 1000],
+    ] as const) {
+      const { table, random, observed } = filledTable(seed, count);
+      let complete = 0;
+      let incomplete = 0;
+      for (let i = 0; i < 300; i++) {
+        const key = i % 2 === 0 ? random.bytes(32) : randomIdInBucket(table.self, 255 - (i % 12), random);
+        for (const n of [3, 6]) {
+          if (!table.isCompleteFor(key, n)) {
+            incomplete++;
+            continue;
+          }
+          complete++;
+          const want = sortByDistance(observed, key, (c) => idFromHexForTest(c.id)).slice(0, n);
+          assert.deepEqual(
+            table.closest(key, n).map((c) => c.id),
+            want.map((c) => c.id),
+            `seed ${seed}, key ${i}, n ${n}`,
+          );
+        }
+      }
+      if (count <= 21) assert.equal(incomplete, 0, 'with N ≤ k + 1 every key is complete');
+      else assert.ok(complete > 0 && incomplete > 0, `seed ${seed}: some keys complete (${complete}), some not (${incomplete})`);
+    }
   });
 
   it('holds everyone when N ≤ k + 1', () => {

@@ -147,6 +147,39 @@ export class RoutingTable {
     return out;
   }
 
+  /**
+   * Whether {@link closest}(key, n) is exact for what this table could know: every bucket the walk
+   * takes contacts from has room left (fewer than k members and nobody waiting in its replacement
+   * cache), so no node of that region was ever turned away for space. A table that is complete for
+   * a key needs no lookup to place the key's replicas (with N ≤ k + 1 every key is); one that is
+   * not (a full bucket far from us) does. Kademlia §2.4: the buckets near a node's own id are the
+   * ones it knows completely.
+   */
+  isCompleteFor(key: IdLike, n: number): boolean {
+    const keyBytes = toBytes(key);
+    const d = bucketIndex(this.self, keyBytes);
+    let seen = 0;
+    const full = (i: number): boolean => {
+      const b = this.#buckets[i];
+      return b !== undefined && (b.isFull || b.replacements().length > 0);
+    };
+    if (d >= 0) {
+      if (full(d)) return false;
+      seen += this.#buckets[d]?.size ?? 0;
+      if (seen >= n) return true;
+      for (let i = 0; i < d; i++) {
+        if (full(i)) return false;
+        seen += this.#buckets[i]?.size ?? 0;
+      }
+      if (seen >= n) return true;
+    }
+    for (let i = d + 1; i < ID_BITS && seen < n; i++) {
+      if (full(i)) return false;
+      seen += this.#buckets[i]?.size ?? 0;
+    }
+    return true;
+  }
+
   /** Every contact in a bucket (not the replacements), nearest bucket first. */
   contacts(): Contact[] {
     const out: Contact[] = [];
