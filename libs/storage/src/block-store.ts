@@ -1,9 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CorruptBlockError } from '@peerweave/core';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CorruptBlockError, InvalidArgumentError, PeerweaveError } from '@peerweave/core';
 import type { CID } from 'multiformats/cid';
 import { assertSupportedCid, blockMatches, cidToString, parseCid } from './cid.ts';
+import {
+  COMMIT_LOG_FILE,
+  CommitLog,
+  DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES,
+  defaultFsync,
+  type Fsync,
+  type LoggedRecord,
+  readCommitLog,
+  readLogBytes,
+  type SyncTarget,
+} from './commit-log.ts';
 
 export type WriteStep = 'temp-written' | 'fsynced' | 'renamed';
 
@@ -12,6 +23,49 @@ export interface BlockStoreInit {
   dir: string;
   /** Test hook: called between steps of a write; throwing simulates a crash at that step. */
   onWriteStep?: (step: WriteStep) => void;
+  /** Test hook: performs every fsync (block files, directories, the commit log). Default: the real one. */
+  fsync?: Fsync;
+  /**
+   * Commit log size that starts a checkpoint; default {@link DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES}
+   * (256 MiB). Smaller: shorter replay and less disk held twice, more frequent checkpoints.
+   */
+  checkpointBytes?: number;
+}
+
+/** A block and its CID, as putMany takes them. */
+export interface BlockEntry {
+  cid: CID;
+  bytes: Uint8Array;
+}
+
+export interface PutOptions {
+  /**
+   * The caller has already checked `bytes` against `cid` (hashed them once on arrival): skip the
+   * hash. A false claim stores a corrupt block, which a verifying get() later finds and removes.
+   */
+  verified?: boolean;
+  /**
+   * false: no fsync of the file nor of its directory, for blocks that may be lost (the read cache,
+   * staged uploads). Still a temporary file renamed into place, so a crash never leaves part of a
+   * block under its name; after a power cut the block may be absent (or, on some filesystems,
+   * zero-filled: a verifying get() removes it). A later durable put of the same block syncs it.
+   * Default true.
+   */
+  durable?: boolean;
+}
+
+export interface PutManyOptions {
+  /** As {@link PutOptions.verified}: every entry's bytes were already checked against its CID. */
+  verified?: boolean;
+}
+
+export interface GetOptions {
+  /**
+   * false: return the file's bytes without hashing them (serving a peer, which verifies on
+   * arrival anyway: Kubo's HashOnRead=false). A rotted file then goes out as it is, and is not
+   * removed. Default true.
+   */
+  verify?: boolean;
 }
 
 export interface BlockStoreStats {
@@ -29,6 +83,16 @@ const TEMP_PREFIX = '.tmp-';
 const SHARD_NAME = /^[a-z2-7]{2}$/;
 /** Files stat'ed at the same time while open() counts the store. */
 const OPEN_STAT_CONCURRENCY = 32;
+/** Block files of one putMany written at the same time. */
+const PUT_MANY_WRITE_CONCURRENCY = 16;
+/** Files fsynced at the same time by a checkpoint: lets the filesystem share journal commits. */
+const CHECKPOINT_SYNC_CONCURRENCY = 16;
+
+/**
+ * How a write is made durable: `durable` fsyncs the file and its directory; `logged` is covered
+ * by the commit log (synced at the next checkpoint); `volatile` is never synced.
+ */
+type WriteMode = 'durable' | 'logged' | 'volatile';
 
 /**
  * Blocks as files, one per block, named by the canonical CID (CIDv1 base32) and sharded like
@@ -40,14 +104,35 @@ const OPEN_STAT_CONCURRENCY = 32;
  * (atomic on POSIX) and the directory fsynced: after a crash a block is either whole or absent, and
  * open() sweeps away the temporary files. Bytes are checked against the CID before they are
  * written and again on every read, so a block that rotted on disk is removed, never returned.
+ * Callers that already hashed the bytes say so (`verified`, `verify: false`) and skip the hash.
+ *
+ * putMany() makes a batch durable with one fdatasync instead of two fsyncs per block: the blocks
+ * are appended to a write-ahead log (`<dir>/commit.log`, group commit as in Cassandra's commitlog),
+ * then written as files without fsync. A checkpoint (log past `checkpointBytes`, and close())
+ * fsyncs those files and empties the log; open() replays what a crash left in it.
  */
 export class BlockStore {
   readonly #dir: string;
   readonly #onWriteStep: ((step: WriteStep) => void) | undefined;
+  readonly #fsync: Fsync;
+  readonly #checkpointBytes: number;
+  #log: CommitLog;
   readonly #shards = new Set<string>();
   readonly #writing = new Map<string, Promise<boolean>>();
   /** Errors thrown by the test hook: a simulated crash leaves its temporary file behind, like a real one. */
   readonly #crashes = new WeakSet<object>();
+  /** Blocks written with durable: false since open (a durable put of one must still sync it). */
+  readonly #volatile = new Set<string>();
+  /** Blocks with a put record in the commit log: deleting one logs the delete, or replay would restore it. */
+  readonly #inLog = new Set<string>();
+  /** Block files the commit log covers and the next checkpoint fsyncs, each with the generation it was written in. */
+  readonly #logged = new Map<string, number>();
+  #generation = 0;
+  /** putMany file writes whose records are logged but whose files may not be in #logged yet. */
+  readonly #applying = new Set<Promise<unknown>>();
+  #checkpointing: Promise<void> | undefined;
+  #checkpointError: unknown;
+  #closed = false;
   #blocks = 0;
   #bytes = 0;
   #corrupt = 0;
@@ -55,10 +140,29 @@ export class BlockStore {
   constructor(init: BlockStoreInit) {
     this.#dir = init.dir;
     this.#onWriteStep = init.onWriteStep;
+    this.#fsync = init.fsync ?? defaultFsync;
+    this.#checkpointBytes = init.checkpointBytes ?? DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES;
+    if (!(Number.isSafeInteger(this.#checkpointBytes) && this.#checkpointBytes > 0)) {
+      throw new InvalidArgumentError(`checkpointBytes must be a positive integer, got ${String(init.checkpointBytes)}`);
+    }
+    this.#log = new CommitLog({ path: join(this.#dir, COMMIT_LOG_FILE), fsync: this.#fsync });
   }
 
-  /** Creates the directory, removes the temporary files of crashed writes and counts the blocks. */
+  /**
+   * Creates the directory, removes the temporary files of crashed writes, counts the blocks and
+   * replays the commit log: every logged block that matches its CID and is missing (or not whole)
+   * is written again; records cut short by a crash are ignored. Then checkpoints.
+   */
   async open(): Promise<void> {
+    if (this.#closed || this.#log.failure !== undefined || this.#checkpointError !== undefined) {
+      // Open again after close() or a failure: a fresh log, rebuilt from the file by the replay.
+      void this.#log.close().catch(noop);
+      this.#log = new CommitLog({ path: join(this.#dir, COMMIT_LOG_FILE), fsync: this.#fsync });
+      this.#checkpointError = undefined;
+      this.#inLog.clear();
+      this.#logged.clear();
+    }
+    this.#closed = false;
     await mkdir(this.#dir, { recursive: true });
     this.#blocks = 0;
     this.#bytes = 0;
@@ -90,34 +194,105 @@ export class BlockStore {
       }
     }
     await flush();
+    await this.#replay();
+  }
+
+  /**
+   * Checkpoints (fsyncs the blocks the commit log covers, empties it) and closes the log. Blocks
+   * stay readable; put() still works, putMany() refuses until open() again. Rejects if a
+   * checkpoint failed: the log is then kept, and the next open() replays it.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#checkpointing;
+    try {
+      if (this.#checkpointError !== undefined) throw this.#checkpointError;
+      if (this.#log.failure !== undefined) throw this.#log.failure;
+      if (this.#log.size > 0 || this.#logged.size > 0 || this.#applying.size > 0) await this.#checkpoint();
+    } finally {
+      await this.#log.close();
+    }
+  }
+
+  /** Resolves once the checkpoint running now, if any, has finished (whether it succeeded or not). */
+  async checkpointed(): Promise<void> {
+    await this.#checkpointing;
   }
 
   /**
    * Stores a block after checking it against `cid` (CORRUPT_BLOCK, nothing written, if it does not
-   * match). True when it was new; storing a block again is a no-op.
+   * match; `verified` skips the check). True when it was new; storing a block again is a no-op
+   * (except that a durable put syncs a copy stored with durable: false).
    */
-  async put(cid: CID, bytes: Uint8Array): Promise<boolean> {
+  async put(cid: CID, bytes: Uint8Array, options: PutOptions = {}): Promise<boolean> {
     assertSupportedCid(cid);
-    if (!blockMatches(cid, bytes)) {
+    if (options.verified !== true && !blockMatches(cid, bytes)) {
       throw new CorruptBlockError(`bytes do not match ${cidToString(cid)}`);
     }
     const name = cidToString(cid);
-    const inFlight = this.#writing.get(name);
-    if (inFlight !== undefined) {
-      await inFlight.catch(() => undefined);
-      return this.put(cid, bytes);
-    }
-    const writing = this.#write(name, bytes);
-    this.#writing.set(name, writing);
-    try {
-      return await writing;
-    } finally {
-      this.#writing.delete(name);
-    }
+    return this.#serialised(name, () => this.#write(name, bytes, options.durable === false ? 'volatile' : 'durable'));
   }
 
-  /** The block's bytes, checked against `cid`; undefined when absent or found corrupt (and then removed). */
-  async get(cid: CID): Promise<Uint8Array | undefined> {
+  /**
+   * Stores a batch durably with one fdatasync (group commit): the blocks are appended to the commit
+   * log in one write and synced, then written as files (no fsync; the next checkpoint does it), so
+   * get() finds them as soon as this resolves. Calls made while a sync runs share the next one.
+   * Every entry is checked first (unless `verified`): one that does not match rejects the whole
+   * batch with CORRUPT_BLOCK, nothing written. Resolves with, per entry, true when it was new.
+   */
+  async putMany(entries: readonly BlockEntry[], options: PutManyOptions = {}): Promise<boolean[]> {
+    if (this.#closed) throw new PeerweaveError('FAILED_PRECONDITION', 'block store is closed');
+    const names = entries.map(({ cid, bytes }) => {
+      assertSupportedCid(cid);
+      if (options.verified !== true && !blockMatches(cid, bytes)) {
+        throw new CorruptBlockError(`bytes do not match ${cidToString(cid)}`);
+      }
+      return cidToString(cid);
+    });
+    const results = entries.map(() => false);
+    // The first entry of each block, unless the block is already whole and durable.
+    const firsts = new Map<string, number>();
+    names.forEach((name, i) => {
+      if (!firsts.has(name)) firsts.set(name, i);
+    });
+    const needed = await Promise.all(
+      [...firsts.values()].map(async (i) => ((await this.#isStored(names[i] ?? '', entries[i]?.bytes.length ?? 0)) ? -1 : i)),
+    );
+    const todo = needed.filter((i) => i >= 0);
+    if (todo.length === 0) return results;
+    const batch = todo.map((i) => ({ name: names[i] ?? '', bytes: entries[i]?.bytes ?? new Uint8Array() }));
+
+    let applied: Promise<boolean[]> | undefined;
+    await this.#log.append(
+      batch.map((b) => ({ kind: 'put' as const, ...b })),
+      () => {
+        // Runs right after the log sync, before any checkpoint can start: a checkpoint waits for these writes.
+        for (const b of batch) {
+          this.#inLog.add(b.name);
+          this.#volatile.delete(b.name);
+        }
+        applied = mapLimited(batch, PUT_MANY_WRITE_CONCURRENCY, (b) =>
+          this.#serialised(b.name, () => this.#write(b.name, b.bytes, 'logged')),
+        );
+        const settled = applied.then(noop, noop);
+        this.#applying.add(settled);
+        void settled.then(() => this.#applying.delete(settled));
+      },
+    );
+    if (this.#log.size >= this.#checkpointBytes) this.#startCheckpoint();
+    const wrote = await (applied ?? Promise.resolve([]));
+    todo.forEach((i, k) => {
+      results[i] = wrote[k] ?? false;
+    });
+    return results;
+  }
+
+  /**
+   * The block's bytes, checked against `cid` (unless `verify: false`); undefined when absent or
+   * found corrupt (and then removed).
+   */
+  async get(cid: CID, options: GetOptions = {}): Promise<Uint8Array | undefined> {
     const name = cidToString(cid);
     const path = this.#path(name);
     let bytes: Uint8Array;
@@ -128,7 +303,7 @@ export class BlockStore {
       if (isMissing(err)) return undefined;
       throw err;
     }
-    if (blockMatches(cid, bytes)) return bytes;
+    if (options.verify === false || blockMatches(cid, bytes)) return bytes;
     // Rotted on disk (or truncated by something other than us): never serve it. Repair will
     // fetch a good copy from a replica.
     if (await removeFile(path)) {
@@ -150,7 +325,8 @@ export class BlockStore {
 
   /** Removes a block; true if it was there. */
   async delete(cid: CID): Promise<boolean> {
-    const path = this.#path(cidToString(cid));
+    const name = cidToString(cid);
+    const path = this.#path(name);
     let size: number;
     try {
       size = (await stat(path)).size;
@@ -161,6 +337,13 @@ export class BlockStore {
     if (!(await removeFile(path))) return false;
     this.#blocks -= 1;
     this.#bytes -= size;
+    this.#volatile.delete(name);
+    this.#logged.delete(path);
+    if (this.#inLog.delete(name)) {
+      // Its put record is still in the log: without this, a crash before the next checkpoint
+      // would bring the block back.
+      await this.#log.append([{ kind: 'delete', name }]);
+    }
     return true;
   }
 
@@ -192,14 +375,42 @@ export class BlockStore {
     return { blocks: this.#blocks, bytes: this.#bytes, corrupt: this.#corrupt };
   }
 
-  async #write(name: string, bytes: Uint8Array): Promise<boolean> {
+  /** Runs `work` once no other write of the same block is in flight, so one copy is written. */
+  async #serialised(name: string, work: () => Promise<boolean>): Promise<boolean> {
+    for (let inFlight = this.#writing.get(name); inFlight !== undefined; inFlight = this.#writing.get(name)) {
+      await inFlight.catch(noop);
+    }
+    const writing = work();
+    this.#writing.set(name, writing);
+    try {
+      return await writing;
+    } finally {
+      if (this.#writing.get(name) === writing) this.#writing.delete(name);
+    }
+  }
+
+  /** True when the block's file is whole and will survive a crash (durable, or covered by the log). */
+  async #isStored(name: string, length: number): Promise<boolean> {
+    if (this.#volatile.has(name) || this.#writing.has(name)) return false;
+    try {
+      return (await stat(this.#path(name))).size === length;
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw err;
+    }
+  }
+
+  async #write(name: string, bytes: Uint8Array, mode: WriteMode): Promise<boolean> {
     const shard = shardOf(name);
     const shardDir = join(this.#dir, shard);
     const path = join(shardDir, name);
     try {
       // A file of the right length was written whole (renamed into place after an fsync); a
       // shorter one is not ours to trust, so it is replaced.
-      if ((await stat(path)).size === bytes.length) return false;
+      if ((await stat(path)).size === bytes.length) {
+        await this.#settled(name, path, mode, false);
+        return false;
+      }
     } catch (err) {
       if (!isMissing(err)) throw err;
     }
@@ -214,8 +425,10 @@ export class BlockStore {
       try {
         await handle.writeFile(bytes);
         this.#step('temp-written');
-        await handle.sync();
-        this.#step('fsynced');
+        if (mode === 'durable') {
+          await this.#fsync(handle, 'block');
+          this.#step('fsynced');
+        }
       } finally {
         await handle.close();
       }
@@ -234,8 +447,146 @@ export class BlockStore {
     this.#bytes += bytes.length;
     if (!existed) this.#blocks += 1;
     this.#step('renamed');
-    await syncDirectory(shardDir);
+    await this.#settled(name, path, mode, true);
     return !existed;
+  }
+
+  /**
+   * After a block file is in place (`fresh`: just renamed there; else found whole): makes it as
+   * durable as `mode` asks, and remembers how durable it is.
+   */
+  async #settled(name: string, path: string, mode: WriteMode, fresh: boolean): Promise<void> {
+    if (mode === 'durable') {
+      if (!fresh && !this.#volatile.has(name)) return;
+      // A copy stored with durable: false is synced now; a fresh one was synced before the rename.
+      if (!fresh) await this.#syncPath(path, 'block');
+      await this.#syncPath(dirname(path), 'directory');
+      this.#volatile.delete(name);
+    } else if (mode === 'volatile') {
+      if (fresh) this.#volatile.add(name);
+    } else {
+      this.#volatile.delete(name);
+      this.#generation += 1;
+      this.#logged.set(path, this.#generation);
+    }
+  }
+
+  #startCheckpoint(): void {
+    if (this.#checkpointing !== undefined || this.#log.failure !== undefined) return;
+    this.#checkpointing = this.#checkpoint()
+      .catch((err: unknown) => {
+        this.#checkpointError ??= err;
+      })
+      .finally(() => {
+        this.#checkpointing = undefined;
+      });
+  }
+
+  /**
+   * Makes the block files the log covers durable, then empties the log. The bulk of the files is
+   * synced beside new appends; then, with appends held back, the few written meanwhile, and the
+   * log is truncated. A failure leaves the log as it is (and refusing appends): the data may be
+   * lost from the page cache without a second error, so only a replay can be trusted.
+   */
+  async #checkpoint(): Promise<void> {
+    try {
+      await this.#syncLogged();
+      await this.#log.exclusive(async () => {
+        await Promise.all(this.#applying);
+        await this.#syncLogged();
+        await this.#log.truncate();
+        this.#inLog.clear();
+      });
+    } catch (err) {
+      this.#log.fail(err);
+      throw err;
+    }
+  }
+
+  /** fsyncs the files in #logged and their directories; forgets those not rewritten meanwhile. */
+  async #syncLogged(): Promise<void> {
+    const snapshot = [...this.#logged];
+    const dirs = new Set<string>();
+    await mapLimited(snapshot, CHECKPOINT_SYNC_CONCURRENCY, async ([path]) => {
+      // A file gone was deleted since: nothing to keep.
+      if (await this.#syncPath(path, 'block')) dirs.add(dirname(path));
+    });
+    await mapLimited([...dirs], CHECKPOINT_SYNC_CONCURRENCY, (dir) => this.#syncPath(dir, 'directory'));
+    for (const [path, generation] of snapshot) {
+      if (this.#logged.get(path) === generation) this.#logged.delete(path);
+    }
+  }
+
+  /** fsyncs a file or directory by path; false if it is not there. */
+  async #syncPath(path: string, target: SyncTarget): Promise<boolean> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw err;
+    }
+    try {
+      await this.#fsync(handle, target);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  }
+
+  /** Restores the blocks a crash left only in the commit log, then checkpoints. */
+  async #replay(): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await open(join(this.#dir, COMMIT_LOG_FILE), 'r');
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw err;
+    }
+    try {
+      if ((await handle.stat()).size === 0) return;
+      // The last word on each block: its puts since its last delete (any whole copy will do).
+      const live = new Map<string, LoggedRecord[]>();
+      for await (const record of readCommitLog(handle)) {
+        const copies = live.get(record.name);
+        if (record.kind === 'delete') live.delete(record.name);
+        else if (copies === undefined) live.set(record.name, [record]);
+        else copies.push(record);
+      }
+      for (const [name, records] of live) {
+        const cid = blockFileName(name);
+        if (cid === undefined) continue;
+        for (const record of records.toReversed()) {
+          const bytes = await readLogBytes(handle, record);
+          if (!blockMatches(cid, bytes)) continue;
+          await this.#restore(name, bytes);
+          break;
+        }
+      }
+    } finally {
+      await handle.close();
+    }
+    await this.#checkpoint();
+  }
+
+  /** Puts a logged block back unless its file already holds exactly these bytes. */
+  async #restore(name: string, bytes: Uint8Array): Promise<void> {
+    const path = this.#path(name);
+    let onDisk: Buffer | undefined;
+    try {
+      onDisk = await readFile(path);
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+    if (onDisk !== undefined && !onDisk.equals(bytes)) {
+      // Renamed into place but never synced, and the crash kept the size, not the data.
+      if (await removeFile(path)) {
+        this.#blocks -= 1;
+        this.#bytes -= onDisk.length;
+      }
+    }
+    this.#inLog.add(name);
+    await this.#write(name, bytes, 'logged');
   }
 
   #step(step: WriteStep): void {
@@ -253,6 +604,34 @@ export class BlockStore {
   }
 }
 
+/**
+ * Maps `items` through `fn`, at most `limit` at a time; results in order. On a failure no new
+ * item starts, and it rejects only once the ones started have settled (a checkpoint waiting on
+ * it must not find a write still running).
+ */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i] as T);
+      } catch (err) {
+        if (!failed) failure = err;
+        failed = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed) throw failure;
+  return results;
+}
+
+function noop(): void {}
+
 /** flatfs next-to-last/2: the two characters before the last one. */
 function shardOf(name: string): string {
   return name.slice(-3, -1);
@@ -266,16 +645,6 @@ function blockFileName(name: string): CID | undefined {
     return cidToString(cid) === name ? cid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Makes a rename durable: the directory entry is fsynced too. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
 import { errorCode } from '@peerweave/core';
 import type { ObjectRecord } from '@peerweave/protocol';
-import { CONTENT_DB_FILE, CONTENT_DB_SCHEMA_VERSION, ContentDb } from './content-db.ts';
+import { type AddBlockRow, type BlockKind, CONTENT_DB_FILE, CONTENT_DB_SCHEMA_VERSION, ContentDb } from './content-db.ts';
 
 function record(cid: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord {
   return {
@@ -312,6 +312,152 @@ describe('ContentDb provider records', () => {
       assert.deepEqual(db.providers(cid, 0, 10).map((p) => p.address), ['d:1']);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('ContentDb hot paths', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'peerweave-db-hot-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Park–Miller: the same "random" sequence every run. */
+  function random(seed: number): (n: number) => number {
+    let state = seed;
+    return (n) => {
+      state = (state * 48_271) % 2_147_483_647;
+      return state % n;
+    };
+  }
+
+  it('keeps cachedBytes() equal to a SUM over the table through any sequence of changes', () => {
+    const path = join(dir, 'counter.db');
+    const kinds: BlockKind[] = ['cache', 'hint', 'replica'];
+    const next = random(42);
+    const row = (i: number): AddBlockRow => {
+      const kind = kinds[next(3)] ?? 'cache';
+      return {
+        cid: `b${next(60)}`,
+        bytes: 1 + next(5_000),
+        roots: next(2) === 0 ? [] : [`r${next(5)}`],
+        kind,
+        ...(kind === 'hint' ? { hintFor: NODE_A } : {}),
+        nowMs: i,
+      };
+    };
+    const db = new ContentDb({ path });
+    const raw = new DatabaseSync(path);
+    const sum = (): number =>
+      Number(raw.prepare(`SELECT coalesce(sum(bytes), 0) AS n FROM blocks WHERE kind = 'cache'`).get()?.n);
+    try {
+      for (let i = 0; i < 2_000; i++) {
+        const op = next(8);
+        if (op <= 1) db.addBlock(row(i));
+        else if (op === 2) db.addBlocks([row(i), row(i), row(i)]);
+        else if (op === 3) db.setKind(`b${next(60)}`, kinds[next(3)] ?? 'cache', NODE_B);
+        else if (op === 4) db.removeBlock(`b${next(60)}`);
+        else if (op === 5) db.removeRoot(`r${next(5)}`);
+        else if (op === 6) db.touch(`b${next(60)}`, i);
+        else {
+          // A batch that fails part-way rolls back, the counter with it.
+          // (The root cannot be bound: the block row is written, then the statement for its root throws.)
+          const bad = { ...row(i), roots: [Symbol('unbindable') as unknown as string] };
+          assert.throws(() => db.addBlocks([row(i), bad]));
+        }
+        assert.equal(db.cachedBytes(), sum(), `after operation ${i} (${op})`);
+      }
+      assert.ok(db.cachedBytes() > 0, 'the sequence left some cache');
+      const before = db.cachedBytes();
+      db.close();
+      const again = new ContentDb({ path });
+      assert.equal(again.cachedBytes(), before, 'initialised from the table on open');
+      again.close();
+    } finally {
+      db.close();
+      raw.close();
+    }
+  });
+
+  it('addBlocks gives the same rows as addBlock one at a time, in one transaction', () => {
+    const rows: AddBlockRow[] = [
+      { cid: 'a', bytes: 10, roots: ['r1'], kind: 'cache', nowMs: 1 },
+      { cid: 'b', bytes: 20, roots: ['r1', 'r2', 'r1'], kind: 'hint', hintFor: NODE_A, nowMs: 2 },
+      { cid: 'a', bytes: 10, roots: ['r2'], kind: 'replica', nowMs: 3 },
+      { cid: 'b', bytes: 20, roots: [], kind: 'cache', nowMs: 4 },
+      { cid: 'c', bytes: 30, roots: [], kind: 'cache', nowMs: 5 },
+    ];
+    const one = new ContentDb({ path: ':memory:' });
+    const many = new ContentDb({ path: ':memory:' });
+    try {
+      for (const r of rows) one.addBlock(r);
+      many.addBlocks(rows);
+      assert.deepEqual([...many.blocks()], [...one.blocks()]);
+      assert.equal(many.cachedBytes(), one.cachedBytes());
+      assert.equal(many.cachedBytes(), 30);
+      many.addBlocks([]);
+      assert.throws(
+        () => many.addBlocks([{ cid: 'd', bytes: 1, roots: [], kind: 'cache', nowMs: 1 }, { cid: 'e', bytes: -1, roots: [], kind: 'cache', nowMs: 1 }]),
+        (err) => errorCode(err) === 'INVALID_ARGUMENT',
+      );
+      assert.equal(many.getBlock('d'), undefined, 'checked before anything is written');
+    } finally {
+      one.close();
+      many.close();
+    }
+  });
+
+  it('prepares each statement once, not per call', (t) => {
+    const prepare = t.mock.method(DatabaseSync.prototype, 'prepare');
+    const db = new ContentDb({ path: ':memory:' });
+    try {
+      const round = (i: number): void => {
+        db.addBlock({ cid: `b${i}`, bytes: 1, roots: ['r'], kind: 'cache', nowMs: i });
+        db.addBlocks([{ cid: `c${i}`, bytes: 1, roots: ['r'], kind: 'replica', nowMs: i }]);
+        db.getBlock(`b${i}`);
+        db.touch(`b${i}`, i + 5_000);
+        db.cachedBytes();
+        db.putRecord(record(`rec${i}`));
+        db.putRecord(record(`rec${i}`));
+        db.getRecord(`rec${i}`);
+        db.putTombstone({ cid: `t${i}`, deletedMs: i, by: NODE_A });
+        db.getTombstone(`t${i}`);
+        db.removeBlock(`c${i}`);
+      };
+      round(0);
+      const prepared = prepare.mock.callCount();
+      for (let i = 1; i < 50; i++) round(i);
+      assert.equal(prepare.mock.callCount(), prepared);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('coalesces touches within touchCoalesceMs of the last one written', () => {
+    const db = new ContentDb({ path: ':memory:' });
+    const exact = new ContentDb({ path: ':memory:', touchCoalesceMs: 0 });
+    try {
+      for (const d of [db, exact]) d.addBlock({ cid: 'c', bytes: 1, roots: [], kind: 'cache', nowMs: 0 });
+      const times = [10, 500, 1_009, 1_010, 1_500, 2_010, 100];
+      const seen = times.map((ms) => {
+        db.touch('c', ms);
+        exact.touch('c', ms);
+        assert.equal(exact.getBlock('c')?.lastAccessMs, ms, 'touchCoalesceMs: 0 writes every time');
+        return db.getBlock('c')?.lastAccessMs;
+      });
+      assert.deepEqual(seen, [10, 10, 10, 1_010, 1_010, 2_010, 100], 'a clock that went back is written');
+      db.removeBlock('c');
+      db.addBlock({ cid: 'c', bytes: 1, roots: [], kind: 'cache', nowMs: 0 });
+      db.touch('c', 150);
+      assert.equal(db.getBlock('c')?.lastAccessMs, 150, 'forgotten with the block');
+      assert.throws(() => new ContentDb({ path: ':memory:', touchCoalesceMs: -1 }), (err) => errorCode(err) === 'INVALID_ARGUMENT');
+      assert.throws(() => new ContentDb({ path: ':memory:', cacheKib: 1.5 }), (err) => errorCode(err) === 'INVALID_ARGUMENT');
+    } finally {
+      db.close();
+      exact.close();
     }
   });
 });

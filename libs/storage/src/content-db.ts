@@ -37,12 +37,33 @@ export interface AddBlockRow {
 }
 
 export interface ContentDbInit {
-  /** Path of the database file, or ':memory:' (tests). */
+  /** Path of the database file, or ':memory:' (tests). One ContentDb per file: it keeps counters in memory. */
   path: string;
+  /** See {@link DEFAULT_TOUCH_COALESCE_MS}; 0 makes every touch() write. */
+  touchCoalesceMs?: number;
+  /** See {@link DEFAULT_CONTENT_DB_CACHE_KIB}. */
+  cacheKib?: number;
 }
+
+/**
+ * touch() writes a block's access time at most once per this many milliseconds: a block read
+ * over and over (a popular leaf served to many peers) costs one UPDATE a second, not one per read.
+ * The LRU order is then exact to this much, which is plenty for evicting a cache.
+ */
+export const DEFAULT_TOUCH_COALESCE_MS = 1_000;
+
+/**
+ * SQLite page cache of the connection, in KiB (PRAGMA cache_size = -N); SQLite's default is 2 MiB.
+ * A block costs about 400 bytes across its row, its index entries and its roots, so 8 MiB keeps
+ * some 20 000 blocks' pages in memory: the hot ones. It is a bound, not a reservation: pages
+ * beyond it are read again, usually from the OS page cache.
+ */
+export const DEFAULT_CONTENT_DB_CACHE_KIB = 8_192;
 
 /** Rows read per query while iterating all blocks. */
 const BLOCK_PAGE_SIZE = 500;
+/** Blocks whose last written access time touch() remembers; beyond it the memory starts over (the next touch of each writes). */
+const TOUCH_MEMORY_ENTRIES = 65_536;
 
 /**
  * Schema migrations: MIGRATIONS[i] takes the database from user_version i to i + 1. Only append;
@@ -126,6 +147,12 @@ interface BlockSqlRow {
   roots: string;
 }
 
+interface BlockState {
+  kind: BlockKind;
+  hint_for: string;
+  bytes: number;
+}
+
 interface TombstoneSqlRow {
   cid: string;
   deleted_ms: number;
@@ -134,6 +161,26 @@ interface TombstoneSqlRow {
 
 const BLOCK_COLUMNS = `b.cid, b.bytes, b.kind, b.hint_for, b.added_ms, b.last_access_ms,
   (SELECT json_group_array(root) FROM (SELECT root FROM block_roots r WHERE r.cid = b.cid ORDER BY root)) AS roots`;
+
+// The SQL of the hot paths, built once (the statement cache is keyed by the text).
+const SQL = {
+  recordInsert: `INSERT INTO records (cid, name, content_type, size, blocks, keywords, created_ms, uploader, uploader_key, signature)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cid) DO NOTHING`,
+  recordUpdate: `UPDATE records SET name = ?2, content_type = ?3, size = ?4, blocks = ?5, keywords = ?6, created_ms = ?7,
+    uploader = ?8, uploader_key = ?9, signature = ?10 WHERE cid = ?1`,
+  recordGet: 'SELECT * FROM records WHERE cid = ?',
+  blockState: 'SELECT kind, hint_for, bytes FROM blocks WHERE cid = ?',
+  blockInsert: 'INSERT INTO blocks (cid, bytes, kind, hint_for, added_ms, last_access_ms) VALUES (?, ?, ?, ?, ?, ?)',
+  blockUpdate: `UPDATE blocks SET bytes = ?, kind = ?, hint_for = ?, last_access_ms = max(last_access_ms, ?) WHERE cid = ?`,
+  rootInsert: 'INSERT OR IGNORE INTO block_roots (root, cid) VALUES (?, ?)',
+  blockGet: `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid = ?`,
+  blockRemove: 'DELETE FROM blocks WHERE cid = ? RETURNING kind, bytes',
+  blockPage: `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid > ? ORDER BY b.cid LIMIT ?`,
+  blockTouch: 'UPDATE blocks SET last_access_ms = ? WHERE cid = ?',
+  cachedSum: `SELECT coalesce(sum(bytes), 0) AS n FROM blocks WHERE kind = 'cache'`,
+  leastRecentlyUsed: `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.kind = 'cache' ORDER BY b.last_access_ms, b.cid LIMIT ?`,
+  tombstoneGet: 'SELECT * FROM tombstones WHERE cid = ?',
+} as const;
 
 /**
  * What a node knows about content besides the blocks themselves: signed metadata records, which
@@ -147,8 +194,23 @@ const BLOCK_COLUMNS = `b.cid, b.bytes, b.kind, b.hint_for, b.added_ms, b.last_ac
 export class ContentDb {
   readonly #db: DatabaseSync;
   readonly #sql: SqliteStatements;
+  readonly #touchCoalesceMs: number;
+  /** Access time last written by touch(), per block, while it is recent. */
+  readonly #touched = new Map<string, number>();
+  /** Bytes of the 'cache' blocks: kept by every method that adds, removes or re-kinds a block. */
+  #cachedBytes = 0;
 
   constructor(init: ContentDbInit) {
+    this.#touchCoalesceMs = init.touchCoalesceMs ?? DEFAULT_TOUCH_COALESCE_MS;
+    const cacheKib = init.cacheKib ?? DEFAULT_CONTENT_DB_CACHE_KIB;
+    for (const [name, value] of [
+      ['touchCoalesceMs', this.#touchCoalesceMs],
+      ['cacheKib', cacheKib],
+    ] as const) {
+      if (!(Number.isSafeInteger(value) && value >= 0)) {
+        throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${value}`);
+      }
+    }
     this.#db = new DatabaseSync(init.path);
     this.#sql = new SqliteStatements(this.#db);
     try {
@@ -156,7 +218,9 @@ export class ContentDb {
       this.#db.exec('PRAGMA synchronous = NORMAL');
       this.#db.exec('PRAGMA foreign_keys = ON');
       this.#db.exec('PRAGMA busy_timeout = 5000');
+      this.#db.exec(`PRAGMA cache_size = -${cacheKib}`);
       this.#migrate();
+      this.#cachedBytes = this.#sumCachedBytes();
     } catch (err) {
       this.#db.close();
       throw err;
@@ -165,6 +229,7 @@ export class ContentDb {
 
   close(): void {
     this.#sql.clear();
+    this.#touched.clear();
     if (this.#db.isOpen) this.#db.close();
   }
 
@@ -172,32 +237,27 @@ export class ContentDb {
 
   /** Stores a record, replacing the one of the same CID; true if there was none. */
   putRecord(record: ObjectRecord): boolean {
-    return this.#sql.transaction(() => {
-      const existed = this.#sql.get('SELECT 1 AS one FROM records WHERE cid = ?', record.cid) !== undefined;
-      this.#sql.run(
-        `INSERT INTO records (cid, name, content_type, size, blocks, keywords, created_ms, uploader, uploader_key, signature)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (cid) DO UPDATE SET name = excluded.name, content_type = excluded.content_type,
-           size = excluded.size, blocks = excluded.blocks, keywords = excluded.keywords,
-           created_ms = excluded.created_ms, uploader = excluded.uploader,
-           uploader_key = excluded.uploader_key, signature = excluded.signature`,
-        record.cid,
-        record.name,
-        record.contentType,
-        record.size,
-        record.blocks,
-        JSON.stringify(record.keywords),
-        record.createdMs,
-        record.uploader,
-        record.uploaderKey,
-        record.signature,
-      );
-      return !existed;
-    });
+    const values = [
+      record.cid,
+      record.name,
+      record.contentType,
+      record.size,
+      record.blocks,
+      JSON.stringify(record.keywords),
+      record.createdMs,
+      record.uploader,
+      record.uploaderKey,
+      record.signature,
+    ] as const;
+    // A new record (the usual case) is one statement; a replaced one, two. Each is atomic, and
+    // nothing runs between them (node:sqlite is synchronous).
+    if (this.#sql.run(SQL.recordInsert, ...values).changes > 0) return true;
+    this.#sql.run(SQL.recordUpdate, ...values);
+    return false;
   }
 
   getRecord(cid: string): ObjectRecord | undefined {
-    const row = this.#sql.get<RecordSqlRow>('SELECT * FROM records WHERE cid = ?', cid);
+    const row = this.#sql.get<RecordSqlRow>(SQL.recordGet, cid);
     return row === undefined ? undefined : toRecord(row);
   }
 
@@ -228,42 +288,20 @@ export class ContentDb {
    * counts as an access.
    */
   addBlock(row: AddBlockRow): void {
-    if (!BLOCK_KINDS.includes(row.kind)) throw new InvalidArgumentError(`unknown block kind ${String(row.kind)}`);
-    if (!(Number.isSafeInteger(row.bytes) && row.bytes >= 0)) {
-      throw new InvalidArgumentError(`block size must be a non-negative integer, got ${row.bytes}`);
-    }
-    if (row.kind === 'hint' && !row.hintFor) throw new InvalidArgumentError('a hint needs hintFor');
-    this.#sql.transaction(() => {
-      const existing = this.#sql.get<{ kind: BlockKind; hint_for: string }>(
-        'SELECT kind, hint_for FROM blocks WHERE cid = ?',
-        row.cid,
-      );
-      if (existing === undefined) {
-        this.#sql.run(
-          'INSERT INTO blocks (cid, bytes, kind, hint_for, added_ms, last_access_ms) VALUES (?, ?, ?, ?, ?, ?)',
-          row.cid,
-          row.bytes,
-          row.kind,
-          row.kind === 'hint' ? (row.hintFor ?? '') : '',
-          row.nowMs,
-          row.nowMs,
-        );
-      } else {
-        const kind = rank(row.kind) > rank(existing.kind) ? row.kind : existing.kind;
-        const hintFor = kind !== 'hint' ? '' : row.kind === 'hint' ? (row.hintFor ?? '') : existing.hint_for;
-        this.#sql.run(
-          `UPDATE blocks SET bytes = ?, kind = ?, hint_for = ?, last_access_ms = max(last_access_ms, ?)
-           WHERE cid = ?`,
-          row.bytes,
-          kind,
-          hintFor,
-          row.nowMs,
-          row.cid,
-        );
-      }
-      for (const root of new Set(row.roots)) {
-        this.#sql.run('INSERT OR IGNORE INTO block_roots (root, cid) VALUES (?, ?)', root, row.cid);
-      }
+    assertBlockRow(row);
+    this.#write(() => this.#addBlock(row));
+  }
+
+  /**
+   * addBlock for many rows in one transaction (one commit instead of one per block): the same
+   * result as calling addBlock for each in order. Every row is checked first; one that is invalid
+   * fails the call with INVALID_ARGUMENT and nothing is added.
+   */
+  addBlocks(rows: readonly AddBlockRow[]): void {
+    for (const row of rows) assertBlockRow(row);
+    if (rows.length === 0) return;
+    this.#write(() => {
+      for (const row of rows) this.#addBlock(row);
     });
   }
 
@@ -274,23 +312,30 @@ export class ContentDb {
    */
   setKind(cid: string, kind: BlockKind, hintFor?: string): void {
     if (!BLOCK_KINDS.includes(kind)) throw new InvalidArgumentError(`unknown block kind ${String(kind)}`);
-    this.#sql.transaction(() => {
-      const existing = this.#sql.get<{ hint_for: string }>('SELECT hint_for FROM blocks WHERE cid = ?', cid);
+    this.#write(() => {
+      const existing = this.#sql.get<BlockState>(SQL.blockState, cid);
       if (existing === undefined) return;
       const newHintFor = kind === 'hint' ? hintFor || existing.hint_for : '';
       if (kind === 'hint' && !newHintFor) throw new InvalidArgumentError('a hint needs hintFor');
       this.#sql.run('UPDATE blocks SET kind = ?, hint_for = ? WHERE cid = ?', kind, newHintFor, cid);
+      this.#cachedBytes += cacheShare(kind, existing.bytes) - cacheShare(existing.kind, existing.bytes);
     });
   }
 
   getBlock(cid: string): BlockRow | undefined {
-    const row = this.#sql.get<BlockSqlRow>(`SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid = ?`, cid);
+    // One statement: on a file, each autocommit statement is a read transaction of its own, so
+    // fetching the roots separately costs more than the JSON subquery and its parse.
+    const row = this.#sql.get<BlockSqlRow>(SQL.blockGet, cid);
     return row === undefined ? undefined : toBlockRow(row);
   }
 
   /** Forgets a block (and its roots); true if it was known. */
   removeBlock(cid: string): boolean {
-    return this.#sql.run('DELETE FROM blocks WHERE cid = ?', cid).changes > 0;
+    const removed = this.#sql.get<{ kind: BlockKind; bytes: number }>(SQL.blockRemove, cid);
+    if (removed === undefined) return false;
+    this.#cachedBytes -= cacheShare(removed.kind, removed.bytes);
+    this.#touched.delete(cid);
+    return true;
   }
 
   /**
@@ -300,11 +345,7 @@ export class ContentDb {
   *blocks(): Generator<BlockRow, void, undefined> {
     let after = '';
     for (;;) {
-      const page = this.#sql.all<BlockSqlRow>(
-        `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid > ? ORDER BY b.cid LIMIT ?`,
-        after,
-        BLOCK_PAGE_SIZE,
-      );
+      const page = this.#sql.all<BlockSqlRow>(SQL.blockPage, after, BLOCK_PAGE_SIZE);
       for (const row of page) yield toBlockRow(row);
       const last = page.at(-1);
       if (last === undefined || page.length < BLOCK_PAGE_SIZE) return;
@@ -330,31 +371,39 @@ export class ContentDb {
    */
   removeRoot(root: string): string[] {
     return this.#sql.transaction(() => {
-      const cids = this.blocksOfRoot(root);
-      this.#sql.run('DELETE FROM block_roots WHERE root = ?', root);
-      return cids.filter(
-        (cid) => this.#sql.get('SELECT 1 AS one FROM block_roots WHERE cid = ? LIMIT 1', cid) === undefined,
+      // One query for the blocks that no other object claims, instead of one per block.
+      const orphans = this.#sql.all<{ cid: string }>(
+        `SELECT r.cid FROM block_roots r WHERE r.root = ?1
+           AND NOT EXISTS (SELECT 1 FROM block_roots o WHERE o.cid = r.cid AND o.root <> ?1)
+         ORDER BY r.cid`,
+        root,
       );
+      this.#sql.run('DELETE FROM block_roots WHERE root = ?', root);
+      return orphans.map((r) => r.cid);
     });
   }
 
-  /** Marks a block as just read, for the cache LRU. */
+  /**
+   * Marks a block as just read, for the cache LRU. Coalesced: within `touchCoalesceMs` of the time
+   * this last wrote for the block, nothing is written (the stored time is at most that much old).
+   */
   touch(cid: string, nowMs: number): void {
-    this.#sql.run('UPDATE blocks SET last_access_ms = ? WHERE cid = ?', nowMs, cid);
+    const last = this.#touched.get(cid);
+    if (last !== undefined && nowMs >= last && nowMs - last < this.#touchCoalesceMs) return;
+    if (this.#sql.run(SQL.blockTouch, nowMs, cid).changes === 0 || this.#touchCoalesceMs === 0) return;
+    if (this.#touched.size >= TOUCH_MEMORY_ENTRIES) this.#touched.clear();
+    this.#touched.set(cid, nowMs);
   }
 
-  /** Total size of the blocks held as 'cache'. */
+  /** Total size of the blocks held as 'cache' (a counter: no query). */
   cachedBytes(): number {
-    return this.#sql.get<{ n: number }>(`SELECT coalesce(sum(bytes), 0) AS n FROM blocks WHERE kind = 'cache'`)?.n ?? 0;
+    return this.#cachedBytes;
   }
 
   /** The 'cache' blocks read longest ago, oldest first: the ones to evict. */
   leastRecentlyUsedCache(limit: number): BlockRow[] {
     assertLimit(limit);
-    return this.#sql.all<BlockSqlRow>(
-      `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.kind = 'cache' ORDER BY b.last_access_ms, b.cid LIMIT ?`,
-      limit,
-    ).map(toBlockRow);
+    return this.#sql.all<BlockSqlRow>(SQL.leastRecentlyUsed, limit).map(toBlockRow);
   }
 
   // --- tombstones ---
@@ -378,7 +427,7 @@ export class ContentDb {
   }
 
   getTombstone(cid: string): Tombstone | undefined {
-    const row = this.#sql.get<TombstoneSqlRow>('SELECT * FROM tombstones WHERE cid = ?', cid);
+    const row = this.#sql.get<TombstoneSqlRow>(SQL.tombstoneGet, cid);
     return row === undefined ? undefined : toTombstone(row);
   }
 
@@ -437,6 +486,41 @@ export class ContentDb {
 
   // --- plumbing ---
 
+  /** One addBlock row, inside a transaction; the row is already checked. */
+  #addBlock(row: AddBlockRow): void {
+    const existing = this.#sql.get<BlockState>(SQL.blockState, row.cid);
+    if (existing === undefined) {
+      const hintFor = row.kind === 'hint' ? (row.hintFor ?? '') : '';
+      this.#sql.run(SQL.blockInsert, row.cid, row.bytes, row.kind, hintFor, row.nowMs, row.nowMs);
+      this.#cachedBytes += cacheShare(row.kind, row.bytes);
+    } else {
+      const kind = rank(row.kind) > rank(existing.kind) ? row.kind : existing.kind;
+      const hintFor = kind !== 'hint' ? '' : row.kind === 'hint' ? (row.hintFor ?? '') : existing.hint_for;
+      this.#sql.run(SQL.blockUpdate, row.bytes, kind, hintFor, row.nowMs, row.cid);
+      this.#cachedBytes += cacheShare(kind, row.bytes) - cacheShare(existing.kind, existing.bytes);
+    }
+    // INSERT OR IGNORE: a root named twice, or already there, is kept once.
+    for (const root of row.roots) this.#sql.run(SQL.rootInsert, root, row.cid);
+  }
+
+  /**
+   * Runs `work` in a transaction; if it fails (and so rolls back), the counters it moved are put
+   * back too.
+   */
+  #write<T>(work: () => T): T {
+    const cachedBytes = this.#cachedBytes;
+    try {
+      return this.#sql.transaction(work);
+    } catch (err) {
+      this.#cachedBytes = cachedBytes;
+      throw err;
+    }
+  }
+
+  #sumCachedBytes(): number {
+    return this.#sql.get<{ n: number }>(SQL.cachedSum)?.n ?? 0;
+  }
+
   #migrate(): void {
     const version = this.#db.prepare('PRAGMA user_version').get()?.user_version;
     const current = typeof version === 'number' ? version : 0;
@@ -458,6 +542,19 @@ export class ContentDb {
 
 function rank(kind: BlockKind): number {
   return BLOCK_KINDS.indexOf(kind);
+}
+
+/** What a block adds to cachedBytes(). */
+function cacheShare(kind: BlockKind, bytes: number): number {
+  return kind === 'cache' ? bytes : 0;
+}
+
+function assertBlockRow(row: AddBlockRow): void {
+  if (!BLOCK_KINDS.includes(row.kind)) throw new InvalidArgumentError(`unknown block kind ${String(row.kind)}`);
+  if (!(Number.isSafeInteger(row.bytes) && row.bytes >= 0)) {
+    throw new InvalidArgumentError(`block size must be a non-negative integer, got ${row.bytes}`);
+  }
+  if (row.kind === 'hint' && !row.hintFor) throw new InvalidArgumentError('a hint needs hintFor');
 }
 
 function assertLimit(limit: number): void {

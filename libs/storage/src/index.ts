@@ -14,7 +14,17 @@ export {
 } from './cid.ts';
 export type { BlockSink, BlockGetter } from './block-io.ts';
 export { BlockStore } from './block-store.ts';
-export type { BlockStoreInit, BlockStoreStats, WriteStep } from './block-store.ts';
+export type {
+  BlockStoreInit,
+  BlockStoreStats,
+  WriteStep,
+  BlockEntry,
+  PutOptions,
+  PutManyOptions,
+  GetOptions,
+} from './block-store.ts';
+export { COMMIT_LOG_FILE, DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES, defaultFsync } from './commit-log.ts';
+export type { Fsync, SyncTarget } from './commit-log.ts';
 export { importFile, CHUNK_SIZE, MAX_CHILDREN_PER_NODE, IMPORT_BLOCK_CONCURRENCY } from './unixfs-import.ts';
 export type { ImportedBlock, ImportedObject, ImportFileOptions } from './unixfs-import.ts';
 export { statObject, exportFile, EXPORT_WINDOW_BYTES } from './unixfs-export.ts';
@@ -31,6 +41,13 @@ export {
   MAX_KEYWORD_LENGTH,
 } from './record.ts';
 export type { UnsignedRecord, RecordSigner } from './record.ts';
-export { ContentDb, BLOCK_KINDS, CONTENT_DB_FILE, CONTENT_DB_SCHEMA_VERSION } from './content-db.ts';
+export {
+  ContentDb,
+  BLOCK_KINDS,
+  CONTENT_DB_FILE,
+  CONTENT_DB_SCHEMA_VERSION,
+  DEFAULT_TOUCH_COALESCE_MS,
+  DEFAULT_CONTENT_DB_CACHE_KIB,
+} from './content-db.ts';
 export type { BlockKind, BlockRow, AddBlockRow, ContentDbInit } from './content-db.ts';
 export { SqliteStatements } from './sqlite-statements.ts';

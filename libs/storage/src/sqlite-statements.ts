@@ -12,16 +12,20 @@ export class SqliteStatements {
     this.#db = db;
   }
 
-  /** Runs `work` in a transaction (BEGIN IMMEDIATE), or inside the one already open. */
+  /**
+   * Runs `work` in a transaction (BEGIN IMMEDIATE), or inside the one already open. BEGIN, COMMIT
+   * and ROLLBACK are prepared statements too: exec() would parse them on every call.
+   */
   transaction<T>(work: () => T): T {
     if (this.#db.isTransaction) return work();
-    this.#db.exec('BEGIN IMMEDIATE');
+    this.#statement('BEGIN IMMEDIATE').run();
     try {
       const result = work();
-      this.#db.exec('COMMIT');
+      this.#statement('COMMIT').run();
       return result;
     } catch (err) {
-      this.#db.exec('ROLLBACK');
+      // SQLite may have rolled back already (some errors end the transaction): do not hide `err`.
+      if (this.#db.isTransaction) this.#statement('ROLLBACK').run();
       throw err;
     }
   }
