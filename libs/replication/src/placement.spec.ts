@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PeerContact } from '@peerweave/protocol';
 import { assertQuorum, preferenceList } from './placement.ts';
-import { mapLimit } from './map-limit.ts';
 
 const contact = (firstByte: number): PeerContact => ({
   id: firstByte.toString(16).padStart(2, '0') + '00'.repeat(31),
@@ -33,25 +32,5 @@ describe('quorum', () => {
     assert.throws(() => assertQuorum(3, 4), /write quorum/);
     assert.throws(() => assertQuorum(3, 0), /write quorum/);
     assert.throws(() => assertQuorum(0, 0), /replication factor/);
-  });
-});
-
-describe('mapLimit', () => {
-  it('keeps order and never runs more than the limit at once', async () => {
-    let running = 0;
-    let most = 0;
-    const out = await mapLimit([5, 1, 3, 2, 4], 2, async (n) => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, n));
-      running--;
-      return n * 10;
-    });
-    assert.deepEqual(out, [50, 10, 30, 20, 40]);
-    assert.equal(most, 2);
-  });
-
-  it('handles an empty list', async () => {
-    assert.deepEqual(await mapLimit([], 4, async () => 1), []);
   });
 });

@@ -1,0 +1,159 @@
+import { silentLogger, type Clock, type Logger, type Startable, type TimerHandle } from '@peerweave/core';
+import type { PeerContact, RangeDigest, Tombstone } from '@peerweave/protocol';
+import { cidKey, parseCid, type ContentDb } from '@peerweave/storage';
+import { labelsInRanges, lackingEntries, sharedWith, tombstoneCid, tombstoneLabel, type IndexedEntry } from './anti-entropy-plan.ts';
+import type { BlockPush } from './block-push.ts';
+import type { ContentMetrics } from './content-metrics.ts';
+import type { ContentPeers } from './content-peers.ts';
+import { differingRanges, rangeDigests } from './digests.ts';
+import { mapLimit } from './map-limit.ts';
+import type { ContentRouting, ReplicaSet } from './replica-set.ts';
+import type { Tombstones } from './tombstones.ts';
+
+/** How often digests are compared with each neighbour. Shorter heals missed writes sooner, at 256 digests per neighbour a round. */
+export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 30_000;
+
+export interface AntiEntropyInit {
+  self: Pick<PeerContact, 'id'>;
+  routing: Pick<ContentRouting, 'neighbourhood'>;
+  replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList' | 'contact'>;
+  db: Pick<ContentDb, 'blocks' | 'tombstones' | 'getTombstone'>;
+  peers: Pick<ContentPeers, 'syncDigest' | 'syncKeys' | 'storeTombstone' | 'concurrency'>;
+  push: Pick<BlockPush, 'push'>;
+  tombstones: Pick<Tombstones, 'apply'>;
+  clock: Clock;
+  metrics: Pick<ContentMetrics, 'antiEntropy' | 'moved'>;
+  logger?: Logger;
+  /** Default {@link DEFAULT_ANTI_ENTROPY_INTERVAL_MS}. */
+  antiEntropyIntervalMs?: number;
+}
+
+export interface AntiEntropyReport {
+  /** Neighbours in the round (asked, unless the round was stopped). */
+  neighbours: number;
+  /** Ranges found different, over all neighbours. */
+  ranges: number;
+  /** Blocks pushed to neighbours that lacked them. */
+  pushed: number;
+}
+
+/**
+ * Anti-entropy with the neighbourhood (Cassandra's repair, one level of Merkle tree): every
+ * interval, per neighbour, 256 range digests of the keys both should hold and of all known
+ * tombstones; for ranges that differ the key lists are exchanged, what the neighbour lacks is
+ * pushed and the tombstones this node missed are applied. Also the serving side (SyncDigest, SyncKeys).
+ */
+export class AntiEntropy implements Startable {
+  readonly #init: AntiEntropyInit;
+  readonly #log: Logger;
+  readonly #intervalMs: number;
+  #timer: TimerHandle | undefined;
+  #running = false;
+  #stop = new AbortController();
+
+  constructor(init: AntiEntropyInit) {
+    this.#init = init;
+    this.#log = init.logger ?? silentLogger;
+    this.#intervalMs = init.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#stop = new AbortController();
+    this.#schedule(this.#intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#stop.abort();
+    if (this.#timer) this.#init.clock.clearTimeout(this.#timer);
+  }
+
+  /**
+   * One round with every neighbour. What this node lacks, the neighbour pushes in its own round.
+   */
+  async round(): Promise<AntiEntropyReport> {
+    const { routing, replicaSet, peers, metrics } = this.#init;
+    const signal = this.#stop.signal;
+    let ranges = 0;
+    let pushed = 0;
+    const neighbours = routing.neighbourhood();
+    const index = this.#replicaIndex();
+    for (const id of neighbours) {
+      if (signal.aborted) break;
+      const peer = replicaSet.contact(id);
+      if (!peer) continue;
+      try {
+        const entries = sharedWith(index, id);
+        const ours = rangeDigests(entries);
+        const { digests } = await peers.syncDigest(peer, { from: this.#init.self.id, digests: ours }, signal);
+        const differing = differingRanges(ours, digests);
+        if (differing.length === 0) continue;
+        ranges += differing.length;
+        const { keys, tombstones } = await peers.syncKeys(peer, { from: this.#init.self.id, prefixes: differing }, signal);
+        for (const t of tombstones) this.#init.tombstones.apply(t);
+        const missing = lackingEntries(entries, differing, keys, tombstones);
+        const results = await mapLimit(missing, peers.concurrency, (e) => this.#send(peer, e.label, signal));
+        pushed += results.filter(Boolean).length;
+      } catch (err) {
+        this.#log.debug({ peer: id.slice(0, 12), err: (err as Error).message }, 'anti-entropy with a neighbour failed');
+      }
+    }
+    metrics.antiEntropy.inc();
+    metrics.moved.inc({ reason: 'anti_entropy' }, pushed);
+    return { neighbours: neighbours.length, ranges, pushed };
+  }
+
+  /** Serves SyncDigest: the digests of what this node shares with `from`. */
+  digestFor(from: string): RangeDigest[] {
+    return rangeDigests(sharedWith(this.#replicaIndex(), from));
+  }
+
+  /** Serves SyncKeys: the keys and tombstones this node shares with `from` in the ranges `prefixes`. */
+  keysFor(from: string, prefixes: readonly number[]): { keys: string[]; tombstones: Tombstone[] } {
+    const { keys, tombstoneCids } = labelsInRanges(sharedWith(this.#replicaIndex(), from), prefixes);
+    const tombstones = tombstoneCids.map((cid) => this.#init.db.getTombstone(cid)).filter((t): t is Tombstone => t !== undefined);
+    return { keys, tombstones };
+  }
+
+  /** Sends one entry the neighbour lacks; true when a block was pushed. */
+  async #send(peer: PeerContact, label: string, signal: AbortSignal): Promise<boolean> {
+    const { db, peers } = this.#init;
+    const deleted = tombstoneCid(label);
+    if (deleted !== undefined) {
+      const t = db.getTombstone(deleted);
+      if (t) await peers.storeTombstone(peer, t, signal).catch(() => undefined);
+      return false;
+    }
+    if (db.getTombstone(label)) return false;
+    return this.#init.push.push(peer, label, signal);
+  }
+
+  /**
+   * Every replica copy this node is responsible for, with the replicas of its key, and every
+   * tombstone it knows. Built once per round and filtered per neighbour.
+   */
+  #replicaIndex(): IndexedEntry[] {
+    const { db, replicaSet, self } = this.#init;
+    const index: IndexedEntry[] = [];
+    for (const row of db.blocks()) {
+      if (row.kind !== 'replica') continue;
+      const key = cidKey(parseCid(row.cid));
+      const replicas = new Set(replicaSet.knownPreferenceList(key, replicaSet.r).map((p) => p.id));
+      if (replicas.has(self.id)) index.push({ key, label: row.cid, replicas });
+    }
+    for (const t of db.tombstones()) index.push({ key: cidKey(parseCid(t.cid)), label: tombstoneLabel(t.cid) });
+    return index;
+  }
+
+  #schedule(delayMs: number): void {
+    if (!this.#running) return;
+    this.#timer = this.#init.clock.setTimeout(() => {
+      void this.round()
+        .catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'anti-entropy round failed'))
+        .finally(() => this.#schedule(this.#intervalMs));
+    }, delayMs);
+  }
+}

@@ -1,0 +1,84 @@
+import { NotFoundError, silentLogger, throwIfAborted, type AbortOptions, type Clock, type Logger } from '@peerweave/core';
+import type { PeerContact } from '@peerweave/protocol';
+import { blockMatches, cidKey, cidToString, parseCid, type BlockStore, type ContentDb } from '@peerweave/storage';
+import type { CID } from 'multiformats/cid';
+import type { ContentMetrics } from './content-metrics.ts';
+import type { ContentPeers } from './content-peers.ts';
+import type { ReadCache } from './read-cache.ts';
+import type { ReplicaSet } from './replica-set.ts';
+
+export interface BlockFetchInit {
+  self: Pick<PeerContact, 'id'>;
+  db: Pick<ContentDb, 'touch'>;
+  blocks: Pick<BlockStore, 'get'>;
+  clock: Clock;
+  replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList' | 'lookupPreferenceList'>;
+  peers: Pick<ContentPeers, 'fetchBlock'>;
+  cache: Pick<ReadCache, 'keep'>;
+  metrics: Pick<ContentMetrics, 'fetches' | 'corrupt'>;
+  logger?: Logger;
+}
+
+/**
+ * One block, wherever it is: the local store, then the r + 2 closest known nodes in order, then
+ * the nodes a lookup finds. Every block from a peer is checked against its CID (a peer that sends
+ * wrong bytes is skipped and counted) and kept in the read cache.
+ */
+export class BlockFetch {
+  readonly #init: BlockFetchInit;
+  readonly #log: Logger;
+
+  constructor(init: BlockFetchInit) {
+    this.#init = init;
+    this.#log = init.logger ?? silentLogger;
+  }
+
+  async getBlock(cidOrText: CID | string, options: AbortOptions = {}): Promise<Uint8Array> {
+    const { db, blocks, clock, replicaSet, metrics } = this.#init;
+    const cid = typeof cidOrText === 'string' ? parseCid(cidOrText) : cidOrText;
+    const cidText = cidToString(cid);
+    const local = await blocks.get(cid);
+    if (local !== undefined) {
+      db.touch(cidText, clock.now());
+      metrics.fetches.inc({ source: 'local' });
+      return local;
+    }
+    const key = cidKey(cid);
+    const asked = new Set<string>([this.#init.self.id]);
+    let data = await this.#tryFrom(cid, replicaSet.knownPreferenceList(key, replicaSet.r + 2), asked, options.signal);
+    if (data === undefined) {
+      const found = await replicaSet.lookupPreferenceList(key, replicaSet.r + 2, options.signal);
+      data = await this.#tryFrom(cid, found, asked, options.signal);
+    }
+    if (data === undefined) {
+      metrics.fetches.inc({ source: 'none' });
+      throw new NotFoundError(`no reachable node holds block ${cidText}`);
+    }
+    metrics.fetches.inc({ source: 'peer' });
+    await this.#init.cache.keep(cid, data);
+    return data;
+  }
+
+  /** The first verified copy from `candidates` not asked yet, in order. */
+  async #tryFrom(cid: CID, candidates: readonly PeerContact[], asked: Set<string>, signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
+    const cidText = cidToString(cid);
+    for (const peer of candidates) {
+      if (asked.has(peer.id)) continue;
+      asked.add(peer.id);
+      throwIfAborted(signal);
+      try {
+        const data = await this.#init.peers.fetchBlock(peer, cidText, signal);
+        if (data === undefined) continue;
+        if (!blockMatches(cid, data)) {
+          this.#init.metrics.corrupt.inc({ source: 'peer' });
+          this.#log.warn({ peer: peer.id.slice(0, 12), cid: cidText }, 'peer sent a block that does not match its CID');
+          continue;
+        }
+        return data;
+      } catch (err) {
+        if (signal?.aborted) throw err;
+      }
+    }
+    return undefined;
+  }
+}

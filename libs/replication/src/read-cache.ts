@@ -1,0 +1,105 @@
+import { silentLogger, type Clock, type Logger } from '@peerweave/core';
+import { cidToString, type BlockStore, type ContentDb } from '@peerweave/storage';
+import type { CID } from 'multiformats/cid';
+import { EVICTION_BATCH, evictionVictims, widenBatch } from './cache-eviction.ts';
+
+/** Bytes of blocks kept because this node read them (not a replica); least recently used go first. */
+export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+
+export interface ReadCacheInit {
+  db: Pick<ContentDb, 'addBlock' | 'cachedBytes' | 'leastRecentlyUsedCache'>;
+  blocks: Pick<BlockStore, 'put'>;
+  clock: Clock;
+  /** Drops a block from the store and the database (Tombstones.drop). */
+  drop(cid: string): Promise<void>;
+  logger?: Logger;
+  /** Default {@link DEFAULT_CACHE_BYTES}; 0 keeps nothing read. */
+  cacheBytes?: number;
+}
+
+/** The blocks of one upload in progress, staged as cache until it is replicated. */
+export interface Staging {
+  /** Stores a block of the upload as cache, protected from eviction until {@link release}. */
+  add(cid: CID, bytes: Uint8Array, nowMs: number): Promise<void>;
+  /** The upload is over (replicated or failed): its blocks are ordinary cache again. */
+  release(): void;
+}
+
+/**
+ * The bounded read cache: blocks this node fetched for a reader are kept as 'cache' rows and the
+ * least recently used are evicted past `cacheBytes`. Uploads in progress stage their blocks here
+ * too, and a staged block is never evicted before its upload is over.
+ */
+export class ReadCache {
+  readonly #init: ReadCacheInit;
+  readonly #log: Logger;
+  readonly #cacheBytes: number;
+  /** Staged blocks, with how many uploads in progress staged each. */
+  readonly #staging = new Map<string, number>();
+
+  constructor(init: ReadCacheInit) {
+    this.#init = init;
+    this.#log = init.logger ?? silentLogger;
+    this.#cacheBytes = init.cacheBytes ?? DEFAULT_CACHE_BYTES;
+  }
+
+  /** Keeps a fetched block as evictable cache; true when it was stored. */
+  async keep(cid: CID, data: Uint8Array): Promise<boolean> {
+    if (this.#cacheBytes <= 0) return false;
+    try {
+      await this.#init.blocks.put(cid, data);
+      this.#init.db.addBlock({ cid: cidToString(cid), bytes: data.length, roots: [], kind: 'cache', nowMs: this.#init.clock.now() });
+      await this.evict();
+      return true;
+    } catch (err) {
+      this.#log.debug({ err: (err as Error).message }, 'caching a fetched block failed');
+      return false;
+    }
+  }
+
+  /** Drops least recently used cache blocks, never staged ones, until the cache fits. */
+  async evict(): Promise<void> {
+    const { db } = this.#init;
+    let over = db.cachedBytes() - this.#cacheBytes;
+    let batch = EVICTION_BATCH;
+    while (over > 0) {
+      const victims = evictionVictims(db.leastRecentlyUsedCache(batch), (cid) => this.#staging.has(cid), over);
+      if (victims.length === 0) {
+        const wider = widenBatch(batch, this.#staging.size);
+        if (wider === undefined) return;
+        batch = wider;
+        continue;
+      }
+      for (const v of victims) {
+        await this.#init.drop(v.cid);
+        over -= v.bytes;
+      }
+    }
+  }
+
+  /** Opens the staging of one upload. */
+  stage(): Staging {
+    const staged: string[] = [];
+    return {
+      add: async (cid, bytes, nowMs) => {
+        const text = cidToString(cid);
+        staged.push(text);
+        this.#staging.set(text, (this.#staging.get(text) ?? 0) + 1);
+        await this.#init.blocks.put(cid, bytes);
+        this.#init.db.addBlock({ cid: text, bytes: bytes.length, roots: [], kind: 'cache', nowMs });
+      },
+      release: () => {
+        for (const text of staged.splice(0)) {
+          const n = (this.#staging.get(text) ?? 1) - 1;
+          if (n <= 0) this.#staging.delete(text);
+          else this.#staging.set(text, n);
+        }
+      },
+    };
+  }
+
+  /** True while an upload in progress staged `cid`. */
+  isStaged(cid: string): boolean {
+    return this.#staging.has(cid);
+  }
+}

@@ -1,0 +1,123 @@
+import { NotFoundError, PeerweaveError, type AbortOptions } from '@peerweave/core';
+import { blockLinks, cidKey, cidToString, DAG_PB_CODE, exportCar, exportFile, fileLeaves, parseCid, statObject, type ContentDb, type FileLeaf } from '@peerweave/storage';
+import type { CID } from 'multiformats/cid';
+import type { BlockFetch } from './block-fetch.ts';
+import { outcomeLabel, type ContentMetrics } from './content-metrics.ts';
+import { groupByPeer, type ContentPeers } from './content-peers.ts';
+import { dagInfo, toInfo, type ObjectInfo } from './object-info.ts';
+import type { RecordLookup } from './record-lookup.ts';
+import type { ReplicaSet } from './replica-set.ts';
+import type { SwarmRead } from './swarm-read.ts';
+
+export interface BlockLocation {
+  cid: string;
+  /** The r nodes that should hold it, as this node sees the network. */
+  replicas: string[];
+  /** The nodes asked that hold it (replicas and stand-ins). */
+  holders: string[];
+}
+
+export interface ReadPathInit {
+  db: Pick<ContentDb, 'getTombstone' | 'listRecords'>;
+  replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList'>;
+  peers: Pick<ContentPeers, 'whoHas'>;
+  fetch: Pick<BlockFetch, 'getBlock'>;
+  swarm: Pick<SwarmRead, 'read'>;
+  records: Pick<RecordLookup, 'find'>;
+  metrics: Pick<ContentMetrics, 'gets'>;
+}
+
+/**
+ * Reads of whole objects: their bytes (a range of them), what they are (stat, list), their CAR,
+ * every block CID of their DAG, and where their blocks are.
+ */
+export class ReadPath {
+  readonly #init: ReadPathInit;
+
+  constructor(init: ReadPathInit) {
+    this.#init = init;
+  }
+
+  /**
+   * Streams the object's bytes (a range of them). The leaves are named by the inner nodes and
+   * swarmed from every node that should hold them at once (SwarmRead). Objects of one block, and
+   * files whose leaves are not raw blocks, are read block by block through the UnixFS exporter.
+   */
+  async *read(cidText: string, range: { offset: number; length: number } | undefined, options: AbortOptions = {}): AsyncIterable<Uint8Array> {
+    const cid = parseCid(cidText);
+    if (this.#init.db.getTombstone(cidToString(cid))) throw new NotFoundError(`object ${cidToString(cid)} was deleted`);
+    const get = (c: CID, o: AbortOptions): Promise<Uint8Array> => this.#init.fetch.getBlock(c, o);
+    const signal = options.signal ? { signal: options.signal } : {};
+    try {
+      let leaves: FileLeaf[] = [];
+      if (cid.code === DAG_PB_CODE) {
+        try {
+          leaves = await fileLeaves(cid, get, { ...range, ...signal });
+        } catch (err) {
+          if (!(err instanceof PeerweaveError && err.code === 'INVALID_ARGUMENT')) throw err;
+          leaves = [];
+        }
+      }
+      if (leaves.length < 2) {
+        yield* exportFile(cid, get, { ...range, ...signal });
+      } else {
+        yield* this.#init.swarm.read(cidToString(cid), leaves, range, options.signal);
+      }
+      this.#init.metrics.gets.inc({ outcome: 'ok' });
+    } catch (err) {
+      this.#init.metrics.gets.inc({ outcome: outcomeLabel(err) });
+      throw err;
+    }
+  }
+
+  /** What a user sees of an object: its record, or what the DAG tells when there is none. */
+  async stat(cidText: string, options: AbortOptions = {}): Promise<ObjectInfo> {
+    const cid = parseCid(cidText);
+    const canonical = cidToString(cid);
+    const { record, tombstone } = await this.#init.records.find(cid, options.signal);
+    if (tombstone) throw new NotFoundError(`object ${canonical} was deleted`);
+    if (record) return toInfo(record);
+    const { size, blocks } = await statObject(cid, (c, o) => this.#init.fetch.getBlock(c, o), options);
+    return dagInfo(canonical, size, blocks);
+  }
+
+  car(cidText: string, options: AbortOptions = {}): AsyncIterable<Uint8Array> {
+    return exportCar(parseCid(cidText), (c, o) => this.#init.fetch.getBlock(c, o), options);
+  }
+
+  /** The records this node holds (as a replica, or because it took the upload), by CID. */
+  list(options: { limit: number; after?: string }): { objects: ObjectInfo[]; next?: string } {
+    const { db } = this.#init;
+    const records = db.listRecords({ limit: options.limit + 1, ...(options.after ? { after: options.after } : {}) });
+    const page = records.slice(0, options.limit).filter((r) => !db.getTombstone(r.cid));
+    const more = records.length > options.limit;
+    return { objects: page.map(toInfo), ...(more ? { next: records[options.limit - 1]!.cid } : {}) };
+  }
+
+  /** Every block CID of a DAG; only inner (dag-pb) nodes are fetched, raw leaves are listed. */
+  async *dagCids(root: CID, signal: AbortSignal | undefined): AsyncIterable<CID> {
+    const stack = [root];
+    while (stack.length > 0) {
+      const cid = stack.pop()!;
+      yield cid;
+      if (cid.code !== DAG_PB_CODE) continue;
+      const bytes = await this.#init.fetch.getBlock(cid, signal ? { signal } : {});
+      stack.push(...blockLinks(cid, bytes).reverse());
+    }
+  }
+
+  /** Where the blocks of an object are: their replica set and which of the r + 2 closest known nodes hold each. */
+  async locate(cidText: string, options: AbortOptions = {}): Promise<BlockLocation[]> {
+    const { replicaSet } = this.#init;
+    const cids: CID[] = [];
+    for await (const c of this.dagCids(parseCid(cidText), options.signal)) cids.push(c);
+    const rows = cids.map((c) => ({ cid: cidToString(c), order: replicaSet.knownPreferenceList(cidKey(c), replicaSet.r + 2) }));
+    const asks = groupByPeer(rows.flatMap(({ cid, order }) => order.map((peer) => [peer, cid] as const)));
+    const { held } = await this.#init.peers.whoHas(asks, options.signal);
+    return rows.map(({ cid, order }) => ({
+      cid,
+      replicas: order.slice(0, replicaSet.r).map((p) => p.id),
+      holders: order.filter((p) => held.has(`${p.id}/${cid}`)).map((p) => p.id),
+    }));
+  }
+}

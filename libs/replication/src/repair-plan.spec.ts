@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PeerContact } from '@peerweave/protocol';
+import type { BlockKind } from '@peerweave/storage';
+import { planRepair, replicaSetKey, REVERIFY_EVERY_PASSES, settleRepair, type VerifiedSet } from './repair-plan.ts';
+import { contact } from './test-support.ts';
+
+const self = contact(0x10);
+const a = contact(0x20);
+const b = contact(0x30);
+const c = contact(0x40);
+
+const row = (cid: string, kind: BlockKind, hintFor = '', roots = ['root']) => ({ cid, kind, roots, hintFor });
+
+function plan(rows: ReturnType<typeof row>[], sets: Record<string, PeerContact[]>, verified: Record<string, VerifiedSet> = {}, pass = 10) {
+  return planRepair(rows, { selfId: self.id, replicasOf: (cid) => sets[cid]!, verified: (cid) => verified[cid], pass });
+}
+
+describe('planRepair', () => {
+  it('asks every other replica about a replica copy, and skips cache and staged blocks', () => {
+    const p = plan([row('x', 'replica'), row('cached', 'cache'), row('staged', 'replica', '', [])], { x: [self, a, b] });
+    assert.equal(p.checked, 1);
+    assert.deepEqual(p.toAsk, [[a, 'x'], [b, 'x']]);
+    assert.deepEqual([...p.replicaSets], [['x', replicaSetKey([self, a, b])]]);
+    assert.deepEqual(p.demote, []);
+  });
+
+  const skip: [what: string, verified: VerifiedSet | undefined, set: PeerContact[], asked: boolean][] = [
+    ['never verified', undefined, [self, a, b], true],
+    ['verified against the same set recently', { set: replicaSetKey([self, a, b]), pass: 9 }, [self, a, b], false],
+    [`verified ${REVERIFY_EVERY_PASSES} passes ago`, { set: replicaSetKey([self, a, b]), pass: 10 - REVERIFY_EVERY_PASSES }, [self, a, b], true],
+    ['verified against another set', { set: replicaSetKey([self, a, c]), pass: 9 }, [self, a, b], true],
+    ['verified, but this node left the set', { set: replicaSetKey([a, b, c]), pass: 9 }, [a, b, c], true],
+  ];
+  for (const [what, verified, set, asked] of skip) {
+    it(`a replica copy ${what}: ${asked ? 'asked' : 'not asked'}`, () => {
+      const p = plan([row('x', 'replica')], { x: set }, verified ? { x: verified } : {});
+      assert.equal(p.replicaSets.has('x'), asked);
+      assert.equal(p.checked, 1);
+    });
+  }
+
+  it('a replica copy this node is no longer responsible for is asked about and demoted', () => {
+    const p = plan([row('x', 'replica')], { x: [a, b, c] });
+    assert.deepEqual(p.toAsk.map(([peer]) => peer.id), [a.id, b.id, c.id]);
+    assert.deepEqual(p.demote, ['x']);
+  });
+
+  it('hints go back, are promoted, or kept, and are never asked about', () => {
+    const p = plan([row('back', 'hint', a.id), row('mine', 'hint', c.id), row('wait', 'hint', c.id)], {
+      back: [a, b],
+      mine: [self, a],
+      wait: [a, b],
+    });
+    assert.deepEqual(p.handBack, [{ cid: 'back', target: a, keepAs: 'cache' }]);
+    assert.deepEqual(p.promote, ['mine']);
+    assert.deepEqual(p.toAsk, []);
+    assert.equal(p.checked, 3);
+  });
+});
+
+describe('settleRepair', () => {
+  it('verifies the complete sets and demotes only copies the new replicas hold', () => {
+    const replicaSets = new Map([
+      ['done', 's1'],
+      ['short', 's2'],
+      ['moved', 's3'],
+      ['stuck', 's4'],
+    ]);
+    const settled = settleRepair({ replicaSets, demote: ['moved', 'stuck'] }, new Set(['short', 'stuck']), 7);
+    assert.deepEqual(settled.verified, [
+      ['done', { set: 's1', pass: 7 }],
+      ['moved', { set: 's3', pass: 7 }],
+    ]);
+    assert.deepEqual(settled.demote, ['moved']);
+  });
+});

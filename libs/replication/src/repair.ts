@@ -1,0 +1,159 @@
+import { silentLogger, type Clock, type Logger, type Startable, type TimerHandle } from '@peerweave/core';
+import type { PeerContact } from '@peerweave/protocol';
+import { cidKey, parseCid, type ContentDb } from '@peerweave/storage';
+import type { BlockPush } from './block-push.ts';
+import type { ContentMetrics } from './content-metrics.ts';
+import { groupByPeer, type ContentPeers } from './content-peers.ts';
+import { mapLimit } from './map-limit.ts';
+import type { ReadCache } from './read-cache.ts';
+import { planRepair, settleRepair, type VerifiedSet } from './repair-plan.ts';
+import type { ContentRouting, ReplicaSet } from './replica-set.ts';
+import type { Tombstones } from './tombstones.ts';
+
+/** How often every held block's replica set is re-checked (and on every change of contacts). */
+export const DEFAULT_REPAIR_INTERVAL_MS = 10_000;
+/** Delay of a pass after contacts change: a burst of changes (a node joining) makes one pass. */
+export const CONTACTS_CHANGED_DELAY_MS = 500;
+
+export interface RepairInit {
+  self: Pick<PeerContact, 'id'>;
+  routing: Pick<ContentRouting, 'on' | 'off'>;
+  replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList'>;
+  db: Pick<ContentDb, 'blocks' | 'setKind'>;
+  peers: Pick<ContentPeers, 'whoHas' | 'concurrency'>;
+  push: Pick<BlockPush, 'push'>;
+  tombstones: Pick<Tombstones, 'collectGarbage'>;
+  cache: Pick<ReadCache, 'evict'>;
+  clock: Clock;
+  metrics: Pick<ContentMetrics, 'moved' | 'handoffs' | 'backlog'>;
+  logger?: Logger;
+  /** Default {@link DEFAULT_REPAIR_INTERVAL_MS}. */
+  repairIntervalMs?: number;
+}
+
+export interface RepairReport {
+  /** Blocks held that were checked against their replica set. */
+  checked: number;
+  /** Copies pushed to replicas that lacked them. */
+  pushed: number;
+  /** Hints handed back to their node. */
+  handedBack: number;
+  /** Replica copies whose node found a replica missing and could not reach it. */
+  backlog: number;
+}
+
+/**
+ * Keeps this node's share of the data complete: on every change of contacts (debounced) and every
+ * interval, each replica copy checks, with one HasBlocks per peer, that the other replicas of its
+ * key hold it and pushes it where missing; hints go back to their node; copies this node is no
+ * longer responsible for are handed over and demoted to cache. Sets verified complete are not
+ * asked again until they change (or every REVERIFY_EVERY_PASSES passes).
+ */
+export class Repair implements Startable {
+  readonly #init: RepairInit;
+  readonly #log: Logger;
+  readonly #intervalMs: number;
+  /** What each held block was last verified complete against. */
+  readonly #verified = new Map<string, VerifiedSet>();
+  #pass = 0;
+  #timer: TimerHandle | undefined;
+  #running = false;
+  #repairing: Promise<RepairReport> | undefined;
+  #again = false;
+  #stop = new AbortController();
+  readonly #onContactsChanged = (): void => this.#schedule(CONTACTS_CHANGED_DELAY_MS);
+
+  constructor(init: RepairInit) {
+    this.#init = init;
+    this.#log = init.logger ?? silentLogger;
+    this.#intervalMs = init.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#stop = new AbortController();
+    this.#init.routing.on('contacts-changed', this.#onContactsChanged);
+    this.#schedule(this.#intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#stop.abort();
+    this.#init.routing.off('contacts-changed', this.#onContactsChanged);
+    if (this.#timer) this.#init.clock.clearTimeout(this.#timer);
+    await this.#repairing?.catch(() => {});
+  }
+
+  /** Forgets what was verified of a block (it was dropped). */
+  forget(cid: string): void {
+    this.#verified.delete(cid);
+  }
+
+  /** One repair pass; concurrent calls share one pass, and a call during a pass runs another after it. */
+  run(): Promise<RepairReport> {
+    if (this.#repairing) {
+      this.#again = true;
+      return this.#repairing;
+    }
+    this.#repairing = this.#runPass().finally(() => {
+      this.#repairing = undefined;
+      if (this.#again && this.#running) {
+        this.#again = false;
+        this.#schedule(0);
+      }
+    });
+    return this.#repairing;
+  }
+
+  async #runPass(): Promise<RepairReport> {
+    const { db, replicaSet, peers, push, metrics } = this.#init;
+    const signal = this.#stop.signal;
+    const pass = ++this.#pass;
+    this.#init.tombstones.collectGarbage();
+    const plan = planRepair(db.blocks(), {
+      selfId: this.#init.self.id,
+      replicasOf: (cid) => replicaSet.knownPreferenceList(cidKey(parseCid(cid)), replicaSet.r),
+      verified: (cid) => this.#verified.get(cid),
+      pass,
+    });
+    for (const cid of plan.promote) db.setKind(cid, 'replica');
+    const report: RepairReport = { checked: plan.checked, pushed: 0, handedBack: 0, backlog: 0 };
+    const { lacking, unreachable: incomplete } = await peers.whoHas(groupByPeer(plan.toAsk), signal);
+    const pushed = await mapLimit(lacking, peers.concurrency, async ({ peer, cid }) => {
+      const ok = await push.push(peer, cid, signal);
+      if (!ok) incomplete.add(cid);
+      return ok;
+    });
+    report.pushed = pushed.filter(Boolean).length;
+    metrics.moved.inc({ reason: 'repair' }, report.pushed);
+    const settled = settleRepair(plan, incomplete, pass);
+    for (const [cid, set] of settled.verified) this.#verified.set(cid, set);
+    // The new replicas have these now: keep the copies only as evictable cache.
+    for (const cid of settled.demote) db.setKind(cid, 'cache');
+    const handed = await mapLimit(plan.handBack, peers.concurrency, async ({ cid, target, keepAs }) => {
+      if (!(await push.push(target, cid, signal))) return false;
+      db.setKind(cid, keepAs);
+      metrics.handoffs.inc({ event: 'delivered' });
+      return true;
+    });
+    report.handedBack = handed.filter(Boolean).length;
+    report.backlog = incomplete.size;
+    metrics.backlog.set(report.backlog);
+    if (report.pushed > 0 || report.handedBack > 0 || report.backlog > 0) this.#log.info({ ...report }, 'repair pass');
+    await this.#init.cache.evict();
+    return report;
+  }
+
+  #schedule(delayMs: number): void {
+    if (!this.#running) return;
+    if (this.#timer) this.#init.clock.clearTimeout(this.#timer);
+    this.#timer = this.#init.clock.setTimeout(() => {
+      this.#timer = undefined;
+      void this.run()
+        .catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'repair pass failed'))
+        .finally(() => this.#schedule(this.#intervalMs));
+    }, delayMs);
+  }
+}

@@ -1,0 +1,78 @@
+import type { PeerContact } from '@peerweave/protocol';
+import { assertQuorum, preferenceList } from './placement.ts';
+
+/** r: copies of every block and record. More survive more simultaneous failures and cost more disk and write traffic. */
+export const DEFAULT_REPLICATION_FACTOR = 3;
+/** w: copies stored before a put is acknowledged (1 ≤ w ≤ r). Higher is safer and fails sooner when nodes are down. */
+export const DEFAULT_WRITE_QUORUM = 2;
+
+/** The part of the routing layer replication uses (RoutingNode has it). */
+export interface ContentRouting {
+  lookup(key: Uint8Array, options?: { signal?: AbortSignal; count?: number }): Promise<{ closest: PeerContact[]; timedOut: boolean }>;
+  closestKnown(key: Uint8Array, n: number): PeerContact[];
+  neighbourhood(): readonly string[];
+  on(event: 'contacts-changed', listener: () => void): unknown;
+  off(event: 'contacts-changed', listener: () => void): unknown;
+}
+
+export interface ReplicaSetInit {
+  /** This node's contact: it is a replica of the keys it is among the r closest to. */
+  self: PeerContact;
+  routing: Pick<ContentRouting, 'lookup' | 'closestKnown'>;
+  /** r (default {@link DEFAULT_REPLICATION_FACTOR}). */
+  replicationFactor?: number;
+  /** w (default {@link DEFAULT_WRITE_QUORUM}). */
+  writeQuorum?: number;
+}
+
+/**
+ * Who should hold a key: the r and w settings, and the preference lists (placement.ts) built from
+ * a network lookup or from the local routing table only. Validates r and w once, at construction.
+ */
+export class ReplicaSet {
+  readonly r: number;
+  readonly w: number;
+  readonly #self: PeerContact;
+  readonly #routing: Pick<ContentRouting, 'lookup' | 'closestKnown'>;
+
+  constructor(init: ReplicaSetInit) {
+    this.r = init.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
+    this.w = init.writeQuorum ?? DEFAULT_WRITE_QUORUM;
+    assertQuorum(this.r, this.w);
+    this.#self = init.self;
+    this.#routing = init.routing;
+  }
+
+  /**
+   * The nodes closest to `key`, this node included, nearest first: those a network lookup found,
+   * and those of the local table not declared dead. A replica that stopped answering but is still
+   * a member (SWIM has not declared it dead) keeps its place, so its copy goes to the next node as
+   * a hinted hand-off (Dynamo's sloppy quorum) instead of that node silently becoming a replica.
+   */
+  async preferenceList(key: Uint8Array, signal: AbortSignal | undefined): Promise<PeerContact[]> {
+    // r + 1: this node may be one of the r, and the lookup never returns it.
+    const { closest } = await this.#routing.lookup(key, { count: this.r + 1, ...(signal ? { signal } : {}) });
+    return preferenceList(key, this.#self, [...closest, ...this.#routing.closestKnown(key, this.r + 2)]);
+  }
+
+  /** The same from the local table only, cut to `n`: cheap, used by repair and reads. */
+  knownPreferenceList(key: Uint8Array, n: number = this.r): PeerContact[] {
+    return preferenceList(key, this.#self, this.#routing.closestKnown(key, n)).slice(0, n);
+  }
+
+  /** The `count` closest a network lookup finds, with this node in its place (not cut). */
+  async lookupPreferenceList(key: Uint8Array, count: number, signal: AbortSignal | undefined): Promise<PeerContact[]> {
+    const { closest } = await this.#routing.lookup(key, { count, ...(signal ? { signal } : {}) });
+    return preferenceList(key, this.#self, closest);
+  }
+
+  /** True when this node is among the r closest known to `key`. */
+  isReplica(key: Uint8Array): boolean {
+    return this.knownPreferenceList(key, this.r).some((p) => p.id === this.#self.id);
+  }
+
+  /** The contact of node `id` when the local table knows it. */
+  contact(id: string): PeerContact | undefined {
+    return this.#routing.closestKnown(Buffer.from(id, 'hex'), 1).find((p) => p.id === id);
+  }
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NotFoundError, SeededRandom } from '@peerweave/core';
+import { ManualClock } from '@peerweave/core/testing';
+import { CHUNK_SIZE, cidToString, fileLeaves, importFile, parseCid, type FileLeaf } from '@peerweave/storage';
+import { MemoryBlocks } from '@peerweave/storage/testing';
+import { ReadCache } from './read-cache.ts';
+import { SwarmRead } from './swarm-read.ts';
+import { contact, contentMetrics, MemoryBlockStore, memoryDb } from './test-support.ts';
+
+const self = contact(1);
+const honest = contact(2);
+const liar = contact(3);
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+async function readAll(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const p of source) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+/** A file of four leaves held by `honest` (and a liar that sends zeros), read by a node holding none of it. */
+async function setup() {
+  const file = new SeededRandom(3).bytes(3 * CHUNK_SIZE + 100);
+  const store = new MemoryBlocks();
+  const { cid } = await importFile(once(file), (c, b) => store.sink(c, b, {}));
+  const leaves: FileLeaf[] = await fileLeaves(cid, store.get);
+  const db = memoryDb();
+  const blocks = new MemoryBlockStore();
+  const clock = new ManualClock(0);
+  const { metrics, recorded } = contentMetrics();
+  const provided: [string, string[]][] = [];
+  let providerQuestions = 0;
+  let lookups = 0;
+  const cache = new ReadCache({ db, blocks, clock, drop: async () => {} });
+  const swarm = new SwarmRead({
+    self,
+    db,
+    blocks,
+    clock,
+    metrics,
+    cache,
+    replicaSet: { r: 3, knownPreferenceList: () => [self, honest, liar] },
+    peers: {
+      blockDeadlineMs: 5_000,
+      fetchBlock: async (peer, c) => (peer.id === liar.id ? new Uint8Array(CHUNK_SIZE) : store.blocks.get(c)),
+    },
+    fetch: {
+      getBlock: async (c) => {
+        lookups++;
+        const bytes = store.blocks.get(cidToString(typeof c === 'string' ? parseCid(c) : c));
+        if (!bytes) throw new NotFoundError('nowhere');
+        return bytes;
+      },
+    },
+    providers: {
+      findProviders: async () => (providerQuestions++, []),
+      provide: (root, l) => void provided.push([root, l]),
+    },
+  });
+  return { file, root: cidToString(cid), leaves, db, recorded, provided, swarm, counts: () => ({ providerQuestions, lookups }) };
+}
+
+describe('SwarmRead', () => {
+  it('reads a file from its replicas, refusing a liar’s blocks, keeps the leaves and becomes a provider once', async () => {
+    const s = await setup();
+    assert.equal(s.leaves.length, 4);
+    const got = await readAll(s.swarm.read(s.root, s.leaves, undefined, undefined));
+    assert.ok(got.equals(Buffer.from(s.file)));
+    for (const l of s.leaves) assert.equal(s.db.getBlock(cidToString(l.cid))?.kind, 'cache');
+    assert.deepEqual(s.provided, [[s.root, s.leaves.map((l) => cidToString(l.cid))]]);
+    assert.equal(s.counts().providerQuestions, 1, 'providers asked once a block was missing here');
+  });
+
+  it('reads a range across leaves, and from its own copies asks nobody for providers', async () => {
+    const s = await setup();
+    await readAll(s.swarm.read(s.root, s.leaves, undefined, undefined));
+    const range = { offset: CHUNK_SIZE - 10, length: CHUNK_SIZE + 20 };
+    // The leaves of the range, as fileLeaves names them for it: the first three.
+    const part = await readAll(s.swarm.read(s.root, s.leaves.slice(0, 3), range, undefined));
+    assert.ok(part.equals(Buffer.from(s.file.subarray(range.offset, range.offset + range.length))));
+    assert.equal(s.counts().providerQuestions, 1, 'the second read found every leaf here');
+    assert.equal(s.provided.length, 1, 'announced once');
+  });
+});

@@ -1,0 +1,123 @@
+import { NotFoundError, silentLogger, type Clock, type Logger, type Metrics } from '@peerweave/core';
+import type { PeerContact } from '@peerweave/protocol';
+import { blockMatches, cidKey, cidToString, parseCid, type BlockStore, type ContentDb, type FileLeaf } from '@peerweave/storage';
+import { Swarm, type BlockSource } from '@peerweave/transfer';
+import type { BlockFetch } from './block-fetch.ts';
+import type { ContentMetrics } from './content-metrics.ts';
+import type { ContentPeers } from './content-peers.ts';
+import type { Providers } from './providers.ts';
+import type { ReadCache } from './read-cache.ts';
+import type { ReplicaSet } from './replica-set.ts';
+import { swarmSources } from './swarm-sources.ts';
+
+export interface SwarmReadInit {
+  self: Pick<PeerContact, 'id'>;
+  db: Pick<ContentDb, 'getBlock'>;
+  blocks: Pick<BlockStore, 'get'>;
+  clock: Clock;
+  replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList'>;
+  peers: Pick<ContentPeers, 'fetchBlock' | 'blockDeadlineMs'>;
+  /** The full path for a block none of the expected holders has. */
+  fetch: Pick<BlockFetch, 'getBlock'>;
+  cache: Pick<ReadCache, 'keep'>;
+  providers: Pick<Providers, 'findProviders' | 'provide'>;
+  metrics: Pick<ContentMetrics, 'fetches' | 'corrupt' | 'providersFound'>;
+  /** Handed to the swarm, which declares its own metrics. */
+  swarmMetrics?: Metrics;
+  logger?: Logger;
+}
+
+/**
+ * Reads a file's leaves from many nodes at once (libs/transfer's swarm): this node when it has a
+ * copy, the replicas of each leaf, the providers of the object, in order, each block checked
+ * against its CID, with a bounded buffer so a slow reader slows the download. The first leaf kept
+ * in the read cache makes this node a provider of the object.
+ */
+export class SwarmRead {
+  readonly #init: SwarmReadInit;
+
+  constructor(init: SwarmReadInit) {
+    this.#init = init;
+  }
+
+  async *read(
+    root: string,
+    leaves: readonly FileLeaf[],
+    range: { offset: number; length: number } | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<Uint8Array> {
+    const { self, db, blocks, replicaSet, peers, metrics } = this.#init;
+    const start = range?.offset ?? 0;
+    const end = range === undefined ? Number.POSITIVE_INFINITY : range.offset + range.length;
+    const sources = new Map<string, BlockSource>();
+    const local: BlockSource = {
+      id: self.id,
+      fetch: async (c) => {
+        const bytes = await blocks.get(parseCid(c));
+        if (bytes === undefined) throw new NotFoundError(`block ${c} is not stored here`);
+        return bytes;
+      },
+    };
+    const remote = (peer: PeerContact): BlockSource => {
+      let source = sources.get(peer.id);
+      if (!source) {
+        source = {
+          id: peer.id,
+          fetch: async (c, { signal: s }) => {
+            const data = await peers.fetchBlock(peer, c, s);
+            if (data === undefined) throw new NotFoundError(`peer ${peer.id.slice(0, 12)} does not hold ${c}`);
+            metrics.fetches.inc({ source: 'peer' });
+            return data;
+          },
+        };
+        sources.set(peer.id, source);
+      }
+      return source;
+    };
+    const network: BlockSource = { id: 'lookup', fetch: (c, { signal: s }) => this.#init.fetch.getBlock(c, { signal: s }) };
+    // Nodes that read the object before and announced they keep it (provider records): every
+    // block is asked of them too, so a popular object is served by more than its r replicas.
+    // Asked in the background, and only once a block is missing here (a file read from this
+    // node's own copies asks nobody): the first blocks come from the replicas without waiting.
+    let providers: BlockSource[] = [];
+    let asked = false;
+    const askProviders = (): void => {
+      if (asked) return;
+      asked = true;
+      void this.#init.providers.findProviders(root, signal ? { signal } : {}).then((found) => {
+        providers = found.filter((p) => p.id !== self.id).map(remote);
+        metrics.providersFound.observe(providers.length);
+      });
+    };
+    const swarm = new Swarm({
+      blocks: leaves.map((l) => ({ cid: cidToString(l.cid), bytes: l.size })),
+      providers: (c) => {
+        const here = db.getBlock(c) !== undefined;
+        if (!here) askProviders();
+        const replicas = replicaSet.knownPreferenceList(cidKey(parseCid(c)), replicaSet.r).filter((p) => p.id !== self.id);
+        return swarmSources(here ? local : undefined, replicas.map(remote), providers, network);
+      },
+      verify: (c, bytes) => {
+        const ok = blockMatches(parseCid(c), bytes);
+        if (!ok) metrics.corrupt.inc({ source: 'peer' });
+        return ok;
+      },
+      clock: this.#init.clock,
+      requestTimeoutMs: peers.blockDeadlineMs,
+      logger: this.#init.logger ?? silentLogger,
+      ...(this.#init.swarmMetrics ? { metrics: this.#init.swarmMetrics } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    let i = 0;
+    let announced = false;
+    for await (const { cid: c, bytes } of swarm.blocks()) {
+      const leaf = leaves[i++]!;
+      if (!db.getBlock(c) && (await this.#init.cache.keep(leaf.cid, bytes)) && !announced) {
+        // The first block kept makes this node a provider; announced once, refreshed by a timer.
+        announced = true;
+        this.#init.providers.provide(root, leaves.map((l) => cidToString(l.cid)));
+      }
+      yield bytes.subarray(Math.max(0, start - leaf.offset), Math.min(leaf.size, end - leaf.offset));
+    }
+  }
+}
