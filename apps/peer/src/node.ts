@@ -116,6 +116,9 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       syncKeys: (request, context) => contentHandler().syncKeys(request, context),
       addProvider: (request, context) => contentHandler().addProvider(request, context),
       getProviders: (request, context) => contentHandler().getProviders(request, context),
+      pinBlocks: (request, context) => contentHandler().pinBlocks(request, context),
+      readBlock: (cid, context) => contentHandler().readBlock(cid, context),
+      writeBlocks: (blocks, context) => contentHandler().writeBlocks(blocks, context),
     }),
   );
   const searchHandler = () => search?.handler ?? notReady();

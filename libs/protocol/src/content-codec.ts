@@ -25,6 +25,8 @@ import type { HasBlocksRequest as HasBlocksRequestWire, HasBlocksRequest__Output
 import type { HasBlocksResponse as HasBlocksResponseWire, HasBlocksResponse__Output as HasBlocksResponseWireOut } from './generated/peerweave/content/v1/HasBlocksResponse.ts';
 import type { ObjectRecord as ObjectRecordWire, ObjectRecord__Output as ObjectRecordWireOut } from './generated/peerweave/content/v1/ObjectRecord.ts';
 import type { ProviderRecord as ProviderRecordWire, ProviderRecord__Output as ProviderRecordWireOut } from './generated/peerweave/content/v1/ProviderRecord.ts';
+import type { PinBlocksRequest as PinBlocksRequestWire, PinBlocksRequest__Output as PinBlocksRequestWireOut } from './generated/peerweave/content/v1/PinBlocksRequest.ts';
+import type { PinBlocksResponse as PinBlocksResponseWire, PinBlocksResponse__Output as PinBlocksResponseWireOut } from './generated/peerweave/content/v1/PinBlocksResponse.ts';
 import type { PutBlockRequest as PutBlockRequestWire, PutBlockRequest__Output as PutBlockRequestWireOut } from './generated/peerweave/content/v1/PutBlockRequest.ts';
 import type { PutBlockResponse as PutBlockResponseWire, PutBlockResponse__Output as PutBlockResponseWireOut } from './generated/peerweave/content/v1/PutBlockResponse.ts';
 import type { PutRecordRequest as PutRecordRequestWire, PutRecordRequest__Output as PutRecordRequestWireOut } from './generated/peerweave/content/v1/PutRecordRequest.ts';
@@ -102,6 +104,7 @@ export interface ContentWireMethods {
   syncKeys: { requestIn: SyncKeysRequestWire; requestOut: SyncKeysRequestWireOut; responseIn: SyncKeysResponseWire; responseOut: SyncKeysResponseWireOut };
   addProvider: { requestIn: AddProviderRequestWire; requestOut: AddProviderRequestWireOut; responseIn: AddProviderResponseWire; responseOut: AddProviderResponseWireOut };
   getProviders: { requestIn: GetProvidersRequestWire; requestOut: GetProvidersRequestWireOut; responseIn: GetProvidersResponseWire; responseOut: GetProvidersResponseWireOut };
+  pinBlocks: { requestIn: PinBlocksRequestWire; requestOut: PinBlocksRequestWireOut; responseIn: PinBlocksResponseWire; responseOut: PinBlocksResponseWireOut };
 }
 
 /** Encoding and decoding of one method's request and response. Every function throws InvalidArgumentError. */
@@ -124,6 +127,7 @@ export const CONTENT_RPC_NAMES = {
   syncKeys: 'SyncKeys',
   addProvider: 'AddProvider',
   getProviders: 'GetProviders',
+  pinBlocks: 'PinBlocks',
 } as const satisfies Record<ContentMethod, string>;
 
 export const CONTENT_METHODS = Object.keys(CONTENT_RPC_NAMES) as readonly ContentMethod[];
@@ -138,12 +142,14 @@ const putBlock: ContentMethodCodec<'putBlock'> = {
     data: checkBlockData(r.data),
     roots: checkCids(r.roots, MAX_ROOTS_PER_BLOCK, 'roots'),
     hintFor: r.hintFor === '' ? EMPTY_BYTES : encodeId(r.hintFor, 'hintFor', -1, '', ''),
+    ...(r.record != null ? { record: encodeRecord(r.record) } : {}),
   }),
   decodeRequest: (m) => ({
     cid: checkCid(m.cid, 'cid', -1),
     data: checkBlockData(m.data),
     roots: checkCids(m.roots, MAX_ROOTS_PER_BLOCK, 'roots'),
     hintFor: m.hintFor.length === 0 ? '' : decodeId(m.hintFor, 'hintFor', -1, '', ''),
+    ...(m.record != null ? { record: decodeRecord(m.record) } : {}),
   }),
   encodeResponse: (r) => ({ stored: checkBoolean(r.stored, 'stored') }),
   decodeResponse: (m) => ({ stored: m.stored }),
@@ -234,6 +240,33 @@ const getProviders: ContentMethodCodec<'getProviders'> = {
   decodeResponse: (m) => ({ providers: decodeProviders(m.providers) }),
 };
 
+const pinBlocks: ContentMethodCodec<'pinBlocks'> = {
+  encodeRequest: (r) => ({
+    root: checkCid(r.root, 'root', -1),
+    blocks: checkPinnedBlocks(r.blocks).map((b, i) => ({
+      cid: checkCid(b.cid, 'blocks', i, '.cid'),
+      hintFor: b.hintFor === '' ? EMPTY_BYTES : encodeId(b.hintFor, 'blocks', i, '.hintFor', ''),
+    })),
+    release: r.release === undefined ? false : checkBoolean(r.release, 'release'),
+  }),
+  decodeRequest: (m) => ({
+    root: checkCid(m.root, 'root', -1),
+    blocks: checkPinnedBlocks(m.blocks).map((b, i) => ({
+      cid: checkCid(b.cid, 'blocks', i, '.cid'),
+      hintFor: b.hintFor.length === 0 ? '' : decodeId(b.hintFor, 'blocks', i, '.hintFor', ''),
+    })),
+    ...(m.release ? { release: true } : {}),
+  }),
+  encodeResponse: (r) => ({ pinned: checkFlags(r.pinned, 'pinned') }),
+  decodeResponse: (m) => ({ pinned: checkFlags(m.pinned, 'pinned') }),
+};
+
+function checkPinnedBlocks<T>(blocks: readonly T[]): readonly T[] {
+  checkListLength(blocks, MAX_CIDS_PER_MESSAGE, 'blocks');
+  for (let i = 0; i < blocks.length; i++) if (blocks[i] === null || typeof blocks[i] !== 'object') invalid('blocks', i, '', 'missing');
+  return blocks;
+}
+
 /** The codec of every content method. */
 export const CONTENT_CODECS: { readonly [M in ContentMethod]: ContentMethodCodec<M> } = {
   putBlock,
@@ -246,6 +279,7 @@ export const CONTENT_CODECS: { readonly [M in ContentMethod]: ContentMethodCodec
   syncKeys,
   addProvider,
   getProviders,
+  pinBlocks,
 };
 
 // ----- records, tombstones, digests ---------------------------------------------------------------
@@ -422,10 +456,10 @@ function checkFoundBlock(found: boolean, data: Uint8Array): { found: boolean; da
   return { found, data };
 }
 
-function checkFlags(have: readonly boolean[]): boolean[] {
-  checkListLength(have, MAX_CIDS_PER_MESSAGE, 'have');
+function checkFlags(have: readonly boolean[], field = 'have'): boolean[] {
+  checkListLength(have, MAX_CIDS_PER_MESSAGE, field);
   for (let i = 0; i < have.length; i++) {
-    if (typeof have[i] !== 'boolean') invalid('have', i, '', `must be a boolean, got ${typeof have[i]}`);
+    if (typeof have[i] !== 'boolean') invalid(field, i, '', `must be a boolean, got ${typeof have[i]}`);
   }
   return have as boolean[];
 }

@@ -63,6 +63,12 @@ export interface PutBlockRequest {
    * empty for a normal replica. The receiver keeps it as a hint and hands it back when that node returns.
    */
   readonly hintFor: string;
+  /**
+   * The object's signed record, when this block is the object's root (they share a key, so their
+   * replicas): the receiver stores it too, after the block, and answers `stored` only when both
+   * were. A small object is written with one call per replica.
+   */
+  readonly record?: ObjectRecord;
 }
 export interface PutBlockResponse {
   /** False when the receiver refused it because every root is deleted (tombstoned). */
@@ -152,8 +158,36 @@ export interface ContentMethods {
   syncKeys: { request: SyncKeysRequest; response: SyncKeysResponse };
   addProvider: { request: AddProviderRequest; response: AddProviderResponse };
   getProviders: { request: GetProvidersRequest; response: GetProvidersResponse };
+  pinBlocks: { request: PinBlocksRequest; response: PinBlocksResponse };
 }
 export type ContentMethod = keyof ContentMethods;
+
+/** One block of a PinBlocks request. */
+export interface PinnedBlock {
+  readonly cid: string;
+  /** The replica this copy stands in for (hinted hand-off), or '' for a normal replica. */
+  readonly hintFor: string;
+}
+
+/**
+ * Ends an upload: the blocks were sent earlier with no roots (PutBlocks), while the upload was
+ * still being read and its root CID unknown; the callee pins them to `root`.
+ */
+export interface PinBlocksRequest {
+  readonly root: string;
+  /** At most MAX_CIDS_PER_MESSAGE. */
+  readonly blocks: readonly PinnedBlock[];
+  /**
+   * The upload failed after some blocks were pinned: drop `root`'s claim on them instead (they
+   * become evictable cache unless another object claims them). Refused when the callee holds the
+   * object's record (the object exists).
+   */
+  readonly release?: boolean;
+}
+export interface PinBlocksResponse {
+  /** One flag per block, in order: false when the callee no longer holds it or the object is deleted. */
+  readonly pinned: readonly boolean[];
+}
 
 /** A node that holds (some of) the blocks of a CID and serves them, with when its claim lapses. */
 export interface ProviderRecord {

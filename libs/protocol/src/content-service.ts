@@ -1,4 +1,6 @@
 import type { Server } from '@grpc/grpc-js';
+import { withBlockStreamCodecs } from './block-stream-methods.ts';
+import { BlockStreamRegistry, getBlocksHandler, putBlocksHandler } from './block-stream-server.ts';
 import type { ContentServiceDefinition, ContentServiceHandlers } from './generated/peerweave/content/v1/ContentService.ts';
 import { peerMethodHandler } from './method-binding.ts';
 import type { ContentHandler } from './peer-messages.ts';
@@ -8,9 +10,17 @@ import type { BindingContext, ServiceBinding } from './service-binding.ts';
 export const CONTENT_SERVICE_NAME = 'peerweave.content.v1.ContentService';
 export const CONTENT_PROTO_FILE = 'peerweave/content/v1/content.proto';
 
-/** The loaded ContentService definition (from the proto root, with the shared loader options). */
+let definition: ContentServiceDefinition | undefined;
+
+/**
+ * The loaded ContentService definition (from the proto root, with the shared loader options), its
+ * block streams with their own serializers (block-stream-methods.ts).
+ */
 export function contentServiceDefinition(): ContentServiceDefinition {
-  return loadProtocolPackage(CONTENT_PROTO_FILE)[CONTENT_SERVICE_NAME] as unknown as ContentServiceDefinition;
+  definition ??= withBlockStreamCodecs(
+    loadProtocolPackage(CONTENT_PROTO_FILE)[CONTENT_SERVICE_NAME] as unknown as ContentServiceDefinition,
+  );
+  return definition;
 }
 
 /**
@@ -19,11 +29,15 @@ export function contentServiceDefinition(): ContentServiceDefinition {
  * is answered with INVALID_ARGUMENT); the handler's `signal` aborts when the caller cancels or its
  * deadline passes; a PeerweaveError it throws reaches the caller with its code (CORRUPT_BLOCK as
  * DATA_LOSS and back). A response the handler got wrong is logged and answered with INTERNAL.
+ * The block streams (GetBlocks, PutBlocks) go to the handler's `readBlock` and `writeBlocks`
+ * (block-stream-server.ts); a stopping server drains them.
  */
 export function contentServiceBinding(handler: ContentHandler): ServiceBinding {
+  const streams = new BlockStreamRegistry();
   return {
     serviceName: CONTENT_SERVICE_NAME,
     packageDefinition: loadProtocolPackage(CONTENT_PROTO_FILE),
+    drain: () => streams.drain(),
     addToServer(server: Server, { logger }: BindingContext): void {
       const handlers: ContentServiceHandlers = {
         PutBlock: peerMethodHandler(CONTENT_SERVICE_NAME, 'putBlock', handler, logger),
@@ -36,6 +50,10 @@ export function contentServiceBinding(handler: ContentHandler): ServiceBinding {
         SyncKeys: peerMethodHandler(CONTENT_SERVICE_NAME, 'syncKeys', handler, logger),
         AddProvider: peerMethodHandler(CONTENT_SERVICE_NAME, 'addProvider', handler, logger),
         GetProviders: peerMethodHandler(CONTENT_SERVICE_NAME, 'getProviders', handler, logger),
+        PinBlocks: peerMethodHandler(CONTENT_SERVICE_NAME, 'pinBlocks', handler, logger),
+        // Their messages are decoded by the definition's own deserializers (block-stream-methods.ts).
+        GetBlocks: getBlocksHandler(`${CONTENT_SERVICE_NAME}/GetBlocks`, handler, logger, streams) as unknown as ContentServiceHandlers['GetBlocks'],
+        PutBlocks: putBlocksHandler(`${CONTENT_SERVICE_NAME}/PutBlocks`, handler, logger, streams) as unknown as ContentServiceHandlers['PutBlocks'],
       };
       server.addService(contentServiceDefinition(), handlers);
     },

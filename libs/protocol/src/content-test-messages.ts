@@ -69,14 +69,25 @@ export const CONTENT_SAMPLES: { [M in keyof ContentMethods]: ContentMethods[M] }
     response: { accepted: 2 },
   },
   getProviders: { request: { cid: cid(1) }, response: { providers: PROVIDERS } },
+  pinBlocks: {
+    request: { root: cid(1), blocks: [{ cid: cid(3), hintFor: '' }, { cid: cid(4), hintFor: NODE_B }] },
+    response: { pinned: [true, false] },
+  },
 };
+
+/** A PutBlock that carries its object's record (the root block of a small object). */
+export const PUT_BLOCK_WITH_RECORD = { cid: cid(1), data: bytes(200, 1), roots: [cid(1)], hintFor: '', record: RECORD };
 
 /** The other shapes of a GetRecord answer: nothing, a record alone, a tombstone alone. */
 export const GET_RECORD_VARIANTS: readonly GetRecordResponse[] = [{}, { record: RECORD }, { tombstone: TOMBSTONE }];
 
-/** A handler answering every content method with its sample response and recording what it was sent. */
-export function sampleContentHandler(): ContentHandler & { received: { method: string; request: unknown }[] } {
+/**
+ * A handler answering every content method with its sample response and recording what it was
+ * sent; its block streams serve and store `blocks` (holding the sample block at first).
+ */
+export function sampleContentHandler(): ContentHandler & { received: { method: string; request: unknown }[]; blocks: Map<string, Uint8Array> } {
   const received: { method: string; request: unknown }[] = [];
+  const blocks = new Map<string, Uint8Array>([[CONTENT_SAMPLES.getBlock.request.cid, CONTENT_SAMPLES.getBlock.response.data]]);
   const answer =
     <M extends keyof ContentMethods>(method: M) =>
     async (request: ContentMethods[M]['request']): Promise<ContentMethods[M]['response']> => {
@@ -93,7 +104,18 @@ export function sampleContentHandler(): ContentHandler & { received: { method: s
     putTombstone: answer('putTombstone'),
     syncDigest: answer('syncDigest'),
     syncKeys: answer('syncKeys'),
+    pinBlocks: answer('pinBlocks'),
     addProvider: answer('addProvider'),
     getProviders: answer('getProviders'),
+    blocks,
+    readBlock: async (cid) => {
+      received.push({ method: 'readBlock', request: cid });
+      return blocks.get(cid);
+    },
+    writeBlocks: async (puts) => {
+      received.push({ method: 'writeBlocks', request: puts });
+      for (const p of puts) blocks.set(p.cid, p.data);
+      return puts.map((p) => ({ cid: p.cid, stored: true, error: '', message: '' }));
+    },
   };
 }

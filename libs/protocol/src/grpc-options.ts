@@ -18,9 +18,11 @@ export const MAX_KEEPALIVE_TIMEOUT_MS = 20_000;
  */
 export const PEER_PING_INTERVAL_FLOOR_MS = 5_000;
 /**
- * HTTP/2 flow-control window a receiving end (grpc-js: the client side) announces, for the
- * connection and each stream. The 64 KiB default leaves both ends idle much of a block transfer
- * (docs/PERFORMANCE.md); 16 MiB covers a whole window of 256 KiB blocks in flight.
+ * HTTP/2 flow-control window a receiving end announces, for the connection and each stream: a
+ * client through `grpc-node.flow_control_window`, a GrpcServer through server-flow-control.ts
+ * (grpc-js ignores the option on the server side). The 64 KiB default leaves both ends idle much
+ * of a block transfer (docs/PERFORMANCE.md); 16 MiB covers a whole window of 256 KiB blocks in
+ * flight. It is also what one stream may make its receiver buffer beyond what it reads.
  */
 export const FLOW_CONTROL_WINDOW_BYTES = 16 * 1024 * 1024;
 

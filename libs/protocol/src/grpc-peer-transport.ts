@@ -1,9 +1,13 @@
 import type { MethodDefinition } from '@grpc/proto-loader';
 import { AbortError, InvalidArgumentError, PeerweaveError, systemClock, type Clock, type TimerHandle } from '@peerweave/core';
+import type { BlockReader, BlockWriter } from './block-stream-messages.ts';
+import { blockStreamDefinitions, type BlockStreamDefinitions } from './block-stream-methods.ts';
 import { assertDeadlineMs, ClientChannel, type ClientInit } from './client-channel.ts';
 import { DEFAULT_DEADLINE_MS } from './grpc-options.ts';
 import { CONTENT_METHODS, CONTENT_RPC_NAMES } from './content-codec.ts';
 import { contentServiceDefinition } from './content-service.ts';
+import { GrpcBlockReader, type GrpcBlockStreamInit } from './grpc-block-reader.ts';
+import { GrpcBlockWriter } from './grpc-block-writer.ts';
 import { isPeerMethod, MAX_ADDRESS_LENGTH, PEER_CODECS, ROUTING_METHODS, ROUTING_RPC_NAMES } from './peer-codec.ts';
 import type { PeerCallOptions, PeerMethod, PeerRequest, PeerResponse, PeerTransport } from './peer-messages.ts';
 import { peerServiceDefinition } from './peer-service.ts';
@@ -28,7 +32,7 @@ export interface GrpcPeerTransportInit extends ClientInit {
 
 interface CachedChannel {
   readonly channel: ClientChannel;
-  /** Calls in flight: a channel is never evicted under them. */
+  /** Calls in flight and block streams open: a channel is never evicted under them. */
   calls: number;
   lastUsedAt: number;
 }
@@ -42,6 +46,10 @@ type AnyMethodDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
  * is where kad-dht spends its time; see docs/PERFORMANCE.md), closed after `idleChannelMs` without
  * calls, and all closed by {@link close}. Channel options, deadlines, cancellation and error mapping are those of every
  * other client of this lib (ClientChannel, unaryCall).
+ *
+ * The block streams (`openBlockReader`, `openBlockWriter`: GetBlocks and PutBlocks) run over the
+ * same channel, which counts an open stream as a call in flight so the idle sweep never closes it
+ * under one; see GrpcBlockReader and GrpcBlockWriter.
  */
 export class GrpcPeerTransport implements PeerTransport {
   readonly #init: ClientInit;
@@ -49,6 +57,7 @@ export class GrpcPeerTransport implements PeerTransport {
   readonly #clock: Clock;
   readonly #channels = new Map<string, CachedChannel>();
   readonly #methods: Readonly<Record<PeerMethod, AnyMethodDefinition>>;
+  readonly #blockStreams: BlockStreamDefinitions;
   #sweepTimer: TimerHandle | undefined;
   #closed = false;
 
@@ -67,6 +76,7 @@ export class GrpcPeerTransport implements PeerTransport {
     for (const method of ROUTING_METHODS) methods[method] = routing[ROUTING_RPC_NAMES[method]]!;
     const content = contentServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
     for (const method of CONTENT_METHODS) methods[method] = content[CONTENT_RPC_NAMES[method]]!;
+    this.#blockStreams = blockStreamDefinitions(contentServiceDefinition());
     const search = searchServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
     for (const method of SEARCH_METHODS) methods[method] = search[SEARCH_RPC_NAMES[method]]!;
     this.#methods = methods;
@@ -105,6 +115,45 @@ export class GrpcPeerTransport implements PeerTransport {
         details: err.details,
       });
     }
+  }
+
+  /**
+   * A GetBlocks stream to `address` (GrpcBlockReader). Never throws: when the stream cannot be
+   * opened (transport closed, bad address) the reader is closed and its gets reject with why.
+   */
+  openBlockReader(address: string, options: { signal?: AbortSignal } = {}): BlockReader {
+    const init = this.#streamInit(address, options.signal);
+    return init instanceof PeerweaveError ? GrpcBlockReader.failed(init) : new GrpcBlockReader(init);
+  }
+
+  /** A PutBlocks stream to `address` (GrpcBlockWriter); like {@link openBlockReader}, never throws. */
+  openBlockWriter(address: string, options: { signal?: AbortSignal } = {}): BlockWriter {
+    const init = this.#streamInit(address, options.signal);
+    return init instanceof PeerweaveError ? GrpcBlockWriter.failed(init) : new GrpcBlockWriter(init);
+  }
+
+  #streamInit(address: string, signal: AbortSignal | undefined): GrpcBlockStreamInit | PeerweaveError {
+    if (this.#closed) return new AbortError('peer transport closed');
+    let entry: CachedChannel;
+    try {
+      entry = this.#channelFor(address);
+    } catch (err) {
+      return err instanceof PeerweaveError ? err : new InvalidArgumentError(String(err), { cause: err });
+    }
+    entry.calls++;
+    let open = true;
+    return {
+      address,
+      channel: entry.channel,
+      methods: this.#blockStreams,
+      signal,
+      onClosed: () => {
+        if (!open) return;
+        open = false;
+        entry.calls--;
+        entry.lastUsedAt = this.#clock.now();
+      },
+    };
   }
 
   /** Closes every channel; calls in flight reject with ABORTED, and so do later calls. Idempotent. */

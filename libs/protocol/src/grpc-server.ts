@@ -4,9 +4,10 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { PeerweaveError, silentLogger, type Logger, type Startable } from '@peerweave/core';
 import { createCredentials, type ProtocolCredentials } from './credentials.ts';
-import { serverOptions } from './grpc-options.ts';
+import { FLOW_CONTROL_WINDOW_BYTES, serverOptions } from './grpc-options.ts';
 import { InFlightCalls } from './in-flight-calls.ts';
 import { healthPackageDefinition } from './proto-packages.ts';
+import { announceStreamWindow, raiseConnectionWindows } from './server-flow-control.ts';
 import type { ServiceBinding } from './service-binding.ts';
 
 /** How long `stop()` lets in-flight calls finish before cutting connections. */
@@ -39,6 +40,8 @@ type State = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
 /**
  * The peer-protocol server: grpc-js with every option set explicitly, the standard health service
  * and server reflection always on, and the services added with {@link addService} before start.
+ * Its connections announce the same FLOW_CONTROL_WINDOW_BYTES window as our clients, which grpc-js
+ * does not do for a server by itself (server-flow-control.ts).
  */
 export class GrpcServer implements Startable {
   readonly #init: GrpcServerInit;
@@ -52,11 +55,14 @@ export class GrpcServer implements Startable {
   #port: number | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
+  /** False when grpc-js would not take the stream window (see server-flow-control.ts). */
+  readonly #streamWindowSet: boolean;
 
   constructor(init: GrpcServerInit) {
     this.#init = init;
     this.#logger = (init.logger ?? silentLogger).child({ component: 'grpc-server' });
     this.#server = new Server({ ...serverOptions(init), interceptors: [this.#inFlight.interceptor] });
+    this.#streamWindowSet = announceStreamWindow(this.#server, FLOW_CONTROL_WINDOW_BYTES);
   }
 
   /** The bound port (the real one when init.port was 0). Only after start. */
@@ -111,6 +117,12 @@ export class GrpcServer implements Startable {
         else reject(new PeerweaveError('UNAVAILABLE', `cannot listen on ${target}: ${err.message}`, { cause: err }));
       });
     });
+    if (!raiseConnectionWindows(this.#server, FLOW_CONTROL_WINDOW_BYTES) || !this.#streamWindowSet) {
+      this.#logger.warn(
+        { windowBytes: FLOW_CONTROL_WINDOW_BYTES },
+        'grpc-js internals changed: the server keeps the 64 KiB HTTP/2 flow-control window (uploads will be slow)',
+      );
+    }
     this.#state = 'started';
     this.setServing(OVERALL_HEALTH, true);
     for (const binding of this.#bindings) this.setServing(binding.serviceName, true);
@@ -124,8 +136,9 @@ export class GrpcServer implements Startable {
   }
 
   /**
-   * Reports NOT_SERVING for everything first (so health checkers steer peers away), then lets
-   * in-flight calls finish for up to `graceMs` and cuts what is left. Idempotent.
+   * Reports NOT_SERVING for everything first (so health checkers steer peers away) and drains the
+   * long-lived streams (ServiceBinding.drain), then lets in-flight calls finish for up to `graceMs`
+   * and cuts what is left. Idempotent.
    */
   stop(options: GrpcStopOptions = {}): Promise<void> {
     this.#stopping ??= this.#shutdown(options.graceMs ?? DEFAULT_STOP_GRACE_MS);
@@ -136,6 +149,7 @@ export class GrpcServer implements Startable {
     if (this.#starting !== undefined) await this.#starting.catch(() => {});
     this.#state = 'stopping';
     for (const name of this.#healthNames) this.#health.setStatus(name, 'NOT_SERVING');
+    for (const binding of this.#bindings) binding.drain?.();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#logger.warn(

@@ -11,6 +11,7 @@ export {
   DEFAULT_DEADLINE_MS,
   DEFAULT_KEEPALIVE_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
+  FLOW_CONTROL_WINDOW_BYTES,
 } from './grpc-options.ts';
 export type { ClientInit } from './client-channel.ts';
 export type { CallOptions } from './unary-call.ts';
@@ -147,3 +148,27 @@ export { QUERY_ID_BYTES, MAX_SEARCH_HOPS, SEARCH_METHODS, isSearchMethod } from 
 export { searchServiceBinding, SEARCH_SERVICE_NAME } from './search-service.ts';
 export { GrpcPeerTransport, DEFAULT_IDLE_CHANNEL_MS } from './grpc-peer-transport.ts';
 export type { GrpcPeerTransportInit } from './grpc-peer-transport.ts';
+
+// The block streams of peerweave.content.v1 (GetBlocks, PutBlocks): bulk block bytes on long-lived
+// streams. Served through ContentHandler (readBlock, writeBlocks), called through PeerTransport
+// (openBlockReader, openBlockWriter).
+export type {
+  BlockPut,
+  BlockPutAck,
+  BlockStreamHandler,
+  BlockStreamCallOptions,
+  BlockReader,
+  BlockWriter,
+  BlockStreamTransport,
+} from './block-stream-messages.ts';
+export {
+  MAX_OUTSTANDING_WANTS,
+  MAX_CONCURRENT_BLOCK_READS,
+  MAX_PUT_BATCH_BLOCKS,
+  MAX_PUT_BATCH_BYTES,
+  MAX_QUEUED_PUT_BYTES,
+  MAX_BLOCK_ERROR_CODE_LENGTH,
+  MAX_BLOCK_ERROR_MESSAGE_BYTES,
+} from './block-stream-limits.ts';
+export { GrpcBlockReader } from './grpc-block-reader.ts';
+export { GrpcBlockWriter } from './grpc-block-writer.ts';

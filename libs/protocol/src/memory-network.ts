@@ -8,6 +8,13 @@
  * in one queue per due time with a single clock timer each, so a ManualClock holds a handful of
  * timers whatever the traffic, and a call's deadline is a slot in such a queue that is emptied when
  * the call ends; a handler's signal is only created if the handler reads it.
+ *
+ * The block streams (`openBlockReader`, `openBlockWriter`) ride on the same machinery: each want or
+ * put is a call of `getBlocks` / `putBlocks` with its own deadline, served by the callee's
+ * `readBlock`, or queued for its `writeBlocks` with the puts that arrived with it (one group commit);
+ * memory-block-streams.ts orders the answers. A stream is one connection: its messages are never
+ * duplicated, and a partition or a kill on its path closes it with UNAVAILABLE instead of leaving
+ * its items to their deadlines.
  */
 import {
   AbortError,
@@ -21,8 +28,14 @@ import {
   type Clock,
   type Random,
 } from '@peerweave/core';
+import { checkErrorCode } from './block-frame.ts';
+import { MAX_PUT_BATCH_BLOCKS, MAX_PUT_BATCH_BYTES } from './block-stream-limits.ts';
+import type { BlockPut, BlockPutAck, BlockReader, BlockStreamHandler, BlockWriter } from './block-stream-messages.ts';
+import { encodeAck } from './block-stream-methods.ts';
 import { assertDeadlineMs } from './client-channel.ts';
+import { MAX_BLOCK_BYTES } from './content-codec.ts';
 import { DEFAULT_DEADLINE_MS } from './grpc-options.ts';
+import { BlockErrorAnswer, MemoryBlockReader, MemoryBlockWriter, type MemoryStreamLink } from './memory-block-streams.ts';
 import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, PEER_METHODS } from './peer-codec.ts';
 import type {
   PeerCallContext,
@@ -33,7 +46,7 @@ import type {
   PeerResponse,
   PeerTransport,
 } from './peer-messages.ts';
-import { errorForGrpcStatus, grpcFailureForError } from './status-mapping.ts';
+import { errorForGrpcStatus, grpcFailureForError, INTERNAL_ERROR_MESSAGE } from './status-mapping.ts';
 
 /** One-way delay of a message when none is set: delivered on the next microtask, no clock time. */
 export const DEFAULT_MEMORY_LATENCY_MS = 0;
@@ -88,9 +101,17 @@ export interface MessageCounts {
   dropped: number;
 }
 
+/** The block streams as counted in stats: one message per want, frame, put and ack. */
+export const BLOCK_STREAM_METHODS = ['getBlocks', 'putBlocks'] as const;
+export type BlockStreamMethod = (typeof BLOCK_STREAM_METHODS)[number];
+
+/** What the network counts messages of: every peer method and the block streams. */
+export type CountedMethod = PeerMethod | BlockStreamMethod;
+const COUNTED_METHODS: readonly CountedMethod[] = [...PEER_METHODS, ...BLOCK_STREAM_METHODS];
+
 export interface MemoryNetworkStats {
   readonly total: MessageCounts;
-  readonly byMethod: Readonly<Record<PeerMethod, MessageCounts>>;
+  readonly byMethod: Readonly<Record<CountedMethod, MessageCounts>>;
 }
 
 export interface NodeMessageCounts {
@@ -110,6 +131,92 @@ const DEADLINE = 4; // the call's deadline
 type Kind = typeof REQUEST | typeof REPLY | typeof FAILURE | typeof RESET | typeof DEADLINE;
 
 type AnyHandler = (request: unknown, context: PeerCallContext) => Promise<unknown>;
+
+/** A block stream's state shared by both ends (made by openBlockReader / openBlockWriter). */
+class StreamLink implements MemoryStreamLink {
+  readonly from: MemoryNode;
+  readonly to: string;
+  readonly method: BlockStreamMethod;
+  readonly validate: boolean;
+  readonly defaultDeadlineMs: number;
+  /** Its wants or puts not settled yet (each removes itself when it settles). */
+  readonly inFlight = new Set<Call>();
+  /** Why it closed; later items fail with it. */
+  closedBy: PeerweaveError | undefined;
+  /** The callee's side, from the first item it received. */
+  served: ServedStream | undefined;
+  /** Why later items fail at once (the callee went away while the stream was idle). */
+  broken: PeerweaveError | undefined;
+  #send: (link: StreamLink, item: unknown, deadlineMs: number) => Promise<unknown>;
+
+  constructor(
+    from: MemoryNode,
+    to: string,
+    method: BlockStreamMethod,
+    options: { validate: boolean; defaultDeadlineMs: number; send: (link: StreamLink, item: unknown, deadlineMs: number) => Promise<unknown> },
+  ) {
+    this.from = from;
+    this.to = to;
+    this.method = method;
+    this.validate = options.validate;
+    this.defaultDeadlineMs = options.defaultDeadlineMs;
+    this.#send = options.send;
+  }
+
+  send(item: string | BlockPut, deadlineMs: number): Promise<unknown> {
+    return this.#send(this, item, deadlineMs);
+  }
+
+  close(reason: PeerweaveError): void {
+    if (this.closedBy !== undefined) return;
+    this.closedBy = reason;
+    for (const call of [...this.inFlight]) call.cancel(reason);
+    this.served?.end(reason);
+  }
+}
+
+/**
+ * The callee's side of a block stream: the handler's context (its signal aborts when the stream
+ * ends, the caller cancels it or the callee is killed) and the puts waiting for a group commit.
+ */
+class ServedStream implements PeerCallContext {
+  readonly node: MemoryNode;
+  readonly peer: string;
+  readonly link: StreamLink;
+  readonly puts: Call[] = [];
+  committing = false;
+  commitScheduled = false;
+  ended = false;
+  #controller: AbortController | undefined;
+  #reason: unknown;
+
+  constructor(node: MemoryNode, link: StreamLink) {
+    this.node = node;
+    this.peer = link.from.address;
+    this.link = link;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  end(reason: PeerweaveError): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.node.served.delete(this);
+    // Puts no commit will take: their callers have gone with the stream.
+    for (const call of this.puts) {
+      if (--call.serving === 0) this.node.inbound.delete(call);
+    }
+    this.puts.length = 0;
+  }
+}
 
 /** Messages due at one instant, in order; a slot emptied (`undefined` call) is skipped. */
 class Batch {
@@ -143,6 +250,8 @@ class MemoryNode {
   readonly outbound = new Set<Call>();
   /** Calls whose handler runs on this node. */
   readonly inbound = new Set<Call>();
+  /** Block streams this node serves. */
+  readonly served = new Set<ServedStream>();
   sent = 0;
   received = 0;
 
@@ -161,10 +270,12 @@ class Call implements PeerCallContext {
   /** The caller's address (`from.address`), as the handler's context names it. */
   readonly peer: string;
   readonly to: string;
-  readonly method: PeerMethod;
+  readonly method: CountedMethod;
   readonly request: unknown;
   readonly deadlineAt: number;
   readonly callerSignal: AbortSignal | undefined;
+  /** The block stream this want or put belongs to; undefined for a unary call. */
+  readonly link: StreamLink | undefined;
   settled = false;
   /** Handler invocations running (2 when the request was duplicated). */
   serving = 0;
@@ -178,10 +289,11 @@ class Call implements PeerCallContext {
   constructor(
     from: MemoryNode,
     to: string,
-    method: PeerMethod,
+    method: CountedMethod,
     request: unknown,
     deadlineAt: number,
     callerSignal: AbortSignal | undefined,
+    link?: StreamLink,
   ) {
     this.from = from;
     this.peer = from.address;
@@ -190,6 +302,7 @@ class Call implements PeerCallContext {
     this.request = request;
     this.deadlineAt = deadlineAt;
     this.callerSignal = callerSignal;
+    this.link = link;
   }
 
   result(): Promise<unknown> {
@@ -237,6 +350,13 @@ class Call implements PeerCallContext {
     this.fail(err);
   }
 
+  /** The caller gave up (its block stream closed): the handler's signal aborts, the call rejects. */
+  cancel(reason: PeerweaveError): void {
+    if (this.settled) return;
+    this.abortHandler(new AbortError(`${this.method} cancelled by the caller`));
+    this.fail(reason);
+  }
+
   /** The caller's signal aborted. */
   handleEvent(): void {
     if (this.settled || this.callerSignal === undefined) return;
@@ -251,6 +371,7 @@ class Call implements PeerCallContext {
     this.deadlineBatch = undefined;
     this.callerSignal?.removeEventListener('abort', this);
     this.from.outbound.delete(this);
+    this.link?.inFlight.delete(this);
     this.#resolve = undefined;
     this.#reject = undefined;
     return true;
@@ -303,6 +424,10 @@ export class MemoryNetwork {
     const transport: PeerTransport = {
       request: <M extends PeerMethod>(to: string, method: M, request: PeerRequest<M>, options?: PeerCallOptions) =>
         this.#request(node, to, method, request, options) as Promise<PeerResponse<M>>,
+      openBlockReader: (to: string, options?: { signal?: AbortSignal }): BlockReader =>
+        new MemoryBlockReader(this.#openStream(node, to, 'getBlocks'), options?.signal),
+      openBlockWriter: (to: string, options?: { signal?: AbortSignal }): BlockWriter =>
+        new MemoryBlockWriter(this.#openStream(node, to, 'putBlocks'), options?.signal),
       close: async () => this.#closeTransport(node),
     };
     return { address, transport, close: () => this.#stop(node) };
@@ -401,8 +526,8 @@ export class MemoryNetwork {
   /** A snapshot of the message counters since the start or the last {@link resetStats}. */
   stats(): MemoryNetworkStats {
     const total: MessageCounts = { sent: 0, delivered: 0, dropped: 0 };
-    const byMethod = {} as Record<PeerMethod, MessageCounts>;
-    for (const method of PEER_METHODS) {
+    const byMethod = {} as Record<CountedMethod, MessageCounts>;
+    for (const method of COUNTED_METHODS) {
       const c = this.#counts[method];
       byMethod[method] = { ...c };
       total.sent += c.sent;
@@ -441,18 +566,146 @@ export class MemoryNetwork {
       return Promise.reject(err);
     }
     if (signal?.aborted) return Promise.reject(toAbortError(signal));
-    const call = new Call(from, to, method, request, this.#clock.now() + deadlineMs, signal);
+    return this.#start(new Call(from, to, method, request, this.#clock.now() + deadlineMs, signal), deadlineMs);
+  }
+
+  /** Puts a new call on its way: its deadline in the queue, its request on the network. */
+  #start(call: Call, deadlineMs: number): Promise<unknown> {
     const result = call.result();
-    from.outbound.add(call);
-    signal?.addEventListener('abort', call);
+    call.from.outbound.add(call);
+    call.callerSignal?.addEventListener('abort', call);
     const batch = this.#batchIn(deadlineMs);
     call.deadlineBatch = batch;
     call.deadlineSlot = batch.push(DEADLINE, call, undefined);
-    this.#send(REQUEST, call, undefined, from);
+    this.#send(REQUEST, call, undefined, call.from);
     return result;
   }
 
-  /** `sender` puts a message on the network: held if it is paused, else lost, or sent (maybe twice). */
+  // ----- block streams -----------------------------------------------------------------------------
+
+  #openStream(from: MemoryNode, to: string, method: BlockStreamMethod): StreamLink {
+    return new StreamLink(from, to, method, {
+      validate: this.#validate,
+      defaultDeadlineMs: this.#defaultDeadlineMs,
+      send: this.#sendStreamItem,
+    });
+  }
+
+  /** One want or put of `link`: a call that the stream's close cancels. */
+  readonly #sendStreamItem = (link: StreamLink, item: unknown, deadlineMs: number): Promise<unknown> => {
+    if (link.from.transportClosed) return Promise.reject(new AbortError('peer transport closed'));
+    if (link.closedBy !== undefined) return Promise.reject(link.closedBy);
+    if (link.broken !== undefined) return Promise.reject(link.broken);
+    const call = new Call(link.from, link.to, link.method, item, this.#clock.now() + deadlineMs, undefined, link);
+    link.inFlight.add(call);
+    return this.#start(call, deadlineMs);
+  };
+
+  /** A want or put reached its callee (running, not paused). */
+  #serveStreamItem(call: Call, node: MemoryNode): void {
+    const link = call.link!;
+    let served = link.served;
+    if (served === undefined) {
+      served = new ServedStream(node, link);
+      link.served = served;
+      node.served.add(served);
+    } else if (served.node !== node) {
+      // The callee restarted since the stream began: its connection is gone.
+      this.#endServing(call, node);
+      call.fail(new UnavailableError(`${call.to} restarted during ${call.method}`));
+      return;
+    }
+    if (call.method === 'getBlocks') void this.#serveRead(call, node, served);
+    else this.#queuePut(call, served);
+  }
+
+  async #serveRead(call: Call, node: MemoryNode, served: ServedStream): Promise<void> {
+    let kind: Kind = REPLY;
+    let value: unknown;
+    const read = (node.handler as Partial<BlockStreamHandler>).readBlock;
+    if (typeof read !== 'function') {
+      kind = FAILURE;
+      value = errorAsSeenByCaller(new PeerweaveError('METHOD_NOT_ALLOWED', `${node.address} does not serve getBlocks`));
+    } else {
+      try {
+        const data: unknown = await read.call(node.handler, call.request as string, served);
+        // A wrong answer is the handler's bug: INTERNAL for that block, as over gRPC.
+        const valid = data === undefined || (data instanceof Uint8Array && (!this.#validate || data.length <= MAX_BLOCK_BYTES));
+        value = valid ? data : new BlockErrorAnswer('INTERNAL', INTERNAL_ERROR_MESSAGE);
+      } catch (err) {
+        value = blockErrorAnswer(err);
+      }
+    }
+    this.#endServing(call, node);
+    this.#send(kind, call, value, node);
+  }
+
+  /** Queues a put for the stream's next group commit: the puts delivered together go together. */
+  #queuePut(call: Call, served: ServedStream): void {
+    served.puts.push(call);
+    this.#scheduleCommit(served);
+  }
+
+  #scheduleCommit(served: ServedStream): void {
+    if (served.committing || served.commitScheduled || served.puts.length === 0) return;
+    served.commitScheduled = true;
+    queueMicrotask(() => {
+      served.commitScheduled = false;
+      void this.#commit(served);
+    });
+  }
+
+  async #commit(served: ServedStream): Promise<void> {
+    if (served.ended || served.committing || served.puts.length === 0) return;
+    const node = served.node;
+    const batch = takePutBatch(served.puts);
+    served.committing = true;
+    let kind: Kind = REPLY;
+    let acks: unknown[] = [];
+    const write = (node.handler as Partial<BlockStreamHandler>).writeBlocks;
+    if (typeof write !== 'function') {
+      kind = FAILURE;
+      const err = errorAsSeenByCaller(new PeerweaveError('METHOD_NOT_ALLOWED', `${node.address} does not serve putBlocks`));
+      acks = batch.map(() => err);
+    } else {
+      const blocks = batch.map((c) => c.request as BlockPut);
+      let answer: readonly BlockPutAck[] | undefined;
+      try {
+        answer = await write.call(node.handler, blocks, served);
+      } catch (err) {
+        // A failed commit: each of its blocks is acknowledged with the error, as over gRPC.
+        const { code, message } = blockErrorAnswer(err);
+        acks = blocks.map((b) => ({ cid: b.cid, stored: false, error: code, message }) satisfies BlockPutAck);
+      }
+      if (answer !== undefined) {
+        try {
+          acks = checkAcks(blocks, answer, this.#validate);
+        } catch (err) {
+          // The handler's answer is wrong: our bug, and the stream's end, as over gRPC.
+          kind = FAILURE;
+          const seen = errorAsSeenByCaller(err);
+          acks = batch.map(() => seen);
+        }
+      }
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const call = batch[i]!;
+      this.#endServing(call, node);
+      this.#send(kind, call, acks[i], node);
+    }
+    served.committing = false;
+    // What arrived during this commit is all there: the next one starts now.
+    if (served.puts.length > 0) void this.#commit(served);
+  }
+
+  #endServing(call: Call, node: MemoryNode): void {
+    if (--call.serving === 0) node.inbound.delete(call);
+  }
+
+  /**
+   * `sender` puts a message on the network: held if it is paused, else lost, or sent (maybe twice;
+   * never a stream's, which travels on one connection).
+   */
   #send(kind: Kind, call: Call, value: unknown, sender: MemoryNode): void {
     if (!sender.running) return;
     if (kind === REQUEST && call.settled) return; // held while its caller gave up
@@ -470,7 +723,7 @@ export class MemoryNetwork {
     }
     const delay = this.#delayOf(sender.address, to);
     this.#batchIn(delay).push(kind, call, value);
-    if (kind === REQUEST && this.#duplicateRate > 0 && this.#random.next() < this.#duplicateRate) {
+    if (kind === REQUEST && call.link === undefined && this.#duplicateRate > 0 && this.#random.next() < this.#duplicateRate) {
       counts.sent++;
       sender.sent++;
       this.#batchIn(delay).push(kind, call, value);
@@ -494,6 +747,8 @@ export class MemoryNetwork {
     const counts = this.#counts[call.method];
     if (this.#partitioned(call.from.address, call.to)) {
       counts.dropped++;
+      // A stream's connection breaks; a single request is just lost.
+      if (call.link !== undefined) call.fail(new UnavailableError(`${call.to} is unreachable (partitioned) during ${call.method}`));
       return;
     }
     const node = this.#nodes.get(call.to);
@@ -517,14 +772,15 @@ export class MemoryNetwork {
     node.received++;
     call.serving++;
     node.inbound.add(call);
-    void this.#serve(call, node);
+    if (call.link !== undefined) this.#serveStreamItem(call, node);
+    else void this.#serve(call, node);
   }
 
   async #serve(call: Call, node: MemoryNode): Promise<void> {
     let kind: Kind = REPLY;
     let value: unknown;
     try {
-      const handle = node.handler[call.method] as AnyHandler | undefined;
+      const handle = node.handler[call.method as PeerMethod] as AnyHandler | undefined;
       if (typeof handle !== 'function') {
         throw new PeerweaveError('METHOD_NOT_ALLOWED', `${node.address} does not serve ${call.method}`);
       }
@@ -535,7 +791,8 @@ export class MemoryNetwork {
     }
     if (kind === REPLY && this.#validate) {
       try {
-        assertValidPeerResponse(call.method, value as PeerResponse<typeof call.method>);
+        const method = call.method as PeerMethod;
+        assertValidPeerResponse(method, value as PeerResponse<typeof method>);
       } catch (err) {
         kind = FAILURE;
         value = errorAsSeenByCaller(new InternalError(`invalid ${call.method} response: ${String(err)}`, { cause: err }));
@@ -554,6 +811,7 @@ export class MemoryNetwork {
     }
     if (kind !== RESET && this.#partitioned(call.to, caller.address)) {
       this.#counts[call.method].dropped++;
+      if (call.link !== undefined) call.fail(new UnavailableError(`${call.to} is unreachable (partitioned) during ${call.method}`));
       return;
     }
     if (caller.paused) {
@@ -592,6 +850,11 @@ export class MemoryNetwork {
       this.#reset(call, node.address);
     }
     node.inbound.clear();
+    for (const served of [...node.served]) {
+      // Its streams' next items fail at once; those in flight learn through #reset above.
+      served.link.broken = new UnavailableError(`${node.address} went away during ${served.link.method}`);
+      served.end(gone);
+    }
     for (const h of node.held) {
       if (!h.outgoing && h.kind === REQUEST) this.#reset(h.call, node.address);
     }
@@ -665,10 +928,47 @@ export class MemoryNetwork {
   }
 }
 
-function emptyCounts(): Record<PeerMethod, MessageCounts> {
-  const counts = {} as Record<PeerMethod, MessageCounts>;
-  for (const method of PEER_METHODS) counts[method] = { sent: 0, delivered: 0, dropped: 0 };
+function emptyCounts(): Record<CountedMethod, MessageCounts> {
+  const counts = {} as Record<CountedMethod, MessageCounts>;
+  for (const method of COUNTED_METHODS) counts[method] = { sent: 0, delivered: 0, dropped: 0 };
   return counts;
+}
+
+/** The puts of one group commit: all queued, up to MAX_PUT_BATCH_BLOCKS and MAX_PUT_BATCH_BYTES. */
+function takePutBatch(puts: Call[]): Call[] {
+  let count = 0;
+  let bytes = 0;
+  while (count < puts.length && count < MAX_PUT_BATCH_BLOCKS) {
+    const size = (puts[count]!.request as BlockPut).data.length;
+    if (count > 0 && bytes + size > MAX_PUT_BATCH_BYTES) break;
+    bytes += size;
+    count++;
+  }
+  return puts.splice(0, count);
+}
+
+/** writeBlocks' answer checked as the gRPC server checks it: one ack per block, in order. */
+function checkAcks(blocks: readonly BlockPut[], acks: readonly BlockPutAck[], validate: boolean): BlockPutAck[] {
+  try {
+    if (!Array.isArray(acks) || acks.length !== blocks.length) {
+      throw new Error(`${Array.isArray(acks) ? acks.length : typeof acks} acks for ${blocks.length} blocks`);
+    }
+    for (let i = 0; i < acks.length; i++) {
+      const ack = acks[i]!;
+      if (validate) encodeAck(ack);
+      else checkErrorCode(ack.error, 'error');
+      if (ack.cid !== blocks[i]!.cid) throw new Error(`ack ${i} is for ${ack.cid}, block ${i} is ${blocks[i]!.cid}`);
+    }
+    return acks as BlockPutAck[];
+  } catch (err) {
+    throw new InternalError(`invalid writeBlocks answer: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/** A handler's failure for one block, as its error frame or ack carries it (see block-stream-server.ts). */
+function blockErrorAnswer(err: unknown): BlockErrorAnswer {
+  if (err instanceof PeerweaveError && err.code !== 'INTERNAL') return new BlockErrorAnswer(err.code, err.message);
+  return new BlockErrorAnswer('INTERNAL', INTERNAL_ERROR_MESSAGE);
 }
 
 /**

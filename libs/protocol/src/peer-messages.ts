@@ -8,6 +8,7 @@
  * Every routing message carries its sender's contact and a few piggybacked membership updates:
  * that is how contacts are learnt from every message received and how SWIM disseminates.
  */
+import type { BlockStreamHandler, BlockStreamTransport } from './block-stream-messages.ts';
 import type { ContentMethods } from './content-messages.ts';
 import type { SearchMethods } from './search-messages.ts';
 
@@ -107,8 +108,11 @@ export type PeerMethodHandler<M extends PeerMethod> = (
 /** The serving side of routing: what a routing node does when a peer calls it. */
 export type RoutingHandler = { [M in RoutingMethod]: PeerMethodHandler<M> };
 
-/** The serving side of content: what a storage node does when a peer calls it. */
-export type ContentHandler = { [M in keyof ContentMethods]: PeerMethodHandler<M> };
+/**
+ * The serving side of content: what a storage node does when a peer calls it, the content methods
+ * and the block streams (`readBlock`, `writeBlocks`).
+ */
+export type ContentHandler = { [M in keyof ContentMethods]: PeerMethodHandler<M> } & BlockStreamHandler;
 
 /** The serving side of search: what a node does when a peer queries it, sends it hits, or attaches to it. */
 export type SearchHandler = { [M in keyof SearchMethods]: PeerMethodHandler<M> };
@@ -123,7 +127,8 @@ export interface PeerCallOptions {
 }
 
 /**
- * The calling side, for every method of the three services. Implemented over gRPC
+ * The calling side, for every method of the three services and the block streams
+ * (`openBlockReader`, `openBlockWriter`: block-stream-messages.ts). Implemented over gRPC
  * (`GrpcPeerTransport`) and over the in-memory network (`MemoryNetwork`), so routing, content and
  * search code run unchanged in containers and in the simulator. Failures reject with a PeerweaveError: UNAVAILABLE
  * (unreachable), DEADLINE_EXCEEDED, ABORTED (caller's signal), INVALID_ARGUMENT /
@@ -131,13 +136,13 @@ export interface PeerCallOptions {
  * the method, e.g. a routing-only node asked for a block), or the handler's own code
  * (CORRUPT_BLOCK, NOT_FOUND...).
  */
-export interface PeerTransport {
+export interface PeerTransport extends BlockStreamTransport {
   request<M extends PeerMethod>(
     address: string,
     method: M,
     request: PeerRequest<M>,
     options?: PeerCallOptions,
   ): Promise<PeerResponse<M>>;
-  /** Closes cached connections; later calls fail. */
+  /** Closes cached connections and open block streams; later calls fail. */
   close(): Promise<void>;
 }

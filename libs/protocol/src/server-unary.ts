@@ -27,42 +27,68 @@ export function unaryHandler<Req, Res>(
   handle: (request: Req, context: ServerCallContext) => Promise<Res>,
 ): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-    const controller = new AbortController();
-    const deadline = deadlineEpochMs(call.getDeadline());
-    const onDeadline = (): void => {
-      controller.abort(new DeadlineExceededError(`deadline of ${method} exceeded`));
-    };
-    // grpc-js reports a passed deadline as a cancellation; tell the two apart by the clock.
-    const onCancelled = (): void => {
-      if (Date.now() >= deadline) onDeadline();
-      else controller.abort(new AbortError(`${method} cancelled by the caller`));
-    };
-    call.once('cancelled', onCancelled);
-    const timer = Number.isFinite(deadline)
-      ? setTimeout(onDeadline, Math.max(0, deadline - Date.now())).unref()
-      : undefined;
-    const settle = (): void => {
-      clearTimeout(timer);
-      call.off('cancelled', onCancelled);
-    };
+    const { signal, release } = serverCallSignal(call, method);
     let pending: Promise<Res>;
     try {
-      pending = handle(call.request, { signal: controller.signal, peer: call.getPeer() });
+      pending = handle(call.request, { signal, peer: call.getPeer() });
     } catch (err) {
       pending = Promise.reject(err);
     }
     pending.then(
       (response) => {
-        settle();
+        release();
         callback(null, response);
       },
       (err: unknown) => {
-        settle();
+        release();
         const failure = grpcFailureForError(err);
         if (failure.masked) logger.error({ err, method }, 'gRPC handler failed');
         callback({ code: failure.code, details: failure.details });
       },
     );
+  };
+}
+
+/** What {@link serverCallSignal} uses of a grpc-js server call (unary or stream). */
+export interface CancellableCall {
+  getDeadline(): Date | number;
+  once(event: 'cancelled', listener: () => void): unknown;
+  off(event: 'cancelled', listener: () => void): unknown;
+}
+
+/** A signal tied to one server call, and how to stop watching the call once it is over. */
+export interface ServerCallSignal {
+  readonly signal: AbortSignal;
+  /** Stops the deadline timer and the cancellation listener. Idempotent. */
+  release(): void;
+}
+
+/**
+ * A signal that aborts when the caller cancels `call` (reason AbortError) or its deadline passes
+ * (DeadlineExceededError); the handlers of unary calls and of streams share it. A stream with no
+ * deadline has no timer.
+ */
+export function serverCallSignal(call: CancellableCall, method: string): ServerCallSignal {
+  const controller = new AbortController();
+  const deadline = deadlineEpochMs(call.getDeadline());
+  const onDeadline = (): void => {
+    controller.abort(new DeadlineExceededError(`deadline of ${method} exceeded`));
+  };
+  // grpc-js reports a passed deadline as a cancellation; tell the two apart by the clock.
+  const onCancelled = (): void => {
+    if (Date.now() >= deadline) onDeadline();
+    else controller.abort(new AbortError(`${method} cancelled by the caller`));
+  };
+  call.once('cancelled', onCancelled);
+  const timer = Number.isFinite(deadline)
+    ? setTimeout(onDeadline, Math.max(0, deadline - Date.now())).unref()
+    : undefined;
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      call.off('cancelled', onCancelled);
+    },
   };
 }
 

@@ -19,4 +19,10 @@ export interface ServiceBinding {
   /** The loaded protocol package that defines the service, for reflection. */
   readonly packageDefinition: PackageDefinition;
   addToServer(server: Server, context: BindingContext): void;
+  /**
+   * Called once when the server starts stopping: long-lived streams stop taking new work and end
+   * (status OK) once what they took is answered, instead of holding the stop for its whole grace
+   * period. Optional: services of unary calls need none.
+   */
+  drain?(): void;
 }

@@ -276,6 +276,15 @@ describe('content: providers and per-peer limits', { timeout: 120_000 }, () => {
           if (res.found && kind === 'cache') servedByCache++;
           return res;
         };
+        // Swarmed reads use the read stream (GetBlocks), which serves through readBlock.
+        const read = n.content.handler.readBlock;
+        n.content.handler.readBlock = async (cid, ctx) => {
+          const kind = n.db.getBlock(cid)?.kind;
+          if (leafCids.has(cid) && kind !== 'cache') throw new ResourceExhaustedError('busy');
+          const res = await read(cid, ctx);
+          if (res !== undefined && kind === 'cache') servedByCache++;
+          return res;
+        };
       }
       const remote = [...leafCids].filter((c) => cluster.nodes[13]!.db.getBlock(c) === undefined);
       assert.equal(sha(await readAll(cluster.nodes[13]!.content.read(out.cid, undefined))), sha(bytes));

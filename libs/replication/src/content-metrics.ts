@@ -31,6 +31,7 @@ export function createContentMetrics(metrics: Metrics, init: ContentMetricsInit)
     backlog: metrics.gauge({ name: 'peerweave_replication_repair_backlog_blocks', help: 'Blocks whose replica set was found incomplete and could not be completed in the last repair pass.' }),
     handoffs: metrics.counter({ name: 'peerweave_replication_handoffs_total', help: 'Hinted hand-off copies stored for an unreachable replica, and delivered back to it.', labelNames: ['event'] }),
     antiEntropy: metrics.counter({ name: 'peerweave_replication_anti_entropy_rounds_total', help: 'Anti-entropy rounds run with the neighbourhood.' }),
+    placements: metrics.counter({ name: 'peerweave_replication_placements_total', help: 'Replica sets chosen for a write, by how: from the routing table (complete for the key) or by a network lookup.', labelNames: ['source'] }),
     moved: metrics.counter({ name: 'peerweave_replication_blocks_moved_total', help: 'Blocks copied to restore replicas, by reason (repair, anti_entropy).', labelNames: ['reason'] }),
   };
 }

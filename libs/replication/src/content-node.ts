@@ -80,6 +80,7 @@ export interface ContentNodeInit {
 export class ContentNode implements Startable {
   readonly handler: ContentHandler;
   readonly #self: PeerContact;
+  readonly #peers: ContentPeers;
   readonly #providers: Providers;
   readonly #fetch: BlockFetch;
   readonly #read: ReadPath;
@@ -94,8 +95,14 @@ export class ContentNode implements Startable {
   constructor(init: ContentNodeInit) {
     const { self, routing, db, blocks, clock, onRecords } = init;
     const logger = (init.logger ?? silentLogger).child({ component: 'content' });
-    const replicaSet = new ReplicaSet({ self, routing, replicationFactor: init.replicationFactor, writeQuorum: init.writeQuorum });
     const metrics = createContentMetrics(init.metrics ?? noopMetrics, { blocks, db });
+    const replicaSet = new ReplicaSet({
+      self,
+      routing,
+      replicationFactor: init.replicationFactor,
+      writeQuorum: init.writeQuorum,
+      onPlacement: (source) => metrics.placements.inc({ source }),
+    });
     const { blockDeadlineMs, transferConcurrency } = init;
     const peers = new ContentPeers({ self, transport: init.transport, clock, holds: (cid) => holdsCopy(db.getBlock(cid)), blockDeadlineMs, transferConcurrency });
     // Repair forgets what it verified of a dropped block (late bound: repair collects garbage through tombstones).
@@ -105,15 +112,16 @@ export class ContentNode implements Startable {
     const push = new BlockPush({ db, blocks, peers, tombstones });
     const providers = new Providers({ self, db, clock, replicaSet, peers, metrics, providerTtlMs: init.providerTtlMs });
     const antiEntropy = new AntiEntropy({ self, routing, replicaSet, db, peers, push, tombstones, clock, metrics, logger, antiEntropyIntervalMs: init.antiEntropyIntervalMs });
-    const server = new ContentServer({ db, blocks, clock, metrics, tombstones, sync: antiEntropy, providers, onRecords, maxRequestsPerPeer: init.maxRequestsPerPeer });
+    const server = new ContentServer({ db, blocks, clock, metrics, tombstones, sync: antiEntropy, providers, onRecords, lease: (cids) => cache.lease(cids), maxRequestsPerPeer: init.maxRequestsPerPeer });
     const records = new RecordLookup({ self, db, replicaSet, peers, tombstones });
     const fetch = new BlockFetch({ self, db, blocks, clock, replicaSet, peers, cache, metrics, logger });
     const swarm = new SwarmRead({ self, db, blocks, clock, replicaSet, peers, fetch, cache, providers, metrics, logger, swarmMetrics: init.metrics });
     const read = new ReadPath({ db, replicaSet, peers, fetch, swarm, records, metrics });
-    this.#write = new WritePath({ self, identity: init.identity, db, blocks, clock, replicaSet, peers, cache, server, records, tombstones, metrics, logger, onRecords });
+    this.#write = new WritePath({ self, identity: init.identity, db, clock, replicaSet, peers, server, records, tombstones, metrics, logger, onRecords });
     this.#delete = new DeletePath({ self, clock, replicaSet, peers, records, dag: read, tombstones, logger });
     this.#repair = new Repair({ self, routing, replicaSet, db, peers, push, tombstones, cache, clock, metrics, logger, repairIntervalMs: init.repairIntervalMs });
     this.#self = self;
+    this.#peers = peers;
     this.#providers = providers;
     this.#fetch = fetch;
     this.#read = read;
@@ -141,6 +149,7 @@ export class ContentNode implements Startable {
     if (!this.#running) return;
     this.#running = false;
     await stopAll(this.#startables);
+    this.#peers.close();
   }
 
   /** Stores an upload on its r replicas, acknowledged by w (WritePath). */

@@ -4,7 +4,7 @@ import { UnavailableError } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
 import type { PeerContact, PeerTransport } from '@peerweave/protocol';
 import { ContentPeers, DEFAULT_BLOCK_DEADLINE_MS, groupByPeer, HAS_BATCH, PROVIDERS_DEADLINE_MS, QUERY_DEADLINE_MS } from './content-peers.ts';
-import { contact } from './test-support.ts';
+import { contact, noBlockStreams } from './test-support.ts';
 
 interface Sent {
   address: string;
@@ -16,7 +16,9 @@ interface Sent {
 /** A transport that answers with `answer(method, request, address)` and records every call. */
 function transport(answer: (method: string, request: never, address: string) => unknown) {
   const sent: Sent[] = [];
-  const t: Pick<PeerTransport, 'request'> = {
+  const t: Pick<PeerTransport, 'request' | 'openBlockReader' | 'openBlockWriter'> = {
+    // A peer of an older version: block transfer falls back to the unary calls tested here.
+    ...noBlockStreams(),
     request: (async (address: string, method: string, request: unknown, options?: { deadlineMs?: number }) => {
       sent.push({ address, method, request, deadlineMs: options?.deadlineMs });
       return answer(method, request as never, address);

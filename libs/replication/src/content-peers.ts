@@ -1,4 +1,4 @@
-import { withDeadline, type Clock } from '@peerweave/core';
+import { PeerweaveError, withDeadline, type Clock } from '@peerweave/core';
 import type {
   AddProviderRequest,
   ContentMethods,
@@ -14,6 +14,7 @@ import type {
   SyncKeysResponse,
   Tombstone,
 } from '@peerweave/protocol';
+import { BlockStreams } from './block-streams.ts';
 import { mapLimit } from './map-limit.ts';
 
 /** Blocks (and other calls) sent to peers at once during a put, a repair or an announcement. */
@@ -33,7 +34,7 @@ export const HAS_BATCH = 1024;
 export interface ContentPeersInit {
   /** This node: asked about in {@link ContentPeers.whoHas} without a call. */
   self: Pick<PeerContact, 'id'>;
-  transport: Pick<PeerTransport, 'request'>;
+  transport: Pick<PeerTransport, 'request' | 'openBlockReader' | 'openBlockWriter'>;
   clock: Clock;
   /** True when this node holds `cid` as a replica or hint (not as cache). */
   holds(cid: string): boolean;
@@ -66,22 +67,71 @@ export class ContentPeers {
   /** How many calls a component runs at once over many peers or blocks. */
   readonly concurrency: number;
   readonly #init: ContentPeersInit;
+  readonly #streams: BlockStreams;
+  /** Peers that do not serve the block streams (an older version): they get unary calls. */
+  readonly #unaryOnly = new Set<string>();
 
   constructor(init: ContentPeersInit) {
     this.#init = init;
     this.blockDeadlineMs = init.blockDeadlineMs ?? DEFAULT_BLOCK_DEADLINE_MS;
     this.concurrency = init.transferConcurrency ?? DEFAULT_TRANSFER_CONCURRENCY;
+    this.#streams = new BlockStreams({ transport: init.transport, clock: init.clock, blockDeadlineMs: this.blockDeadlineMs });
   }
 
-  /** The bytes `peer` holds for `cid` (not verified: check them against the CID), or undefined when it lacks it. */
+  /**
+   * The bytes `peer` holds for `cid` (not verified: check them against the CID), or undefined when
+   * it lacks it. On the peer's long-lived read stream (GetBlocks), so a window of fetches to one
+   * peer shares one stream; a peer without it is asked with unary GetBlock.
+   */
   async fetchBlock(peer: PeerContact, cid: string, signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
+    if (!this.#unaryOnly.has(peer.address)) {
+      try {
+        return await this.#streams.fetch(peer, cid, signal);
+      } catch (err) {
+        if (!this.#noStreams(peer, err)) throw err;
+      }
+    }
     const { found, data } = await this.#call(peer, 'getBlock', { cid }, signal);
     return found ? data : undefined;
   }
 
-  /** Sends a block to `peer`; false when it refused it (every object it belongs to is deleted there). */
+  /**
+   * Sends a block to `peer`; false when it refused it (every object it belongs to is deleted
+   * there). On the peer's write stream (PutBlocks): true means the peer made it durable in a group
+   * commit. A block with no roots belongs to an upload in progress (see PinBlocks).
+   */
   async storeBlock(peer: PeerContact, request: PutBlockRequest, signal: AbortSignal | undefined): Promise<boolean> {
+    if (!this.#unaryOnly.has(peer.address) && request.record === undefined) {
+      try {
+        return await this.#streams.store(peer, request, signal);
+      } catch (err) {
+        if (!this.#noStreams(peer, err)) throw err;
+      }
+    }
     return (await this.#call(peer, 'putBlock', request, signal)).stored;
+  }
+
+  /** Ends an upload on `peer`: pins the blocks it took without roots to `root`; one flag per block. */
+  async pinBlocks(
+    peer: PeerContact,
+    root: string,
+    blocks: readonly { cid: string; hintFor: string }[],
+    signal: AbortSignal | undefined,
+    release = false,
+  ): Promise<readonly boolean[]> {
+    return (await this.#call(peer, 'pinBlocks', { root, blocks, ...(release ? { release } : {}) }, signal)).pinned;
+  }
+
+  /** Closes the block streams (on stop). */
+  close(): void {
+    this.#streams.close();
+  }
+
+  /** True (and remembered) when `err` says the peer does not serve the block streams. */
+  #noStreams(peer: PeerContact, err: unknown): boolean {
+    if (!(err instanceof PeerweaveError && err.code === 'METHOD_NOT_ALLOWED')) return false;
+    this.#unaryOnly.add(peer.address);
+    return true;
   }
 
   async storeRecord(peer: PeerContact, record: ObjectRecord, signal: AbortSignal | undefined): Promise<boolean> {

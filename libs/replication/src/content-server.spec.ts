@@ -14,6 +14,7 @@ function setup(maxRequestsPerPeer?: number) {
   const { metrics, recorded } = contentMetrics();
   const stored: ObjectRecord[] = [];
   const applied: Tombstone[] = [];
+  const leased: string[] = [];
   const server = new ContentServer({
     db,
     blocks,
@@ -24,8 +25,9 @@ function setup(maxRequestsPerPeer?: number) {
     tombstones: { apply: (t) => (applied.push(t), true) },
     sync: { digestFor: () => [], keysFor: () => ({ keys: ['k'], tombstones: [] }) },
     providers: { accept: (r) => ({ accepted: r.cids.length }), recordsFor: () => [] },
+    lease: (cids) => leased.push(...cids),
   });
-  return { clock, db, blocks, recorded, stored, applied, server };
+  return { clock, db, blocks, recorded, stored, applied, leased, server };
 }
 
 const context = (peer = 'peer:1') => ({ signal: new AbortController().signal, peer });
@@ -39,8 +41,31 @@ describe('ContentServer.acceptBlock', () => {
     assert.deepEqual(s.blocks.map.get(b.text), b.bytes);
     assert.deepEqual(s.db.getBlock(b.text), { cid: b.text, bytes: b.bytes.length, roots: ['live'], kind: 'replica', hintFor: '', addedMs: 5_000, lastAccessMs: 5_000 });
     const h = await rawBlock('h');
-    await s.server.acceptBlock({ cid: h.text, data: h.bytes, roots: [], hintFor: contact(3).id });
+    await s.server.acceptBlock({ cid: h.text, data: h.bytes, roots: ['live'], hintFor: contact(3).id });
     assert.equal(s.db.getBlock(h.text)?.kind, 'hint');
+  });
+
+  it('a block with no roots belongs to an upload in progress: leased cache until PinBlocks pins it', async () => {
+    const s = setup();
+    const b = await rawBlock('b');
+    const h = await rawBlock('h');
+    assert.equal(await s.server.acceptBlock({ cid: b.text, data: b.bytes, roots: [], hintFor: '' }), true);
+    assert.equal(await s.server.acceptBlock({ cid: h.text, data: h.bytes, roots: [], hintFor: contact(3).id }), true);
+    assert.deepEqual([s.db.getBlock(b.text)?.kind, s.db.getBlock(h.text)?.kind], ['cache', 'cache']);
+    assert.deepEqual(s.leased, [b.text, h.text]);
+    const gone = (await rawBlock('gone')).text;
+    assert.deepEqual(
+      s.server.pin('root', [
+        { cid: b.text, hintFor: '' },
+        { cid: h.text, hintFor: contact(3).id },
+        { cid: gone, hintFor: '' },
+      ]),
+      [true, true, false],
+    );
+    assert.deepEqual([s.db.getBlock(b.text)?.kind, s.db.getBlock(b.text)?.roots], ['replica', ['root']]);
+    assert.deepEqual([s.db.getBlock(h.text)?.kind, s.db.getBlock(h.text)?.hintFor], ['hint', contact(3).id]);
+    s.db.putTombstone({ cid: 'root2', deletedMs: 0, by: '' });
+    assert.deepEqual(s.server.pin('root2', [{ cid: b.text, hintFor: '' }]), [false], 'a deleted object pins nothing');
   });
 
   it('refuses a block whose objects are all deleted', async () => {

@@ -1,6 +1,7 @@
-import { CorruptBlockError, ResourceExhaustedError, type Clock } from '@peerweave/core';
-import type { ContentHandler, ObjectRecord, PutBlockRequest } from '@peerweave/protocol';
-import { blockMatches, cidToString, parseCid, verifyRecord, type BlockRow, type BlockStore, type ContentDb } from '@peerweave/storage';
+import { CorruptBlockError, PeerweaveError, ResourceExhaustedError, type Clock } from '@peerweave/core';
+import type { BlockPut, BlockPutAck, ContentHandler, ObjectRecord, PutBlockRequest } from '@peerweave/protocol';
+import { blockMatches, cidToString, parseCid, verifyRecord, type AddBlockRow, type BlockRow, type BlockStore, type ContentDb } from '@peerweave/storage';
+import type { CID } from 'multiformats/cid';
 import type { AntiEntropy } from './anti-entropy.ts';
 import type { ContentMetrics } from './content-metrics.ts';
 import type { Providers } from './providers.ts';
@@ -11,8 +12,14 @@ import type { Tombstones } from './tombstones.ts';
 export const DEFAULT_MAX_REQUESTS_PER_PEER = 32;
 
 export interface ContentServerInit {
-  db: Pick<ContentDb, 'getBlock' | 'addBlock' | 'touch' | 'getTombstone' | 'getRecord' | 'putRecord'>;
-  blocks: Pick<BlockStore, 'get' | 'put'>;
+  db: Pick<ContentDb, 'getBlock' | 'addBlock' | 'addBlocks' | 'touch' | 'getTombstone' | 'getRecord' | 'putRecord' | 'removeRoot' | 'setKind'>;
+  blocks: Pick<BlockStore, 'get' | 'put' | 'putMany'>;
+  /**
+   * Blocks that arrive with no roots belong to an upload still in progress (its root is not known
+   * until its last byte): they are kept as cache, protected from eviction for a while, and pinned
+   * by the PinBlocks that ends the upload. An upload that never ends leaves only evictable cache.
+   */
+  lease(cids: readonly string[]): void;
   clock: Clock;
   metrics: Pick<ContentMetrics, 'served' | 'servedBytes' | 'refused' | 'corrupt'>;
   tombstones: Pick<Tombstones, 'apply'>;
@@ -53,20 +60,110 @@ export class ContentServer {
     this.handler = this.#makeHandler();
   }
 
-  /** Stores a block a peer (or this node) sends; false when every object it belongs to is deleted. Throws CORRUPT_BLOCK on bytes that do not match. */
-  async acceptBlock(request: PutBlockRequest): Promise<boolean> {
-    const { db, blocks, clock, metrics } = this.#init;
+  /**
+   * Stores a block a peer (or this node) sends; false when every object it belongs to is deleted.
+   * Throws CORRUPT_BLOCK on bytes that do not match, unless `verified` (this node's own upload,
+   * hashed once by the importer). A block with no roots is an upload in progress: kept as leased
+   * cache until its upload pins it.
+   */
+  async acceptBlock(request: PutBlockRequest, options: { verified?: boolean } = {}): Promise<boolean> {
+    const { db, blocks, clock } = this.#init;
     const cid = parseCid(request.cid);
-    if (!blockMatches(cid, request.data)) {
-      metrics.corrupt.inc({ source: 'peer' });
-      throw new CorruptBlockError(`block bytes do not match ${request.cid}`);
-    }
-    const { refused, live } = liveRoots(request.roots, (root) => db.getTombstone(root) !== undefined);
-    if (refused) return false;
-    await blocks.put(cid, request.data);
-    const kind = request.hintFor ? 'hint' : 'replica';
-    db.addBlock({ cid: cidToString(cid), bytes: request.data.length, roots: live, kind, hintFor: request.hintFor, nowMs: clock.now() });
+    if (!options.verified) this.#verify(cid, request.cid, request.data);
+    const row = this.#row(request, clock.now());
+    if (row === undefined) return false;
+    await blocks.put(cid, request.data, { verified: true });
+    db.addBlock(row);
+    if (row.kind === 'cache') this.#init.lease([row.cid]);
     return true;
+  }
+
+  /**
+   * The blocks of one write-stream batch: each checked against its CID once, the good ones made
+   * durable together (one commit-log sync for the batch, BlockStore.putMany) and recorded in one
+   * transaction, then acknowledged — never before the sync. A block that does not match gets
+   * CORRUPT_BLOCK and is never stored; one whose objects are all deleted is refused (stored false).
+   */
+  async acceptBlocks(puts: readonly BlockPut[]): Promise<BlockPutAck[]> {
+    const { db, blocks, clock } = this.#init;
+    const now = clock.now();
+    const acks: BlockPutAck[] = new Array(puts.length);
+    const entries: { cid: CID; bytes: Uint8Array }[] = [];
+    const rows: AddBlockRow[] = [];
+    const accepted: number[] = [];
+    puts.forEach((put, i) => {
+      try {
+        const cid = parseCid(put.cid);
+        this.#verify(cid, put.cid, put.data);
+        const row = this.#row(put, now);
+        if (row === undefined) {
+          acks[i] = { cid: put.cid, stored: false, error: '', message: '' };
+          return;
+        }
+        entries.push({ cid, bytes: put.data });
+        rows.push(row);
+        accepted.push(i);
+      } catch (err) {
+        const code = err instanceof PeerweaveError ? err.code : 'INTERNAL';
+        acks[i] = { cid: put.cid, stored: false, error: code, message: err instanceof PeerweaveError ? err.message : 'internal error' };
+      }
+    });
+    if (entries.length > 0) {
+      await blocks.putMany(entries, { verified: true });
+      db.addBlocks(rows);
+      this.#init.lease(rows.filter((r) => r.kind === 'cache').map((r) => r.cid));
+    }
+    for (const i of accepted) acks[i] = { cid: puts[i]!.cid, stored: true, error: '', message: '' };
+    return acks;
+  }
+
+  #verify(cid: CID, text: string, data: Uint8Array): void {
+    if (!blockMatches(cid, data)) {
+      this.#init.metrics.corrupt.inc({ source: 'peer' });
+      throw new CorruptBlockError(`block bytes do not match ${text}`);
+    }
+  }
+
+  /** The row a received block becomes, or undefined when every root it names is deleted. */
+  #row(put: Pick<BlockPut, 'cid' | 'data' | 'roots' | 'hintFor'>, nowMs: number): AddBlockRow | undefined {
+    const { refused, live } = liveRoots(put.roots, (root) => this.#init.db.getTombstone(root) !== undefined);
+    if (refused) return undefined;
+    const kind = put.roots.length === 0 ? 'cache' : put.hintFor ? 'hint' : 'replica';
+    return { cid: cidToString(parseCid(put.cid)), bytes: put.data.length, roots: live, kind, ...(kind === 'hint' ? { hintFor: put.hintFor } : {}), nowMs };
+  }
+
+  /**
+   * Ends an upload here: blocks it sent earlier with no roots (leased cache) become replicas or
+   * hints of `root`, in one transaction. False for a block no longer held (evicted, never
+   * arrived), and for all of them when the object is deleted.
+   */
+  pin(root: string, blocks: readonly { cid: string; hintFor: string }[]): boolean[] {
+    const { db, clock } = this.#init;
+    if (db.getTombstone(root)) return blocks.map(() => false);
+    const now = clock.now();
+    const rows: AddBlockRow[] = [];
+    const pinned = blocks.map(({ cid, hintFor }) => {
+      const row = db.getBlock(cid);
+      if (row === undefined) return false;
+      rows.push({ cid, bytes: row.bytes, roots: [root], kind: hintFor ? 'hint' : 'replica', ...(hintFor ? { hintFor } : {}), nowMs: now });
+      return true;
+    });
+    db.addBlocks(rows);
+    return pinned;
+  }
+
+  /**
+   * Undoes {@link pin} for an upload that failed after pinning: `root` no longer claims these
+   * blocks, and those no other object claims become evictable cache. Nothing is released when
+   * this node holds the object's record: then the object exists (stored before, or this upload's
+   * record arrived) and its blocks stay.
+   */
+  release(root: string, blocks: readonly { cid: string }[]): boolean[] {
+    const { db } = this.#init;
+    if (db.getRecord(root)) return blocks.map(() => false);
+    const orphans = new Set(db.removeRoot(root));
+    for (const cid of orphans) db.setKind(cid, 'cache');
+    return blocks.map((b) => orphans.has(b.cid));
   }
 
   /** Stores a signed record unless it does not verify or its object is deleted. */
@@ -81,7 +178,9 @@ export class ContentServer {
   /** The bytes of a block held here, for a peer that asked (counted, and marked used for the cache LRU); undefined when not held. */
   async serveBlock(cid: string): Promise<Uint8Array | undefined> {
     const { db, blocks, clock, metrics } = this.#init;
-    const data = await blocks.get(parseCid(cid));
+    // Not hashed again: the asker checks every block against its CID on arrival (Kubo's
+    // HashOnRead=false); this node's own reads (BlockFetch) still verify what they take from disk.
+    const data = await blocks.get(parseCid(cid), { verify: false });
     if (data === undefined) return undefined;
     db.touch(cid, clock.now());
     metrics.served.inc();
@@ -97,7 +196,18 @@ export class ContentServer {
   #makeHandler(): ContentHandler {
     const { db, tombstones, sync, providers } = this.#init;
     return {
-      putBlock: (request, context) => this.#limited(context.peer, async () => ({ stored: await this.acceptBlock(request) })),
+      putBlock: (request, context) =>
+        this.#limited(context.peer, async () => {
+          const stored = await this.acceptBlock(request);
+          // The root block of an object may carry its record: one call writes a small object.
+          return { stored: stored && (request.record === undefined || this.acceptRecord(request.record)) };
+        }),
+      pinBlocks: async (request) => ({ pinned: request.release ? this.release(request.root, request.blocks) : this.pin(request.root, request.blocks) }),
+      // A read stream's blocks count against the same per-host limit as unary GetBlock (excess is
+      // answered with a RESOURCE_EXHAUSTED frame for that block); writes are bounded per stream by
+      // the protocol lib's queue.
+      readBlock: (cid, context) => this.#limited(context.peer, () => this.serveBlock(cid)),
+      writeBlocks: (puts) => this.acceptBlocks(puts),
       getBlock: (request, context) =>
         this.#limited(context.peer, async () => {
           const data = await this.serveBlock(request.cid);

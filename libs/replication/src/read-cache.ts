@@ -5,6 +5,12 @@ import { EVICTION_BATCH, evictionVictims, widenBatch } from './cache-eviction.ts
 
 /** Bytes of blocks kept because this node read them (not a replica); least recently used go first. */
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+/**
+ * How long a block received for an upload still in progress (no roots yet) is spared from
+ * eviction, waiting for the PinBlocks that ends the upload. Longer than any upload's pause between
+ * sending a block and pinning it; an upload that never ends leaves evictable cache after it.
+ */
+export const DEFAULT_UPLOAD_LEASE_MS = 10 * 60_000;
 
 export interface ReadCacheInit {
   db: Pick<ContentDb, 'addBlock' | 'cachedBytes' | 'leastRecentlyUsedCache'>;
@@ -15,6 +21,8 @@ export interface ReadCacheInit {
   logger?: Logger;
   /** Default {@link DEFAULT_CACHE_BYTES}; 0 keeps nothing read. */
   cacheBytes?: number;
+  /** Default {@link DEFAULT_UPLOAD_LEASE_MS}. */
+  uploadLeaseMs?: number;
 }
 
 /** The blocks of one upload in progress, staged as cache until it is replicated. */
@@ -36,18 +44,36 @@ export class ReadCache {
   readonly #cacheBytes: number;
   /** Staged blocks, with how many uploads in progress staged each. */
   readonly #staging = new Map<string, number>();
+  /** Blocks of other nodes' uploads in progress, with when their lease ends. */
+  readonly #leases = new Map<string, number>();
+  readonly #uploadLeaseMs: number;
 
   constructor(init: ReadCacheInit) {
     this.#init = init;
     this.#log = init.logger ?? silentLogger;
     this.#cacheBytes = init.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.#uploadLeaseMs = init.uploadLeaseMs ?? DEFAULT_UPLOAD_LEASE_MS;
   }
 
-  /** Keeps a fetched block as evictable cache; true when it was stored. */
+  /** Spares these blocks (received for an upload in progress) from eviction until their lease ends. */
+  lease(cids: readonly string[]): void {
+    if (cids.length === 0) return;
+    const now = this.#init.clock.now();
+    const until = now + this.#uploadLeaseMs;
+    for (const cid of cids) this.#leases.set(cid, until);
+    // Forget ended leases now and then, so the map stays as small as the uploads in progress.
+    if (this.#leases.size > 4 * 1024) for (const [cid, end] of this.#leases) if (end <= now) this.#leases.delete(cid);
+  }
+
+  /**
+   * Keeps a fetched block as evictable cache; true when it was stored. The bytes were checked
+   * against their CID on arrival (the swarm's verify), so they are not hashed again, and a cache
+   * copy is never fsynced: losing it in a power cut costs a refetch.
+   */
   async keep(cid: CID, data: Uint8Array): Promise<boolean> {
     if (this.#cacheBytes <= 0) return false;
     try {
-      await this.#init.blocks.put(cid, data);
+      await this.#init.blocks.put(cid, data, { verified: true, durable: false });
       this.#init.db.addBlock({ cid: cidToString(cid), bytes: data.length, roots: [], kind: 'cache', nowMs: this.#init.clock.now() });
       await this.evict();
       return true;
@@ -63,9 +89,9 @@ export class ReadCache {
     let over = db.cachedBytes() - this.#cacheBytes;
     let batch = EVICTION_BATCH;
     while (over > 0) {
-      const victims = evictionVictims(db.leastRecentlyUsedCache(batch), (cid) => this.#staging.has(cid), over);
+      const victims = evictionVictims(db.leastRecentlyUsedCache(batch), (cid) => this.isStaged(cid), over);
       if (victims.length === 0) {
-        const wider = widenBatch(batch, this.#staging.size);
+        const wider = widenBatch(batch, this.#staging.size + this.#leases.size);
         if (wider === undefined) return;
         batch = wider;
         continue;
@@ -98,8 +124,13 @@ export class ReadCache {
     };
   }
 
-  /** True while an upload in progress staged `cid`. */
+  /** True while an upload in progress staged `cid` here, or another node's upload leased it. */
   isStaged(cid: string): boolean {
-    return this.#staging.has(cid);
+    if (this.#staging.has(cid)) return true;
+    const end = this.#leases.get(cid);
+    if (end === undefined) return false;
+    if (end > this.#init.clock.now()) return true;
+    this.#leases.delete(cid);
+    return false;
   }
 }

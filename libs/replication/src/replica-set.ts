@@ -10,6 +10,12 @@ export const DEFAULT_WRITE_QUORUM = 2;
 export interface ContentRouting {
   lookup(key: Uint8Array, options?: { signal?: AbortSignal; count?: number }): Promise<{ closest: PeerContact[]; timedOut: boolean }>;
   closestKnown(key: Uint8Array, n: number): PeerContact[];
+  /**
+   * The `n` closest from the local table when it is known to be complete for `key` (no bucket the
+   * answer comes from ever turned anyone away), else undefined. Optional: without it every write
+   * places by lookup.
+   */
+  closestIfComplete?(key: Uint8Array, n: number): PeerContact[] | undefined;
   neighbourhood(): readonly string[];
   on(event: 'contacts-changed', listener: () => void): unknown;
   off(event: 'contacts-changed', listener: () => void): unknown;
@@ -18,11 +24,13 @@ export interface ContentRouting {
 export interface ReplicaSetInit {
   /** This node's contact: it is a replica of the keys it is among the r closest to. */
   self: PeerContact;
-  routing: Pick<ContentRouting, 'lookup' | 'closestKnown'>;
+  routing: Pick<ContentRouting, 'lookup' | 'closestKnown' | 'closestIfComplete'>;
   /** r (default {@link DEFAULT_REPLICATION_FACTOR}). */
   replicationFactor?: number;
   /** w (default {@link DEFAULT_WRITE_QUORUM}). */
   writeQuorum?: number;
+  /** Told how each write's preference list was made (peerweave_replication_placements_total). */
+  onPlacement?: (source: 'table' | 'lookup') => void;
 }
 
 /**
@@ -33,7 +41,8 @@ export class ReplicaSet {
   readonly r: number;
   readonly w: number;
   readonly #self: PeerContact;
-  readonly #routing: Pick<ContentRouting, 'lookup' | 'closestKnown'>;
+  readonly #routing: Pick<ContentRouting, 'lookup' | 'closestKnown' | 'closestIfComplete'>;
+  readonly #onPlacement: ((source: 'table' | 'lookup') => void) | undefined;
 
   constructor(init: ReplicaSetInit) {
     this.r = init.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
@@ -41,6 +50,7 @@ export class ReplicaSet {
     assertQuorum(this.r, this.w);
     this.#self = init.self;
     this.#routing = init.routing;
+    this.#onPlacement = init.onPlacement;
   }
 
   /**
@@ -48,8 +58,17 @@ export class ReplicaSet {
    * and those of the local table not declared dead. A replica that stopped answering but is still
    * a member (SWIM has not declared it dead) keeps its place, so its copy goes to the next node as
    * a hinted hand-off (Dynamo's sloppy quorum) instead of that node silently becoming a replica.
+   * When the local table is complete for the key (routing's closestIfComplete: always with
+   * N ≤ k + 1, and for keys near this node in any network) it answers without a lookup.
    */
   async preferenceList(key: Uint8Array, signal: AbortSignal | undefined): Promise<PeerContact[]> {
+    // A table complete for the key already holds every node a lookup could find: no messages.
+    const known = this.#routing.closestIfComplete?.(key, this.r + 2);
+    if (known !== undefined) {
+      this.#onPlacement?.('table');
+      return preferenceList(key, this.#self, known);
+    }
+    this.#onPlacement?.('lookup');
     // r + 1: this node may be one of the r, and the lookup never returns it.
     const { closest } = await this.#routing.lookup(key, { count: this.r + 1, ...(signal ? { signal } : {}) });
     return preferenceList(key, this.#self, [...closest, ...this.#routing.closestKnown(key, this.r + 2)]);

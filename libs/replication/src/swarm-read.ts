@@ -89,13 +89,20 @@ export class SwarmRead {
         metrics.providersFound.observe(providers.length);
       });
     };
+    const holders = new Map<string, { local: BlockSource | undefined; replicas: BlockSource[] }>();
     const swarm = new Swarm({
       blocks: leaves.map((l) => ({ cid: cidToString(l.cid), bytes: l.size })),
       providers: (c) => {
-        const here = db.getBlock(c) !== undefined;
-        if (!here) askProviders();
-        const replicas = replicaSet.knownPreferenceList(cidKey(parseCid(c)), replicaSet.r).filter((p) => p.id !== self.id);
-        return swarmSources(here ? local : undefined, replicas.map(remote), providers, network);
+        // Who holds a leaf is worked out once per read (the swarm asks on every scheduling pass):
+        // a routing-table walk and a database read per block, not per pass.
+        let known = holders.get(c);
+        if (known === undefined) {
+          const here = db.getBlock(c) !== undefined;
+          const replicas = replicaSet.knownPreferenceList(cidKey(parseCid(c)), replicaSet.r).filter((p) => p.id !== self.id);
+          holders.set(c, (known = { local: here ? local : undefined, replicas: replicas.map(remote) }));
+        }
+        if (known.local === undefined) askProviders();
+        return swarmSources(known.local, known.replicas, providers, network);
       },
       verify: (c, bytes) => {
         const ok = blockMatches(parseCid(c), bytes);

@@ -1,8 +1,8 @@
 // Small fakes for the unit specs of this lib's components (not exported: the in-process cluster
 // for other libs is `./testing`).
 import { generateKeyPairSync, sign as edSign } from 'node:crypto';
-import type { Counter, Gauge, Histogram, Labels, Metrics } from '@peerweave/core';
-import type { PeerContact } from '@peerweave/protocol';
+import { PeerweaveError, type Counter, type Gauge, type Histogram, type Labels, type Metrics } from '@peerweave/core';
+import type { PeerContact, PeerTransport } from '@peerweave/protocol';
 import { cidToString, ContentDb, type RecordSigner } from '@peerweave/storage';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
@@ -32,6 +32,14 @@ export class MemoryBlockStore {
     const had = this.map.has(cidToString(cid));
     this.map.set(cidToString(cid), bytes);
     return !had;
+  }
+
+  /** Every batch given to putMany, for group-commit assertions. */
+  readonly batches: string[][] = [];
+
+  async putMany(entries: readonly { cid: CID; bytes: Uint8Array }[]): Promise<boolean[]> {
+    this.batches.push(entries.map((e) => cidToString(e.cid)));
+    return Promise.all(entries.map((e) => this.put(e.cid, e.bytes)));
   }
 
   async delete(cid: CID): Promise<boolean> {
@@ -99,4 +107,17 @@ export class RecordingMetrics implements Metrics {
 export function contentMetrics(): { metrics: ContentMetrics; recorded: RecordingMetrics } {
   const recorded = new RecordingMetrics();
   return { metrics: createContentMetrics(recorded, { blocks: { stats: () => ({ blocks: 0, bytes: 0 }) }, db: { cachedBytes: () => 0 } }), recorded };
+}
+
+/**
+ * The block-stream half of a transport for a peer of an older version that serves no streams:
+ * every get and put fails with METHOD_NOT_ALLOWED (as UNIMPLEMENTED maps), so callers fall back
+ * to the unary calls.
+ */
+export function noBlockStreams(): Pick<PeerTransport, 'openBlockReader' | 'openBlockWriter'> {
+  const refuse = (): Promise<never> => Promise.reject(new PeerweaveError('METHOD_NOT_ALLOWED', 'this peer serves no block streams'));
+  return {
+    openBlockReader: () => ({ get: refuse, close: () => {}, closed: false }),
+    openBlockWriter: () => ({ put: refuse, close: () => {}, closed: false }),
+  };
 }

@@ -4,9 +4,8 @@ import { SeededRandom, UnavailableError } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
 import type { ObjectRecord, PeerContact, PutBlockRequest } from '@peerweave/protocol';
 import { CHUNK_SIZE, signRecord } from '@peerweave/storage';
-import { ReadCache } from './read-cache.ts';
 import type { RecordAnswer } from './record-lookup.ts';
-import { contact, contentMetrics, MemoryBlockStore, memoryDb, signer } from './test-support.ts';
+import { contact, contentMetrics, memoryDb, signer } from './test-support.ts';
 import { WritePath } from './write-path.ts';
 
 const self = contact(1);
@@ -17,94 +16,175 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
 }
 
-type Behaviour = 'ok' | 'down' | 'refuse';
+/** ok; down (unreachable); refuse (object deleted there); nopin (takes blocks, then cannot pin them). */
+type Behaviour = 'ok' | 'down' | 'refuse' | 'nopin';
 
-function setup(behaviour: Record<string, Behaviour> = {}, existing: RecordAnswer = {}) {
+function setup(behaviour: Record<string, Behaviour> = {}, existing: RecordAnswer = {}, window?: number) {
   const clock = new ManualClock(1_700_000_000_000);
   const db = memoryDb();
-  const blocks = new MemoryBlockStore();
   const { metrics, recorded } = contentMetrics();
+  const events: string[] = [];
   const sent: [string, PutBlockRequest][] = [];
+  const pins: [string, string, { cid: string; hintFor: string }[]][] = [];
   const recordsSent: string[] = [];
   const storedHere: PutBlockRequest[] = [];
+  const pinnedHere: string[] = [];
+  const releasedHere: string[] = [];
   const indexed: ObjectRecord[] = [];
-  const cache = new ReadCache({ db, blocks, clock, drop: async () => {} });
+  const how = (peer: PeerContact): Behaviour => behaviour[peer.id.slice(0, 2)] ?? 'ok';
   const act = (peer: PeerContact): boolean => {
-    const what = behaviour[peer.id.slice(0, 2)] ?? 'ok';
+    const what = how(peer);
     if (what === 'down') throw new UnavailableError('down');
-    return what === 'ok';
+    return what !== 'refuse';
   };
+  let inFlight = 0;
+  let peakInFlight = 0;
   const write = new WritePath({
     self,
     identity: signer(),
     db,
-    blocks,
     clock,
     metrics,
-    cache,
     replicaSet: { r: 3, w: 2, preferenceList: async () => [self, a, b, spare1, spare2] },
     peers: {
       concurrency: 2,
-      storeBlock: async (peer, request) => (sent.push([peer.id.slice(0, 2), request]), act(peer)),
+      storeBlock: async (peer, request) => {
+        inFlight++;
+        peakInFlight = Math.max(peakInFlight, inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight--;
+        sent.push([peer.id.slice(0, 2), request]);
+        events.push(`send ${request.roots.length > 0 ? 'root' : 'block'}`);
+        return act(peer);
+      },
       storeRecord: async (peer) => (recordsSent.push(peer.id.slice(0, 2)), act(peer)),
+      pinBlocks: async (peer, root, blocks, _signal, release) => {
+        pins.push([peer.id.slice(0, 2), root, [...blocks]]);
+        events.push(release ? 'release' : 'pin');
+        if (how(peer) === 'down') throw new UnavailableError('down');
+        return blocks.map(() => how(peer) === 'ok');
+      },
     },
-    server: { acceptBlock: async (request) => (storedHere.push(request), true), acceptRecord: () => true },
+    server: {
+      acceptBlock: async (request) => (storedHere.push(request), true),
+      acceptRecord: () => true,
+      pin: (_root, blocks) => (pinnedHere.push(...blocks.map((x) => x.cid)), blocks.map(() => true)),
+      release: (_root, blocks) => (releasedHere.push(...blocks.map((x) => x.cid)), blocks.map(() => true)),
+    },
     records: { find: async () => existing },
-    tombstones: { expiresMs: (t) => t.deletedMs + 60_000 },
+    tombstones: { expiresMs: (t) => t.deletedMs + 60_000, apply: () => true },
     onRecords: { stored: (r) => indexed.push(r) },
+    ...(window !== undefined ? { writeWindowBlocks: window } : {}),
   });
-  return { clock, db, cache, recorded, sent, recordsSent, storedHere, indexed, write };
+  return { clock, db, recorded, events, sent, pins, recordsSent, storedHere, pinnedHere, releasedHere, indexed, write, peak: () => peakInFlight };
 }
 
 const file = new SeededRandom(7).bytes(2 * CHUNK_SIZE + 10);
 
 describe('WritePath', () => {
-  it('writes every block and the record to the r replicas, this node’s own copy accepted here', async () => {
+  it('sends every block to its r replicas as it is made, unrooted; pins them at the end; the root goes last with the record', async () => {
     const s = setup();
     const out = await s.write.put(once(file), meta);
     assert.deepEqual({ size: out.size, blocks: out.blocks, replicas: out.replicas }, { size: file.length, blocks: 4, replicas: 3 });
-    assert.equal(s.storedHere.length, 4);
+    assert.equal(s.storedHere.length, 4, 'this node is a replica of every block here');
     assert.deepEqual([...new Set(s.sent.map(([peer]) => peer))].sort(), ['02', '03']);
-    assert.ok(s.sent.every(([, r]) => r.hintFor === '' && r.roots[0] === out.cid));
-    assert.deepEqual(s.recordsSent.sort(), ['02', '03']);
+    const leaves = s.sent.filter(([, r]) => r.roots.length === 0);
+    const roots = s.sent.filter(([, r]) => r.roots.length > 0);
+    assert.equal(leaves.length, 6, 'three leaves to two peers, no roots yet');
+    assert.deepEqual(roots.map(([peer, r]) => [peer, r.cid, r.roots, r.record?.cid]).sort(), [
+      ['02', out.cid, [out.cid], out.cid],
+      ['03', out.cid, [out.cid], out.cid],
+    ]);
+    assert.deepEqual(s.recordsSent, [], 'the record travelled with the root block');
+    assert.deepEqual(s.pins.map(([peer, root, blocks]) => [peer, root, blocks.length]).sort(), [
+      ['02', out.cid, 3],
+      ['03', out.cid, 3],
+    ]);
+    assert.equal(s.pinnedHere.length, 3);
+    assert.ok(s.events.indexOf('pin') > s.events.lastIndexOf('send block'), 'pins only after every block was sent');
     assert.deepEqual(s.indexed.map((r) => [r.cid, r.keywords]), [[out.cid, ['test']]], 'the uploader lists it');
     assert.equal(s.recorded.value('peerweave_content_puts_total', { outcome: 'ok' }), 1);
-    for (const row of s.db.blocks()) assert.equal(s.cache.isStaged(row.cid), false, 'staging released');
   });
 
-  it('a copy for a replica that does not answer goes to the next node that does, as a hint for it', async () => {
-    const s = setup({ '03': 'down', '04': 'down' });
+  it('a one-block object costs one call per replica: block and record together, no pin', async () => {
+    const s = setup();
     const out = await s.write.put(once(new Uint8Array([1, 2, 3])), meta);
-    assert.equal(out.replicas, 2);
-    const hints = s.sent.filter(([, r]) => r.hintFor !== '');
-    assert.deepEqual(hints.map(([peer, r]) => [peer, r.hintFor]), [['04', b.id], ['05', b.id]]);
-    assert.equal(s.recorded.value('peerweave_replication_handoffs_total', { event: 'stored' }), 1);
+    assert.equal(out.replicas, 3);
+    assert.deepEqual(s.sent.map(([peer, r]) => [peer, r.record !== undefined]).sort(), [
+      ['02', true],
+      ['03', true],
+    ]);
+    assert.deepEqual(s.pins, []);
+    assert.deepEqual(s.recordsSent, []);
   });
 
-  it('below w copies: INSUFFICIENT_REPLICAS, counted, and the staged blocks are plain cache again', async () => {
+  it('at most the window of blocks is on its way at once', async () => {
+    const s = setup({}, {}, 2);
+    const big = new SeededRandom(9).bytes(12 * CHUNK_SIZE);
+    const out = await s.write.put(once(big), meta);
+    assert.equal(out.blocks, 13);
+    // Two blocks in the window, each to two other nodes at once.
+    assert.ok(s.peak() <= 4, `peak ${s.peak()} sends in flight`);
+  });
+
+  it('a copy for a replica that does not answer goes to the next node that does, as a hint for it, pinned as a hint', async () => {
+    const s = setup({ '03': 'down', '04': 'down' });
+    const out = await s.write.put(once(file), meta);
+    assert.equal(out.replicas, 2);
+    const hints = s.sent.filter(([peer, r]) => r.hintFor !== '' && peer === '05');
+    assert.ok(hints.length === 4 && hints.every(([, r]) => r.hintFor === b.id && r.record === undefined), 'one hint per block on the first spare that answers');
+    const pinned05 = s.pins.find(([peer]) => peer === '05')!;
+    assert.ok(pinned05[2].every((x) => x.hintFor === b.id));
+    assert.equal(s.recorded.value('peerweave_replication_handoffs_total', { event: 'stored' }), 4);
+  });
+
+  it('below w copies: INSUFFICIENT_REPLICAS, counted, nothing listed', async () => {
     const s = setup({ '02': 'down', '03': 'down' });
     await assert.rejects(s.write.put(once(new Uint8Array([1, 2, 3])), meta), { code: 'INSUFFICIENT_REPLICAS' });
     assert.equal(s.recorded.value('peerweave_content_puts_total', { outcome: 'insufficient_replicas' }), 1);
-    assert.deepEqual([...s.db.blocks()].map((r) => [r.kind, s.cache.isStaged(r.cid)]), [['cache', false]]);
     assert.deepEqual(s.indexed, []);
   });
 
-  it('a replica that refuses the block (its object is deleted there) fails the put', async () => {
+  it('copies that reach a replica but cannot be pinned there do not count; what was pinned is released, and the root never goes out', async () => {
+    const s = setup({ '02': 'nopin', '03': 'nopin' });
+    await assert.rejects(s.write.put(once(file), meta), { code: 'INSUFFICIENT_REPLICAS' });
+    assert.equal(s.releasedHere.length, 3, 'this node released its pins');
+    assert.ok(!s.events.includes('release'), 'nodes that pinned nothing are not asked to release');
+    assert.ok(s.sent.every(([, r]) => r.roots.length === 0), 'no root block, no record');
+    assert.deepEqual(s.indexed, []);
+  });
+
+  it('a replica that refuses the root (its object is deleted there) fails the put with FAILED_PRECONDITION', async () => {
     const s = setup({ '02': 'refuse' });
     await assert.rejects(s.write.put(once(new Uint8Array([1, 2, 3])), meta), { code: 'FAILED_PRECONDITION' });
   });
 
   it('a deleted object cannot be stored again before its tombstone expires; a known one keeps its creation time', async () => {
-    const deleted = setup({}, { tombstone: { cid: 'x', deletedMs: 0, by: '' } });
+    const deleted = setup({ '02': 'refuse' }, { tombstone: { cid: 'x', deletedMs: 0, by: '' } });
     await assert.rejects(deleted.write.put(once(new Uint8Array([1])), meta), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'FAILED_PRECONDITION');
       assert.match(err.message, /1970-01-01T00:01:00.000Z/);
       return true;
     });
-    assert.deepEqual(deleted.sent, []);
-    const earlier = signRecord({ cid: 'x', name: 'old', contentType: 't', size: 1, blocks: 1, keywords: [], createdMs: 42 }, signer());
-    const known = setup({}, { record: earlier });
+    const known = setup();
+    const first = await known.write.put(once(new Uint8Array([1])), meta);
+    known.clock.advance(5_000);
+    known.db.putRecord(signRecord({ cid: first.cid, name: 'old', contentType: 't', size: 1, blocks: 1, keywords: [], createdMs: 42 }, signer()));
     await known.write.put(once(new Uint8Array([1])), meta);
-    assert.equal(known.indexed[0]!.createdMs, 42);
+    assert.equal(known.db.getRecord(first.cid)?.createdMs, 42);
+  });
+
+  it('an aborted upload rejects with ABORTED and leaves no send running', async () => {
+    const s = setup();
+    const controller = new AbortController();
+    async function* slow(): AsyncIterable<Uint8Array> {
+      yield new SeededRandom(3).bytes(CHUNK_SIZE);
+      yield new SeededRandom(4).bytes(CHUNK_SIZE);
+      controller.abort();
+      yield new SeededRandom(5).bytes(CHUNK_SIZE);
+    }
+    await assert.rejects(s.write.put(slow(), meta, { signal: controller.signal }), { code: 'ABORTED' });
+    assert.deepEqual(s.pins, [], 'nothing pinned');
+    assert.ok(s.sent.every(([, r]) => r.roots.length === 0), 'only unrooted (evictable) copies went out');
   });
 });

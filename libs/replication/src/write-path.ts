@@ -1,15 +1,26 @@
-import { InsufficientReplicasError, NotFoundError, PeerweaveError, silentLogger, throwIfAborted, type AbortOptions, type Clock, type Logger } from '@peerweave/core';
+import { InsufficientReplicasError, PeerweaveError, raceSignal, silentLogger, toAbortError, type AbortOptions, type Clock, type Logger } from '@peerweave/core';
 import type { ObjectRecord, PeerContact, PutBlockRequest } from '@peerweave/protocol';
-import { cidKey, cidToString, importFile, normaliseKeywords, parseCid, signRecord, type BlockStore, type ContentDb, type RecordSigner } from '@peerweave/storage';
+import { cidKey, cidToString, importFile, normaliseKeywords, parseCid, signRecord, type ContentDb, type RecordSigner } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import { outcomeLabel, type ContentMetrics } from './content-metrics.ts';
 import type { ContentPeers } from './content-peers.ts';
 import type { ContentServer } from './content-server.ts';
 import { mapLimit } from './map-limit.ts';
-import type { ReadCache } from './read-cache.ts';
 import type { RecordLookup } from './record-lookup.ts';
 import type { ReplicaSet } from './replica-set.ts';
 import type { Tombstones } from './tombstones.ts';
+import { pinPlan, quorumShortfall, type CopyOutcome } from './write-plan.ts';
+
+/**
+ * Blocks of one upload on their way to replicas at once. Bounds the upload's memory (this many
+ * 256 KiB blocks plus the importer's few) and, when every slot is taken, stops reading the request
+ * body: back-pressure from the slowest replica reaches the HTTP client.
+ */
+export const DEFAULT_WRITE_WINDOW_BLOCKS = 16;
+/** Most blocks named in one PinBlocks call (the message's limit). */
+const PIN_BATCH = 1024;
+/** Deadline of the release of a failed upload's pins (best effort). */
+const RELEASE_DEADLINE_MS = 2_000;
 
 export interface PutMeta {
   name: string;
@@ -29,65 +40,83 @@ export interface WritePathInit {
   self: Pick<PeerContact, 'id'>;
   /** Signs the metadata records of uploads this node takes. */
   identity: RecordSigner;
-  db: Pick<ContentDb, 'putRecord'>;
-  blocks: Pick<BlockStore, 'get'>;
+  db: Pick<ContentDb, 'putRecord' | 'getRecord' | 'getTombstone'>;
   clock: Clock;
   replicaSet: Pick<ReplicaSet, 'r' | 'w' | 'preferenceList'>;
-  peers: Pick<ContentPeers, 'storeBlock' | 'storeRecord' | 'concurrency'>;
-  cache: Pick<ReadCache, 'stage'>;
-  /** Stores this node's own copies, as a peer's would be. */
-  server: Pick<ContentServer, 'acceptBlock' | 'acceptRecord'>;
+  peers: Pick<ContentPeers, 'storeBlock' | 'storeRecord' | 'pinBlocks' | 'concurrency'>;
+  /** Stores and pins this node's own copies, as a peer's would be. */
+  server: Pick<ContentServer, 'acceptBlock' | 'acceptRecord' | 'pin' | 'release'>;
   records: Pick<RecordLookup, 'find'>;
-  tombstones: Pick<Tombstones, 'expiresMs'>;
+  tombstones: Pick<Tombstones, 'expiresMs' | 'apply'>;
   metrics: Pick<ContentMetrics, 'puts' | 'handoffs'>;
   logger?: Logger;
   /** Told when this node starts holding a metadata record (the search index follows it). */
   onRecords?: { stored(record: ObjectRecord): void };
+  /** Default {@link DEFAULT_WRITE_WINDOW_BLOCKS}. */
+  writeWindowBlocks?: number;
 }
 
-/** How one replica took a write. */
+/** How one node took a copy. */
 type StoreResult = 'stored' | 'refused' | 'failed';
 
 /**
- * Uploads: the stream becomes a UnixFS DAG staged in the read cache, then every block and the
- * signed record go to their r replicas, acknowledged only when each reached w of them (hinted
- * hand-off copies do not count). A replica that does not answer keeps its slot; its copy goes to
- * the next node in the preference list as a hint.
+ * Uploads, pipelined: every block goes to its r replicas as soon as the importer made it, while
+ * later bytes of the body are still being read, over each replica's write stream (PutBlocks, one
+ * group commit per batch on the replica). The root CID is known only when the last byte is in, so
+ * those blocks travel with no roots and sit on the replicas as leased, evictable cache; the upload
+ * ends with one PinBlocks per replica that pins them to the root, and the root block travels last
+ * with the signed record in the same call. A put is acknowledged when every block is pinned on w
+ * of its r replicas (hinted hand-off copies do not count) and the record is on w: a client that
+ * goes away mid-upload leaves nothing acknowledged and nothing pinned anywhere.
+ *
+ * Each block is hashed once here (by the importer) and once on each replica; placement comes from
+ * the routing table when it is complete for the key (ReplicaSet.preferenceList), otherwise from a
+ * lookup.
  */
 export class WritePath {
   readonly #init: WritePathInit;
   readonly #log: Logger;
+  readonly #window: number;
 
   constructor(init: WritePathInit) {
     this.#init = init;
     this.#log = init.logger ?? silentLogger;
+    this.#window = init.writeWindowBlocks ?? DEFAULT_WRITE_WINDOW_BLOCKS;
   }
 
-  /**
-   * Imports `source` as a UnixFS DAG, then writes every block and the signed record to their r
-   * replicas, acknowledging only when each reached w. The upload is staged in the local store
-   * first (as evictable cache, rooted nowhere), so a client that goes away mid-upload leaves nothing
-   * acknowledged, nothing on other nodes and nothing pinned.
-   */
   async put(source: AsyncIterable<Uint8Array>, meta: PutMeta, options: AbortOptions & { maxBytes?: number } = {}): Promise<PutOutcome> {
     const { signal } = options;
-    const { clock, peers, metrics } = this.#init;
-    const staging = this.#init.cache.stage();
+    const { clock, metrics } = this.#init;
+    const sends: Promise<CopyOutcome[]>[] = [];
     try {
       const now = clock.now();
-      const imported = await importFile(source, (cid, bytes) => staging.add(cid, bytes, now), {
-        ...(signal ? { signal } : {}),
-        ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-      });
+      const slots = new Slots(this.#window);
+      // The block the importer made last is held back one step: when the import ends, it is the
+      // root (the importer hands the root over after every block it links to), which travels with
+      // the record instead.
+      let held: { cid: CID; bytes: Uint8Array } | undefined;
+      const dispatch = async (block: { cid: CID; bytes: Uint8Array }): Promise<void> => {
+        await slots.take(signal);
+        const sent = this.#send(block.cid, block.bytes, signal).finally(() => slots.give());
+        sent.catch(() => undefined);
+        sends.push(sent);
+      };
+      const imported = await importFile(
+        source,
+        async (cid, bytes) => {
+          const previous = held;
+          held = { cid, bytes };
+          if (previous) await dispatch(previous);
+        },
+        { ...(signal ? { signal } : {}), ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}) },
+      );
       const root = cidToString(imported.cid);
-      const existing = await this.#init.records.find(imported.cid, signal).catch(() => undefined);
-      if (existing?.tombstone && !existing.record) {
-        const t = existing.tombstone;
-        throw new PeerweaveError(
-          'FAILED_PRECONDITION',
-          `object ${root} was deleted at ${new Date(t.deletedMs).toISOString()}; it can be stored again once the delete expires (${new Date(this.#init.tombstones.expiresMs(t)).toISOString()})`,
-        );
-      }
+      const last = held!;
+      const rootHeld = cidToString(last.cid) === root;
+      // Not the importer's order after all: the last block goes like the others; the root went
+      // out unrooted too and is pinned with them, and the record then travels on its own.
+      if (!rootHeld) await dispatch(last);
+      this.#refuseIfDeletedHere(root);
       const record = signRecord(
         {
           cid: root,
@@ -96,75 +125,159 @@ export class WritePath {
           size: imported.size,
           blocks: imported.blocks.length,
           keywords: normaliseKeywords(meta.keywords),
-          createdMs: existing?.record?.createdMs ?? now,
+          createdMs: this.#init.db.getRecord(root)?.createdMs ?? now,
         },
         this.#init.identity,
       );
-      const acks = await mapLimit(imported.blocks, peers.concurrency, async (block) => {
-        throwIfAborted(signal);
-        const bytes = await this.#init.blocks.get(block.cid);
-        if (bytes === undefined) throw new NotFoundError(`staged block ${cidToString(block.cid)} vanished`);
-        return this.#replicate(block.cid, bytes, [root], signal);
+      const copies = (await Promise.all(sends)).flat();
+      const { w } = this.#init.replicaSet;
+      // Pin what went out unrooted, and only then commit: the root block with the record. A put
+      // that fails before the commit releases what it pinned, so it leaves nothing pinned.
+      const pinned = await this.#pin(root, copies, signal).catch(async (err: unknown) => {
+        await this.#release(root, copies);
+        throw err;
       });
-      const recordAcks = await this.#replicateRecord(record, signal);
+      const cids = imported.blocks.map((b) => cidToString(b.cid));
+      let verdict = quorumShortfall(pinned, rootHeld ? cids.filter((c) => c !== root) : cids, w);
+      let rootCopies: CopyOutcome[] = [];
+      if (verdict.cid === undefined && !signal?.aborted) {
+        if (rootHeld) {
+          rootCopies = await this.#sendRoot(last, record, signal).catch(async (err: unknown) => {
+            await this.#release(root, pinned);
+            throw err;
+          });
+        }
+        verdict = quorumShortfall([...pinned, ...rootCopies], cids, w);
+      }
+      // A node that refused a copy knows the object is deleted: the put fails even with w copies.
+      if (verdict.cid !== undefined || verdict.refused || signal?.aborted) {
+        await this.#release(root, pinned);
+        if (signal?.aborted) throw toAbortError(signal);
+        if (verdict.refused) await this.#deletedError(root, signal);
+        throw new InsufficientReplicasError(
+          `block ${verdict.cid} reached ${verdict.acks} of its replicas, fewer than the write quorum ${w}; nothing was acknowledged, retry when more peers are up`,
+          { details: { cid: verdict.cid, acknowledged: verdict.acks, required: w } },
+        );
+      }
+      const shortfall = verdict;
+      if (!rootHeld) await this.#sendRecordAlone(record, signal);
       // The node that took the upload remembers the record, so its own listing shows the object.
       if (this.#init.db.putRecord(record)) this.#init.onRecords?.stored(record);
-      const replicas = Math.min(recordAcks, ...acks);
       metrics.puts.inc({ outcome: 'ok' });
-      this.#log.info({ cid: root, size: imported.size, blocks: imported.blocks.length, replicas }, 'object stored');
-      return { cid: root, size: imported.size, blocks: imported.blocks.length, replicas };
+      this.#log.info({ cid: root, size: imported.size, blocks: imported.blocks.length, replicas: shortfall.fewest }, 'object stored');
+      return { cid: root, size: imported.size, blocks: imported.blocks.length, replicas: shortfall.fewest };
     } catch (err) {
+      // No block send is left running behind the caller's back.
+      await Promise.allSettled(sends);
       metrics.puts.inc({ outcome: outcomeLabel(err) });
       throw err;
-    } finally {
-      staging.release();
     }
   }
 
-  /** Writes one block to its replicas; returns how many of the r stored it, or throws below w. */
-  async #replicate(cid: CID, bytes: Uint8Array, roots: string[], signal: AbortSignal | undefined): Promise<number> {
+  /** A block of an upload in progress (no roots yet) to its r replicas, or hints for the unreachable ones. */
+  async #send(cid: CID, bytes: Uint8Array, signal: AbortSignal | undefined): Promise<CopyOutcome[]> {
+    const request: PutBlockRequest = { cid: cidToString(cid), data: bytes, roots: [], hintFor: '' };
+    return this.#replicate(cid, request, signal);
+  }
+
+  /** The root block with the signed record, in one call per replica: a small object costs r calls. */
+  async #sendRoot(block: { cid: CID; bytes: Uint8Array }, record: ObjectRecord, signal: AbortSignal | undefined): Promise<CopyOutcome[]> {
+    const request: PutBlockRequest = { cid: record.cid, data: block.bytes, roots: [record.cid], hintFor: '', record };
+    return this.#replicate(block.cid, request, signal);
+  }
+
+  async #replicate(cid: CID, request: PutBlockRequest, signal: AbortSignal | undefined): Promise<CopyOutcome[]> {
     const { replicaSet } = this.#init;
-    const cidText = cidToString(cid);
     const order = await replicaSet.preferenceList(cidKey(cid), signal);
     const targets = order.slice(0, replicaSet.r);
-    const request: PutBlockRequest = { cid: cidText, data: bytes, roots, hintFor: '' };
     const results = await Promise.all(targets.map((t) => this.#storeAt(t, request, signal)));
-    const acks = results.filter((ok) => ok === 'stored').length;
-    if (results.includes('refused')) {
-      throw new PeerweaveError('FAILED_PRECONDITION', `block ${cidText} was refused: its object is deleted`);
-    }
-    // Hinted hand-off: a copy for each unreachable replica goes to the next node in the list.
+    const copies: CopyOutcome[] = targets.map((peer, i) => ({ cid: request.cid, peer, hintFor: '', result: results[i]! }));
+    // Hinted hand-off: a copy for each unreachable replica goes to the next node in the list. The
+    // record stays with the replicas (a hint holds the block only).
     const spares = order.slice(replicaSet.r);
+    const { record: _record, ...blockOnly } = request;
     for (let i = 0; i < targets.length; i++) {
       if (results[i] !== 'failed') continue;
       while (spares.length > 0) {
         const spare = spares.shift()!;
-        if ((await this.#storeAt(spare, { ...request, hintFor: targets[i]!.id }, signal)) === 'stored') {
+        if ((await this.#storeAt(spare, { ...blockOnly, hintFor: targets[i]!.id }, signal)) === 'stored') {
           this.#init.metrics.handoffs.inc({ event: 'stored' });
+          copies.push({ cid: request.cid, peer: spare, hintFor: targets[i]!.id, result: 'stored' });
           break;
         }
       }
     }
-    if (acks < replicaSet.w) {
-      throw new InsufficientReplicasError(
-        `block ${cidText} reached ${acks} of its ${targets.length} replicas, fewer than the write quorum ${replicaSet.w}; nothing was acknowledged, retry when more peers are up`,
-        { details: { cid: cidText, acknowledged: acks, required: replicaSet.w } },
-      );
-    }
-    return acks;
+    return copies;
   }
 
-  async #replicateRecord(record: ObjectRecord, signal: AbortSignal | undefined): Promise<number> {
-    const { replicaSet, peers, server, self } = this.#init;
-    const order = await replicaSet.preferenceList(cidKey(parseCid(record.cid)), signal);
-    const targets = order.slice(0, replicaSet.r);
-    const results = await Promise.all(
-      targets.map(async (t) => {
+  /** This node's own copy is accepted here; another node's goes over its write stream. */
+  async #storeAt(target: PeerContact, request: PutBlockRequest, signal: AbortSignal | undefined): Promise<StoreResult> {
+    try {
+      if (target.id === this.#init.self.id) {
+        // This node's copy of the record is written once the put is acknowledged (below), so a put
+        // that fails leaves no record here to list.
+        return (await this.#init.server.acceptBlock(request, { verified: true })) ? 'stored' : 'refused';
+      }
+      return (await this.#init.peers.storeBlock(target, request, signal)) ? 'stored' : 'refused';
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      this.#log.debug({ peer: target.id.slice(0, 12), cid: request.cid, err: (err as Error).message }, 'block write failed');
+      return 'failed';
+    }
+  }
+
+  /**
+   * Pins the copies sent without roots to `root`: one PinBlocks per node that took some (this node
+   * pins its own in place). A copy counts once it is pinned; a node that does not answer pins none.
+   */
+  async #pin(root: string, copies: readonly CopyOutcome[], signal: AbortSignal | undefined): Promise<CopyOutcome[]> {
+    const plan = pinPlan(copies);
+    const out: CopyOutcome[] = copies.filter((c) => c.result !== 'stored');
+    await mapLimit([...plan.values()], this.#init.peers.concurrency, async ({ peer, blocks }) => {
+      for (let i = 0; i < blocks.length; i += PIN_BATCH) {
+        const batch = blocks.slice(i, i + PIN_BATCH);
+        let flags: readonly boolean[];
         try {
-          if (t.id === self.id) return server.acceptRecord(record);
-          return await peers.storeRecord(t, record, signal);
+          flags = peer.id === this.#init.self.id ? this.#init.server.pin(root, batch) : await this.#init.peers.pinBlocks(peer, root, batch, signal);
         } catch (err) {
-          this.#log.debug({ peer: t.id.slice(0, 12), err: (err as Error).message }, 'record write failed');
+          if (signal?.aborted) throw err;
+          flags = batch.map(() => false);
+        }
+        batch.forEach((b, j) => out.push({ cid: b.cid, peer, hintFor: b.hintFor, result: flags[j] ? 'stored' : 'failed' }));
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Best effort, after a failed put: the nodes that pinned copies drop the root's claim again (a
+   * node that holds the object's record keeps them: the object exists). Its own short deadline,
+   * not the caller's signal, which may be why the put failed.
+   */
+  async #release(root: string, pinned: readonly CopyOutcome[]): Promise<void> {
+    const plan = pinPlan(pinned);
+    await mapLimit([...plan.values()], this.#init.peers.concurrency, async ({ peer, blocks }) => {
+      for (let i = 0; i < blocks.length; i += PIN_BATCH) {
+        const batch = blocks.slice(i, i + PIN_BATCH);
+        try {
+          if (peer.id === this.#init.self.id) this.#init.server.release(root, batch);
+          else await this.#init.peers.pinBlocks(peer, root, batch, AbortSignal.timeout(RELEASE_DEADLINE_MS), true);
+        } catch (err) {
+          this.#log.debug({ peer: peer.id.slice(0, 12), root, err: (err as Error).message }, 'releasing a failed upload’s blocks failed');
+        }
+      }
+    });
+  }
+
+  /** When the root block went out with the others (no record with it): the record on its own. */
+  async #sendRecordAlone(record: ObjectRecord, signal: AbortSignal | undefined): Promise<void> {
+    const { replicaSet, peers, server, self } = this.#init;
+    const order = await replicaSet.preferenceList(cidKey(parseRoot(record.cid)), signal);
+    const results = await Promise.all(
+      order.slice(0, replicaSet.r).map(async (t) => {
+        try {
+          return t.id === self.id ? server.acceptRecord(record) : await peers.storeRecord(t, record, signal);
+        } catch {
           return false;
         }
       }),
@@ -175,18 +288,60 @@ export class WritePath {
         details: { cid: record.cid, acknowledged: acks, required: replicaSet.w },
       });
     }
-    return acks;
   }
 
-  /** This node's own copy is accepted here; another node's goes over the network. */
-  async #storeAt(target: PeerContact, request: PutBlockRequest, signal: AbortSignal | undefined): Promise<StoreResult> {
-    try {
-      if (target.id === this.#init.self.id) return (await this.#init.server.acceptBlock(request)) ? 'stored' : 'refused';
-      return (await this.#init.peers.storeBlock(target, request, signal)) ? 'stored' : 'refused';
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      this.#log.debug({ peer: target.id.slice(0, 12), cid: request.cid, err: (err as Error).message }, 'block write failed');
-      return 'failed';
+  /** This node knows the object was deleted: refuse before anything is pinned. */
+  #refuseIfDeletedHere(root: string): void {
+    const t = this.#init.db.getTombstone(root);
+    if (t) throw this.#deleted(root, t.deletedMs, this.#init.tombstones.expiresMs(t));
+  }
+
+  /** A replica refused the object because it is deleted: learn the tombstone and say when it expires. */
+  async #deletedError(root: string, signal: AbortSignal | undefined): Promise<never> {
+    const found = await this.#init.records.find(parseRoot(root), signal).catch(() => undefined);
+    const t = found?.tombstone;
+    if (t) {
+      this.#init.tombstones.apply(t);
+      throw this.#deleted(root, t.deletedMs, this.#init.tombstones.expiresMs(t));
     }
+    throw new PeerweaveError('FAILED_PRECONDITION', `object ${root} was refused by its replicas: it is deleted`);
+  }
+
+  #deleted(root: string, deletedMs: number, expiresMs: number): PeerweaveError {
+    return new PeerweaveError(
+      'FAILED_PRECONDITION',
+      `object ${root} was deleted at ${new Date(deletedMs).toISOString()}; it can be stored again once the delete expires (${new Date(expiresMs).toISOString()})`,
+    );
+  }
+}
+
+function parseRoot(root: string): CID {
+  return parseCid(root);
+}
+
+/**
+ * A counting semaphore for the upload window: `take` waits (or rejects when `signal` aborts)
+ * until fewer than `size` blocks are on their way.
+ */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async take(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await raceSignal(new Promise<void>((resolve) => this.#waiting.push(resolve)), signal);
+  }
+
+  give(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
   }
 }

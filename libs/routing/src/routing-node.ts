@@ -36,7 +36,8 @@ export const JOIN_BACKOFF_START_MS = 250;
 
 export interface RoutingNodeInit {
   self: { id: string; address: string; role: string };
-  transport: PeerTransport;
+  /** Routing calls `request` only (block streams are content's). */
+  transport: Pick<PeerTransport, 'request'>;
   clock: Clock;
   random: Random;
   seeds?: Pick<SeedResolver, 'candidates' | 'configured'>;

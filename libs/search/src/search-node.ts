@@ -131,7 +131,7 @@ export interface SearchNodeOptions {
 export interface SearchNodeInit extends Partial<SearchNodeOptions> {
   self: SearchOrigin;
   role: SearchRole;
-  transport: PeerTransport;
+  transport: Pick<PeerTransport, 'request'>;
   clock: Clock;
   random: Random;
   logger?: Logger;

@@ -1,6 +1,8 @@
 // Test and simulation fakes of the protocol lib: `@peerweave/protocol/testing`.
-export { MemoryNetwork, DEFAULT_MEMORY_LATENCY_MS } from '../memory-network.ts';
+export { MemoryNetwork, DEFAULT_MEMORY_LATENCY_MS, BLOCK_STREAM_METHODS } from '../memory-network.ts';
 export type {
+  BlockStreamMethod,
+  CountedMethod,
   MemoryNetworkInit,
   MemoryLatency,
   MemoryListener,

@@ -85,6 +85,9 @@ export class ContentCluster {
       syncKeys: (r, c) => content!.handler.syncKeys(r, c),
       addProvider: (r, c) => content!.handler.addProvider(r, c),
       getProviders: (r, c) => content!.handler.getProviders(r, c),
+      pinBlocks: (r, c) => content!.handler.pinBlocks(r, c),
+      readBlock: (cid, c) => content!.handler.readBlock(cid, c),
+      writeBlocks: (blocks, c) => content!.handler.writeBlocks(blocks, c),
     };
     const listener = this.network.listen(node.address, handler);
     const seeds = this.nodes.filter((n) => n.running && n !== node).slice(0, 3).map((n) => n.address);

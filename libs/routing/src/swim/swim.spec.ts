@@ -41,7 +41,7 @@ interface Call {
 type Reply = (address: string, method: PeerMethod, request: unknown) => unknown | 'hang' | Error;
 
 /** Answers after 1 ms as `reply` says; 'hang' waits for the caller's signal. */
-function stubTransport(clock: ManualClock, reply: Reply): PeerTransport & { calls: Call[] } {
+function stubTransport(clock: ManualClock, reply: Reply): Pick<PeerTransport, 'request' | 'close'> & { calls: Call[] } {
   const calls: Call[] = [];
   return {
     calls,

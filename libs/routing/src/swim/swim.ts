@@ -51,7 +51,7 @@ export interface SwimInit extends Partial<SwimTuning>, SwimEvents {
    * previous run claimed, and is taken back at once. Default: clock.now().
    */
   incarnation?: number;
-  transport: PeerTransport;
+  transport: Pick<PeerTransport, 'request'>;
   clock: Clock;
   random: Random;
   logger?: Logger;
@@ -91,7 +91,7 @@ const HELPER_TIMEOUT_SHARE = 0.8;
  */
 export class Swim implements Startable {
   readonly #tuning: SwimTuning;
-  readonly #transport: PeerTransport;
+  readonly #transport: Pick<PeerTransport, 'request'>;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #logger: Logger;

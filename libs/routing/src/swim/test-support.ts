@@ -94,7 +94,7 @@ export class FakeNetwork {
     return this.#paused.has(address);
   }
 
-  transport(from: string): PeerTransport {
+  transport(from: string): Pick<PeerTransport, 'request' | 'close'> {
     return {
       request: <M extends PeerMethod>(
         address: string,
