@@ -121,6 +121,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #joinBackoffMs = JOIN_BACKOFF_START_MS;
   #joining = false;
   #selfLookupDone = false;
+  #selfLookupRunning = false;
   #stopController = new AbortController();
   readonly #lookups;
   readonly #lookupHops;
@@ -332,7 +333,18 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   closestIfComplete(key: Uint8Array, n: number): PeerContact[] | undefined {
     // Only once the join's self-lookup filled the table with our neighbourhood: a node that has
     // just met its first contact would take a partial table for a complete one.
-    if (!this.#selfLookupDone || !this.#table.isCompleteFor(key, n * 2)) return undefined;
+    if (!this.#selfLookupDone) {
+      // A node started without seeds learns its contacts from those that join it and never ran
+      // the join's self-lookup: run it once now, in the background, and place by lookup meanwhile.
+      if (!this.#selfLookupRunning && this.#table.size > 0 && this.#running) {
+        this.#selfLookupRunning = true;
+        void this.lookup(this.#self.bytes, { signal: this.#stopController.signal })
+          .then(() => (this.#selfLookupDone = true), () => {})
+          .finally(() => (this.#selfLookupRunning = false));
+      }
+      return undefined;
+    }
+    if (!this.#table.isCompleteFor(key, n * 2)) return undefined;
     return this.closestKnown(key, n);
   }
 
