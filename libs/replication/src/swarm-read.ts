@@ -10,6 +10,9 @@ import type { ReadCache } from './read-cache.ts';
 import type { ReplicaSet } from './replica-set.ts';
 import { swarmSources } from './swarm-sources.ts';
 
+/** Fetched blocks being written to the read cache at once, behind the reader (each holds its bytes). */
+export const CACHE_WRITES_IN_FLIGHT = 8;
+
 export interface SwarmReadInit {
   self: Pick<PeerContact, 'id'>;
   db: Pick<ContentDb, 'getBlock'>;
@@ -90,6 +93,8 @@ export class SwarmRead {
       });
     };
     const holders = new Map<string, { local: BlockSource | undefined; replicas: BlockSource[] }>();
+    // Leaves this node held when the read asked where they are (not fetched, nothing to cache).
+    const held = new Set<string>();
     const swarm = new Swarm({
       blocks: leaves.map((l) => ({ cid: cidToString(l.cid), bytes: l.size })),
       providers: (c) => {
@@ -98,6 +103,7 @@ export class SwarmRead {
         let known = holders.get(c);
         if (known === undefined) {
           const here = db.getBlock(c) !== undefined;
+          if (here) held.add(c);
           const replicas = replicaSet.knownPreferenceList(cidKey(parseCid(c)), replicaSet.r).filter((p) => p.id !== self.id);
           holders.set(c, (known = { local: here ? local : undefined, replicas: replicas.map(remote) }));
         }
@@ -117,14 +123,33 @@ export class SwarmRead {
     });
     let i = 0;
     let announced = false;
-    for await (const { cid: c, bytes } of swarm.blocks()) {
-      const leaf = leaves[i++]!;
-      if (!db.getBlock(c) && (await this.#init.cache.keep(leaf.cid, bytes)) && !announced) {
-        // The first block kept makes this node a provider; announced once, refreshed by a timer.
-        announced = true;
-        this.#init.providers.provide(root, leaves.map((l) => cidToString(l.cid)));
+    // Fetched blocks are kept in the read cache behind the reader's back: the bytes go to the
+    // reader at once and the disk write overlaps the next blocks. At most CACHE_WRITES_IN_FLIGHT
+    // writes wait at a time, which bounds the memory they hold.
+    const caching = new Set<Promise<void>>();
+    const keep = (leaf: FileLeaf, bytes: Uint8Array): Promise<void> => {
+      const p: Promise<void> = this.#init.cache.keep(leaf.cid, bytes).then((kept) => {
+        caching.delete(p);
+        if (kept && !announced) {
+          // The first block kept makes this node a provider; announced once, refreshed by a timer.
+          announced = true;
+          this.#init.providers.provide(root, leaves.map((l) => cidToString(l.cid)));
+        }
+      });
+      caching.add(p);
+      return p;
+    };
+    try {
+      for await (const { cid: c, bytes } of swarm.blocks()) {
+        const leaf = leaves[i++]!;
+        if (!held.has(c) && db.getBlock(c) === undefined) {
+          if (caching.size >= CACHE_WRITES_IN_FLIGHT) await Promise.race(caching);
+          void keep(leaf, bytes);
+        }
+        yield bytes.subarray(Math.max(0, start - leaf.offset), Math.min(leaf.size, end - leaf.offset));
       }
-      yield bytes.subarray(Math.max(0, start - leaf.offset), Math.min(leaf.size, end - leaf.offset));
+    } finally {
+      await Promise.all(caching);
     }
   }
 }
