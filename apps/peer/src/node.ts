@@ -286,6 +286,7 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     writeQuorum: config.writeQuorum,
     cacheBytes: config.cacheBytes,
     repairIntervalMs: config.repairIntervalMs,
+    repairDelayMs: config.repairDelayMs,
     antiEntropyIntervalMs: config.antiEntropyIntervalMs,
     tombstoneTtlMs: config.tombstoneTtlMs,
     providerTtlMs: config.providerTtlMs,

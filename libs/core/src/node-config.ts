@@ -229,6 +229,13 @@ export const NODE_CONFIG = {
     schema: positiveMs,
     default: { lan: 10_000, local: 5_000, test: 2_000 },
   },
+  repairDelayMs: {
+    env: 'PEERWEAVE_REPAIR_DELAY_MS',
+    accepts: 'an integer number of milliseconds',
+    doc: 'How long after a contact joins or dies a repair pass starts (a burst of changes makes one pass). Longer avoids moving copies for a node that comes straight back (a restart); shorter restores lost copies sooner.',
+    schema: positiveMs,
+    default: 500,
+  },
   antiEntropyIntervalMs: {
     env: 'PEERWEAVE_ANTI_ENTROPY_INTERVAL_MS',
     accepts: 'an integer number of milliseconds',

@@ -51,6 +51,8 @@ export interface ContentNodeInit {
   cacheBytes?: number;
   /** Default DEFAULT_REPAIR_INTERVAL_MS. */
   repairIntervalMs?: number;
+  /** How long after a change of contacts a repair pass starts (default CONTACTS_CHANGED_DELAY_MS). */
+  repairDelayMs?: number;
   /** Default DEFAULT_ANTI_ENTROPY_INTERVAL_MS. */
   antiEntropyIntervalMs?: number;
   /** Default DEFAULT_TOMBSTONE_TTL_MS. */
@@ -119,7 +121,7 @@ export class ContentNode implements Startable {
     const read = new ReadPath({ db, replicaSet, peers, fetch, swarm, records, metrics });
     this.#write = new WritePath({ self, identity: init.identity, db, clock, replicaSet, peers, server, records, tombstones, metrics, logger, onRecords });
     this.#delete = new DeletePath({ self, clock, replicaSet, peers, records, dag: read, tombstones, logger });
-    this.#repair = new Repair({ self, routing, replicaSet, db, peers, push, tombstones, cache, clock, metrics, logger, repairIntervalMs: init.repairIntervalMs });
+    this.#repair = new Repair({ self, routing, replicaSet, db, peers, push, tombstones, cache, clock, metrics, logger, repairIntervalMs: init.repairIntervalMs, repairDelayMs: init.repairDelayMs });
     this.#self = self;
     this.#peers = peers;
     this.#providers = providers;

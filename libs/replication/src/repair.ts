@@ -12,7 +12,10 @@ import type { Tombstones } from './tombstones.ts';
 
 /** How often every held block's replica set is re-checked (and on every change of contacts). */
 export const DEFAULT_REPAIR_INTERVAL_MS = 10_000;
-/** Delay of a pass after contacts change: a burst of changes (a node joining) makes one pass. */
+/**
+ * Delay of a pass after contacts change: a burst of changes (a node joining) makes one pass.
+ * Longer avoids moving copies for a node that comes straight back; shorter restores sooner.
+ */
 export const CONTACTS_CHANGED_DELAY_MS = 500;
 
 export interface RepairInit {
@@ -29,6 +32,8 @@ export interface RepairInit {
   logger?: Logger;
   /** Default {@link DEFAULT_REPAIR_INTERVAL_MS}. */
   repairIntervalMs?: number;
+  /** Default {@link CONTACTS_CHANGED_DELAY_MS}. */
+  repairDelayMs?: number;
 }
 
 export interface RepairReport {
@@ -61,12 +66,14 @@ export class Repair implements Startable {
   #repairing: Promise<RepairReport> | undefined;
   #again = false;
   #stop = new AbortController();
-  readonly #onContactsChanged = (): void => this.#schedule(CONTACTS_CHANGED_DELAY_MS);
+  readonly #delayMs: number;
+  readonly #onContactsChanged = (): void => this.#schedule(this.#delayMs);
 
   constructor(init: RepairInit) {
     this.#init = init;
     this.#log = init.logger ?? silentLogger;
     this.#intervalMs = init.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS;
+    this.#delayMs = init.repairDelayMs ?? CONTACTS_CHANGED_DELAY_MS;
   }
 
   async start(): Promise<void> {
