@@ -6,6 +6,7 @@ import { clusterFigures, simFigures, type SimFigures } from './routing.ts';
 import { contentSection } from './content.ts';
 import { transferSection } from './transfer.ts';
 import { searchSection } from './search.ts';
+import { datapathSection } from './datapath.ts';
 
 const IMAGE = process.env.PEERWEAVE_IMAGE ?? 'peerweave:latest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -48,8 +49,8 @@ async function composeUp(peers: number, overlay: string | undefined): Promise<nu
   }
 }
 
-/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,transfer,sim,search (default all). */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,transfer,sim,search').split(','));
+/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,transfer,datapath,sim,search (default all). */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,transfer,datapath,sim,search').split(','));
 
 async function main(): Promise<void> {
   console.log(`peerweave bench — image ${IMAGE}, median of ${RUNS} runs\n`);
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has('cluster')) await cluster();
   if (SECTIONS.has('content')) await contentSection(ROOT, RUNS, (r) => rows.push(r));
   if (SECTIONS.has('transfer')) await transferSection((r) => rows.push(r), RUNS);
+  if (SECTIONS.has('datapath')) await datapathSection(ROOT, RUNS, (r) => rows.push(r));
   if (SECTIONS.has('sim')) await sim();
   if (SECTIONS.has('search')) await searchSection((r) => rows.push(r));
   console.log('\n| figure | peerweave | baseline (same run) | ratio | target |');
