@@ -3,11 +3,12 @@
 // lose nothing, and the replica count of every block is back to r = 3 within 30 s; the IPFS
 // trustless-gateway subset serves verifiable blocks and CARs; a 200 MiB file is swarmed from many
 // holders and survives the SIGKILL of one mid-download; readers become providers; bad input gets
-// stable codes.
+// stable codes; a 128 MiB put survives the SIGKILL of one of its replicas mid-upload (w of r) and
+// repair restores r copies of every block within 60 s.
 import './support/env.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DockerComposeEnvironment, getContainerRuntimeClient, type StartedDockerComposeEnvironment } from 'testcontainers';
 import { waitFor } from '@peerweave/core/testing';
@@ -17,6 +18,8 @@ import { createHeliaLight } from 'helia';
 import { httpGatewayRouting } from '@helia/routers';
 import { trustlessGateway } from '@helia/block-brokers';
 import { createVerifiedFetch } from '@helia/verified-fetch';
+import { CID } from 'multiformats/cid';
+import { cidToString, importFile } from '@peerweave/storage';
 import { HTTP_PORT } from './support/env.ts';
 import { http, getJson } from './support/http.ts';
 
@@ -35,6 +38,29 @@ interface Replicas {
 }
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const MiB = 1024 * 1024;
+
+/** `size` bytes of AES-256-CTR keystream under `seed`, 1 MiB at a time: random-looking, repeatable, never all in memory. */
+async function* seededChunks(seed: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  const cipher = createCipheriv('aes-256-ctr', seed, Buffer.alloc(16));
+  const zeros = Buffer.alloc(MiB);
+  for (let done = 0; done < size; done += MiB) yield cipher.update(zeros.subarray(0, Math.min(MiB, size - done)));
+}
+
+/** The `n` ids closest to `cid`'s key by XOR, nearest first: replica placement (the key is the multihash digest). */
+function closestTo(cid: string, ids: Iterable<string>, n: number): string[] {
+  const key = Buffer.from(CID.parse(cid).multihash.digest);
+  const distance = (id: string): Buffer => {
+    const d = Buffer.from(id, 'hex');
+    for (let i = 0; i < d.length; i++) d[i]! ^= key[i]!;
+    return d;
+  };
+  return [...ids]
+    .map((id) => ({ id, d: distance(id) }))
+    .sort((a, b) => Buffer.compare(a.d, b.d))
+    .slice(0, n)
+    .map((x) => x.id);
+}
 
 describe('content through the Compose cluster', { timeout: 900_000 }, () => {
   let env: StartedDockerComposeEnvironment | undefined;
@@ -236,13 +262,15 @@ describe('content through the Compose cluster', { timeout: 900_000 }, () => {
   }
 
   it('a 200 MiB file read through a peer that holds almost none of it comes from several holders at once (their served-bytes metrics)', async () => {
-    const put = await http<{ cid: string; blocks: number }>(url(live()[1]!, '/v1/objects?name=swarm.bin&keywords=swarm'), {
+    const put = await http<{ cid: string; size: number; blocks: number; replicas: number }>(url(live()[1]!, '/v1/objects?name=swarm.bin&keywords=swarm'), {
       method: 'POST',
       body: big,
       headers: { 'content-type': 'application/octet-stream' },
       timeoutMs: 300_000,
     });
     assert.equal(put.status, 201, put.text);
+    assert.equal(put.body.size, big.length);
+    assert.ok(put.body.replicas >= 2, `acknowledged by ${put.body.replicas}`);
     bigCid = put.body.cid;
     // With r = 3 of 20 live peers every peer holds about a seventh of the blocks: take the one holding fewest.
     const [reader] = await byBlocksHeld(bigCid, [live()[1]!]);
@@ -318,5 +346,99 @@ describe('content through the Compose cluster', { timeout: 900_000 }, () => {
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.code, 'NOT_FOUND');
     assert.ok(Date.now() - started < 15_000);
+  });
+
+  // ---- a replica killed mid-put (issue 11): w of r acknowledges, repair restores r ----
+  it('SIGKILL of a replica mid-upload does not fail a 128 MiB put (w of r), and every block is back on r live peers within 60 s', async () => {
+    const SIZE = 128 * MiB;
+    const seed = randomBytes(32);
+    const expected = createHash('sha256');
+    for await (const c of seededChunks(seed, SIZE)) expected.update(c);
+    const digest = expected.digest('hex');
+    // The bytes are known beforehand, so is the root: the victim is one of the r peers closest to
+    // it (a replica of the root block and of the record), and of about r / nodes of the leaves.
+    const root = cidToString((await importFile(seededChunks(seed, SIZE), async () => {})).cid);
+    const view = await getJson<{ self: string; peers: { id: string; state: string }[] }>(url(live()[0]!, '/v1/peers'), 10_000);
+    const nodeIds = [view.self, ...view.peers.filter((p) => p.state === 'alive').map((p) => p.id)];
+    const peerOf = new Map([...ids].map(([name, id]) => [id, name]));
+    const rootReplicas = closestTo(root, nodeIds, R);
+    // The uploader is not one of them, so at least one of the r is a peer (there are two supernodes).
+    const uploader = live().find((p) => !rootReplicas.includes(ids.get(p)!))!;
+    const candidates = closestTo(root, nodeIds, nodeIds.length).filter((id) => {
+      const name = peerOf.get(id);
+      return name !== undefined && name !== uploader && !killed.has(name);
+    });
+    const victim = peerOf.get(candidates[0]!)!;
+    const victimId = ids.get(victim)!;
+    assert.ok(rootReplicas.includes(victimId), `the victim ${victim} is a replica of the root (${rootReplicas.map((id) => peerOf.get(id) ?? id.slice(0, 12)).join(', ')})`);
+
+    // The body is streamed and the victim dies before its last MiB goes out. Not earlier: a node
+    // that imports the whole body before replicating would see the victim declared dead (SWIM)
+    // before writing anything; this way writes meet a replica that died and is not yet declared
+    // dead, whether the blocks are replicated after the import or as the body arrives (then the
+    // victim also dies holding some of them).
+    const docker = await getContainerRuntimeClient();
+    let sentAtKill = -1;
+    let killedAt = 0;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      let sent = 0;
+      for await (const chunk of seededChunks(seed, SIZE)) {
+        if (sentAtKill < 0 && sent >= SIZE - MiB) {
+          await docker.container.getById(env!.getContainer(victim).getId()).kill({ signal: 'SIGKILL' });
+          killed.add(victim);
+          killedAt = Date.now();
+          sentAtKill = sent;
+        }
+        yield chunk;
+        sent += chunk.length;
+      }
+    }
+    const started = Date.now();
+    const put = await http<{ cid: string; size: number; blocks: number; replicas: number }>(url(uploader, '/v1/objects?name=replica-killed.bin&keywords=e2e'), {
+      method: 'POST',
+      body: ReadableStream.from(body()),
+      duplex: 'half',
+      headers: { 'content-type': 'application/octet-stream' },
+      timeoutMs: 300_000,
+    });
+    console.log(`# 128 MiB put through ${uploader} with ${victim} killed after ${(sentAtKill / MiB).toFixed(0)} MiB: ${put.status} in ${((Date.now() - started) / 1000).toFixed(1)} s, replicas ${put.body.replicas}`);
+    assert.ok(sentAtKill > 0 && sentAtKill < SIZE, 'the victim was killed while the body was being sent');
+    assert.equal(put.status, 201, put.text);
+    assert.equal(put.body.cid, root);
+    assert.equal(put.body.size, SIZE);
+    assert.ok(put.body.replicas >= 2 && put.body.replicas <= R, `acknowledged by ${put.body.replicas}`);
+
+    // The victim was a replica of blocks of this object by placement (the nodes alive when the put began).
+    const where = await getJson<Replicas>(url(uploader, `/v1/objects/${root}/replicas`), 30_000);
+    assert.equal(where.blocks.length, put.body.blocks);
+    const ofVictim = where.blocks.filter((b) => closestTo(b.cid, nodeIds, R).includes(victimId)).length;
+    console.log(`# ${victim} was among the r closest of ${ofVictim} of ${where.blocks.length} blocks, the root included`);
+    assert.ok(ofVictim > 1, `the victim was a replica of more than the root (${ofVictim})`);
+
+    // Repair: every block on r live peers, and on each of the r replicas the live view names.
+    const dead = new Set([...killed].map((p) => ids.get(p)!));
+    const putDone = Date.now();
+    await waitFor(
+      async () => {
+        const now = await getJson<Replicas>(url(live()[0]!, `/v1/objects/${root}/replicas`), 20_000);
+        const short = now.blocks.filter((b) => b.holders.filter((h) => !dead.has(h)).length < R || !b.replicas.every((id) => !dead.has(id) && b.holders.includes(id)));
+        if (short.length > 0) throw new Error(`${short.length} of ${now.blocks.length} blocks not on their r live replicas, e.g. ${JSON.stringify(short[0])}`);
+        return now.blocks.length === put.body.blocks;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: 'every block on its r live replicas' },
+    );
+    console.log(`# every block back on r live peers ${((Date.now() - putDone) / 1000).toFixed(1)} s after the put returned, ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+
+    const reader = live().find((p) => p !== uploader && !bigReaders.includes(p))!;
+    const res = await fetch(url(reader, `/v1/objects/${root}`), { signal: AbortSignal.timeout(300_000) });
+    assert.equal(res.status, 200);
+    const hash = createHash('sha256');
+    let got = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      got += chunk.length;
+    }
+    assert.equal(got, SIZE);
+    assert.equal(hash.digest('hex'), digest, `byte-identical from ${reader}`);
   });
 });
