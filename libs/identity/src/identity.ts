@@ -46,16 +46,30 @@ export function nodeIdFromPublicKey(publicKey: Uint8Array): NodeId {
 /** Checks an Ed25519 signature made by the holder of `publicKey` (raw 32 bytes). */
 export function verifySignature(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32) return false;
-  const key = createPublicKey({
-    key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]),
-    format: 'der',
-    type: 'spki',
-  });
   try {
-    return verify(null, data, key, signature);
+    return verify(null, data, keyObject(publicKey), signature);
   } catch {
     return false;
   }
+}
+
+/**
+ * Parsed public keys, by their hex: a replica verifies a record of the same few uploaders over and
+ * over, and parsing the DER key cost about as much as the verification itself. Bounded: cleared
+ * when it holds KEY_CACHE_SIZE keys.
+ */
+const KEY_CACHE_SIZE = 1024;
+const keyObjects = new Map<string, KeyObject>();
+
+function keyObject(publicKey: Uint8Array): KeyObject {
+  const hex = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex');
+  let key = keyObjects.get(hex);
+  if (key === undefined) {
+    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    if (keyObjects.size >= KEY_CACHE_SIZE) keyObjects.clear();
+    keyObjects.set(hex, key);
+  }
+  return key;
 }
 
 // DER prefix of an SPKI-wrapped Ed25519 public key (RFC 8410); the raw key follows it.

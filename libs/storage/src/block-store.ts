@@ -133,6 +133,8 @@ export class BlockStore {
   #checkpointing: Promise<void> | undefined;
   #checkpointError: unknown;
   #closed = false;
+  /** Sizes putMany's check found (-1: absent), for the write right after it. */
+  readonly #knownSize = new Map<string, number>();
   #blocks = 0;
   #bytes = 0;
   #corrupt = 0;
@@ -393,10 +395,15 @@ export class BlockStore {
   async #isStored(name: string, length: number): Promise<boolean> {
     if (this.#volatile.has(name) || this.#writing.has(name)) return false;
     try {
-      return (await stat(this.#path(name))).size === length;
+      const size = (await stat(this.#path(name))).size;
+      if (size === length) return true;
+      this.#knownSize.set(name, size);
+      return false;
     } catch (err) {
-      if (isMissing(err)) return false;
-      throw err;
+      if (!isMissing(err)) throw err;
+      // Remembered for the write that follows, which then needs no stat of its own.
+      this.#knownSize.set(name, -1);
+      return false;
     }
   }
 
@@ -404,17 +411,23 @@ export class BlockStore {
     const shard = shardOf(name);
     const shardDir = join(this.#dir, shard);
     const path = join(shardDir, name);
-    try {
-      // A file of the right length was written whole (renamed into place after an fsync); a
-      // shorter one is not ours to trust, so it is replaced.
-      if ((await stat(path)).size === bytes.length) {
-        await this.#settled(name, path, mode, false);
-        return false;
+    // putMany's check just looked (the size it found, -1 for none; nothing else writes this name
+    // meanwhile: writes of a name are serialised): no second stat.
+    const known = mode === 'logged' ? this.#knownSize.get(name) : undefined;
+    this.#knownSize.delete(name);
+    if (known === undefined) {
+      try {
+        // A file of the right length was written whole (renamed into place after an fsync); a
+        // shorter one is not ours to trust, so it is replaced.
+        if ((await stat(path)).size === bytes.length) {
+          await this.#settled(name, path, mode, false);
+          return false;
+        }
+      } catch (err) {
+        if (!isMissing(err)) throw err;
       }
-    } catch (err) {
-      if (!isMissing(err)) throw err;
     }
-    let existed = false;
+    let existed = known !== undefined && known >= 0;
     if (!this.#shards.has(shard)) {
       await mkdir(shardDir, { recursive: true });
       this.#shards.add(shard);
@@ -432,13 +445,16 @@ export class BlockStore {
       } finally {
         await handle.close();
       }
-      existed = await stat(path).then(
-        (s) => {
-          this.#bytes -= s.size;
-          return true;
-        },
-        () => false,
-      );
+      if (known === -1) existed = false;
+      else if (known !== undefined) this.#bytes -= known;
+      else
+        existed = await stat(path).then(
+          (s) => {
+            this.#bytes -= s.size;
+            return true;
+          },
+          () => false,
+        );
       await rename(temp, path);
     } catch (err) {
       if (!(typeof err === 'object' && err !== null && this.#crashes.has(err))) await rm(temp, { force: true });
