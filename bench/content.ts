@@ -1,24 +1,31 @@
 // Content figures for `npm run bench` (section `content`), each beside a baseline measured in the
 // same run:
-//   1. put / get of a 100 MiB random file through one peer of 20, against raw TCP on loopback;
+//   1. put / get of a 200 MiB random file (BENCH_CONTENT_MIB) through one peer of 20, against raw
+//      TCP on loopback;
 //   2. 1 KiB GET from a peer that does not hold the object, against js-libp2p kad-dht `get`;
-//   3. seconds to restore r = 3 holders of every block of a 20 MiB file after SIGKILL of a holder;
-//   4. Jepsen-style: acknowledged puts lost or read back wrong while r − 1 peers are SIGKILLed.
+//   3. 4 KiB objects from 32 concurrent clients over all 20 peers: puts, then reads through
+//      non-holders, with ops/s, errors, latency and cluster CPU per op (bench/small-objects.ts),
+//      against the same client loop on a bare Fastify in-memory store in one container;
+//   4. seconds to restore r = 3 holders of every block of a 20 MiB file after SIGKILL of a holder;
+//   5. Jepsen-style: acknowledged puts lost or read back wrong while r − 1 peers are SIGKILLed.
 // The baselines run first, before the cluster exists, so they never share the CPU with it; then one
-// 20-peer cluster (plus the Compose file's 2 supernodes) serves 1, 2, 3 and 4 in that order (the
-// holder killed in 3 is restarted before 4). Everything started is removed in `finally`, and on
-// SIGINT/SIGTERM too.
+// 20-peer cluster (plus the Compose file's 2 supernodes) serves 1 to 5 in that order (the holder
+// killed in 4 is restarted before 5). Every row is pushed as soon as it is measured. Everything
+// started is removed in `finally`, and on SIGINT/SIGTERM too.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { docker, median, percentile, type Row } from './docker.ts';
 import { kadDhtFigures, type DhtFigures } from './kad-dht.ts';
 import { loopbackTcpMBps } from './loopback.ts';
+import { smallObjects, smallObjectsBaseline, type SmallBaseline } from './small-objects.ts';
 
 const MiB = 1024 * 1024;
 const PEERS = 20;
 const R = 3;
 const SMALL_OBJECTS = Number(process.env.BENCH_SMALL_OBJECTS ?? 200);
+/** Size of figure 1's file, in MiB. */
+const CONTENT_MIB = Number(process.env.BENCH_CONTENT_MIB ?? 200);
 const JEPSEN_PUTS = Number(process.env.BENCH_JEPSEN_PUTS ?? 1000);
 
 interface Node {
@@ -167,6 +174,7 @@ export async function contentSection(root: string, runs: number, push: (r: Row) 
   } catch (err) {
     dht = `not measured: ${err instanceof Error ? err.message : String(err)}`;
   }
+  const smallBase: SmallBaseline | string = await smallObjectsBaseline(root);
 
   const cluster = new Cluster(root);
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -181,11 +189,15 @@ export async function contentSection(root: string, runs: number, push: (r: Row) 
     console.error(`    up and converged in ${upSeconds.toFixed(1)} s`);
     await throughput(cluster, runs, tcpMBps, push).catch((err: unknown) => {
       process.exitCode = 1;
-      push({ figure: '100 MiB put / get through one peer', ours: failed(err), baseline: `${mbps(tcpMBps)} raw TCP`, ratio: '—', target: '—' });
+      push({ figure: `${CONTENT_MIB} MiB put / get through one peer`, ours: failed(err), baseline: `${mbps(tcpMBps)} raw TCP`, ratio: '—', target: '—' });
     });
     await smallGets(cluster, dht, push).catch((err: unknown) => {
       process.exitCode = 1;
       push({ figure: '1 KiB GET from a non-holder', ours: failed(err), baseline: '—', ratio: '—', target: '≤ 0.1× of kad-dht p50' });
+    });
+    await smallObjects(cluster.nodes, smallBase, push).catch((err: unknown) => {
+      process.exitCode = 1;
+      push({ figure: '4 KiB objects from 32 clients over 20 peers', ours: failed(err), baseline: typeof smallBase === 'string' ? smallBase : '—', ratio: '—', target: '≥ 200 puts/s, ≥ 1 000 reads/s, 0 errors' });
     });
     await repair(cluster, push).catch((err: unknown) => {
       process.exitCode = 1;
@@ -204,10 +216,10 @@ export async function contentSection(root: string, runs: number, push: (r: Row) 
   }
 }
 
-/** Figure 1: MB/s of a 100 MiB POST to one peer and of its first GET from another peer. */
+/** Figure 1: MB/s of a CONTENT_MIB POST to one peer and of its first GET from another peer. */
 async function throughput(cluster: Cluster, runs: number, tcpMBps: number, push: (r: Row) => void): Promise<void> {
-  console.error('· content: 100 MiB put and first get');
-  const size = 100 * MiB;
+  console.error(`· content: ${CONTENT_MIB} MiB put and first get`);
+  const size = CONTENT_MIB * MiB;
   const putMBps: number[] = [];
   const getMBps: number[] = [];
   const held: string[] = [];
@@ -220,7 +232,7 @@ async function throughput(cluster: Cluster, runs: number, tcpMBps: number, push:
     const cid = await put(writer, file, 300_000);
     putMBps.push(size / 1e6 / ((performance.now() - t) / 1000));
     // The reader: a peer that has not read anything of these files yet and holds the fewest blocks
-    // of this one (every node holds ~r/N of a 400-block file, so "none" is not to be had).
+    // of this one (every node holds ~r/N of an 800-block file, so "none" is not to be had).
     const where = await json<Located>(`${peers[(run * 7 + 1) % peers.length]!.url}/v1/objects/${cid}/replicas`, 60_000);
     const count = (id: string): number => where.blocks.filter((b) => b.holders.includes(id) || b.replicas.includes(id)).length;
     const reader = peers.filter((p) => p !== writer && !readers.has(p.container)).sort((a, b) => count(a.id) - count(b.id))[0]!;
@@ -242,7 +254,7 @@ async function throughput(cluster: Cluster, runs: number, tcpMBps: number, push:
   const p = median(putMBps);
   const g = median(getMBps);
   push({
-    figure: `put of a 100 MiB random file to one peer (${PEERS} peers, r = ${R}, w = 2)`,
+    figure: `put of a ${CONTENT_MIB} MiB random file to one peer (${PEERS} peers, r = ${R}, w = 2)`,
     ours: mbps(p),
     baseline: `${mbps(tcpMBps)} raw TCP on loopback (2 Node processes, 256 KiB writes)`,
     ratio: `${(p / tcpMBps).toFixed(3)}×`,
@@ -299,7 +311,7 @@ async function smallGets(cluster: Cluster, dht: DhtFigures | string, push: (r: R
   });
 }
 
-/** Figure 3: seconds from SIGKILL of a holder of a 20 MiB file's root until every block is on r live nodes. */
+/** Figure 4: seconds from SIGKILL of a holder of a 20 MiB file's root until every block is on r live nodes. */
 async function repair(cluster: Cluster, push: (r: Row) => void): Promise<void> {
   console.error('· content: 20 MiB file, SIGKILL of a holder, until r replicas again');
   const peers = cluster.live();
@@ -351,7 +363,7 @@ async function repair(cluster: Cluster, push: (r: Row) => void): Promise<void> {
   await cluster.restart(victim);
 }
 
-/** Figure 4: acknowledged small puts lost or wrong when r − 1 peers die mid-run. */
+/** Figure 5: acknowledged small puts lost or wrong when r − 1 peers die mid-run. */
 async function jepsen(cluster: Cluster, push: (r: Row) => void): Promise<void> {
   const total = JEPSEN_PUTS;
   const killAfter = Math.round(total * 0.3);
