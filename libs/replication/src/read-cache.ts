@@ -55,6 +55,11 @@ export class ReadCache {
     this.#uploadLeaseMs = init.uploadLeaseMs ?? DEFAULT_UPLOAD_LEASE_MS;
   }
 
+  /** Bytes the cache may hold (PEERWEAVE_CACHE_BYTES). */
+  get capacity(): number {
+    return this.#cacheBytes;
+  }
+
   /** Spares these blocks (received for an upload in progress) from eviction until their lease ends. */
   lease(cids: readonly string[]): void {
     if (cids.length === 0) return;

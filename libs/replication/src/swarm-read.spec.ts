@@ -23,7 +23,7 @@ async function readAll(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 /** A file of four leaves held by `honest` (and a liar that sends zeros), read by a node holding none of it. */
-async function setup() {
+async function setup(cacheBytes?: number) {
   const file = new SeededRandom(3).bytes(3 * CHUNK_SIZE + 100);
   const store = new MemoryBlocks();
   const { cid } = await importFile(once(file), (c, b) => store.sink(c, b, {}));
@@ -35,7 +35,7 @@ async function setup() {
   const provided: [string, string[]][] = [];
   let providerQuestions = 0;
   let lookups = 0;
-  const cache = new ReadCache({ db, blocks, clock, drop: async () => {} });
+  const cache = new ReadCache({ db, blocks, clock, drop: async () => {}, ...(cacheBytes !== undefined ? { cacheBytes } : {}) });
   const swarm = new SwarmRead({
     self,
     db,
@@ -73,6 +73,16 @@ describe('SwarmRead', () => {
     for (const l of s.leaves) assert.equal(s.db.getBlock(cidToString(l.cid))?.kind, 'cache');
     assert.deepEqual(s.provided, [[s.root, s.leaves.map((l) => cidToString(l.cid))]]);
     assert.equal(s.counts().providerQuestions, 1, 'providers asked once a block was missing here');
+  });
+
+  it('one read keeps at most the cache’s capacity of its file, the first blocks (no churn through its own blocks)', async () => {
+    const s = await setup(2 * CHUNK_SIZE);
+    const got = await readAll(s.swarm.read(s.root, s.leaves, undefined, undefined));
+    assert.ok(got.equals(Buffer.from(s.file)));
+    assert.deepEqual(
+      s.leaves.map((l) => s.db.getBlock(cidToString(l.cid))?.kind),
+      ['cache', 'cache', undefined, undefined],
+    );
   });
 
   it('reads a range across leaves, and from its own copies asks nobody for providers', async () => {
