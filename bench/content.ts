@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { docker, median, percentile, type Row } from './docker.ts';
+import { docker, mapLimit, median, percentile, type Row } from './docker.ts';
 import { kadDhtFigures, type DhtFigures } from './kad-dht.ts';
 import { loopbackTcpMBps } from './loopback.ts';
 import { smallObjects, smallObjectsBaseline, type SmallBaseline } from './small-objects.ts';
@@ -75,20 +75,6 @@ async function put(node: Node, body: Buffer, timeoutMs: number): Promise<string>
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Runs `fn` over `items`, `n` at a time. */
-async function mapLimit<T, U>(items: T[], n: number, fn: (item: T, i: number) => Promise<U>): Promise<U[]> {
-  const out = new Array<U>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
 
 class Cluster {
   readonly project = `pwbench-content-${process.pid}`;

@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
-import { docker, percentile, type Row } from './docker.ts';
+import { docker, mapLimit, percentile, type Row } from './docker.ts';
 
 const KiB = 1024;
 const SIZE = 4 * KiB;
@@ -423,17 +423,3 @@ export async function smallObjects(nodes: SmallNode[], baseline: SmallBaseline |
   }
 }
 
-/** Runs `fn` over `items`, `n` at a time. */
-async function mapLimit<T, U>(items: T[], n: number, fn: (item: T, i: number) => Promise<U>): Promise<U[]> {
-  const out = new Array<U>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
