@@ -1,7 +1,7 @@
 // One node in-process: the HTTP API and the peer protocol answer about the same identity.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNodeConfig } from '@peerweave/core';
@@ -48,5 +48,29 @@ describe('startNode', () => {
     const client = createHealthClient(node.grpcAddress);
     t.after(() => client.close());
     await assert.rejects(client.check('', { deadlineMs: 500 }), { code: 'UNAVAILABLE' });
+  });
+
+  it('stop() checkpoints the block store: the commit log is empty and a restarted node serves what it stored', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const config = loadNodeConfig({
+      PEERWEAVE_PRESET: 'test',
+      PEERWEAVE_DATA_DIR: dir,
+      PEERWEAVE_LOG_LEVEL: 'silent',
+      // Alone: this node is the whole replica set.
+      PEERWEAVE_REPLICATION_FACTOR: '1',
+      PEERWEAVE_WRITE_QUORUM: '1',
+    });
+    const node = await startNode(config);
+    const body = new Uint8Array(300_000).map((_, i) => i % 251);
+    const res = await fetch(`${node.httpUrl}/v1/objects`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(res.status, 201);
+    const { cid } = (await res.json()) as { cid: string };
+    await node.stop();
+    assert.equal((await stat(join(dir, 'blocks', 'commit.log'))).size, 0, 'checkpointed and truncated');
+    const again = await startNode(config);
+    t.after(() => again.stop());
+    const back = new Uint8Array(await (await fetch(`${again.httpUrl}/v1/objects/${cid}`)).arrayBuffer());
+    assert.deepEqual(back, body);
   });
 });

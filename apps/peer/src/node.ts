@@ -344,6 +344,10 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.all([Promise.race([httpClosed, grace]), grpc.stop({ graceMs })]);
       await transport.close();
+      // A last checkpoint of the block store's commit log (its blocks' files are synced and the log
+      // truncated), bounded like the rest: if it cannot finish, the next start replays the log.
+      const checkpoint = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([blocks.close().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'closing the block store failed')), checkpoint]);
       db.close();
       searchIndex.close();
       leafIndex?.close();
