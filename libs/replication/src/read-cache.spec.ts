@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '@peerweave/core/testing';
-import { DEFAULT_CACHE_BYTES, ReadCache } from './read-cache.ts';
+import { DEFAULT_CACHE_BYTES, DEFAULT_UPLOAD_LEASE_MS, ReadCache } from './read-cache.ts';
 import { MemoryBlockStore, memoryDb, rawBlock } from './test-support.ts';
 
 function setup(cacheBytes?: number) {
@@ -45,43 +45,40 @@ describe('ReadCache', () => {
     assert.equal(s.blocks.map.size, 0);
   });
 
-  it('never evicts a staged block until its upload is released', async () => {
+  it('never evicts a leased block (an upload in progress) until its lease ends', async () => {
     const s = setup(150);
     const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => sized(n, 100)));
-    const upload = s.cache.stage();
-    await upload.add(a!.cid, a!.bytes, 0);
-    await upload.add(b!.cid, b!.bytes, 1);
-    assert.ok(s.cache.isStaged(a!.text));
+    [a!, b!].forEach((x, i) => s.db.addBlock({ cid: x.text, bytes: 100, roots: [], kind: 'cache', nowMs: i }));
+    s.cache.lease([a!.text, b!.text]);
+    assert.ok(s.cache.isLeased(a!.text));
     await s.cache.evict();
-    assert.deepEqual(s.dropped, [], 'everything over budget is staged: nothing goes');
+    assert.deepEqual(s.dropped, [], 'everything over budget is leased: nothing goes');
     await s.cache.keep(c!.cid, c!.bytes);
-    assert.deepEqual(s.dropped, [c!.text], 'the only unstaged block goes, although it is the newest');
-    upload.release();
-    assert.equal(s.cache.isStaged(a!.text), false);
+    assert.deepEqual(s.dropped, [c!.text], 'the only unleased block goes, although it is the newest');
+    await s.clock.advance(DEFAULT_UPLOAD_LEASE_MS);
+    assert.equal(s.cache.isLeased(a!.text), false);
     await s.cache.evict();
     assert.deepEqual(s.dropped, [c!.text, a!.text]);
   });
 
-  it('a block staged by two uploads stays staged until both are released', async () => {
+  it('a block leased again stays leased until the later lease ends', async () => {
     const s = setup();
     const a = await sized('a', 10);
-    const one = s.cache.stage();
-    const two = s.cache.stage();
-    await one.add(a.cid, a.bytes, 0);
-    await two.add(a.cid, a.bytes, 0);
-    one.release();
-    assert.equal(s.cache.isStaged(a.text), true);
-    two.release();
-    two.release();
-    assert.equal(s.cache.isStaged(a.text), false);
+    s.cache.lease([a.text]);
+    await s.clock.advance(DEFAULT_UPLOAD_LEASE_MS / 2);
+    s.cache.lease([a.text]);
+    await s.clock.advance(DEFAULT_UPLOAD_LEASE_MS / 2);
+    assert.equal(s.cache.isLeased(a.text), true);
+    await s.clock.advance(DEFAULT_UPLOAD_LEASE_MS / 2);
+    assert.equal(s.cache.isLeased(a.text), false);
   });
 
-  it('evicts past a first batch entirely staged', async () => {
+  it('evicts past a first batch entirely leased', async () => {
     const s = setup(0);
-    const upload = s.cache.stage();
     for (let i = 0; i < 40; i++) {
       const b = await sized(`s${i}`, 10);
-      await upload.add(b.cid, b.bytes, 0);
+      s.db.addBlock({ cid: b.text, bytes: 10, roots: [], kind: 'cache', nowMs: 0 });
+      s.cache.lease([b.text]);
     }
     const old = await sized('unstaged', 10);
     s.db.addBlock({ cid: old.text, bytes: 10, roots: [], kind: 'cache', nowMs: 1 });

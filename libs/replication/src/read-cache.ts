@@ -25,25 +25,16 @@ export interface ReadCacheInit {
   uploadLeaseMs?: number;
 }
 
-/** The blocks of one upload in progress, staged as cache until it is replicated. */
-export interface Staging {
-  /** Stores a block of the upload as cache, protected from eviction until {@link release}. */
-  add(cid: CID, bytes: Uint8Array, nowMs: number): Promise<void>;
-  /** The upload is over (replicated or failed): its blocks are ordinary cache again. */
-  release(): void;
-}
-
 /**
  * The bounded read cache: blocks this node fetched for a reader are kept as 'cache' rows and the
- * least recently used are evicted past `cacheBytes`. Uploads in progress stage their blocks here
- * too, and a staged block is never evicted before its upload is over.
+ * least recently used are evicted past `cacheBytes`. Blocks other nodes' uploads sent here before
+ * their root was known are cache too, leased: never evicted before the upload pins them or the
+ * lease ends.
  */
 export class ReadCache {
   readonly #init: ReadCacheInit;
   readonly #log: Logger;
   readonly #cacheBytes: number;
-  /** Staged blocks, with how many uploads in progress staged each. */
-  readonly #staging = new Map<string, number>();
   /** Blocks of other nodes' uploads in progress, with when their lease ends. */
   readonly #leases = new Map<string, number>();
   readonly #uploadLeaseMs: number;
@@ -88,15 +79,15 @@ export class ReadCache {
     }
   }
 
-  /** Drops least recently used cache blocks, never staged ones, until the cache fits. */
+  /** Drops least recently used cache blocks, never leased ones, until the cache fits. */
   async evict(): Promise<void> {
     const { db } = this.#init;
     let over = db.cachedBytes() - this.#cacheBytes;
     let batch = EVICTION_BATCH;
     while (over > 0) {
-      const victims = evictionVictims(db.leastRecentlyUsedCache(batch), (cid) => this.isStaged(cid), over);
+      const victims = evictionVictims(db.leastRecentlyUsedCache(batch), (cid) => this.isLeased(cid), over);
       if (victims.length === 0) {
-        const wider = widenBatch(batch, this.#staging.size + this.#leases.size);
+        const wider = widenBatch(batch, this.#leases.size);
         if (wider === undefined) return;
         batch = wider;
         continue;
@@ -108,30 +99,8 @@ export class ReadCache {
     }
   }
 
-  /** Opens the staging of one upload. */
-  stage(): Staging {
-    const staged: string[] = [];
-    return {
-      add: async (cid, bytes, nowMs) => {
-        const text = cidToString(cid);
-        staged.push(text);
-        this.#staging.set(text, (this.#staging.get(text) ?? 0) + 1);
-        await this.#init.blocks.put(cid, bytes);
-        this.#init.db.addBlock({ cid: text, bytes: bytes.length, roots: [], kind: 'cache', nowMs });
-      },
-      release: () => {
-        for (const text of staged.splice(0)) {
-          const n = (this.#staging.get(text) ?? 1) - 1;
-          if (n <= 0) this.#staging.delete(text);
-          else this.#staging.set(text, n);
-        }
-      },
-    };
-  }
-
-  /** True while an upload in progress staged `cid` here, or another node's upload leased it. */
-  isStaged(cid: string): boolean {
-    if (this.#staging.has(cid)) return true;
+  /** True while an upload in progress leased `cid` here (PutBlocks without roots, not pinned yet). */
+  isLeased(cid: string): boolean {
     const end = this.#leases.get(cid);
     if (end === undefined) return false;
     if (end > this.#init.clock.now()) return true;
