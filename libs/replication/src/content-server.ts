@@ -70,7 +70,7 @@ export class ContentServer {
     const { db, blocks, clock } = this.#init;
     const cid = parseCid(request.cid);
     if (!options.verified) this.#verify(cid, request.cid, request.data);
-    const row = this.#row(request, clock.now());
+    const row = this.#row(request, cidToString(cid), clock.now());
     if (row === undefined) return false;
     // Group commit: concurrent single-block writes (this node's own copies during a put, unary
     // PutBlocks) share one commit-log sync instead of an fsync each.
@@ -97,7 +97,7 @@ export class ContentServer {
       try {
         const cid = parseCid(put.cid);
         this.#verify(cid, put.cid, put.data);
-        const row = this.#row(put, now);
+        const row = this.#row(put, cidToString(cid), now);
         if (row === undefined) {
           acks[i] = { cid: put.cid, stored: false, error: '', message: '' };
           return;
@@ -127,11 +127,11 @@ export class ContentServer {
   }
 
   /** The row a received block becomes, or undefined when every root it names is deleted. */
-  #row(put: Pick<BlockPut, 'cid' | 'data' | 'roots' | 'hintFor'>, nowMs: number): AddBlockRow | undefined {
+  #row(put: Pick<BlockPut, 'data' | 'roots' | 'hintFor'>, cid: string, nowMs: number): AddBlockRow | undefined {
     const { refused, live } = liveRoots(put.roots, (root) => this.#init.db.getTombstone(root) !== undefined);
     if (refused) return undefined;
     const kind = put.roots.length === 0 ? 'cache' : put.hintFor ? 'hint' : 'replica';
-    return { cid: cidToString(parseCid(put.cid)), bytes: put.data.length, roots: live, kind, ...(kind === 'hint' ? { hintFor: put.hintFor } : {}), nowMs };
+    return { cid, bytes: put.data.length, roots: live, kind, ...(kind === 'hint' ? { hintFor: put.hintFor } : {}), nowMs };
   }
 
   /**

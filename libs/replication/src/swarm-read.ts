@@ -93,8 +93,6 @@ export class SwarmRead {
       });
     };
     const holders = new Map<string, { local: BlockSource | undefined; replicas: BlockSource[] }>();
-    // Leaves this node held when the read asked where they are (not fetched, nothing to cache).
-    const held = new Set<string>();
     const swarm = new Swarm({
       blocks: leaves.map((l) => ({ cid: cidToString(l.cid), bytes: l.size })),
       providers: (c) => {
@@ -103,7 +101,6 @@ export class SwarmRead {
         let known = holders.get(c);
         if (known === undefined) {
           const here = db.getBlock(c) !== undefined;
-          if (here) held.add(c);
           const replicas = replicaSet.knownPreferenceList(cidKey(parseCid(c)), replicaSet.r).filter((p) => p.id !== self.id);
           holders.set(c, (known = { local: here ? local : undefined, replicas: replicas.map(remote) }));
         }
@@ -146,7 +143,8 @@ export class SwarmRead {
     try {
       for await (const { cid: c, bytes } of swarm.blocks()) {
         const leaf = leaves[i++]!;
-        if (!held.has(c) && cachedBytes + bytes.length <= this.#init.cache.capacity && db.getBlock(c) === undefined) {
+        // A leaf this node held when the swarm asked where it is was not fetched: nothing to keep.
+        if (holders.get(c)?.local === undefined && cachedBytes + bytes.length <= this.#init.cache.capacity && db.getBlock(c) === undefined) {
           if (caching.size >= CACHE_WRITES_IN_FLIGHT) await Promise.race(caching);
           cachedBytes += bytes.length;
           void keep(leaf, bytes);

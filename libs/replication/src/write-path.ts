@@ -159,13 +159,12 @@ export class WritePath {
           { details: { cid: verdict.cid, acknowledged: verdict.acks, required: w } },
         );
       }
-      const shortfall = verdict;
       if (!rootHeld) await this.#sendRecordAlone(record, signal);
       // The node that took the upload remembers the record, so its own listing shows the object.
       if (this.#init.db.putRecord(record)) this.#init.onRecords?.stored(record);
       metrics.puts.inc({ outcome: 'ok' });
-      this.#log.info({ cid: root, size: imported.size, blocks: imported.blocks.length, replicas: shortfall.fewest }, 'object stored');
-      return { cid: root, size: imported.size, blocks: imported.blocks.length, replicas: shortfall.fewest };
+      this.#log.info({ cid: root, size: imported.size, blocks: imported.blocks.length, replicas: verdict.fewest }, 'object stored');
+      return { cid: root, size: imported.size, blocks: imported.blocks.length, replicas: verdict.fewest };
     } catch (err) {
       // No block send is left running behind the caller's back.
       await Promise.allSettled(sends);
@@ -272,7 +271,7 @@ export class WritePath {
   /** When the root block went out with the others (no record with it): the record on its own. */
   async #sendRecordAlone(record: ObjectRecord, signal: AbortSignal | undefined): Promise<void> {
     const { replicaSet, peers, server, self } = this.#init;
-    const order = await replicaSet.preferenceList(cidKey(parseRoot(record.cid)), signal);
+    const order = await replicaSet.preferenceList(cidKey(parseCid(record.cid)), signal);
     const results = await Promise.all(
       order.slice(0, replicaSet.r).map(async (t) => {
         try {
@@ -298,7 +297,7 @@ export class WritePath {
 
   /** A replica refused the object because it is deleted: learn the tombstone and say when it expires. */
   async #deletedError(root: string, signal: AbortSignal | undefined): Promise<never> {
-    const found = await this.#init.records.find(parseRoot(root), signal).catch(() => undefined);
+    const found = await this.#init.records.find(parseCid(root), signal).catch(() => undefined);
     const t = found?.tombstone;
     if (t) {
       this.#init.tombstones.apply(t);
@@ -313,10 +312,6 @@ export class WritePath {
       `object ${root} was deleted at ${new Date(deletedMs).toISOString()}; it can be stored again once the delete expires (${new Date(expiresMs).toISOString()})`,
     );
   }
-}
-
-function parseRoot(root: string): CID {
-  return parseCid(root);
 }
 
 /**
