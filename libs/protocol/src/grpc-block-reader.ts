@@ -1,10 +1,11 @@
-import { Metadata, type ClientDuplexStream, type StatusObject } from '@grpc/grpc-js';
+import type { StatusObject } from '@grpc/grpc-js';
 import { AbortError, DeadlineExceededError, InvalidArgumentError, PeerweaveError, toAbortError, UnavailableError } from '@peerweave/core';
 import { errorForBlockCode, type BlockFrame } from './block-frame.ts';
 import type { BlockReader, BlockStreamCallOptions } from './block-stream-messages.ts';
 import { encodeWant, type AnswerIn, type BlockStreamDefinitions } from './block-stream-methods.ts';
 import { assertDeadlineMs, type ClientChannel } from './client-channel.ts';
 import type { BlockWant } from './generated/peerweave/content/v1/BlockWant.ts';
+import { openBlockCall, type BlockCall } from './grpc-block-call.ts';
 import { errorForGrpcStatus } from './status-mapping.ts';
 
 /** What a block stream of GrpcPeerTransport needs: where, over what, and who to tell when it ends. */
@@ -39,40 +40,25 @@ export class GrpcBlockReader implements BlockReader {
   readonly #address: string;
   readonly #defaultDeadlineMs: number;
   readonly #onClosed: () => void;
-  readonly #call: ClientDuplexStream<BlockWant, AnswerIn> | undefined;
+  readonly #stream: BlockCall<BlockWant, AnswerIn> | undefined;
   readonly #pending: PendingGet[] = [];
-  readonly #signals: AbortSignal[];
   #closedBy: PeerweaveError | undefined;
-  #status: StatusObject | undefined;
-  #ended = false;
 
   constructor(init: GrpcBlockStreamInit) {
     this.#address = init.address;
     this.#defaultDeadlineMs = init.channel.defaultDeadlineMs;
     this.#onClosed = init.onClosed;
-    this.#signals = init.signal === undefined ? [init.channel.closed] : [init.signal, init.channel.closed];
-    const aborted = this.#signals.find((s) => s.aborted);
-    if (aborted !== undefined) {
-      this.#closedBy = toAbortError(aborted);
+    const opened = openBlockCall(init.channel, init.methods.GetBlocks, init.signal, {
+      data: (answer) => this.#onAnswer(answer),
+      ended: (status) => this.#onEnded(status),
+      aborted: (reason) => this.#close(reason),
+    });
+    if (opened instanceof PeerweaveError) {
+      this.#closedBy = opened;
       this.#onClosed();
       return;
     }
-    const method = init.methods.GetBlocks;
-    // A long-lived stream: no call deadline; each want has its own (see get).
-    const call = init.channel.client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, new Metadata(), {});
-    this.#call = call;
-    call.on('data', (answer: AnswerIn) => this.#onAnswer(answer));
-    // Every failure also arrives as 'status', handled once the answers before it were read.
-    call.on('error', () => {});
-    call.on('status', (status: StatusObject) => {
-      this.#status = status;
-      this.#maybeEnd();
-    });
-    call.on('end', () => {
-      this.#ended = true;
-      this.#maybeEnd();
-    });
-    for (const s of this.#signals) s.addEventListener('abort', this.#onStreamAbort, { once: true });
+    this.#stream = opened;
   }
 
   /** A reader that is closed from the start (bad address, closed transport): every get rejects with `reason`. */
@@ -95,7 +81,7 @@ export class GrpcBlockReader implements BlockReader {
 
   get(cid: string, options: BlockStreamCallOptions = {}): Promise<Uint8Array | undefined> {
     if (this.#closedBy !== undefined) return Promise.reject(this.#closedBy);
-    if (this.#status !== undefined) return Promise.reject(new UnavailableError(`the block stream to ${this.#address} is ending`));
+    if (this.#stream!.status !== undefined) return Promise.reject(new UnavailableError(`the block stream to ${this.#address} is ending`));
     const deadlineMs = options.deadlineMs ?? this.#defaultDeadlineMs;
     let want: BlockWant;
     try {
@@ -114,7 +100,7 @@ export class GrpcBlockReader implements BlockReader {
       const onAbort = signal === undefined ? undefined : (): void => this.#close(toAbortError(signal));
       signal?.addEventListener('abort', onAbort!, { once: true });
       this.#pending.push({ cid, resolve, reject, timer, signal, onAbort });
-      this.#call!.write(want);
+      this.#stream!.call.write(want);
     });
   }
 
@@ -142,31 +128,21 @@ export class GrpcBlockReader implements BlockReader {
   }
 
   /** The stream ended (its status arrived and every answer before it was read). */
-  #maybeEnd(): void {
-    if (this.#status === undefined || !this.#ended || this.#closedBy !== undefined) return;
-    const { code } = this.#status;
-    this.#close(
-      code === 0
-        ? new UnavailableError(`${this.#address} ended the block stream`)
-        : errorForGrpcStatus(this.#status, this.#status),
-    );
+  #onEnded(status: StatusObject): void {
+    if (this.#closedBy !== undefined) return;
+    this.#close(status.code === 0 ? new UnavailableError(`${this.#address} ended the block stream`) : errorForGrpcStatus(status, status));
   }
-
-  readonly #onStreamAbort = (): void => {
-    const aborted = this.#signals.find((s) => s.aborted);
-    if (aborted !== undefined) this.#close(toAbortError(aborted));
-  };
 
   #close(reason: PeerweaveError): void {
     if (this.#closedBy !== undefined) return;
     this.#closedBy = reason;
-    for (const s of this.#signals) s.removeEventListener('abort', this.#onStreamAbort);
+    this.#stream?.detach();
     const pending = this.#pending.splice(0);
     for (const p of pending) {
       settle(p);
       p.reject(reason);
     }
-    this.#call?.cancel();
+    this.#stream?.call.cancel();
     this.#onClosed();
   }
 }

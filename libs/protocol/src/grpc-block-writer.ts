@@ -1,10 +1,11 @@
-import { Metadata, type ClientDuplexStream, type StatusObject } from '@grpc/grpc-js';
+import type { StatusObject } from '@grpc/grpc-js';
 import { AbortError, DeadlineExceededError, InvalidArgumentError, PeerweaveError, toAbortError, UnavailableError } from '@peerweave/core';
 import { checkBlockPut, encodeBlockFrame } from './block-frame.ts';
 import type { BlockPut, BlockPutAck, BlockStreamCallOptions, BlockWriter } from './block-stream-messages.ts';
 import type { AckIn } from './block-stream-methods.ts';
 import { assertDeadlineMs } from './client-channel.ts';
 import type { GrpcBlockStreamInit } from './grpc-block-reader.ts';
+import { openBlockCall, type BlockCall } from './grpc-block-call.ts';
 import { errorForGrpcStatus } from './status-mapping.ts';
 
 interface PendingPut {
@@ -37,8 +38,7 @@ export class GrpcBlockWriter implements BlockWriter {
   readonly #address: string;
   readonly #defaultDeadlineMs: number;
   readonly #onClosed: () => void;
-  readonly #call: ClientDuplexStream<Buffer, AckIn> | undefined;
-  readonly #signals: AbortSignal[];
+  readonly #stream: BlockCall<Buffer, AckIn> | undefined;
   /** Waiting for the stream to drain, in order. */
   readonly #waiting: PendingPut[] = [];
   /** Written, waiting for their ack, in order. */
@@ -46,8 +46,6 @@ export class GrpcBlockWriter implements BlockWriter {
   #blocked = false;
   #ending = false;
   #closedBy: PeerweaveError | undefined;
-  #status: StatusObject | undefined;
-  #ended = false;
   #inFlightBytes = 0;
   #peakInFlightBytes = 0;
 
@@ -55,28 +53,18 @@ export class GrpcBlockWriter implements BlockWriter {
     this.#address = init.address;
     this.#defaultDeadlineMs = init.channel.defaultDeadlineMs;
     this.#onClosed = init.onClosed;
-    this.#signals = init.signal === undefined ? [init.channel.closed] : [init.signal, init.channel.closed];
-    const aborted = this.#signals.find((s) => s.aborted);
-    if (aborted !== undefined) {
-      this.#closedBy = toAbortError(aborted);
+    const opened = openBlockCall(init.channel, init.methods.PutBlocks, init.signal, {
+      data: (ack) => this.#onAck(ack),
+      drain: () => this.#onDrain(),
+      ended: (status) => this.#onEnded(status),
+      aborted: (reason) => this.#close(reason),
+    });
+    if (opened instanceof PeerweaveError) {
+      this.#closedBy = opened;
       this.#onClosed();
       return;
     }
-    const method = init.methods.PutBlocks;
-    const call = init.channel.client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, new Metadata(), {});
-    this.#call = call;
-    call.on('data', (ack: AckIn) => this.#onAck(ack));
-    call.on('drain', () => this.#onDrain());
-    call.on('error', () => {});
-    call.on('status', (status: StatusObject) => {
-      this.#status = status;
-      this.#maybeEnd();
-    });
-    call.on('end', () => {
-      this.#ended = true;
-      this.#maybeEnd();
-    });
-    for (const s of this.#signals) s.addEventListener('abort', this.#onStreamAbort, { once: true });
+    this.#stream = opened;
   }
 
   /** A writer that is closed from the start: every put rejects with `reason`. */
@@ -107,7 +95,7 @@ export class GrpcBlockWriter implements BlockWriter {
   put(block: BlockPut, options: BlockStreamCallOptions = {}): Promise<BlockPutAck> {
     if (this.#closedBy !== undefined) return Promise.reject(this.#closedBy);
     if (this.#ending) return Promise.reject(new AbortError(`block writer to ${this.#address} is closing`));
-    if (this.#status !== undefined) return Promise.reject(new UnavailableError(`the block stream to ${this.#address} is ending`));
+    if (this.#stream!.status !== undefined) return Promise.reject(new UnavailableError(`the block stream to ${this.#address} is ending`));
     const deadlineMs = options.deadlineMs ?? this.#defaultDeadlineMs;
     try {
       assertDeadlineMs(deadlineMs);
@@ -139,7 +127,7 @@ export class GrpcBlockWriter implements BlockWriter {
     }
     if (this.#ending || this.#closedBy !== undefined) return;
     this.#ending = true;
-    if (this.#waiting.length === 0) this.#call?.end();
+    if (this.#waiting.length === 0) this.#stream?.call.end();
   }
 
   #write(p: PendingPut): void {
@@ -156,14 +144,14 @@ export class GrpcBlockWriter implements BlockWriter {
     this.#unacked.push(p);
     this.#inFlightBytes += p.bytes;
     if (this.#inFlightBytes > this.#peakInFlightBytes) this.#peakInFlightBytes = this.#inFlightBytes;
-    if (!this.#call!.write(frame)) this.#blocked = true;
+    if (!this.#stream!.call.write(frame)) this.#blocked = true;
   }
 
   #onDrain(): void {
     if (this.#closedBy !== undefined) return;
     this.#blocked = false;
     while (!this.#blocked && this.#waiting.length > 0) this.#write(this.#waiting.shift()!);
-    if (this.#ending && this.#waiting.length === 0) this.#call?.end();
+    if (this.#ending && this.#waiting.length === 0) this.#stream?.call.end();
   }
 
   /** The put's own signal aborted: it rejects now; written ones keep their place for the ack order. */
@@ -195,9 +183,10 @@ export class GrpcBlockWriter implements BlockWriter {
     head.resolve(ack);
   }
 
-  #maybeEnd(): void {
-    if (this.#status === undefined || !this.#ended || this.#closedBy !== undefined) return;
-    const { code } = this.#status;
+  /** The stream ended (its status arrived and every ack before it was read). */
+  #onEnded(status: StatusObject): void {
+    if (this.#closedBy !== undefined) return;
+    const { code } = status;
     const pending = this.#waiting.length + this.#unacked.length;
     if (code === 0 && pending === 0) {
       // Every put acknowledged: a clean end, after our close() or the peer's own.
@@ -210,14 +199,9 @@ export class GrpcBlockWriter implements BlockWriter {
     this.#close(
       code === 0
         ? new UnavailableError(`${this.#address} ended the block stream with ${pending} blocks unacknowledged`)
-        : errorForGrpcStatus(this.#status, this.#status),
+        : errorForGrpcStatus(status, status),
     );
   }
-
-  readonly #onStreamAbort = (): void => {
-    const aborted = this.#signals.find((s) => s.aborted);
-    if (aborted !== undefined) this.#close(toAbortError(aborted));
-  };
 
   #close(reason: PeerweaveError): void {
     if (this.#closedBy !== undefined) return;
@@ -229,12 +213,12 @@ export class GrpcBlockWriter implements BlockWriter {
       settle(p);
       p.reject(reason);
     }
-    this.#call?.cancel();
+    this.#stream?.call.cancel();
     this.#release();
   }
 
   #release(): void {
-    for (const s of this.#signals) s.removeEventListener('abort', this.#onStreamAbort);
+    this.#stream?.detach();
     this.#onClosed();
   }
 }
