@@ -20,7 +20,9 @@
 #   6. base image node:24-bookworm-slim
 #                                    `docker image inspect`; else `docker pull` (short timeout); else
 #                                    build it locally: the host's Node 24 + its shared libraries, no shell
-#   7. dist/ and peerweave:latest    `node scripts/build.ts` every run (~0.1 s); the image only when the
+#   7. C toolchain (gcc, libc6-dev)  `gcc` on PATH and libc6-dev installed (dpkg); else apt-get install:
+#                                    the image's health probe is a static C binary built on the host
+#   8. dist/ and peerweave:latest    `node scripts/build.ts` every run (~0.1 s); the image only when the
 #                                    hash of its inputs differs from its label org.peerweave.build-hash
 #
 # Quiet: one line per step; the full output of every command goes to $LOG, whose last lines are
@@ -256,6 +258,22 @@ ensure_base_image() {
 }
 
 # ---------------------------------------------------------------------------------------------- 7
+# deploy/docker/healthcheck/healthcheck.c is compiled by scripts/build.ts with `gcc -static`, which
+# needs libc6-dev's headers and libc.a as well as the compiler.
+ensure_c_toolchain() {
+  local missing=()
+  command -v gcc >/dev/null || missing+=(gcc)
+  dpkg-query -W -f='${Status}' libc6-dev 2>/dev/null | grep -q 'install ok installed' || missing+=(libc6-dev)
+  if (( ${#missing[@]} == 0 )); then ok "C toolchain present ($(gcc -dumpfullversion 2>/dev/null || echo gcc))"; return; fi
+  local t0; t0=$(now); doing "installing ${missing[*]} (the health probe is a static C binary)"
+  apt_update_once
+  run "apt-get install ${missing[*]}" apt-get install -y --no-install-recommends "${missing[@]}"
+  hash -r
+  command -v gcc >/dev/null || die "${missing[*]} installed but gcc is not on PATH"
+  ok "C toolchain installed ($(since "$t0"))"
+}
+
+# ---------------------------------------------------------------------------------------------- 8
 # Everything `docker build` reads (.dockerignore lets only these in) plus the base image's id.
 image_inputs_hash() {
   {
@@ -302,6 +320,7 @@ main() {
   ensure_docker_packages
   ensure_dockerd
   ensure_base_image
+  ensure_c_toolchain
   build_all
   ok "setup done in $(since "$t0") (log: $LOG)"
 }
