@@ -104,6 +104,42 @@ describe('routing cluster (in-process)', () => {
     }
   });
 
+  it('a slow node (everything it receives delayed past the protocol period) for 100 periods kills no healthy node and recovers its local health', async () => {
+    // A CPU-starved node: every message reaching it (requests and the answers to its own probes)
+    // waits longer than the whole protocol period before it is handled, as on a saturated machine.
+    // Its probes all fail, so without Lifeguard it would accuse every healthy node it probes; with
+    // it, failures whose helpers never answer stretch its own timeouts instead. The others may
+    // rightly suspect (even declare dead) the slow node itself: it does not answer in time. Once
+    // its messages flow again it refutes, and every view is all alive.
+    const cluster = await createTestCluster(30, { seed: 15, routing: FAST });
+    try {
+      await cluster.advance(3_000);
+      const slow = cluster.nodes[4]!;
+      const stallMs = Math.floor(FAST.swim.probeIntervalMs * 1.25);
+      cluster.network.setDelay((_from, to) => (to === slow.address ? stallMs : 1));
+      const healthy = cluster.nodes.filter((n) => n !== slow);
+      let healthyDeaths = 0;
+      let peakScore = 0;
+      const countDeaths = (): void => {
+        for (const n of cluster.nodes) for (const m of healthy) if (n !== m && n.routing.stateOf(m.id) === 'dead') healthyDeaths++;
+      };
+      for (let period = 0; period < 100; period++) {
+        await cluster.advance(FAST.swim.probeIntervalMs, 10);
+        peakScore = Math.max(peakScore, slow.routing.swim.awarenessScore);
+        countDeaths();
+      }
+      assert.equal(healthyDeaths, 0, 'no healthy node was declared dead, by the slow node or anyone else');
+      assert.ok(peakScore > 0, 'the slow node noticed it is slow (Lifeguard awareness rose)');
+      cluster.network.setDelay(1);
+      await advanceUntil(cluster, () => slow.routing.swim.awarenessScore === 0, 60_000);
+      await advanceUntil(cluster, () => cluster.nodes.every((n) => cluster.nodes.every((m) => n === m || n.routing.stateOf(m.id) === 'alive')), 60_000);
+      countDeaths();
+      assert.equal(healthyDeaths, 0);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
   it('5 % message loss for 1 000 protocol periods kills nobody (Lifeguard on)', async () => {
     const cluster = await createTestCluster(40, { seed: 14, routing: FAST });
     try {

@@ -4,6 +4,7 @@ import {
   SeededRandom,
   errorCode,
   toAbortError,
+  type Clock,
   type Counter,
   type Gauge,
   type Metrics,
@@ -20,7 +21,7 @@ import type {
   PeerResponse,
   PeerTransport,
 } from '@peerweave/protocol';
-import { Swim, type SwimInit } from './swim.ts';
+import { lateThresholdMs, settleWithin, Swim, type SwimInit } from './swim.ts';
 import { testNodeId } from './test-support.ts';
 
 const SELF = testNodeId(1000);
@@ -381,5 +382,67 @@ describe('Swim: config and metrics', () => {
     assert.equal(gauges.get('peerweave_swim_members{state=suspect}'), 1);
     assert.equal(gauges.get('peerweave_swim_members{state=dead}'), 0);
     assert.equal(collectors.get('peerweave_swim_local_health_score')?.(), swim.awarenessScore);
+  });
+});
+
+describe('Swim: a probe timer that fires late', () => {
+  /** A clock whose single timer the test fires by hand, at whatever `now` the test sets. */
+  function handClock(): Clock & { time: number; fire(): void } {
+    let pending: (() => void) | undefined;
+    return {
+      time: 0,
+      now() {
+        return this.time;
+      },
+      setTimeout(fn: () => void) {
+        pending = fn;
+        return {};
+      },
+      clearTimeout() {
+        pending = undefined;
+      },
+      sleep: () => Promise.resolve(),
+      fire() {
+        const fn = pending;
+        pending = undefined;
+        fn?.();
+      },
+    };
+  }
+
+  it('on time: the timeout wins even if the answer comes right after', async () => {
+    const clock = handClock();
+    let answer!: (v: string) => void;
+    const lates: number[] = [];
+    const settled = settleWithin(clock, new Promise<string>((r) => (answer = r)), 100, new AbortController().signal, (ms) => lates.push(ms));
+    clock.time = 100 + lateThresholdMs(100) - 1;
+    clock.fire();
+    answer('ack');
+    assert.equal(await settled, undefined);
+    assert.deepEqual(lates, []);
+  });
+
+  it('late (the loop was busy): an answer already waiting is read before the timeout counts, and Lifeguard hears of it', async () => {
+    const clock = handClock();
+    let answer!: (v: string) => void;
+    const lates: number[] = [];
+    const settled = settleWithin(clock, new Promise<string>((r) => (answer = r)), 100, new AbortController().signal, (ms) => lates.push(ms));
+    clock.time = 700;
+    clock.fire();
+    answer('ack'); // the I/O the busy loop had not read yet: handled before setImmediate's turn
+    assert.equal(await settled, 'ack');
+    assert.deepEqual(lates, [600]);
+  });
+
+  it('late with no answer: still a timeout, one loop turn later', async () => {
+    const clock = handClock();
+    const settled = settleWithin(clock, new Promise<string>(() => undefined), 100, new AbortController().signal);
+    clock.time = 1_000;
+    clock.fire();
+    assert.equal(await settled, undefined);
+  });
+
+  it('the late threshold is half the timeout, at least 20 ms', () => {
+    assert.deepEqual([10, 40, 100, 200, 1_000].map(lateThresholdMs), [20, 20, 50, 100, 500]);
   });
 });

@@ -435,7 +435,11 @@ export class Swim implements Startable {
       const probeTimeout = Math.min(this.#awareness.scaleTimeout(this.#tuning.probeTimeoutMs), periodMs);
       // The direct ping may ack until the end of the period, even after indirect probes started.
       const direct = this.#ping(target, periodMs, period.signal);
-      const early = await settleWithin(this.#clock, direct, probeTimeout, period.signal);
+      const early = await settleWithin(this.#clock, direct, probeTimeout, period.signal, (lateMs) => {
+        // Our own loop is lagging: stretch our timeouts before we accuse anyone (Lifeguard).
+        this.#awareness.applyDelta(1);
+        this.#logger.debug({ member: target.id, lateMs }, 'probe timer fired late: this node is busy');
+      });
       if (early === true) {
         this.#probed('ack');
         return;
@@ -578,10 +582,26 @@ function isUpdate(value: unknown): value is MemberUpdate {
   );
 }
 
-/** Resolves with the promise's value, or undefined if `ms` pass or the signal aborts first. */
-function settleWithin<T>(clock: Clock, promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T | undefined> {
+/**
+ * Resolves with the promise's value, or undefined if `ms` pass or the signal aborts first.
+ *
+ * A timer that fires late means this node's event loop was busy (CPU starved, GC, a burst of
+ * work): the answer may well be sitting unread in a socket, and libuv runs due timers before it
+ * polls for I/O. So a late timeout is decided only after one turn of the loop has read what
+ * arrived meanwhile (`setImmediate` runs after the poll phase), and `onLate` hears of it, as a
+ * sign of ill health for Lifeguard. A manual clock fires exactly on time, so simulations never
+ * take this path.
+ */
+export function settleWithin<T>(
+  clock: Clock,
+  promise: Promise<T>,
+  ms: number,
+  signal: AbortSignal,
+  onLate?: (lateMs: number) => void,
+): Promise<T | undefined> {
   return new Promise((resolve) => {
     let done = false;
+    const due = clock.now() + ms;
     const finish = (value: T | undefined): void => {
       if (done) return;
       done = true;
@@ -590,11 +610,22 @@ function settleWithin<T>(clock: Clock, promise: Promise<T>, ms: number, signal: 
       resolve(value);
     };
     const onAbort = (): void => finish(undefined);
-    const timer = clock.setTimeout(() => finish(undefined), ms);
+    const onTimer = (): void => {
+      const lateMs = clock.now() - due;
+      if (lateMs < lateThresholdMs(ms)) return finish(undefined);
+      onLate?.(lateMs);
+      setImmediate(() => finish(undefined));
+    };
+    const timer = clock.setTimeout(onTimer, ms);
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) finish(undefined);
     promise.then(finish, () => finish(undefined));
   });
+}
+
+/** A timer this much past due (half its length, at least 20 ms) fired late because the loop was busy. */
+export function lateThresholdMs(ms: number): number {
+  return Math.max(20, Math.floor(ms / 2));
 }
 
 interface AckOutcome {
