@@ -178,4 +178,48 @@ describe('Repair', () => {
     await s.clock.advance(3 * DEFAULT_REPAIR_INTERVAL_MS);
     assert.equal(s.counts.garbage, 2);
   });
+  it('a period in which nothing changed after a pass that left nothing to do is skipped without a walk', async () => {
+    const s = setup();
+    const cid = (await rawBlock('x')).text;
+    const cid2 = (await rawBlock('y')).text;
+    s.hold(cid);
+    for (const peer of [a, b]) s.holdings.set(peer.id, new Set([cid]));
+    await s.repair.start();
+    await s.clock.advance(DEFAULT_REPAIR_INTERVAL_MS);
+    assert.equal(s.counts.evictions, 1, 'the first pass runs');
+    const asked = s.asked.length;
+    await s.clock.advance(5 * DEFAULT_REPAIR_INTERVAL_MS);
+    assert.equal(s.counts.evictions, 1, 'then nothing to walk');
+    assert.equal(s.repair.skipped, 5);
+    assert.equal(s.asked.length, asked, 'and nobody asked');
+    assert.equal(s.counts.garbage, 6, 'expired tombstones are still collected every period');
+
+    // A new block: the next period walks again.
+    s.hold(cid2);
+    await s.clock.advance(DEFAULT_REPAIR_INTERVAL_MS);
+    assert.equal(s.counts.evictions, 2);
+    assert.deepEqual(s.pushed.map(tail).sort(), [tail(cid2), tail(cid2)]);
+    // It pushed, so the pass after it runs too (and finds nothing); then quiet again.
+    await s.clock.advance(DEFAULT_REPAIR_INTERVAL_MS);
+    assert.equal(s.counts.evictions, 3);
+    await s.clock.advance(DEFAULT_REPAIR_INTERVAL_MS);
+    assert.equal(s.counts.evictions, 3);
+
+    // A contact change always runs a pass, and so does a pass that left a backlog, until it clears.
+    s.contactsChanged();
+    await s.clock.advance(CONTACTS_CHANGED_DELAY_MS);
+    assert.equal(s.counts.evictions, 4);
+    s.down.add(c.id);
+    s.setReplicas([self, a, c]);
+    s.contactsChanged();
+    await s.clock.advance(CONTACTS_CHANGED_DELAY_MS);
+    assert.equal(s.counts.evictions, 5);
+    await s.clock.advance(DEFAULT_REPAIR_INTERVAL_MS);
+    assert.equal(s.counts.evictions, 6, 'a backlog keeps the periodic passes running');
+    s.down.delete(c.id);
+    await s.clock.advance(DEFAULT_REPAIR_INTERVAL_MS);
+    assert.equal(s.counts.evictions, 7);
+    assert.equal(s.holdings.get(c.id)?.size, 2, 'the new replica that came up got both blocks');
+    await s.repair.stop();
+  });
 });

@@ -22,7 +22,7 @@ export interface RepairInit {
   self: Pick<PeerContact, 'id'>;
   routing: Pick<ContentRouting, 'on' | 'off'>;
   replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList'>;
-  db: Pick<ContentDb, 'blocks' | 'setKind'>;
+  db: Pick<ContentDb, 'blocks' | 'setKind' | 'changes'>;
   peers: Pick<ContentPeers, 'whoHas' | 'concurrency'>;
   push: Pick<BlockPush, 'push'>;
   tombstones: Pick<Tombstones, 'collectGarbage'>;
@@ -67,7 +67,15 @@ export class Repair implements Startable {
   #again = false;
   #stop = new AbortController();
   readonly #delayMs: number;
-  readonly #onContactsChanged = (): void => this.#schedule(this.#delayMs);
+  /** Bumped on every contacts-changed event. */
+  #contactsVersion = 0;
+  /** What the last pass that left nothing to do saw; a periodic pass with the same state is skipped. */
+  #clean: { changes: number; contacts: number } | undefined;
+  #skipped = 0;
+  readonly #onContactsChanged = (): void => {
+    this.#contactsVersion++;
+    this.#schedule(this.#delayMs);
+  };
 
   constructor(init: RepairInit) {
     this.#init = init;
@@ -98,6 +106,11 @@ export class Repair implements Startable {
     this.#verified.delete(cid);
   }
 
+  /** Periodic passes skipped because nothing changed since a pass that left nothing to do. */
+  get skipped(): number {
+    return this.#skipped;
+  }
+
   /** One repair pass; concurrent calls share one pass, and a call during a pass runs another after it. */
   run(): Promise<RepairReport> {
     if (this.#repairing) {
@@ -117,6 +130,7 @@ export class Repair implements Startable {
   async #runPass(): Promise<RepairReport> {
     const { db, replicaSet, peers, push, metrics } = this.#init;
     const signal = this.#stop.signal;
+    const before = { changes: db.changes, contacts: this.#contactsVersion };
     const pass = ++this.#pass;
     this.#init.tombstones.collectGarbage();
     const plan = planRepair(db.blocks(), {
@@ -148,9 +162,20 @@ export class Repair implements Startable {
     report.handedBack = handed.filter(Boolean).length;
     report.backlog = incomplete.size;
     metrics.backlog.set(report.backlog);
+    // Nothing pushed, handed back or left pending, and nothing changed while the pass ran: until
+    // the store or the contacts change, another pass would find the same.
+    const settledState = { changes: db.changes, contacts: this.#contactsVersion };
+    const quiet = report.pushed === 0 && report.handedBack === 0 && report.backlog === 0 && plan.promote.length === 0 && settled.demote.length === 0;
+    this.#clean = quiet && settledState.changes === before.changes && settledState.contacts === before.contacts ? settledState : undefined;
     if (report.pushed > 0 || report.handedBack > 0 || report.backlog > 0) this.#log.info({ ...report }, 'repair pass');
     await this.#init.cache.evict();
     return report;
+  }
+
+  /** True if the last pass left nothing to do and neither the store nor the contacts changed since. */
+  #unchanged(): boolean {
+    const clean = this.#clean;
+    return clean !== undefined && clean.changes === this.#init.db.changes && clean.contacts === this.#contactsVersion;
   }
 
   #schedule(delayMs: number): void {
@@ -158,6 +183,12 @@ export class Repair implements Startable {
     if (this.#timer) this.#init.clock.clearTimeout(this.#timer);
     this.#timer = this.#init.clock.setTimeout(() => {
       this.#timer = undefined;
+      if (this.#unchanged()) {
+        this.#skipped++;
+        this.#init.tombstones.collectGarbage();
+        this.#schedule(this.#intervalMs);
+        return;
+      }
       void this.run()
         .catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'repair pass failed'))
         .finally(() => this.#schedule(this.#intervalMs));

@@ -199,6 +199,8 @@ export class ContentDb {
   readonly #touched = new Map<string, number>();
   /** Bytes of the 'cache' blocks: kept by every method that adds, removes or re-kinds a block. */
   #cachedBytes = 0;
+  /** Bumped by every change to blocks, records or tombstones (see {@link changes}). */
+  #changes = 0;
 
   constructor(init: ContentDbInit) {
     this.#touchCoalesceMs = init.touchCoalesceMs ?? DEFAULT_TOUCH_COALESCE_MS;
@@ -227,6 +229,15 @@ export class ContentDb {
     }
   }
 
+  /**
+   * A counter that moves whenever a block is added, re-kinded or removed, or a record or tombstone
+   * is written or deleted: periodic passes (repair) compare it to skip a period in which nothing
+   * they look at changed. Only increases; not persisted.
+   */
+  get changes(): number {
+    return this.#changes;
+  }
+
   close(): void {
     this.#sql.clear();
     this.#touched.clear();
@@ -237,6 +248,7 @@ export class ContentDb {
 
   /** Stores a record, replacing the one of the same CID; true if there was none. */
   putRecord(record: ObjectRecord): boolean {
+    this.#changes++;
     const values = [
       record.cid,
       record.name,
@@ -262,6 +274,7 @@ export class ContentDb {
   }
 
   deleteRecord(cid: string): boolean {
+    this.#changes++;
     return this.#sql.run('DELETE FROM records WHERE cid = ?', cid).changes > 0;
   }
 
@@ -311,6 +324,7 @@ export class ContentDb {
    * an unknown block.
    */
   setKind(cid: string, kind: BlockKind, hintFor?: string): void {
+    this.#changes++;
     if (!BLOCK_KINDS.includes(kind)) throw new InvalidArgumentError(`unknown block kind ${String(kind)}`);
     this.#write(() => {
       const existing = this.#sql.get<BlockState>(SQL.blockState, cid);
@@ -331,6 +345,7 @@ export class ContentDb {
 
   /** Forgets a block (and its roots); true if it was known. */
   removeBlock(cid: string): boolean {
+    this.#changes++;
     const removed = this.#sql.get<{ kind: BlockKind; bytes: number }>(SQL.blockRemove, cid);
     if (removed === undefined) return false;
     this.#cachedBytes -= cacheShare(removed.kind, removed.bytes);
@@ -370,6 +385,7 @@ export class ContentDb {
    * stays). The rows themselves are kept until the caller removes them.
    */
   removeRoot(root: string): string[] {
+    this.#changes++;
     return this.#sql.transaction(() => {
       // One query for the blocks that no other object claims, instead of one per block.
       const orphans = this.#sql.all<{ cid: string }>(
@@ -413,6 +429,7 @@ export class ContentDb {
    * deletion (ties: the smaller `by`), so replicas converge whatever order they arrive in.
    */
   putTombstone(t: Tombstone): boolean {
+    this.#changes++;
     return this.#sql.transaction(() => {
       const existing = this.#sql.get<TombstoneSqlRow>('SELECT * FROM tombstones WHERE cid = ?', t.cid);
       if (existing === undefined) {
@@ -488,6 +505,7 @@ export class ContentDb {
 
   /** One addBlock row, inside a transaction; the row is already checked. */
   #addBlock(row: AddBlockRow): void {
+    this.#changes++;
     const existing = this.#sql.get<BlockState>(SQL.blockState, row.cid);
     if (existing === undefined) {
       const hintFor = row.kind === 'hint' ? (row.hintFor ?? '') : '';
