@@ -24,6 +24,7 @@
 #                                    the image's health probe is a static C binary built on the host
 #   8. dist/ and peerweave:latest    `node scripts/build.ts` every run (~0.1 s); the image only when the
 #                                    hash of its inputs differs from its label org.peerweave.build-hash
+#   9+. scripts/setup.d/*.sh         further tools (each file says what it installs and how it checks)
 #
 # Quiet: one line per step; the full output of every command goes to $LOG, whose last lines are
 # printed when a step fails.
@@ -309,6 +310,16 @@ build_all() {
   ok "image $IMAGE built ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1 / 1e6}'), $(since "$t0"))"
 }
 
+# Further steps, one file each in scripts/setup.d/ (sourced in name order): each defines its
+# `ensure_*` functions with the helpers above (ok, doing, run, die, apt_update_once) and appends
+# them to EXTRA_STEPS; they run after the image is built, in that order, and are idempotent too.
+EXTRA_STEPS=()
+for step_file in "$(dirname "${BASH_SOURCE[0]}")"/setup.d/*.sh; do
+  [[ -e $step_file ]] || continue
+  # shellcheck source=/dev/null
+  source "$step_file"
+done
+
 main() {
   check_platform
   exec 9>/tmp/peerweave-setup.lock
@@ -322,6 +333,8 @@ main() {
   ensure_base_image
   ensure_c_toolchain
   build_all
+  local step
+  for step in "${EXTRA_STEPS[@]}"; do "$step"; done
   ok "setup done in $(since "$t0") (log: $LOG)"
 }
 
