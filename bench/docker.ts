@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
@@ -63,4 +64,130 @@ export async function mapLimit<T, U>(items: T[], n: number, fn: (item: T, i: num
     }),
   );
   return out;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Idle RSS of one container of `image` running `command` (the image's CMD when undefined): started
+ * with the bench label, healthy, 3 s for start-up garbage to settle, then VmRSS of its main process.
+ * The container is removed whatever happens.
+ */
+export async function idleContainerRss(image: string, command: string[] | undefined): Promise<number> {
+  const id = await docker(['run', '-d', '--label', 'peerweave.bench=true', image, ...(command ?? [])]);
+  try {
+    await waitHealthy([id], 60_000);
+    await sleep(3_000);
+    return await containerRss(id);
+  } finally {
+    await docker(['rm', '-fv', id]);
+  }
+}
+
+/**
+ * Host pid of the Node process of a container: its main process, or the child of docker-init when
+ * the container runs with `--init` (Compose `init: true`), so the init's own ticks are not counted.
+ */
+export async function nodeProcessPid(container: string): Promise<number> {
+  const pid = Number(await docker(['inspect', '-f', '{{.State.Pid}}', container]));
+  const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+  if (!cmd.startsWith('/sbin/docker-init') && !cmd.startsWith('docker-init')) return pid;
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
+  if (children.length !== 1) throw new Error(`${container.slice(0, 12)}: docker-init has ${children.length} children`);
+  return Number(children[0]);
+}
+
+/**
+ * CPU seconds of a host process so far: the on-CPU time of each of its threads from
+ * /proc/<pid>/task/<tid>/schedstat (the scheduler's sum_exec_runtime in ns, from which getrusage,
+ * hence process.cpuUsage() and prom-client's `process_cpu_seconds_total`, is derived). The
+ * utime + stime of /proc/<pid>/stat count in 10 ms ticks, too coarse for a process that idles at
+ * a few ms per minute; they are the fallback where schedstat is missing.
+ */
+export async function procCpuSeconds(pid: number): Promise<number> {
+  const schedstat = async (tid: string): Promise<number> => Number((await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')).split(' ')[0]);
+  const main = await schedstat(String(pid)).catch(() => undefined);
+  if (main === undefined) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+  // A thread that ends between the listing and its read counts 0 (Node's threads live as long as it).
+  const others = await Promise.all((await readdir(`/proc/${pid}/task`)).filter((t) => t !== String(pid)).map((t) => schedstat(t).catch(() => 0)));
+  return (main + others.reduce((a, b) => a + b, 0)) / 1e9;
+}
+
+/** Prometheus text exposition → value by series (`name` or `name{labels}` as printed). */
+export function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+/** One node of a {@link ComposeCluster}: its container, service, host URL of its HTTP port, and node id. */
+export interface ClusterNode {
+  container: string;
+  service: 'peer' | 'supernode';
+  url: string;
+  /** Node id from /v1/status; empty for a baseline server, which has none. */
+  id: string;
+}
+
+/**
+ * The repository's Compose file (plus an optional overlay) under its own project name, scaled to
+ * `peers` peers and the file's 2 supernodes. `down()` removes every container, the network and the
+ * anonymous volumes; `downSync()` does the same from a signal handler.
+ */
+export class ComposeCluster {
+  readonly compose: string[];
+  readonly project: string;
+  readonly peers: number;
+  nodes: ClusterNode[] = [];
+  constructor(root: string, project: string, peers: number, overlay?: string) {
+    this.project = project;
+    this.peers = peers;
+    this.compose = ['compose', '-p', project, '-f', `${root}/docker-compose.yml`, ...(overlay ? ['-f', `${root}/${overlay}`] : [])];
+  }
+  /** `up --wait` (every container healthy), then each node's host URL. Seconds it took. */
+  async up(): Promise<number> {
+    const t0 = Date.now();
+    await docker([...this.compose, 'up', '-d', '--scale', `peer=${this.peers}`, '--wait', '--wait-timeout', '300'], 330_000);
+    for (const service of ['peer', 'supernode'] as const) {
+      const ids = (await docker([...this.compose, 'ps', '-q', service])).split('\n').filter(Boolean);
+      for (const container of ids) {
+        const port = (await docker(['port', container, '8080/tcp'])).split('\n')[0]!.split(':').pop();
+        this.nodes.push({ container, service, url: `http://127.0.0.1:${port}`, id: '' });
+      }
+    }
+    return (Date.now() - t0) / 1000;
+  }
+  /** Fills in every node's id from its /v1/status. */
+  async readIds(get: (url: string) => Promise<{ id: string }>): Promise<void> {
+    await Promise.all(this.nodes.map(async (n) => (n.id = (await get(`${n.url}/v1/status`)).id)));
+  }
+  /** Until every node lists every other node alive in /v1/peers. */
+  async converged(get: (url: string) => Promise<{ peers: { id: string; state: string }[] }>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const views = await Promise.all(this.nodes.map((n) => get(`${n.url}/v1/peers`).catch(() => undefined)));
+      const ok = views.every((v, i) => v !== undefined && this.nodes.every((o, j) => j === i || v.peers.some((p) => p.id === o.id && p.state === 'alive')));
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error(`cluster did not converge in ${timeoutMs} ms`);
+      await sleep(500);
+    }
+  }
+  async down(): Promise<void> {
+    await docker([...this.compose, 'down', '--volumes', '--timeout', '1'], 120_000);
+  }
+  downSync(): void {
+    try {
+      execFileSync('docker', [...this.compose, 'down', '--volumes', '--timeout', '1'], { stdio: 'ignore', timeout: 120_000 });
+    } catch {
+      // nothing more to do on the way out
+    }
+  }
 }

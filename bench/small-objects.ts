@@ -22,7 +22,7 @@ import { docker, mapLimit, percentile, type Row } from './docker.ts';
 
 const KiB = 1024;
 const SIZE = 4 * KiB;
-const CLIENTS = 32;
+export const CLIENTS = 32;
 const PUTS = Number(process.env.BENCH_SMALL_PUTS ?? 2000);
 const READS = Number(process.env.BENCH_SMALL_READS ?? 10_000);
 const LONE = 30;
@@ -36,7 +36,7 @@ export interface SmallNode {
   id: string;
 }
 
-interface Phase {
+export interface Phase {
   ops: number;
   seconds: number;
   lat: number[];
@@ -56,13 +56,13 @@ export interface SmallBaseline {
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const ms = (x: number): string => (x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
-const errorCount = (p: Phase): number => [...p.errors.values()].reduce((a, b) => a + b, 0);
+export const errorCount = (p: Phase): number => [...p.errors.values()].reduce((a, b) => a + b, 0);
 
-function newAgent(): Agent {
+export function newAgent(): Agent {
   return new Agent({ keepAliveTimeout: 60_000, keepAliveMaxTimeout: 120_000, connections: CLIENTS, headersTimeout: 0, bodyTimeout: 0 });
 }
 
-async function call(agent: Agent, url: string, body?: Buffer): Promise<{ status: number; bytes: Buffer }> {
+export async function call(agent: Agent, url: string, body?: Buffer): Promise<{ status: number; bytes: Buffer }> {
   const res = await request(url, {
     dispatcher: agent,
     method: body ? 'POST' : 'GET',
@@ -94,12 +94,12 @@ function thrownKind(err: unknown): string {
 }
 
 /** CPU seconds of every node, both views. */
-interface CpuProbe {
+export interface CpuProbe {
   read(): Promise<{ process: number; cgroup: number | undefined }>;
   cgroupNote: string;
 }
 
-async function cgroupFile(fullId: string): Promise<{ path: string; unit: 'ns' | 'usec-stat' } | undefined> {
+export async function cgroupFile(fullId: string): Promise<{ path: string; unit: 'ns' | 'usec-stat' } | undefined> {
   const candidates: { path: string; unit: 'ns' | 'usec-stat' }[] = [
     { path: `/sys/fs/cgroup/cpu,cpuacct/docker/${fullId}/cpuacct.usage`, unit: 'ns' },
     { path: `/sys/fs/cgroup/cpuacct/docker/${fullId}/cpuacct.usage`, unit: 'ns' },
@@ -117,13 +117,13 @@ async function cgroupFile(fullId: string): Promise<{ path: string; unit: 'ns' | 
   return undefined;
 }
 
-async function cgroupSeconds(f: { path: string; unit: 'ns' | 'usec-stat' }): Promise<number> {
+export async function cgroupSeconds(f: { path: string; unit: 'ns' | 'usec-stat' }): Promise<number> {
   const text = await readFile(f.path, 'utf8');
   if (f.unit === 'ns') return Number(text.trim()) / 1e9;
   return Number(/usage_usec\s+(\d+)/.exec(text)?.[1] ?? Number.NaN) / 1e6;
 }
 
-async function cpuProbe(containers: string[], metricsUrls: string[], processCpu?: (agent: Agent) => Promise<number>, agent?: Agent): Promise<CpuProbe> {
+export async function cpuProbe(containers: string[], metricsUrls: string[], processCpu?: (agent: Agent) => Promise<number>, agent?: Agent): Promise<CpuProbe> {
   const fullIds = containers.length ? (await docker(['inspect', '-f', '{{.Id}}', ...containers])).split('\n') : [];
   const files = await Promise.all(fullIds.map(cgroupFile));
   const allFiles = files.every((f) => f !== undefined) && files.length > 0;
@@ -190,7 +190,7 @@ async function runPhase(total: number, cpu: CpuProbe, op: (j: number, client: nu
   };
 }
 
-function describe(p: Phase, unit: string, cgroupOnly = false): string {
+export function describe(p: Phase, unit: string, cgroupOnly = false): string {
   const perOp = (s: number): string => `${((1000 * s) / p.ops).toFixed(2)} ms`;
   const cpu = cgroupOnly
     ? `CPU ${p.cpuCgroup === undefined ? '—' : perOp(p.cpuCgroup)}/${unit} (cgroup), ${perOp(p.cpuProcess)} (process)`
@@ -198,7 +198,7 @@ function describe(p: Phase, unit: string, cgroupOnly = false): string {
   return `${(p.ops / p.seconds).toFixed(0)} ${unit}s/s, errors ${errorCount(p)}, p50 ${ms(percentile(p.lat, 50))}, p99 ${ms(percentile(p.lat, 99))}; ${cpu}`;
 }
 
-function logErrors(what: string, p: Phase): void {
+export function logErrors(what: string, p: Phase): void {
   if (p.errors.size === 0) return;
   console.error(`    ${what} errors:`);
   for (const [k, n] of [...p.errors].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.error(`      ${n} × ${k}`);
@@ -289,6 +289,34 @@ interface Located {
   blocks: { replicas: string[]; holders: string[] }[];
 }
 
+/** What {@link putPhase} did: the phase's figures, and per object its sha256, CID and writer (undefined if it failed). */
+export interface PutResult {
+  put: Phase;
+  sums: string[];
+  cids: (string | undefined)[];
+  writers: (SmallNode | undefined)[];
+}
+
+/**
+ * The put phase: `count` distinct random 4 KiB objects from {@link CLIENTS} clients, client i
+ * putting through `peers[i mod peers.length]` over `agent`'s keep-alive connections.
+ */
+export async function putPhase(peers: SmallNode[], agent: Agent, cpu: CpuProbe, count: number): Promise<PutResult> {
+  const objects = Array.from({ length: count }, () => randomBytes(SIZE));
+  const sums = objects.map(sha);
+  const cids = new Array<string | undefined>(count);
+  const writers = new Array<SmallNode | undefined>(count);
+  const put = await runPhase(count, cpu, async (j, client) => {
+    const writer = peers[client % peers.length]!;
+    const r = await call(agent, `${writer.url}/v1/objects`, objects[j]!);
+    if (r.status !== 201) return errorKind(r.status, r.bytes);
+    cids[j] = (JSON.parse(r.bytes.toString()) as { cid: string }).cid;
+    writers[j] = writer;
+    return undefined;
+  });
+  return { put, sums, cids, writers };
+}
+
 /** The figure itself, on the running cluster (all 20 peers live). */
 export async function smallObjects(nodes: SmallNode[], baseline: SmallBaseline | string, push: (r: Row) => void): Promise<void> {
   const peers = nodes.filter((n) => n.service === 'peer');
@@ -356,18 +384,7 @@ export async function smallObjects(nodes: SmallNode[], baseline: SmallBaseline |
 
     // Put phase.
     console.error(`· content: ${PUTS} × 4 KiB puts from ${CLIENTS} clients over ${peers.length} peers`);
-    const objects = Array.from({ length: PUTS }, () => randomBytes(SIZE));
-    const sums = objects.map(sha);
-    const cids = new Array<string | undefined>(PUTS);
-    const writers = new Array<SmallNode | undefined>(PUTS);
-    const put = await runPhase(PUTS, cpu, async (j, client) => {
-      const writer = peers[client % peers.length]!;
-      const r = await call(agent, `${writer.url}/v1/objects`, objects[j]!);
-      if (r.status !== 201) return errorKind(r.status, r.bytes);
-      cids[j] = (JSON.parse(r.bytes.toString()) as { cid: string }).cid;
-      writers[j] = writer;
-      return undefined;
-    });
+    const { put, sums, cids, writers } = await putPhase(peers, agent, cpu, PUTS);
     logErrors('put', put);
     console.error(`    put: ${describe(put, 'put')}; ${net(put, 'put')}; client CPU ${((1000 * put.cpuClient) / put.ops).toFixed(2)} ms/put; ${put.seconds.toFixed(1)} s`);
     const basePut = typeof baseline === 'string' ? undefined : baseline.put;
