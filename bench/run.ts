@@ -1,17 +1,33 @@
 // `npm run bench`: every figure is printed beside a baseline measured in the same run, as a ratio,
 // because this machine drifts by ±20 % between runs (see shared PERFORMANCE.md).
+//
+// Sections (BENCH_SECTIONS, comma-separated; all by default):
+//   foundation  idle RSS of one container, and `up` of 20 peers + 2 supernodes, beside a bare server;
+//   cluster     convergence, search latency and SIGKILL detection in the 22-container cluster;
+//   content     put/get of a large file, small objects from 32 clients, repair, Jepsen-style puts;
+//   transfer    multi-provider downloads over GetBlocks streams (node processes, no Docker);
+//   datapath    1 GiB read and put on node processes, beside raw TCP and Helia bitswap;
+//   sim         the routing simulator at 1 000 and 10 000 nodes;
+//   search      flooding vs supernodes in the simulator;
+//   quiet       issue #12: idle CPU and RSS of the 22-container cluster beside bare Fastify +
+//               grpc-js containers, suspicions and deaths during 2 000 puts, the return to idle
+//               after them, and RSS after storing 10 000 objects (bench/quiet.ts).
 import { fileURLToPath } from 'node:url';
-import { containerRss, docker, median, percentile, waitHealthy, type Row } from './docker.ts';
+import { loadNodeConfig } from '@peerweave/core';
+import { docker, idleContainerRss, median, percentile, waitHealthy, type Row } from './docker.ts';
 import { clusterFigures, simFigures, type SimFigures } from './routing.ts';
 import { contentSection } from './content.ts';
 import { transferSection } from './transfer.ts';
 import { searchSection } from './search.ts';
 import { datapathSection } from './datapath.ts';
+import { quietSection } from './quiet.ts';
 
 const IMAGE = process.env.PEERWEAVE_IMAGE ?? 'peerweave:latest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const MiB = 1024 * 1024;
+/** The baseline server bundled into the image (bench/baseline-server.ts): bare Fastify + grpc-js. */
+const BARE_SERVER = ['node', '/app/lib/bench/main.mjs'];
 
 const rows: Row[] = [];
 /** Each figure is also printed as soon as it is measured, so a later failure loses nothing. */
@@ -19,20 +35,6 @@ rows.push = (...items: Row[]): number => {
   for (const r of items) console.error(`  ${r.figure}: ${r.ours} | ${r.baseline} | ${r.ratio} | target ${r.target}`);
   return Array.prototype.push.apply(rows, items);
 };
-
-/** Idle RSS of one container: the peer, and the bare Fastify + grpc-js baseline. */
-async function idleRss(command: string[] | undefined): Promise<number> {
-  const args = ['run', '-d', '--label', 'peerweave.bench=true', IMAGE, ...(command ?? [])];
-  const id = await docker(args);
-  try {
-    await waitHealthy([id], 60_000);
-    // Let start-up garbage settle the same way for both before reading.
-    await new Promise((r) => setTimeout(r, 3_000));
-    return await containerRss(id);
-  } finally {
-    await docker(['rm', '-fv', id]);
-  }
-}
 
 /** Seconds from `docker compose up` until every container of the project is healthy. */
 async function composeUp(peers: number, overlay: string | undefined): Promise<number> {
@@ -49,8 +51,8 @@ async function composeUp(peers: number, overlay: string | undefined): Promise<nu
   }
 }
 
-/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,transfer,datapath,sim,search (default all). */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,transfer,datapath,sim,search').split(','));
+/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,transfer,datapath,sim,search,quiet (default all). */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,transfer,datapath,sim,search,quiet').split(','));
 
 async function main(): Promise<void> {
   console.log(`peerweave bench — image ${IMAGE}, median of ${RUNS} runs\n`);
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has('datapath')) await datapathSection(ROOT, RUNS, (r) => rows.push(r));
   if (SECTIONS.has('sim')) await sim();
   if (SECTIONS.has('search')) await searchSection((r) => rows.push(r));
+  if (SECTIONS.has('quiet')) await quietSection(ROOT, RUNS, (r) => rows.push(r));
   console.log('\n| figure | peerweave | baseline (same run) | ratio | target |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.figure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} |`);
@@ -83,8 +86,10 @@ async function cluster(): Promise<void> {
     ratio: `${(percentile(f.searchMs, 50) / percentile(f.floodMs, 50)).toFixed(2)}× p50`,
     target: '—',
   });
-  // The floor of detection is the minimum suspicion timeout: 4 × log10(22) × 300 ms (lan preset).
-  const floorMs = 4 * Math.log10(22) * 300;
+  // The floor of detection is the minimum suspicion timeout of the lan preset the cluster runs:
+  // suspicionMult × log10(22) × probe interval.
+  const lan = loadNodeConfig({ PEERWEAVE_PRESET: 'lan' });
+  const floorMs = lan.suspicionMult * Math.log10(22) * lan.probeIntervalMs;
   const p50 = percentile(f.detectionMs, 50);
   const p99 = percentile(f.detectionMs, 99);
   rows.push({
@@ -125,8 +130,8 @@ async function foundation(): Promise<void> {
   const peerRss: number[] = [];
   const baseRss: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    peerRss.push(await idleRss(undefined));
-    baseRss.push(await idleRss(['node', '/app/lib/bench/main.mjs']));
+    peerRss.push(await idleContainerRss(IMAGE, undefined));
+    baseRss.push(await idleContainerRss(IMAGE, BARE_SERVER));
   }
   const pr = median(peerRss);
   const br = median(baseRss);
