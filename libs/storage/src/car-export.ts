@@ -1,7 +1,10 @@
-import { CarWriter } from '@ipld/car/writer';
 import type { CID } from 'multiformats/cid';
 import type { BlockGetter } from './block-io.ts';
 import { dagBlocks } from './dag-walk.ts';
+import { lazyImport } from './lazy-import.ts';
+
+/** @ipld/car's writer, loaded by the first CAR export (see lazyImport). */
+const loadCarWriter = lazyImport(async () => (await import('@ipld/car/writer')).CarWriter);
 
 /**
  * The DAG under `cid` as a CARv1 stream (the format of `ipfs dag export`): roots `[cid]`, then
@@ -13,6 +16,7 @@ export async function* exportCar(
   get: BlockGetter,
   options: { signal?: AbortSignal } = {},
 ): AsyncGenerator<Uint8Array, void, undefined> {
+  const CarWriter = await loadCarWriter();
   const { writer, out } = CarWriter.create([cid]);
   const chunks = out[Symbol.asyncIterator]();
   let failure: { error: unknown } | undefined;

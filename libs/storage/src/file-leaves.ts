@@ -1,9 +1,12 @@
 import { InvalidArgumentError, throwIfAborted } from '@peerweave/core';
 import * as dagPb from '@ipld/dag-pb';
-import { UnixFS } from 'ipfs-unixfs';
 import type { CID } from 'multiformats/cid';
 import type { BlockGetter } from './block-io.ts';
 import { DAG_PB_CODE, RAW_CODE } from './cid.ts';
+import { lazyImport } from './lazy-import.ts';
+
+/** ipfs-unixfs (and protons-runtime under it), loaded by the first read of a file (see lazyImport). */
+const loadUnixFs = lazyImport(async () => (await import('ipfs-unixfs')).UnixFS);
 
 /** One leaf of a file: its block and the bytes of the file it carries. */
 export interface FileLeaf {
@@ -30,6 +33,7 @@ export async function fileLeaves(
   const end = options.length === undefined ? Number.POSITIVE_INFINITY : start + options.length;
   const getOptions = options.signal === undefined ? {} : { signal: options.signal };
   const leaves: FileLeaf[] = [];
+  const UnixFS = await loadUnixFs();
   const visit = async (cid: CID, offset: number, size: number | undefined): Promise<void> => {
     throwIfAborted(options.signal);
     if (cid.code === RAW_CODE) {

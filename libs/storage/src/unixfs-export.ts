@@ -5,11 +5,18 @@ import {
   throwIfAborted,
   toAbortError,
 } from '@peerweave/core';
-import { exporter, type UnixFSEntry } from 'ipfs-unixfs-exporter';
+import type { UnixFSEntry } from 'ipfs-unixfs-exporter';
 import type { CID } from 'multiformats/cid';
 import type { BlockGetter } from './block-io.ts';
 import { DAG_PB_CODE, RAW_CODE } from './cid.ts';
+import { lazyImport } from './lazy-import.ts';
 import { CHUNK_SIZE } from './unixfs-import.ts';
+
+/**
+ * ipfs-unixfs-exporter, loaded by the first stat or export (see lazyImport): with its resolvers of
+ * dag-cbor, dag-json and sharded directories it is the largest of the IPFS libraries.
+ */
+const loadExporter = lazyImport(async () => (await import('ipfs-unixfs-exporter')).exporter);
 
 /**
  * Bytes asked of the exporter at a time. ipfs-unixfs-exporter reads every block of the range it is
@@ -124,6 +131,7 @@ async function resolveFile(cid: CID, get: BlockGetter, signal: AbortSignal | und
   }
   let entry: UnixFSEntry;
   try {
+    const exporter = await loadExporter();
     entry = await exporter(cid, readableStorage(get), signal === undefined ? {} : { signal });
   } catch (err) {
     throw translateExporterError(err, cid, signal);

@@ -1,9 +1,8 @@
 import { InvalidArgumentError, PayloadTooLargeError, raceSignal, throwIfAborted } from '@peerweave/core';
-import { importer, type ImporterOptions } from 'ipfs-unixfs-importer';
-import { fixedSize } from 'ipfs-unixfs-importer/chunker';
-import { balanced } from 'ipfs-unixfs-importer/layout';
+import type { ImporterOptions } from 'ipfs-unixfs-importer';
 import type { CID } from 'multiformats/cid';
 import type { BlockSink } from './block-io.ts';
+import { lazyImport } from './lazy-import.ts';
 
 /** Size of a leaf: Kubo's `--chunker=size-262144`, its default. */
 export const CHUNK_SIZE = 262_144;
@@ -39,13 +38,25 @@ export interface ImportFileOptions {
   maxBytes?: number;
 }
 
+/** ipfs-unixfs-importer, its chunker and layout: loaded by the first import (see lazyImport). */
+const loadImporter = lazyImport(async () => {
+  const [{ importer }, { fixedSize }, { balanced }] = await Promise.all([
+    import('ipfs-unixfs-importer'),
+    import('ipfs-unixfs-importer/chunker'),
+    import('ipfs-unixfs-importer/layout'),
+  ]);
+  return { importer, fixedSize, balanced };
+});
+
+type ImporterModules = Awaited<ReturnType<typeof loadImporter>>;
+
 /**
  * The importer options that give the ids of `ipfs add --cid-version=1 --raw-leaves
  * --chunker=size-262144` (Kubo): fixed 256 KiB chunks, balanced layout of at most 174 links, raw
  * leaves, CIDv1, a one-chunk file is its raw leaf. Spelled out instead of `profile`, whose
  * 'unixfs-v0-2015' preset would also mean CIDv0 and dag-pb leaves.
  */
-function kuboOptions(): ImporterOptions {
+function kuboOptions({ fixedSize, balanced }: ImporterModules): ImporterOptions {
   return {
     cidVersion: 1,
     rawLeaves: true,
@@ -111,8 +122,9 @@ export async function importFile(
   };
 
   const run = async (): Promise<ImportedObject> => {
+    const modules = await loadImporter();
     let root: CID | undefined;
-    for await (const entry of importer([{ content: counted() }], store, kuboOptions())) root = entry.cid;
+    for await (const entry of modules.importer([{ content: counted() }], store, kuboOptions(modules))) root = entry.cid;
     if (root === undefined) throw new InvalidArgumentError('nothing was imported');
     throwIfAborted(signal);
     return { cid: root, size, blocks };
