@@ -6,6 +6,8 @@
 //                                      libraries, the OpenAPI generator, gRPC reflection) is in
 //                                      chunks beside it, read from disk only when imported
 //   dist/lib/<app>/*.LEGAL.txt         the licence comments of the bundled dependencies
+//   dist/lib/peer/openapi.json         the HTTP API's OpenAPI document, generated here from the route
+//                                      schemas: a node serves it instead of loading the generator
 //   dist/lib/peer/healthcheck          the container HEALTHCHECK: a static C binary (GET /healthz,
 //                                      exit 0/1), see deploy/docker/healthcheck/healthcheck.c
 //   dist/proto/...                     .proto files loaded at run time
@@ -31,11 +33,13 @@ interface AppEntry {
   readonly entry: string;
   /** Also emit dist/lib/<name>/healthcheck, the static health probe (needs gcc, see build-healthcheck.ts). */
   readonly healthcheck?: boolean;
+  /** Also emit dist/lib/<name>/openapi.json (apps/peer/src/openapi-document.ts). */
+  readonly openapi?: boolean;
 }
 
 /** The apps to bundle. */
 const APPS: readonly AppEntry[] = [
-  { name: 'peer', entry: 'apps/peer/src/main.ts', healthcheck: true },
+  { name: 'peer', entry: 'apps/peer/src/main.ts', healthcheck: true, openapi: true },
   // The `peerweave` CLI: its bin runs the source on Node >= 22.18 and falls back to this bundle;
   // in the image, `docker exec <peer> node /app/lib/cli/main.mjs status` asks the node itself.
   { name: 'cli', entry: 'apps/cli/src/main.ts' },
@@ -196,6 +200,16 @@ function trimSourceMap(file: string, keep: (source: string) => boolean): void {
   writeFileSync(file, JSON.stringify({ ...map, sources, sourcesContent: undefined, mappings: lines.join(';') }));
 }
 
+/**
+ * Generates the peer's OpenAPI document from the sources (the same route set the bundle serves)
+ * and writes it beside the bundle. The version is set first: VERSION is read when the core lib loads.
+ */
+async function writeOpenApiDocument(outdir: string, version: string): Promise<void> {
+  process.env.PEERWEAVE_VERSION = version;
+  const { generateOpenApiDocument, OPENAPI_FILE } = await import('../apps/peer/src/openapi-document.ts');
+  writeFileSync(join(outdir, OPENAPI_FILE), `${JSON.stringify(await generateOpenApiDocument())}\n`);
+}
+
 function sizeOf(path: string): number {
   const st = statSync(path);
   if (!st.isDirectory()) return st.size;
@@ -247,6 +261,7 @@ async function main(): Promise<void> {
       execFileSync(process.execPath, ['--check', join(outdir, file)], { stdio: 'inherit' });
     }
     if (app.healthcheck) compileHealthcheck(join(outdir, 'healthcheck'));
+    if (app.openapi) await writeOpenApiDocument(outdir, version);
   }
 
   for (const [src, dest] of protoSources()) {
@@ -257,8 +272,16 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   for (const app of APPS) {
     const dir = join(DIST, 'lib', app.name);
-    for (const file of readdirSync(dir).sort()) {
+    const files = readdirSync(dir).sort();
+    // The lazy chunks are many small files: one line for them all.
+    const lazy = files.filter((file) => !file.startsWith('main.') && /\.mjs(\.map)?$/.test(file));
+    for (const file of files.filter((f) => !lazy.includes(f))) {
       lines.push(`  ${human(sizeOf(join(dir, file))).padStart(10)}  ${relative(ROOT, join(dir, file))}`);
+    }
+    if (lazy.length > 0) {
+      const bytes = lazy.reduce((sum, file) => sum + sizeOf(join(dir, file)), 0);
+      const chunks = lazy.filter((file) => file.endsWith('.mjs')).length;
+      lines.push(`  ${human(bytes).padStart(10)}  ${relative(ROOT, dir)}/*.mjs: ${chunks} chunks loaded on first use (+ maps)`);
     }
   }
   lines.push(`  ${human(sizeOf(join(DIST, 'proto'))).padStart(10)}  dist/proto/`);

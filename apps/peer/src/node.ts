@@ -19,16 +19,10 @@ import { RoutingNode, SeedResolver } from '@peerweave/routing';
 import { BlockStore, ContentDb } from '@peerweave/storage';
 import { ContentNode } from '@peerweave/replication';
 import { SearchIndex, SearchNode, SELF_OWNER } from '@peerweave/search';
-import {
-  build,
-  contentRoutes,
-  gatewayRoutes,
-  peersRoutes,
-  replicasRoutes,
-  searchRoutes,
-  type ContentRoutesInit,
-} from '@peerweave/http-api';
+import type { ContentRoutesInit } from '@peerweave/http-api';
 import { advertiseHost, hostPort } from './addresses.ts';
+import { buildHttpApp } from './http-app.ts';
+import { builtOpenApiDocument } from './openapi-document.ts';
 
 export interface PeerNode {
   readonly id: string;
@@ -151,7 +145,8 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     car: (cid, options) => (content ? content.car(cid, options) : notReady()),
   };
   const overlayContacts = (): SearchOrigin[] => routing?.overlayContacts() ?? [];
-  const http = await build({
+  const openApiDocument = builtOpenApiDocument(new URL('.', import.meta.url));
+  const http = await buildHttpApp({
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.httpBodyLimit,
     metrics,
@@ -170,62 +165,59 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
       if (state === 'stopping') return { ready: false, code: 'SHUTTING_DOWN', reason: 'node is shutting down' };
       return { ready: false, code: 'NOT_READY', reason: 'node is starting' };
     },
-    plugins: [
-      peersRoutes({
-        id: identity.id.toHex(),
-        peers: () => routing?.peers() ?? [],
-        lookup: (key, options) => (routing ? routing.lookup(key, options) : notReady()),
+    ...(openApiDocument ? { openApiDocument } : {}),
+    peers: {
+      id: identity.id.toHex(),
+      peers: () => routing?.peers() ?? [],
+      lookup: (key, options) => (routing ? routing.lookup(key, options) : notReady()),
+    },
+    content: contentApi,
+    replicas: {
+      locate: async (cid, options) => (content ? { cid, blocks: await content.locate(cid, options) } : notReady()),
+      providers: async (cid, options) => {
+        if (!content) return notReady();
+        const { replicas, providers } = await content.providerRecords(cid, options);
+        return { cid, replicas, providers: providers.map((p) => ({ id: p.id, address: p.address, expires: new Date(p.expiresMs).toISOString() })) };
+      },
+    },
+    search: {
+      search: async (params, options) => {
+        if (!search) return notReady();
+        const r = await search.search(params.q, {
+          signal: options.signal,
+          ...(params.ttl !== undefined ? { ttl: params.ttl } : {}),
+          ...(params.limit !== undefined ? { limit: params.limit } : {}),
+          ...(params.mode !== undefined ? { mode: params.mode } : {}),
+          ...(params.timeoutMs !== undefined ? { deadlineMs: params.timeoutMs } : {}),
+        });
+        return {
+          query: params.q,
+          mode: r.mode,
+          partial: r.partial,
+          responders: r.responders.length,
+          messages: r.messages,
+          hits: r.hits.map((h) => ({
+            cid: h.cid,
+            name: h.name,
+            size: h.size,
+            contentType: h.contentType,
+            keywords: [...h.keywords],
+            score: h.score,
+            holders: [...h.holders],
+            responders: [...h.responders],
+          })),
+        };
+      },
+      status: () => ({
+        role: config.role,
+        indexEntries: searchIndex.count(SELF_OWNER),
+        attachedTo: search?.attachedSupernodes() ?? [],
+        knownSupernodes: search?.knownSupernodes() ?? [],
+        leaves: search?.leaves().length ?? 0,
+        leafEntries: leafIndex?.count() ?? 0,
+        overlay: overlayContacts(),
       }),
-      contentRoutes(contentApi),
-      gatewayRoutes(contentApi),
-      replicasRoutes({
-        locate: async (cid, options) => (content ? { cid, blocks: await content.locate(cid, options) } : notReady()),
-        providers: async (cid, options) => {
-          if (!content) return notReady();
-          const { replicas, providers } = await content.providerRecords(cid, options);
-          return { cid, replicas, providers: providers.map((p) => ({ id: p.id, address: p.address, expires: new Date(p.expiresMs).toISOString() })) };
-        },
-      }),
-      searchRoutes({
-        search: async (params, options) => {
-          if (!search) return notReady();
-          const r = await search.search(params.q, {
-            signal: options.signal,
-            ...(params.ttl !== undefined ? { ttl: params.ttl } : {}),
-            ...(params.limit !== undefined ? { limit: params.limit } : {}),
-            ...(params.mode !== undefined ? { mode: params.mode } : {}),
-            ...(params.timeoutMs !== undefined ? { deadlineMs: params.timeoutMs } : {}),
-          });
-          return {
-            query: params.q,
-            mode: r.mode,
-            partial: r.partial,
-            responders: r.responders.length,
-            messages: r.messages,
-            hits: r.hits.map((h) => ({
-              cid: h.cid,
-              name: h.name,
-              size: h.size,
-              contentType: h.contentType,
-              keywords: [...h.keywords],
-              score: h.score,
-              holders: [...h.holders],
-              responders: [...h.responders],
-            })),
-          };
-        },
-        status: () => ({
-          role: config.role,
-          indexEntries: searchIndex.count(SELF_OWNER),
-          attachedTo: search?.attachedSupernodes() ?? [],
-          knownSupernodes: search?.knownSupernodes() ?? [],
-          leaves: search?.leaves().length ?? 0,
-          leafEntries: leafIndex?.count() ?? 0,
-          overlay: overlayContacts(),
-        }),
-      }),
-    ],
-
+    },
     getLogLevel: () => logger.level,
     setLogLevel: (level) => {
       logger.level = level;

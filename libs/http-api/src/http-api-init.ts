@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger, LogLevel } from '@peerweave/core';
+import type { OpenApiDocument } from './routes/openapi-routes.ts';
 import type { NodeStatus } from './schemas.ts';
 
 /** Same as the core config's default for `PEERWEAVE_HTTP_BODY_LIMIT`. */
@@ -44,4 +45,12 @@ export interface HttpApiInit {
    * `errorResponses()`.
    */
   plugins?: readonly FastifyPluginAsync[];
+  /**
+   * What `GET /openapi.json` serves, asked on every request of it: a document generated ahead of
+   * time from these same routes (the peer's build writes one beside the bundle). Then
+   * `@fastify/swagger`, its YAML library and its `$ref` resolver are never loaded, and no route is
+   * collected for it: ~3 MiB of an idle node's RSS (measured). Omitted: `@fastify/swagger` is loaded by
+   * build() and generates the document from the route schemas (tests, and the generation itself).
+   */
+  openApiDocument?: () => Promise<OpenApiDocument>;
 }

@@ -169,6 +169,23 @@ test('GET /openapi.json documents every route with its errors', async () => {
   for (const status of ['400', '413', '415']) assert.ok(status in doc.paths['/v1/log-level']!.put!.responses, status);
 });
 
+test('GET /openapi.json serves a document given ahead of time, without loading the generator', async () => {
+  const doc = { openapi: '3.1.0', info: { title: 'Peerweave', version: '9.9.9' }, paths: { '/x': {} }, extra: [1] };
+  let asked = 0;
+  const { app } = await harness({
+    openApiDocument: async () => {
+      asked += 1;
+      return doc;
+    },
+  });
+  assert.equal(asked, 0, 'not read before it is asked for');
+  assert.equal(app.hasDecorator('swagger'), false, '@fastify/swagger is not registered');
+  const res = await app.inject({ url: '/openapi.json' });
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(res.json(), doc);
+  assert.equal(asked, 1);
+});
+
 test('GET and PUT /v1/log-level read and change the level', async () => {
   const { app, state } = await harness();
   assert.deepEqual((await app.inject({ url: '/v1/log-level' })).json(), { level: 'info' });

@@ -1,5 +1,5 @@
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import fastifySwagger from '@fastify/swagger';
+import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { VERSION } from '@peerweave/core';
 import { createClientErrorHandler } from './client-error-handler.ts';
 import { installErrorHandling, sendError } from './error-handling.ts';
@@ -8,11 +8,31 @@ import { RequestLogController } from './request-log-controller.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { logLevelRoutes } from './routes/log-level-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
-import { openApiRoutes } from './routes/openapi-routes.ts';
+import { openApiRoutes, type OpenApiDocument } from './routes/openapi-routes.ts';
 import { statusRoutes } from './routes/status-routes.ts';
 
 /** Longest path parameter the router accepts; longer ones are 414. */
 const MAX_PATH_PARAM_LENGTH = 256;
+
+/** What @fastify/swagger puts around the routes it collects. */
+const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
+  openapi: {
+    openapi: '3.1.0',
+    info: {
+      title: 'Peerweave',
+      version: VERSION,
+      description: 'HTTP API of a Peerweave node. Every error is `{ "code", "message" }` with a stable `code`.',
+    },
+    tags: [
+      { name: 'health', description: 'Probes for orchestrators' },
+      { name: 'node', description: 'This node' },
+      { name: 'operator', description: 'Observability and run-time control' },
+      { name: 'network', description: 'Peers, liveness and routing' },
+      { name: 'content', description: 'Objects: upload, download, metadata, listing' },
+      { name: 'gateway', description: 'IPFS trustless gateway: raw blocks and CARs, verifiable against the CID' },
+    ],
+  },
+};
 
 /**
  * The node's HTTP API, built but not listening: the app calls `listen`, tests call `inject`.
@@ -38,25 +58,13 @@ export async function build(init: HttpApiInit): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, bodyLimit);
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Peerweave',
-        version: VERSION,
-        description:
-          'HTTP API of a Peerweave node. Every error is `{ "code", "message" }` with a stable `code`.',
-      },
-      tags: [
-        { name: 'health', description: 'Probes for orchestrators' },
-        { name: 'node', description: 'This node' },
-        { name: 'operator', description: 'Observability and run-time control' },
-        { name: 'network', description: 'Peers, liveness and routing' },
-        { name: 'content', description: 'Objects: upload, download, metadata, listing' },
-        { name: 'gateway', description: 'IPFS trustless gateway: raw blocks and CARs, verifiable against the CID' },
-      ],
-    },
-  });
+  let openApiDocument = init.openApiDocument;
+  if (openApiDocument === undefined) {
+    // Loaded only to generate: it must be registered before the routes it documents.
+    const { default: fastifySwagger } = await import('@fastify/swagger');
+    await app.register(fastifySwagger, OPENAPI_OPTIONS);
+    openApiDocument = async () => app.swagger() as OpenApiDocument;
+  }
 
   await app.register(healthRoutes({ readiness: init.readiness }));
   await app.register(statusRoutes({ status: init.status }));
@@ -66,7 +74,7 @@ export async function build(init: HttpApiInit): Promise<FastifyInstance> {
       logLevelRoutes({ getLogLevel: init.getLogLevel.bind(init), setLogLevel: init.setLogLevel.bind(init) }),
     );
   }
-  await app.register(openApiRoutes());
+  await app.register(openApiRoutes(openApiDocument));
   for (const plugin of init.plugins ?? []) await app.register(plugin);
   return app;
 }

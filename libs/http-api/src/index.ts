@@ -9,6 +9,7 @@ export { parseRange } from './byte-range.ts';
 export { negotiateGatewayFormat, type GatewayFormat } from './media-negotiation.ts';
 export { MAX_CID_LENGTH, ObjectInfoSchema } from './content-schemas.ts';
 export { DEFAULT_BODY_LIMIT, type HttpApiInit, type MetricsSource, type Readiness } from './http-api-init.ts';
+export type { OpenApiDocument } from './routes/openapi-routes.ts';
 export {
   BODY_ERROR_STATUSES,
   COMMON_ERROR_STATUSES,

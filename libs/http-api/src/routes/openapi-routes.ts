@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type {} from '@fastify/swagger';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { COMMON_ERROR_STATUSES, errorResponses } from '../schemas.ts';
 
 /** Checks the outline; the rest of the document passes through (additionalProperties). */
@@ -13,7 +12,11 @@ const OpenApiDocumentSchema = Type.Object(
   { additionalProperties: true },
 );
 
-export function openApiRoutes(): FastifyPluginAsync {
+/** An OpenAPI 3.x document, as `GET /openapi.json` serves it. */
+export type OpenApiDocument = Static<typeof OpenApiDocumentSchema>;
+
+/** `GET /openapi.json`: the document `load` gives (see HttpApiInit.openApiDocument). */
+export function openApiRoutes(load: () => Promise<OpenApiDocument>): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/openapi.json',
@@ -25,7 +28,7 @@ export function openApiRoutes(): FastifyPluginAsync {
           response: { 200: OpenApiDocumentSchema, ...errorResponses(...COMMON_ERROR_STATUSES) },
         },
       },
-      async () => app.swagger(),
+      () => load(),
     );
   };
 }
