@@ -37,6 +37,14 @@ describe('startNode', () => {
     assert.equal(again.id, node.id);
   });
 
+  it('reads PEERWEAVE_GRPC_REFLECTION: off by default, true/1 and false/0, anything else refused', () => {
+    const base = { PEERWEAVE_PRESET: 'test' };
+    assert.equal(loadNodeConfig(base).grpcReflection, false);
+    for (const raw of ['true', '1', 'TRUE']) assert.equal(loadNodeConfig({ ...base, PEERWEAVE_GRPC_REFLECTION: raw }).grpcReflection, true, raw);
+    for (const raw of ['false', '0']) assert.equal(loadNodeConfig({ ...base, PEERWEAVE_GRPC_REFLECTION: raw }).grpcReflection, false, raw);
+    assert.throws(() => loadNodeConfig({ ...base, PEERWEAVE_GRPC_REFLECTION: 'yes' }), /PEERWEAVE_GRPC_REFLECTION="yes" is invalid/);
+  });
+
   it('closes both listeners on stop()', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
     t.after(() => rm(dir, { recursive: true, force: true }));

@@ -74,6 +74,7 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     keepaliveMs: config.grpcKeepaliveMs,
     credentials,
     logger: logger.child({ component: 'grpc' }),
+    reflection: config.grpcReflection,
   });
   const transport = new GrpcPeerTransport({
     maxMessageBytes: config.grpcMaxMessageBytes,

@@ -278,6 +278,14 @@ export const NODE_CONFIG = {
     schema: Type.Integer({ minimum: 100, maximum: 60_000 }),
     default: { lan: 8_000, local: 3_000, test: 1_000 },
   },
+  grpcReflection: {
+    env: 'PEERWEAVE_GRPC_REFLECTION',
+    accepts: '`true` or `false` (also `1` or `0`)',
+    doc: 'Serve gRPC server reflection on the peer-protocol port, so that `grpcurl -plaintext HOST:7400 list` and `describe` work without the `.proto` files. Peers never use it; it costs memory (the reflection library and its own protocol files, loaded at start only when on). Turn it on for debugging.',
+    schema: Type.Boolean(),
+    default: false,
+    parse: (raw: string): unknown => (/^(true|1)$/i.test(raw) ? true : /^(false|0)$/i.test(raw) ? false : raw),
+  },
 } as const satisfies ConfigSpec;
 
 export type NodeConfig = ConfigOf<typeof NODE_CONFIG> & { preset: Preset };

@@ -87,6 +87,7 @@ describe('ContentService over gRPC with GrpcPeerTransport', () => {
     server = await startTestServer([peerServiceBinding(routing), contentServiceBinding(content)], {
       logger,
       maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+      reflection: true,
     });
     routingOnly = await startTestServer([peerServiceBinding(sampleHandler())]);
   });

@@ -29,7 +29,7 @@ describe('GrpcServer health and reflection', () => {
   };
 
   before(async () => {
-    server = await startTestServer([nodeServiceBinding(quickHandler)]);
+    server = await startTestServer([nodeServiceBinding(quickHandler)], { reflection: true });
   });
   after(() => server?.stop({ graceMs: 1_000 }));
 
@@ -69,6 +69,12 @@ describe('GrpcServer health and reflection', () => {
     const services = await listServicesByReflection(server.address);
     assert.ok(services.includes('peerweave.node.v1.NodeService'), services.join(', '));
     assert.ok(services.includes('grpc.health.v1.Health'), services.join(', '));
+  });
+
+  it('serves no reflection unless asked for', async (t) => {
+    const plain = await startTestServer([nodeServiceBinding(quickHandler)]);
+    t.after(() => plain.stop({ graceMs: 100 }));
+    await assert.rejects(listServicesByReflection(plain.address), { code: 12 }); // UNIMPLEMENTED
   });
 
   it('refuses services added after start', () => {

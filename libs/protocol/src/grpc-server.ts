@@ -1,6 +1,5 @@
 import { Server, status as Status } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { PeerweaveError, silentLogger, type Logger, type Startable } from '@peerweave/core';
 import { createCredentials, type ProtocolCredentials } from './credentials.ts';
@@ -28,7 +27,17 @@ export interface GrpcServerInit {
   /** Defaults to {@link createCredentials}(). */
   credentials?: ProtocolCredentials;
   logger?: Logger;
+  /**
+   * Also serve gRPC server reflection (v1 and v1alpha: `grpcurl -plaintext host:port list`), for
+   * an operator poking at a node (NodeConfig.grpcReflection). Off by default: peers never use it,
+   * and it costs memory a node otherwise never spends (@grpc/reflection and its own protocol
+   * files, loaded at start only when on). Default {@link DEFAULT_GRPC_REFLECTION}.
+   */
+  reflection?: boolean;
 }
+
+/** Server reflection is off unless asked for (GrpcServerInit.reflection). */
+export const DEFAULT_GRPC_REFLECTION = false;
 
 export interface GrpcStopOptions {
   /** How long in-flight calls may run before connections are cut; default DEFAULT_STOP_GRACE_MS. */
@@ -38,8 +47,8 @@ export interface GrpcStopOptions {
 type State = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
 
 /**
- * The peer-protocol server: grpc-js with every option set explicitly, the standard health service
- * and server reflection always on, and the services added with {@link addService} before start.
+ * The peer-protocol server: grpc-js with every option set explicitly, the standard health service,
+ * server reflection when asked for, and the services added with {@link addService} before start.
  * Its connections announce the same FLOW_CONTROL_WINDOW_BYTES window as our clients, which grpc-js
  * does not do for a server by itself (server-flow-control.ts).
  */
@@ -108,7 +117,10 @@ export class GrpcServer implements Startable {
 
   async #bindAndServe(): Promise<void> {
     this.#health.addToServer(this.#server);
-    new ReflectionService(this.#reflectedPackages()).addToServer(this.#server);
+    if (this.#init.reflection ?? DEFAULT_GRPC_REFLECTION) {
+      const { ReflectionService } = await import('@grpc/reflection');
+      new ReflectionService(this.#reflectedPackages()).addToServer(this.#server);
+    }
     const credentials = (this.#init.credentials ?? createCredentials()).server;
     const target = `${bracketHost(this.#init.host)}:${this.#init.port}`;
     this.#port = await new Promise<number>((resolve, reject) => {

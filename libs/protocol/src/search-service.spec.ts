@@ -67,7 +67,7 @@ describe('SearchService over gRPC with GrpcPeerTransport', () => {
   before(async () => {
     server = await startTestServer(
       [peerServiceBinding(sampleHandler()), contentServiceBinding(sampleContentHandler()), searchServiceBinding(search)],
-      { logger },
+      { logger, reflection: true },
     );
     routingOnly = await startTestServer([peerServiceBinding(sampleHandler())]);
   });
