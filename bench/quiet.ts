@@ -387,6 +387,21 @@ async function vmRss(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) * 1024;
 }
 
+/** Where the memory is, for the log: the V8 heap and external memory as the node reports them. */
+async function heapNote(agent: Agent, url: string): Promise<string> {
+  try {
+    const m = parseMetrics((await call(agent, `${url}/metrics`)).bytes.toString());
+    const parts = [
+      ['heap used', 'nodejs_heap_size_used_bytes'],
+      ['heap total', 'nodejs_heap_size_total_bytes'],
+      ['external', 'nodejs_external_memory_bytes'],
+    ].flatMap(([label, k]) => (m.has(k!) ? [`${label} ${mib(m.get(k!)!)}`] : []));
+    return parts.length ? parts.join(', ') : 'no heap metrics';
+  } catch (err) {
+    return `heap metrics not read: ${String(err)}`.slice(0, 100);
+  }
+}
+
 /** Median of 3 RSS reads 5 s apart. */
 async function settledRss(pid: number): Promise<number> {
   const xs: number[] = [];
@@ -429,9 +444,10 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
     await sleep(10_000);
     const i0 = await readCpu(m);
     const empty = await settledRss(m.pids[0]!);
+    const emptyHeap = await heapNote(agent, node.url);
     await sleep(Math.max(0, i0.t + 20_000 - performance.now()));
     const idle = rates(i0, await readCpu(m)).process;
-    console.error(`    empty store: RSS ${mib(empty)}, idle CPU ${pct(idle)}`);
+    console.error(`    empty store: RSS ${mib(empty)} (${emptyHeap}), idle CPU ${pct(idle)}`);
 
     const probe: CpuProbe = {
       cgroupNote: 'host /proc and cgroup',
@@ -444,7 +460,6 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
     logErrors('put', put);
     const peak = await vmRss(m.pids[0]!);
     console.error(`    ${STORE_OBJECTS} puts: ${(put.ops / put.seconds).toFixed(0)} puts/s, errors ${errorCount(put)}, ${put.seconds.toFixed(0)} s; CPU ${((1000 * put.cpuProcess) / put.ops).toFixed(2)} ms/put; RSS right after ${mib(peak)}`);
-    await agent.close();
 
     // Idle again: 10 s windows (a lone idle node uses a few 10 ms ticks per window) within 1.5× idle
     // or idle + 0.5 % of a core, whichever is larger.
@@ -464,7 +479,7 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
     }
     const full = await settledRss(m.pids[0]!);
     const stored = STORE_OBJECTS - errorCount(put);
-    console.error(`    after: idle again ${back === undefined ? 'not within 120 s' : `after ${back.toFixed(0)} s`}; RSS ${mib(full)}`);
+    console.error(`    after: idle again ${back === undefined ? 'not within 120 s' : `after ${back.toFixed(0)} s`}; RSS ${mib(full)} (${await heapNote(agent, node.url)})`);
     push({
       figure: `idle RSS of one peer after storing ${stored} × 4 KiB objects (r = w = 1, ${CLIENTS} clients; RSS right after the puts ${mib(peak)}; idle again ${back === undefined ? 'not within 120 s' : `${back.toFixed(0)} s later`})`,
       ours: mib(full),
