@@ -1,6 +1,6 @@
 // Peer processes on this machine, without Docker, for the datapath section (bench/datapath.ts):
 // each is `node dist/lib/peer/main.mjs` (the bundle `npm run build` makes, as the image runs it:
-// --enable-source-maps, NODE_ENV=production and the image's malloc tunable), with its own data
+// no source maps, NODE_ENV=production and the image's malloc tunable), with its own data
 // directory, loopback HTTP and gRPC ports, and PEERWEAVE_SEEDS naming nodes started before it.
 // A preloaded guard makes each exit when its stdin closes (the bench ended, however it ended) or
 // after a safety timeout. Also: the RSS of another process, and Prometheus text parsing.
@@ -101,7 +101,7 @@ export class LocalPeers {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEERWEAVE_')));
     // BENCH_NODE_ARGS adds flags to every node process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them.
     const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, ['--enable-source-maps', ...extra, '--import', guard(this.#init.safetyMs), this.#init.bundle], {
+    const child = spawn(process.execPath, [...extra, '--import', guard(this.#init.safetyMs), this.#init.bundle], {
       stdio: ['pipe', fd, fd],
       env: {
         ...inherited,
