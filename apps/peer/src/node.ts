@@ -16,7 +16,7 @@ import {
   type SearchOrigin,
 } from '@peerweave/protocol';
 import { RoutingNode, SeedResolver } from '@peerweave/routing';
-import { BlockStore, ContentDb } from '@peerweave/storage';
+import { BlockStore, ContentDb, registerFilesystemMetrics } from '@peerweave/storage';
 import { ContentNode } from '@peerweave/replication';
 import { SearchIndex, SearchNode, SELF_OWNER } from '@peerweave/search';
 import type { ContentRoutesInit } from '@peerweave/http-api';
@@ -51,6 +51,8 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
   // A supernode's index of its leaves is soft state: leaves publish it again when they attach.
   const leafIndex = config.role === 'supernode' ? new SearchIndex({ path: ':memory:' }) : undefined;
   registerNodeMetrics(metrics, { version: VERSION, role: config.role, nodeId: identity.id.toHex(), startedAtMs });
+  // Free and total bytes of the data directory's filesystem, for the disk-nearly-full alert.
+  registerFilesystemMetrics(metrics, { path: config.dataDir });
 
   let state: 'starting' | 'ready' | 'stopping' = 'starting';
   const host = advertiseHost(config.advertiseHost);

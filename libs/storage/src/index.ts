@@ -51,3 +51,5 @@ export {
 } from './content-db.ts';
 export type { BlockKind, BlockRow, AddBlockRow, ContentDbInit } from './content-db.ts';
 export { SqliteStatements } from './sqlite-statements.ts';
+export { registerFilesystemMetrics, statfsSpace } from './filesystem-metrics.ts';
+export type { FilesystemMetricsInit, FilesystemSpace } from './filesystem-metrics.ts';
