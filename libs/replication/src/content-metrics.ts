@@ -18,9 +18,15 @@ export function createContentMetrics(metrics: Metrics, init: ContentMetricsInit)
   metrics.gauge({ name: 'peerweave_storage_blocks', help: 'Blocks in the local block store.', collect: () => init.blocks.stats().blocks });
   metrics.gauge({ name: 'peerweave_storage_bytes', help: 'Bytes of blocks in the local block store.', collect: () => init.blocks.stats().bytes });
   metrics.gauge({ name: 'peerweave_storage_cache_bytes', help: 'Bytes of blocks kept only as read cache.', collect: () => init.db.cachedBytes() });
+  const puts = metrics.counter({ name: 'peerweave_content_puts_total', help: 'Object uploads by outcome (ok or the error code).', labelNames: ['outcome'] });
+  const gets = metrics.counter({ name: 'peerweave_content_gets_total', help: 'Object reads by outcome (ok or the error code).', labelNames: ['outcome'] });
+  // Exported at 0 from the start: a series that appears only at its first increment has no earlier
+  // sample, so Prometheus's rate() would not see that first put or get.
+  puts.inc({ outcome: 'ok' }, 0);
+  gets.inc({ outcome: 'ok' }, 0);
   return {
-    puts: metrics.counter({ name: 'peerweave_content_puts_total', help: 'Object uploads by outcome (ok or the error code).', labelNames: ['outcome'] }),
-    gets: metrics.counter({ name: 'peerweave_content_gets_total', help: 'Object reads by outcome (ok or the error code).', labelNames: ['outcome'] }),
+    puts,
+    gets,
     fetches: metrics.counter({ name: 'peerweave_content_block_fetches_total', help: 'Blocks read, by where they came from (local, peer, none).', labelNames: ['source'] }),
     served: metrics.counter({ name: 'peerweave_content_blocks_served_total', help: 'Blocks sent to peers that asked for them.' }),
     servedBytes: metrics.counter({ name: 'peerweave_content_served_bytes_total', help: 'Bytes of blocks sent to peers that asked for them.' }),
@@ -29,6 +35,10 @@ export function createContentMetrics(metrics: Metrics, init: ContentMetricsInit)
     providersFound: metrics.histogram({ name: 'peerweave_content_providers_found', help: 'Providers besides the replicas found for an object read from many peers.', buckets: [0, 1, 2, 4, 8, 16, 32, 64] }),
     corrupt: metrics.counter({ name: 'peerweave_content_corrupt_blocks_total', help: 'Blocks refused because their bytes did not match their CID, by source.', labelNames: ['source'] }),
     backlog: metrics.gauge({ name: 'peerweave_replication_repair_backlog_blocks', help: 'Blocks whose replica set was found incomplete and could not be completed in the last repair pass.' }),
+    underReplicated: metrics.gauge({
+      name: 'peerweave_replication_under_replicated_blocks',
+      help: 'Blocks this node holds as a replica known, after the last repair pass, to be on fewer than r live replicas: a replica did not answer or take its copy, or fewer than r nodes are known for the block.',
+    }),
     handoffs: metrics.counter({ name: 'peerweave_replication_handoffs_total', help: 'Hinted hand-off copies stored for an unreachable replica, and delivered back to it.', labelNames: ['event'] }),
     antiEntropy: metrics.counter({ name: 'peerweave_replication_anti_entropy_rounds_total', help: 'Anti-entropy rounds run with the neighbourhood.' }),
     placements: metrics.counter({ name: 'peerweave_replication_placements_total', help: 'Replica sets chosen for a write, by how: from the routing table (complete for the key) or by a network lookup.', labelNames: ['source'] }),

@@ -126,6 +126,32 @@ describe('Repair', () => {
     assert.equal((await s.repair.run()).pushed, 1);
   });
 
+  it('peerweave_replication_under_replicated_blocks counts the blocks left short of r after a pass', async () => {
+    const s = setup();
+    const x = (await rawBlock('x')).text;
+    const y = (await rawBlock('y')).text;
+    s.hold(x);
+    s.hold(y);
+    const under = () => s.recorded.value('peerweave_replication_under_replicated_blocks');
+    s.down.add(b.id);
+    await s.repair.run();
+    assert.equal(under(), 2, 'a replica that does not answer: both blocks short');
+    s.down.clear();
+    await s.repair.run();
+    assert.equal(under(), 0, 'pushed to it: complete');
+    // Only two nodes known for the keys: short whatever they hold, and asked again every pass.
+    s.setReplicas([self, a]);
+    await s.repair.run();
+    assert.equal(under(), 2);
+    s.asked.length = 0;
+    await s.repair.run();
+    assert.equal(under(), 2);
+    assert.equal(s.asked.length, 2, 'a short set is never taken as verified');
+    s.setReplicas([self, a, c]);
+    await s.repair.run();
+    assert.equal(under(), 0, 'a third node for them: pushed there, complete');
+  });
+
   it('a copy this node is no longer responsible for is handed over, then demoted to cache', async () => {
     const s = setup();
     const x = (await rawBlock('x')).text;

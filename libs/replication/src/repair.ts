@@ -28,7 +28,7 @@ export interface RepairInit {
   tombstones: Pick<Tombstones, 'collectGarbage'>;
   cache: Pick<ReadCache, 'evict'>;
   clock: Clock;
-  metrics: Pick<ContentMetrics, 'moved' | 'handoffs' | 'backlog'>;
+  metrics: Pick<ContentMetrics, 'moved' | 'handoffs' | 'backlog' | 'underReplicated'>;
   logger?: Logger;
   /** Default {@link DEFAULT_REPAIR_INTERVAL_MS}. */
   repairIntervalMs?: number;
@@ -149,7 +149,12 @@ export class Repair implements Startable {
     });
     report.pushed = pushed.filter(Boolean).length;
     metrics.moved.inc({ reason: 'repair' }, report.pushed);
-    const settled = settleRepair(plan, incomplete, pass);
+    // Sets of fewer than r nodes (too few known for the key) are short whatever the replicas hold:
+    // never verified, so they are looked at again every pass until the network has r for them.
+    const short = [...plan.replicaSets].filter(([, set]) => set.split(',').length < replicaSet.r).map(([cid]) => cid);
+    const underReplicated = new Set([...incomplete, ...short]);
+    metrics.underReplicated.set(underReplicated.size);
+    const settled = settleRepair(plan, underReplicated, pass);
     for (const [cid, set] of settled.verified) this.#verified.set(cid, set);
     // The new replicas have these now: keep the copies only as evictable cache.
     for (const cid of settled.demote) db.setKind(cid, 'cache');
