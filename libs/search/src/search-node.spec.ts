@@ -269,6 +269,33 @@ describe('SearchNode: asking', () => {
     await assert.rejects(t.settle(search), { code: 'ABORTED' });
   });
 
+  it('counts every search by mode and outcome (peerweave_search_searches_total); bad input is no search', async () => {
+    const t = setup();
+    const counts = new Map<string, number>();
+    const metrics: Metrics = {
+      ...noopMetrics,
+      counter: (o) => ({
+        inc: (labels = {}, value = 1) => {
+          if (o.name !== 'peerweave_search_searches_total') return;
+          const l = labels as Record<string, string | number>;
+          const key = `${String(l.mode)}/${String(l.outcome)}`;
+          counts.set(key, (counts.get(key) ?? 0) + value);
+        },
+      }),
+    };
+    const asker = t.add('a', { metrics, quietMs: 1_000 });
+    const b = t.add('b');
+    asker.overlay.push(b.self);
+    b.records.upsert(entry('bafy1', 'cat'));
+    assert.deepEqual(Object.fromEntries(counts), { 'flood/ok': 0, 'supernode/ok': 0 }, 'exported at 0 before the first search');
+    await t.settle(asker.node.search('cat', { ttl: 1, mode: 'flood', deadlineMs: 5_000 }));
+    await t.settle(asker.node.search('cat', { ttl: 1, mode: 'flood', deadlineMs: 200 }));
+    await assert.rejects(t.settle(asker.node.search('cat', { mode: 'supernode' })), { code: 'UNAVAILABLE' });
+    await assert.rejects(asker.node.search('   '), { code: 'INVALID_QUERY' });
+    await assert.rejects(asker.node.search('cat', { ttl: -1 }), { code: 'INVALID_ARGUMENT' });
+    assert.deepEqual(Object.fromEntries(counts), { 'flood/ok': 1, 'supernode/ok': 0, 'flood/partial': 1, 'supernode/unavailable': 1 });
+  });
+
   it('refuses a bad query or TTL before sending anything', async () => {
     const t = setup();
     const asker = t.add('a');

@@ -24,6 +24,7 @@ import {
   silentLogger,
   toAbortError,
   type Clock,
+  type Counter,
   type Logger,
   type Metrics,
   type Random,
@@ -425,7 +426,21 @@ export class SearchNode implements Startable {
 
   // ----- asking -----------------------------------------------------------------------------------
 
+  /** Searches the network; every search that started is counted by mode and outcome. */
   async search(text: string, options: SearchCallOptions = {}): Promise<SearchResult> {
+    try {
+      const result = await this.#search(text, options);
+      this.#m.searches.inc({ mode: result.mode, outcome: result.partial ? 'partial' : 'ok' });
+      return result;
+    } catch (err) {
+      const code = err instanceof PeerweaveError ? err.code : 'INTERNAL';
+      // Bad input is the caller's mistake, not a search that failed.
+      if (code !== 'INVALID_ARGUMENT' && code !== 'INVALID_QUERY') this.#m.searches.inc({ mode: options.mode ?? 'auto', outcome: code.toLowerCase() });
+      throw err;
+    }
+  }
+
+  async #search(text: string, options: SearchCallOptions): Promise<SearchResult> {
     const parsed = parseQuery(text);
     const ttl = clampTtl(options.ttl);
     const limit = clampLimit(options.limit);
@@ -899,6 +914,12 @@ export function compareXor(a: string, b: string, key: string): number {
   return 0;
 }
 
+/** Exports the ok series at 0 from the start, so Prometheus's rate() sees the first search too. */
+function initialised(counter: Counter<'mode' | 'outcome'>): Counter<'mode' | 'outcome'> {
+  for (const mode of ['flood', 'supernode']) counter.inc({ mode, outcome: 'ok' }, 0);
+  return counter;
+}
+
 function createSearchMetrics(metrics: Metrics, collect: { leaves: () => number; entries: () => number; attached: () => number }) {
   metrics.gauge({ name: 'peerweave_search_supernode_index_entries', help: 'Entries in this supernode\'s index of its leaves.', collect: collect.entries });
   metrics.gauge({ name: 'peerweave_search_leaves_attached', help: 'Leaves attached to this supernode.', collect: collect.leaves });
@@ -909,6 +930,13 @@ function createSearchMetrics(metrics: Metrics, collect: { leaves: () => number; 
     duplicates: metrics.counter({ name: 'peerweave_search_queries_duplicate_total', help: 'Queries dropped because their id was seen before.' }),
     rateLimited: metrics.counter({ name: 'peerweave_search_queries_rate_limited_total', help: 'Queries dropped by the per-neighbour rate limit.' }),
     hits: metrics.counter({ name: 'peerweave_search_hits_received_total', help: 'Hits received for searches started here.' }),
+    searches: initialised(
+      metrics.counter({
+        name: 'peerweave_search_searches_total',
+        help: 'Searches started here, by mode (flood, supernode; the asked mode when it failed) and outcome: ok, partial (the deadline came first), or the error code.',
+        labelNames: ['mode', 'outcome'],
+      }),
+    ),
     perQuery: metrics.histogram({
       name: 'peerweave_search_messages_per_query',
       help: 'Messages of one search as the asker sees them: queries it sent plus Hits it received, by mode.',
