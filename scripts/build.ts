@@ -8,6 +8,8 @@
 //   dist/lib/<app>/*.LEGAL.txt         the licence comments of the bundled dependencies
 //   dist/lib/peer/openapi.json         the HTTP API's OpenAPI document, generated here from the route
 //                                      schemas: a node serves it instead of loading the generator
+//   dist/lib/peer/live-page/           the live page served at GET / (libs/http-api/src/live-page/,
+//                                      read from beside the bundle: see live-page-assets.ts)
 //   dist/lib/peer/healthcheck          the container HEALTHCHECK: a static C binary (GET /healthz,
 //                                      exit 0/1), see deploy/docker/healthcheck/healthcheck.c
 //   dist/proto/...                     .proto files loaded at run time
@@ -35,11 +37,13 @@ interface AppEntry {
   readonly healthcheck?: boolean;
   /** Also emit dist/lib/<name>/openapi.json (apps/peer/src/openapi-document.ts). */
   readonly openapi?: boolean;
+  /** Also copy the live page's files to dist/lib/<name>/live-page/. */
+  readonly livePage?: boolean;
 }
 
 /** The apps to bundle. */
 const APPS: readonly AppEntry[] = [
-  { name: 'peer', entry: 'apps/peer/src/main.ts', healthcheck: true, openapi: true },
+  { name: 'peer', entry: 'apps/peer/src/main.ts', healthcheck: true, openapi: true, livePage: true },
   // The `peerweave` CLI: its bin runs the source on Node >= 22.18 and falls back to this bundle;
   // in the image, `docker exec <peer> node /app/lib/cli/main.mjs status` asks the node itself.
   { name: 'cli', entry: 'apps/cli/src/main.ts' },
@@ -262,6 +266,7 @@ async function main(): Promise<void> {
     }
     if (app.healthcheck) compileHealthcheck(join(outdir, 'healthcheck'));
     if (app.openapi) await writeOpenApiDocument(outdir, version);
+    if (app.livePage) cpSync(join(ROOT, 'libs/http-api/src/live-page'), join(outdir, 'live-page'), { recursive: true });
   }
 
   for (const [src, dest] of protoSources()) {

@@ -6,6 +6,7 @@ import { installErrorHandling, sendError } from './error-handling.ts';
 import { DEFAULT_BODY_LIMIT, type HttpApiInit } from './http-api-init.ts';
 import { RequestLogController } from './request-log-controller.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { livePageRoutes } from './routes/live-page-routes.ts';
 import { logLevelRoutes } from './routes/log-level-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 import { openApiRoutes, type OpenApiDocument } from './routes/openapi-routes.ts';
@@ -75,6 +76,7 @@ export async function build(init: HttpApiInit): Promise<FastifyInstance> {
     );
   }
   await app.register(openApiRoutes(openApiDocument));
+  await app.register(livePageRoutes());
   for (const plugin of init.plugins ?? []) await app.register(plugin);
   return app;
 }
