@@ -5,6 +5,9 @@
 #   bash scripts/cluster.sh up [N]   # setup (scripts/setup.sh), then N peers (default 20) + 2 supernodes,
 #                                    # waits until all are healthy, prints one HTTP address per line
 #                                    # on stdout (peers 1..N, then supernodes 1..2)
+#   bash scripts/cluster.sh up [N] --monitoring
+#                                    # the same plus Prometheus (Compose profile `monitoring`) scraping
+#                                    # every node; its URL goes to stderr with the other progress
 #   bash scripts/cluster.sh ps       # address, container and health of every node
 #   bash scripts/cluster.sh down     # removes containers, the network and the /data volumes
 #
@@ -26,7 +29,9 @@ die() {
   fi
   exit 1
 }
-usage() { die "usage: bash scripts/cluster.sh up [N] | ps | down   (N = number of peers, default 20)"; }
+usage() { die "usage: bash scripts/cluster.sh up [N] [--monitoring] | ps | down   (N = number of peers, default 20)"; }
+# Compose with every profile enabled: for ps and down, which must see Prometheus too when it runs.
+ALL_PROFILES=(--profile monitoring)
 need_docker() {
   timeout 10 docker info >/dev/null 2>&1 || die 'docker is not answering: run `bash scripts/setup.sh` (as root) first'
 }
@@ -34,14 +39,14 @@ need_docker() {
 # Reads `docker compose ps --format json` (one JSON object per line in Compose >= 2.21, an array
 # before) and prints "URL NAME SERVICE STATE HEALTH" per node, peers then supernodes, by replica.
 nodes() {
-  "${COMPOSE[@]}" ps --all --format json | node -e '
+  "${COMPOSE[@]}" "${ALL_PROFILES[@]}" ps --all --format json | node -e '
     const text = require("fs").readFileSync(0, "utf8").trim();
     const rows = text.startsWith("[") ? JSON.parse(text) : text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
-    const order = { peer: 0, supernode: 1 };
+    const order = { peer: 0, supernode: 1, prometheus: 2 };
     const replica = (r) => Number(/-(\d+)$/.exec(r.Name)?.[1] ?? 0);
     rows.sort((a, b) => (order[a.Service] ?? 9) - (order[b.Service] ?? 9) || a.Service.localeCompare(b.Service) || replica(a) - replica(b));
     for (const r of rows) {
-      const p = (r.Publishers ?? []).find((x) => x.TargetPort === 8080 && x.PublishedPort > 0);
+      const p = (r.Publishers ?? []).find((x) => (x.TargetPort === 8080 || x.TargetPort === 9090) && x.PublishedPort > 0);
       const url = p ? `http://${p.URL && p.URL !== "0.0.0.0" ? p.URL : "127.0.0.1"}:${p.PublishedPort}` : "-";
       console.log([url, r.Name, r.Service, r.State, r.Health || "-"].join(" "));
     }'
@@ -78,15 +83,21 @@ scale_down_peers() {
 }
 
 cmd_up() {
-  local n=${1:-20}
+  local n=20 monitoring=0 arg profiles=()
+  for arg in "$@"; do
+    case $arg in
+      --monitoring) monitoring=1; profiles=(--profile monitoring) ;;
+      *) n=$arg ;;
+    esac
+  done
   [[ $n =~ ^[1-9][0-9]*$ ]] || die "up: N must be a positive number of peers, got '$n'"
   local t0=$SECONDS
   bash "$ROOT/scripts/setup.sh" >&2 || exit 1
-  say "→ starting $n peers + 2 supernodes (waiting up to ${WAIT_S} s for all to be healthy)"
+  say "→ starting $n peers + 2 supernodes$( ((monitoring)) && echo ' + Prometheus') (waiting up to ${WAIT_S} s for all to be healthy)"
   : >"$LOG"
   local t1=$SECONDS
   scale_down_peers "$n"
-  if ! "${COMPOSE[@]}" up -d --scale "peer=$n" --wait --wait-timeout "$WAIT_S" >>"$LOG" 2>&1; then
+  if ! "${COMPOSE[@]}" "${profiles[@]}" up -d --scale "peer=$n" --wait --wait-timeout "$WAIT_S" >>"$LOG" 2>&1; then
     local bad
     bad=$(nodes | awk '$5 != "healthy" {print $2 " (" $4 ", " $5 ")"}' | head -n 5 | paste -sd, - | sed "s/,/, /g")
     die "the cluster did not become healthy within ${WAIT_S} s${bad:+; not healthy: $bad} (see \`docker logs <container>\`)" log
@@ -96,9 +107,12 @@ cmd_up() {
   local rows
   rows=$(nodes)
   local total healthy
-  total=$(printf '%s\n' "$rows" | grep -c . || true)
-  healthy=$(printf '%s\n' "$rows" | awk '$5 == "healthy"' | grep -c . || true)
+  total=$(printf '%s\n' "$rows" | awk '$3 == "peer" || $3 == "supernode"' | grep -c . || true)
+  healthy=$(printf '%s\n' "$rows" | awk '($3 == "peer" || $3 == "supernode") && $5 == "healthy"' | grep -c . || true)
   say "✓ $healthy/$total nodes healthy: $n peers + 2 supernodes (compose up $((SECONDS - t1)) s, total $((SECONDS - t0)) s)"
+  if ((monitoring)); then
+    say "✓ Prometheus: $(printf '%s\n' "$rows" | awk '$3 == "prometheus" {print $1}')  (UI: /classic/targets, /classic/alerts, /classic/graph)"
+  fi
   printf '%s\n' "$rows" | awk '($3 == "peer" || $3 == "supernode") && $1 != "-" {print $1}'
 }
 
@@ -115,13 +129,13 @@ cmd_down() {
   local ids vols
   mapfile -t ids < <(project_containers)
   mapfile -t vols < <(containers_volumes "${ids[@]}")
-  "${COMPOSE[@]}" down --volumes --remove-orphans >>"$LOG" 2>&1 || die 'docker compose down failed' log
+  "${COMPOSE[@]}" "${ALL_PROFILES[@]}" down --volumes --remove-orphans >>"$LOG" 2>&1 || die 'docker compose down failed' log
   remove_volumes "${vols[@]}"
   say "✓ cluster removed (${#ids[@]} containers, network, ${#vols[@]} volumes)"
 }
 
 case ${1:-} in
-  up) shift; (( $# <= 1 )) || usage; cmd_up "$@" ;;
+  up) shift; (( $# <= 2 )) || usage; cmd_up "$@" ;;
   ps) cmd_ps ;;
   down) cmd_down ;;
   *) usage ;;
