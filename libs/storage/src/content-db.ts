@@ -54,16 +54,25 @@ export const DEFAULT_TOUCH_COALESCE_MS = 1_000;
 
 /**
  * SQLite page cache of the connection, in KiB (PRAGMA cache_size = -N); SQLite's default is 2 MiB.
- * A block costs about 400 bytes across its row, its index entries and its roots, so 8 MiB keeps
- * some 20 000 blocks' pages in memory: the hot ones. It is a bound, not a reservation: pages
- * beyond it are read again, usually from the OS page cache.
+ * It is a bound, not a reservation, and it is the one part of a node's memory that grows with the
+ * store by design: it fills as pages are touched and stays full. An object of one small block
+ * costs about 850 bytes of this file (its signed record, its block row, its roots and their
+ * indexes: 8.5 MB for 10 000 such objects, measured), so 4 MiB holds the pages of some 5 000 of
+ * them. Pages beyond it are read again from the OS page cache, a pread of a few microseconds on
+ * a put that costs milliseconds. Memory maps are off (PRAGMA mmap_size = 0): mapped pages would
+ * count in the process's RSS, and unbounded by this.
  */
-export const DEFAULT_CONTENT_DB_CACHE_KIB = 8_192;
+export const DEFAULT_CONTENT_DB_CACHE_KIB = 4_096;
 
 /** Rows read per query while iterating all blocks. */
 const BLOCK_PAGE_SIZE = 500;
-/** Blocks whose last written access time touch() remembers; beyond it the memory starts over (the next touch of each writes). */
-const TOUCH_MEMORY_ENTRIES = 65_536;
+/**
+ * Most blocks whose last written access time touch() remembers. It only remembers those written
+ * within the coalescing window (older entries suppress nothing and are dropped as it moves on), so
+ * this bound matters only when more distinct blocks than this are read within one window; then
+ * the oldest are forgotten (their next touch writes). About 150 bytes each: at most ~2.5 MiB.
+ */
+export const TOUCH_MEMORY_ENTRIES = 16_384;
 
 /**
  * Schema migrations: MIGRATIONS[i] takes the database from user_version i to i + 1. Only append;
@@ -220,7 +229,8 @@ export class ContentDb {
       this.#db.exec('PRAGMA synchronous = NORMAL');
       this.#db.exec('PRAGMA foreign_keys = ON');
       this.#db.exec('PRAGMA busy_timeout = 5000');
-      this.#db.exec(`PRAGMA cache_size = -${cacheKib}`);
+      this.#db.exec(`PRAGMA cache_size = -${cacheKib}`); // the bound: see DEFAULT_CONTENT_DB_CACHE_KIB
+      this.#db.exec('PRAGMA mmap_size = 0');
       this.#migrate();
       this.#cachedBytes = this.#sumCachedBytes();
     } catch (err) {
@@ -236,6 +246,24 @@ export class ContentDb {
    */
   get changes(): number {
     return this.#changes;
+  }
+
+  /**
+   * What this database may hold in the process's memory, and what it holds now: SQLite's page
+   * cache bound (KiB) and memory-map size (bytes) of the connection, the access times touch()
+   * remembers and the prepared statements. None of them grows with the number of blocks or
+   * records beyond its bound.
+   */
+  memoryUse(): { pageCacheKib: number; mmapBytes: number; touchEntries: number; statements: number } {
+    const pragma = (name: string): number => Number(Object.values(this.#db.prepare(`PRAGMA ${name}`).get() ?? {})[0] ?? 0);
+    const cacheSize = pragma('cache_size');
+    return {
+      // Negative: KiB; positive: pages.
+      pageCacheKib: cacheSize < 0 ? -cacheSize : (cacheSize * pragma('page_size')) / 1024,
+      mmapBytes: pragma('mmap_size'),
+      touchEntries: this.#touched.size,
+      statements: this.#sql.size,
+    };
   }
 
   close(): void {
@@ -407,8 +435,14 @@ export class ContentDb {
     const last = this.#touched.get(cid);
     if (last !== undefined && nowMs >= last && nowMs - last < this.#touchCoalesceMs) return;
     if (this.#sql.run(SQL.blockTouch, nowMs, cid).changes === 0 || this.#touchCoalesceMs === 0) return;
-    if (this.#touched.size >= TOUCH_MEMORY_ENTRIES) this.#touched.clear();
+    // Map order is insertion order: re-inserting keeps the entries oldest first, so the ones past
+    // the window (and, beyond the bound, the oldest) are at the front.
+    this.#touched.delete(cid);
     this.#touched.set(cid, nowMs);
+    for (const [key, at] of this.#touched) {
+      if (this.#touched.size <= TOUCH_MEMORY_ENTRIES && nowMs - at < this.#touchCoalesceMs) break;
+      this.#touched.delete(key);
+    }
   }
 
   /** Total size of the blocks held as 'cache' (a counter: no query). */

@@ -42,6 +42,11 @@ export class SqliteStatements {
     return this.#statement(sql).run(...params);
   }
 
+  /** How many statements are prepared: one per distinct SQL text, a fixed set in our callers. */
+  get size(): number {
+    return this.#statements.size;
+  }
+
   /** Forgets the prepared statements (before the database closes). */
   clear(): void {
     this.#statements.clear();
