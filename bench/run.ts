@@ -12,6 +12,8 @@
 //   quiet       issue #12: idle CPU and RSS of the 22-container cluster beside bare Fastify +
 //               grpc-js containers, suspicions and deaths during 2 000 puts, the return to idle
 //               after them, and RSS after storing 10 000 objects (bench/quiet.ts).
+//   monitoring  issue #13: /metrics latency, size and CPU per node, Prometheus's RSS and CPU scraping
+//               the 22 nodes every 5 s beside an idle Prometheus (bench/monitoring.ts).
 import { fileURLToPath } from 'node:url';
 import { loadNodeConfig } from '@peerweave/core';
 import { docker, idleContainerRss, median, percentile, waitHealthy, type Row } from './docker.ts';
@@ -21,6 +23,7 @@ import { transferSection } from './transfer.ts';
 import { searchSection } from './search.ts';
 import { datapathSection } from './datapath.ts';
 import { quietSection } from './quiet.ts';
+import { monitoringSection } from './monitoring.ts';
 
 const IMAGE = process.env.PEERWEAVE_IMAGE ?? 'peerweave:latest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -51,8 +54,8 @@ async function composeUp(peers: number, overlay: string | undefined): Promise<nu
   }
 }
 
-/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,transfer,datapath,sim,search,quiet (default all). */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,transfer,datapath,sim,search,quiet').split(','));
+/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,transfer,datapath,sim,search,quiet,monitoring (default all). */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,transfer,datapath,sim,search,quiet,monitoring').split(','));
 
 async function main(): Promise<void> {
   console.log(`peerweave bench — image ${IMAGE}, median of ${RUNS} runs\n`);
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has('sim')) await sim();
   if (SECTIONS.has('search')) await searchSection((r) => rows.push(r));
   if (SECTIONS.has('quiet')) await quietSection(ROOT, RUNS, (r) => rows.push(r));
+  if (SECTIONS.has('monitoring')) await monitoringSection(ROOT, (r) => rows.push(r));
   console.log('\n| figure | peerweave | baseline (same run) | ratio | target |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.figure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} |`);
