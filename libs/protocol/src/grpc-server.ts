@@ -118,7 +118,10 @@ export class GrpcServer implements Startable {
   async #bindAndServe(): Promise<void> {
     this.#health.addToServer(this.#server);
     if (this.#init.reflection ?? DEFAULT_GRPC_REFLECTION) {
-      const { ReflectionService } = await import('@grpc/reflection');
+      // A CommonJS package: Node also gives its exports as named ones, a lazy chunk of the bundle
+      // only as `default`.
+      const loaded = await import('@grpc/reflection');
+      const { ReflectionService } = ('default' in loaded ? loaded.default : loaded) as typeof loaded;
       new ReflectionService(this.#reflectedPackages()).addToServer(this.#server);
     }
     const credentials = (this.#init.credentials ?? createCredentials()).server;
