@@ -14,6 +14,7 @@ interface Side {
   sync: AntiEntropy;
   pushed: string[];
   told: Tombstone[];
+  contactListeners: Set<() => void>;
 }
 
 /** Two nodes that are both replicas of every key (r = 2), each the other's neighbour. */
@@ -23,7 +24,7 @@ function pair(clock = new ManualClock(1_000_000)) {
   for (const self of [contact(0x10), contact(0x20)]) {
     const db = memoryDb();
     const peerOf = (peer: PeerContact) => sides.find((s) => s.self.id === peer.id)!;
-    const side = { self, db, pushed: [], told: [] } as unknown as Side;
+    const side = { self, db, pushed: [], told: [], contactListeners: new Set<() => void>() } as unknown as Side;
     side.tombstones = new Tombstones({ db, blocks: new MemoryBlockStore(), clock, peers: { getRecord: async () => ({}) } });
     side.sync = new AntiEntropy({
       self,
@@ -31,7 +32,11 @@ function pair(clock = new ManualClock(1_000_000)) {
       db,
       metrics: contentMetrics().metrics,
       tombstones: side.tombstones,
-      routing: { neighbourhood: () => [other(side).self.id] },
+      routing: {
+        neighbourhood: () => [other(side).self.id],
+        on: (_e, l) => side.contactListeners.add(l),
+        off: (_e, l) => side.contactListeners.delete(l),
+      },
       replicaSet: { r: 2, knownPreferenceList: () => sides.map((s) => s.self), contact: (id) => sides.find((s) => s.self.id === id)?.self },
       peers: {
         concurrency: 2,
@@ -116,5 +121,26 @@ describe('AntiEntropy', () => {
     y.db.removeBlock(b.text);
     await clock.advance(2 * DEFAULT_ANTI_ENTROPY_INTERVAL_MS);
     assert.deepEqual(x.pushed, [b.text]);
+  });
+
+  it('keeps the replica index while neither the store nor the contacts change', async () => {
+    const { x, y } = pair();
+    await Promise.all([x.sync.start(), y.sync.start()]);
+    const [b1, b2] = await Promise.all([rawBlock('b1'), rawBlock('b2')]);
+    hold(x, b1.text);
+    await x.sync.round();
+    const builds = x.sync.indexBuilds;
+    await x.sync.round();
+    y.sync.digestFor(x.self.id);
+    x.sync.digestFor(y.self.id);
+    assert.equal(x.sync.indexBuilds, builds, 'an unchanged store is not walked again');
+    hold(x, b2.text);
+    await x.sync.round();
+    assert.equal(x.sync.indexBuilds, builds + 1, 'a new block rebuilds it');
+    assert.ok(y.db.getBlock(b2.text), 'and the neighbour gets it');
+    for (const l of x.contactListeners) l();
+    x.sync.digestFor(y.self.id);
+    assert.equal(x.sync.indexBuilds, builds + 2, 'so does a change of contacts');
+    await Promise.all([x.sync.stop(), y.sync.stop()]);
   });
 });

@@ -36,7 +36,7 @@ describe('ContentNode (facade)', () => {
     await content.start();
     await content.start();
     assert.equal(clock.pending, 3, 'repair, anti-entropy and provider refresh');
-    assert.equal(listeners.size, 1, 'repair follows contact changes');
+    assert.equal(listeners.size, 2, 'repair and anti-entropy follow contact changes');
     await content.stop();
     await content.stop();
     assert.equal(clock.pending, 0);

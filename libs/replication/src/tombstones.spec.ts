@@ -95,4 +95,25 @@ describe('Tombstones', () => {
     assert.ok(s.db.getBlock(s.shared.text), 'still claimed by a live object');
     assert.ok(s.db.getBlock('staged'), 'claimed by no object: not garbage');
   });
+  it('collectGarbage walks the blocks again only when the store changed since the last walk', async () => {
+    const s = await setup();
+    let walks = 0;
+    const blocks = s.db.blocks.bind(s.db);
+    s.db.blocks = (...args: Parameters<typeof blocks>) => {
+      walks++;
+      return blocks(...args);
+    };
+    s.tombstones.collectGarbage();
+    s.tombstones.collectGarbage();
+    s.tombstones.collectGarbage();
+    assert.equal(walks, 1, 'nothing changed: no walk');
+    s.db.putTombstone(s.t);
+    s.tombstones.collectGarbage();
+    assert.equal(walks, 2, 'a tombstone arrived: walk');
+    await new Promise((r) => setImmediate(r)); // the drops it started
+    s.tombstones.collectGarbage();
+    s.tombstones.collectGarbage();
+    assert.ok(walks <= 3, `the drops changed the store once more, then quiet (${walks} walks)`);
+    assert.deepEqual(s.dropped, [s.only.text]);
+  });
 });

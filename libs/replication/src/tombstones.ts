@@ -8,7 +8,7 @@ import { isGarbage, tombstoneExpired } from './tombstone-rules.ts';
 export const DEFAULT_TOMBSTONE_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface TombstonesInit {
-  db: Pick<ContentDb, 'putTombstone' | 'getTombstone' | 'expireTombstones' | 'deleteRecord' | 'removeRoot' | 'removeBlock' | 'blocks'>;
+  db: Pick<ContentDb, 'putTombstone' | 'getTombstone' | 'expireTombstones' | 'deleteRecord' | 'removeRoot' | 'removeBlock' | 'blocks' | 'changes'>;
   blocks: Pick<BlockStore, 'delete'>;
   clock: Clock;
   peers: Pick<ContentPeers, 'getRecord'>;
@@ -30,6 +30,8 @@ export class Tombstones {
   readonly ttlMs: number;
   readonly #init: TombstonesInit;
   readonly #log: Logger;
+  /** ContentDb.changes when the blocks were last walked for garbage. */
+  #walkedAt = -1;
 
   constructor(init: TombstonesInit) {
     this.#init = init;
@@ -79,6 +81,11 @@ export class Tombstones {
   collectGarbage(): void {
     const { db } = this.#init;
     db.expireTombstones(this.#init.clock.now() - this.ttlMs);
+    // Garbage only appears when a tombstone or a block is added: with no change to the store since
+    // the last walk, walking every block again would find nothing (and an idle node does this
+    // every repair period).
+    if (db.changes === this.#walkedAt) return;
+    this.#walkedAt = db.changes;
     const deleted = (root: string): boolean => db.getTombstone(root) !== undefined;
     for (const row of db.blocks()) if (isGarbage(row, deleted)) void this.drop(row.cid);
   }

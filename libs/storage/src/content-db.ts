@@ -489,7 +489,9 @@ export class ContentDb {
 
   /** Removes the tombstones of deletions before `beforeMs`; returns how many. */
   expireTombstones(beforeMs: number): number {
-    return Number(this.#sql.run('DELETE FROM tombstones WHERE deleted_ms < ?', beforeMs).changes);
+    const expired = Number(this.#sql.run('DELETE FROM tombstones WHERE deleted_ms < ?', beforeMs).changes);
+    if (expired > 0) this.#changes++;
+    return expired;
   }
 
   // --- provider records ---
