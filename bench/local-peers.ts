@@ -18,6 +18,9 @@ const IMAGE_ENV = {
   GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864',
 };
 
+/** The node flags of the image's CMD (Dockerfile), besides the bundle. */
+const IMAGE_NODE_ARGS = ['--max-semi-space-size=2'];
+
 /** Preloaded into every peer process: exit with the bench (stdin closed) or after `ms`. */
 function guard(ms: number): string {
   const js =
@@ -101,7 +104,7 @@ export class LocalPeers {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEERWEAVE_')));
     // BENCH_NODE_ARGS adds flags to every node process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them.
     const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...extra, '--import', guard(this.#init.safetyMs), this.#init.bundle], {
+    const child = spawn(process.execPath, [...IMAGE_NODE_ARGS, ...extra, '--import', guard(this.#init.safetyMs), this.#init.bundle], {
       stdio: ['pipe', fd, fd],
       env: {
         ...inherited,
