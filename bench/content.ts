@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { docker, mapLimit, median, percentile, type Row } from './docker.ts';
+import { cleanupOnSignal, docker, hostUrl, mapLimit, median, percentile, type Row } from './docker.ts';
 import { kadDhtFigures, type DhtFigures } from './kad-dht.ts';
 import { loopbackTcpMBps } from './loopback.ts';
 import { smallObjects, smallObjectsBaseline, type SmallBaseline } from './small-objects.ts';
@@ -135,10 +135,6 @@ class Cluster {
   }
 }
 
-async function hostUrl(container: string): Promise<string> {
-  const port = (await docker(['port', container, '8080/tcp'])).split('\n')[0]!.split(':').pop();
-  return `http://127.0.0.1:${port}`;
-}
 
 const mbps = (x: number): string => `${x.toFixed(0)} MB/s`;
 const ms = (x: number): string => (x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
@@ -163,12 +159,7 @@ export async function contentSection(root: string, runs: number, push: (r: Row) 
   const smallBase: SmallBaseline | string = await smallObjectsBaseline(root);
 
   const cluster = new Cluster(root);
-  const onSignal = (sig: NodeJS.Signals): void => {
-    cluster.downSync();
-    process.kill(process.pid, sig);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = cleanupOnSignal(() => cluster.downSync());
   try {
     console.error(`· content: cluster of ${PEERS} peers + 2 supernodes`);
     const upSeconds = await cluster.up();
@@ -194,8 +185,7 @@ export async function contentSection(root: string, runs: number, push: (r: Row) 
       push({ figure: 'Jepsen-style puts while r − 1 peers are SIGKILLed', ours: failed(err), baseline: '—', ratio: '—', target: '0 and 0' });
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await cluster.down();
     await agent.close();
     console.error(`    content section: ${((Date.now() - t0) / 1000).toFixed(0)} s`);

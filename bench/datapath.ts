@@ -29,7 +29,7 @@ import { closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSy
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { median, type Row } from './docker.ts';
+import { cleanupOnSignal, median, type Row } from './docker.ts';
 import { heliaRead, type HeliaRead } from './helia-node.ts';
 import { LocalPeers, metricSum, procWchar, rssSampler, tcpBytesSent, type Metrics, type PeerProcess } from './local-peers.ts';
 import { loopbackTcpMBps } from './loopback.ts';
@@ -317,12 +317,7 @@ export async function datapathSection(root: string, runs: number, push: (row: Ro
     }
     rmSync(tmp, { recursive: true, force: true });
   };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    cleanup();
-    process.kill(process.pid, sig);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = cleanupOnSignal(cleanup);
   try {
     console.error(
       `· datapath: ${size(SIZE)} random file on ${shm === '/dev/shm' ? 'tmpfs' : 'disk'} (${tmp}); nodes from ${bundle} (built ${statSync(bundle).mtime.toISOString()}), preset ${PRESET}`,
@@ -394,8 +389,7 @@ export async function datapathSection(root: string, runs: number, push: (row: Ro
     }
     rows(push, { tcp, reads, puts, helia, errors });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     cleanup();
     if (logs) console.error(`    node logs kept in ${logs}`);
     console.error(`    datapath section: ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -10,6 +10,29 @@ export async function docker(args: string[], timeoutMs = 300_000): Promise<strin
 }
 
 /** Resident set size of the container's main process, in bytes, read from /proc inside it. */
+/** http://127.0.0.1:<port> where `container`'s `port` (default 8080) is published on the host. */
+export async function hostUrl(container: string, port = 8080): Promise<string> {
+  const host = (await docker(['port', container, `${port}/tcp`])).split('\n')[0]!.split(':').pop();
+  return `http://127.0.0.1:${host}`;
+}
+
+/**
+ * Runs `cleanup` (synchronously) if SIGINT or SIGTERM arrives, then lets the signal end the
+ * process as it would have; returns the function that stops listening, for a `finally`.
+ */
+export function cleanupOnSignal(cleanup: () => void): () => void {
+  const onSignal = (sig: NodeJS.Signals): void => {
+    cleanup();
+    process.kill(process.pid, sig);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
 export async function containerRss(id: string, pid = 1): Promise<number> {
   const out = await docker([
     'exec',
@@ -159,8 +182,7 @@ export class ComposeCluster {
     for (const service of ['peer', 'supernode'] as const) {
       const ids = (await docker([...this.compose, 'ps', '-q', service])).split('\n').filter(Boolean);
       for (const container of ids) {
-        const port = (await docker(['port', container, '8080/tcp'])).split('\n')[0]!.split(':').pop();
-        this.nodes.push({ container, service, url: `http://127.0.0.1:${port}`, id: '' });
+        this.nodes.push({ container, service, url: await hostUrl(container), id: '' });
       }
     }
     return (Date.now() - t0) / 1000;

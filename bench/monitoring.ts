@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, median, nodeProcessPid, percentile, procCpuSeconds, waitHealthy, type Row } from './docker.ts';
+import { cleanupOnSignal, docker, hostUrl, median, nodeProcessPid, percentile, procCpuSeconds, waitHealthy, type Row } from './docker.ts';
 
 const PROMETHEUS_IMAGE = 'peerweave-prometheus:latest';
 const PEERS = 20;
@@ -60,11 +60,11 @@ class MonitoredCluster {
     }
     for (const service of ['peer', 'supernode']) {
       for (const container of (await docker([...this.compose, 'ps', '-q', service])).split('\n').filter(Boolean)) {
-        this.nodes.push({ container, url: `http://127.0.0.1:${(await docker(['port', container, '8080/tcp'])).split('\n')[0]!.split(':').pop()}` });
+        this.nodes.push({ container, url: await hostUrl(container) });
       }
     }
     this.prometheusContainer = await docker([...this.compose, 'ps', '-q', 'prometheus']);
-    this.prometheus = `http://127.0.0.1:${(await docker(['port', this.prometheusContainer, '9090/tcp'])).split('\n')[0]!.split(':').pop()}`;
+    this.prometheus = await hostUrl(this.prometheusContainer, 9090);
   }
   async query(promql: string): Promise<number[]> {
     const res = await fetch(`${this.prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`, { signal: AbortSignal.timeout(10_000) });
@@ -144,13 +144,10 @@ export async function monitoringSection(root: string, push: (r: Row) => void): P
   const t0 = Date.now();
   const cluster = new MonitoredCluster(root);
   const idle = new IdlePrometheus();
-  const onSignal = (sig: NodeJS.Signals): void => {
+  const stopListening = cleanupOnSignal(() => {
     cluster.downSync();
     idle.stopSync();
-    process.kill(process.pid, sig);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
   try {
     console.error(`· monitoring: ${PEERS} peers + 2 supernodes + Prometheus (profile monitoring), and an idle Prometheus`);
     await idle.start();
@@ -205,8 +202,7 @@ export async function monitoringSection(root: string, push: (r: Row) => void): P
       target: '—',
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await cluster.down();
     await idle.stop();
     console.error(`    monitoring section: ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -33,7 +33,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Agent } from 'undici';
-import { ComposeCluster, docker, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
+import { cleanupOnSignal, ComposeCluster, docker, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
 import { CLIENTS, call, cgroupFile, cgroupSeconds, describe, errorCount, logErrors, newAgent, putPhase, type CpuProbe } from './small-objects.ts';
 
 const IMAGE = process.env.PEERWEAVE_IMAGE ?? 'peerweave:latest';
@@ -153,17 +153,11 @@ async function loggedDeaths(nodes: ClusterNode[], fromMs: number, toMs: number):
 
 /** `up` of a Compose project that is taken down on every way out, signals included. */
 async function withCluster<T>(cluster: ComposeCluster, fn: () => Promise<T>): Promise<T> {
-  const onSignal = (sig: NodeJS.Signals): void => {
-    cluster.downSync();
-    process.kill(process.pid, sig);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = cleanupOnSignal(() => cluster.downSync());
   try {
     return await fn();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await cluster.down().catch((err: unknown) => console.error(`    down of ${cluster.project} failed: ${String(err)}`));
   }
 }
@@ -425,12 +419,7 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
       }
     }
   };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    rm();
-    process.kill(process.pid, sig);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = cleanupOnSignal(rm);
   const agent = newAgent();
   try {
     id = await docker([
@@ -438,8 +427,7 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
       '-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', IMAGE,
     ]);
     await waitHealthy([id], 60_000);
-    const port = (await docker(['port', id, '8080/tcp'])).split('\n')[0]!.split(':').pop();
-    const node: ClusterNode = { container: id, service: 'peer', url: `http://127.0.0.1:${port}`, id: '' };
+    const node: ClusterNode = { container: id, service: 'peer', url: await hostUrl(id), id: '' };
     const m = await meter([id]);
     await sleep(10_000);
     const i0 = await readCpu(m);
@@ -488,8 +476,7 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
       target: `≤ 1.1×${notMet(full / empty <= 1.1 && errorCount(put) === 0)}`,
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await agent.close().catch(() => undefined);
     if (id) await docker(['rm', '-fv', id]).catch(() => undefined);
   }

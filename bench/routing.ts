@@ -2,7 +2,7 @@
 // Compose, and the simulator at scale.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { docker, percentile, waitHealthy } from './docker.ts';
+import { docker, hostUrl, percentile, waitHealthy } from './docker.ts';
 
 const exec = promisify(execFile);
 
@@ -92,8 +92,7 @@ export async function clusterFigures(root: string, kills: number): Promise<Clust
     const healthySeconds = (Date.now() - started) / 1000;
     const urls = new Map<string, string>();
     for (const id of ids) {
-      const port = (await docker(['port', id, '8080/tcp'])).split('\n')[0]!.split(':').pop();
-      urls.set(id, `http://127.0.0.1:${port}`);
+      urls.set(id, await hostUrl(id));
     }
     const nodeIds = new Map<string, string>();
     for (const [c, u] of urls) nodeIds.set(c, (await getJson<{ id: string }>(`${u}/v1/status`)).id);
@@ -133,8 +132,7 @@ export async function clusterFigures(root: string, kills: number): Promise<Clust
       // Let it rejoin and the network settle before the next kill.
       const t1 = Date.now();
       await new Promise((r) => setTimeout(r, 1_000));
-      const port = (await docker(['port', victim, '8080/tcp'])).split('\n')[0]!.split(':').pop();
-      urls.set(victim, `http://127.0.0.1:${port}`);
+      urls.set(victim, await hostUrl(victim));
       while (!(await allAlive().catch(() => false)) && Date.now() - t1 < 60_000) await new Promise((r) => setTimeout(r, 200));
     }
     return { healthySeconds, convergedSeconds, detectionMs, ...search };

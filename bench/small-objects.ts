@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
-import { docker, mapLimit, percentile, type Row } from './docker.ts';
+import { cleanupOnSignal, docker, hostUrl, mapLimit, percentile, type Row } from './docker.ts';
 
 const KiB = 1024;
 const SIZE = 4 * KiB;
@@ -234,20 +234,14 @@ export async function smallObjectsBaseline(root: string): Promise<SmallBaseline 
       }
     }
   };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    rm();
-    process.kill(process.pid, sig);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = cleanupOnSignal(rm);
   const agent = newAgent();
   try {
     id = await docker([
       'run', '-d', '--init', '--label', 'peerweave.bench=true', '-p', '127.0.0.1::8080',
       '-v', `${root}/node_modules:/node_modules:ro`, IMAGE, 'node', '-e', FASTIFY_STORE,
     ]);
-    const port = (await docker(['port', id, '8080/tcp'])).split('\n')[0]!.split(':').pop();
-    const url = `http://127.0.0.1:${port}`;
+    const url = await hostUrl(id);
     for (let t = Date.now(); ; await sleep(200)) {
       const ok = await call(agent, `${url}/healthz`).then((r) => r.status === 200).catch(() => false);
       if (ok) break;
@@ -278,8 +272,7 @@ export async function smallObjectsBaseline(root: string): Promise<SmallBaseline 
   } catch (err) {
     return `Fastify store baseline not measured: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await agent.close();
     if (id) await docker(['rm', '-fv', id]).catch(() => undefined);
   }
