@@ -102,7 +102,7 @@ export class AntiEntropy implements Startable {
       const peer = replicaSet.contact(id);
       if (!peer) continue;
       try {
-        const ours = this.#digestsWith(id);
+        const ours = this.#digestsWith(id, index);
         const { digests } = await peers.syncDigest(peer, { from: this.#init.self.id, digests: ours }, signal);
         const differing = differingRanges(ours, digests);
         if (differing.length === 0) continue;
@@ -132,12 +132,11 @@ export class AntiEntropy implements Startable {
   }
 
   /** The digests of what this node shares with `id`, from the cache while it is valid. */
-  #digestsWith(id: string): RangeDigest[] {
-    this.#replicaIndex();
+  #digestsWith(id: string, index = this.#replicaIndex()): RangeDigest[] {
     const cached = this.#cached;
     let digests = cached?.digests.get(id);
     if (digests === undefined) {
-      digests = rangeDigests(sharedWith(cached?.index ?? this.#replicaIndex(), id));
+      digests = rangeDigests(sharedWith(index, id));
       cached?.digests.set(id, digests);
     }
     return digests;

@@ -167,11 +167,11 @@ export class Repair implements Startable {
     report.handedBack = handed.filter(Boolean).length;
     report.backlog = incomplete.size;
     metrics.backlog.set(report.backlog);
-    // Nothing pushed, handed back or left pending, and nothing changed while the pass ran: until
-    // the store or the contacts change, another pass would find the same.
-    const settledState = { changes: db.changes, contacts: this.#contactsVersion };
-    const quiet = report.pushed === 0 && report.handedBack === 0 && report.backlog === 0 && plan.promote.length === 0 && settled.demote.length === 0;
-    this.#clean = quiet && settledState.changes === before.changes && settledState.contacts === before.contacts ? settledState : undefined;
+    // Nothing pushed, handed back or left pending, and nothing changed while the pass ran (a
+    // promotion or demotion is a change of the store): until the store or the contacts change,
+    // another pass would find the same.
+    const quiet = report.pushed === 0 && report.handedBack === 0 && report.backlog === 0;
+    this.#clean = quiet && db.changes === before.changes && this.#contactsVersion === before.contacts ? before : undefined;
     if (report.pushed > 0 || report.handedBack > 0 || report.backlog > 0) this.#log.info({ ...report }, 'repair pass');
     await this.#init.cache.evict();
     return report;
