@@ -1,30 +1,7 @@
-// Public API of the search lib: the local FTS5 index, flooded search with a TTL and a seen-cache,
-// and the supernode role (index of leaves, forwarding among supernodes).
-
-// Node-local building blocks: the index, query parsing and limits, duplicate and rate control,
-// merging of answers.
-export {
-  SearchIndex,
-  SELF_OWNER,
-  BM25_WEIGHTS,
-  SEARCH_INDEX_SCHEMA_VERSION,
-  type SearchIndexInit,
-  type SearchOptions,
-} from './search-index.ts';
-export {
-  parseQuery,
-  quoteFts,
-  clampTtl,
-  cutRemoteTtl,
-  clampLimit,
-  DEFAULT_SEARCH_LIMIT,
-  type ParsedQuery,
-} from './query.ts';
-export { SeenCache, type SeenCacheInit } from './seen-cache.ts';
-export { TokenBuckets, type TokenBucketsInit } from './rate-limit.ts';
-export { HitCollector, type HitCollectorInit, type CollectedHit } from './merge.ts';
-
-// The engine: flooding with a TTL, supernode attachment, publishing and forwarding.
+// Public API of the search lib: the local FTS5 index, the SearchNode facade (flooded search with a
+// TTL, the supernode role), and keeping the index in step with the content records. The components
+// SearchNode composes (README.md) stay inside the lib.
+export { SearchIndex, SELF_OWNER, type SearchIndexInit, type SearchOptions } from './search-index.ts';
 export {
   SearchNode,
   DEFAULT_SEEN_TTL_MS,
@@ -38,6 +15,8 @@ export {
   DEFAULT_SUPERNODE_TTL,
   DEFAULT_QUIET_MS,
   DEFAULT_SEARCH_DEADLINE_MS,
+  DEFAULT_CALL_DEADLINE_MS,
+  DEFAULT_PROBE_COUNT,
   type LocalIndex,
   type LeafIndex,
   type SearchRole,
@@ -46,5 +25,8 @@ export {
   type SearchModeOption,
   type SearchCallOptions,
   type SearchResult,
-  type SearchStats,
+  type SearchTotals,
 } from './search-node.ts';
+export type { SearchMetrics } from './search-metrics.ts';
+export type { CollectedHit } from './merge.ts';
+export { RecordIndexSync, type RecordIndexSyncInit, type RecordSource, type OwnIndex, type IndexedRecord } from './record-index-sync.ts';

@@ -263,7 +263,7 @@ export class SearchCluster {
   messages(): number {
     let total = 0;
     for (const node of this.nodes) {
-      const s = node.search.stats();
+      const s = node.search.metrics.totals();
       total += s.queriesSent + s.queriesForwarded + s.hitsSent;
     }
     return total;

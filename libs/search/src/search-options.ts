@@ -1,0 +1,87 @@
+import { InvalidArgumentError, PeerweaveError } from '@peerweave/core';
+
+/** How long a query id is remembered: far longer than any flood lasts. */
+export const DEFAULT_SEEN_TTL_MS = 60_000;
+/** Query ids remembered at most (a few thousand queries a minute). */
+export const DEFAULT_SEEN_MAX = 20_000;
+/** Queries a neighbour may send us per second, sustained... */
+export const DEFAULT_QUERY_RATE_PER_SECOND = 20;
+/** ...and at once after being idle. */
+export const DEFAULT_QUERY_BURST = 40;
+/** Supernodes a leaf attaches to. */
+export const DEFAULT_ATTACH_COUNT = 2;
+/** Leaves a supernode accepts. */
+export const DEFAULT_MAX_LEAVES = 2_000;
+/**
+ * Periodic: how often a leaf heartbeats its supernodes (an empty Publish) and a node runs its
+ * maintenance. A heartbeat is one call per attached supernode (about 1.5 ms of CPU for both ends
+ * on the bench VM), so a supernode with L leaves pays L × 1.5 ms per period: at 5 s and 20 leaves
+ * that was 0.6 % of a core doing nothing. Its purpose is only to let a supernode forget leaves that
+ * vanished and a restarted supernode learn who is attached (membership changes bring maintenance
+ * forward at once), so 15 s.
+ */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** A supernode drops a leaf (and its entries) not heard from for this long: three heartbeats. */
+export const DEFAULT_LEAF_EXPIRY_MS = 3 * DEFAULT_HEARTBEAT_MS;
+/** Hops a supernode-mode query travels among supernodes (after the leaf → supernode hop). */
+export const DEFAULT_SUPERNODE_TTL = 2;
+/**
+ * A search is complete when no Hits arrived for this long. A hop on a LAN takes a few
+ * milliseconds, so 300 ms of silence after the last answer (or after the queries went out) means
+ * the flood has run its course; the deadline still bounds a search whose answers keep coming.
+ */
+export const DEFAULT_QUIET_MS = 300;
+/** A search returns what it has (partial) after this long. */
+export const DEFAULT_SEARCH_DEADLINE_MS = 5_000;
+/** Deadline of one call to a peer (query, hits, attach, publish, searchLoad). */
+export const DEFAULT_CALL_DEADLINE_MS = 2_000;
+/** Closest supernode candidates asked for their load per attach attempt. */
+export const DEFAULT_PROBE_COUNT = 3;
+
+/** The settings of one node's search, every one a non-negative number. */
+export interface SearchNodeOptions {
+  seenTtlMs: number;
+  seenMax: number;
+  /** Per-neighbour token bucket of incoming queries. */
+  queryRatePerSecond: number;
+  queryBurst: number;
+  attachCount: number;
+  maxLeaves: number;
+  heartbeatMs: number;
+  leafExpiryMs: number;
+  /** TTL of supernode-mode queries among supernodes. */
+  supernodeTtl: number;
+  quietMs: number;
+  deadlineMs: number;
+  callDeadlineMs: number;
+  probeCount: number;
+}
+
+/** Fills in the defaults (the leaf expiry follows the heartbeat); INVALID_ARGUMENT for a bad value. */
+export function resolveSearchOptions(init: Partial<SearchNodeOptions>): SearchNodeOptions {
+  const heartbeatMs = init.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const options: SearchNodeOptions = {
+    seenTtlMs: init.seenTtlMs ?? DEFAULT_SEEN_TTL_MS,
+    seenMax: init.seenMax ?? DEFAULT_SEEN_MAX,
+    queryRatePerSecond: init.queryRatePerSecond ?? DEFAULT_QUERY_RATE_PER_SECOND,
+    queryBurst: init.queryBurst ?? DEFAULT_QUERY_BURST,
+    attachCount: init.attachCount ?? DEFAULT_ATTACH_COUNT,
+    maxLeaves: init.maxLeaves ?? DEFAULT_MAX_LEAVES,
+    heartbeatMs,
+    leafExpiryMs: init.leafExpiryMs ?? 3 * heartbeatMs,
+    supernodeTtl: init.supernodeTtl ?? DEFAULT_SUPERNODE_TTL,
+    quietMs: init.quietMs ?? DEFAULT_QUIET_MS,
+    deadlineMs: init.deadlineMs ?? DEFAULT_SEARCH_DEADLINE_MS,
+    callDeadlineMs: init.callDeadlineMs ?? DEFAULT_CALL_DEADLINE_MS,
+    probeCount: init.probeCount ?? DEFAULT_PROBE_COUNT,
+  };
+  for (const [name, value] of Object.entries(options)) {
+    if (!(Number.isFinite(value) && value >= 0)) throw new InvalidArgumentError(`search option ${name} must be a non-negative number, got ${value}`);
+  }
+  return options;
+}
+
+/** The peer could not be reached, or did not answer in time: worth giving up on it. */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof PeerweaveError && (err.code === 'UNAVAILABLE' || err.code === 'DEADLINE_EXCEEDED');
+}

@@ -1,0 +1,163 @@
+import type { Clock, Random, Startable } from '@peerweave/core';
+import type { PeerTransport, SearchLoadResponse, SearchOrigin } from '@peerweave/protocol';
+import { isUnreachable } from './search-options.ts';
+
+/** Supernodes remembered from SearchLoad answers, at most. */
+export const MAX_LEARNT_SUPERNODES = 256;
+/** Overlay neighbours asked for the supernodes they know when this node knows none. */
+export const DISCOVERY_FANOUT = 3;
+/** Known supernodes a supernode asks for theirs each maintenance round. */
+export const MESH_GOSSIP_FANOUT = 2;
+/** Longest pause, in maintenance rounds, between two discovery attempts that found nothing. */
+export const MAX_DISCOVERY_BACKOFF_ROUNDS = 16;
+
+/** Discovery's back-off: rounds still to skip, and how many to skip after the next miss. */
+export interface DiscoveryBackoff {
+  readonly wait: number;
+  readonly backoff: number;
+}
+
+export const NO_BACKOFF: DiscoveryBackoff = { wait: 0, backoff: 1 };
+
+/** Before a discovery round: ask now, or skip this round (one fewer left to wait). */
+export function beforeDiscovery(b: DiscoveryBackoff): { ask: boolean; next: DiscoveryBackoff } {
+  return b.wait > 0 ? { ask: false, next: { wait: b.wait - 1, backoff: b.backoff } } : { ask: true, next: b };
+}
+
+/** After a discovery round: found some, start over; found none, wait twice as long (capped). */
+export function afterDiscovery(b: DiscoveryBackoff, found: boolean): DiscoveryBackoff {
+  if (found) return { wait: b.wait, backoff: 1 };
+  return { wait: b.backoff, backoff: Math.min(b.backoff * 2, MAX_DISCOVERY_BACKOFF_ROUNDS) };
+}
+
+/** Up to `n` of `items` drawn at random without repetition (the input is left alone). */
+export function pickRandom<T>(items: readonly T[], n: number, random: Random): T[] {
+  const pool = [...items];
+  const picked: T[] = [];
+  while (picked.length < n && pool.length > 0) picked.push(pool.splice(random.int(pool.length), 1)[0]!);
+  return picked;
+}
+
+/** Routing's candidates first, then the learnt ones not among them; never `selfId`. */
+export function mergeKnown(candidates: readonly SearchOrigin[], learnt: Iterable<SearchOrigin>, selfId: string): SearchOrigin[] {
+  const out = new Map<string, SearchOrigin>();
+  for (const c of candidates) if (c.id !== selfId) out.set(c.id, c);
+  for (const c of learnt) if (c.id !== selfId && !out.has(c.id)) out.set(c.id, c);
+  return [...out.values()];
+}
+
+export interface SupernodeDirectoryInit {
+  selfId: string;
+  transport: Pick<PeerTransport, 'request'>;
+  clock: Clock;
+  random: Random;
+  /** Overlay neighbours, asked which supernodes they know when this node knows none. */
+  overlay(): readonly SearchOrigin[];
+  /** Supernodes routing knows of (contacts whose role is `supernode`). */
+  supernodeCandidates(): readonly SearchOrigin[];
+  callDeadlineMs: number;
+  /** How long a supernode that failed, refused or is none is not tried again. */
+  shunMs: number;
+}
+
+/**
+ * Which supernodes this node knows: routing's candidates and those learnt from SearchLoad
+ * answers, the ones not to try for a while (shunned), and discovery with back-off when it knows
+ * none. No timer of its own: the maintenance rounds of the leaf client and the supernode server
+ * drive it.
+ */
+export class SupernodeDirectory implements Startable {
+  readonly #init: SupernodeDirectoryInit;
+  /** Supernodes learnt from SearchLoad answers (oldest first). */
+  readonly #learnt = new Map<string, SearchOrigin>();
+  /** Supernodes not to attach to before the given clock time (failed, full, not a supernode). */
+  readonly #shunned = new Map<string, number>();
+  #backoff = NO_BACKOFF;
+
+  constructor(init: SupernodeDirectoryInit) {
+    this.#init = init;
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  /** Supernodes this node knows (candidates from routing and those learnt), itself excluded. */
+  known(): SearchOrigin[] {
+    return mergeKnown(this.#init.supernodeCandidates(), this.#learnt.values(), this.#init.selfId);
+  }
+
+  /** Forgets a learnt supernode (routing's candidates are routing's to drop). */
+  forget(id: string): void {
+    this.#learnt.delete(id);
+  }
+
+  /** Not to be tried again for `shunMs`. */
+  shun(id: string): void {
+    this.#shunned.set(id, this.#init.clock.now() + this.#init.shunMs);
+  }
+
+  /** Forgotten and shunned: it failed, or is no supernode. */
+  giveUp(id: string): void {
+    this.forget(id);
+    this.shun(id);
+  }
+
+  isShunned(id: string): boolean {
+    return (this.#shunned.get(id) ?? 0) > this.#init.clock.now();
+  }
+
+  /** Drops the shuns that have run out (each maintenance round). */
+  prune(): void {
+    const now = this.#init.clock.now();
+    for (const [id, until] of this.#shunned) if (until <= now) this.#shunned.delete(id);
+  }
+
+  /** SearchLoad of `c`; learns the supernodes it lists; gives `c` up when it is none or unreachable. */
+  async load(c: SearchOrigin): Promise<SearchLoadResponse | undefined> {
+    try {
+      const r = await this.#init.transport.request(c.address, 'searchLoad', { from: this.#init.selfId }, { deadlineMs: this.#init.callDeadlineMs });
+      this.#learn(r.supernodes);
+      if (!r.supernode) this.giveUp(c.id);
+      return r;
+    } catch (err) {
+      if (isUnreachable(err)) this.giveUp(c.id);
+      return undefined;
+    }
+  }
+
+  /**
+   * Supernode: asks a few known supernodes (or, knowing none, a few neighbours) which supernodes
+   * they know, so that the supernodes soon know one another (their mesh).
+   */
+  async gossip(): Promise<void> {
+    const known = this.known();
+    if (known.length === 0) {
+      await this.discover();
+      return;
+    }
+    await Promise.all(pickRandom(known, MESH_GOSSIP_FANOUT, this.#init.random).map((s) => this.load(s)));
+  }
+
+  /**
+   * Knowing no supernode, asks a few overlay neighbours which ones they know (anybody answers
+   * SearchLoad). With exponential back-off in rounds, so a network without supernodes is not
+   * asked every heartbeat.
+   */
+  async discover(): Promise<void> {
+    const { ask, next } = beforeDiscovery(this.#backoff);
+    this.#backoff = next;
+    if (!ask) return;
+    const asked = pickRandom(this.#init.overlay(), DISCOVERY_FANOUT, this.#init.random);
+    await Promise.all(asked.map((n) => this.load(n)));
+    this.#backoff = afterDiscovery(this.#backoff, this.known().length > 0);
+  }
+
+  #learn(supernodes: readonly SearchOrigin[]): void {
+    for (const s of supernodes) {
+      if (s.id === this.#init.selfId || this.#learnt.has(s.id)) continue;
+      if (this.#learnt.size >= MAX_LEARNT_SUPERNODES) this.#learnt.delete(this.#learnt.keys().next().value!);
+      this.#learnt.set(s.id, { id: s.id, address: s.address });
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decideAttach, expiredLeaves, type AttachDecision } from './supernode-server.ts';
+import { entry, hexId, setup } from './test-support.ts';
+
+describe('SupernodeServer', () => {
+  it('a peer refuses Attach and says it is no supernode', async () => {
+    const t = setup();
+    const peer = t.add('1');
+    const sn = t.spy('5');
+    peer.candidates.push(sn.self);
+    assert.deepEqual(await peer.node.handler.attach({ leaf: { id: hexId('2'), address: '2:1' } }, {} as never), { accepted: false, leaves: 0 });
+    const load = await peer.node.handler.searchLoad({ from: hexId('2') }, {} as never);
+    assert.equal(load.supernode, false);
+    assert.deepEqual(load.supernodes, [sn.self], 'but tells which supernodes it knows');
+    assert.deepEqual(await peer.node.handler.publish({ leaf: hexId('2'), full: true, upserts: [], removed: [] }, {} as never), { accepted: false });
+  });
+
+  it('indexes its leaves: full publish replaces, incremental adds and removes, unattached is refused', async () => {
+    const t = setup();
+    const sn = t.add('5', { role: 'supernode', maxLeaves: 2 });
+    const leaf = { id: hexId('1'), address: '1:1' };
+    assert.deepEqual(await sn.node.handler.publish({ leaf: leaf.id, full: true, upserts: [entry('x', 'cat')], removed: [] }, {} as never), { accepted: false });
+    assert.deepEqual(await sn.node.handler.attach({ leaf }, {} as never), { accepted: true, leaves: 1 });
+    await sn.node.handler.publish({ leaf: leaf.id, full: true, upserts: [entry('x', 'cat'), entry('y', 'cat dog')], removed: [] }, {} as never);
+    assert.equal(sn.leafIndex!.count(), 2);
+    await sn.node.handler.publish({ leaf: leaf.id, full: false, upserts: [entry('z', 'bird')], removed: ['x'] }, {} as never);
+    assert.deepEqual(sn.leafIndex!.entries(leaf.id).map((e) => e.cid).sort(), ['y', 'z']);
+    await sn.node.handler.publish({ leaf: leaf.id, full: true, upserts: [entry('w', 'fish')], removed: [] }, {} as never);
+    assert.deepEqual(sn.leafIndex!.entries(leaf.id).map((e) => e.cid), ['w']);
+    // Full: a third leaf is refused.
+    await sn.node.handler.attach({ leaf: { id: hexId('2'), address: '2:1' } }, {} as never);
+    assert.deepEqual(await sn.node.handler.attach({ leaf: { id: hexId('3'), address: '3:1' } }, {} as never), { accepted: false, leaves: 2 });
+    const load = await sn.node.handler.searchLoad({ from: hexId('3') }, {} as never);
+    assert.equal(load.supernode, true);
+    assert.equal(load.leaves, 2);
+    assert.equal(load.entries, 1);
+  });
+
+  it('drops a leaf not heard from within the expiry, with its entries', async () => {
+    const t = setup();
+    const sn = t.add('5', { role: 'supernode', heartbeatMs: 1_000, leafExpiryMs: 3_000 });
+    await sn.node.start();
+    const quiet = { id: hexId('1'), address: '1:1' };
+    const alive = { id: hexId('2'), address: '2:1' };
+    for (const leaf of [quiet, alive]) {
+      await sn.node.handler.attach({ leaf }, {} as never);
+      await sn.node.handler.publish({ leaf: leaf.id, full: true, upserts: [entry(`c${leaf.id[0]}`, 'cat')], removed: [] }, {} as never);
+    }
+    for (let i = 0; i < 5; i++) {
+      await t.clock.advance(1_000);
+      await sn.node.handler.publish({ leaf: alive.id, full: false, upserts: [], removed: [] }, {} as never);
+    }
+    assert.deepEqual(sn.node.leaves(), [alive.id]);
+    assert.deepEqual(sn.leafIndex!.owners(), [alive.id]);
+    await sn.node.stop();
+  });
+});
+
+describe('SupernodeServer: decisions', () => {
+  it('decideAttach: a peer refuses; a known leaf is refreshed even when full; a new one while there is room, never itself', () => {
+    const base: Parameters<typeof decideAttach>[0] = { role: 'supernode', known: false, leaves: 0, maxLeaves: 2, self: false };
+    const rows: [Partial<typeof base>, AttachDecision][] = [
+      [{}, 'accept'],
+      [{ role: 'peer' }, 'refuse'],
+      [{ role: 'peer', known: true }, 'refuse'],
+      [{ known: true, leaves: 2 }, 'refresh'],
+      [{ leaves: 1 }, 'accept'],
+      [{ leaves: 2 }, 'refuse'],
+      [{ maxLeaves: 0 }, 'refuse'],
+      [{ self: true }, 'refuse'],
+    ];
+    for (const [over, decision] of rows) assert.equal(decideAttach({ ...base, ...over }), decision, JSON.stringify(over));
+  });
+
+  it('expiredLeaves: silent for the expiry or longer', () => {
+    const seen: [string, number][] = [['a', 1_000], ['b', 2_000], ['c', 3_000]];
+    const rows: [number, number, string[]][] = [
+      [3_000, 5_000, []],
+      [6_000, 5_000, ['a']],
+      [7_000, 5_000, ['a', 'b']],
+      [8_500, 5_000, ['a', 'b', 'c']],
+      [3_000, 0, ['a', 'b', 'c']],
+    ];
+    for (const [now, expiry, ids] of rows) assert.deepEqual(expiredLeaves(seen, now, expiry), ids, `${now}/${expiry}`);
+  });
+});

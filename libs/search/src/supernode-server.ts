@@ -1,0 +1,137 @@
+import type { Clock, Logger, Random, Startable } from '@peerweave/core';
+import {
+  MAX_SUPERNODES_PER_MESSAGE,
+  type AttachRequest,
+  type AttachResponse,
+  type PublishRequest,
+  type PublishResponse,
+  type SearchLoadResponse,
+  type SearchOrigin,
+} from '@peerweave/protocol';
+import { Periodic } from './periodic.ts';
+import type { LeafIndex, SearchRole } from './query-router.ts';
+
+interface Leaf {
+  origin: SearchOrigin;
+  lastSeen: number;
+}
+
+/** What a supernode does with an Attach: the leaf is known (refresh it), is taken, or is refused. */
+export type AttachDecision = 'refresh' | 'accept' | 'refuse';
+
+export function decideAttach(a: { role: SearchRole; known: boolean; leaves: number; maxLeaves: number; self: boolean }): AttachDecision {
+  if (a.role !== 'supernode') return 'refuse';
+  if (a.known) return 'refresh';
+  return a.leaves >= a.maxLeaves || a.self ? 'refuse' : 'accept';
+}
+
+/** Leaves not heard from for `expiryMs` by `now`. */
+export function expiredLeaves(lastSeen: Iterable<[string, number]>, now: number, expiryMs: number): string[] {
+  const out: string[] = [];
+  for (const [id, seen] of lastSeen) if (now - seen >= expiryMs) out.push(id);
+  return out;
+}
+
+export interface SupernodeServerInit {
+  selfId: string;
+  role: SearchRole;
+  clock: Clock;
+  random: Random;
+  logger?: Logger;
+  /** Supernode only: the index of its leaves' records. */
+  leafIndex?: LeafIndex;
+  /** The supernode mesh: the supernodes known, their gossip each round. */
+  directory: { known(): SearchOrigin[]; gossip(): Promise<void>; prune(): void };
+  maxLeaves: number;
+  leafExpiryMs: number;
+  heartbeatMs: number;
+}
+
+/**
+ * The supernode side (Gnutella 0.6 ultrapeer): Attach and Publish from leaves into the leaf
+ * index, SearchLoad for anybody (a node in role `peer` answers it too, naming the supernodes it
+ * knows), and the maintenance round that expires silent leaves and gossips with the mesh.
+ */
+export class SupernodeServer implements Startable {
+  readonly #init: SupernodeServerInit;
+  readonly #leaves = new Map<string, Leaf>();
+  readonly #timer: Periodic;
+
+  constructor(init: SupernodeServerInit) {
+    this.#init = init;
+    this.#timer = new Periodic({ clock: init.clock, random: init.random, logger: init.logger, periodMs: init.heartbeatMs, round: () => this.maintain() });
+  }
+
+  async start(): Promise<void> {
+    if (this.#init.role === 'supernode') await this.#timer.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#timer.stop();
+  }
+
+  /** Ids of the attached leaves. */
+  leaves(): string[] {
+    return [...this.#leaves.keys()];
+  }
+
+  get leafCount(): number {
+    return this.#leaves.size;
+  }
+
+  get entryCount(): number {
+    return this.#init.role === 'supernode' ? (this.#init.leafIndex?.count() ?? 0) : 0;
+  }
+
+  attach(request: AttachRequest): AttachResponse {
+    const leaf = this.#leaves.get(request.leaf.id);
+    const decision = decideAttach({
+      role: this.#init.role,
+      known: leaf !== undefined,
+      leaves: this.#leaves.size,
+      maxLeaves: this.#init.maxLeaves,
+      self: request.leaf.id === this.#init.selfId,
+    });
+    if (decision === 'refuse') return { accepted: false, leaves: this.#leaves.size };
+    if (leaf !== undefined) {
+      leaf.origin = request.leaf;
+      leaf.lastSeen = this.#init.clock.now();
+    } else this.#leaves.set(request.leaf.id, { origin: request.leaf, lastSeen: this.#init.clock.now() });
+    return { accepted: true, leaves: this.#leaves.size };
+  }
+
+  /** A leaf's index, whole (`full`: replaces) or a change; also its heartbeat. */
+  publish(request: PublishRequest): PublishResponse {
+    const leaf = this.#init.role === 'supernode' ? this.#leaves.get(request.leaf) : undefined;
+    if (leaf === undefined) return { accepted: false };
+    leaf.lastSeen = this.#init.clock.now();
+    const index = this.#init.leafIndex!;
+    if (request.full) index.replaceOwner(request.leaf, request.upserts);
+    else for (const entry of request.upserts) index.upsert(request.leaf, entry);
+    for (const cid of request.removed) index.remove(request.leaf, cid);
+    return { accepted: true };
+  }
+
+  searchLoad(): SearchLoadResponse {
+    return {
+      supernode: this.#init.role === 'supernode',
+      leaves: this.#leaves.size,
+      entries: this.entryCount,
+      supernodes: this.#init.directory.known().slice(0, MAX_SUPERNODES_PER_MESSAGE),
+    };
+  }
+
+  /** Drops a leaf with its entries (expired, or declared dead by routing). */
+  dropLeaf(id: string): void {
+    if (!this.#leaves.delete(id)) return;
+    this.#init.leafIndex?.removeOwner(id);
+  }
+
+  /** One round: expire silent leaves, learn the supernodes the mesh knows. */
+  async maintain(): Promise<void> {
+    this.#init.directory.prune();
+    const lastSeen = [...this.#leaves].map(([id, leaf]): [string, number] => [id, leaf.lastSeen]);
+    for (const id of expiredLeaves(lastSeen, this.#init.clock.now(), this.#init.leafExpiryMs)) this.dropLeaf(id);
+    await this.#init.directory.gossip();
+  }
+}
