@@ -22,6 +22,8 @@ step "type-check"
 npm run --silent typecheck
 step "generated protocol code is fresh"
 npm run --silent proto:check
+# The CLI's HTTP types (apps/cli/src/generated/api.ts) match the node's OpenAPI document.
+npm run --silent api:check
 
 step "tests: unit, in-process and end-to-end"
 # One runner invocation so the closing summary counts every test. End-to-end specs share the

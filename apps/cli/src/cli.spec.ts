@@ -63,6 +63,8 @@ describe('peerweave argument parsing', () => {
     [['--timeout', 'soon', 'status'], /--timeout expects a positive number of milliseconds/],
     [['--timeout', '0', 'status'], /--timeout expects a positive number/],
     [['peers', '--state', 'sleepy'], /Allowed choices are alive, suspect, dead, left/],
+    [['search', 'x', '--ttl', 'far'], /argument 'far' is invalid\. --ttl expects a whole number/],
+    [['search', 'x', '--mode', 'shout'], /Allowed choices are auto, supernode, flood/],
     [['put', 'a', 'b', '--name', 'x'], /^peerweave: --name names one file/],
     [['--node', 'ftp://x', 'status'], /^peerweave: --node: "ftp:\/\/x" is not a node URL/],
     [['cluster', 'sideways'], /^peerweave: cluster: unknown action "sideways"/],

@@ -8,7 +8,7 @@ import { getCommand, type GetOptions } from './commands/get.ts';
 import { PEER_STATES, peersCommand, type PeersOptions } from './commands/peers.ts';
 import { putCommand, type PutOptions } from './commands/put.ts';
 import { rmCommand } from './commands/rm.ts';
-import { searchCommand, type SearchCommandOptions } from './commands/search.ts';
+import { SEARCH_MODES, searchCommand, type SearchCommandOptions } from './commands/search.ts';
 import { statusCommand } from './commands/status.ts';
 import { CliError } from './errors.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
@@ -118,9 +118,9 @@ export function buildProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, version: stri
     .command('search')
     .description('find objects in the whole network by words: GET /v1/search?q= (prefix*, "a phrase", OR, -word)')
     .argument('<words...>', 'keywords')
-    .option('--ttl <hops>', 'hops a flooded query travels (default 4, at most 7)')
-    .option('--limit <n>', 'most results (default 50)')
-    .option('--mode <mode>', 'auto (default), supernode or flood')
+    .addOption(new Option('--ttl <hops>', 'hops a flooded query travels (default 4, at most 7)').argParser(wholeNumber('--ttl')))
+    .addOption(new Option('--limit <n>', 'most results (default 50)').argParser(wholeNumber('--limit')))
+    .addOption(new Option('--mode <mode>', 'auto (default), supernode or flood').choices(SEARCH_MODES))
     .action(actions.search);
 
   program
@@ -171,6 +171,14 @@ function globalsOf(cmd: Command): GlobalOptions {
 function positiveInt(flag: string): (value: string) => number {
   return (value) => {
     if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError(`${flag} expects a positive number of milliseconds`);
+    return Number(value);
+  };
+}
+
+/** A whole number for the node to range-check (it answers a value out of range with a code). */
+function wholeNumber(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError(`${flag} expects a whole number`);
     return Number(value);
   };
 }

@@ -43,7 +43,7 @@ export async function download(ctx: CommandContext, init: DownloadInit): Promise
   });
   let progress = createProgress({ mode: 'none', stream: ctx.io.stderr, label: '' });
   try {
-    const res = await client.open('GET', `/v1/objects/${encodeURIComponent(init.cid)}`, { signal });
+    const res = await client.open('get', '/v1/objects/{cid}', { path: { cid: init.cid }, signal });
     const length = Number(res.headers.get('content-length') ?? NaN);
     const expected = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
     if (init.label !== undefined) {

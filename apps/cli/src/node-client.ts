@@ -1,3 +1,4 @@
+import type { JsonAnswer, Method, PathParams, PathWith, QueryParams, paths } from './api-types.ts';
 import { CliError, ServerError, UnreachableError } from './errors.ts';
 import { sourceHint, type NodeUrlSource } from './node-url.ts';
 
@@ -20,6 +21,12 @@ export interface RequestOptions {
   readonly headers?: Record<string, string> | undefined;
   readonly body?: RequestInit['body'] | undefined;
 }
+
+/**
+ * One call of `M P`: its path parameters and query as the node's OpenAPI document declares them
+ * (api-types.ts), so a route that changes shape fails the type-check here rather than at a user.
+ */
+export type CallOptions<P extends keyof paths, M extends Method> = PathParams<P, M> & QueryParams<P, M> & RequestOptions;
 
 /** The server's error body, README "HTTP API": always `{ code, message }`. */
 interface ErrorBody {
@@ -45,18 +52,30 @@ export class NodeClient {
     this.#fetch = init.fetch ?? fetch;
   }
 
-  url(path: string): string {
-    return `${this.baseUrl}${path}`;
+  /** The URL of a documented path: `{name}` segments filled in (encoded), the query appended. */
+  url(template: string, params: { readonly path?: unknown; readonly query?: unknown } = {}): string {
+    const values = (params.path ?? {}) as Record<string, unknown>;
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(values[name])));
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries((params.query ?? {}) as Record<string, unknown>)) {
+      if (value !== undefined) query.set(name, String(value));
+    }
+    const search = query.size > 0 ? `?${query}` : '';
+    return `${this.baseUrl}${path}${search}`;
   }
 
   /** A metadata call: JSON in, JSON out, within the deadline (also while reading the body). */
-  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  async json<M extends Method, P extends PathWith<M>>(method: M, path: P, options: CallOptions<P, M>): Promise<JsonAnswer<P, M>> {
     const deadline = AbortSignal.timeout(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     try {
-      const res = await this.#fetch(this.url(path), { method, headers: { accept: 'application/json', ...options.headers }, signal });
+      const res = await this.#fetch(this.url(path, options), {
+        method: method.toUpperCase(),
+        headers: { accept: 'application/json', ...options.headers },
+        signal,
+      });
       if (!res.ok) throw await this.errorOf(res);
-      return (await res.json()) as T;
+      return (await res.json()) as JsonAnswer<P, M>;
     } catch (err) {
       throw this.translate(err, deadline);
     }
@@ -66,14 +85,14 @@ export class NodeClient {
    * A transfer: no deadline of its own (the caller's signal carries the stall guard and Ctrl-C).
    * Resolves once the status line and headers are in; a non-2xx answer is thrown as ServerError.
    */
-  async open(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+  async open<M extends Method, P extends PathWith<M>>(method: M, path: P, options: CallOptions<P, M>): Promise<Response> {
     try {
-      const init: RequestInit & { duplex?: 'half' } = { method, headers: options.headers, signal: options.signal };
+      const init: RequestInit & { duplex?: 'half' } = { method: method.toUpperCase(), headers: options.headers, signal: options.signal };
       if (options.body !== undefined) {
         init.body = options.body;
         init.duplex = 'half'; // a streamed request body
       }
-      const res = await this.#fetch(this.url(path), init);
+      const res = await this.#fetch(this.url(path, options), init);
       if (!res.ok) throw await this.errorOf(res);
       return res;
     } catch (err) {

@@ -18,12 +18,6 @@ export interface GetResult {
   file: string;
 }
 
-/** What `GET /v1/objects/:cid/meta` answers (the fields used here). */
-interface ObjectMeta {
-  name?: string;
-  size?: number;
-}
-
 /** Suffix of the temporary file a get writes before renaming it to its final name. */
 export const PART_SUFFIX = '.peerweave-part';
 
@@ -95,7 +89,7 @@ async function targetPath(ctx: CommandContext, cid: string, output: string | und
 /** The name the object was stored under, made safe as a file name; else the CID. */
 async function defaultName(ctx: CommandContext, cid: string): Promise<string> {
   const client = await ctx.client();
-  const meta = await client.json<ObjectMeta>('GET', `/v1/objects/${encodeURIComponent(cid)}/meta`, { signal: ctx.signal });
+  const meta = await client.json('get', '/v1/objects/{cid}/meta', { path: { cid }, signal: ctx.signal });
   return safeFileName(meta.name) ?? safeFileName(cid) ?? 'object';
 }
 

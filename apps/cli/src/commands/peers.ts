@@ -1,37 +1,21 @@
+import type { PeerRow, PeersAnswer, PeerState } from '../api-types.ts';
 import type { CommandContext } from '../command-context.ts';
 import { formatTable, shortId } from '../format.ts';
 
-/** What `GET /v1/peers` answers (README, "HTTP API"). */
-export interface PeersResponse {
-  self: string;
-  count: number;
-  peers: PeerRow[];
-}
-
-export interface PeerRow {
-  id: string;
-  address: string;
-  role: string;
-  state: string;
-  bucket: number;
-  incarnation?: number;
-  lastSeen?: string;
-  inTable?: boolean;
-  neighbourhood?: boolean;
-  overlay?: boolean;
-}
-
 export interface PeersOptions {
-  readonly state?: string | undefined;
+  readonly state?: PeerState | undefined;
 }
 
-export const PEER_STATES = ['alive', 'suspect', 'dead', 'left'] as const;
+/** The states `--state` offers: those the API accepts (checked against its type). */
+export const PEER_STATES = ['alive', 'suspect', 'dead', 'left'] as const satisfies readonly PeerState[];
+
+/** The fields of a peer the table shows. */
+export type PeerTableRow = Pick<PeerRow, 'id' | 'address' | 'role' | 'state' | 'bucket'>;
 
 /** `peerweave peers`: the node's contacts as a table (closest buckets last, as Kademlia counts). */
 export async function peersCommand(ctx: CommandContext, options: PeersOptions): Promise<void> {
   const client = await ctx.client();
-  const query = options.state ? `?${new URLSearchParams({ state: options.state })}` : '';
-  const body = await client.json<PeersResponse>('GET', `/v1/peers${query}`, { signal: ctx.signal });
+  const body = await client.json('get', '/v1/peers', { query: { state: options.state }, signal: ctx.signal });
   if (ctx.globals.json) {
     ctx.json(body);
     return;
@@ -39,7 +23,7 @@ export async function peersCommand(ctx: CommandContext, options: PeersOptions): 
   ctx.out(formatPeers(body));
 }
 
-export function formatPeers(body: PeersResponse): string {
+export function formatPeers(body: Pick<PeersAnswer, 'self' | 'count'> & { peers: readonly PeerTableRow[] }): string {
   const rows = [...body.peers].sort((a, b) => a.bucket - b.bucket || a.id.localeCompare(b.id));
   const table = formatTable(rows, [
     { header: 'ID', value: (p) => shortId(p.id) },

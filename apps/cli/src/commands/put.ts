@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
+import type { PutAnswer, QueryOf } from '../api-types.ts';
 import type { CommandContext } from '../command-context.ts';
 import { contentTypeFor } from '../content-type.ts';
 import { CliError, localFileError, UsageError } from '../errors.ts';
@@ -16,20 +17,9 @@ export interface PutOptions {
 }
 
 /** The node's answer (`201 {cid, size, blocks, replicas}`) plus what was sent. */
-export interface PutResult {
-  cid: string;
-  size: number;
-  blocks: number;
-  replicas: number;
+export interface PutResult extends Pick<PutAnswer, 'cid' | 'size' | 'blocks' | 'replicas'> {
   name: string;
   file: string;
-}
-
-interface PutOutcome {
-  cid: string;
-  size: number;
-  blocks: number;
-  replicas: number;
 }
 
 interface LocalFile {
@@ -80,10 +70,12 @@ async function statFile(path: string): Promise<LocalFile> {
 async function putOne(ctx: CommandContext, file: LocalFile, options: PutOptions): Promise<PutResult> {
   const client = await ctx.client();
   const name = options.name ?? basename(file.path);
-  const query = new URLSearchParams({ name });
-  if (options.keywords !== undefined && options.keywords !== '') query.set('keywords', options.keywords);
-  // An explicit --type goes in the query too, where the node validates it (a bad one is a 400).
-  if (options.type !== undefined) query.set('type', options.type);
+  const query: QueryOf<'/v1/objects', 'post'> = {
+    name,
+    ...(options.keywords !== undefined && options.keywords !== '' ? { keywords: options.keywords } : {}),
+    // An explicit --type goes in the query too, where the node validates it (a bad one is a 400).
+    ...(options.type !== undefined ? { type: options.type } : {}),
+  };
   const contentType = options.type ?? contentTypeFor(file.path);
 
   const guard = new StallGuard({
@@ -112,12 +104,13 @@ async function putOne(ctx: CommandContext, file: LocalFile, options: PutOptions)
   }
 
   try {
-    const res = await client.open('POST', `/v1/objects?${query}`, {
+    const res = await client.open('post', '/v1/objects', {
+      query,
       headers: { 'content-type': contentType },
       body: Readable.toWeb(Readable.from(body())) as ReadableStream<Uint8Array>,
       signal: AbortSignal.any([ctx.signal, guard.signal]),
     });
-    const outcome = (await res.json()) as PutOutcome;
+    const outcome = (await res.json()) as PutAnswer;
     const ms = performance.now() - started;
     progress.finish(transferSummary('stored', `${file.path} as ${outcome.cid}`, outcome.size, ms));
     return { cid: outcome.cid, size: outcome.size, blocks: outcome.blocks, replicas: outcome.replicas, name, file: file.path };

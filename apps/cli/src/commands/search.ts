@@ -1,20 +1,16 @@
+import type { QueryOf, SearchAnswer, SearchMode } from '../api-types.ts';
 import type { CommandContext } from '../command-context.ts';
 import { ServerError } from '../errors.ts';
 import { formatBytes, formatTable } from '../format.ts';
 
-/** One hit, as far as the CLI relies on it; the search layer may add fields. */
-interface SearchHit {
-  cid?: string;
-  name?: string;
-  size?: number;
-  score?: number;
+export interface SearchCommandOptions {
+  ttl?: number;
+  limit?: number;
+  mode?: SearchMode;
 }
 
-export interface SearchCommandOptions {
-  ttl?: string;
-  limit?: string;
-  mode?: string;
-}
+/** The modes `--mode` offers: those the API accepts (checked against its type). */
+export const SEARCH_MODES = ['auto', 'supernode', 'flood'] as const satisfies readonly SearchMode[];
 
 /**
  * `peerweave search WORDS...` → GET /v1/search?q=. Nodes without the search layer answer 404
@@ -22,14 +18,11 @@ export interface SearchCommandOptions {
  */
 export async function searchCommand(ctx: CommandContext, words: readonly string[], options: SearchCommandOptions = {}): Promise<void> {
   const client = await ctx.client();
-  const q = new URLSearchParams({ q: words.join(' ') });
-  // Passed through as given: the node validates them and answers bad values with a code.
-  if (options.ttl !== undefined) q.set('ttl', options.ttl);
-  if (options.limit !== undefined) q.set('limit', options.limit);
-  if (options.mode !== undefined) q.set('mode', options.mode);
-  let body: unknown;
+  // The node checks the ranges (ttl at most 7, …) and answers a bad value with a code.
+  const query: QueryOf<'/v1/search', 'get'> = { q: words.join(' '), ttl: options.ttl, limit: options.limit, mode: options.mode };
+  let body: SearchAnswer;
   try {
-    body = await client.json<unknown>('GET', `/v1/search?${q}`, { signal: ctx.signal });
+    body = await client.json('get', '/v1/search', { query, signal: ctx.signal });
   } catch (err) {
     if (err instanceof ServerError && err.status === 404) {
       throw new ServerError(err.status, err.code, 'search is not available on this node');
@@ -40,41 +33,23 @@ export async function searchCommand(ctx: CommandContext, words: readonly string[
     ctx.json(body);
     return;
   }
-  const hits = hitsOf(body);
-  if (hits === undefined) {
-    ctx.out(JSON.stringify(body, null, 2));
-    return;
-  }
+  const hits = body.hits;
   if (hits.length === 0) {
     ctx.info(`no results for "${words.join(' ')}"`);
     return;
   }
   ctx.out(
     formatTable(hits, [
-      { header: 'CID', value: (h) => h.cid ?? '' },
-      { header: 'NAME', value: (h) => h.name ?? '' },
-      { header: 'SIZE', value: (h) => (typeof h.size === 'number' ? formatBytes(h.size) : ''), right: true },
-      { header: 'SCORE', value: (h) => (typeof h.score === 'number' ? formatScore(h.score) : ''), right: true },
+      { header: 'CID', value: (h) => h.cid },
+      { header: 'NAME', value: (h) => h.name },
+      { header: 'SIZE', value: (h) => formatBytes(h.size), right: true },
+      { header: 'SCORE', value: (h) => formatScore(h.score), right: true },
     ]),
   );
-  const meta = body as { responders?: unknown; mode?: unknown; tookMs?: unknown; partial?: unknown };
-  if (typeof meta.responders === 'number' && typeof meta.mode === 'string' && typeof meta.tookMs === 'number') {
-    const n = hits.length;
-    ctx.info(
-      `${n} result${n === 1 ? '' : 's'} from ${meta.responders} node${meta.responders === 1 ? '' : 's'} by ${meta.mode} in ${meta.tookMs} ms${meta.partial === true ? ' (partial: the deadline passed)' : ''}`,
-    );
-  }
-}
-
-/** `{results: [...]}`, `{hits: [...]}` or a bare array; undefined for anything else. */
-function hitsOf(body: unknown): SearchHit[] | undefined {
-  if (Array.isArray(body)) return body as SearchHit[];
-  if (body !== null && typeof body === 'object') {
-    const b = body as { results?: unknown; hits?: unknown };
-    if (Array.isArray(b.results)) return b.results as SearchHit[];
-    if (Array.isArray(b.hits)) return b.hits as SearchHit[];
-  }
-  return undefined;
+  const n = hits.length;
+  ctx.info(
+    `${n} result${n === 1 ? '' : 's'} from ${body.responders} node${body.responders === 1 ? '' : 's'} by ${body.mode} in ${body.tookMs} ms${body.partial ? ' (partial: the deadline passed)' : ''}`,
+  );
 }
 
 /** bm25 scores span orders of magnitude (tiny in a small index): three significant digits. */

@@ -1,21 +1,11 @@
+import type { NodeStatus } from '../api-types.ts';
 import type { CommandContext } from '../command-context.ts';
 import { formatDuration, formatFields } from '../format.ts';
-
-/** What `GET /v1/status` answers (README, "HTTP API"). */
-export interface NodeStatus {
-  id: string;
-  role: string;
-  version: string;
-  uptimeSeconds: number;
-  startedAt?: string;
-  publicKey?: string;
-  addresses: { http: string[]; grpc: string[] };
-}
 
 /** `peerweave status`: who the node is. */
 export async function statusCommand(ctx: CommandContext): Promise<void> {
   const client = await ctx.client();
-  const status = await client.json<NodeStatus>('GET', '/v1/status', { signal: ctx.signal });
+  const status = await client.json('get', '/v1/status', { signal: ctx.signal });
   if (ctx.globals.json) {
     ctx.json(status);
     return;
@@ -23,7 +13,7 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
   ctx.out(formatStatus(client.baseUrl, status));
 }
 
-export function formatStatus(node: string, s: NodeStatus): string {
+export function formatStatus(node: string, s: Pick<NodeStatus, 'id' | 'role' | 'version' | 'uptimeSeconds' | 'addresses'>): string {
   return formatFields([
     ['node', node],
     ['id', s.id],
