@@ -1,5 +1,5 @@
 // Runs the CLI as a real child process (`node apps/cli/src/main.ts …`), so exit codes, stdout and
-// stderr are what a shell sees. Asynchronous: the fake nodes live in the test's own process.
+// stderr are what a shell sees. Asynchronous: the nodes it talks to live in the test's own process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
