@@ -11,6 +11,7 @@ import { GrpcBlockWriter } from './grpc-block-writer.ts';
 import { isPeerMethod, MAX_ADDRESS_LENGTH, PEER_CODECS, ROUTING_METHODS, ROUTING_RPC_NAMES } from './peer-codec.ts';
 import type { PeerCallOptions, PeerMethod, PeerRequest, PeerResponse, PeerTransport } from './peer-messages.ts';
 import { peerServiceDefinition } from './peer-service.ts';
+import { PingStreamClient } from './ping-stream.ts';
 import { SEARCH_METHODS, SEARCH_RPC_NAMES } from './search-codec.ts';
 import { searchServiceDefinition } from './search-service.ts';
 import { unaryCall } from './unary-call.ts';
@@ -28,10 +29,17 @@ export interface GrpcPeerTransportInit extends ClientInit {
   idleChannelMs?: number;
   /** Times idle eviction; defaults to the system clock. Call deadlines are real time (gRPC's). */
   clock?: Clock;
+  /**
+   * Pings go over a PingStream per address (default true); false sends each as a unary Ping call,
+   * about four times the CPU at both ends (bench/probe-cost.ts compares the two).
+   */
+  pingStream?: boolean;
 }
 
 interface CachedChannel {
   readonly channel: ClientChannel;
+  /** SWIM's probes to this address, opened on the first ping. */
+  pings?: PingStreamClient;
   /** Calls in flight and block streams open: a channel is never evicted under them. */
   calls: number;
   lastUsedAt: number;
@@ -47,6 +55,9 @@ type AnyMethodDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
  * calls, and all closed by {@link close}. Channel options, deadlines, cancellation and error mapping are those of every
  * other client of this lib (ClientChannel, unaryCall).
  *
+ * Pings (SWIM's probes, the most frequent call) go over one PingStream per address instead
+ * (PingStreamClient), falling back to unary Ping for peers that do not serve it.
+ *
  * The block streams (`openBlockReader`, `openBlockWriter`: GetBlocks and PutBlocks) run over the
  * same channel, which counts an open stream as a call in flight so the idle sweep never closes it
  * under one; see GrpcBlockReader and GrpcBlockWriter.
@@ -58,11 +69,12 @@ export class GrpcPeerTransport implements PeerTransport {
   readonly #channels = new Map<string, CachedChannel>();
   readonly #methods: Readonly<Record<PeerMethod, AnyMethodDefinition>>;
   readonly #blockStreams: BlockStreamDefinitions;
+  readonly #pingStream: AnyMethodDefinition | undefined;
   #sweepTimer: TimerHandle | undefined;
   #closed = false;
 
   constructor(init: GrpcPeerTransportInit = {}) {
-    const { idleChannelMs, clock, ...clientInit } = init;
+    const { idleChannelMs, clock, pingStream, ...clientInit } = init;
     this.#init = clientInit;
     this.#idleChannelMs = idleChannelMs ?? DEFAULT_IDLE_CHANNEL_MS;
     if (!(Number.isFinite(this.#idleChannelMs) && this.#idleChannelMs > 0)) {
@@ -74,6 +86,7 @@ export class GrpcPeerTransport implements PeerTransport {
     const methods = {} as Record<PeerMethod, AnyMethodDefinition>;
     const routing = peerServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
     for (const method of ROUTING_METHODS) methods[method] = routing[ROUTING_RPC_NAMES[method]]!;
+    this.#pingStream = pingStream === false ? undefined : routing.PingStream!;
     const content = contentServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
     for (const method of CONTENT_METHODS) methods[method] = content[CONTENT_RPC_NAMES[method]]!;
     this.#blockStreams = blockStreamDefinitions(contentServiceDefinition());
@@ -101,7 +114,12 @@ export class GrpcPeerTransport implements PeerTransport {
     entry.calls++;
     let answer: unknown;
     try {
-      answer = await unaryCall(entry.channel, this.#methods[method], message, options);
+      answer = method === 'ping' && this.#pingStream !== undefined
+        ? await (entry.pings ??= new PingStreamClient(entry.channel, { stream: this.#pingStream, unary: this.#methods.ping })).ping(
+          message as Parameters<PingStreamClient['ping']>[0],
+          options,
+        )
+        : await unaryCall(entry.channel, this.#methods[method], message, options);
     } finally {
       entry.calls--;
       entry.lastUsedAt = this.#clock.now();

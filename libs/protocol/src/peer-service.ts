@@ -2,6 +2,7 @@ import type { Server } from '@grpc/grpc-js';
 import type { PeerServiceDefinition, PeerServiceHandlers } from './generated/peerweave/routing/v1/PeerService.ts';
 import { peerMethodHandler } from './method-binding.ts';
 import type { RoutingHandler } from './peer-messages.ts';
+import { pingStreamHandler, PingStreamRegistry } from './ping-stream.ts';
 import { loadProtocolPackage } from './proto-packages.ts';
 import type { BindingContext, ServiceBinding } from './service-binding.ts';
 
@@ -20,6 +21,7 @@ export function peerServiceDefinition(): PeerServiceDefinition {
  * is our bug, not the caller's: it is logged and answered with INTERNAL.
  */
 export function peerServiceBinding(handler: RoutingHandler): ServiceBinding {
+  const pingStreams = new PingStreamRegistry();
   return {
     serviceName: PEER_SERVICE_NAME,
     packageDefinition: loadProtocolPackage(PEER_PROTO_FILE),
@@ -29,8 +31,10 @@ export function peerServiceBinding(handler: RoutingHandler): ServiceBinding {
         PingReq: peerMethodHandler(PEER_SERVICE_NAME, 'pingReq', handler, logger),
         FindNode: peerMethodHandler(PEER_SERVICE_NAME, 'findNode', handler, logger),
         Leave: peerMethodHandler(PEER_SERVICE_NAME, 'leave', handler, logger),
+        PingStream: pingStreamHandler(`${PEER_SERVICE_NAME}/PingStream`, handler, logger, pingStreams),
       };
       server.addService(peerServiceDefinition(), handlers);
     },
+    drain: () => pingStreams.drain(),
   };
 }
