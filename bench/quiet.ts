@@ -1,5 +1,7 @@
 // Section `quiet` of `npm run bench` (issue #12, "A quiet node"): what a node costs while nothing
 // happens, and how soon it is back there after work. Each figure beside a baseline of the same run:
+//   0. CPU of one SWIM probe, caller and callee together, on the PingStream beside a unary Ping
+//      call (bench/probe-cost.ts; no containers, ~20 s);
 //   1. idle RSS of one container: the peer against the bare Fastify + grpc-js server bundled into
 //      the same image (bench/baseline-server.ts), as the foundation section measures it;
 //   2. idle CPU of the 22-container Compose cluster (20 peers + 2 supernodes) over 60 s, after
@@ -34,6 +36,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Agent } from 'undici';
 import { cleanupOnSignal, ComposeCluster, docker, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
+import { probeCostRows } from './probe-cost.ts';
 import { CLIENTS, call, cgroupFile, cgroupSeconds, describe, errorCount, logErrors, newAgent, putPhase, type CpuProbe } from './small-objects.ts';
 
 const IMAGE = process.env.PEERWEAVE_IMAGE ?? 'peerweave:latest';
@@ -165,6 +168,10 @@ async function withCluster<T>(cluster: ComposeCluster, fn: () => Promise<T>): Pr
 export async function quietSection(root: string, runs: number, push: (r: Row) => void): Promise<void> {
   const t0 = Date.now();
   try {
+    await probeCostRows(push).catch((err: unknown) => {
+      process.exitCode = 1;
+      push({ figure: 'CPU per SWIM probe, both ends (PingStream frame)', ours: failed(err), baseline: '—', ratio: '—', target: '—' });
+    });
     await idleRss(runs, push).catch((err: unknown) => {
       process.exitCode = 1;
       push({ figure: 'idle RSS, one container (issue #12)', ours: failed(err), baseline: '—', ratio: '—', target: '≤ 1.2×' });
