@@ -100,6 +100,8 @@ function rates(a: CpuReading, b: CpuReading): { process: number; cgroup: number 
 interface Scrape {
   cpu: number;
   suspicions: number;
+  /** Probe periods that ended in this node suspecting its target: the accusations it made. */
+  accusations: number;
   refutations: number;
   dead: number;
   rss: number;
@@ -119,6 +121,8 @@ async function scrape(agent: Agent, nodes: ClusterNode[]): Promise<Scrape[]> {
       return {
         cpu: get('process_cpu_seconds_total'),
         suspicions: get('peerweave_swim_suspicions_total'),
+        // Absent until the first failed probe.
+        accusations: m.get('peerweave_swim_probes_total{result="failed"}') ?? 0,
         refutations: get('peerweave_swim_refutations_total'),
         dead: get('peerweave_swim_members{state="dead"}'),
         rss: get('process_resident_memory_bytes'),
@@ -327,13 +331,16 @@ async function clusterFigures(root: string, base: BareIdle | string, push: (r: R
 
       const susp = sum(last.map((s, i) => s.suspicions - start.scrape[i]!.suspicions));
       const refutations = sum(last.map((s, i) => s.refutations - start.scrape[i]!.refutations));
+      const accusations = sum(last.map((s, i) => s.accusations - start.scrape[i]!.accusations));
+      const accusedPerNodeMin = accusations / nodes.length / (observedS / 60);
       const deadGauge = `${sum(end.scrape.map((s) => s.dead))} at the burst's end, ${sum(last.map((s) => s.dead))} at the observation's end`;
       const views = await Promise.all(nodes.map((n) => get<{ count: number }>(`${n.url}/v1/peers?state=dead`)));
       const deathsIdle = await loggedDeaths(nodes, idleFrom, idleTo);
       const deaths = await loggedDeaths(nodes, start.wall, afterTo);
       const perNodeMin = susp / nodes.length / (observedS / 60);
       console.error(
-        `    burst + ${(observedS - put.seconds).toFixed(0)} s after: suspicions ${susp} (${perNodeMin.toFixed(2)} per node per minute), refutations ${refutations}; ` +
+        `    burst + ${(observedS - put.seconds).toFixed(0)} s after: suspicions ${susp} (${perNodeMin.toFixed(2)} per node per minute), ` +
+          `accusations (failed probes) ${accusations} (${accusedPerNodeMin.toFixed(2)} per node per minute), refutations ${refutations}; ` +
           `logged deaths: ${deaths.members.size} members, ${deaths.declared} declared, ${deaths.applied} applied; dead gauge Σ ${deadGauge}; ` +
           `/v1/peers?state=dead Σ ${sum(views.map((v) => v.count))}`,
       );
@@ -341,7 +348,7 @@ async function clusterFigures(root: string, base: BareIdle | string, push: (r: R
         figure:
           `${PUTS} × 4 KiB puts from ${CLIENTS} clients over ${peers.length} peers (${(put.ops / put.seconds).toFixed(0)} puts/s, ${errorCount(put)} errors, ${put.seconds.toFixed(0)} s) ` +
           `and ${(observedS - put.seconds).toFixed(0)} s after: suspicions of healthy nodes (Σ Δ peerweave_swim_suspicions_total), members declared dead (the nodes' "member dead" logs)`,
-        ours: `${susp} suspicions = ${perNodeMin.toFixed(2)} per node per minute; ${deaths.members.size} dead (gauge Σ ${deadGauge}; /v1/peers?state=dead Σ ${sum(views.map((v) => v.count))} at the end)`,
+        ours: `${susp} suspicions = ${perNodeMin.toFixed(2)} per node per minute (from ${accusations} failed probes = ${accusedPerNodeMin.toFixed(2)} per node per minute); ${deaths.members.size} dead (gauge Σ ${deadGauge}; /v1/peers?state=dead Σ ${sum(views.map((v) => v.count))} at the end)`,
         baseline: `idle ${idleSeconds.toFixed(0)} s before: ${idleSusp} suspicions, ${deathsIdle.members.size} dead`,
         ratio: '—',
         target: `0 dead, ≤ 1 suspicion per node per minute${notMet(deaths.members.size === 0 && perNodeMin <= 1)}`,
