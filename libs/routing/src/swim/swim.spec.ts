@@ -21,7 +21,8 @@ import type {
   PeerResponse,
   PeerTransport,
 } from '@peerweave/protocol';
-import { lateThresholdMs, settleWithin, Swim, type SwimInit } from './swim.ts';
+import { lateThresholdMs, settleWithin } from './probe-wait.ts';
+import { Swim, type SwimInit } from './swim.ts';
 import { testNodeId } from './test-support.ts';
 
 const SELF = testNodeId(1000);
