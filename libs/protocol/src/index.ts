@@ -1,10 +1,10 @@
 // Public API of the peer protocol. Only this lib imports @grpc/*; callers use the types below.
-export { GrpcServer, DEFAULT_STOP_GRACE_MS, OVERALL_HEALTH } from './grpc-server.ts';
-export type { GrpcServerInit, GrpcStopOptions } from './grpc-server.ts';
+export { GrpcServer, DEFAULT_STOP_GRACE_MS, OVERALL_HEALTH } from './transport/grpc-server.ts';
+export type { GrpcServerInit, GrpcStopOptions } from './transport/grpc-server.ts';
 export type { ServiceBinding, BindingContext } from './service-binding.ts';
-export type { ServerCallContext } from './server-unary.ts';
-export { createCredentials } from './credentials.ts';
-export type { ProtocolCredentials, CredentialsInit } from './credentials.ts';
+export type { ServerCallContext } from './transport/server-unary.ts';
+export { createCredentials } from './transport/credentials.ts';
+export type { ProtocolCredentials, CredentialsInit } from './transport/credentials.ts';
 export { resolveProtoRoot, PROTO_DIR_ENV, PROTO_ROOT_MARKER } from './proto-root.ts';
 export type { ResolveProtoRootOptions } from './proto-root.ts';
 export {
@@ -12,15 +12,15 @@ export {
   DEFAULT_KEEPALIVE_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
   FLOW_CONTROL_WINDOW_BYTES,
-} from './grpc-options.ts';
-export type { ClientInit } from './client-channel.ts';
-export type { CallOptions } from './unary-call.ts';
-export { nodeServiceBinding, NODE_SERVICE_NAME } from './node-service.ts';
-export type { NodeInfoData, NodeServiceHandler } from './node-service.ts';
-export { createNodeClient } from './node-client.ts';
-export type { NodeClient } from './node-client.ts';
-export { createHealthClient } from './health-client.ts';
-export type { HealthClient, HealthStatus } from './health-client.ts';
+} from './transport/grpc-options.ts';
+export type { ClientInit } from './transport/client-channel.ts';
+export type { CallOptions } from './transport/unary-call.ts';
+export { nodeServiceBinding, NODE_SERVICE_NAME } from './node/node-service.ts';
+export type { NodeInfoData, NodeServiceHandler } from './node/node-service.ts';
+export { createNodeClient } from './node/node-client.ts';
+export type { NodeClient } from './node/node-client.ts';
+export { createHealthClient } from './transport/health-client.ts';
+export type { HealthClient, HealthStatus } from './transport/health-client.ts';
 
 // The peer protocol: routing (peerweave.routing.v1), content (peerweave.content.v1) and search
 // (peerweave.search.v1) messages, the serving and calling sides.
@@ -67,7 +67,7 @@ export {
   assertValidPeerRequest,
   assertValidPeerResponse,
 } from './peer-codec.ts';
-export { peerServiceBinding, PEER_SERVICE_NAME } from './peer-service.ts';
+export { peerServiceBinding, PEER_SERVICE_NAME } from './routing/routing-service.ts';
 export type {
   ObjectRecord,
   Tombstone,
@@ -95,7 +95,7 @@ export type {
   GetProvidersResponse,
   ContentMethods,
   ContentMethod,
-} from './content-messages.ts';
+} from './content/content-messages.ts';
 export {
   MAX_CID_LENGTH,
   MAX_BLOCK_BYTES,
@@ -115,8 +115,8 @@ export {
   MAX_PROVIDERS_PER_MESSAGE,
   CONTENT_METHODS,
   isContentMethod,
-} from './content-codec.ts';
-export { contentServiceBinding, CONTENT_SERVICE_NAME } from './content-service.ts';
+} from './content/content-codec.ts';
+export { contentServiceBinding, CONTENT_SERVICE_NAME } from './content/content-service.ts';
 export {
   SEARCH_MODES,
   DEFAULT_SEARCH_TTL,
@@ -125,7 +125,7 @@ export {
   MAX_SEARCH_LIMIT,
   MAX_INDEX_ENTRIES_PER_MESSAGE,
   MAX_SUPERNODES_PER_MESSAGE,
-} from './search-messages.ts';
+} from './search/search-messages.ts';
 export type {
   SearchMode,
   SearchOrigin,
@@ -143,11 +143,11 @@ export type {
   SearchLoadResponse,
   SearchMethods,
   SearchMethod,
-} from './search-messages.ts';
-export { QUERY_ID_BYTES, MAX_SEARCH_HOPS, SEARCH_METHODS, isSearchMethod } from './search-codec.ts';
-export { searchServiceBinding, SEARCH_SERVICE_NAME } from './search-service.ts';
-export { GrpcPeerTransport, DEFAULT_IDLE_CHANNEL_MS } from './grpc-peer-transport.ts';
-export type { GrpcPeerTransportInit } from './grpc-peer-transport.ts';
+} from './search/search-messages.ts';
+export { QUERY_ID_BYTES, MAX_SEARCH_HOPS, SEARCH_METHODS, isSearchMethod } from './search/search-codec.ts';
+export { searchServiceBinding, SEARCH_SERVICE_NAME } from './search/search-service.ts';
+export { GrpcPeerTransport, DEFAULT_IDLE_CHANNEL_MS } from './transport/grpc-peer-transport.ts';
+export type { GrpcPeerTransportInit } from './transport/grpc-peer-transport.ts';
 
 // The block streams of peerweave.content.v1 (GetBlocks, PutBlocks): bulk block bytes on long-lived
 // streams. Served through ContentHandler (readBlock, writeBlocks), called through PeerTransport
@@ -160,7 +160,7 @@ export type {
   BlockReader,
   BlockWriter,
   BlockStreamTransport,
-} from './block-stream-messages.ts';
+} from './block-streams/block-stream-messages.ts';
 export {
   MAX_OUTSTANDING_WANTS,
   MAX_CONCURRENT_BLOCK_READS,
@@ -169,6 +169,6 @@ export {
   MAX_QUEUED_PUT_BYTES,
   MAX_BLOCK_ERROR_CODE_LENGTH,
   MAX_BLOCK_ERROR_MESSAGE_BYTES,
-} from './block-stream-limits.ts';
-export { GrpcBlockReader } from './grpc-block-reader.ts';
-export { GrpcBlockWriter } from './grpc-block-writer.ts';
+} from './block-streams/block-stream-limits.ts';
+export { GrpcBlockReader } from './block-streams/grpc-block-reader.ts';
+export { GrpcBlockWriter } from './block-streams/grpc-block-writer.ts';

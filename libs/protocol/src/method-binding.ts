@@ -2,7 +2,7 @@ import type { handleUnaryCall } from '@grpc/grpc-js';
 import { InternalError, InvalidArgumentError, type Logger } from '@peerweave/core';
 import { PEER_CODECS, PEER_RPC_NAMES, type PeerWireMethods } from './peer-codec.ts';
 import type { PeerHandler, PeerMethod, PeerMethodHandler } from './peer-messages.ts';
-import { unaryHandler } from './server-unary.ts';
+import { unaryHandler } from './transport/server-unary.ts';
 
 /**
  * The grpc-js handler of one peer method (routing, content or search) of `serviceName`: the request is

@@ -15,7 +15,7 @@
  * for every message.
  */
 import { checkAddress, checkBoolean, checkListLength, decodeId, describeLength, EMPTY_BYTES, encodeId, invalid } from './codec-support.ts';
-import { CONTENT_CODECS, CONTENT_METHODS, CONTENT_RPC_NAMES, isContentMethod, type ContentWireMethods } from './content-codec.ts';
+import { CONTENT_CODECS, CONTENT_METHODS, CONTENT_RPC_NAMES, isContentMethod, type ContentWireMethods } from './content/content-codec.ts';
 import type { FindNodeRequest as FindNodeRequestWire, FindNodeRequest__Output as FindNodeRequestWireOut } from './generated/peerweave/routing/v1/FindNodeRequest.ts';
 import type { FindNodeResponse as FindNodeResponseWire, FindNodeResponse__Output as FindNodeResponseWireOut } from './generated/peerweave/routing/v1/FindNodeResponse.ts';
 import type { LeaveRequest as LeaveRequestWire, LeaveRequest__Output as LeaveRequestWireOut } from './generated/peerweave/routing/v1/LeaveRequest.ts';
@@ -27,7 +27,7 @@ import type { PingReqRequest as PingReqRequestWire, PingReqRequest__Output as Pi
 import type { PingReqResponse as PingReqResponseWire, PingReqResponse__Output as PingReqResponseWireOut } from './generated/peerweave/routing/v1/PingReqResponse.ts';
 import type { PingRequest as PingRequestWire, PingRequest__Output as PingRequestWireOut } from './generated/peerweave/routing/v1/PingRequest.ts';
 import type { PingResponse as PingResponseWire, PingResponse__Output as PingResponseWireOut } from './generated/peerweave/routing/v1/PingResponse.ts';
-import { isSearchMethod, SEARCH_CODECS, SEARCH_METHODS, SEARCH_RPC_NAMES, type SearchWireMethods } from './search-codec.ts';
+import { isSearchMethod, SEARCH_CODECS, SEARCH_METHODS, SEARCH_RPC_NAMES, type SearchWireMethods } from './search/search-codec.ts';
 import {
   MEMBER_STATES,
   type Envelope,

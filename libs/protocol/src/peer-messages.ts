@@ -8,9 +8,9 @@
  * Every routing message carries its sender's contact and a few piggybacked membership updates:
  * that is how contacts are learnt from every message received and how SWIM disseminates.
  */
-import type { BlockStreamHandler, BlockStreamTransport } from './block-stream-messages.ts';
-import type { ContentMethods } from './content-messages.ts';
-import type { SearchMethods } from './search-messages.ts';
+import type { BlockStreamHandler, BlockStreamTransport } from './block-streams/block-stream-messages.ts';
+import type { ContentMethods } from './content/content-messages.ts';
+import type { SearchMethods } from './search/search-messages.ts';
 
 /** Only append to this list: it is a wire enum. */
 export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const;

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { credentials, loadPackageDefinition, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { Logger } from '@peerweave/core';
-import { GrpcServer, type GrpcServerInit } from './grpc-server.ts';
+import { GrpcServer, type GrpcServerInit } from './transport/grpc-server.ts';
 import { PROTO_LOADER_OPTIONS } from './loader-options.ts';
 import type { ServiceBinding } from './service-binding.ts';
 

@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { Client, credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { NotFoundError, PeerweaveError, type ErrorCode } from '@peerweave/core';
+import { ManualClock } from '@peerweave/core/testing';
+import type { GrpcServer } from './grpc-server.ts';
+import { GrpcPeerTransport, type GrpcPeerTransportInit } from './grpc-peer-transport.ts';
+import { MAX_ADDRESS_LENGTH, MAX_UPDATES_PER_MESSAGE, ROUTING_METHODS } from '../peer-codec.ts';
+import type { PingResponse, RoutingHandler } from '../peer-messages.ts';
+import { PEER_SERVICE_NAME, peerServiceBinding, peerServiceDefinition } from '../routing/routing-service.ts';
+import { BOB, contact, FIND_NODE, PING, PING_RESPONSE, sampleHandler, SAMPLES } from '../routing/routing-test-messages.ts';
+import { deferred, recordingLogger, startTestServer } from '../test-support.ts';
+
+const SERVER_MAX_MESSAGE_BYTES = 16 * 1024;
+
+function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
+  return assert.rejects(promise, (err: unknown) => {
+    assert.ok(err instanceof PeerweaveError, `expected a PeerweaveError, got ${String(err)}`);
+    assert.equal(err.code, code, `code of "${err.message}"`);
+    if (message !== undefined) assert.match(err.message, message);
+    return true;
+  });
+}
+
+/** A handler whose ping each test may swap; the other methods answer their samples. */
+function switchableHandler(): RoutingHandler & { received: { method: string; request: unknown }[]; ping: RoutingHandler['ping']; onPing: RoutingHandler['ping'] | undefined } {
+  const base = sampleHandler();
+  const handler = {
+    ...base,
+    onPing: undefined as RoutingHandler['ping'] | undefined,
+    ping: (request: Parameters<RoutingHandler['ping']>[0], context: Parameters<RoutingHandler['ping']>[1]) =>
+      handler.onPing === undefined ? base.ping(request, context) : handler.onPing(request, context),
+  };
+  return handler;
+}
+
+/** A raw grpc-js call of PeerService/Ping with whatever message, bypassing our codec. */
+function rawPing(address: string, message: unknown): Promise<{ code: number; details: string }> {
+  const def = peerServiceDefinition().Ping;
+  const client = new Client(address, credentials.createInsecure());
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      def.path,
+      def.requestSerialize as (m: unknown) => Buffer,
+      def.responseDeserialize,
+      message,
+      { deadline: Date.now() + 5_000 },
+      (err: ServiceError | null) => {
+        client.close();
+        resolve(err === null ? { code: Status.OK, details: '' } : { code: err.code, details: err.details });
+      },
+    );
+  });
+}
+
+async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('PeerService over gRPC with GrpcPeerTransport', () => {
+  const logger = recordingLogger();
+  const handler = switchableHandler();
+  let server: GrpcServer;
+  let other: GrpcServer;
+
+  before(async () => {
+    server = await startTestServer([peerServiceBinding(handler)], { logger, maxMessageBytes: SERVER_MAX_MESSAGE_BYTES });
+    other = await startTestServer([peerServiceBinding(sampleHandler())]);
+  });
+  after(async () => {
+    await server?.stop({ graceMs: 1_000 });
+    await other?.stop({ graceMs: 1_000 });
+  });
+
+  function transport(t: TestContext, init: GrpcPeerTransportInit = {}): GrpcPeerTransport {
+    const tr = new GrpcPeerTransport({ defaultDeadlineMs: 5_000, ...init });
+    t.after(() => tr.close());
+    return tr;
+  }
+
+  it('the server carries PeerService', () => {
+    assert.equal(peerServiceBinding(handler).serviceName, PEER_SERVICE_NAME);
+  });
+
+  it('every method reaches the handler decoded and returns its answer', async (t) => {
+    const tr = transport(t);
+    for (const method of ROUTING_METHODS) {
+      handler.received.length = 0;
+      const { request, response } = SAMPLES[method];
+      assert.deepEqual(await tr.request(server.address, method, request as never), response, method);
+      assert.deepEqual(handler.received, [{ method, request }], method);
+    }
+  });
+
+  it("the handler's context names the caller's connection as peer (host:port)", async (t) => {
+    let peer: string | undefined;
+    handler.onPing = async (_request, context) => {
+      peer = context.peer;
+      return PING_RESPONSE;
+    };
+    t.after(() => {
+      handler.onPing = undefined;
+    });
+    await transport(t).request(server.address, 'ping', PING);
+    assert.match(peer ?? '', /^127\.0\.0\.1:\d+$/);
+    assert.notEqual(peer, server.address, 'the remote end, not ours');
+  });
+
+  it('reuses one channel per address', async (t) => {
+    const tr = transport(t);
+    await tr.request(server.address, 'ping', PING);
+    await Promise.all([tr.request(server.address, 'ping', PING), tr.request(server.address, 'findNode', FIND_NODE)]);
+    assert.equal(tr.channelCount, 1);
+    await tr.request(other.address, 'ping', PING);
+    assert.equal(tr.channelCount, 2);
+  });
+
+  it('closes channels left idle, and opens a new one when the address is called again', async (t) => {
+    const clock = new ManualClock(1_000);
+    const tr = transport(t, { clock, idleChannelMs: 60_000 });
+    await tr.request(server.address, 'ping', PING);
+    await tr.request(other.address, 'ping', PING);
+    await clock.advance(40_000);
+    await tr.request(other.address, 'ping', PING); // keeps `other` in use
+    await clock.advance(40_000);
+    assert.equal(tr.channelCount, 1, 'the idle channel is gone, the used one stays');
+    await clock.advance(120_000);
+    assert.equal(tr.channelCount, 0);
+    assert.equal(clock.pending, 0, 'no sweep timer without channels');
+    assert.deepEqual(await tr.request(server.address, 'ping', PING), PING_RESPONSE);
+    assert.equal(tr.channelCount, 1);
+  });
+
+  it('a 31-byte id from a raw client gets INVALID_ARGUMENT and the server keeps serving', async (t) => {
+    const sender = { id: Buffer.alloc(31), address: '10.0.0.1:7400', role: 'peer', incarnation: 1 };
+    const answer = await rawPing(server.address, { sender, updates: [] });
+    assert.equal(answer.code, Status.INVALID_ARGUMENT);
+    assert.match(answer.details, /sender\.id: an id has 32 bytes, got 31/);
+    const unknownState = await rawPing(server.address, {
+      sender: { ...sender, id: Buffer.alloc(32) },
+      updates: [{ state: 42, contact: { ...sender, id: Buffer.alloc(32) }, from: Buffer.alloc(32) }],
+    });
+    assert.equal(unknownState.code, Status.INVALID_ARGUMENT);
+    assert.deepEqual(await transport(t).request(server.address, 'ping', PING), PING_RESPONSE);
+  });
+
+  it('a message above the server limit gets RESOURCE_EXHAUSTED', async (t) => {
+    const updates = Array.from({ length: MAX_UPDATES_PER_MESSAGE }, (_, i) => ({
+      state: 'alive' as const,
+      contact: contact(i, 'x'.repeat(MAX_ADDRESS_LENGTH)),
+      from: BOB.id,
+    }));
+    await rejectsWithCode(transport(t).request(server.address, 'ping', { ...PING, updates }), 'RESOURCE_EXHAUSTED');
+  });
+
+  it('a handler slower than the deadline: DEADLINE_EXCEEDED, and the handler signal aborts', async (t) => {
+    const aborted = deferred<unknown>();
+    handler.onPing = ({ sender: _ }, { signal }) => {
+      signal.addEventListener('abort', () => aborted.resolve(signal.reason), { once: true });
+      return new Promise<PingResponse>(() => {});
+    };
+    t.after(() => {
+      handler.onPing = undefined;
+    });
+    await rejectsWithCode(transport(t).request(server.address, 'ping', PING, { deadlineMs: 200 }), 'DEADLINE_EXCEEDED');
+    const reason = await aborted.promise;
+    assert.ok(reason instanceof PeerweaveError);
+  });
+
+  it("the caller's signal cancels the call with ABORTED", async (t) => {
+    const started = deferred();
+    handler.onPing = () => {
+      started.resolve();
+      return new Promise<PingResponse>(() => {});
+    };
+    t.after(() => {
+      handler.onPing = undefined;
+    });
+    const controller = new AbortController();
+    const call = transport(t).request(server.address, 'ping', PING, { signal: controller.signal });
+    await started.promise;
+    controller.abort();
+    await rejectsWithCode(call, 'ABORTED');
+  });
+
+  it("a handler's typed error reaches the caller with its code", async (t) => {
+    handler.onPing = async () => {
+      throw new NotFoundError('no such thing');
+    };
+    t.after(() => {
+      handler.onPing = undefined;
+    });
+    await rejectsWithCode(transport(t).request(server.address, 'ping', PING), 'NOT_FOUND', /no such thing/);
+  });
+
+  it('an invalid response from the handler is our bug: INTERNAL to the caller, logged here', async (t) => {
+    handler.onPing = async () => ({ ...PING_RESPONSE, sender: { ...BOB, address: '' } });
+    t.after(() => {
+      handler.onPing = undefined;
+    });
+    logger.entries.length = 0;
+    await rejectsWithCode(transport(t).request(server.address, 'ping', PING), 'INTERNAL', /^internal error$/);
+    assert.equal(logger.entries.filter((e) => e.level === 'error').length, 1);
+  });
+
+  it('an invalid request is refused before it leaves, with INVALID_ARGUMENT', async (t) => {
+    const tr = transport(t);
+    await rejectsWithCode(tr.request(server.address, 'ping', { ...PING, target: 'nope' }), 'INVALID_ARGUMENT', /target/);
+    assert.equal(tr.channelCount, 0);
+  });
+
+  it('an address that cannot be dialled: INVALID_ARGUMENT', async (t) => {
+    const tr = transport(t);
+    await rejectsWithCode(tr.request('', 'ping', PING), 'INVALID_ARGUMENT');
+    await rejectsWithCode(tr.request('x'.repeat(MAX_ADDRESS_LENGTH + 1), 'ping', PING), 'INVALID_ARGUMENT');
+    assert.equal(tr.channelCount, 0);
+  });
+
+  it('an unreachable address: UNAVAILABLE before the deadline', async (t) => {
+    const address = `127.0.0.1:${await unusedPort()}`;
+    await rejectsWithCode(transport(t).request(address, 'ping', PING, { deadlineMs: 3_000 }), 'UNAVAILABLE');
+  });
+
+  it('close() aborts calls in flight and refuses later ones', async (t) => {
+    const started = deferred();
+    handler.onPing = () => {
+      started.resolve();
+      return new Promise<PingResponse>(() => {});
+    };
+    t.after(() => {
+      handler.onPing = undefined;
+    });
+    const tr = transport(t);
+    const call = tr.request(server.address, 'ping', PING);
+    await started.promise;
+    await tr.close();
+    await rejectsWithCode(call, 'ABORTED');
+    await rejectsWithCode(tr.request(server.address, 'ping', PING), 'ABORTED');
+    assert.equal(tr.channelCount, 0);
+  });
+});
