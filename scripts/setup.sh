@@ -203,7 +203,16 @@ ensure_dockerd() {
     doing "dockerd is running but not answering yet; waiting up to ${DOCKERD_WAIT_S} s"
   else
     doing "starting dockerd (log: $DOCKERD_LOG)"
-    (setsid dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &)
+    # Closes every inherited descriptor above 2, not only the setup lock (fd 9): a caller's own lock
+    # (`flock some.lock bash scripts/setup.sh` passes it as fd 3) would otherwise be held by the
+    # daemon for as long as it runs, and every later `flock` on it would wait forever.
+    (
+      for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        if (( fd > 2 )); then eval "exec $fd>&-"; fi
+      done
+      exec setsid dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null
+    ) &
   fi
   local deadline=$((SECONDS + DOCKERD_WAIT_S))
   until docker_answers; do
