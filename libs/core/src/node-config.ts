@@ -162,7 +162,7 @@ export const NODE_CONFIG = {
   probeTimeoutMs: {
     env: 'PEERWEAVE_PROBE_TIMEOUT_MS',
     accepts: 'an integer number of milliseconds, below the probe interval',
-    doc: 'How long a direct ping waits for its ack before indirect probes start, stretched by Lifeguard while this node is unhealthy (× its local health score + 1). Must exceed the network round trip (p99) plus the event-loop stalls of a loaded node, or healthy peers get suspected; the rest of the period is left for indirect probes.',
+    doc: 'How long a direct ping waits for its ack before indirect probes start, stretched by Lifeguard while this node is unhealthy (× its local health score + 1; the score rises when probes fail without the helpers answering, when a probe timer or the probe loop itself wakes later than half this timeout, i.e. the event loop is too busy to read acks in time, and falls by one per acked on-time period). Must exceed the network round trip (p99) plus the event-loop stalls of a loaded node, or healthy peers get suspected; the rest of the period is left for indirect probes.',
     schema: positiveMs,
     default: { lan: 250, local: 100, test: 100 },
   },

@@ -386,6 +386,53 @@ describe('Swim: config and metrics', () => {
   });
 });
 
+describe('Swim: local health from the probe loop\'s own lag', () => {
+  /** The manual clock, except that every sleep wakes `lagMs` late while `lagging` (a busy loop). */
+  function laggy(clock: ManualClock): Clock & { lagging: boolean; lagMs: number } {
+    let offset = 0;
+    const laggyClock = {
+      lagging: false,
+      lagMs: 0,
+      now: () => clock.now() + offset,
+      setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms),
+      clearTimeout: (handle: unknown) => clock.clearTimeout(handle as never),
+      sleep: async (ms: number, options?: { signal?: AbortSignal }) => {
+        await clock.sleep(ms, options);
+        if (laggyClock.lagging) offset += laggyClock.lagMs;
+      },
+    };
+    return laggyClock;
+  }
+
+  it('a loop that wakes late raises the score although every probe is acked; on time again, acks lower it', async () => {
+    const contacts = Array.from({ length: 4 }, (_, i) => peer(i + 1));
+    const manual = new ManualClock(START);
+    const clock = laggy(manual);
+    const swim = new Swim({
+      self: { id: SELF, address: '10.1.9.9:7946', role: 'peer' },
+      transport: stubTransport(manual, acking(contacts)),
+      clock,
+      random: new SeededRandom(42),
+      targets: () => contacts,
+    });
+    await swim.start();
+    await manual.advance(5_000);
+    assert.equal(swim.awarenessScore, 0, 'on time: healthy');
+    clock.lagging = true;
+    clock.lagMs = lateThresholdMs(500) - 1; // just under the threshold: a timer is never exact
+    await manual.advance(5_000);
+    assert.equal(swim.awarenessScore, 0, 'small lateness is not ill health');
+    clock.lagMs = 400; // the default ack deadline is 500 ms: late by more than half of it
+    await manual.advance(4_000);
+    assert.ok(swim.awarenessScore >= 2, `score ${swim.awarenessScore} after lagging periods`);
+    assert.equal(swim.probePeriodMs(), 1000 * (swim.awarenessScore + 1), 'periods (and ack deadlines) stretch');
+    clock.lagging = false;
+    await manual.advance(120_000);
+    assert.equal(swim.awarenessScore, 0, 'recovered once the loop is on time');
+    await swim.stop();
+  });
+});
+
 describe('Swim: a probe timer that fires late', () => {
   /** A clock whose single timer the test fires by hand, at whatever `now` the test sets. */
   function handClock(): Clock & { time: number; fire(): void } {

@@ -34,7 +34,7 @@ import { Awareness } from './awareness.ts';
 import { BroadcastQueue } from './broadcast-queue.ts';
 import { Membership, type MemberInfo, type MembershipEvents } from './membership.ts';
 import { ProbeOrder } from './probe-order.ts';
-import { firstAck, settleWithin, untilSettledOrAborted, type Attempt } from './probe-wait.ts';
+import { firstAck, lateThresholdMs, settleWithin, untilSettledOrAborted, type Attempt } from './probe-wait.ts';
 import { resolveSwimTuning, type SwimTuning } from './swim-config.ts';
 
 /** Listeners of membership changes; the routing node adds and drops contacts on them. */
@@ -106,6 +106,8 @@ export class Swim implements Startable {
   readonly #members: Gauge<'state'>;
   #slot = 0;
   #periods = 0;
+  /** The last period's sleep woke late (see #checkLoopLag). */
+  #loopLagging = false;
   /**
    * Newly suspected members to probe in the next period (Lifeguard's buddy system, adapted to
    * partial views): the ping carries the suspicion, so a live member hears of it and refutes at
@@ -384,7 +386,10 @@ export class Swim implements Startable {
         if (target !== undefined) await this.#probe(target, periodMs, signal);
         // Retention is minutes long: a sweep every few periods is enough, and it scans every member.
         if (++this.#periods % SWEEP_EVERY_PERIODS === 0) this.#membership.sweep();
-        await this.#clock.sleep(Math.max(0, started + periodMs - this.#clock.now()), { signal });
+        const sleepMs = Math.max(0, started + periodMs - this.#clock.now());
+        const due = this.#clock.now() + sleepMs;
+        await this.#clock.sleep(sleepMs, { signal });
+        this.#checkLoopLag(this.#clock.now() - due);
       }
     } catch (err) {
       if (!signal.aborted) this.#logger.error({ err }, 'probe loop failed');
@@ -470,8 +475,23 @@ export class Swim implements Startable {
     }
   }
 
+  /**
+   * Local health from this node's own timeliness (Lifeguard's premise, measured directly): the
+   * probe loop's sleep that wakes later than half an ack deadline means the event loop is too busy
+   * (CPU starved, a burst of work, GC) to read acks in time, so the score rises and stretches the
+   * next periods and ack deadlines before this node accuses anyone; an ack in such a period does
+   * not lower it. On a saturated machine every node's loop lags, so every prober waits longer: load
+   * does not become suspicions. Once the loop is on time again, each acked period lowers it by one.
+   */
+  #checkLoopLag(lateMs: number): void {
+    this.#loopLagging = lateMs >= lateThresholdMs(this.#tuning.probeTimeoutMs);
+    if (!this.#loopLagging) return;
+    this.#awareness.applyDelta(1);
+    this.#logger.debug({ lateMs, score: this.#awareness.score }, 'probe loop woke late: this node is busy');
+  }
+
   #probed(result: 'ack' | 'indirect_ack'): void {
-    this.#awareness.applyDelta(-1);
+    if (!this.#loopLagging) this.#awareness.applyDelta(-1);
     this.#probes.inc({ result });
   }
 
