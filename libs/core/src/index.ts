@@ -2,6 +2,7 @@ export * from './errors.ts';
 export * from './clock.ts';
 export { ManualClock, flushMicrotasks } from './manual-clock.ts';
 export * from './startable.ts';
+export { lateBound, type LateBinding } from './late-binding.ts';
 export * from './signals.ts';
 export * from './config.ts';
 export * from './node-config.ts';
