@@ -4,7 +4,7 @@
 // the same process and the same run. Probes are paced one per PACE_MS, as SWIM sends them, so the
 // figure includes the wake-ups an idle node pays rather than a saturated loop's batching; the cost
 // of the pacing alone is measured and subtracted.
-import { GrpcPeerTransport, GrpcServer, peerServiceBinding, type PeerContact, type RoutingHandler } from '@peerweave/protocol';
+import { GrpcPeerTransport, GrpcServer, routingServiceBinding, type PeerContact, type RoutingHandler } from '@peerweave/protocol';
 import { median, type Row } from './docker.ts';
 
 const PROBES = Number(process.env.BENCH_PROBES ?? 400);
@@ -44,7 +44,7 @@ export interface ProbeCost {
 
 export async function probeCost(): Promise<ProbeCost> {
   const server = new GrpcServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 4 * 1024 * 1024, keepaliveMs: 30_000 });
-  server.addService(peerServiceBinding(handler));
+  server.addService(routingServiceBinding(handler));
   await server.start();
   const stream = new GrpcPeerTransport();
   const unary = new GrpcPeerTransport({ pingStream: false });

@@ -8,7 +8,7 @@ import {
   contentServiceBinding,
   createCredentials,
   nodeServiceBinding,
-  peerServiceBinding,
+  routingServiceBinding,
   searchServiceBinding,
   type IndexEntry,
   type NodeInfoData,
@@ -93,7 +93,7 @@ export async function startNode(config: NodeConfig): Promise<PeerNode> {
     throw new ShuttingDownError('node is not serving the peer protocol');
   };
   grpc.addService(
-    peerServiceBinding({
+    routingServiceBinding({
       ping: (request, context) => (routing ? routing.handler.ping(request, context) : notReady()),
       pingReq: (request, context) => (routing ? routing.handler.pingReq(request, context) : notReady()),
       findNode: (request, context) => (routing ? routing.handler.findNode(request, context) : notReady()),

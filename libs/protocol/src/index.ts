@@ -16,7 +16,7 @@ export {
 export type { ClientInit } from './transport/client-channel.ts';
 export type { CallOptions } from './transport/unary-call.ts';
 export { nodeServiceBinding, NODE_SERVICE_NAME } from './node/node-service.ts';
-export type { NodeInfoData, NodeServiceHandler } from './node/node-service.ts';
+export type { NodeInfoData, NodeServiceHandler } from './node/node-messages.ts';
 export { createNodeClient } from './node/node-client.ts';
 export type { NodeClient } from './node/node-client.ts';
 export { createHealthClient } from './transport/health-client.ts';
@@ -24,50 +24,15 @@ export type { HealthClient, HealthStatus } from './transport/health-client.ts';
 
 // The peer protocol: routing (peerweave.routing.v1), content (peerweave.content.v1) and search
 // (peerweave.search.v1) messages, the serving and calling sides.
-export { MEMBER_STATES } from './peer-messages.ts';
-export type {
-  MemberState,
-  PeerContact,
-  MemberUpdate,
-  Envelope,
-  PingRequest,
-  PingResponse,
-  PingReqRequest,
-  PingReqResponse,
-  FindNodeRequest,
-  FindNodeResponse,
-  LeaveRequest,
-  LeaveResponse,
-  RoutingMethods,
-  RoutingMethod,
-  PeerMethods,
-  PeerMethod,
-  PeerRequest,
-  PeerResponse,
-  PeerCallContext,
-  PeerMethodHandler,
-  RoutingHandler,
-  ContentHandler,
-  SearchHandler,
-  PeerHandler,
-  PeerCallOptions,
-  PeerTransport,
-} from './peer-messages.ts';
-export {
-  MAX_ADDRESS_LENGTH,
-  MAX_ROLE_LENGTH,
-  MAX_UPDATES_PER_MESSAGE,
-  MAX_CONTACTS_PER_MESSAGE,
-  MAX_FIND_NODE_COUNT,
-  MAX_PING_REQ_TIMEOUT_MS,
-  ROUTING_METHODS,
-  isRoutingMethod,
-  PEER_METHODS,
-  isPeerMethod,
-  assertValidPeerRequest,
-  assertValidPeerResponse,
-} from './peer-codec.ts';
-export { peerServiceBinding, PEER_SERVICE_NAME } from './routing/routing-service.ts';
+export { MEMBER_STATES } from './routing/routing-messages.ts';
+export type { MemberState, PeerContact, MemberUpdate, Envelope, PingRequest, PingResponse, PingReqRequest, PingReqResponse, FindNodeRequest, FindNodeResponse, LeaveRequest, LeaveResponse, RoutingMethods, RoutingMethod, RoutingHandler } from './routing/routing-messages.ts';
+export type { PeerMethods, PeerMethod, PeerRequest, PeerResponse, PeerMethodHandler, PeerHandler, PeerTransport } from './peer-messages.ts';
+export type { PeerCallContext, PeerCallOptions } from './service-types.ts';
+export type { ContentHandler } from './content/content-messages.ts';
+export type { SearchHandler } from './search/search-messages.ts';
+export { MAX_ADDRESS_LENGTH, MAX_ROLE_LENGTH, MAX_UPDATES_PER_MESSAGE, MAX_CONTACTS_PER_MESSAGE, MAX_FIND_NODE_COUNT, MAX_PING_REQ_TIMEOUT_MS, ROUTING_METHODS, isRoutingMethod } from './routing/routing-codec.ts';
+export { PEER_METHODS, isPeerMethod, assertValidPeerRequest, assertValidPeerResponse } from './peer-codec.ts';
+export { routingServiceBinding, ROUTING_SERVICE_NAME } from './routing/routing-service.ts';
 export type {
   ObjectRecord,
   Tombstone,

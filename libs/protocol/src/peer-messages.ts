@@ -1,83 +1,15 @@
 /**
- * The peer protocol as the domain sees it: plain, immutable message objects. Three services share
- * one connection between peers: routing (`peerweave.routing.v1`, the messages below), content
- * (`peerweave.content.v1`, content-messages.ts) and search (`peerweave.search.v1`,
- * search-messages.ts). The gRPC transport maps the messages to wire messages; the in-memory network
- * passes them as they are (so receivers must never mutate a message they were given).
- *
- * Every routing message carries its sender's contact and a few piggybacked membership updates:
- * that is how contacts are learnt from every message received and how SWIM disseminates.
+ * "Peer" is the union of the services one peer calls on another over one connection: routing
+ * (`peerweave.routing.v1`, routing/routing-messages.ts), content (`peerweave.content.v1`,
+ * content/content-messages.ts) and search (`peerweave.search.v1`, search/search-messages.ts). Here:
+ * the union's method table, the whole node's handler, the transport that calls every method, and the
+ * narrow clients each lib receives instead of the whole transport.
  */
-import type { BlockStreamHandler, BlockStreamTransport } from './block-streams/block-stream-messages.ts';
-import type { ContentMethods } from './content/content-messages.ts';
-import type { SearchMethods } from './search/search-messages.ts';
-
-/** Only append to this list: it is a wire enum. */
-export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const;
-export type MemberState = (typeof MEMBER_STATES)[number];
-
-/** How to reach a node and how fresh that knowledge is. */
-export interface PeerContact {
-  /** Node id, 64 lower-case hex digits. */
-  readonly id: string;
-  /** `host:port` of its peer protocol. */
-  readonly address: string;
-  /** `peer` or `supernode`. */
-  readonly role: string;
-  /** Raised by the node itself to refute a suspicion; a restart starts above any earlier value. */
-  readonly incarnation: number;
-}
-
-/** A membership fact about `contact`, as SWIM gossips it. */
-export interface MemberUpdate {
-  readonly state: MemberState;
-  readonly contact: PeerContact;
-  /** Id of the node that made the claim (the suspecter, or the node itself for alive/left). */
-  readonly from: string;
-}
-
-export interface Envelope {
-  readonly sender: PeerContact;
-  readonly updates: readonly MemberUpdate[];
-}
-
-export interface PingRequest extends Envelope {
-  /** The id the caller expects at the address; empty when it does not know it (a seed). */
-  readonly target: string;
-}
-export type PingResponse = Envelope;
-
-export interface PingReqRequest extends Envelope {
-  /** The node to probe on the caller's behalf. */
-  readonly target: PeerContact;
-  /** How long the intermediary may wait for the target's ack. */
-  readonly timeoutMs: number;
-}
-export interface PingReqResponse extends Envelope {
-  readonly acked: boolean;
-}
-
-export interface FindNodeRequest extends Envelope {
-  /** Key to find the closest nodes to, 64 hex digits. */
-  readonly key: string;
-  /** How many contacts the caller wants (k). */
-  readonly count: number;
-}
-export interface FindNodeResponse extends Envelope {
-  readonly closest: readonly PeerContact[];
-}
-
-export type LeaveRequest = Envelope;
-export type LeaveResponse = Envelope;
-
-/** Request and response of each routing method. Only append methods. */
-export interface RoutingMethods {
-  ping: { request: PingRequest; response: PingResponse };
-  pingReq: { request: PingReqRequest; response: PingReqResponse };
-  findNode: { request: FindNodeRequest; response: FindNodeResponse };
-  leave: { request: LeaveRequest; response: LeaveResponse };
-}
-export type RoutingMethod = keyof RoutingMethods;
+import type { BlockStreamTransport } from './block-streams/block-stream-messages.ts';
+import type { ContentHandler, ContentMethod, ContentMethods } from './content/content-messages.ts';
+import type { RoutingHandler, RoutingMethod, RoutingMethods } from './routing/routing-messages.ts';
+import type { SearchHandler, SearchMethod, SearchMethods } from './search/search-messages.ts';
+import type { MethodHandler, PeerCallOptions } from './service-types.ts';
 
 /** Every method a peer may call on another: routing, content and search. */
 export interface PeerMethods extends RoutingMethods, ContentMethods, SearchMethods {}
@@ -85,46 +17,11 @@ export type PeerMethod = keyof PeerMethods;
 export type PeerRequest<M extends PeerMethod> = PeerMethods[M]['request'];
 export type PeerResponse<M extends PeerMethod> = PeerMethods[M]['response'];
 
-export interface PeerCallContext {
-  /**
-   * Aborts when the caller cancels or its deadline passes. Read it as `context.signal` and pass it
-   * on; do not spread the context: the in-memory network makes the signal lazily, in a getter.
-   */
-  readonly signal: AbortSignal;
-  /**
-   * Who called: the remote `host:port` over gRPC (call.getPeer()), the caller's address on the
-   * in-memory network; for per-peer limits. Over gRPC it is the connection's source address and
-   * port, not the caller's advertised peer address (an outgoing connection has an ephemeral port).
-   */
-  readonly peer: string;
-}
-
 /** How a node serves one method. */
-export type PeerMethodHandler<M extends PeerMethod> = (
-  request: PeerRequest<M>,
-  context: PeerCallContext,
-) => Promise<PeerResponse<M>>;
-
-/** The serving side of routing: what a routing node does when a peer calls it. */
-export type RoutingHandler = { [M in RoutingMethod]: PeerMethodHandler<M> };
-
-/**
- * The serving side of content: what a storage node does when a peer calls it, the content methods
- * and the block streams (`readBlock`, `writeBlocks`).
- */
-export type ContentHandler = { [M in keyof ContentMethods]: PeerMethodHandler<M> } & BlockStreamHandler;
-
-/** The serving side of search: what a node does when a peer queries it, sends it hits, or attaches to it. */
-export type SearchHandler = { [M in keyof SearchMethods]: PeerMethodHandler<M> };
+export type PeerMethodHandler<M extends PeerMethod> = MethodHandler<PeerMethods, M>;
 
 /** The serving side of a whole node: every method of the three services. */
 export type PeerHandler = RoutingHandler & ContentHandler & SearchHandler;
-
-export interface PeerCallOptions {
-  signal?: AbortSignal;
-  /** Deadline of this call; the transport's default applies when absent. */
-  deadlineMs?: number;
-}
 
 /**
  * The calling side, for every method of the three services and the block streams
@@ -136,13 +33,23 @@ export interface PeerCallOptions {
  * the method, e.g. a routing-only node asked for a block), or the handler's own code
  * (CORRUPT_BLOCK, NOT_FOUND...).
  */
-export interface PeerTransport extends BlockStreamTransport {
-  request<M extends PeerMethod>(
-    address: string,
-    method: M,
-    request: PeerRequest<M>,
-    options?: PeerCallOptions,
-  ): Promise<PeerResponse<M>>;
+export interface PeerTransport extends BlockStreamTransport, MethodClient<PeerMethod> {
   /** Closes cached connections and open block streams; later calls fail. */
   close(): Promise<void>;
 }
+
+/**
+ * The calling side of some methods only. A lib receives the client of the methods it calls (a
+ * `PeerTransport` is one of each), so its constructor says what it needs and a test fake implements
+ * only that.
+ */
+export interface MethodClient<M extends PeerMethod> {
+  request<K extends M>(address: string, method: K, request: PeerRequest<K>, options?: PeerCallOptions): Promise<PeerResponse<K>>;
+}
+
+/** What routing calls: Ping, PingReq, FindNode, Leave. */
+export type RoutingClient = MethodClient<RoutingMethod>;
+/** What replication and transfer call: the content methods and the block streams. */
+export type ContentClient = MethodClient<ContentMethod> & BlockStreamTransport;
+/** What search calls: Query, Hits, Attach, Publish, SearchLoad. */
+export type SearchClient = MethodClient<SearchMethod>;

@@ -14,7 +14,7 @@ import {
 import { MAX_BLOCK_ERROR_CODE_LENGTH, MAX_BLOCK_ERROR_MESSAGE_BYTES } from './block-stream-limits.ts';
 import { blockStreamDefinitions, decodeAck, encodeAck } from './block-stream-methods.ts';
 import { MAX_BLOCK_BYTES, MAX_CID_LENGTH, MAX_ROOTS_PER_BLOCK } from '../content/content-codec.ts';
-import { CONTENT_PROTO_FILE, CONTENT_SERVICE_NAME, contentServiceDefinition } from '../content/content-service.ts';
+import { CONTENT_SERVICE, contentServiceDefinition } from '../content/content-service.ts';
 import { bytes, cid, NODE_B } from '../content/content-test-messages.ts';
 import type { ContentServiceDefinition } from '../generated/peerweave/content/v1/ContentService.ts';
 import { loadProtocolPackage } from '../proto-packages.ts';
@@ -41,7 +41,7 @@ function refused(fn: () => unknown, field: RegExp): void {
 
 /** protobufjs's own codec of BlockFrame (the loader's definition, before ours replaced it). */
 function protobufjs() {
-  const loaded = loadProtocolPackage(CONTENT_PROTO_FILE)[CONTENT_SERVICE_NAME] as unknown as ContentServiceDefinition;
+  const loaded = loadProtocolPackage(CONTENT_SERVICE.protoFile)[CONTENT_SERVICE.serviceName] as unknown as ContentServiceDefinition;
   return {
     encode: (m: Record<string, unknown>): Buffer => loaded.GetBlocks.responseSerialize(m),
     decode: (b: Buffer) => loaded.GetBlocks.responseDeserialize(b),

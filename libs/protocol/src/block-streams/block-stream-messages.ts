@@ -12,7 +12,7 @@
  * over the in-memory network (MemoryNetwork). What one stream may cost its callee is bounded
  * (block-stream-limits.ts).
  */
-import type { PeerCallContext } from '../peer-messages.ts';
+import type { PeerCallContext } from '../service-types.ts';
 
 /** One block sent on a write stream. */
 export interface BlockPut {

@@ -19,9 +19,10 @@ import {
 import type { BlockPut, BlockPutAck, BlockStreamHandler } from './block-stream-messages.ts';
 import { encodeAck, type PutIn, type WantIn } from './block-stream-methods.ts';
 import type { PutBlocksAck } from '../generated/peerweave/content/v1/PutBlocksAck.ts';
-import type { PeerCallContext } from '../peer-messages.ts';
+import type { PeerCallContext } from '../service-types.ts';
 import { serverCallSignal } from '../transport/server-unary.ts';
 import { grpcFailureForError, INTERNAL_ERROR_MESSAGE } from '../transport/status-mapping.ts';
+import { StreamRegistry } from '../transport/stream-registry.ts';
 
 /**
  * GetBlocks: reads each want's block with `handler.readBlock` (at most MAX_CONCURRENT_BLOCK_READS
@@ -61,29 +62,7 @@ export function putBlocksHandler(
  * reading and ends (OK) once what it read is answered; the caller's items that were not read fail
  * there with UNAVAILABLE, to be asked elsewhere.
  */
-export class BlockStreamRegistry {
-  readonly #streams = new Set<{ drain(): void }>();
-  #draining = false;
-
-  /** Streams open now. */
-  get size(): number {
-    return this.#streams.size;
-  }
-
-  add(stream: { drain(): void }): void {
-    this.#streams.add(stream);
-    if (this.#draining) stream.drain();
-  }
-
-  delete(stream: { drain(): void }): void {
-    this.#streams.delete(stream);
-  }
-
-  drain(): void {
-    this.#draining = true;
-    for (const stream of [...this.#streams]) stream.drain();
-  }
-}
+export class BlockStreamRegistry extends StreamRegistry {}
 
 /** What both stream servers share: the context, ending the stream once, with a status or not. */
 abstract class ServedStream<In, Out> {

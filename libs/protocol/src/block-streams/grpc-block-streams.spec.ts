@@ -20,8 +20,9 @@ import type { GrpcBlockWriter } from './grpc-block-writer.ts';
 import { FLOW_CONTROL_WINDOW_BYTES } from '../transport/grpc-options.ts';
 import { GrpcPeerTransport, type GrpcPeerTransportInit } from '../transport/grpc-peer-transport.ts';
 import type { GrpcServer } from '../transport/grpc-server.ts';
-import type { ContentHandler, PeerCallContext } from '../peer-messages.ts';
-import { peerServiceBinding } from '../routing/routing-service.ts';
+import type { ContentHandler } from '../content/content-messages.ts';
+import type { PeerCallContext } from '../service-types.ts';
+import { routingServiceBinding } from '../routing/routing-service.ts';
 import { sampleHandler } from '../routing/routing-test-messages.ts';
 import { deferred, recordingLogger, startTestServer } from '../test-support.ts';
 
@@ -490,7 +491,7 @@ describe('block streams over gRPC', () => {
     it('a peer without the block streams: METHOD_NOT_ALLOWED', async (t) => {
       const { readBlock: _read, writeBlocks: _write, ...withoutStreams } = sampleContentHandler();
       const contentOnly = await startTestServer([contentServiceBinding(withoutStreams as unknown as ContentHandler)]);
-      const routingOnly = await startTestServer([peerServiceBinding(sampleHandler())]);
+      const routingOnly = await startTestServer([routingServiceBinding(sampleHandler())]);
       t.after(() => Promise.all([contentOnly.stop({ graceMs: 100 }), routingOnly.stop({ graceMs: 100 })]));
       const tr = transport(t);
       for (const peer of [contentOnly, routingOnly]) {

@@ -21,7 +21,8 @@ import {
 import type { ContentMethod, ContentMethods } from './content-messages.ts';
 import { contentServiceDefinition } from './content-service.ts';
 import { bytes, cid, CONTENT_SAMPLES, GET_RECORD_VARIANTS, NODE_A, PROVIDERS, RECORD, TOMBSTONE } from './content-test-messages.ts';
-import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, MAX_ADDRESS_LENGTH, PEER_METHODS } from '../peer-codec.ts';
+import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, PEER_METHODS } from '../peer-codec.ts';
+import { MAX_ADDRESS_LENGTH } from '../routing/routing-codec.ts';
 import { SEARCH_METHODS } from '../search/search-codec.ts';
 
 type Req<M extends ContentMethod> = ContentMethods[M]['request'];

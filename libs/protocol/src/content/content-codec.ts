@@ -39,6 +39,7 @@ import type { SyncDigestResponse as SyncDigestResponseWire, SyncDigestResponse__
 import type { SyncKeysRequest as SyncKeysRequestWire, SyncKeysRequest__Output as SyncKeysRequestWireOut } from '../generated/peerweave/content/v1/SyncKeysRequest.ts';
 import type { SyncKeysResponse as SyncKeysResponseWire, SyncKeysResponse__Output as SyncKeysResponseWireOut } from '../generated/peerweave/content/v1/SyncKeysResponse.ts';
 import type { Tombstone as TombstoneWire, Tombstone__Output as TombstoneWireOut } from '../generated/peerweave/content/v1/Tombstone.ts';
+import { methodGuard, methodsOf, type MethodCodec } from '../method-codec.ts';
 import { checkAddress, checkBoolean, checkListLength, decodeId, describeLength, EMPTY_BYTES, encodeId, invalid } from '../codec-support.ts';
 import type {
   ContentMethod,
@@ -107,13 +108,8 @@ export interface ContentWireMethods {
   pinBlocks: { requestIn: PinBlocksRequestWire; requestOut: PinBlocksRequestWireOut; responseIn: PinBlocksResponseWire; responseOut: PinBlocksResponseWireOut };
 }
 
-/** Encoding and decoding of one method's request and response. Every function throws InvalidArgumentError. */
-export interface ContentMethodCodec<M extends ContentMethod> {
-  encodeRequest(request: ContentMethods[M]['request']): ContentWireMethods[M]['requestIn'];
-  decodeRequest(message: ContentWireMethods[M]['requestOut']): ContentMethods[M]['request'];
-  encodeResponse(response: ContentMethods[M]['response']): ContentWireMethods[M]['responseIn'];
-  decodeResponse(message: ContentWireMethods[M]['responseOut']): ContentMethods[M]['response'];
-}
+/** Encoding and decoding of one content method. Every function throws InvalidArgumentError. */
+export type ContentMethodCodec<M extends ContentMethod> = MethodCodec<ContentMethods[M], ContentWireMethods[M]>;
 
 /** The gRPC method name of each content method. Only append. */
 export const CONTENT_RPC_NAMES = {
@@ -130,11 +126,9 @@ export const CONTENT_RPC_NAMES = {
   pinBlocks: 'PinBlocks',
 } as const satisfies Record<ContentMethod, string>;
 
-export const CONTENT_METHODS = Object.keys(CONTENT_RPC_NAMES) as readonly ContentMethod[];
+export const CONTENT_METHODS = methodsOf<ContentMethod>(CONTENT_RPC_NAMES);
 
-export function isContentMethod(value: unknown): value is ContentMethod {
-  return typeof value === 'string' && Object.hasOwn(CONTENT_RPC_NAMES, value);
-}
+export const isContentMethod = methodGuard<ContentMethod>(CONTENT_RPC_NAMES);
 
 const putBlock: ContentMethodCodec<'putBlock'> = {
   encodeRequest: (r) => ({

@@ -1,12 +1,14 @@
 /**
  * The content protocol (`peerweave.content.v1.ContentService`) as the domain sees it: plain,
- * immutable message objects, like the routing protocol's in peer-messages.ts. Blocks and metadata
+ * immutable message objects, like the routing protocol's in routing/routing-messages.ts. Blocks and metadata
  * records move between the replica nodes of a key with these methods; the gRPC transport maps them
  * to wire messages, the in-memory network passes them as they are.
  *
  * CIDs travel as their canonical string (CIDv1, base32 `b…`); the placement key of a CID is its
  * SHA-256 multihash digest, which lives in the same 256-bit space as node ids.
  */
+import type { BlockStreamHandler } from '../block-streams/block-stream-messages.ts';
+import type { ServiceHandler } from '../service-types.ts';
 
 /** Metadata of one stored object, keyed by its root CID and signed by the node that took the upload. */
 export interface ObjectRecord {
@@ -161,6 +163,12 @@ export interface ContentMethods {
   pinBlocks: { request: PinBlocksRequest; response: PinBlocksResponse };
 }
 export type ContentMethod = keyof ContentMethods;
+
+/**
+ * The serving side of content: what a storage node does when a peer calls it, the content methods
+ * and the block streams (`readBlock`, `writeBlocks`).
+ */
+export type ContentHandler = ServiceHandler<ContentMethods> & BlockStreamHandler;
 
 /** One block of a PinBlocks request. */
 export interface PinnedBlock {

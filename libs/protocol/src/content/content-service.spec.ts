@@ -11,9 +11,9 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../transport/grpc-options.ts';
 import { GrpcPeerTransport } from '../transport/grpc-peer-transport.ts';
 import type { GrpcServer } from '../transport/grpc-server.ts';
 import { createHealthClient } from '../transport/health-client.ts';
-import { PEER_SERVICE_NAME, peerServiceBinding } from '../routing/routing-service.ts';
+import { ROUTING_SERVICE_NAME, routingServiceBinding } from '../routing/routing-service.ts';
 import { PING, PING_RESPONSE, sampleHandler } from '../routing/routing-test-messages.ts';
-import type { ContentHandler } from '../peer-messages.ts';
+import type { ContentHandler } from './content-messages.ts';
 import { listServicesByReflection, recordingLogger, startTestServer } from '../test-support.ts';
 
 const KIB = 1024;
@@ -84,12 +84,12 @@ describe('ContentService over gRPC with GrpcPeerTransport', () => {
 
   before(async () => {
     // The default message limit (4 MiB), which a 1 MiB block fits with room to spare.
-    server = await startTestServer([peerServiceBinding(routing), contentServiceBinding(content)], {
+    server = await startTestServer([routingServiceBinding(routing), contentServiceBinding(content)], {
       logger,
       maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
       reflection: true,
     });
-    routingOnly = await startTestServer([peerServiceBinding(sampleHandler())]);
+    routingOnly = await startTestServer([routingServiceBinding(sampleHandler())]);
   });
   after(async () => {
     await server?.stop({ graceMs: 1_000 });
@@ -106,7 +106,7 @@ describe('ContentService over gRPC with GrpcPeerTransport', () => {
     assert.equal(contentServiceBinding(content).serviceName, CONTENT_SERVICE_NAME);
     const services = await listServicesByReflection(server.address);
     assert.ok(services.includes(CONTENT_SERVICE_NAME), services.join(', '));
-    assert.ok(services.includes(PEER_SERVICE_NAME), services.join(', '));
+    assert.ok(services.includes(ROUTING_SERVICE_NAME), services.join(', '));
     const health = createHealthClient(server.address, { defaultDeadlineMs: 5_000 });
     t.after(() => health.close());
     assert.equal(await health.check(CONTENT_SERVICE_NAME), 'SERVING');

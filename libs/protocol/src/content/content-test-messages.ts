@@ -7,7 +7,7 @@ import type {
   RangeDigest,
   Tombstone,
 } from './content-messages.ts';
-import type { ContentHandler } from '../peer-messages.ts';
+import type { ContentHandler } from './content-messages.ts';
 
 /** A CIDv1-looking string (base32, 59 characters), different for each `n`. */
 export function cid(n: number): string {

@@ -6,7 +6,7 @@ import type { BlockPut, BlockPutAck, BlockStreamHandler } from '../block-streams
 import { MAX_BLOCK_BYTES } from '../content/content-codec.ts';
 import { bytes, cid, sampleContentHandler } from '../content/content-test-messages.ts';
 import { MemoryNetwork, type MemoryHandler, type MemoryNetworkInit } from './memory-network.ts';
-import type { PeerCallContext } from '../peer-messages.ts';
+import type { PeerCallContext } from '../service-types.ts';
 import { sampleHandler } from '../routing/routing-test-messages.ts';
 import { deferred } from '../test-support.ts';
 

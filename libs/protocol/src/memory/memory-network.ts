@@ -37,15 +37,8 @@ import { MAX_BLOCK_BYTES } from '../content/content-codec.ts';
 import { DEFAULT_DEADLINE_MS } from '../transport/grpc-options.ts';
 import { BlockErrorAnswer, MemoryBlockReader, MemoryBlockWriter, type MemoryStreamLink } from './memory-block-streams.ts';
 import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, PEER_METHODS } from '../peer-codec.ts';
-import type {
-  PeerCallContext,
-  PeerCallOptions,
-  PeerHandler,
-  PeerMethod,
-  PeerRequest,
-  PeerResponse,
-  PeerTransport,
-} from '../peer-messages.ts';
+import type { PeerCallContext, PeerCallOptions } from '../service-types.ts';
+import type { PeerHandler, PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../peer-messages.ts';
 import { errorForGrpcStatus, grpcFailureForError, INTERNAL_ERROR_MESSAGE } from '../transport/status-mapping.ts';
 
 /** One-way delay of a message when none is set: delivered on the next microtask, no clock time. */

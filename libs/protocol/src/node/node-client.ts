@@ -1,5 +1,7 @@
 import { ClientChannel, type ClientInit } from '../transport/client-channel.ts';
-import { fromNodeInfoMessage, nodeServiceDefinition, type NodeInfoData } from './node-service.ts';
+import { fromNodeInfoMessage } from './node-codec.ts';
+import type { NodeInfoData } from './node-messages.ts';
+import { nodeServiceDefinition } from './node-service.ts';
 import { unaryCall, type CallOptions } from '../transport/unary-call.ts';
 
 /** Client of one peer's NodeService. */

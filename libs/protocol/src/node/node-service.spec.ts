@@ -4,7 +4,8 @@ import { NotFoundError, PeerweaveError, type ErrorCode } from '@peerweave/core';
 import { ClientChannel } from '../transport/client-channel.ts';
 import type { GrpcServer } from '../transport/grpc-server.ts';
 import { createNodeClient } from './node-client.ts';
-import { nodeServiceBinding, nodeServiceDefinition, type NodeInfoData, type NodeServiceHandler } from './node-service.ts';
+import type { NodeInfoData, NodeServiceHandler } from './node-messages.ts';
+import { nodeServiceBinding, nodeServiceDefinition } from './node-service.ts';
 import { deferred, recordingLogger, startTestServer } from '../test-support.ts';
 import { unaryCall } from '../transport/unary-call.ts';
 

@@ -6,13 +6,13 @@ import { ClientChannel } from '../transport/client-channel.ts';
 import type { GrpcServer } from '../transport/grpc-server.ts';
 import type { PongFrame__Output } from '../generated/peerweave/routing/v1/PongFrame.ts';
 import { PEER_CODECS } from '../peer-codec.ts';
-import type { PingResponse, RoutingHandler } from '../peer-messages.ts';
-import { PEER_SERVICE_NAME, peerServiceBinding, peerServiceDefinition } from './routing-service.ts';
-import { peerMethodHandler } from '../method-binding.ts';
+import type { PingResponse, RoutingHandler, RoutingMethods } from './routing-messages.ts';
+import { ROUTING_SERVICE, routingServiceBinding, routingServiceDefinition } from './routing-service.ts';
+import { ROUTING_CODECS } from './routing-codec.ts';
 import { PING, PING_RESPONSE, sampleHandler } from './routing-test-messages.ts';
 import { MAX_PINGS_IN_FLIGHT, PingStreamClient } from './ping-stream.ts';
 import { deferred, recordingLogger, startTestServer } from '../test-support.ts';
-import type { ServiceBinding } from '../service-binding.ts';
+import { serviceBinding, type ServiceBinding } from '../service-binding.ts';
 
 const WIRE_PING = PEER_CODECS.ping.encodeRequest(PING);
 
@@ -28,7 +28,7 @@ function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: R
 function pingClient(t: TestContext, address: string): PingStreamClient {
   const channel = new ClientChannel(address, { defaultDeadlineMs: 2_000 });
   t.after(() => channel.close());
-  const def = peerServiceDefinition();
+  const def = routingServiceDefinition();
   return new PingStreamClient(channel, {
     stream: def.PingStream as never,
     unary: def.Ping as never,
@@ -52,25 +52,16 @@ function switchable(): RoutingHandler & { onPing: RoutingHandler['ping'] | undef
 
 /** PeerService as a node from before PingStream served it: the unary methods only. */
 function oldPeerServiceBinding(handler: RoutingHandler): ServiceBinding {
-  const current = peerServiceBinding(handler);
-  return {
-    ...current,
-    addToServer(server, { logger }) {
-      const { PingStream: _, ...definition } = peerServiceDefinition();
-      server.addService(definition as never, {
-        Ping: peerMethodHandler(PEER_SERVICE_NAME, 'ping', handler, logger),
-        PingReq: peerMethodHandler(PEER_SERVICE_NAME, 'pingReq', handler, logger),
-        FindNode: peerMethodHandler(PEER_SERVICE_NAME, 'findNode', handler, logger),
-        Leave: peerMethodHandler(PEER_SERVICE_NAME, 'leave', handler, logger),
-      });
-    },
-    drain: undefined,
+  const definition = (): ReturnType<typeof ROUTING_SERVICE.definition> => {
+    const { PingStream: _, ...unary } = ROUTING_SERVICE.definition();
+    return unary;
   };
+  return serviceBinding<RoutingMethods>({ ...ROUTING_SERVICE, definition }, ROUTING_CODECS, handler);
 }
 
 /** A raw PingStream, to send what our client never would. */
 function rawStream(t: TestContext, address: string): { call: ClientDuplexStream<unknown, PongFrame__Output>; next: () => Promise<PongFrame__Output> } {
-  const def = peerServiceDefinition().PingStream;
+  const def = routingServiceDefinition().PingStream;
   const client = new Client(address, credentials.createInsecure());
   const call = client.makeBidiStreamRequest(
     def.path,
@@ -106,7 +97,7 @@ describe('PingStream: SWIM probes over one long-lived stream', () => {
   let old: GrpcServer;
 
   before(async () => {
-    server = await startTestServer([peerServiceBinding(handler)], { logger });
+    server = await startTestServer([routingServiceBinding(handler)], { logger });
     old = await startTestServer([oldPeerServiceBinding(sampleHandler())]);
   });
   after(async () => {
@@ -233,7 +224,7 @@ describe('PingStream: SWIM probes over one long-lived stream', () => {
 
   it('a stopping server ends its ping streams at once; the next ping reaches the restarted node', async (t) => {
     const h = switchable();
-    const first = await startTestServer([peerServiceBinding(h)]);
+    const first = await startTestServer([routingServiceBinding(h)]);
     const address = first.address;
     const client = pingClient(t, address);
     await client.ping(WIRE_PING);
@@ -241,7 +232,7 @@ describe('PingStream: SWIM probes over one long-lived stream', () => {
     await first.stop({ graceMs: 10_000 });
     assert.ok(Date.now() - started < 5_000, `stop took ${Date.now() - started} ms with a ping stream open`);
     const port = Number(address.split(':').pop());
-    const second = await startTestServer([peerServiceBinding(h)], { port });
+    const second = await startTestServer([routingServiceBinding(h)], { port });
     t.after(() => second.stop({ graceMs: 1_000 }));
     // The channel reconnects on its own; pings in the meantime fail as unary ones would.
     const deadline = Date.now() + 10_000;

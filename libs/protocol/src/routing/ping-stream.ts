@@ -27,10 +27,11 @@ import type { PingRequest } from '../generated/peerweave/routing/v1/PingRequest.
 import type { PingResponse__Output } from '../generated/peerweave/routing/v1/PingResponse.ts';
 import type { PongFrame, PongFrame__Output } from '../generated/peerweave/routing/v1/PongFrame.ts';
 import { PEER_CODECS } from '../peer-codec.ts';
-import type { RoutingHandler } from '../peer-messages.ts';
+import type { RoutingHandler } from './routing-messages.ts';
 import { serverCallSignal } from '../transport/server-unary.ts';
 import { errorForGrpcStatus, grpcFailureForError } from '../transport/status-mapping.ts';
 import { unaryCall, type CallOptions } from '../transport/unary-call.ts';
+import { StreamRegistry } from '../transport/stream-registry.ts';
 
 /** Pings one stream may have handled at once by its server; a caller probes one at a time. */
 export const MAX_PINGS_IN_FLIGHT = 16;
@@ -186,28 +187,7 @@ export class PingStreamClient {
 }
 
 /** The PingStreams a server is serving, so that a stopping server can end them. */
-export class PingStreamRegistry {
-  readonly #streams = new Set<{ drain(): void }>();
-  #draining = false;
-
-  get size(): number {
-    return this.#streams.size;
-  }
-
-  add(stream: { drain(): void }): void {
-    this.#streams.add(stream);
-    if (this.#draining) stream.drain();
-  }
-
-  delete(stream: { drain(): void }): void {
-    this.#streams.delete(stream);
-  }
-
-  drain(): void {
-    this.#draining = true;
-    for (const stream of [...this.#streams]) stream.drain();
-  }
-}
+export class PingStreamRegistry extends StreamRegistry {}
 
 /** The grpc-js handler of PingStream, answering every frame with `handler.ping` (see the file's doc). */
 export function pingStreamHandler(

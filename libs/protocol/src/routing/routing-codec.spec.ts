@@ -1,30 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError, type PeerweaveError } from '@peerweave/core';
-import {
-  assertValidPeerRequest,
-  MAX_ADDRESS_LENGTH,
-  MAX_CONTACTS_PER_MESSAGE,
-  MAX_FIND_NODE_COUNT,
-  MAX_UPDATES_PER_MESSAGE,
-  ROUTING_CODECS,
-  ROUTING_METHODS,
-  ROUTING_RPC_NAMES,
-} from '../peer-codec.ts';
-import type { PeerRequest, PeerResponse, RoutingMethod } from '../peer-messages.ts';
-import { peerServiceDefinition } from './routing-service.ts';
+import { assertValidPeerRequest } from '../peer-codec.ts';
+import { MAX_ADDRESS_LENGTH, MAX_CONTACTS_PER_MESSAGE, MAX_FIND_NODE_COUNT, MAX_UPDATES_PER_MESSAGE, ROUTING_CODECS, ROUTING_METHODS, ROUTING_RPC_NAMES } from './routing-codec.ts';
+import type { PeerRequest, PeerResponse } from '../peer-messages.ts';
+import type { RoutingMethod } from './routing-messages.ts';
+import { routingServiceDefinition } from './routing-service.ts';
 import { ALICE, BOB, contact, FIND_NODE, FIND_NODE_RESPONSE, PING, PING_REQ, PING_SEED, SAMPLES, UPDATES } from './routing-test-messages.ts';
 
 // Every case goes through real protobuf bytes, as the loaded service definition (de)serializes.
 function wireRequest<M extends RoutingMethod>(method: M, request: PeerRequest<M>): PeerRequest<M> {
-  const def = peerServiceDefinition()[ROUTING_RPC_NAMES[method]];
+  const def = routingServiceDefinition()[ROUTING_RPC_NAMES[method]];
   const codec = ROUTING_CODECS[method];
   const bytes = def.requestSerialize(codec.encodeRequest(request) as never);
   return codec.decodeRequest(def.requestDeserialize(bytes) as never);
 }
 
 function wireResponse<M extends RoutingMethod>(method: M, response: PeerResponse<M>): PeerResponse<M> {
-  const def = peerServiceDefinition()[ROUTING_RPC_NAMES[method]];
+  const def = routingServiceDefinition()[ROUTING_RPC_NAMES[method]];
   const codec = ROUTING_CODECS[method];
   const bytes = def.responseSerialize(codec.encodeResponse(response) as never);
   return codec.decodeResponse(def.responseDeserialize(bytes) as never);
@@ -32,7 +25,7 @@ function wireResponse<M extends RoutingMethod>(method: M, response: PeerResponse
 
 /** Decodes raw wire objects (as a peer might send them) for `method`'s request. */
 function decodeRawRequest(method: RoutingMethod, message: unknown): unknown {
-  const def = peerServiceDefinition()[ROUTING_RPC_NAMES[method]];
+  const def = routingServiceDefinition()[ROUTING_RPC_NAMES[method]];
   return ROUTING_CODECS[method].decodeRequest(def.requestDeserialize(def.requestSerialize(message as never)) as never);
 }
 
@@ -119,7 +112,7 @@ describe('peer codec: what arrives is validated', () => {
     const updates = Array.from({ length: MAX_UPDATES_PER_MESSAGE + 1 }, () => update);
     assert.throws(() => decodeRawRequest('ping', { sender, updates }), isInvalidArgument('updates'));
     const closest = Array.from({ length: MAX_CONTACTS_PER_MESSAGE + 1 }, () => sender);
-    const def = peerServiceDefinition().FindNode;
+    const def = routingServiceDefinition().FindNode;
     const bytes = def.responseSerialize({ sender, closest });
     assert.throws(() => ROUTING_CODECS.findNode.decodeResponse(def.responseDeserialize(bytes)), isInvalidArgument('closest'));
   });

@@ -1,40 +1,31 @@
-import type { Server } from '@grpc/grpc-js';
-import type { PeerServiceDefinition, PeerServiceHandlers } from '../generated/peerweave/routing/v1/PeerService.ts';
-import { peerMethodHandler } from '../method-binding.ts';
-import type { RoutingHandler } from '../peer-messages.ts';
+import type { PeerServiceDefinition } from '../generated/peerweave/routing/v1/PeerService.ts';
+import { serviceBinding, serviceSpec, type ServiceBinding } from '../service-binding.ts';
 import { pingStreamHandler, PingStreamRegistry } from './ping-stream.ts';
-import { loadProtocolPackage } from '../proto-packages.ts';
-import type { BindingContext, ServiceBinding } from '../service-binding.ts';
-
-export const PEER_SERVICE_NAME = 'peerweave.routing.v1.PeerService';
-export const PEER_PROTO_FILE = 'peerweave/routing/v1/routing.proto';
-
-/** The loaded PeerService definition (from the proto root, with the shared loader options). */
-export function peerServiceDefinition(): PeerServiceDefinition {
-  return loadProtocolPackage(PEER_PROTO_FILE)[PEER_SERVICE_NAME] as unknown as PeerServiceDefinition;
-}
+import { ROUTING_CODECS, ROUTING_RPC_NAMES } from './routing-codec.ts';
+import type { RoutingHandler, RoutingMethod, RoutingMethods } from './routing-messages.ts';
 
 /**
- * PeerService (routing), ready for `GrpcServer.addService`. Every request is decoded and validated
- * before `handler` sees it (a malformed one is answered with INVALID_ARGUMENT); the handler's
- * `signal` aborts when the caller cancels or its deadline passes. A response the handler got wrong
- * is our bug, not the caller's: it is logged and answered with INTERNAL.
+ * Routing's service. Its wire name stays `PeerService` (from before content and search were
+ * services of their own): renaming it would cut running nodes off.
  */
-export function peerServiceBinding(handler: RoutingHandler): ServiceBinding {
+export const ROUTING_SERVICE = serviceSpec<RoutingMethod>('peerweave.routing.v1.PeerService', 'peerweave/routing/v1/routing.proto', ROUTING_RPC_NAMES);
+export const ROUTING_SERVICE_NAME = ROUTING_SERVICE.serviceName;
+
+/**
+ * The routing service, ready for `GrpcServer.addService`: Ping, PingReq, FindNode and Leave
+ * ({@link serviceBinding}) and the PingStream (ping-stream.ts), whose streams a stopping server drains.
+ */
+export function routingServiceBinding(handler: RoutingHandler): ServiceBinding {
   const pingStreams = new PingStreamRegistry();
-  return {
-    serviceName: PEER_SERVICE_NAME,
-    packageDefinition: loadProtocolPackage(PEER_PROTO_FILE),
-    addToServer(server: Server, { logger }: BindingContext): void {
-      const handlers: PeerServiceHandlers = {
-        Ping: peerMethodHandler(PEER_SERVICE_NAME, 'ping', handler, logger),
-        PingReq: peerMethodHandler(PEER_SERVICE_NAME, 'pingReq', handler, logger),
-        FindNode: peerMethodHandler(PEER_SERVICE_NAME, 'findNode', handler, logger),
-        Leave: peerMethodHandler(PEER_SERVICE_NAME, 'leave', handler, logger),
-        PingStream: pingStreamHandler(`${PEER_SERVICE_NAME}/PingStream`, handler, logger, pingStreams),
-      };
-      server.addService(peerServiceDefinition(), handlers);
-    },
+  return serviceBinding<RoutingMethods>(ROUTING_SERVICE, ROUTING_CODECS, handler, {
+    streams: (logger) => ({
+      PingStream: pingStreamHandler(`${ROUTING_SERVICE_NAME}/PingStream`, handler, logger, pingStreams),
+    }),
     drain: () => pingStreams.drain(),
-  };
+  });
+}
+
+/** The routing service's definition, typed as generated. */
+export function routingServiceDefinition(): PeerServiceDefinition {
+  return ROUTING_SERVICE.definition() as unknown as PeerServiceDefinition;
 }

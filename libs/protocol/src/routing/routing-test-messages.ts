@@ -1,18 +1,5 @@
 // Sample peer-protocol messages for this lib's specs only; not part of the public API.
-import type {
-  FindNodeRequest,
-  FindNodeResponse,
-  LeaveRequest,
-  LeaveResponse,
-  MemberUpdate,
-  PeerContact,
-  RoutingHandler,
-  RoutingMethods,
-  PingReqRequest,
-  PingReqResponse,
-  PingRequest,
-  PingResponse,
-} from '../peer-messages.ts';
+import type { FindNodeRequest, FindNodeResponse, LeaveRequest, LeaveResponse, MemberUpdate, PeerContact, RoutingHandler, RoutingMethods, PingReqRequest, PingReqResponse, PingRequest, PingResponse } from './routing-messages.ts';
 
 export function contact(n: number, address = `10.0.0.${n}:7400`): PeerContact {
   return { id: n.toString(16).padStart(2, '0').repeat(32), address, role: n % 2 === 0 ? 'peer' : 'supernode', incarnation: n };

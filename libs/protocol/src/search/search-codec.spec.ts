@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError, type PeerweaveError } from '@peerweave/core';
 import { MAX_CONTENT_TYPE_LENGTH, MAX_KEYWORD_LENGTH, MAX_KEYWORDS, MAX_NAME_LENGTH } from '../content/content-codec.ts';
-import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, MAX_ADDRESS_LENGTH, PEER_METHODS } from '../peer-codec.ts';
+import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, PEER_METHODS } from '../peer-codec.ts';
+import { MAX_ADDRESS_LENGTH } from '../routing/routing-codec.ts';
 import {
   isSearchMethod,
   MAX_SEARCH_HOPS,

@@ -13,6 +13,7 @@
  * larger TTL is cut, not refused; so are duplicate query ids, rate limits and whether a leaf is
  * attached.
  */
+import { methodGuard, methodsOf, type MethodCodec } from '../method-codec.ts';
 import { checkAddress, checkBoolean, checkListLength, decodeId, describeLength, encodeId, invalid } from '../codec-support.ts';
 import { checkCid, checkCids, checkCount, checkKeywords, checkText, MAX_CONTENT_TYPE_LENGTH, MAX_NAME_LENGTH } from '../content/content-codec.ts';
 import type { AttachRequest as AttachRequestWire, AttachRequest__Output as AttachRequestWireOut } from '../generated/peerweave/search/v1/AttachRequest.ts';
@@ -61,13 +62,8 @@ export interface SearchWireMethods {
   searchLoad: { requestIn: SearchLoadRequestWire; requestOut: SearchLoadRequestWireOut; responseIn: SearchLoadResponseWire; responseOut: SearchLoadResponseWireOut };
 }
 
-/** Encoding and decoding of one method's request and response. Every function throws InvalidArgumentError. */
-export interface SearchMethodCodec<M extends SearchMethod> {
-  encodeRequest(request: SearchMethods[M]['request']): SearchWireMethods[M]['requestIn'];
-  decodeRequest(message: SearchWireMethods[M]['requestOut']): SearchMethods[M]['request'];
-  encodeResponse(response: SearchMethods[M]['response']): SearchWireMethods[M]['responseIn'];
-  decodeResponse(message: SearchWireMethods[M]['responseOut']): SearchMethods[M]['response'];
-}
+/** Encoding and decoding of one search method. Every function throws InvalidArgumentError. */
+export type SearchMethodCodec<M extends SearchMethod> = MethodCodec<SearchMethods[M], SearchWireMethods[M]>;
 
 /** The gRPC method name (in SearchService) of each search method. Only append. */
 export const SEARCH_RPC_NAMES = {
@@ -78,11 +74,9 @@ export const SEARCH_RPC_NAMES = {
   searchLoad: 'SearchLoad',
 } as const satisfies Record<SearchMethod, string>;
 
-export const SEARCH_METHODS = Object.keys(SEARCH_RPC_NAMES) as readonly SearchMethod[];
+export const SEARCH_METHODS = methodsOf<SearchMethod>(SEARCH_RPC_NAMES);
 
-export function isSearchMethod(value: unknown): value is SearchMethod {
-  return typeof value === 'string' && Object.hasOwn(SEARCH_RPC_NAMES, value);
-}
+export const isSearchMethod = methodGuard<SearchMethod>(SEARCH_RPC_NAMES);
 
 const query: SearchMethodCodec<'query'> = {
   encodeRequest: (r) => ({

@@ -1,6 +1,6 @@
 /**
  * The search protocol (`peerweave.search.v1.SearchService`) as the domain sees it: plain,
- * immutable message objects, like peer-messages.ts and content-messages.ts.
+ * immutable message objects, like routing-messages.ts and content-messages.ts.
  *
  * Two ways to search, both built on these messages:
  * - **Flooding** (Gnutella style). The asking node sends `query` with a fresh id to its overlay
@@ -12,6 +12,7 @@
  *   queries to them with `mode: 'supernode'`; a supernode answers from the index of all its leaves
  *   and forwards among the supernodes it knows (again with a TTL and the seen-cache).
  */
+import type { ServiceHandler } from '../service-types.ts';
 
 /** How a query travels. Only append: it is a wire enum. */
 export const SEARCH_MODES = ['flood', 'supernode'] as const;
@@ -137,6 +138,9 @@ export interface SearchMethods {
   searchLoad: { request: SearchLoadRequest; response: SearchLoadResponse };
 }
 export type SearchMethod = keyof SearchMethods;
+
+/** The serving side of search: what a node does when a peer queries it, sends it hits, or attaches to it. */
+export type SearchHandler = ServiceHandler<SearchMethods>;
 
 /** TTL of a query when the user gives none (Gnutella's 7 was found to flood too much; 4 reaches far in a small-world overlay). */
 export const DEFAULT_SEARCH_TTL = 4;

@@ -7,8 +7,8 @@ import { CONTENT_SERVICE_NAME, contentServiceBinding } from '../content/content-
 import { GrpcPeerTransport } from '../transport/grpc-peer-transport.ts';
 import type { GrpcServer } from '../transport/grpc-server.ts';
 import { createHealthClient } from '../transport/health-client.ts';
-import type { SearchHandler } from '../peer-messages.ts';
-import { PEER_SERVICE_NAME, peerServiceBinding } from '../routing/routing-service.ts';
+import type { SearchHandler } from './search-messages.ts';
+import { ROUTING_SERVICE_NAME, routingServiceBinding } from '../routing/routing-service.ts';
 import { PING, PING_RESPONSE, sampleHandler } from '../routing/routing-test-messages.ts';
 import { SEARCH_METHODS } from './search-codec.ts';
 import { MAX_QUERY_LENGTH } from './search-messages.ts';
@@ -66,10 +66,10 @@ describe('SearchService over gRPC with GrpcPeerTransport', () => {
 
   before(async () => {
     server = await startTestServer(
-      [peerServiceBinding(sampleHandler()), contentServiceBinding(sampleContentHandler()), searchServiceBinding(search)],
+      [routingServiceBinding(sampleHandler()), contentServiceBinding(sampleContentHandler()), searchServiceBinding(search)],
       { logger, reflection: true },
     );
-    routingOnly = await startTestServer([peerServiceBinding(sampleHandler())]);
+    routingOnly = await startTestServer([routingServiceBinding(sampleHandler())]);
   });
   after(async () => {
     await server?.stop({ graceMs: 1_000 });
@@ -85,7 +85,7 @@ describe('SearchService over gRPC with GrpcPeerTransport', () => {
   it('the server lists SearchService through reflection and reports it SERVING', async (t) => {
     assert.equal(searchServiceBinding(search).serviceName, SEARCH_SERVICE_NAME);
     const services = await listServicesByReflection(server.address);
-    for (const name of [SEARCH_SERVICE_NAME, CONTENT_SERVICE_NAME, PEER_SERVICE_NAME]) {
+    for (const name of [SEARCH_SERVICE_NAME, CONTENT_SERVICE_NAME, ROUTING_SERVICE_NAME]) {
       assert.ok(services.includes(name), services.join(', '));
     }
     const health = createHealthClient(server.address, { defaultDeadlineMs: 5_000 });

@@ -1,6 +1,6 @@
 // Sample search-protocol messages for this lib's specs only; not part of the public API.
 import { bytes, cid, NODE_A, NODE_B } from '../content/content-test-messages.ts';
-import type { SearchHandler } from '../peer-messages.ts';
+import type { SearchHandler } from './search-messages.ts';
 import type { IndexEntry, QueryRequest, SearchHit, SearchMethods, SearchOrigin } from './search-messages.ts';
 
 export { bytes, cid, NODE_A, NODE_B };

@@ -6,9 +6,9 @@ import { NotFoundError, PeerweaveError, type ErrorCode } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
 import type { GrpcServer } from './grpc-server.ts';
 import { GrpcPeerTransport, type GrpcPeerTransportInit } from './grpc-peer-transport.ts';
-import { MAX_ADDRESS_LENGTH, MAX_UPDATES_PER_MESSAGE, ROUTING_METHODS } from '../peer-codec.ts';
-import type { PingResponse, RoutingHandler } from '../peer-messages.ts';
-import { PEER_SERVICE_NAME, peerServiceBinding, peerServiceDefinition } from '../routing/routing-service.ts';
+import { MAX_ADDRESS_LENGTH, MAX_UPDATES_PER_MESSAGE, ROUTING_METHODS } from '../routing/routing-codec.ts';
+import type { PingResponse, RoutingHandler } from '../routing/routing-messages.ts';
+import { ROUTING_SERVICE_NAME, routingServiceBinding, routingServiceDefinition } from '../routing/routing-service.ts';
 import { BOB, contact, FIND_NODE, PING, PING_RESPONSE, sampleHandler, SAMPLES } from '../routing/routing-test-messages.ts';
 import { deferred, recordingLogger, startTestServer } from '../test-support.ts';
 
@@ -37,7 +37,7 @@ function switchableHandler(): RoutingHandler & { received: { method: string; req
 
 /** A raw grpc-js call of PeerService/Ping with whatever message, bypassing our codec. */
 function rawPing(address: string, message: unknown): Promise<{ code: number; details: string }> {
-  const def = peerServiceDefinition().Ping;
+  const def = routingServiceDefinition().Ping;
   const client = new Client(address, credentials.createInsecure());
   return new Promise((resolve) => {
     client.makeUnaryRequest(
@@ -69,8 +69,8 @@ describe('PeerService over gRPC with GrpcPeerTransport', () => {
   let other: GrpcServer;
 
   before(async () => {
-    server = await startTestServer([peerServiceBinding(handler)], { logger, maxMessageBytes: SERVER_MAX_MESSAGE_BYTES });
-    other = await startTestServer([peerServiceBinding(sampleHandler())]);
+    server = await startTestServer([routingServiceBinding(handler)], { logger, maxMessageBytes: SERVER_MAX_MESSAGE_BYTES });
+    other = await startTestServer([routingServiceBinding(sampleHandler())]);
   });
   after(async () => {
     await server?.stop({ graceMs: 1_000 });
@@ -84,7 +84,7 @@ describe('PeerService over gRPC with GrpcPeerTransport', () => {
   }
 
   it('the server carries PeerService', () => {
-    assert.equal(peerServiceBinding(handler).serviceName, PEER_SERVICE_NAME);
+    assert.equal(routingServiceBinding(handler).serviceName, ROUTING_SERVICE_NAME);
   });
 
   it('every method reaches the handler decoded and returns its answer', async (t) => {

@@ -4,17 +4,20 @@ import type { BlockReader, BlockWriter } from '../block-streams/block-stream-mes
 import { blockStreamDefinitions, type BlockStreamDefinitions } from '../block-streams/block-stream-methods.ts';
 import { assertDeadlineMs, ClientChannel, type ClientInit } from './client-channel.ts';
 import { DEFAULT_DEADLINE_MS } from './grpc-options.ts';
-import { CONTENT_METHODS, CONTENT_RPC_NAMES } from '../content/content-codec.ts';
-import { contentServiceDefinition } from '../content/content-service.ts';
+import { CONTENT_SERVICE, contentServiceDefinition } from '../content/content-service.ts';
 import { GrpcBlockReader, type GrpcBlockStreamInit } from '../block-streams/grpc-block-reader.ts';
 import { GrpcBlockWriter } from '../block-streams/grpc-block-writer.ts';
-import { isPeerMethod, MAX_ADDRESS_LENGTH, PEER_CODECS, ROUTING_METHODS, ROUTING_RPC_NAMES } from '../peer-codec.ts';
-import type { PeerCallOptions, PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../peer-messages.ts';
-import { peerServiceDefinition } from '../routing/routing-service.ts';
+import { isPeerMethod, PEER_CODECS } from '../peer-codec.ts';
+import { MAX_ADDRESS_LENGTH } from '../codec-support.ts';
+import type { PeerCallOptions } from '../service-types.ts';
+import type { PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../peer-messages.ts';
+import { ROUTING_SERVICE, routingServiceDefinition } from '../routing/routing-service.ts';
 import { PingStreamClient } from '../routing/ping-stream.ts';
-import { SEARCH_METHODS, SEARCH_RPC_NAMES } from '../search/search-codec.ts';
-import { searchServiceDefinition } from '../search/search-service.ts';
+import { SEARCH_SERVICE } from '../search/search-service.ts';
 import { unaryCall } from './unary-call.ts';
+
+/** The services a peer calls on another, over one channel. */
+const PEER_SERVICES = [ROUTING_SERVICE, CONTENT_SERVICE, SEARCH_SERVICE] as const;
 
 /**
  * How long a channel may go without a call before it is closed. Long enough that the peers of a
@@ -84,15 +87,13 @@ export class GrpcPeerTransport implements PeerTransport {
     // Checked here rather than on the first call to some peer.
     assertDeadlineMs(clientInit.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS, 'defaultDeadlineMs');
     const methods = {} as Record<PeerMethod, AnyMethodDefinition>;
-    const routing = peerServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
-    for (const method of ROUTING_METHODS) methods[method] = routing[ROUTING_RPC_NAMES[method]]!;
-    this.#pingStream = pingStream === false ? undefined : routing.PingStream!;
-    const content = contentServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
-    for (const method of CONTENT_METHODS) methods[method] = content[CONTENT_RPC_NAMES[method]]!;
-    this.#blockStreams = blockStreamDefinitions(contentServiceDefinition());
-    const search = searchServiceDefinition() as unknown as Record<string, AnyMethodDefinition>;
-    for (const method of SEARCH_METHODS) methods[method] = search[SEARCH_RPC_NAMES[method]]!;
+    for (const service of PEER_SERVICES) {
+      const definition = service.definition() as unknown as Record<string, AnyMethodDefinition>;
+      for (const [method, rpc] of Object.entries(service.rpcNames) as [PeerMethod, string][]) methods[method] = definition[rpc]!;
+    }
     this.#methods = methods;
+    this.#pingStream = pingStream === false ? undefined : (routingServiceDefinition() as unknown as Record<string, AnyMethodDefinition>).PingStream!;
+    this.#blockStreams = blockStreamDefinitions(contentServiceDefinition());
   }
 
   /** Number of open channels (one per address called recently). */

@@ -6,7 +6,8 @@ import { ClientChannel } from './client-channel.ts';
 import { GrpcServer } from './grpc-server.ts';
 import { createHealthClient } from './health-client.ts';
 import { createNodeClient } from '../node/node-client.ts';
-import { NODE_SERVICE_NAME, nodeServiceBinding, type NodeInfoData, type NodeServiceHandler } from '../node/node-service.ts';
+import type { NodeInfoData, NodeServiceHandler } from '../node/node-messages.ts';
+import { NODE_SERVICE_NAME, nodeServiceBinding } from '../node/node-service.ts';
 import { healthPackageDefinition } from '../proto-packages.ts';
 import { deferred, listServicesByReflection, recordingLogger, startTestServer } from '../test-support.ts';
 
