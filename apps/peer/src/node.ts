@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ShuttingDownError, VERSION, systemClock, systemRandom, type NodeConfig } from '@peerweave/core';
+import { ShuttingDownError, VERSION, systemClock, systemRandom, type NodeConfig, type ObjectRecord } from '@peerweave/core';
 import { loadOrCreateIdentity } from '@peerweave/identity';
 import { createLogger, createMetrics, registerNodeMetrics } from '@peerweave/telemetry';
 import {
@@ -12,7 +12,6 @@ import {
   searchServiceBinding,
   type IndexEntry,
   type NodeInfoData,
-  type ObjectRecord,
   type SearchOrigin,
 } from '@peerweave/protocol';
 import { RoutingNode, SeedResolver } from '@peerweave/routing';

@@ -11,3 +11,4 @@ export * from './version.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './random.ts';
+export type { ObjectRecord, Tombstone, RangeDigest, ProviderRecord } from './records.ts';

@@ -34,9 +34,6 @@ export { MAX_ADDRESS_LENGTH, MAX_ROLE_LENGTH, MAX_UPDATES_PER_MESSAGE, MAX_CONTA
 export { PEER_METHODS, isPeerMethod, assertValidPeerRequest, assertValidPeerResponse } from './peer-codec.ts';
 export { routingServiceBinding, ROUTING_SERVICE_NAME } from './routing/routing-service.ts';
 export type {
-  ObjectRecord,
-  Tombstone,
-  RangeDigest,
   PutBlockRequest,
   PutBlockResponse,
   GetBlockRequest,
@@ -53,7 +50,6 @@ export type {
   SyncDigestResponse,
   SyncKeysRequest,
   SyncKeysResponse,
-  ProviderRecord,
   AddProviderRequest,
   AddProviderResponse,
   GetProvidersRequest,

@@ -1,4 +1,4 @@
-import type { Tombstone } from '@peerweave/protocol';
+import type { Tombstone } from '@peerweave/core';
 import type { KeyedEntry } from './digests.ts';
 
 /**

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Tombstone } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
-import type { PeerContact, Tombstone } from '@peerweave/protocol';
+import type { PeerContact } from '@peerweave/protocol';
 import type { ContentDb } from '@peerweave/storage';
 import { AntiEntropy, DEFAULT_ANTI_ENTROPY_INTERVAL_MS } from './anti-entropy.ts';
 import { Tombstones } from './tombstones.ts';

@@ -1,5 +1,5 @@
-import { silentLogger, type Clock, type Logger, type Startable, type TimerHandle } from '@peerweave/core';
-import type { PeerContact, RangeDigest, Tombstone } from '@peerweave/protocol';
+import { silentLogger, type Clock, type Logger, type Startable, type TimerHandle, type RangeDigest, type Tombstone } from '@peerweave/core';
+import type { PeerContact } from '@peerweave/protocol';
 import { cidKey, parseCid, type ContentDb } from '@peerweave/storage';
 import { labelsInRanges, lackingEntries, sharedWith, tombstoneCid, tombstoneLabel, type IndexedEntry } from './anti-entropy-plan.ts';
 import type { BlockPush } from './block-push.ts';

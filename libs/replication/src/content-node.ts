@@ -1,5 +1,5 @@
-import { noopMetrics, silentLogger, startAll, stopAll, type AbortOptions, type Clock, type Logger, type Metrics, type Startable } from '@peerweave/core';
-import type { ContentHandler, ObjectRecord, PeerContact, PeerTransport, ProviderRecord } from '@peerweave/protocol';
+import { noopMetrics, silentLogger, startAll, stopAll, type AbortOptions, type Clock, type Logger, type Metrics, type Startable, type ObjectRecord, type ProviderRecord } from '@peerweave/core';
+import type { ContentHandler, PeerContact, PeerTransport } from '@peerweave/protocol';
 import type { BlockStore, ContentDb } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import { AntiEntropy, type AntiEntropyReport } from './anti-entropy.ts';
@@ -213,4 +213,3 @@ export class ContentNode implements Startable {
     return this.#providers.provided();
   }
 }
-

@@ -1,18 +1,15 @@
-import { PeerweaveError, withDeadline, type Clock } from '@peerweave/core';
+import { PeerweaveError, withDeadline, type Clock, type ObjectRecord, type ProviderRecord, type Tombstone } from '@peerweave/core';
 import type {
   AddProviderRequest,
   ContentMethods,
   GetRecordResponse,
-  ObjectRecord,
   PeerContact,
   PeerTransport,
-  ProviderRecord,
   PutBlockRequest,
   SyncDigestRequest,
   SyncDigestResponse,
   SyncKeysRequest,
   SyncKeysResponse,
-  Tombstone,
 } from '@peerweave/protocol';
 import { BlockStreams } from './block-streams.ts';
 import { mapLimit } from './map-limit.ts';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PeerweaveError } from '@peerweave/core';
+import { PeerweaveError, type ObjectRecord, type Tombstone } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
-import type { ObjectRecord, Tombstone } from '@peerweave/protocol';
 import { signRecord, type BlockKind } from '@peerweave/storage';
 import { callerHost, ContentServer, DEFAULT_MAX_REQUESTS_PER_PEER, holdsCopy } from './content-server.ts';
 import { contact, contentMetrics, MemoryBlockStore, memoryDb, rawBlock, signer } from './test-support.ts';

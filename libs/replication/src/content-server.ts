@@ -1,5 +1,5 @@
-import { CorruptBlockError, PeerweaveError, ResourceExhaustedError, type Clock } from '@peerweave/core';
-import type { BlockPut, BlockPutAck, ContentHandler, ObjectRecord, PutBlockRequest } from '@peerweave/protocol';
+import { CorruptBlockError, PeerweaveError, ResourceExhaustedError, type Clock, type ObjectRecord } from '@peerweave/core';
+import type { BlockPut, BlockPutAck, ContentHandler, PutBlockRequest } from '@peerweave/protocol';
 import { blockMatches, cidToString, parseCid, verifyRecord, type AddBlockRow, type BlockRow, type BlockStore, type ContentDb } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import type { AntiEntropy } from './anti-entropy.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NotFoundError, UnavailableError } from '@peerweave/core';
+import { NotFoundError, UnavailableError, type Tombstone } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
-import type { PeerContact, Tombstone } from '@peerweave/protocol';
+import type { PeerContact } from '@peerweave/protocol';
 import { cidKey, signRecord } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import { DeletePath } from './delete-path.ts';

@@ -1,5 +1,5 @@
-import { NotFoundError, silentLogger, type AbortOptions, type Clock, type Logger } from '@peerweave/core';
-import type { PeerContact, Tombstone } from '@peerweave/protocol';
+import { NotFoundError, silentLogger, type AbortOptions, type Clock, type Logger, type Tombstone } from '@peerweave/core';
+import type { PeerContact } from '@peerweave/protocol';
 import { cidKey, cidToString, parseCid } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import type { ContentPeers } from './content-peers.ts';

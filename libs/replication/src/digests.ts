@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RangeDigest } from '@peerweave/protocol';
+import type { RangeDigest } from '@peerweave/core';
 
 /** Anti-entropy ranges: the first byte of a key, so 256 ranges of the key space. */
 export const RANGE_COUNT = 256;

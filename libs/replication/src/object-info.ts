@@ -1,4 +1,4 @@
-import type { ObjectRecord } from '@peerweave/protocol';
+import type { ObjectRecord } from '@peerweave/core';
 
 /** What a user sees of an object. */
 export interface ObjectInfo {

@@ -1,4 +1,4 @@
-import type { ProviderRecord } from '@peerweave/protocol';
+import type { ProviderRecord } from '@peerweave/core';
 
 /**
  * Provider records as pure rules: merging the answers of several nodes, when a record lapses,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UnavailableError } from '@peerweave/core';
+import { UnavailableError, type ProviderRecord } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
-import type { AddProviderRequest, PeerContact, ProviderRecord } from '@peerweave/protocol';
+import type { AddProviderRequest, PeerContact } from '@peerweave/protocol';
 import { MAX_PROVIDER_TTL_MS, Providers } from './providers.ts';
 import { contact, contentMetrics, memoryDb, rawBlock } from './test-support.ts';
 

@@ -1,5 +1,5 @@
-import type { AbortOptions, Clock, Startable, TimerHandle } from '@peerweave/core';
-import type { AddProviderRequest, AddProviderResponse, PeerContact, ProviderRecord } from '@peerweave/protocol';
+import type { AbortOptions, Clock, Startable, TimerHandle, ProviderRecord } from '@peerweave/core';
+import type { AddProviderRequest, AddProviderResponse, PeerContact } from '@peerweave/protocol';
 import { cidKey, parseCid, type ContentDb } from '@peerweave/storage';
 import { outcomeLabel, type ContentMetrics } from './content-metrics.ts';
 import { groupByPeer, type ContentPeers } from './content-peers.ts';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SeededRandom } from '@peerweave/core';
-import type { ObjectRecord } from '@peerweave/protocol';
+import { SeededRandom, type ObjectRecord } from '@peerweave/core';
 import { CHUNK_SIZE, cidToString, importFile, parseCid, signRecord, type FileLeaf } from '@peerweave/storage';
 import { MemoryBlocks } from '@peerweave/storage/testing';
 import type { CID } from 'multiformats/cid';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UnavailableError } from '@peerweave/core';
-import type { GetRecordResponse, ObjectRecord, PeerContact, Tombstone } from '@peerweave/protocol';
+import { UnavailableError, type ObjectRecord, type Tombstone } from '@peerweave/core';
+import type { GetRecordResponse, PeerContact } from '@peerweave/protocol';
 import { signRecord } from '@peerweave/storage';
 import { pickRecordAnswer, RecordLookup } from './record-lookup.ts';
 import { contact, memoryDb, rawBlock, signer } from './test-support.ts';

@@ -1,4 +1,5 @@
-import type { GetRecordResponse, ObjectRecord, PeerContact, Tombstone } from '@peerweave/protocol';
+import type { ObjectRecord, Tombstone } from '@peerweave/core';
+import type { GetRecordResponse, PeerContact } from '@peerweave/protocol';
 import { cidKey, cidToString, verifyRecord, type ContentDb } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import type { ContentPeers } from './content-peers.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UnavailableError } from '@peerweave/core';
+import { UnavailableError, type Tombstone } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
-import type { GetRecordResponse, PeerContact, Tombstone } from '@peerweave/protocol';
+import type { GetRecordResponse, PeerContact } from '@peerweave/protocol';
 import { signRecord } from '@peerweave/storage';
 import { DEFAULT_TOMBSTONE_TTL_MS, Tombstones } from './tombstones.ts';
 import { contact, MemoryBlockStore, memoryDb, rawBlock, signer } from './test-support.ts';

@@ -1,5 +1,5 @@
-import { silentLogger, type Clock, type Logger } from '@peerweave/core';
-import type { PeerContact, Tombstone } from '@peerweave/protocol';
+import { silentLogger, type Clock, type Logger, type Tombstone } from '@peerweave/core';
+import type { PeerContact } from '@peerweave/protocol';
 import { parseCid, type BlockStore, type ContentDb } from '@peerweave/storage';
 import type { ContentPeers } from './content-peers.ts';
 import { isGarbage, tombstoneExpired } from './tombstone-rules.ts';

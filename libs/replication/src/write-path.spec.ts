@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SeededRandom, UnavailableError } from '@peerweave/core';
+import { SeededRandom, UnavailableError, type ObjectRecord } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
-import type { ObjectRecord, PeerContact, PutBlockRequest } from '@peerweave/protocol';
+import type { PeerContact, PutBlockRequest } from '@peerweave/protocol';
 import { CHUNK_SIZE, signRecord } from '@peerweave/storage';
 import type { RecordAnswer } from './record-lookup.ts';
 import { contact, contentMetrics, memoryDb, signer } from './test-support.ts';

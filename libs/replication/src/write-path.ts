@@ -1,5 +1,5 @@
-import { InsufficientReplicasError, PeerweaveError, raceSignal, silentLogger, toAbortError, type AbortOptions, type Clock, type Logger } from '@peerweave/core';
-import type { ObjectRecord, PeerContact, PutBlockRequest } from '@peerweave/protocol';
+import { InsufficientReplicasError, PeerweaveError, raceSignal, silentLogger, toAbortError, type AbortOptions, type Clock, type Logger, type ObjectRecord } from '@peerweave/core';
+import type { PeerContact, PutBlockRequest } from '@peerweave/protocol';
 import { cidKey, cidToString, importFile, normaliseKeywords, parseCid, signRecord, type ContentDb, type RecordSigner } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import { outcomeLabel, type ContentMetrics } from './content-metrics.ts';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ObjectRecord } from '@peerweave/protocol';
+import type { ObjectRecord } from '@peerweave/core';
 import { type AddBlockRow, CONTENT_DB_FILE, ContentDb, DEFAULT_CONTENT_DB_CACHE_KIB, DEFAULT_TOUCH_COALESCE_MS, TOUCH_MEMORY_ENTRIES } from './content-db.ts';
 
 const OBJECTS = 10_000;

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
-import { errorCode } from '@peerweave/core';
-import type { ObjectRecord } from '@peerweave/protocol';
+import { errorCode, type ObjectRecord } from '@peerweave/core';
 import { type AddBlockRow, type BlockKind, CONTENT_DB_FILE, CONTENT_DB_SCHEMA_VERSION, ContentDb } from './content-db.ts';
 
 function record(cid: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord {

@@ -1,7 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteStatements } from './sqlite-statements.ts';
-import { InvalidArgumentError, PeerweaveError } from '@peerweave/core';
-import type { ObjectRecord, Tombstone } from '@peerweave/protocol';
+import { InvalidArgumentError, PeerweaveError, type ObjectRecord, type Tombstone } from '@peerweave/core';
 
 /** File of the database in the node's data directory. */
 export const CONTENT_DB_FILE = 'peerweave.db';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorCode } from '@peerweave/core';
+import { errorCode, type ObjectRecord } from '@peerweave/core';
 import { Identity } from '@peerweave/identity';
-import type { ObjectRecord } from '@peerweave/protocol';
 import {
   MAX_KEYWORD_LENGTH,
   MAX_KEYWORDS,

@@ -1,6 +1,5 @@
-import { InvalidArgumentError } from '@peerweave/core';
+import { InvalidArgumentError, type ObjectRecord } from '@peerweave/core';
 import { nodeIdFromPublicKey, verifySignature } from '@peerweave/identity';
-import type { ObjectRecord } from '@peerweave/protocol';
 
 /** A record as the uploading node fills it in, before it adds its key and signature. */
 export type UnsignedRecord = Omit<ObjectRecord, 'signature' | 'uploader' | 'uploaderKey'>;

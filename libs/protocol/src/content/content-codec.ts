@@ -13,6 +13,7 @@
  * Bytes are not copied: a decoded `data`, `hash`, `uploaderKey` or `signature` is a Buffer view of
  * the received message.
  */
+import type { ObjectRecord, ProviderRecord, RangeDigest, Tombstone } from '@peerweave/core';
 import type { AddProviderRequest as AddProviderRequestWire, AddProviderRequest__Output as AddProviderRequestWireOut } from '../generated/peerweave/content/v1/AddProviderRequest.ts';
 import type { AddProviderResponse as AddProviderResponseWire, AddProviderResponse__Output as AddProviderResponseWireOut } from '../generated/peerweave/content/v1/AddProviderResponse.ts';
 import type { GetBlockRequest as GetBlockRequestWire, GetBlockRequest__Output as GetBlockRequestWireOut } from '../generated/peerweave/content/v1/GetBlockRequest.ts';
@@ -45,10 +46,6 @@ import type {
   ContentMethod,
   ContentMethods,
   GetRecordResponse,
-  ObjectRecord,
-  ProviderRecord,
-  RangeDigest,
-  Tombstone,
 } from './content-messages.ts';
 
 /**

@@ -1,11 +1,8 @@
 // Sample content-protocol messages for this lib's specs only; not part of the public API.
+import type { ObjectRecord, ProviderRecord, RangeDigest, Tombstone } from '@peerweave/core';
 import type {
   ContentMethods,
   GetRecordResponse,
-  ObjectRecord,
-  ProviderRecord,
-  RangeDigest,
-  Tombstone,
 } from './content-messages.ts';
 import type { ContentHandler } from './content-messages.ts';
 
