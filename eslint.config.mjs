@@ -1,10 +1,14 @@
 // Lint is part of the test command. Two kinds of rule keep the architecture honest:
-// - Nx module boundaries (tags in each package.json): the layering core < platform < domain < edge < app.
+// - Nx module boundaries (tags in each package.json): the layering core < protocol, identity, telemetry <
+//   routing, storage < replication, transfer, search < http-api < node < apps.
 // - Restricted imports: only the protocol lib touches @grpc/*, only telemetry touches prom-client and pino.
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+// Layer tags in the order DESIGN.md stacks the parts (README "Layers", docs/ARCHITECTURE.md).
+const LAYERS = ['layer:0-core', 'layer:1-base', 'layer:2-routing-storage', 'layer:3-services', 'layer:4-api', 'layer:5-node', 'layer:6-app'];
+const below = (n) => LAYERS.slice(0, n);
 const onlyIn = (pkg, owner) => ({ group: [pkg, `${pkg}/*`], message: `${pkg} is only imported by ${owner}.` });
 
 export default [
@@ -22,11 +26,23 @@ export default [
           banTransitiveDependencies: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:core', 'type:platform'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:core', 'type:platform', 'type:domain'] },
-            { sourceTag: 'type:edge', onlyDependOnLibsWithTags: ['type:core', 'type:platform', 'type:domain'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:platform', 'type:domain', 'type:edge'] },
+            // The layers of DESIGN.md's parts table, lowest first: a lib imports only from layers below
+            // its own. Two same-layer edges are allowed: replication → transfer (a read swarms blocks from
+            // the replicas with transfer's Swarm; transfer and search import no other service) and
+            // node → config.
+            { sourceTag: 'layer:0-core', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'layer:1-base', onlyDependOnLibsWithTags: below(1) },
+            { sourceTag: 'layer:2-routing-storage', onlyDependOnLibsWithTags: below(2) },
+            { sourceTag: 'layer:3-services', onlyDependOnLibsWithTags: [...below(3), 'lib:transfer'] },
+            { sourceTag: 'lib:transfer', notDependOnLibsWithTags: ['layer:3-services'] },
+            { sourceTag: 'lib:search', notDependOnLibsWithTags: ['layer:3-services'] },
+            { sourceTag: 'layer:4-api', onlyDependOnLibsWithTags: below(4) },
+            // libs/node builds, starts and stops a whole node from the libs below and from libs/config
+            // (the node's settings, read from the environment over each lib's declared defaults).
+            { sourceTag: 'layer:5-node', onlyDependOnLibsWithTags: [...below(5), 'lib:config'] },
+            { sourceTag: 'lib:config', notDependOnLibsWithTags: ['layer:5-node'] },
+            { sourceTag: 'layer:6-app', onlyDependOnLibsWithTags: below(6) },
+            // The CLI is a client of the HTTP API: it imports no node code (only core and telemetry).
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:shared', 'scope:client'] },
             { sourceTag: 'scope:node', onlyDependOnLibsWithTags: ['scope:shared', 'scope:node'] },
