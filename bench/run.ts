@@ -15,7 +15,7 @@
 //   monitoring  issue #13: /metrics latency, size and CPU per node, Prometheus's RSS and CPU scraping
 //               the 22 nodes every 5 s beside an idle Prometheus (bench/monitoring.ts).
 import { fileURLToPath } from 'node:url';
-import { loadNodeConfig } from '@peerweave/core';
+import { loadNodeConfig } from '@peerweave/config';
 import { docker, idleContainerRss, median, percentile, waitHealthy, type Row } from './docker.ts';
 import { clusterFigures, simFigures, type SimFigures } from './routing.ts';
 import { contentSection } from './content.ts';

@@ -24,7 +24,8 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisrup
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import type { ILabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
-import { ConfigError, NODE_CONFIG, loadConfig, loadNodeConfig, loadPreset, silentLogger, type NodeConfig, type Preset } from '@peerweave/core';
+import { ConfigError, loadConfig, loadPreset, silentLogger, type Preset } from '@peerweave/core';
+import { NODE_CONFIG, loadNodeConfig, type NodeConfig } from '@peerweave/config';
 import { build } from '@peerweave/http-api';
 import { splitHostPort } from '@peerweave/routing';
 import { validateObject } from './kubernetes-schema.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { loadNodeConfig } from '@peerweave/core';
+import { loadNodeConfig } from '@peerweave/config';
 import { startNode, type PeerNode } from '../apps/peer/src/node.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

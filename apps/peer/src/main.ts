@@ -1,6 +1,7 @@
 // The peer process: read config, start the node, stop cleanly on SIGTERM/SIGINT.
 // The supernode is this same program with PEERWEAVE_ROLE=supernode.
-import { isPeerweaveError, loadNodeConfig, type NodeConfig } from '@peerweave/core';
+import { isPeerweaveError } from '@peerweave/core';
+import { loadNodeConfig, type NodeConfig } from '@peerweave/config';
 import { startNode, type PeerNode } from './node.ts';
 
 /** Exit within this long after SIGTERM whatever happens (Docker kills at 10 s). */

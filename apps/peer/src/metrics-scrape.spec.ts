@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadNodeConfig } from '@peerweave/core';
+import { loadNodeConfig } from '@peerweave/config';
 import { startNode } from './node.ts';
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';

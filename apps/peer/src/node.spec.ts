@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadNodeConfig } from '@peerweave/core';
+import { loadNodeConfig } from '@peerweave/config';
 import { createHealthClient, createNodeClient } from '@peerweave/protocol';
 import { startNode } from './node.ts';
 

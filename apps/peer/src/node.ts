@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ShuttingDownError, VERSION, systemClock, systemRandom, type NodeConfig, type ObjectRecord } from '@peerweave/core';
+import { ShuttingDownError, VERSION, systemClock, systemRandom, type ObjectRecord } from '@peerweave/core';
+import type { NodeConfig } from '@peerweave/config';
 import { loadOrCreateIdentity } from '@peerweave/identity';
 import { createLogger, createMetrics, registerNodeMetrics } from '@peerweave/telemetry';
 import {

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadNodeConfig } from '@peerweave/core';
+import { loadNodeConfig } from '@peerweave/config';
 import { OPENAPI_FILE, builtOpenApiDocument, generateOpenApiDocument } from './openapi-document.ts';
 import { startNode } from './node.ts';
 

@@ -28,3 +28,7 @@ export const silentLogger: Logger = {
   trace: noop,
   child: () => silentLogger,
 };
+
+/** The levels a node logs at, most severe first; `silent` writes nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];

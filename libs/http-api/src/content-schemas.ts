@@ -1,8 +1,6 @@
 import { Type, type TSchema } from 'typebox';
+import { MAX_CID_LENGTH } from '@peerweave/core';
 import { MEDIA_TYPE_PATTERN } from './upload-meta.ts';
-
-/** Longest CID accepted in a path; base32 CIDv1 of a SHA-512 multihash fits with room to spare. */
-export const MAX_CID_LENGTH = 128;
 
 export const CidParamsSchema = Type.Object(
   {

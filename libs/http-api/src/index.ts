@@ -7,7 +7,7 @@ export { gatewayRoutes, CAR_CONTENT_TYPE } from './routes/gateway-routes.ts';
 export type { ByteRange, ContentRoutesInit, ObjectInfo, PutOutcome, UploadMeta } from './content-routes-init.ts';
 export { parseRange } from './byte-range.ts';
 export { negotiateGatewayFormat, type GatewayFormat } from './media-negotiation.ts';
-export { MAX_CID_LENGTH, ObjectInfoSchema } from './content-schemas.ts';
+export { ObjectInfoSchema } from './content-schemas.ts';
 export { DEFAULT_BODY_LIMIT, type HttpApiInit, type MetricsSource, type Readiness } from './http-api-init.ts';
 export type { OpenApiDocument } from './routes/openapi-routes.ts';
 export {

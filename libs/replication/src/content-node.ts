@@ -51,7 +51,7 @@ export interface ContentNodeInit {
   cacheBytes?: number;
   /** Default DEFAULT_REPAIR_INTERVAL_MS. */
   repairIntervalMs?: number;
-  /** How long after a change of contacts a repair pass starts (default CONTACTS_CHANGED_DELAY_MS). */
+  /** How long after a change of contacts a repair pass starts (default DEFAULT_REPAIR_DELAY_MS). */
   repairDelayMs?: number;
   /** Default DEFAULT_ANTI_ENTROPY_INTERVAL_MS. */
   antiEntropyIntervalMs?: number;
@@ -213,3 +213,4 @@ export class ContentNode implements Startable {
     return this.#providers.provided();
   }
 }
+

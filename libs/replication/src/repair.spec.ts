@@ -4,7 +4,7 @@ import { ManualClock } from '@peerweave/core/testing';
 import type { PeerContact } from '@peerweave/protocol';
 import type { BlockKind } from '@peerweave/storage';
 import type { PeerAsks, WhoHas } from './content-peers.ts';
-import { CONTACTS_CHANGED_DELAY_MS, DEFAULT_REPAIR_INTERVAL_MS, Repair } from './repair.ts';
+import { DEFAULT_REPAIR_DELAY_MS, DEFAULT_REPAIR_INTERVAL_MS, Repair } from './repair.ts';
 import { REVERIFY_EVERY_PASSES } from './repair-plan.ts';
 import { contact, contentMetrics, memoryDb, rawBlock } from './test-support.ts';
 
@@ -197,7 +197,7 @@ describe('Repair', () => {
     assert.equal(s.counts.garbage, 1);
     s.contactsChanged();
     s.contactsChanged();
-    await s.clock.advance(CONTACTS_CHANGED_DELAY_MS);
+    await s.clock.advance(DEFAULT_REPAIR_DELAY_MS);
     assert.equal(s.counts.garbage, 2, 'a burst of changes makes one pass');
     await s.repair.stop();
     s.contactsChanged();
@@ -233,12 +233,12 @@ describe('Repair', () => {
 
     // A contact change always runs a pass, and so does a pass that left a backlog, until it clears.
     s.contactsChanged();
-    await s.clock.advance(CONTACTS_CHANGED_DELAY_MS);
+    await s.clock.advance(DEFAULT_REPAIR_DELAY_MS);
     assert.equal(s.counts.evictions, 4);
     s.down.add(c.id);
     s.setReplicas([self, a, c]);
     s.contactsChanged();
-    await s.clock.advance(CONTACTS_CHANGED_DELAY_MS);
+    await s.clock.advance(DEFAULT_REPAIR_DELAY_MS);
     assert.equal(s.counts.evictions, 5);
     await s.clock.advance(DEFAULT_REPAIR_INTERVAL_MS);
     assert.equal(s.counts.evictions, 6, 'a backlog keeps the periodic passes running');

@@ -16,7 +16,7 @@ export const DEFAULT_REPAIR_INTERVAL_MS = 10_000;
  * Delay of a pass after contacts change: a burst of changes (a node joining) makes one pass.
  * Longer avoids moving copies for a node that comes straight back; shorter restores sooner.
  */
-export const CONTACTS_CHANGED_DELAY_MS = 500;
+export const DEFAULT_REPAIR_DELAY_MS = 500;
 
 export interface RepairInit {
   self: Pick<PeerContact, 'id'>;
@@ -32,7 +32,7 @@ export interface RepairInit {
   logger?: Logger;
   /** Default {@link DEFAULT_REPAIR_INTERVAL_MS}. */
   repairIntervalMs?: number;
-  /** Default {@link CONTACTS_CHANGED_DELAY_MS}. */
+  /** Default {@link DEFAULT_REPAIR_DELAY_MS}. */
   repairDelayMs?: number;
 }
 
@@ -81,7 +81,7 @@ export class Repair implements Startable {
     this.#init = init;
     this.#log = init.logger ?? silentLogger;
     this.#intervalMs = init.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS;
-    this.#delayMs = init.repairDelayMs ?? CONTACTS_CHANGED_DELAY_MS;
+    this.#delayMs = init.repairDelayMs ?? DEFAULT_REPAIR_DELAY_MS;
   }
 
   async start(): Promise<void> {

@@ -1,8 +1,9 @@
 import type { PeerContact } from '@peerweave/protocol';
+import { DEFAULT_REPLICATION_FACTOR } from '@peerweave/routing';
 import { assertQuorum, preferenceList } from './placement.ts';
 
-/** r: copies of every block and record. More survive more simultaneous failures and cost more disk and write traffic. */
-export const DEFAULT_REPLICATION_FACTOR = 3;
+// r is declared in routing, the lowest layer that needs it (the neighbourhood is the 2·r closest).
+export { DEFAULT_REPLICATION_FACTOR };
 /** w: copies stored before a put is acknowledged (1 ≤ w ≤ r). Higher is safer and fails sooner when nodes are down. */
 export const DEFAULT_WRITE_QUORUM = 2;
 

@@ -25,9 +25,26 @@ import { Swim, type SwimInit, type MemberState } from './swim/index.ts';
 import { diffNeighbourhood, refreshOverlay, type NeighbourhoodChange } from './neighbourhood.ts';
 import type { SeedResolver } from './seed-resolver.ts';
 
+/**
+ * A bucket no lookup used for this long is refreshed by a lookup of a random id in its range.
+ * Shorter keeps far buckets fresh under churn; each refresh is one iterative lookup.
+ */
 export const DEFAULT_BUCKET_REFRESH_MS = 300_000;
+/**
+ * How often the join name is re-resolved and unknown addresses contacted, and the longest back-off
+ * while the node has no contact. Shorter finds late starters sooner at one DNS query per period.
+ */
 export const DEFAULT_JOIN_INTERVAL_MS = 5_000;
+/**
+ * r: copies of every block and record, on the r nodes closest to its key; the 2·r closest to a
+ * node form its neighbourhood, probed first. More copies survive more simultaneous failures at the
+ * cost of disk and write traffic. Declared here, the lowest layer that needs it; replication reads it.
+ */
 export const DEFAULT_REPLICATION_FACTOR = 3;
+/**
+ * Overlay neighbours (from different buckets) a flooded search goes to. More raises reach per hop
+ * and the messages of every query.
+ */
 export const DEFAULT_OVERLAY_NEIGHBOURS = 6;
 /** Shortest time between two reviews of a full, live overlay against the table (see #refreshOverlay). */
 export const OVERLAY_REVIEW_MS = 10_000;

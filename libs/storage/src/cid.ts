@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidCidError } from '@peerweave/core';
+import { InvalidCidError, MAX_CID_LENGTH } from '@peerweave/core';
 import { CID } from 'multiformats/cid';
 
 /** Multicodec of a raw block (a UnixFS leaf with raw leaves). */
@@ -8,9 +8,6 @@ export const RAW_CODE = 0x55;
 export const DAG_PB_CODE = 0x70;
 /** Multihash code of SHA-256, the only hash this network stores. */
 export const SHA2_256_CODE = 0x12;
-
-/** Longest CID string accepted: a CIDv1 SHA-256 in base32 is 59 characters, leave room for other bases. */
-export const MAX_CID_STRING_LENGTH = 128;
 
 const DIGEST_BYTES = 32;
 
@@ -22,8 +19,8 @@ const DIGEST_BYTES = 32;
 export function parseCid(text: string): CID {
   if (typeof text !== 'string') throw new InvalidCidError('a CID must be a string');
   if (text.length === 0) throw new InvalidCidError('empty CID');
-  if (text.length > MAX_CID_STRING_LENGTH) {
-    throw new InvalidCidError(`CID too long: ${text.length} characters, at most ${MAX_CID_STRING_LENGTH}`);
+  if (text.length > MAX_CID_LENGTH) {
+    throw new InvalidCidError(`CID too long: ${text.length} characters, at most ${MAX_CID_LENGTH}`);
   }
   let cid: CID;
   try {

@@ -2,8 +2,7 @@ import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { UnavailableError } from '@peerweave/core';
-import { MAX_CID_STRING_LENGTH } from './cid.ts';
+import { MAX_CID_LENGTH, UnavailableError } from '@peerweave/core';
 
 /** Name of the write-ahead log in the block store's directory. */
 export const COMMIT_LOG_FILE = 'commit.log';
@@ -47,7 +46,7 @@ export interface LoggedRecord {
  * Record layout, little-endian. Only append to the kinds.
  *   0  u32  magic "PWL1"
  *   4  u8   kind: 1 put, 2 delete
- *   5  u8   name length n (a CID string, at most MAX_CID_STRING_LENGTH)
+ *   5  u8   name length n (a CID string, at most MAX_CID_LENGTH)
  *   6  u32  data length d (0 for a delete)
  *  10  u32  CRC-32 of bytes 4..10 and the name
  *  14  n    name (ASCII)
@@ -62,7 +61,7 @@ const KIND_CODES = { put: 1, delete: 2 } as const;
 /** The two buffers of a record: header and name, then the block's bytes (written with writev, not copied). */
 export function encodeLogRecord(record: CommitLogRecord): Uint8Array[] {
   const name = Buffer.from(record.name, 'latin1');
-  if (name.length === 0 || name.length > MAX_CID_STRING_LENGTH) throw new RangeError(`bad block name ${record.name}`);
+  if (name.length === 0 || name.length > MAX_CID_LENGTH) throw new RangeError(`bad block name ${record.name}`);
   const dataLength = record.kind === 'put' ? record.bytes.length : 0;
   const head = Buffer.allocUnsafe(HEADER_BYTES + name.length);
   head.writeUInt32LE(MAGIC, 0);
@@ -85,7 +84,7 @@ function headerCrc(head: Buffer, nameLength: number): number {
  */
 export async function* readCommitLog(handle: FileHandle): AsyncGenerator<LoggedRecord, void, undefined> {
   const size = (await handle.stat()).size;
-  const head = Buffer.alloc(HEADER_BYTES + MAX_CID_STRING_LENGTH);
+  const head = Buffer.alloc(HEADER_BYTES + MAX_CID_LENGTH);
   let offset = 0;
   while (offset + HEADER_BYTES <= size) {
     const { bytesRead } = await handle.read(head, 0, Math.min(head.length, size - offset), offset);
@@ -94,7 +93,7 @@ export async function* readCommitLog(handle: FileHandle): AsyncGenerator<LoggedR
     const nameLength = head.readUInt8(5);
     const dataLength = head.readUInt32LE(6);
     const kind = code === KIND_CODES.put ? 'put' : code === KIND_CODES.delete ? 'delete' : undefined;
-    if (kind === undefined || nameLength === 0 || nameLength > MAX_CID_STRING_LENGTH) return;
+    if (kind === undefined || nameLength === 0 || nameLength > MAX_CID_LENGTH) return;
     if (bytesRead < HEADER_BYTES + nameLength || headerCrc(head, nameLength) !== head.readUInt32LE(10)) return;
     const dataOffset = offset + HEADER_BYTES + nameLength;
     if (dataOffset + dataLength > size) return;

@@ -10,7 +10,6 @@ export {
   RAW_CODE,
   DAG_PB_CODE,
   SHA2_256_CODE,
-  MAX_CID_STRING_LENGTH,
 } from './cid.ts';
 export type { BlockSink, BlockGetter } from './block-io.ts';
 export { BlockStore } from './block-store.ts';
@@ -37,8 +36,6 @@ export {
   signRecord,
   verifyRecord,
   normaliseKeywords,
-  MAX_KEYWORDS,
-  MAX_KEYWORD_LENGTH,
 } from './record.ts';
 export type { UnsignedRecord, RecordSigner } from './record.ts';
 export {

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorCode, type ObjectRecord } from '@peerweave/core';
+import { errorCode, MAX_KEYWORD_LENGTH, MAX_KEYWORDS, type ObjectRecord } from '@peerweave/core';
 import { Identity } from '@peerweave/identity';
 import {
-  MAX_KEYWORD_LENGTH,
-  MAX_KEYWORDS,
   normaliseKeywords,
   recordSigningBytes,
   signRecord,

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type ObjectRecord } from '@peerweave/core';
+import { InvalidArgumentError, MAX_KEYWORD_LENGTH, MAX_KEYWORDS, type ObjectRecord } from '@peerweave/core';
 import { nodeIdFromPublicKey, verifySignature } from '@peerweave/identity';
 
 /** A record as the uploading node fills it in, before it adds its key and signature. */
@@ -9,11 +9,6 @@ export interface RecordSigner {
   readonly publicKey: Uint8Array;
   sign(data: Uint8Array): Uint8Array;
 }
-
-/** Most keywords a record carries. */
-export const MAX_KEYWORDS = 64;
-/** Longest keyword, in characters (Unicode code points). */
-export const MAX_KEYWORD_LENGTH = 64;
 
 /**
  * Domain separation: a signature over a record can never be replayed as a signature over some

@@ -1,12 +1,39 @@
 import { Type } from 'typebox';
-import { ConfigError } from './errors.ts';
-import { loadConfig, loadPreset, parseList, type ConfigOf, type ConfigSpec, type Preset } from './config.ts';
-
-export const ROLES = ['peer', 'supernode'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import {
+  ConfigError,
+  LOG_LEVELS,
+  MAX_ADDRESS_LENGTH,
+  ROLES,
+  loadConfig,
+  loadPreset,
+  parseList,
+  type ConfigOf,
+  type ConfigSpec,
+  type Preset,
+} from '@peerweave/core';
+import { DEFAULT_DEADLINE_MS, DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_MESSAGE_BYTES } from '@peerweave/protocol';
+import {
+  DEFAULT_ALPHA,
+  DEFAULT_INDIRECT_CHECKS,
+  DEFAULT_JOIN_INTERVAL_MS,
+  DEFAULT_K,
+  DEFAULT_OVERLAY_NEIGHBOURS,
+  DEFAULT_REPLICATION_FACTOR,
+  DEFAULT_RETRANSMIT_MULT,
+  DEFAULT_SUSPICION_MAX_TIMEOUT_MULT,
+  DEFAULT_SUSPICION_MULT,
+} from '@peerweave/routing';
+import {
+  DEFAULT_CACHE_BYTES,
+  DEFAULT_MAX_REQUESTS_PER_PEER,
+  DEFAULT_PROVIDER_TTL_MS,
+  DEFAULT_REPAIR_DELAY_MS,
+  DEFAULT_REPAIR_INTERVAL_MS,
+  DEFAULT_TOMBSTONE_TTL_MS,
+  DEFAULT_WRITE_QUORUM,
+  MAX_PROVIDER_TTL_MS,
+} from '@peerweave/replication';
+import { DEFAULT_BODY_LIMIT } from '@peerweave/http-api';
 
 const port = Type.Integer({ minimum: 0, maximum: 65535 });
 const positiveMs = Type.Integer({ minimum: 1, maximum: 86_400_000 });
@@ -14,7 +41,10 @@ const hostOrEmpty = Type.String({ maxLength: 253, pattern: '^[A-Za-z0-9.:\\-\\[\
 
 /**
  * Every setting of a node. Each field names its variable, what it accepts and its trade-off; the
- * README table is generated from this spec (`npm run docs:config`) and a test keeps them equal.
+ * README table is generated from this spec (`node scripts/config-table.ts`) and a test keeps them
+ * equal. A default is the owning lib's `DEFAULT_*` constant (declared there once, with its
+ * trade-off); only a preset that tunes a value away from it (the faster `local` and `test`, or a
+ * `lan` measured on this project's clusters) states its own number here, beside the constant.
  */
 export const NODE_CONFIG = {
   role: {
@@ -78,7 +108,7 @@ export const NODE_CONFIG = {
     accepts: 'an integer number of bytes, 1024..1073741824',
     doc: 'Largest JSON request body the HTTP API accepts; larger bodies get 413 PAYLOAD_TOO_LARGE before they are read whole.',
     schema: Type.Integer({ minimum: 1024, maximum: 1_073_741_824 }),
-    default: 1_048_576,
+    default: DEFAULT_BODY_LIMIT,
   },
   grpcMaxMessageBytes: {
     env: 'PEERWEAVE_GRPC_MAX_MESSAGE_BYTES',
@@ -86,27 +116,27 @@ export const NODE_CONFIG = {
     doc: 'Largest peer-protocol message sent or received; larger ones fail with RESOURCE_EXHAUSTED. At least 2 MiB: block messages carry up to 1 MiB of data.',
     // A block message carries up to 1 MiB of data (MAX_BLOCK_BYTES) plus its fields.
     schema: Type.Integer({ minimum: 2_097_152, maximum: 67_108_864 }),
-    default: 4_194_304,
+    default: DEFAULT_MAX_MESSAGE_BYTES,
   },
   grpcKeepaliveMs: {
     env: 'PEERWEAVE_GRPC_KEEPALIVE_MS',
     accepts: 'an integer number of milliseconds',
     doc: 'Periodic: an HTTP/2 PING on each peer connection idle this long (a few µs of CPU each, none while calls flow). Finds a half-open connection to a peer that vanished without a FIN; shorter finds it sooner at the cost of idle traffic.',
     schema: positiveMs,
-    default: { lan: 30_000, local: 10_000, test: 10_000 },
+    default: { lan: DEFAULT_KEEPALIVE_MS, local: 10_000, test: 10_000 },
   },
   rpcDeadlineMs: {
     env: 'PEERWEAVE_RPC_DEADLINE_MS',
     accepts: 'an integer number of milliseconds',
     doc: 'Default deadline of one peer-protocol call when the caller gives none. Too short fails calls to a loaded peer; too long makes a dead peer costly.',
     schema: positiveMs,
-    default: { lan: 5_000, local: 2_000, test: 1_000 },
+    default: { lan: DEFAULT_DEADLINE_MS, local: 2_000, test: 1_000 },
   },
   seeds: {
     env: 'PEERWEAVE_SEEDS',
     accepts: 'comma-separated `host:port` addresses of other peers',
     doc: 'Peers to join through. Any peer will do: none is special. Combine with or replace by PEERWEAVE_JOIN.',
-    schema: Type.Array(Type.String({ minLength: 3, maxLength: 300, pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.\\-]+):[0-9]{1,5}$' }), { maxItems: 256 }),
+    schema: Type.Array(Type.String({ minLength: 3, maxLength: MAX_ADDRESS_LENGTH, pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.\\-]+):[0-9]{1,5}$' }), { maxItems: 256 }),
     default: [],
     parse: parseList,
   },
@@ -122,27 +152,28 @@ export const NODE_CONFIG = {
     accepts: 'an integer number of milliseconds',
     doc: 'Periodic: how often the join name is re-resolved and unknown addresses contacted; also the longest back-off while a node has no contact. Costs one DNS query per period (and a ping per address not yet known); once every address is known that is all. Shorter finds late starters sooner.',
     schema: positiveMs,
-    default: { lan: 5_000, local: 2_000, test: 1_000 },
+    default: { lan: DEFAULT_JOIN_INTERVAL_MS, local: 2_000, test: 1_000 },
   },
   k: {
     env: 'PEERWEAVE_K',
     accepts: 'an integer 2..64',
     doc: 'Kademlia bucket size and lookup width. Larger tables are more robust to churn and cost more probing and memory; 20 as in Kademlia and libp2p.',
     schema: Type.Integer({ minimum: 2, maximum: 64 }),
-    default: 20,
+    default: DEFAULT_K,
   },
   alpha: {
     env: 'PEERWEAVE_ALPHA',
     accepts: 'an integer 1..10',
     doc: 'Lookup requests in flight at once. Higher finds faster on a lossy network at the cost of more messages.',
     schema: Type.Integer({ minimum: 1, maximum: 10 }),
-    default: 3,
+    default: DEFAULT_ALPHA,
   },
   lookupDeadlineMs: {
     env: 'PEERWEAVE_LOOKUP_DEADLINE_MS',
     accepts: 'an integer number of milliseconds',
     doc: 'Deadline of one iterative lookup; on expiry it returns the closest nodes found so far. Each query within it gets the probe timeout × 4.',
     schema: positiveMs,
+    // Tighter than the lib's DEFAULT_LOOKUP_DEADLINE_MS, a budget for any network: a LAN answers sooner.
     default: { lan: 5_000, local: 3_000, test: 2_000 },
   },
   bucketRefreshMs: {
@@ -150,6 +181,7 @@ export const NODE_CONFIG = {
     accepts: 'an integer number of milliseconds',
     doc: 'Periodic (checked every quarter of it): a bucket not used for this long is refreshed by a lookup of a random id in its range, so a bucket that lookups keep using costs nothing. Each refresh is one iterative lookup; in a 22-node network a lookup asks nearly every node, and one refresh of all buckets measured about 0.3 s of CPU per node (a burst of 60–95 % of a core for the cluster). lan uses 10 min, as libp2p kad-dht; shorter keeps far buckets fresh under churn at the cost of lookups.',
     schema: positiveMs,
+    // lan: libp2p kad-dht's 10 min, longer than the lib's DEFAULT_BUCKET_REFRESH_MS for the measured CPU (see the doc).
     default: { lan: 600_000, local: 60_000, test: 60_000 },
   },
   probeIntervalMs: {
@@ -157,6 +189,7 @@ export const NODE_CONFIG = {
     accepts: 'an integer number of milliseconds',
     doc: 'Periodic, the main idle cost: the SWIM protocol period, one contact probed per period. Each probe is one ping call out and, on average, one in: about 1.5 ms of CPU per period on the 2-core bench VM (0.3 % of a core at 500 ms), plus 2 × indirectChecks calls when a probe fails. The lan period (500 ms) keeps an idle node under 0.5 % of a core while a SIGKILLed node is still declared dead within 5 s (min suspicion = suspicionMult × log10(N) × period); shorter detects failures sooner at proportionally more CPU.',
     schema: positiveMs,
+    // The lib's DEFAULT_PROBE_INTERVAL_MS is memberlist's 1 s; lan probes faster to declare a death within 5 s.
     default: { lan: 500, local: 200, test: 200 },
   },
   probeTimeoutMs: {
@@ -164,6 +197,7 @@ export const NODE_CONFIG = {
     accepts: 'an integer number of milliseconds, below the probe interval',
     doc: 'How long a direct ping waits for its ack before indirect probes start, stretched by Lifeguard while this node is unhealthy (× its local health score + 1; the score rises when probes fail without the helpers answering, when a probe timer or the probe loop itself wakes later than half this timeout, i.e. the event loop is too busy to read acks in time, and falls by one per acked on-time period). Must exceed the network round trip (p99) plus the event-loop stalls of a loaded node, or healthy peers get suspected; the rest of the period is left for indirect probes.',
     schema: positiveMs,
+    // Half the period, as the lib's DEFAULT_PROBE_TIMEOUT_MS is of its own.
     default: { lan: 250, local: 100, test: 100 },
   },
   indirectChecks: {
@@ -171,42 +205,43 @@ export const NODE_CONFIG = {
     accepts: 'an integer 0..10',
     doc: 'Contacts asked to ping a peer that missed its direct ping, before suspecting it. More rules out a bad path between two peers at the cost of messages.',
     schema: Type.Integer({ minimum: 0, maximum: 10 }),
-    default: 3,
+    default: DEFAULT_INDIRECT_CHECKS,
   },
   suspicionMult: {
     env: 'PEERWEAVE_SUSPICION_MULT',
     accepts: 'an integer 1..20',
     doc: 'Suspicion timeout = mult × log10(N) × probe interval (memberlist); starts at suspicionMaxMult × that and shrinks to it as mult − 2 other peers confirm. Higher tolerates longer pauses and GC stalls but declares real deaths later. lan uses 3 with its longer period (1.5 s per log10 N, about what 4 × 300 ms gave before); the faster presets 4.',
     schema: Type.Integer({ minimum: 1, maximum: 20 }),
-    default: { lan: 3, local: 4, test: 4 },
+    // lan: a smaller multiple than the lib's for its longer period (see the doc).
+    default: { lan: 3, local: DEFAULT_SUSPICION_MULT, test: DEFAULT_SUSPICION_MULT },
   },
   suspicionMaxMult: {
     env: 'PEERWEAVE_SUSPICION_MAX_MULT',
     accepts: 'an integer 1..20',
     doc: 'Lifeguard: a suspicion nobody confirms lasts up to this multiple of the minimum timeout, so one slow or isolated node does not kill healthy ones alone.',
     schema: Type.Integer({ minimum: 1, maximum: 20 }),
-    default: 6,
+    default: DEFAULT_SUSPICION_MAX_TIMEOUT_MULT,
   },
   retransmitMult: {
     env: 'PEERWEAVE_RETRANSMIT_MULT',
     accepts: 'an integer 1..20',
     doc: 'Each membership update is piggybacked mult × log10(N+1) times. Higher spreads news more reliably under loss at the cost of message size.',
     schema: Type.Integer({ minimum: 1, maximum: 20 }),
-    default: 4,
+    default: DEFAULT_RETRANSMIT_MULT,
   },
   replicationFactor: {
     env: 'PEERWEAVE_REPLICATION_FACTOR',
     accepts: 'an integer 1..16',
     doc: 'r: copies of every block and metadata record, on the r nodes closest to its key. The 2·r nodes closest to a node form its neighbourhood, watched first by liveness probes. More copies survive more simultaneous failures at the cost of disk and write traffic.',
     schema: Type.Integer({ minimum: 1, maximum: 16 }),
-    default: 3,
+    default: DEFAULT_REPLICATION_FACTOR,
   },
   writeQuorum: {
     env: 'PEERWEAVE_WRITE_QUORUM',
     accepts: 'an integer 1..16, at most the replication factor',
     doc: 'w: replicas that must store every block (and the record) before a put is acknowledged; with fewer reachable the put fails with 503 INSUFFICIENT_REPLICAS and can be retried. w = r waits for every replica; w = 1 acknowledges a single copy, which one failure can lose.',
     schema: Type.Integer({ minimum: 1, maximum: 16 }),
-    default: 2,
+    default: DEFAULT_WRITE_QUORUM,
   },
   maxObjectBytes: {
     env: 'PEERWEAVE_MAX_OBJECT_BYTES',
@@ -220,27 +255,28 @@ export const NODE_CONFIG = {
     accepts: 'an integer number of bytes, 0 disables',
     doc: 'Blocks a node read for a user but does not replicate are kept up to this many bytes (least recently used go first), so repeated reads are local. Replica and hand-off copies never count against it.',
     schema: Type.Integer({ minimum: 0, maximum: 1_099_511_627_776 }),
-    default: { lan: 268_435_456, local: 268_435_456, test: 16_777_216 },
+    default: { lan: DEFAULT_CACHE_BYTES, local: DEFAULT_CACHE_BYTES, test: 16_777_216 },
   },
   repairIntervalMs: {
     env: 'PEERWEAVE_REPAIR_INTERVAL_MS',
     accepts: 'an integer number of milliseconds',
     doc: 'Periodic: how often a node re-checks that every block it replicates is on all its replicas (it also does so PEERWEAVE_REPAIR_DELAY_MS after any contact joins or dies). A pass walks every stored block and asks each replica about the unverified ones in one batched call per replica; a period in which no block was stored, moved or dropped, no contact changed and nothing was left pending is skipped without a walk. Shorter restores lost copies sooner.',
     schema: positiveMs,
-    default: { lan: 10_000, local: 5_000, test: 2_000 },
+    default: { lan: DEFAULT_REPAIR_INTERVAL_MS, local: 5_000, test: 2_000 },
   },
   repairDelayMs: {
     env: 'PEERWEAVE_REPAIR_DELAY_MS',
     accepts: 'an integer number of milliseconds',
     doc: 'How long after a contact joins or dies a repair pass starts (a burst of changes makes one pass). Longer avoids moving copies for a node that comes straight back (a restart); shorter restores lost copies sooner.',
     schema: positiveMs,
-    default: 500,
+    default: DEFAULT_REPAIR_DELAY_MS,
   },
   antiEntropyIntervalMs: {
     env: 'PEERWEAVE_ANTI_ENTROPY_INTERVAL_MS',
     accepts: 'an integer number of milliseconds',
     doc: 'Periodic: how often a node compares digests of the keys it shares with each neighbour (256 ranges) and exchanges only what differs, catching anything repair missed (a replica that lost data while staying alive). Costs 2 calls out and about 2 in per neighbour (2·r neighbours) per round, about 55 ms of CPU per node per round with an empty store (measured on 22 local nodes: the rounds were the idle spikes of the cluster, 0.2 % of a core per node at 30 s); the replica index is reused while the store and contacts are unchanged. lan uses 2 min: repair handles deaths and joins within seconds, this only catches silent loss. Shorter converges sooner.',
     schema: positiveMs,
+    // lan: less often than the lib's DEFAULT_ANTI_ENTROPY_INTERVAL_MS, for the measured idle CPU (see the doc).
     default: { lan: 120_000, local: 15_000, test: 5_000 },
   },
   tombstoneTtlMs: {
@@ -248,28 +284,28 @@ export const NODE_CONFIG = {
     accepts: 'an integer number of milliseconds',
     doc: 'How long a delete is remembered (Cassandra gc_grace). Repair and anti-entropy never bring back an object whose tombstone lives; storing the same bytes again is refused until it expires. Must exceed the longest time a node may be down and come back with old data.',
     schema: positiveMs,
-    default: 86_400_000,
+    default: DEFAULT_TOMBSTONE_TTL_MS,
   },
   providerTtlMs: {
     env: 'PEERWEAVE_PROVIDER_TTL_MS',
     accepts: 'an integer number of milliseconds, at most 86400000',
     doc: 'Lifetime of the provider records a node announces for objects it read and keeps in its cache. Periodic: it re-announces at half of it, one announcement per cached object to its r closest nodes, only while it still holds blocks of them (nothing when the cache is empty). Shorter forgets departed providers sooner at the cost of more announcements.',
-    schema: Type.Integer({ minimum: 1_000, maximum: 86_400_000 }),
-    default: { lan: 600_000, local: 600_000, test: 60_000 },
+    schema: Type.Integer({ minimum: 1_000, maximum: MAX_PROVIDER_TTL_MS }),
+    default: { lan: DEFAULT_PROVIDER_TTL_MS, local: DEFAULT_PROVIDER_TTL_MS, test: 60_000 },
   },
   maxRequestsPerPeer: {
     env: 'PEERWEAVE_MAX_REQUESTS_PER_PEER',
     accepts: 'an integer 1..1024',
     doc: 'Block requests (GetBlock, PutBlock) one peer may have in flight at this node; more are refused at once with RESOURCE_EXHAUSTED, and the downloader moves them to other providers. Bounds the memory one greedy peer can hold.',
     schema: Type.Integer({ minimum: 1, maximum: 1024 }),
-    default: 32,
+    default: DEFAULT_MAX_REQUESTS_PER_PEER,
   },
   overlayNeighbours: {
     env: 'PEERWEAVE_OVERLAY_NEIGHBOURS',
     accepts: 'an integer 1..32',
     doc: 'Size of the bounded set of overlay neighbours (from different buckets) that flooded search uses. More raises search reach per hop and message count.',
     schema: Type.Integer({ minimum: 1, maximum: 32 }),
-    default: 6,
+    default: DEFAULT_OVERLAY_NEIGHBOURS,
   },
   shutdownTimeoutMs: {
     env: 'PEERWEAVE_SHUTDOWN_TIMEOUT_MS',
