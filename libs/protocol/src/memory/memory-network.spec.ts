@@ -4,7 +4,8 @@ import { DeadlineExceededError, NotFoundError, PeerweaveError, SeededRandom, typ
 import { ManualClock } from '@peerweave/core/testing';
 import { CONTENT_METHODS, MAX_BLOCK_BYTES } from '../content/content-codec.ts';
 import { bytes, cid, CONTENT_SAMPLES, sampleContentHandler } from '../content/content-test-messages.ts';
-import { MemoryNetwork, type MemoryNetworkInit } from './memory-network.ts';
+import { MemoryNetwork } from './memory-network.ts';
+import type { MemoryNetworkInit } from './memory-network-types.ts';
 import type { PeerCallContext } from '../service-types.ts';
 import type { PingRequest, PingResponse, RoutingHandler } from '../routing/routing-messages.ts';
 import { ALICE, BOB, contact, PING, PING_RESPONSE, sampleHandler, SAMPLES } from '../routing/routing-test-messages.ts';

@@ -16,360 +16,45 @@
  * duplicated, and a partition or a kill on its path closes it with UNAVAILABLE instead of leaving
  * its items to their deadlines.
  */
-import {
-  AbortError,
-  DeadlineExceededError,
-  InternalError,
-  InvalidArgumentError,
-  NotFoundError,
-  PeerweaveError,
-  toAbortError,
-  UnavailableError,
-  type Clock,
-  type Random,
-} from '@peerweave/core';
-import { checkErrorCode } from '../block-streams/block-frame.ts';
-import { MAX_PUT_BATCH_BLOCKS, MAX_PUT_BATCH_BYTES } from '../block-streams/block-stream-limits.ts';
-import type { BlockPut, BlockPutAck, BlockReader, BlockStreamHandler, BlockWriter } from '../block-streams/block-stream-messages.ts';
-import { encodeAck } from '../block-streams/block-stream-methods.ts';
+import { AbortError, InvalidArgumentError, InternalError, NotFoundError, PeerweaveError, toAbortError, UnavailableError, type Clock, type Random } from '@peerweave/core';
+import type { BlockReader, BlockWriter } from '../block-streams/block-stream-messages.ts';
+import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod } from '../peer-codec.ts';
+import type { PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../peer-messages.ts';
+import type { PeerCallOptions } from '../service-types.ts';
 import { assertDeadlineMs } from '../transport/client-channel.ts';
-import { MAX_BLOCK_BYTES } from '../content/content-codec.ts';
 import { DEFAULT_DEADLINE_MS } from '../transport/grpc-options.ts';
-import { BlockErrorAnswer, MemoryBlockReader, MemoryBlockWriter, type MemoryStreamLink } from './memory-block-streams.ts';
-import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, PEER_METHODS } from '../peer-codec.ts';
-import type { PeerCallContext, PeerCallOptions } from '../service-types.ts';
-import type { PeerHandler, PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../peer-messages.ts';
-import { errorForGrpcStatus, grpcFailureForError, INTERNAL_ERROR_MESSAGE } from '../transport/status-mapping.ts';
+import { MemoryBlockReader, MemoryBlockWriter } from './memory-block-streams.ts';
+import {
+  Batch,
+  Call,
+  DEADLINE,
+  endServing,
+  errorAsSeenByCaller,
+  FAILURE,
+  MemoryNode,
+  REPLY,
+  REQUEST,
+  RESET,
+  StreamLink,
+  type AnyHandler,
+  type Kind,
+} from './memory-call.ts';
+import {
+  COUNTED_METHODS,
+  DEFAULT_MEMORY_LATENCY_MS,
+  emptyCounts,
+  type BlockStreamMethod,
+  type CountedMethod,
+  type MemoryHandler,
+  type MemoryLatency,
+  type MemoryListener,
+  type MemoryNetworkInit,
+  type MemoryNetworkStats,
+  type MessageCounts,
+  type NodeMessageCounts,
+} from './memory-network-types.ts';
+import { MemoryStreamServer } from './memory-stream-server.ts';
 
-/** One-way delay of a message when none is set: delivered on the next microtask, no clock time. */
-export const DEFAULT_MEMORY_LATENCY_MS = 0;
-
-/** One-way delay in clock milliseconds: fixed, or per direction (`from` sends to `to`). */
-export type MemoryLatency = number | ((from: string, to: string) => number);
-
-export interface MemoryNetworkInit {
-  /** Drives delivery, latency and deadlines; a ManualClock makes every run replay exactly. */
-  clock: Clock;
-  /** Decides loss and duplication; a SeededRandom makes them replay. */
-  random: Random;
-  /** Deadline of a call that names none (default DEFAULT_DEADLINE_MS, as over gRPC). */
-  defaultDeadlineMs?: number;
-  /**
-   * One-way delay of every message (default DEFAULT_MEMORY_LATENCY_MS). 0 delivers on the next
-   * microtask without the clock moving; a small delay such as 1 ms makes hops cost clock time,
-   * so lookup latency in hops can be read off the clock.
-   */
-  latencyMs?: MemoryLatency;
-  /**
-   * Checks every request and response as the wire would (peer-codec, content-codec,
-   * search-codec): an invalid request rejects at the caller with INVALID_ARGUMENT, an invalid
-   * response reaches it as INTERNAL. Costs a wire encoding per message; off by default, on in tests
-   * of code that builds messages.
-   */
-  validateMessages?: boolean;
-}
-
-/**
- * What a node on the network serves: any subset of the peer methods, e.g. a routing node's
- * RoutingHandler alone or a whole PeerHandler. A method it lacks is answered with
- * METHOD_NOT_ALLOWED, as gRPC answers a service the server does not carry with UNIMPLEMENTED.
- */
-export type MemoryHandler = Partial<PeerHandler>;
-
-/** A node on the network, made by {@link MemoryNetwork.listen}. */
-export interface MemoryListener {
-  readonly address: string;
-  /** Calls made through it come from `address`: partitions, pauses and kills apply to them. */
-  readonly transport: PeerTransport;
-  /** Leaves the network: same as {@link MemoryNetwork.kill} of `address`. */
-  close(): void;
-}
-
-export interface MessageCounts {
-  /** Messages put on the network (requests and responses; a duplicate counts twice). */
-  sent: number;
-  /** Messages that reached a running node. */
-  delivered: number;
-  /** Messages lost, cut by a partition, addressed to no one, or outlived by their call. */
-  dropped: number;
-}
-
-/** The block streams as counted in stats: one message per want, frame, put and ack. */
-export const BLOCK_STREAM_METHODS = ['getBlocks', 'putBlocks'] as const;
-export type BlockStreamMethod = (typeof BLOCK_STREAM_METHODS)[number];
-
-/** What the network counts messages of: every peer method and the block streams. */
-export type CountedMethod = PeerMethod | BlockStreamMethod;
-const COUNTED_METHODS: readonly CountedMethod[] = [...PEER_METHODS, ...BLOCK_STREAM_METHODS];
-
-export interface MemoryNetworkStats {
-  readonly total: MessageCounts;
-  readonly byMethod: Readonly<Record<CountedMethod, MessageCounts>>;
-}
-
-export interface NodeMessageCounts {
-  /** Requests and responses this node sent. */
-  sent: number;
-  /** Requests and responses delivered to this node. */
-  received: number;
-}
-
-// What a queued message is. A held message also records its direction (IN: waiting to be received
-// by a paused node; OUT: waiting to be sent by one).
-const REQUEST = 0; // a request arriving at call.to
-const REPLY = 1; // a response arriving at the caller
-const FAILURE = 2; // an error response arriving at the caller
-const RESET = 3; // no one at call.to (or it went away): the connection fails, not a message
-const DEADLINE = 4; // the call's deadline
-type Kind = typeof REQUEST | typeof REPLY | typeof FAILURE | typeof RESET | typeof DEADLINE;
-
-type AnyHandler = (request: unknown, context: PeerCallContext) => Promise<unknown>;
-
-/** A block stream's state shared by both ends (made by openBlockReader / openBlockWriter). */
-class StreamLink implements MemoryStreamLink {
-  readonly from: MemoryNode;
-  readonly to: string;
-  readonly method: BlockStreamMethod;
-  readonly validate: boolean;
-  readonly defaultDeadlineMs: number;
-  /** Its wants or puts not settled yet (each removes itself when it settles). */
-  readonly inFlight = new Set<Call>();
-  /** Why it closed; later items fail with it. */
-  closedBy: PeerweaveError | undefined;
-  /** The callee's side, from the first item it received. */
-  served: ServedStream | undefined;
-  /** Why later items fail at once (the callee went away while the stream was idle). */
-  broken: PeerweaveError | undefined;
-  #send: (link: StreamLink, item: unknown, deadlineMs: number) => Promise<unknown>;
-
-  constructor(
-    from: MemoryNode,
-    to: string,
-    method: BlockStreamMethod,
-    options: { validate: boolean; defaultDeadlineMs: number; send: (link: StreamLink, item: unknown, deadlineMs: number) => Promise<unknown> },
-  ) {
-    this.from = from;
-    this.to = to;
-    this.method = method;
-    this.validate = options.validate;
-    this.defaultDeadlineMs = options.defaultDeadlineMs;
-    this.#send = options.send;
-  }
-
-  send(item: string | BlockPut, deadlineMs: number): Promise<unknown> {
-    return this.#send(this, item, deadlineMs);
-  }
-
-  close(reason: PeerweaveError): void {
-    if (this.closedBy !== undefined) return;
-    this.closedBy = reason;
-    for (const call of [...this.inFlight]) call.cancel(reason);
-    this.served?.end(reason);
-  }
-}
-
-/**
- * The callee's side of a block stream: the handler's context (its signal aborts when the stream
- * ends, the caller cancels it or the callee is killed) and the puts waiting for a group commit.
- */
-class ServedStream implements PeerCallContext {
-  readonly node: MemoryNode;
-  readonly peer: string;
-  readonly link: StreamLink;
-  readonly puts: Call[] = [];
-  committing = false;
-  commitScheduled = false;
-  ended = false;
-  #controller: AbortController | undefined;
-  #reason: unknown;
-
-  constructor(node: MemoryNode, link: StreamLink) {
-    this.node = node;
-    this.peer = link.from.address;
-    this.link = link;
-  }
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
-    }
-    return this.#controller.signal;
-  }
-
-  end(reason: PeerweaveError): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-    this.node.served.delete(this);
-    // Puts no commit will take: their callers have gone with the stream.
-    for (const call of this.puts) {
-      if (--call.serving === 0) this.node.inbound.delete(call);
-    }
-    this.puts.length = 0;
-  }
-}
-
-/** Messages due at one instant, in order; a slot emptied (`undefined` call) is skipped. */
-class Batch {
-  readonly kinds: Kind[] = [];
-  readonly calls: (Call | undefined)[] = [];
-  readonly values: unknown[] = [];
-
-  push(kind: Kind, call: Call, value: unknown): number {
-    this.kinds.push(kind);
-    this.values.push(value);
-    return this.calls.push(call) - 1;
-  }
-}
-
-interface Held {
-  readonly outgoing: boolean;
-  readonly kind: Kind;
-  readonly call: Call;
-  readonly value: unknown;
-}
-
-class MemoryNode {
-  readonly address: string;
-  readonly handler: MemoryHandler;
-  running = true;
-  transportClosed = false;
-  paused = false;
-  /** What arrived at or was sent by the node while paused, in order. */
-  held: Held[] = [];
-  /** Calls this node made that are not settled. */
-  readonly outbound = new Set<Call>();
-  /** Calls whose handler runs on this node. */
-  readonly inbound = new Set<Call>();
-  /** Block streams this node serves. */
-  readonly served = new Set<ServedStream>();
-  sent = 0;
-  received = 0;
-
-  constructor(address: string, handler: MemoryHandler) {
-    this.address = address;
-    this.handler = handler;
-  }
-}
-
-/**
- * One request and its fate. It is also the handler's context (only `signal` and `peer` are the
- * handler's business) and the listener of the caller's signal, so a call costs no closures.
- */
-class Call implements PeerCallContext {
-  readonly from: MemoryNode;
-  /** The caller's address (`from.address`), as the handler's context names it. */
-  readonly peer: string;
-  readonly to: string;
-  readonly method: CountedMethod;
-  readonly request: unknown;
-  readonly deadlineAt: number;
-  readonly callerSignal: AbortSignal | undefined;
-  /** The block stream this want or put belongs to; undefined for a unary call. */
-  readonly link: StreamLink | undefined;
-  settled = false;
-  /** Handler invocations running (2 when the request was duplicated). */
-  serving = 0;
-  deadlineBatch: Batch | undefined;
-  deadlineSlot = -1;
-  #resolve: ((value: unknown) => void) | undefined;
-  #reject: ((reason: unknown) => void) | undefined;
-  #controller: AbortController | undefined;
-  #abortReason: unknown;
-
-  constructor(
-    from: MemoryNode,
-    to: string,
-    method: CountedMethod,
-    request: unknown,
-    deadlineAt: number,
-    callerSignal: AbortSignal | undefined,
-    link?: StreamLink,
-  ) {
-    this.from = from;
-    this.peer = from.address;
-    this.to = to;
-    this.method = method;
-    this.request = request;
-    this.deadlineAt = deadlineAt;
-    this.callerSignal = callerSignal;
-    this.link = link;
-  }
-
-  result(): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
-  }
-
-  /** The handler's signal, made on first use: most handlers never look. */
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
-    }
-    return this.#controller.signal;
-  }
-
-  /** True once the caller gave up (deadline or cancel): a request still travelling is pointless. */
-  get cancelled(): boolean {
-    return this.#abortReason !== undefined;
-  }
-
-  abortHandler(reason: PeerweaveError): void {
-    if (this.#abortReason !== undefined) return;
-    this.#abortReason = reason;
-    this.#controller?.abort(reason);
-  }
-
-  succeed(value: unknown): void {
-    const resolve = this.#resolve;
-    if (this.#end()) resolve?.(value);
-  }
-
-  fail(err: unknown): void {
-    const reject = this.#reject;
-    if (this.#end()) reject?.(err);
-  }
-
-  expire(): void {
-    if (this.settled) return;
-    this.deadlineBatch = undefined; // it is firing
-    const err = new DeadlineExceededError(`deadline of ${this.method} to ${this.to} exceeded`);
-    this.abortHandler(err);
-    this.fail(err);
-  }
-
-  /** The caller gave up (its block stream closed): the handler's signal aborts, the call rejects. */
-  cancel(reason: PeerweaveError): void {
-    if (this.settled) return;
-    this.abortHandler(new AbortError(`${this.method} cancelled by the caller`));
-    this.fail(reason);
-  }
-
-  /** The caller's signal aborted. */
-  handleEvent(): void {
-    if (this.settled || this.callerSignal === undefined) return;
-    this.abortHandler(new AbortError(`${this.method} cancelled by the caller`));
-    this.fail(toAbortError(this.callerSignal));
-  }
-
-  #end(): boolean {
-    if (this.settled) return false;
-    this.settled = true;
-    if (this.deadlineBatch !== undefined) this.deadlineBatch.calls[this.deadlineSlot] = undefined;
-    this.deadlineBatch = undefined;
-    this.callerSignal?.removeEventListener('abort', this);
-    this.from.outbound.delete(this);
-    this.link?.inFlight.delete(this);
-    this.#resolve = undefined;
-    this.#reject = undefined;
-    return true;
-  }
-}
 
 /**
  * An in-memory network of peers for tests and the simulator, with faults settable at run time:
@@ -393,6 +78,7 @@ export class MemoryNetwork {
   #duplicateRate = 0;
   #partitions: { readonly a: ReadonlySet<string>; readonly b: ReadonlySet<string> }[] = [];
   #counts = emptyCounts();
+  readonly #streams: MemoryStreamServer;
 
   constructor(init: MemoryNetworkInit) {
     this.#clock = init.clock;
@@ -401,6 +87,7 @@ export class MemoryNetwork {
     assertDeadlineMs(this.#defaultDeadlineMs, 'defaultDeadlineMs');
     this.#validate = init.validateMessages ?? false;
     this.setDelay(init.latencyMs ?? DEFAULT_MEMORY_LATENCY_MS);
+    this.#streams = new MemoryStreamServer(this.#validate, (kind, call, value, node) => this.#send(kind, call, value, node));
   }
 
   /**
@@ -594,107 +281,6 @@ export class MemoryNetwork {
     return this.#start(call, deadlineMs);
   };
 
-  /** A want or put reached its callee (running, not paused). */
-  #serveStreamItem(call: Call, node: MemoryNode): void {
-    const link = call.link!;
-    let served = link.served;
-    if (served === undefined) {
-      served = new ServedStream(node, link);
-      link.served = served;
-      node.served.add(served);
-    } else if (served.node !== node) {
-      // The callee restarted since the stream began: its connection is gone.
-      this.#endServing(call, node);
-      call.fail(new UnavailableError(`${call.to} restarted during ${call.method}`));
-      return;
-    }
-    if (call.method === 'getBlocks') void this.#serveRead(call, node, served);
-    else this.#queuePut(call, served);
-  }
-
-  async #serveRead(call: Call, node: MemoryNode, served: ServedStream): Promise<void> {
-    let kind: Kind = REPLY;
-    let value: unknown;
-    const read = (node.handler as Partial<BlockStreamHandler>).readBlock;
-    if (typeof read !== 'function') {
-      kind = FAILURE;
-      value = errorAsSeenByCaller(new PeerweaveError('METHOD_NOT_ALLOWED', `${node.address} does not serve getBlocks`));
-    } else {
-      try {
-        const data: unknown = await read.call(node.handler, call.request as string, served);
-        // A wrong answer is the handler's bug: INTERNAL for that block, as over gRPC.
-        const valid = data === undefined || (data instanceof Uint8Array && (!this.#validate || data.length <= MAX_BLOCK_BYTES));
-        value = valid ? data : new BlockErrorAnswer('INTERNAL', INTERNAL_ERROR_MESSAGE);
-      } catch (err) {
-        value = blockErrorAnswer(err);
-      }
-    }
-    this.#endServing(call, node);
-    this.#send(kind, call, value, node);
-  }
-
-  /** Queues a put for the stream's next group commit: the puts delivered together go together. */
-  #queuePut(call: Call, served: ServedStream): void {
-    served.puts.push(call);
-    this.#scheduleCommit(served);
-  }
-
-  #scheduleCommit(served: ServedStream): void {
-    if (served.committing || served.commitScheduled || served.puts.length === 0) return;
-    served.commitScheduled = true;
-    queueMicrotask(() => {
-      served.commitScheduled = false;
-      void this.#commit(served);
-    });
-  }
-
-  async #commit(served: ServedStream): Promise<void> {
-    if (served.ended || served.committing || served.puts.length === 0) return;
-    const node = served.node;
-    const batch = takePutBatch(served.puts);
-    served.committing = true;
-    let kind: Kind = REPLY;
-    let acks: unknown[] = [];
-    const write = (node.handler as Partial<BlockStreamHandler>).writeBlocks;
-    if (typeof write !== 'function') {
-      kind = FAILURE;
-      const err = errorAsSeenByCaller(new PeerweaveError('METHOD_NOT_ALLOWED', `${node.address} does not serve putBlocks`));
-      acks = batch.map(() => err);
-    } else {
-      const blocks = batch.map((c) => c.request as BlockPut);
-      let answer: readonly BlockPutAck[] | undefined;
-      try {
-        answer = await write.call(node.handler, blocks, served);
-      } catch (err) {
-        // A failed commit: each of its blocks is acknowledged with the error, as over gRPC.
-        const { code, message } = blockErrorAnswer(err);
-        acks = blocks.map((b) => ({ cid: b.cid, stored: false, error: code, message }) satisfies BlockPutAck);
-      }
-      if (answer !== undefined) {
-        try {
-          acks = checkAcks(blocks, answer, this.#validate);
-        } catch (err) {
-          // The handler's answer is wrong: our bug, and the stream's end, as over gRPC.
-          kind = FAILURE;
-          const seen = errorAsSeenByCaller(err);
-          acks = batch.map(() => seen);
-        }
-      }
-    }
-    for (let i = 0; i < batch.length; i++) {
-      const call = batch[i]!;
-      this.#endServing(call, node);
-      this.#send(kind, call, acks[i], node);
-    }
-    served.committing = false;
-    // What arrived during this commit is all there: the next one starts now.
-    if (served.puts.length > 0) void this.#commit(served);
-  }
-
-  #endServing(call: Call, node: MemoryNode): void {
-    if (--call.serving === 0) node.inbound.delete(call);
-  }
-
   /**
    * `sender` puts a message on the network: held if it is paused, else lost, or sent (maybe twice;
    * never a stream's, which travels on one connection).
@@ -765,7 +351,7 @@ export class MemoryNetwork {
     node.received++;
     call.serving++;
     node.inbound.add(call);
-    if (call.link !== undefined) this.#serveStreamItem(call, node);
+    if (call.link !== undefined) this.#streams.serve(call, node);
     else void this.#serve(call, node);
   }
 
@@ -791,7 +377,7 @@ export class MemoryNetwork {
         value = errorAsSeenByCaller(new InternalError(`invalid ${call.method} response: ${String(err)}`, { cause: err }));
       }
     }
-    if (--call.serving === 0) node.inbound.delete(call);
+    endServing(call, node);
     this.#send(kind, call, value, node);
   }
 
@@ -919,58 +505,6 @@ export class MemoryNetwork {
     if (node === undefined) throw new NotFoundError(`no peer listens at ${address}`);
     return node;
   }
-}
-
-function emptyCounts(): Record<CountedMethod, MessageCounts> {
-  const counts = {} as Record<CountedMethod, MessageCounts>;
-  for (const method of COUNTED_METHODS) counts[method] = { sent: 0, delivered: 0, dropped: 0 };
-  return counts;
-}
-
-/** The puts of one group commit: all queued, up to MAX_PUT_BATCH_BLOCKS and MAX_PUT_BATCH_BYTES. */
-function takePutBatch(puts: Call[]): Call[] {
-  let count = 0;
-  let bytes = 0;
-  while (count < puts.length && count < MAX_PUT_BATCH_BLOCKS) {
-    const size = (puts[count]!.request as BlockPut).data.length;
-    if (count > 0 && bytes + size > MAX_PUT_BATCH_BYTES) break;
-    bytes += size;
-    count++;
-  }
-  return puts.splice(0, count);
-}
-
-/** writeBlocks' answer checked as the gRPC server checks it: one ack per block, in order. */
-function checkAcks(blocks: readonly BlockPut[], acks: readonly BlockPutAck[], validate: boolean): BlockPutAck[] {
-  try {
-    if (!Array.isArray(acks) || acks.length !== blocks.length) {
-      throw new Error(`${Array.isArray(acks) ? acks.length : typeof acks} acks for ${blocks.length} blocks`);
-    }
-    for (let i = 0; i < acks.length; i++) {
-      const ack = acks[i]!;
-      if (validate) encodeAck(ack);
-      else checkErrorCode(ack.error, 'error');
-      if (ack.cid !== blocks[i]!.cid) throw new Error(`ack ${i} is for ${ack.cid}, block ${i} is ${blocks[i]!.cid}`);
-    }
-    return acks as BlockPutAck[];
-  } catch (err) {
-    throw new InternalError(`invalid writeBlocks answer: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-}
-
-/** A handler's failure for one block, as its error frame or ack carries it (see block-stream-server.ts). */
-function blockErrorAnswer(err: unknown): BlockErrorAnswer {
-  if (err instanceof PeerweaveError && err.code !== 'INTERNAL') return new BlockErrorAnswer(err.code, err.message);
-  return new BlockErrorAnswer('INTERNAL', INTERNAL_ERROR_MESSAGE);
-}
-
-/**
- * A handler's failure as the caller would see it over gRPC: the same code through the status
- * mapping, "internal error" for anything that is not a PeerweaveError (the original stays as the
- * cause, which gRPC would not carry, to help debugging).
- */
-function errorAsSeenByCaller(err: unknown): PeerweaveError {
-  return errorForGrpcStatus(grpcFailureForError(err), err);
 }
 
 function checkRate(rate: number, name: string): number {

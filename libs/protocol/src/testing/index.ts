@@ -1,5 +1,6 @@
 // Test and simulation fakes of the protocol lib: `@peerweave/protocol/testing`.
-export { MemoryNetwork, DEFAULT_MEMORY_LATENCY_MS, BLOCK_STREAM_METHODS } from '../memory/memory-network.ts';
+export { MemoryNetwork } from '../memory/memory-network.ts';
+export { DEFAULT_MEMORY_LATENCY_MS, BLOCK_STREAM_METHODS } from '../memory/memory-network-types.ts';
 export type {
   BlockStreamMethod,
   CountedMethod,
@@ -10,4 +11,4 @@ export type {
   MemoryNetworkStats,
   MessageCounts,
   NodeMessageCounts,
-} from '../memory/memory-network.ts';
+} from '../memory/memory-network-types.ts';
