@@ -66,9 +66,19 @@ describe('lateBound', () => {
     assert.throws(() => other(), { code: 'METHOD_NOT_ALLOWED' });
   });
 
-  it('binds only once, and only to an object', () => {
+  it('bound to several parts, a call goes to the part that has the method, as it is at the call', () => {
+    const late = lateBound<Greeter>('service');
+    const counting = { count: async () => 7 };
+    late.bind({ greet: (n: string) => `hi ${n}` }, counting);
+    assert.equal(late.target.greet('x'), 'hi x');
+    counting.count = async () => 8;
+    return late.target.count().then((n) => assert.equal(n, 8, 'the replaced method is the one called'));
+  });
+
+  it('binds only once, and only to objects', () => {
     const late = lateBound<Greeter>('greeter');
     assert.throws(() => late.bind(null as unknown as Greeter), { code: 'INVALID_ARGUMENT' });
+    assert.throws(() => late.bind(), { code: 'INVALID_ARGUMENT' });
     late.bind(new Impl());
     assert.throws(() => late.bind(new Impl()), { code: 'FAILED_PRECONDITION' });
   });

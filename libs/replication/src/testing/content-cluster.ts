@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeededRandom, silentLogger } from '@peerweave/core';
+import { SeededRandom, lateBound, silentLogger } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
 import { generateKeyPairSync, sign as edSign, createHash } from 'node:crypto';
 import { MemoryNetwork } from '@peerweave/protocol/testing';
@@ -68,30 +68,11 @@ export class ContentCluster {
 
   async #start(node: ContentClusterNode): Promise<void> {
     const identity = node.identity;
-    let routing: RoutingNode | undefined;
-    let content: ContentNode | undefined;
-    const handler: Partial<PeerHandler> = {
-      ping: (r, c) => routing!.handler.ping(r, c),
-      pingReq: (r, c) => routing!.handler.pingReq(r, c),
-      findNode: (r, c) => routing!.handler.findNode(r, c),
-      leave: (r, c) => routing!.handler.leave(r, c),
-      putBlock: (r, c) => content!.handler.putBlock(r, c),
-      getBlock: (r, c) => content!.handler.getBlock(r, c),
-      hasBlocks: (r, c) => content!.handler.hasBlocks(r, c),
-      putRecord: (r, c) => content!.handler.putRecord(r, c),
-      getRecord: (r, c) => content!.handler.getRecord(r, c),
-      putTombstone: (r, c) => content!.handler.putTombstone(r, c),
-      syncDigest: (r, c) => content!.handler.syncDigest(r, c),
-      syncKeys: (r, c) => content!.handler.syncKeys(r, c),
-      addProvider: (r, c) => content!.handler.addProvider(r, c),
-      getProviders: (r, c) => content!.handler.getProviders(r, c),
-      pinBlocks: (r, c) => content!.handler.pinBlocks(r, c),
-      readBlock: (cid, c) => content!.handler.readBlock(cid, c),
-      writeBlocks: (blocks, c) => content!.handler.writeBlocks(blocks, c),
-    };
-    const listener = this.network.listen(node.address, handler);
+    // Serves before routing and content exist: they need the listener's transport.
+    const handler = lateBound<Partial<PeerHandler>>(`node ${node.index}`);
+    const listener = this.network.listen(node.address, handler.target);
     const seeds = this.nodes.filter((n) => n.running && n !== node).slice(0, 3).map((n) => n.address);
-    routing = new RoutingNode({
+    const routing = new RoutingNode({
       self: { id: node.id, address: node.address, role: 'peer' },
       transport: listener.transport,
       clock: this.clock,
@@ -105,7 +86,7 @@ export class ContentCluster {
     const blocks = new BlockStore({ dir: join(node.dir, 'blocks') });
     await blocks.open();
     const db = new ContentDb({ path: join(node.dir, 'peerweave.db') });
-    content = new ContentNode({
+    const content = new ContentNode({
       repairIntervalMs: 2_000,
       antiEntropyIntervalMs: 5_000,
       ...this.#options.content,
@@ -118,6 +99,7 @@ export class ContentCluster {
       clock: this.clock,
       logger: silentLogger,
     });
+    handler.bind(routing.handler, content.handler);
     Object.assign(node, { routing, content, blocks, db, running: true });
     await routing.start();
     await content.start();
