@@ -187,7 +187,7 @@ export const NODE_CONFIG = {
   probeIntervalMs: {
     env: 'PEERWEAVE_PROBE_INTERVAL_MS',
     accepts: 'an integer number of milliseconds',
-    doc: 'Periodic, the main idle cost: the SWIM protocol period, one contact probed per period. Each probe is one ping call out and, on average, one in: about 1.5 ms of CPU per period on the 2-core bench VM (0.3 % of a core at 500 ms), plus 2 × indirectChecks calls when a probe fails. The lan period (500 ms) keeps an idle node under 0.5 % of a core while a SIGKILLed node is still declared dead within 5 s (min suspicion = suspicionMult × log10(N) × period); shorter detects failures sooner at proportionally more CPU.',
+    doc: 'Periodic, the main idle cost: the SWIM protocol period, one contact probed per period. Each probe is one PingStream frame out and one back, and on average one probe in: about 0.3 ms of CPU for both ends on the 2-core bench VM (bench/probe-cost.ts; a unary Ping call, still used for peers without PingStream, about 0.9 ms), plus 2 × indirectChecks calls when a probe fails. The lan period (500 ms) keeps the probes near 0.1 % of a core per node while a SIGKILLed node is still declared dead within 5 s (min suspicion = suspicionMult × log10(N) × period); shorter detects failures sooner at proportionally more CPU.',
     schema: positiveMs,
     // The lib's DEFAULT_PROBE_INTERVAL_MS is memberlist's 1 s; lan probes faster to declare a death within 5 s.
     default: { lan: 500, local: 200, test: 200 },
