@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { NotReadyError, silentLogger } from '@peerweave/core';
 import type { OpenApiDocument } from '@peerweave/http-api';
-import { buildHttpApp } from './http-app.ts';
+
+// Generated from the route schemas of the route set a node serves (libs/http-api), by the build
+// (scripts/build.ts) and `npm run api:gen`.
+export { generateOpenApiDocument } from '@peerweave/http-api';
 
 /**
  * The OpenAPI document of the node's HTTP API, written by scripts/build.ts beside the bundle
@@ -11,44 +13,6 @@ import { buildHttpApp } from './http-app.ts';
  * HttpApiInit.openApiDocument).
  */
 export const OPENAPI_FILE = 'openapi.json';
-
-/**
- * Generates the document from the route schemas, without a node: the app is built with sources
- * that refuse every call (registering routes calls none), asked for `/openapi.json`, closed.
- */
-export async function generateOpenApiDocument(): Promise<OpenApiDocument> {
-  const unavailable = (): never => {
-    throw new NotReadyError('only documenting the routes');
-  };
-  const app = await buildHttpApp({
-    logger: silentLogger,
-    metrics: { contentType: 'text/plain', text: unavailable },
-    status: unavailable,
-    readiness: unavailable,
-    getLogLevel: unavailable,
-    setLogLevel: unavailable,
-    peers: { id: '', peers: unavailable, lookup: unavailable },
-    content: {
-      maxObjectBytes: 1,
-      put: unavailable,
-      stat: unavailable,
-      read: unavailable,
-      list: unavailable,
-      remove: unavailable,
-      getBlock: unavailable,
-      car: unavailable,
-    },
-    replicas: { locate: unavailable, providers: unavailable },
-    search: { search: unavailable, status: unavailable },
-  });
-  try {
-    const res = await app.inject({ url: '/openapi.json' });
-    if (res.statusCode !== 200) throw new Error(`GET /openapi.json answered ${res.statusCode}: ${res.body}`);
-    return res.json<OpenApiDocument>();
-  } finally {
-    await app.close();
-  }
-}
 
 /**
  * A loader of the document written beside the running code (`dir`: the bundle's directory), read

@@ -1,19 +1,7 @@
-/** What the content and gateway routes serve; the storage lib's object store is one. */
+/** What the content and gateway routes serve; replication's ContentNode is the store behind them. */
+import type { ObjectInfo } from '@peerweave/replication';
 
-/** One stored object, as `GET /v1/objects/:cid/meta` and the listing return it. */
-export interface ObjectInfo {
-  cid: string;
-  name: string;
-  contentType: string;
-  /** Bytes of the file (not of its DAG). */
-  size: number;
-  blocks: number;
-  keywords: string[];
-  /** ISO 8601. */
-  created: string;
-  /** Node id of the uploader. */
-  uploader: string;
-}
+export type { ObjectInfo };
 
 export interface PutOutcome {
   cid: string;
@@ -57,4 +45,27 @@ export interface ContentRoutesInit {
   getBlock(cid: string, options: { signal: AbortSignal }): Promise<Uint8Array>;
   /** The DAG under `cid` as a CARv1 stream (depth-first, no duplicate blocks), for the gateway. */
   car(cid: string, options: { signal: AbortSignal }): AsyncIterable<Uint8Array>;
+}
+
+/**
+ * The object store as replication's ContentNode offers it: the routes' callbacks, with the upload
+ * limit passed on to `put` (which stops reading past it) and a listing that may answer at once.
+ */
+export interface ObjectStore extends Omit<ContentRoutesInit, 'maxObjectBytes' | 'put' | 'list'> {
+  put(body: AsyncIterable<Uint8Array>, meta: UploadMeta, options: { signal: AbortSignal; maxBytes: number }): Promise<PutOutcome>;
+  list(options: { limit: number; after?: string }): { objects: ObjectInfo[]; next?: string } | Promise<{ objects: ObjectInfo[]; next?: string }>;
+}
+
+/** What the content and gateway routes serve from an object store, uploads limited to `maxObjectBytes`. */
+export function contentSource(store: ObjectStore, maxObjectBytes: number): ContentRoutesInit {
+  return {
+    maxObjectBytes,
+    put: (body, meta, options) => store.put(body, meta, { ...options, maxBytes: maxObjectBytes }),
+    stat: (cid, options) => store.stat(cid, options),
+    read: (cid, range, options) => store.read(cid, range, options),
+    list: async (options) => store.list(options),
+    remove: (cid, options) => store.remove(cid, options),
+    getBlock: (cid, options) => store.getBlock(cid, options),
+    car: (cid, options) => store.car(cid, options),
+  };
 }

@@ -1,10 +1,20 @@
 export { build } from './http-api.ts';
+export { buildNodeApi, generateOpenApiDocument, type NodeApiInit } from './node-api.ts';
 export { peersRoutes, type PeersSource, type PeerRow } from './routes/peers-routes.ts';
 export { contentRoutes } from './routes/content-routes.ts';
-export { replicasRoutes, type ReplicasSource, type ReplicasView, type ProvidersView } from './routes/replicas-routes.ts';
-export { searchRoutes, type SearchSource, type SearchView, type SearchStatusView, type SearchParams } from './routes/search-routes.ts';
+export { replicasRoutes, type ReplicasSource, type ReplicasView, type ProvidersView, type ProviderRecords } from './routes/replicas-routes.ts';
+export {
+  searchRoutes,
+  type SearchSource,
+  type SearchView,
+  type SearchStatusView,
+  type SearchParams,
+  type SearchOutcome,
+  type SearchRequestOptions,
+} from './routes/search-routes.ts';
 export { gatewayRoutes, CAR_CONTENT_TYPE } from './routes/gateway-routes.ts';
-export type { ByteRange, ContentRoutesInit, ObjectInfo, PutOutcome, UploadMeta } from './content-routes-init.ts';
+export { contentSource } from './content-routes-init.ts';
+export type { ByteRange, ContentRoutesInit, ObjectInfo, ObjectStore, PutOutcome, UploadMeta } from './content-routes-init.ts';
 export { parseRange } from './byte-range.ts';
 export { negotiateGatewayFormat, type GatewayFormat } from './media-negotiation.ts';
 export { ObjectInfoSchema } from './content-schemas.ts';

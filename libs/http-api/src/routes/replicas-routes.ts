@@ -46,10 +46,25 @@ const ProvidersSchema = Type.Object(
 
 export type ProvidersView = Static<typeof ProvidersSchema>;
 
+/** The provider records of an object as replication answers them (ContentNode.providerRecords). */
+export interface ProviderRecords {
+  replicas: readonly string[];
+  providers: readonly { id: string; address: string; expiresMs: number }[];
+}
+
 /** What the replicas and providers routes need from replication. */
 export interface ReplicasSource {
   locate(cid: string, options: { signal: AbortSignal }): Promise<ReplicasView>;
-  providers(cid: string, options: { signal: AbortSignal }): Promise<ProvidersView>;
+  providers(cid: string, options: { signal: AbortSignal }): Promise<ProviderRecords>;
+}
+
+/** Replication's provider records as the route returns them (expiry as ISO 8601). */
+export function providersView(cid: string, records: ProviderRecords): ProvidersView {
+  return {
+    cid,
+    replicas: [...records.replicas],
+    providers: records.providers.map((p) => ({ id: p.id, address: p.address, expires: new Date(p.expiresMs).toISOString() })),
+  };
 }
 
 /**
@@ -83,7 +98,7 @@ export function replicasRoutes(source: ReplicasSource): FastifyPluginAsync {
           response: { 200: ProvidersSchema, ...errorResponses(400, 504, ...COMMON_ERROR_STATUSES) },
         },
       },
-      async (request, reply) => source.providers(request.params.cid, { signal: clientSignal(reply) }),
+      async (request, reply) => providersView(request.params.cid, await source.providers(request.params.cid, { signal: clientSignal(reply) })),
     );
   };
 }

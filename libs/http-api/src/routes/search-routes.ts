@@ -67,11 +67,72 @@ export type SearchView = Static<typeof SearchResultSchema>;
 export type SearchStatusView = Static<typeof SearchStatusSchema>;
 export type SearchParams = Static<typeof SearchQuerySchema>;
 
+/** How one search is asked of the search lib (SearchNode.search's options). */
+export interface SearchRequestOptions {
+  signal: AbortSignal;
+  ttl?: number;
+  limit?: number;
+  mode?: 'auto' | 'flood' | 'supernode';
+  deadlineMs?: number;
+}
+
+/** One search as the search lib answers it (SearchNode.search); the route maps it to SearchView. */
+export interface SearchOutcome {
+  mode: 'flood' | 'supernode';
+  partial: boolean;
+  /** Nodes whose answers arrived. */
+  responders: readonly string[];
+  messages: number;
+  hits: readonly {
+    cid: string;
+    name: string;
+    size: number;
+    contentType: string;
+    keywords: readonly string[];
+    score: number;
+    holders: readonly string[];
+    responders: readonly string[];
+  }[];
+}
+
 /** What the search routes need from the search lib. */
 export interface SearchSource {
   /** Throws InvalidQueryError (400 INVALID_QUERY) for an empty, over-long or unusable query. */
-  search(params: SearchParams, options: { signal: AbortSignal }): Promise<Omit<SearchView, 'tookMs'>>;
+  search(text: string, options: SearchRequestOptions): Promise<SearchOutcome>;
   status(): SearchStatusView;
+}
+
+/** The query string as the search lib takes it (`timeoutMs` is its deadline). */
+export function searchRequestOptions(params: SearchParams, signal: AbortSignal): SearchRequestOptions {
+  return {
+    signal,
+    ...(params.ttl !== undefined ? { ttl: params.ttl } : {}),
+    ...(params.limit !== undefined ? { limit: params.limit } : {}),
+    ...(params.mode !== undefined ? { mode: params.mode } : {}),
+    ...(params.timeoutMs !== undefined ? { deadlineMs: params.timeoutMs } : {}),
+  };
+}
+
+/** The search lib's answer as the route returns it: responders counted, every list copied. */
+export function searchView(query: string, r: SearchOutcome, tookMs: number): SearchView {
+  return {
+    query,
+    mode: r.mode,
+    partial: r.partial,
+    responders: r.responders.length,
+    messages: r.messages,
+    hits: r.hits.map((h) => ({
+      cid: h.cid,
+      name: h.name,
+      size: h.size,
+      contentType: h.contentType,
+      keywords: [...h.keywords],
+      score: h.score,
+      holders: [...h.holders],
+      responders: [...h.responders],
+    })),
+    tookMs,
+  };
 }
 
 /**
@@ -93,8 +154,9 @@ export function searchRoutes(source: SearchSource): FastifyPluginAsync {
       },
       async (request, reply) => {
         const started = performance.now();
-        const result = await source.search(request.query, { signal: clientSignal(reply) });
-        return { ...result, tookMs: Math.round(performance.now() - started) };
+        const { q } = request.query;
+        const result = await source.search(q, searchRequestOptions(request.query, clientSignal(reply)));
+        return searchView(q, result, Math.round(performance.now() - started));
       },
     );
     app.get(

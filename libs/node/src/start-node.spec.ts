@@ -1,14 +1,77 @@
-// One node in-process: the HTTP API and the peer protocol answer about the same identity.
+// One node in-process: its components' order, the roll-back of a failed start, and the HTTP API and
+// the peer protocol answering about the same identity.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadNodeConfig } from '@peerweave/config';
+import { type Startable } from '@peerweave/core';
+import { loadNodeConfig, type NodeConfig } from '@peerweave/config';
 import { createHealthClient, createNodeClient } from '@peerweave/protocol';
-import { startNode } from './node.ts';
+import type { LifecycleWrap } from './lifecycle.ts';
+import type { NodeStores } from './node-stores.ts';
+import { NODE_COMPONENTS, startNode as start } from './start-node.ts';
+
+const startNode = (config: NodeConfig) => start({ config });
+const testConfig = (dir: string) => loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' });
+
+/** A wrap that records each component's start and stop. */
+function recorded(events: string[]): LifecycleWrap {
+  return (name: string, component: Startable) => ({
+    start: async () => {
+      await component.start();
+      events.push(`start ${name}`);
+    },
+    stop: async () => {
+      events.push(`stop ${name}`);
+      await component.stop();
+    },
+  });
+}
 
 describe('startNode', () => {
+  it('starts its components in order and stops them in reverse', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const events: string[] = [];
+    const node = await start({ config: testConfig(dir), wrap: recorded(events) });
+    t.after(() => node.stop());
+    assert.deepEqual(events, NODE_COMPONENTS.map((c) => `start ${c}`));
+    events.length = 0;
+    await node.stop();
+    assert.deepEqual(events, [...NODE_COMPONENTS].reverse().map((c) => `stop ${c}`));
+  });
+
+  it('when routing fails to start, stops what had started: the gRPC server and the stores (databases and block store closed)', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const events: string[] = [];
+    let stores: NodeStores | undefined;
+    let blocksClosed = false;
+    let opened: { db: NodeStores['db']; searchIndex: NodeStores['searchIndex']; blocks: NodeStores['blocks'] } | undefined;
+    const record = recorded(events);
+    const wrap: LifecycleWrap = (name, component) => {
+      if (name === 'stores') stores = component as NodeStores;
+      if (name !== 'routing') return record(name, component);
+      opened = { db: stores!.db, searchIndex: stores!.searchIndex, blocks: stores!.blocks };
+      const close = opened.blocks.close.bind(opened.blocks);
+      opened.blocks.close = async () => {
+        blocksClosed = true;
+        await close();
+      };
+      return { start: async () => Promise.reject(new Error('routing refused to start')), stop: () => component.stop() };
+    };
+    await assert.rejects(start({ config: testConfig(dir), wrap }), /routing refused to start/);
+    assert.deepEqual(events, ['start stores', 'start grpc', 'stop grpc', 'stop stores']);
+    assert.throws(() => opened!.db.recordCount(), /not open/, 'the content database is closed');
+    assert.throws(() => opened!.searchIndex.count(), /not open/, 'the search index is closed');
+    assert.throws(() => stores!.blocks, { code: 'NOT_READY' });
+    assert.ok(blocksClosed, 'the block store is closed');
+    // Nothing is left holding the data directory: a node starts on it at once.
+    const again = await start({ config: testConfig(dir) });
+    await again.stop();
+  });
+
   it('answers status over HTTP and GetInfo over gRPC with the same id; the id survives a restart', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
     t.after(() => rm(dir, { recursive: true, force: true }));

@@ -8,8 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadNodeConfig } from '@peerweave/config';
-import { startNode } from './node.ts';
+import { loadNodeConfig, type NodeConfig } from '@peerweave/config';
+import { startNode as start } from './start-node.ts';
+
+const startNode = (config: NodeConfig) => start({ config });
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const VALUE = String.raw`(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN|Nan|nan)`;
