@@ -1,6 +1,6 @@
 // Bad input for the monitoring side: Prometheus scrapes a node whenever discovery finds it, also
-// while it is starting (the HTTP API listens before routing, content and search exist; their gauges'
-// callbacks may not work yet, and a failing one gives NaN, see libs/telemetry), while it cannot
+// the moment its HTTP API listens (the last component to start: the others' gauges were registered
+// before they could answer, and a failing callback gives NaN, see libs/telemetry), while it cannot
 // join, and while it drains. Every such scrape must be valid exposition text, never a 500.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

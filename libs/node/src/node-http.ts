@@ -1,4 +1,4 @@
-import type { Startable } from '@peerweave/core';
+import { NotReadyError, type Startable } from '@peerweave/core';
 import { buildNodeApi, type NodeApiInit } from '@peerweave/http-api';
 
 export interface NodeHttpInit extends NodeApiInit {
@@ -20,7 +20,7 @@ export class NodeHttp implements Startable {
 
   /** The port it listens on (the real one when configured as 0); only once started. */
   get port(): number {
-    if (this.#port === undefined) throw new Error('the HTTP API is not listening');
+    if (this.#port === undefined) throw new NotReadyError('the HTTP API is not listening');
     return this.#port;
   }
 
