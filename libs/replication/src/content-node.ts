@@ -1,5 +1,5 @@
 import { noopMetrics, silentLogger, startAll, stopAll, type AbortOptions, type Clock, type Logger, type Metrics, type Startable, type ObjectRecord, type ProviderRecord } from '@peerweave/core';
-import type { ContentHandler, PeerContact, PeerTransport } from '@peerweave/protocol';
+import type { ContentClient, ContentHandler, PeerContact } from '@peerweave/protocol';
 import type { BlockStore, ContentDb } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import { AntiEntropy, type AntiEntropyReport } from './anti-entropy.ts';
@@ -37,7 +37,7 @@ export interface ContentNodeInit {
   /** Signs the metadata records of uploads this node takes. */
   identity: { publicKey: Uint8Array; sign(data: Uint8Array): Uint8Array };
   routing: ContentRouting;
-  transport: PeerTransport;
+  transport: ContentClient;
   blocks: BlockStore;
   db: ContentDb;
   clock: Clock;
@@ -213,4 +213,3 @@ export class ContentNode implements Startable {
     return this.#providers.provided();
   }
 }
-

@@ -4,7 +4,7 @@ import type {
   ContentMethods,
   GetRecordResponse,
   PeerContact,
-  PeerTransport,
+  ContentClient,
   PutBlockRequest,
   SyncDigestRequest,
   SyncDigestResponse,
@@ -31,7 +31,7 @@ export const HAS_BATCH = 1024;
 export interface ContentPeersInit {
   /** This node: asked about in {@link ContentPeers.whoHas} without a call. */
   self: Pick<PeerContact, 'id'>;
-  transport: Pick<PeerTransport, 'request' | 'openBlockReader' | 'openBlockWriter'>;
+  transport: ContentClient;
   clock: Clock;
   /** True when this node holds `cid` as a replica or hint (not as cache). */
   holds(cid: string): boolean;

@@ -10,7 +10,7 @@ import {
   type Startable,
   type TimerHandle,
 } from '@peerweave/core';
-import type { Envelope, PeerContact, PeerTransport, RoutingHandler } from '@peerweave/protocol';
+import type { Envelope, PeerContact, RoutingClient, RoutingHandler } from '@peerweave/protocol';
 import {
   DEFAULT_ALPHA,
   DEFAULT_K,
@@ -54,7 +54,7 @@ export const JOIN_BACKOFF_START_MS = 250;
 export interface RoutingNodeInit {
   self: { id: string; address: string; role: string };
   /** Routing calls `request` only (block streams are content's). */
-  transport: Pick<PeerTransport, 'request'>;
+  transport: RoutingClient;
   clock: Clock;
   random: Random;
   seeds?: Pick<SeedResolver, 'candidates' | 'configured'>;

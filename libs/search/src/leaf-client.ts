@@ -1,5 +1,5 @@
 import { NodeId, silentLogger, type Clock, type Logger, type Random, type Startable } from '@peerweave/core';
-import { MAX_INDEX_ENTRIES_PER_MESSAGE, type IndexEntry, type PeerTransport, type PublishRequest, type SearchOrigin } from '@peerweave/protocol';
+import { MAX_INDEX_ENTRIES_PER_MESSAGE, type IndexEntry, type SearchClient, type PublishRequest, type SearchOrigin } from '@peerweave/protocol';
 import { idFromHex, sortByDistance } from '@peerweave/routing';
 import { Periodic } from './periodic.ts';
 import { isUnreachable } from './search-options.ts';
@@ -51,7 +51,7 @@ export interface LeafClientInit {
   self: SearchOrigin;
   /** False for a supernode: it does not attach. */
   active: boolean;
-  transport: Pick<PeerTransport, 'request'>;
+  transport: SearchClient;
   clock: Clock;
   random: Random;
   logger?: Logger;

@@ -4,7 +4,7 @@ import {
   MAX_SEARCH_LIMIT,
   MAX_SUPERNODES_PER_MESSAGE,
   type IndexEntry,
-  type PeerTransport,
+  type SearchClient,
   type QueryRequest,
   type QueryResponse,
   type SearchHit,
@@ -75,7 +75,7 @@ export function mergeAnswers(own: readonly SearchHit[], leaves: readonly SearchH
 export interface QueryRouterInit {
   self: SearchOrigin;
   role: SearchRole;
-  transport: Pick<PeerTransport, 'request'>;
+  transport: SearchClient;
   clock: Clock;
   logger?: Logger;
   metrics: SearchMetrics;

@@ -20,7 +20,7 @@
  * of the others it needs.
  */
 import { InvalidArgumentError, noopMetrics, silentLogger, startAll, stopAll, type Clock, type Logger, type Metrics, type Random, type Startable } from '@peerweave/core';
-import type { IndexEntry, PeerTransport, SearchHandler, SearchOrigin } from '@peerweave/protocol';
+import type { IndexEntry, SearchClient, SearchHandler, SearchOrigin } from '@peerweave/protocol';
 import { LeafClient } from './leaf-client.ts';
 import { QueryRouter, type LeafIndex, type LocalIndex, type SearchRole } from './query-router.ts';
 import { SearchMetrics, type SearchTotals } from './search-metrics.ts';
@@ -50,7 +50,7 @@ export type { LeafIndex, LocalIndex, SearchCallOptions, SearchModeOption, Search
 export interface SearchNodeInit extends Partial<SearchNodeOptions> {
   self: SearchOrigin;
   role: SearchRole;
-  transport: Pick<PeerTransport, 'request'>;
+  transport: SearchClient;
   clock: Clock;
   random: Random;
   logger?: Logger;

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, PeerweaveError, UnavailableError, toAbortError, type Clock, type Random, type Startable, type TimerHandle } from '@peerweave/core';
-import type { HitsRequest, HitsResponse, PeerTransport, QueryRequest, SearchHit, SearchMode, SearchOrigin } from '@peerweave/protocol';
+import type { HitsRequest, HitsResponse, QueryRequest, SearchClient, SearchHit, SearchMode, SearchOrigin } from '@peerweave/protocol';
 import type { DetachReason } from './leaf-client.ts';
 import { HitCollector, type CollectedHit } from './merge.ts';
 import { clampLimit, clampTtl, parseQuery } from './query.ts';
@@ -146,7 +146,7 @@ class Session {
 export interface SearchSessionsInit {
   self: SearchOrigin;
   role: SearchRole;
-  transport: Pick<PeerTransport, 'request'>;
+  transport: SearchClient;
   clock: Clock;
   random: Random;
   metrics: SearchMetrics;

@@ -1,5 +1,5 @@
 import type { Clock, Random, Startable } from '@peerweave/core';
-import type { PeerTransport, SearchLoadResponse, SearchOrigin } from '@peerweave/protocol';
+import type { SearchClient, SearchLoadResponse, SearchOrigin } from '@peerweave/protocol';
 import { isUnreachable } from './search-options.ts';
 
 /** Supernodes remembered from SearchLoad answers, at most. */
@@ -48,7 +48,7 @@ export function mergeKnown(candidates: readonly SearchOrigin[], learnt: Iterable
 
 export interface SupernodeDirectoryInit {
   selfId: string;
-  transport: Pick<PeerTransport, 'request'>;
+  transport: SearchClient;
   clock: Clock;
   random: Random;
   /** Overlay neighbours, asked which supernodes they know when this node knows none. */

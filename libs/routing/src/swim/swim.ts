@@ -24,7 +24,7 @@ import {
   type MemberUpdate,
   type PeerCallContext,
   type PeerContact,
-  type PeerTransport,
+  type RoutingClient,
   type PingReqRequest,
   type PingReqResponse,
   type PingRequest,
@@ -52,7 +52,7 @@ export interface SwimInit extends Partial<SwimTuning>, SwimEvents {
    * previous run claimed, and is taken back at once. Default: clock.now().
    */
   incarnation?: number;
-  transport: Pick<PeerTransport, 'request'>;
+  transport: RoutingClient;
   clock: Clock;
   random: Random;
   logger?: Logger;
@@ -91,7 +91,7 @@ const HELPER_TIMEOUT_SHARE = 0.8;
  */
 export class Swim implements Startable {
   readonly #tuning: SwimTuning;
-  readonly #transport: Pick<PeerTransport, 'request'>;
+  readonly #transport: RoutingClient;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #logger: Logger;
