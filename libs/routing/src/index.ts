@@ -12,6 +12,6 @@ export {
   type RoutingEvents,
 } from './routing-node.ts';
 export { SeedResolver, splitHostPort, joinHostPort, systemResolveAll, type ResolveAll, type SeedResolverInit } from './seed-resolver.ts';
-export { diffNeighbourhood, refreshOverlay, type NeighbourhoodChange } from './neighbourhood.ts';
+export { diffNeighbourhood, refreshOverlay, xorRank, type NeighbourhoodChange } from './neighbourhood.ts';
 export * from './kademlia/index.ts';
 export * from './swim/index.ts';

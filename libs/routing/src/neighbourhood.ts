@@ -62,3 +62,11 @@ export function refreshOverlay(
   }
   return chosen;
 }
+
+/**
+ * The rank refreshOverlay uses within a bucket: XOR distance of an id (64 hex) to `point`, a random
+ * point of the id space each node draws once, so no node is favoured by all the others.
+ */
+export function xorRank(point: bigint, hex: string): bigint {
+  return point ^ BigInt(`0x${hex}`);
+}

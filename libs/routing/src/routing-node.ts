@@ -22,7 +22,7 @@ import {
   type Contact,
 } from './kademlia/index.ts';
 import { Swim, type SwimInit, type MemberState } from './swim/index.ts';
-import { diffNeighbourhood, refreshOverlay, type NeighbourhoodChange } from './neighbourhood.ts';
+import { diffNeighbourhood, refreshOverlay, xorRank, type NeighbourhoodChange } from './neighbourhood.ts';
 import type { SeedResolver } from './seed-resolver.ts';
 
 /**
@@ -536,10 +536,6 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
 }
 
 /** XOR distance from `point` to the id `hex` (64 hex digits), as a number to compare. */
-function xorRank(point: bigint, hex: string): bigint {
-  return point ^ BigInt(`0x${hex}`);
-}
-
 function toPeerContact(c: Contact | PeerContact): PeerContact {
   return { id: c.id, address: c.address, role: c.role, incarnation: c.incarnation };
 }

@@ -7,9 +7,9 @@
  *   + SWIM); a node's overlay is `RoutingNode.overlay()`, its supernode candidates the SWIM
  *   members whose announced role is `supernode`. Faithful, but every node also runs SWIM, so
  *   moving the clock costs real time: fine for 1 000 nodes (≈ 5 s to build), too slow for 10 000.
- * - `synthetic`: random 256-bit ids and, for each node, `overlayNeighbours` contacts drawn from
- *   distinct XOR-distance buckets, far buckets first, as routing's refreshOverlay does with a full
- *   table; every node knows every live supernode (as routing would gossip the role). No background
+ * - `synthetic`: random 256-bit ids and, for each node, `overlayNeighbours` contacts chosen by
+ *   routing's own refreshOverlay from the table a full Kademlia node would hold (syntheticOverlay);
+ *   every node knows every live supernode (as routing would gossip the role). No background
  *   traffic besides search's own, so it scales to 10 000 nodes and more.
  * The default is `routing` up to 2 000 nodes, `synthetic` above.
  */
@@ -17,7 +17,7 @@ import { SeededRandom, silentLogger, type Random } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
 import type { IndexEntry, PeerTransport, SearchHandler, SearchOrigin } from '@peerweave/protocol';
 import { MemoryNetwork, type MemoryHandler } from '@peerweave/protocol/testing';
-import type { RoutingNode } from '@peerweave/routing';
+import { DEFAULT_K, refreshOverlay, xorRank, type RoutingNode } from '@peerweave/routing';
 import { TestCluster } from '@peerweave/routing/testing';
 import { SearchNode, type SearchNodeOptions, type SearchCallOptions, type SearchResult, type SearchRole } from '../search-node.ts';
 import { MemoryIndex, MemoryLeafIndex } from './memory-index.ts';
@@ -288,16 +288,19 @@ export async function createSearchCluster(n: number, options: SearchClusterOptio
 }
 
 /**
- * A Kademlia-like overlay without running Kademlia: for each node, one random node from each
- * XOR-distance bucket, farthest bucket first (bucket i = ids sharing exactly 255 − i leading bits),
- * until `size` are picked; topped up at random in small networks. Buckets are told apart by the top
- * 32 bits of the ids, plenty below 2^32 nodes. Returns node indices.
+ * A Kademlia overlay without running Kademlia: for each node, the table a full Kademlia node would
+ * hold (up to `k` random nodes of each XOR-distance bucket; bucket i = ids sharing exactly 255 − i
+ * leading bits), from which routing's own `refreshOverlay` picks `size` neighbours exactly as a
+ * RoutingNode does (buckets alternately from the far and the near end, within a bucket the node
+ * closest to a random point of the node's own). Buckets are told apart by the top 32 bits of the
+ * ids, plenty below 2^32 nodes. Returns node indices.
  */
-export function syntheticOverlay(ids: readonly string[], size: number, random: Random): number[][] {
+export function syntheticOverlay(ids: readonly string[], size: number, random: Random, k = DEFAULT_K): number[][] {
   const n = ids.length;
   const top = ids.map((id) => Number.parseInt(id.slice(0, 8), 16));
   const order = [...ids.keys()].sort((a, b) => top[a]! - top[b]!);
   const sorted = order.map((i) => top[i]!);
+  const indexOf = new Map(ids.map((id, i) => [id, i] as const));
   const lowerBound = (v: number): number => {
     let lo = 0;
     let hi = n;
@@ -311,21 +314,22 @@ export function syntheticOverlay(ids: readonly string[], size: number, random: R
   const out: number[][] = [];
   for (let i = 0; i < n; i++) {
     const x = top[i]!;
-    const picked: number[] = [];
-    for (let shared = 0; shared < 32 && picked.length < size; shared++) {
+    const buckets = new Map<number, string[]>();
+    for (let shared = 0; shared < 32; shared++) {
       const half = 2 ** (31 - shared);
       const prefix = Math.floor(x / (2 * half)) * 2 * half;
       const bit = Math.floor(x / half) % 2;
       const start = prefix + (1 - bit) * half;
       const lo = lowerBound(start);
       const count = lowerBound(start + half) - lo;
-      if (count > 0) picked.push(order[lo + random.int(count)]!);
+      if (count === 0) continue;
+      const members = new Set<number>();
+      if (count <= k) for (let j = 0; j < count; j++) members.add(order[lo + j]!);
+      else while (members.size < k) members.add(order[lo + random.int(count)]!);
+      buckets.set(255 - shared, [...members].map((j) => ids[j]!));
     }
-    for (let tries = 0; picked.length < Math.min(size, n - 1) && tries < 10 * size; tries++) {
-      const j = random.int(n);
-      if (j !== i && !picked.includes(j)) picked.push(j);
-    }
-    out.push(picked);
+    const point = BigInt(`0x${Buffer.from(random.bytes(32)).toString('hex')}`);
+    out.push(refreshOverlay(() => true, buckets, size, (id) => xorRank(point, id)).map((id) => indexOf.get(id)!));
   }
   return out;
 }
