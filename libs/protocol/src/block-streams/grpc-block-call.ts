@@ -23,18 +23,21 @@ export interface BlockCall<Req, Res> {
 /**
  * Opens a long-lived bidi block stream (no call deadline: each block has its own) and wires what
  * the reader and the writer share: abort on `signal` or when the channel closes, and one `ended`
- * when both the status and the end of the messages have arrived. Returns the abort error instead
- * when a signal had already aborted (nothing is opened).
+ * when both the status and the end of the messages have arrived. When a signal had already
+ * aborted, nothing is opened: `aborted` is called at once and the result is undefined.
  */
 export function openBlockCall<Req, Res>(
   channel: ClientChannel,
   method: { readonly path: string; requestSerialize(value: Req): Buffer; responseDeserialize(bytes: Buffer): Res },
   signal: AbortSignal | undefined,
   events: BlockCallEvents<Res>,
-): BlockCall<Req, Res> | PeerweaveError {
+): BlockCall<Req, Res> | undefined {
   const signals = signal === undefined ? [channel.closed] : [signal, channel.closed];
   const already = signals.find((s) => s.aborted);
-  if (already !== undefined) return toAbortError(already);
+  if (already !== undefined) {
+    events.aborted(toAbortError(already));
+    return undefined;
+  }
   const call = channel.client.makeBidiStreamRequest<Req, Res>(method.path, method.requestSerialize, method.responseDeserialize, new Metadata(), {});
   let status: StatusObject | undefined;
   let ended = false;

@@ -48,17 +48,11 @@ export class GrpcBlockReader implements BlockReader {
     this.#address = init.address;
     this.#defaultDeadlineMs = init.channel.defaultDeadlineMs;
     this.#onClosed = init.onClosed;
-    const opened = openBlockCall(init.channel, init.methods.GetBlocks, init.signal, {
+    this.#stream = openBlockCall(init.channel, init.methods.GetBlocks, init.signal, {
       data: (answer) => this.#onAnswer(answer),
       ended: (status) => this.#onEnded(status),
       aborted: (reason) => this.#close(reason),
     });
-    if (opened instanceof PeerweaveError) {
-      this.#closedBy = opened;
-      this.#onClosed();
-      return;
-    }
-    this.#stream = opened;
   }
 
   /** A reader that is closed from the start (bad address, closed transport): every get rejects with `reason`. */

@@ -53,18 +53,12 @@ export class GrpcBlockWriter implements BlockWriter {
     this.#address = init.address;
     this.#defaultDeadlineMs = init.channel.defaultDeadlineMs;
     this.#onClosed = init.onClosed;
-    const opened = openBlockCall(init.channel, init.methods.PutBlocks, init.signal, {
+    this.#stream = openBlockCall(init.channel, init.methods.PutBlocks, init.signal, {
       data: (ack) => this.#onAck(ack),
       drain: () => this.#onDrain(),
       ended: (status) => this.#onEnded(status),
       aborted: (reason) => this.#close(reason),
     });
-    if (opened instanceof PeerweaveError) {
-      this.#closedBy = opened;
-      this.#onClosed();
-      return;
-    }
-    this.#stream = opened;
   }
 
   /** A writer that is closed from the start: every put rejects with `reason`. */
