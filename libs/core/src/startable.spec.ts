@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAll, stopAll, type Startable } from './startable.ts';
+import { StartableGroup, startAll, stopAll, type Startable } from './startable.ts';
 import { InternalError, errorCode, isPeerweaveError, NotFoundError } from './errors.ts';
 
 function component(log: string[], name: string, failStart = false): Startable {
@@ -28,6 +28,18 @@ describe('lifecycle', () => {
     const log: string[] = [];
     await assert.rejects(startAll([component(log, 'a'), component(log, 'b', true)]), /b failed/);
     assert.deepEqual(log, ['start a', 'stop a']);
+  });
+
+  it('a StartableGroup starts its components once and stops them once, in reverse', async () => {
+    const log: string[] = [];
+    const group = new StartableGroup([component(log, 'a'), component(log, 'b')]);
+    await group.start();
+    await group.start();
+    assert.equal(group.running, true);
+    await group.stop();
+    await group.stop();
+    assert.equal(group.running, false);
+    assert.deepEqual(log, ['start a', 'start b', 'stop b', 'stop a']);
   });
 });
 

@@ -43,3 +43,33 @@ export async function stopAll(components: readonly Startable[]): Promise<void> {
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new AggregateError(errors, 'several components failed to stop');
 }
+
+/**
+ * A facade's components as one Startable: `start` starts them in order (once, however often it is
+ * called; a failure stops those already started), `stop` stops them in reverse (idempotent).
+ */
+export class StartableGroup implements Startable {
+  readonly #components: readonly Startable[];
+  #running = false;
+
+  constructor(components: readonly Startable[]) {
+    this.#components = components;
+  }
+
+  /** Started and not stopped since. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    await startAll(this.#components);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    await stopAll(this.#components);
+  }
+}

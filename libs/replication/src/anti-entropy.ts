@@ -6,6 +6,7 @@ import type { BlockPush } from './block-push.ts';
 import type { ContentMetrics } from './content-metrics.ts';
 import type { ContentPeers } from './content-peers.ts';
 import { differingRanges, rangeDigests } from './digests.ts';
+import { ContactsWatch } from './contacts-watch.ts';
 import { mapLimit } from './map-limit.ts';
 import type { ContentRouting, ReplicaSet } from './replica-set.ts';
 import type { Tombstones } from './tombstones.ts';
@@ -48,10 +49,8 @@ export class AntiEntropy implements Startable {
   readonly #log: Logger;
   readonly #intervalMs: number;
   #timer: TimerHandle | undefined;
-  #running = false;
-  #stop = new AbortController();
-  /** Bumped on every contacts-changed event while started (preference lists may have moved). */
-  #contactsVersion = 0;
+  /** Running state; its version moves on every change of contacts (preference lists may have moved). */
+  readonly #watch: ContactsWatch;
   /**
    * The replica index and the digests per neighbour, kept while neither the store nor the contacts
    * changed: an idle node's rounds (and its neighbours' SyncDigest calls) then cost a lookup, not a
@@ -60,30 +59,21 @@ export class AntiEntropy implements Startable {
   #cached: { changes: number; contacts: number; index: IndexedEntry[]; digests: Map<string, RangeDigest[]> } | undefined;
   /** Index builds so far (for specs: an unchanged store is not walked again). */
   #builds = 0;
-  readonly #onContactsChanged = (): void => {
-    this.#contactsVersion++;
-  };
 
   constructor(init: AntiEntropyInit) {
     this.#init = init;
+    this.#watch = new ContactsWatch(init.routing);
     this.#log = init.logger ?? silentLogger;
     this.#intervalMs = init.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS;
   }
 
   async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    this.#stop = new AbortController();
-    this.#init.routing.on('contacts-changed', this.#onContactsChanged);
-    this.#schedule(this.#intervalMs);
+    if (this.#watch.start()) this.#schedule(this.#intervalMs);
   }
 
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.#init.routing.off('contacts-changed', this.#onContactsChanged);
+    if (!this.#watch.stop()) return;
     this.#cached = undefined;
-    this.#stop.abort();
     if (this.#timer) this.#init.clock.clearTimeout(this.#timer);
   }
 
@@ -92,7 +82,7 @@ export class AntiEntropy implements Startable {
    */
   async round(): Promise<AntiEntropyReport> {
     const { routing, replicaSet, peers, metrics } = this.#init;
-    const signal = this.#stop.signal;
+    const signal = this.#watch.signal;
     let ranges = 0;
     let pushed = 0;
     const neighbours = routing.neighbourhood();
@@ -169,7 +159,7 @@ export class AntiEntropy implements Startable {
   #replicaIndex(): IndexedEntry[] {
     const { db, replicaSet, self } = this.#init;
     const cached = this.#cached;
-    if (this.#running && cached !== undefined && cached.changes === db.changes && cached.contacts === this.#contactsVersion) return cached.index;
+    if (this.#watch.running && cached !== undefined && cached.changes === db.changes && cached.contacts === this.#watch.version) return cached.index;
     const changes = db.changes;
     this.#builds++;
     const index: IndexedEntry[] = [];
@@ -181,12 +171,12 @@ export class AntiEntropy implements Startable {
     }
     for (const t of db.tombstones()) index.push({ key: cidKey(parseCid(t.cid)), label: tombstoneLabel(t.cid) });
     // Only a started node is told of contact changes, so only it may keep the index.
-    this.#cached = this.#running ? { changes, contacts: this.#contactsVersion, index, digests: new Map() } : undefined;
+    this.#cached = this.#watch.running ? { changes, contacts: this.#watch.version, index, digests: new Map() } : undefined;
     return index;
   }
 
   #schedule(delayMs: number): void {
-    if (!this.#running) return;
+    if (!this.#watch.running) return;
     this.#timer = this.#init.clock.setTimeout(() => {
       void this.round()
         .catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'anti-entropy round failed'))

@@ -1,4 +1,4 @@
-import { noopMetrics, silentLogger, startAll, stopAll, type AbortOptions, type Clock, type Logger, type Metrics, type Startable, type ObjectRecord, type ProviderRecord } from '@peerweave/core';
+import { noopMetrics, silentLogger, StartableGroup, type AbortOptions, type Clock, type Logger, type Metrics, type Startable, type ObjectRecord, type ProviderRecord } from '@peerweave/core';
 import type { ContentClient, ContentHandler, PeerContact } from '@peerweave/protocol';
 import type { BlockStore, ContentDb } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
@@ -91,8 +91,7 @@ export class ContentNode implements Startable {
   readonly #repair: Repair;
   readonly #antiEntropy: AntiEntropy;
   /** The components with timers, in start order. */
-  readonly #startables: Startable[];
-  #running = false;
+  readonly #components: StartableGroup;
 
   constructor(init: ContentNodeInit) {
     const { self, routing, db, blocks, clock, onRecords } = init;
@@ -128,7 +127,7 @@ export class ContentNode implements Startable {
     this.#fetch = fetch;
     this.#read = read;
     this.#antiEntropy = antiEntropy;
-    this.#startables = [this.#repair, antiEntropy, providers];
+    this.#components = new StartableGroup([this.#repair, antiEntropy, providers]);
     this.handler = server.handler;
   }
 
@@ -141,16 +140,13 @@ export class ContentNode implements Startable {
     return this.#self;
   }
 
-  async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    await startAll(this.#startables);
+  start(): Promise<void> {
+    return this.#components.start();
   }
 
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    await stopAll(this.#startables);
+    if (!this.#components.running) return;
+    await this.#components.stop();
     this.#peers.close();
   }
 

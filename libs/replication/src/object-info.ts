@@ -1,14 +1,17 @@
 import type { ObjectRecord } from '@peerweave/core';
 
-/** What a user sees of an object. */
+/** What a user sees of an object: `GET /v1/objects/:cid/meta` and the listing return it. */
 export interface ObjectInfo {
   cid: string;
   name: string;
   contentType: string;
+  /** Bytes of the file (not of its DAG). */
   size: number;
   blocks: number;
   keywords: string[];
+  /** ISO 8601. */
   created: string;
+  /** Node id of the uploader. */
   uploader: string;
 }
 

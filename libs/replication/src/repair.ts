@@ -7,6 +7,7 @@ import { groupByPeer, type ContentPeers } from './content-peers.ts';
 import { mapLimit } from './map-limit.ts';
 import type { ReadCache } from './read-cache.ts';
 import { planRepair, settleRepair, type VerifiedSet } from './repair-plan.ts';
+import { ContactsWatch } from './contacts-watch.ts';
 import type { ContentRouting, ReplicaSet } from './replica-set.ts';
 import type { Tombstones } from './tombstones.ts';
 
@@ -62,41 +63,29 @@ export class Repair implements Startable {
   readonly #verified = new Map<string, VerifiedSet>();
   #pass = 0;
   #timer: TimerHandle | undefined;
-  #running = false;
   #repairing: Promise<RepairReport> | undefined;
   #again = false;
-  #stop = new AbortController();
   readonly #delayMs: number;
-  /** Bumped on every contacts-changed event. */
-  #contactsVersion = 0;
+  /** Running state; a change of contacts schedules a pass after #delayMs. */
+  readonly #watch: ContactsWatch;
   /** What the last pass that left nothing to do saw; a periodic pass with the same state is skipped. */
   #clean: { changes: number; contacts: number } | undefined;
   #skipped = 0;
-  readonly #onContactsChanged = (): void => {
-    this.#contactsVersion++;
-    this.#schedule(this.#delayMs);
-  };
 
   constructor(init: RepairInit) {
     this.#init = init;
+    this.#watch = new ContactsWatch(init.routing, () => this.#schedule(this.#delayMs));
     this.#log = init.logger ?? silentLogger;
     this.#intervalMs = init.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS;
     this.#delayMs = init.repairDelayMs ?? DEFAULT_REPAIR_DELAY_MS;
   }
 
   async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    this.#stop = new AbortController();
-    this.#init.routing.on('contacts-changed', this.#onContactsChanged);
-    this.#schedule(this.#intervalMs);
+    if (this.#watch.start()) this.#schedule(this.#intervalMs);
   }
 
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.#stop.abort();
-    this.#init.routing.off('contacts-changed', this.#onContactsChanged);
+    if (!this.#watch.stop()) return;
     if (this.#timer) this.#init.clock.clearTimeout(this.#timer);
     await this.#repairing?.catch(() => {});
   }
@@ -119,7 +108,7 @@ export class Repair implements Startable {
     }
     this.#repairing = this.#runPass().finally(() => {
       this.#repairing = undefined;
-      if (this.#again && this.#running) {
+      if (this.#again && this.#watch.running) {
         this.#again = false;
         this.#schedule(0);
       }
@@ -129,8 +118,8 @@ export class Repair implements Startable {
 
   async #runPass(): Promise<RepairReport> {
     const { db, replicaSet, peers, push, metrics } = this.#init;
-    const signal = this.#stop.signal;
-    const before = { changes: db.changes, contacts: this.#contactsVersion };
+    const signal = this.#watch.signal;
+    const before = { changes: db.changes, contacts: this.#watch.version };
     const pass = ++this.#pass;
     this.#init.tombstones.collectGarbage();
     const plan = planRepair(db.blocks(), {
@@ -171,7 +160,7 @@ export class Repair implements Startable {
     // promotion or demotion is a change of the store): until the store or the contacts change,
     // another pass would find the same.
     const quiet = report.pushed === 0 && report.handedBack === 0 && report.backlog === 0;
-    this.#clean = quiet && db.changes === before.changes && this.#contactsVersion === before.contacts ? before : undefined;
+    this.#clean = quiet && db.changes === before.changes && this.#watch.version === before.contacts ? before : undefined;
     if (report.pushed > 0 || report.handedBack > 0 || report.backlog > 0) this.#log.info({ ...report }, 'repair pass');
     await this.#init.cache.evict();
     return report;
@@ -180,11 +169,11 @@ export class Repair implements Startable {
   /** True if the last pass left nothing to do and neither the store nor the contacts changed since. */
   #unchanged(): boolean {
     const clean = this.#clean;
-    return clean !== undefined && clean.changes === this.#init.db.changes && clean.contacts === this.#contactsVersion;
+    return clean !== undefined && clean.changes === this.#init.db.changes && clean.contacts === this.#watch.version;
   }
 
   #schedule(delayMs: number): void {
-    if (!this.#running) return;
+    if (!this.#watch.running) return;
     if (this.#timer) this.#init.clock.clearTimeout(this.#timer);
     this.#timer = this.#init.clock.setTimeout(() => {
       this.#timer = undefined;
