@@ -12,10 +12,9 @@
 // 20-peer cluster (plus the Compose file's 2 supernodes) serves 1 to 5 in that order (the holder
 // killed in 4 is restarted before 5). Every row is pushed as soon as it is measured. Everything
 // started is removed in `finally`, and on SIGINT/SIGTERM too.
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { cleanupOnSignal, docker, hostUrl, mapLimit, median, percentile, type Row } from './docker.ts';
+import { cleanupOnSignal, composeDown, composeDownSync, docker, hostUrl, mapLimit, median, percentile, type Row } from './docker.ts';
 import { kadDhtFigures, type DhtFigures } from './kad-dht.ts';
 import { loopbackTcpMBps } from './loopback.ts';
 import { smallObjects, smallObjectsBaseline, type SmallBaseline } from './small-objects.ts';
@@ -123,15 +122,11 @@ class Cluster {
     this.dead.delete(n.container);
     await this.converged(120_000);
   }
-  async down(): Promise<void> {
-    await docker([...this.compose, 'down', '--volumes', '--timeout', '1'], 120_000);
+  down(): Promise<void> {
+    return composeDown(this.compose);
   }
   downSync(): void {
-    try {
-      execFileSync('docker', [...this.compose, 'down', '--volumes', '--timeout', '1'], { stdio: 'ignore', timeout: 120_000 });
-    } catch {
-      // nothing more to do on the way out
-    }
+    composeDownSync(this.compose);
   }
 }
 

@@ -33,6 +33,30 @@ export function cleanupOnSignal(cleanup: () => void): () => void {
   };
 }
 
+/** Removes a container and its anonymous volumes, on the way out: a failure is ignored. */
+export function removeContainerSync(id: string | undefined): void {
+  if (!id) return;
+  try {
+    execFileSync('docker', ['rm', '-fv', id], { stdio: 'ignore', timeout: 60_000 });
+  } catch {
+    // nothing more to do on the way out
+  }
+}
+
+/** `docker compose … down` with the project's volumes; `compose` is the command up to the verb. */
+export async function composeDown(compose: string[]): Promise<void> {
+  await docker([...compose, 'down', '--volumes', '--timeout', '1'], 120_000);
+}
+
+/** composeDown, synchronously, on the way out (a signal handler): a failure is ignored. */
+export function composeDownSync(compose: string[]): void {
+  try {
+    execFileSync('docker', [...compose, 'down', '--volumes', '--timeout', '1'], { stdio: 'ignore', timeout: 120_000 });
+  } catch {
+    // nothing more to do on the way out
+  }
+}
+
 export async function containerRss(id: string, pid = 1): Promise<number> {
   const out = await docker([
     'exec',
@@ -202,14 +226,10 @@ export class ComposeCluster {
       await sleep(500);
     }
   }
-  async down(): Promise<void> {
-    await docker([...this.compose, 'down', '--volumes', '--timeout', '1'], 120_000);
+  down(): Promise<void> {
+    return composeDown(this.compose);
   }
   downSync(): void {
-    try {
-      execFileSync('docker', [...this.compose, 'down', '--volumes', '--timeout', '1'], { stdio: 'ignore', timeout: 120_000 });
-    } catch {
-      // nothing more to do on the way out
-    }
+    composeDownSync(this.compose);
   }
 }

@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanupOnSignal, docker, hostUrl, median, nodeProcessPid, percentile, procCpuSeconds, waitHealthy, type Row } from './docker.ts';
+import { cleanupOnSignal, composeDown, composeDownSync, docker, hostUrl, median, nodeProcessPid, percentile, procCpuSeconds, waitHealthy, type Row } from './docker.ts';
 
 const PROMETHEUS_IMAGE = 'peerweave-prometheus:latest';
 const PEERS = 20;
@@ -71,15 +71,11 @@ class MonitoredCluster {
     const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
     return body.data.result.map((r) => Number(r.value[1]));
   }
-  async down(): Promise<void> {
-    await docker([...this.compose, 'down', '--volumes', '--timeout', '1'], 120_000);
+  down(): Promise<void> {
+    return composeDown(this.compose);
   }
   downSync(): void {
-    try {
-      execFileSync('docker', [...this.compose, 'down', '--volumes', '--timeout', '1'], { stdio: 'ignore', timeout: 120_000 });
-    } catch {
-      // nothing more to do on the way out
-    }
+    composeDownSync(this.compose);
   }
 }
 

@@ -32,10 +32,9 @@
 // ~2 min, idle RSS ~40 s per run. Every container, network and volume is removed in `finally` and on
 // SIGINT/SIGTERM. Knobs: BENCH_QUIET_SETTLE_S (30), BENCH_QUIET_IDLE_S (60), BENCH_QUIET_PUTS (2000),
 // BENCH_QUIET_AFTER_S (60), BENCH_QUIET_STORE_OBJECTS (10000).
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Agent } from 'undici';
-import { cleanupOnSignal, ComposeCluster, docker, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
+import { cleanupOnSignal, ComposeCluster, docker, removeContainerSync, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
 import { probeCostRows } from './probe-cost.ts';
 import { CLIENTS, call, cgroupFile, cgroupSeconds, describe, errorCount, logErrors, newAgent, putPhase, type CpuProbe } from './small-objects.ts';
 
@@ -424,15 +423,7 @@ async function settledRss(pid: number): Promise<number> {
 async function storeRss(push: (r: Row) => void): Promise<void> {
   console.error(`· quiet: RSS of one peer (r = w = 1) with an empty store and after ${STORE_OBJECTS} × 4 KiB puts`);
   let id: string | undefined;
-  const rm = (): void => {
-    if (id) {
-      try {
-        execFileSync('docker', ['rm', '-fv', id], { stdio: 'ignore', timeout: 60_000 });
-      } catch {
-        // nothing more to do on the way out
-      }
-    }
-  };
+  const rm = (): void => removeContainerSync(id);
   const stopListening = cleanupOnSignal(rm);
   const agent = newAgent();
   try {

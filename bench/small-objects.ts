@@ -14,11 +14,10 @@
 // Fastify from the host's node_modules mounted read-only (the image's bundled bench server has only
 // /healthz). If it cannot be started, the row says so; the lone put / lone read of the cluster (one
 // client, sequential, unloaded) is printed either way as the unloaded latency.
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
-import { cleanupOnSignal, docker, hostUrl, mapLimit, percentile, type Row } from './docker.ts';
+import { cleanupOnSignal, docker, removeContainerSync, hostUrl, mapLimit, percentile, type Row } from './docker.ts';
 
 const KiB = 1024;
 const SIZE = 4 * KiB;
@@ -225,15 +224,7 @@ process.on('SIGTERM', () => process.exit(0));
 export async function smallObjectsBaseline(root: string): Promise<SmallBaseline | string> {
   console.error(`· content: baseline for 4 KiB objects: bare Fastify in-memory store in one container, ${CLIENTS} clients, ${PUTS} puts then ${READS} reads`);
   let id: string | undefined;
-  const rm = (): void => {
-    if (id) {
-      try {
-        execFileSync('docker', ['rm', '-fv', id], { stdio: 'ignore', timeout: 60_000 });
-      } catch {
-        // nothing more to do on the way out
-      }
-    }
-  };
+  const rm = (): void => removeContainerSync(id);
   const stopListening = cleanupOnSignal(rm);
   const agent = newAgent();
   try {
