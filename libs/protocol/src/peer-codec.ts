@@ -2,20 +2,17 @@
  * The codec table of the peer union: the routing, content and search tables together, for the
  * transports and the in-memory network (which checks messages as the wire would).
  */
-import { CONTENT_CODECS, CONTENT_METHODS, CONTENT_RPC_NAMES, isContentMethod, type ContentWireMethods } from './content/content-codec.ts';
+import { CONTENT_CODECS, CONTENT_METHODS, isContentMethod, type ContentWireMethods } from './content/content-codec.ts';
 import type { MethodCodec } from './method-codec.ts';
 import type { PeerMethod, PeerMethods, PeerRequest, PeerResponse } from './peer-messages.ts';
-import { isRoutingMethod, ROUTING_CODECS, ROUTING_METHODS, ROUTING_RPC_NAMES, type RoutingWireMethods } from './routing/routing-codec.ts';
-import { isSearchMethod, SEARCH_CODECS, SEARCH_METHODS, SEARCH_RPC_NAMES, type SearchWireMethods } from './search/search-codec.ts';
+import { isRoutingMethod, ROUTING_CODECS, ROUTING_METHODS, type RoutingWireMethods } from './routing/routing-codec.ts';
+import { isSearchMethod, SEARCH_CODECS, SEARCH_METHODS, type SearchWireMethods } from './search/search-codec.ts';
 
 /** The wire types of every peer method: routing, content and search. */
 export interface PeerWireMethods extends RoutingWireMethods, ContentWireMethods, SearchWireMethods {}
 
 /** Encoding and decoding of one peer method. Every function throws InvalidArgumentError. */
 export type PeerMethodCodec<M extends PeerMethod> = MethodCodec<PeerMethods[M], PeerWireMethods[M]>;
-
-/** The gRPC method name of every peer method, within its service. */
-export const PEER_RPC_NAMES: { readonly [M in PeerMethod]: string } = { ...ROUTING_RPC_NAMES, ...CONTENT_RPC_NAMES, ...SEARCH_RPC_NAMES };
 
 /** Every peer method: the routing methods, then the content methods, then the search methods. */
 export const PEER_METHODS: readonly PeerMethod[] = [...ROUTING_METHODS, ...CONTENT_METHODS, ...SEARCH_METHODS];

@@ -9,16 +9,13 @@ import type { BlockStreamTransport } from './block-streams/block-stream-messages
 import type { ContentHandler, ContentMethod, ContentMethods } from './content/content-messages.ts';
 import type { RoutingHandler, RoutingMethod, RoutingMethods } from './routing/routing-messages.ts';
 import type { SearchHandler, SearchMethod, SearchMethods } from './search/search-messages.ts';
-import type { MethodHandler, PeerCallOptions } from './service-types.ts';
+import type { PeerCallOptions } from './service-types.ts';
 
 /** Every method a peer may call on another: routing, content and search. */
 export interface PeerMethods extends RoutingMethods, ContentMethods, SearchMethods {}
 export type PeerMethod = keyof PeerMethods;
 export type PeerRequest<M extends PeerMethod> = PeerMethods[M]['request'];
 export type PeerResponse<M extends PeerMethod> = PeerMethods[M]['response'];
-
-/** How a node serves one method. */
-export type PeerMethodHandler<M extends PeerMethod> = MethodHandler<PeerMethods, M>;
 
 /** The serving side of a whole node: every method of the three services. */
 export type PeerHandler = RoutingHandler & ContentHandler & SearchHandler;
