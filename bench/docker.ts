@@ -43,6 +43,22 @@ export function removeContainerSync(id: string | undefined): void {
   }
 }
 
+/**
+ * Runs a container (`docker run -d` with the bench label and `runArgs`), hands its id to `fn` and
+ * removes it afterwards, also when `fn` throws or SIGINT/SIGTERM arrives meanwhile.
+ */
+export async function withContainer<T>(runArgs: string[], fn: (id: string) => Promise<T>): Promise<T> {
+  let id: string | undefined;
+  const stopListening = cleanupOnSignal(() => removeContainerSync(id));
+  try {
+    id = await docker(['run', '-d', '--label', 'peerweave.bench=true', ...runArgs]);
+    return await fn(id);
+  } finally {
+    stopListening();
+    if (id) await docker(['rm', '-fv', id]).catch(() => undefined);
+  }
+}
+
 /** `docker compose … down` with the project's volumes; `compose` is the command up to the verb. */
 export async function composeDown(compose: string[]): Promise<void> {
   await docker([...compose, 'down', '--volumes', '--timeout', '1'], 120_000);

@@ -34,7 +34,7 @@
 // BENCH_QUIET_AFTER_S (60), BENCH_QUIET_STORE_OBJECTS (10000).
 import { readFile } from 'node:fs/promises';
 import type { Agent } from 'undici';
-import { cleanupOnSignal, ComposeCluster, docker, removeContainerSync, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
+import { cleanupOnSignal, ComposeCluster, docker, withContainer, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
 import { probeCostRows } from './probe-cost.ts';
 import { CLIENTS, call, cgroupFile, cgroupSeconds, describe, errorCount, logErrors, newAgent, putPhase, type CpuProbe } from './small-objects.ts';
 
@@ -422,68 +422,61 @@ async function settledRss(pid: number): Promise<number> {
 /** Figure 5: one container with r = w = 1, idle RSS empty and after STORE_OBJECTS puts. */
 async function storeRss(push: (r: Row) => void): Promise<void> {
   console.error(`· quiet: RSS of one peer (r = w = 1) with an empty store and after ${STORE_OBJECTS} × 4 KiB puts`);
-  let id: string | undefined;
-  const rm = (): void => removeContainerSync(id);
-  const stopListening = cleanupOnSignal(rm);
   const agent = newAgent();
   try {
-    id = await docker([
-      'run', '-d', '--label', 'peerweave.bench=true', '-p', '127.0.0.1::8080',
-      '-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', IMAGE,
-    ]);
-    await waitHealthy([id], 60_000);
-    const node: ClusterNode = { container: id, service: 'peer', url: await hostUrl(id), id: '' };
-    const m = await meter([id]);
-    await sleep(10_000);
-    const i0 = await readCpu(m);
-    const empty = await settledRss(m.pids[0]!);
-    const emptyHeap = await heapNote(agent, node.url);
-    await sleep(Math.max(0, i0.t + 20_000 - performance.now()));
-    const idle = rates(i0, await readCpu(m)).process;
-    console.error(`    empty store: RSS ${mib(empty)} (${emptyHeap}), idle CPU ${pct(idle)}`);
-
-    const probe: CpuProbe = {
-      cgroupNote: 'host /proc and cgroup',
-      async read() {
-        const r = await readCpu(m);
-        return { process: r.cpu[0]!, cgroup: r.cgroup?.[0] };
-      },
-    };
-    const { put } = await putPhase([node], agent, probe, STORE_OBJECTS);
-    logErrors('put', put);
-    const peak = await vmRss(m.pids[0]!);
-    console.error(`    ${STORE_OBJECTS} puts: ${(put.ops / put.seconds).toFixed(0)} puts/s, errors ${errorCount(put)}, ${put.seconds.toFixed(0)} s; CPU ${((1000 * put.cpuProcess) / put.ops).toFixed(2)} ms/put; RSS right after ${mib(peak)}`);
-
-    // Idle again: 10 s windows (a lone idle node uses a few 10 ms ticks per window) within 1.5× idle
-    // or idle + 0.5 % of a core, whichever is larger.
-    const bound = Math.max(RETURN_FACTOR * idle, idle + 0.005);
-    const tIdle = performance.now();
-    let prev = await readCpu(m);
-    let back: number | undefined;
-    while (performance.now() - tIdle < 120_000) {
+    await withContainer(['-p', '127.0.0.1::8080', '-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', IMAGE], async (id) => {
+      await waitHealthy([id], 60_000);
+      const node: ClusterNode = { container: id, service: 'peer', url: await hostUrl(id), id: '' };
+      const m = await meter([id]);
       await sleep(10_000);
-      const cur = await readCpu(m);
-      const w = rates(prev, cur).process;
-      prev = cur;
-      if (w <= bound) {
-        back = (cur.t - tIdle) / 1000;
-        break;
+      const i0 = await readCpu(m);
+      const empty = await settledRss(m.pids[0]!);
+      const emptyHeap = await heapNote(agent, node.url);
+      await sleep(Math.max(0, i0.t + 20_000 - performance.now()));
+      const idle = rates(i0, await readCpu(m)).process;
+      console.error(`    empty store: RSS ${mib(empty)} (${emptyHeap}), idle CPU ${pct(idle)}`);
+
+      const probe: CpuProbe = {
+        cgroupNote: 'host /proc and cgroup',
+        async read() {
+          const r = await readCpu(m);
+          return { process: r.cpu[0]!, cgroup: r.cgroup?.[0] };
+        },
+      };
+      const { put } = await putPhase([node], agent, probe, STORE_OBJECTS);
+      logErrors('put', put);
+      const peak = await vmRss(m.pids[0]!);
+      console.error(`    ${STORE_OBJECTS} puts: ${(put.ops / put.seconds).toFixed(0)} puts/s, errors ${errorCount(put)}, ${put.seconds.toFixed(0)} s; CPU ${((1000 * put.cpuProcess) / put.ops).toFixed(2)} ms/put; RSS right after ${mib(peak)}`);
+
+      // Idle again: 10 s windows (a lone idle node uses a few 10 ms ticks per window) within 1.5× idle
+      // or idle + 0.5 % of a core, whichever is larger.
+      const bound = Math.max(RETURN_FACTOR * idle, idle + 0.005);
+      const tIdle = performance.now();
+      let prev = await readCpu(m);
+      let back: number | undefined;
+      while (performance.now() - tIdle < 120_000) {
+        await sleep(10_000);
+        const cur = await readCpu(m);
+        const w = rates(prev, cur).process;
+        prev = cur;
+        if (w <= bound) {
+          back = (cur.t - tIdle) / 1000;
+          break;
+        }
       }
-    }
-    const full = await settledRss(m.pids[0]!);
-    const stored = STORE_OBJECTS - errorCount(put);
-    console.error(`    after: idle again ${back === undefined ? 'not within 120 s' : `after ${back.toFixed(0)} s`}; RSS ${mib(full)} (${await heapNote(agent, node.url)})`);
-    push({
-      figure: `idle RSS of one peer after storing ${stored} × 4 KiB objects (r = w = 1, ${CLIENTS} clients; RSS right after the puts ${mib(peak)}; idle again ${back === undefined ? 'not within 120 s' : `${back.toFixed(0)} s later`})`,
-      ours: mib(full),
-      baseline: `${mib(empty)}, the same container with an empty store`,
-      ratio: `${(full / empty).toFixed(2)}×`,
-      target: `≤ 1.1×${notMet(full / empty <= 1.1 && errorCount(put) === 0)}`,
+      const full = await settledRss(m.pids[0]!);
+      const stored = STORE_OBJECTS - errorCount(put);
+      console.error(`    after: idle again ${back === undefined ? 'not within 120 s' : `after ${back.toFixed(0)} s`}; RSS ${mib(full)} (${await heapNote(agent, node.url)})`);
+      push({
+        figure: `idle RSS of one peer after storing ${stored} × 4 KiB objects (r = w = 1, ${CLIENTS} clients; RSS right after the puts ${mib(peak)}; idle again ${back === undefined ? 'not within 120 s' : `${back.toFixed(0)} s later`})`,
+        ours: mib(full),
+        baseline: `${mib(empty)}, the same container with an empty store`,
+        ratio: `${(full / empty).toFixed(2)}×`,
+        target: `≤ 1.1×${notMet(full / empty <= 1.1 && errorCount(put) === 0)}`,
+      });
     });
   } finally {
-    stopListening();
     await agent.close().catch(() => undefined);
-    if (id) await docker(['rm', '-fv', id]).catch(() => undefined);
   }
 }
 

@@ -17,7 +17,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
-import { cleanupOnSignal, docker, removeContainerSync, hostUrl, mapLimit, percentile, type Row } from './docker.ts';
+import { docker, withContainer, hostUrl, mapLimit, percentile, type Row } from './docker.ts';
 
 const KiB = 1024;
 const SIZE = 4 * KiB;
@@ -223,49 +223,42 @@ process.on('SIGTERM', () => process.exit(0));
 /** The 32-client loop against one container of a bare Fastify in-memory store. */
 export async function smallObjectsBaseline(root: string): Promise<SmallBaseline | string> {
   console.error(`· content: baseline for 4 KiB objects: bare Fastify in-memory store in one container, ${CLIENTS} clients, ${PUTS} puts then ${READS} reads`);
-  let id: string | undefined;
-  const rm = (): void => removeContainerSync(id);
-  const stopListening = cleanupOnSignal(rm);
   const agent = newAgent();
   try {
-    id = await docker([
-      'run', '-d', '--init', '--label', 'peerweave.bench=true', '-p', '127.0.0.1::8080',
-      '-v', `${root}/node_modules:/node_modules:ro`, IMAGE, 'node', '-e', FASTIFY_STORE,
-    ]);
-    const url = await hostUrl(id);
-    for (let t = Date.now(); ; await sleep(200)) {
-      const ok = await call(agent, `${url}/healthz`).then((r) => r.status === 200).catch(() => false);
-      if (ok) break;
-      if (Date.now() - t > 30_000) throw new Error(`Fastify store did not answer: ${(await docker(['logs', '--tail', '5', id]).catch(() => '')).slice(0, 200)}`);
-    }
-    const cpu = await cpuProbe([id], [], async (a) => (JSON.parse((await call(a, `${url}/cpu`)).bytes.toString()) as { seconds: number }).seconds, agent);
-    const objects = Array.from({ length: PUTS }, () => randomBytes(SIZE));
-    const sums = objects.map(sha);
-    const keys = new Array<string | undefined>(PUTS);
-    await Promise.all(Array.from({ length: CLIENTS }, () => call(agent, `${url}/healthz`)));
-    const put = await runPhase(PUTS, cpu, async (j) => {
-      const r = await call(agent, `${url}/v1/objects`, objects[j]!);
-      if (r.status !== 201) return errorKind(r.status, r.bytes);
-      keys[j] = (JSON.parse(r.bytes.toString()) as { cid: string }).cid;
-      return undefined;
+    return await withContainer(['--init', '-p', '127.0.0.1::8080', '-v', `${root}/node_modules:/node_modules:ro`, IMAGE, 'node', '-e', FASTIFY_STORE], async (id) => {
+      const url = await hostUrl(id);
+      for (let t = Date.now(); ; await sleep(200)) {
+        const ok = await call(agent, `${url}/healthz`).then((r) => r.status === 200).catch(() => false);
+        if (ok) break;
+        if (Date.now() - t > 30_000) throw new Error(`Fastify store did not answer: ${(await docker(['logs', '--tail', '5', id]).catch(() => '')).slice(0, 200)}`);
+      }
+      const cpu = await cpuProbe([id], [], async (a) => (JSON.parse((await call(a, `${url}/cpu`)).bytes.toString()) as { seconds: number }).seconds, agent);
+      const objects = Array.from({ length: PUTS }, () => randomBytes(SIZE));
+      const sums = objects.map(sha);
+      const keys = new Array<string | undefined>(PUTS);
+      await Promise.all(Array.from({ length: CLIENTS }, () => call(agent, `${url}/healthz`)));
+      const put = await runPhase(PUTS, cpu, async (j) => {
+        const r = await call(agent, `${url}/v1/objects`, objects[j]!);
+        if (r.status !== 201) return errorKind(r.status, r.bytes);
+        keys[j] = (JSON.parse(r.bytes.toString()) as { cid: string }).cid;
+        return undefined;
+      });
+      const stored = keys.flatMap((k, j) => (k === undefined ? [] : [j]));
+      if (stored.length === 0) throw new Error('no put succeeded');
+      const read = await runPhase(READS, cpu, async (j) => {
+        const k = stored[j % stored.length]!;
+        const r = await call(agent, `${url}/v1/objects/${keys[k]}`);
+        if (r.status !== 200) return errorKind(r.status, r.bytes);
+        return sha(r.bytes) === sums[k] ? undefined : `wrong bytes (${r.bytes.length})`;
+      });
+      console.error(`    baseline put: ${describe(put, 'put', true)}; client CPU ${((1000 * put.cpuClient) / put.ops).toFixed(2)} ms/put`);
+      console.error(`    baseline read: ${describe(read, 'read', true)}; client CPU ${((1000 * read.cpuClient) / read.ops).toFixed(2)} ms/read`);
+      return { put, read };
     });
-    const stored = keys.flatMap((k, j) => (k === undefined ? [] : [j]));
-    if (stored.length === 0) throw new Error('no put succeeded');
-    const read = await runPhase(READS, cpu, async (j) => {
-      const k = stored[j % stored.length]!;
-      const r = await call(agent, `${url}/v1/objects/${keys[k]}`);
-      if (r.status !== 200) return errorKind(r.status, r.bytes);
-      return sha(r.bytes) === sums[k] ? undefined : `wrong bytes (${r.bytes.length})`;
-    });
-    console.error(`    baseline put: ${describe(put, 'put', true)}; client CPU ${((1000 * put.cpuClient) / put.ops).toFixed(2)} ms/put`);
-    console.error(`    baseline read: ${describe(read, 'read', true)}; client CPU ${((1000 * read.cpuClient) / read.ops).toFixed(2)} ms/read`);
-    return { put, read };
   } catch (err) {
     return `Fastify store baseline not measured: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300);
   } finally {
-    stopListening();
     await agent.close();
-    if (id) await docker(['rm', '-fv', id]).catch(() => undefined);
   }
 }
 
