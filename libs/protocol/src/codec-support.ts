@@ -1,5 +1,5 @@
 /**
- * Checks shared by the codecs of the peer protocol (peer-codec.ts, content-codec.ts,
+ * Checks shared by the codecs of the peer protocol (routing-codec.ts, content-codec.ts,
  * search-codec.ts). Each throws InvalidArgumentError naming the field as `field[index]sub`
  * (`updates[3].contact.id`, `tombstones[0].by`); the name is built only on failure, since these run
  * for every message.

@@ -1,6 +1,6 @@
 /**
  * Domain ⇄ wire mapping of the content protocol (`peerweave.content.v1`), validating both ways,
- * like peer-codec.ts does for routing.
+ * like routing/routing-codec.ts does for routing.
  *
  * Decoding checks everything a peer sent before the domain sees it (CID syntax, block and list
  * sizes, id, key and signature lengths, addresses, safe integers) and throws InvalidArgumentError,

@@ -1,6 +1,6 @@
 /**
  * Domain ⇄ wire mapping of the search protocol (`peerweave.search.v1`), validating both ways, like
- * peer-codec.ts does for routing and content-codec.ts for content.
+ * routing/routing-codec.ts does for routing and content-codec.ts for content.
  *
  * Decoding checks everything a peer sent before the domain sees it (query id and node id lengths,
  * query text, counts, limits, CIDs and the metadata of hits and index entries, addresses, the mode)
