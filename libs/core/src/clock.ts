@@ -36,7 +36,7 @@ export function sleepWith(clock: Clock, ms: number, options: { signal?: AbortSig
 }
 
 /** The real clock. Timers are unref'd so a forgotten timer never keeps a process alive. */
-export class SystemClock implements Clock {
+class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }

@@ -2,7 +2,7 @@ import type { TSchema, Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { ConfigError } from './errors.ts';
 
-export const PRESETS = ['lan', 'local', 'test'] as const;
+const PRESETS = ['lan', 'local', 'test'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 /** A default that differs by preset, or one value for all of them. */

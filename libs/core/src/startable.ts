@@ -7,15 +7,6 @@ export interface Startable {
   stop(): Promise<void>;
 }
 
-export function isStartable(value: unknown): value is Startable {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Startable).start === 'function' &&
-    typeof (value as Startable).stop === 'function'
-  );
-}
-
 /** Starts components in order; if one fails, stops the ones already started (reverse order). */
 export async function startAll(components: readonly Startable[]): Promise<void> {
   const started: Startable[] = [];

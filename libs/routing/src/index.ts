@@ -1,17 +1,35 @@
-// Public API of the routing layer: Kademlia table and lookups, SWIM liveness, joining.
+// Public API of the routing layer: the RoutingNode facade (Kademlia table and lookups, SWIM liveness,
+// joining, neighbourhood, overlay), the XOR metric other libs rank by, and the defaults node-config
+// reads. The components behind the facade (k-buckets, lookup, membership, suspicion, ...) stay inside.
 export {
   RoutingNode,
   DEFAULT_BUCKET_REFRESH_MS,
   DEFAULT_JOIN_INTERVAL_MS,
   DEFAULT_OVERLAY_NEIGHBOURS,
   DEFAULT_REPLICATION_FACTOR,
-  JOIN_BACKOFF_START_MS,
   type RoutingNodeInit,
   type PeerView,
   type LookupOutcome,
   type RoutingEvents,
 } from './routing-node.ts';
-export { SeedResolver, splitHostPort, joinHostPort, systemResolveAll, type ResolveAll, type SeedResolverInit } from './seed-resolver.ts';
-export { diffNeighbourhood, refreshOverlay, xorRank, type NeighbourhoodChange } from './neighbourhood.ts';
-export * from './kademlia/index.ts';
-export * from './swim/index.ts';
+export { SeedResolver, splitHostPort, type ResolveAll, type SeedResolverInit } from './seed-resolver.ts';
+export { refreshOverlay, xorRank, type NeighbourhoodChange } from './neighbourhood.ts';
+export { compareDistance, sortByDistance, closestN } from './kademlia/distance.ts';
+export { idFromHex } from './kademlia/contact.ts';
+export { DEFAULT_K } from './kademlia/k-bucket.ts';
+export { DEFAULT_ALPHA, DEFAULT_LOOKUP_DEADLINE_MS, DEFAULT_QUERY_DEADLINE_MS } from './kademlia/lookup.ts';
+export {
+  DEFAULT_PROBE_INTERVAL_MS,
+  DEFAULT_PROBE_TIMEOUT_MS,
+  DEFAULT_INDIRECT_CHECKS,
+  DEFAULT_SUSPICION_MULT,
+  DEFAULT_SUSPICION_MAX_TIMEOUT_MULT,
+  DEFAULT_RETRANSMIT_MULT,
+  DEFAULT_AWARENESS_MAX_MULTIPLIER,
+  DEFAULT_MAX_PIGGYBACK,
+  DEFAULT_DEAD_RETENTION_MS,
+  DEFAULT_LEAVE_TIMEOUT_MS,
+  DEFAULT_LEAVE_FANOUT,
+  DEFAULT_SWIM_TUNING,
+  type SwimTuning,
+} from './swim/swim-config.ts';
