@@ -1,88 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CorruptBlockError, InvalidArgumentError, PeerweaveError } from '@peerweave/core';
 import type { CID } from 'multiformats/cid';
-import { assertSupportedCid, blockMatches, cidToString, parseCid } from './cid.ts';
-import {
-  COMMIT_LOG_FILE,
-  CommitLog,
-  DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES,
-  defaultFsync,
-  type Fsync,
-  type LoggedRecord,
-  readCommitLog,
-  readLogBytes,
-  type SyncTarget,
-} from './commit-log.ts';
+import { blockPath, isMissing, listBlockFiles, removeFile, scanBlockFiles, shardOf, syncPath, TEMP_PREFIX } from './block-files.ts';
+import type {
+  BlockEntry,
+  BlockStoreInit,
+  BlockStoreStats,
+  GetOptions,
+  PutManyOptions,
+  PutOptions,
+  WriteStep,
+} from './block-store-types.ts';
+import { assertSupportedCid, blockMatches, cidToString } from './cid.ts';
+import { COMMIT_LOG_FILE, CommitLog, DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES, defaultFsync, type Fsync, type SyncTarget } from './commit-log.ts';
+import { replayCommitLog } from './commit-log-replay.ts';
+import { mapLimited } from './map-limited.ts';
 
-export type WriteStep = 'temp-written' | 'fsynced' | 'renamed';
-
-export interface BlockStoreInit {
-  /** Directory of the blocks (created on open). */
-  dir: string;
-  /** Test hook: called between steps of a write; throwing simulates a crash at that step. */
-  onWriteStep?: (step: WriteStep) => void;
-  /** Test hook: performs every fsync (block files, directories, the commit log). Default: the real one. */
-  fsync?: Fsync;
-  /**
-   * Commit log size that starts a checkpoint; default {@link DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES}
-   * (256 MiB). Smaller: shorter replay and less disk held twice, more frequent checkpoints.
-   */
-  checkpointBytes?: number;
-}
-
-/** A block and its CID, as putMany takes them. */
-export interface BlockEntry {
-  cid: CID;
-  bytes: Uint8Array;
-}
-
-export interface PutOptions {
-  /**
-   * The caller has already checked `bytes` against `cid` (hashed them once on arrival): skip the
-   * hash. A false claim stores a corrupt block, which a verifying get() later finds and removes.
-   */
-  verified?: boolean;
-  /**
-   * false: no fsync of the file nor of its directory, for blocks that may be lost (the read cache,
-   * staged uploads). Still a temporary file renamed into place, so a crash never leaves part of a
-   * block under its name; after a power cut the block may be absent (or, on some filesystems,
-   * zero-filled: a verifying get() removes it). A later durable put of the same block syncs it.
-   * Default true.
-   */
-  durable?: boolean;
-}
-
-export interface PutManyOptions {
-  /** As {@link PutOptions.verified}: every entry's bytes were already checked against its CID. */
-  verified?: boolean;
-}
-
-export interface GetOptions {
-  /**
-   * false: return the file's bytes without hashing them (serving a peer, which verifies on
-   * arrival anyway: Kubo's HashOnRead=false). A rotted file then goes out as it is, and is not
-   * removed. Default true.
-   */
-  verify?: boolean;
-}
-
-export interface BlockStoreStats {
-  /** Blocks on disk. */
-  blocks: number;
-  /** Their total size in bytes. */
-  bytes: number;
-  /** Blocks found corrupt on read (and removed) since open. */
-  corrupt: number;
-}
-
-/** Prefix of a write in progress; a file with it found by open() is a crashed write and is removed. */
-const TEMP_PREFIX = '.tmp-';
-/** Shard directory names: two base32 characters. */
-const SHARD_NAME = /^[a-z2-7]{2}$/;
-/** Files stat'ed at the same time while open() counts the store. */
-const OPEN_STAT_CONCURRENCY = 32;
 /** Block files of one putMany written at the same time. */
 const PUT_MANY_WRITE_CONCURRENCY = 16;
 /** Files fsynced at the same time by a checkpoint: lets the filesystem share journal commits. */
@@ -166,36 +101,10 @@ export class BlockStore {
     }
     this.#closed = false;
     await mkdir(this.#dir, { recursive: true });
-    this.#blocks = 0;
-    this.#bytes = 0;
-    const pending: Promise<void>[] = [];
-    const flush = async (): Promise<void> => {
-      await Promise.all(pending.splice(0));
-    };
-    for (const shard of await readdir(this.#dir, { withFileTypes: true })) {
-      if (!shard.isDirectory() || !SHARD_NAME.test(shard.name)) continue;
-      this.#shards.add(shard.name);
-      const shardDir = join(this.#dir, shard.name);
-      for (const file of await readdir(shardDir, { withFileTypes: true })) {
-        if (!file.isFile()) continue;
-        const path = join(shardDir, file.name);
-        if (file.name.startsWith(TEMP_PREFIX)) {
-          pending.push(rm(path, { force: true }));
-        } else if (blockFileName(file.name) !== undefined) {
-          pending.push(
-            stat(path).then(
-              (s) => {
-                this.#blocks += 1;
-                this.#bytes += s.size;
-              },
-              ignoreMissing,
-            ),
-          );
-        }
-        if (pending.length >= OPEN_STAT_CONCURRENCY) await flush();
-      }
-    }
-    await flush();
+    const found = await scanBlockFiles(this.#dir);
+    for (const shard of found.shards) this.#shards.add(shard);
+    this.#blocks = found.blocks;
+    this.#bytes = found.bytes;
     await this.#replay();
   }
 
@@ -351,26 +260,7 @@ export class BlockStore {
 
   /** Every block's CID (canonical CIDv1), in no particular order. */
   async *cids(): AsyncGenerator<CID, void, undefined> {
-    let shards: string[];
-    try {
-      shards = (await readdir(this.#dir)).filter((name) => SHARD_NAME.test(name)).sort();
-    } catch (err) {
-      if (isMissing(err)) return;
-      throw err;
-    }
-    for (const shard of shards) {
-      let names: string[];
-      try {
-        names = await readdir(join(this.#dir, shard));
-      } catch (err) {
-        if (isMissing(err)) continue;
-        throw err;
-      }
-      for (const name of names) {
-        const cid = blockFileName(name);
-        if (cid !== undefined) yield cid;
-      }
-    }
+    yield* listBlockFiles(this.#dir);
   }
 
   stats(): BlockStoreStats {
@@ -533,56 +423,15 @@ export class BlockStore {
     }
   }
 
-  /** fsyncs a file or directory by path; false if it is not there. */
   async #syncPath(path: string, target: SyncTarget): Promise<boolean> {
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (err) {
-      if (isMissing(err)) return false;
-      throw err;
-    }
-    try {
-      await this.#fsync(handle, target);
-    } finally {
-      await handle.close();
-    }
-    return true;
+    return syncPath(this.#fsync, path, target);
   }
 
-  /** Restores the blocks a crash left only in the commit log, then checkpoints. */
+  /** Restores the blocks a crash left only in the commit log (commit-log-replay.ts), then checkpoints. */
   async #replay(): Promise<void> {
-    let handle: FileHandle;
-    try {
-      handle = await open(join(this.#dir, COMMIT_LOG_FILE), 'r');
-    } catch (err) {
-      if (isMissing(err)) return;
-      throw err;
+    if (await replayCommitLog(join(this.#dir, COMMIT_LOG_FILE), (name, bytes) => this.#restore(name, bytes))) {
+      await this.#checkpoint();
     }
-    try {
-      if ((await handle.stat()).size === 0) return;
-      // The last word on each block: its puts since its last delete (any whole copy will do).
-      const live = new Map<string, LoggedRecord[]>();
-      for await (const record of readCommitLog(handle)) {
-        const copies = live.get(record.name);
-        if (record.kind === 'delete') live.delete(record.name);
-        else if (copies === undefined) live.set(record.name, [record]);
-        else copies.push(record);
-      }
-      for (const [name, records] of live) {
-        const cid = blockFileName(name);
-        if (cid === undefined) continue;
-        for (const record of records.toReversed()) {
-          const bytes = await readLogBytes(handle, record);
-          if (!blockMatches(cid, bytes)) continue;
-          await this.#restore(name, bytes);
-          break;
-        }
-      }
-    } finally {
-      await handle.close();
-    }
-    await this.#checkpoint();
   }
 
   /** Puts a logged block back unless its file already holds exactly these bytes. */
@@ -616,69 +465,8 @@ export class BlockStore {
   }
 
   #path(name: string): string {
-    return join(this.#dir, shardOf(name), name);
+    return blockPath(this.#dir, name);
   }
-}
-
-/**
- * Maps `items` through `fn`, at most `limit` at a time; results in order. On a failure no new
- * item starts, and it rejects only once the ones started have settled (a checkpoint waiting on
- * it must not find a write still running).
- */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  let failure: unknown;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i] as T);
-      } catch (err) {
-        if (!failed) failure = err;
-        failed = true;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed) throw failure;
-  return results;
 }
 
 function noop(): void {}
-
-/** flatfs next-to-last/2: the two characters before the last one. */
-function shardOf(name: string): string {
-  return name.slice(-3, -1);
-}
-
-/** The CID a file in a shard is named after, or undefined for anything else (temporary files, strays). */
-function blockFileName(name: string): CID | undefined {
-  if (name.startsWith(TEMP_PREFIX)) return undefined;
-  try {
-    const cid = parseCid(name);
-    return cidToString(cid) === name ? cid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Unlinks a file; false if it was already gone. */
-async function removeFile(path: string): Promise<boolean> {
-  try {
-    await unlink(path);
-    return true;
-  } catch (err) {
-    if (isMissing(err)) return false;
-    throw err;
-  }
-}
-
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-function ignoreMissing(err: unknown): void {
-  if (!isMissing(err)) throw err;
-}

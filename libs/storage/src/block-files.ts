@@ -1,0 +1,143 @@
+import { type FileHandle, open, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CID } from 'multiformats/cid';
+import { cidToString, parseCid } from './cid.ts';
+import type { Fsync, SyncTarget } from './commit-log.ts';
+
+// The block store's file layout: one file per block, named by its canonical CID, in go-ipfs
+// flatfs `next-to-last/2` shards, written through temporary files. No state: BlockStore keeps it.
+
+/** Prefix of a write in progress; a file with it found by open() is a crashed write and is removed. */
+export const TEMP_PREFIX = '.tmp-';
+/** Shard directory names: two base32 characters. */
+const SHARD_NAME = /^[a-z2-7]{2}$/;
+/** Files stat'ed at the same time while open() counts the store. */
+const OPEN_STAT_CONCURRENCY = 32;
+
+/**
+ * flatfs next-to-last/2: the two characters before the last one. The last character of a base32
+ * CID carries only 3 bits of the digest; the two before it carry 10, so 1024 evenly filled shards.
+ */
+export function shardOf(name: string): string {
+  return name.slice(-3, -1);
+}
+
+/** Path of a block's file: `<dir>/<shard>/<cid>`. */
+export function blockPath(dir: string, name: string): string {
+  return join(dir, shardOf(name), name);
+}
+
+/** The CID a file in a shard is named after, or undefined for anything else (temporary files, strays). */
+export function blockFileName(name: string): CID | undefined {
+  if (name.startsWith(TEMP_PREFIX)) return undefined;
+  try {
+    const cid = parseCid(name);
+    return cidToString(cid) === name ? cid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Walks the shards of `dir` once, at open: removes the temporary files of crashed writes and counts
+ * the block files. Returns the shard names found and the blocks' count and total size.
+ */
+export async function scanBlockFiles(dir: string): Promise<{ shards: string[]; blocks: number; bytes: number }> {
+  const shards: string[] = [];
+  let blocks = 0;
+  let bytes = 0;
+  const pending: Promise<void>[] = [];
+  const flush = async (): Promise<void> => {
+    await Promise.all(pending.splice(0));
+  };
+  for (const shard of await readdir(dir, { withFileTypes: true })) {
+    if (!shard.isDirectory() || !SHARD_NAME.test(shard.name)) continue;
+    shards.push(shard.name);
+    const shardDir = join(dir, shard.name);
+    for (const file of await readdir(shardDir, { withFileTypes: true })) {
+      if (!file.isFile()) continue;
+      const path = join(shardDir, file.name);
+      if (file.name.startsWith(TEMP_PREFIX)) {
+        pending.push(rm(path, { force: true }));
+      } else if (blockFileName(file.name) !== undefined) {
+        pending.push(
+          stat(path).then(
+            (s) => {
+              blocks += 1;
+              bytes += s.size;
+            },
+            ignoreMissing,
+          ),
+        );
+      }
+      if (pending.length >= OPEN_STAT_CONCURRENCY) await flush();
+    }
+  }
+  await flush();
+  return { shards, blocks, bytes };
+}
+
+/** Every block file's CID under `dir`, shard by shard; files removed meanwhile are skipped. */
+export async function* listBlockFiles(dir: string): AsyncGenerator<CID, void, undefined> {
+  let shards: string[];
+  try {
+    shards = (await readdir(dir)).filter((name) => SHARD_NAME.test(name)).sort();
+  } catch (err) {
+    if (isMissing(err)) return;
+    throw err;
+  }
+  for (const shard of shards) {
+    let names: string[];
+    try {
+      names = await readdir(join(dir, shard));
+    } catch (err) {
+      if (isMissing(err)) continue;
+      throw err;
+    }
+    for (const name of names) {
+      const cid = blockFileName(name);
+      if (cid !== undefined) yield cid;
+    }
+  }
+}
+
+/** Opens a file (or directory) to read; undefined if it is not there. */
+export async function openIfPresent(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+}
+
+/** fsyncs a file or directory by path; false if it is not there. */
+export async function syncPath(fsync: Fsync, path: string, target: SyncTarget): Promise<boolean> {
+  const handle = await openIfPresent(path);
+  if (handle === undefined) return false;
+  try {
+    await fsync(handle, target);
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/** Unlinks a file; false if it was already gone. */
+export async function removeFile(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (err) {
+    if (isMissing(err)) return false;
+    throw err;
+  }
+}
+
+export function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+function ignoreMissing(err: unknown): void {
+  if (!isMissing(err)) throw err;
+}

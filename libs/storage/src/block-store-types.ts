@@ -1,0 +1,65 @@
+import type { CID } from 'multiformats/cid';
+import type { Fsync } from './commit-log.ts';
+
+// The options and results of BlockStore (block-store.ts), apart from the class.
+
+export type WriteStep = 'temp-written' | 'fsynced' | 'renamed';
+
+export interface BlockStoreInit {
+  /** Directory of the blocks (created on open). */
+  dir: string;
+  /** Test hook: called between steps of a write; throwing simulates a crash at that step. */
+  onWriteStep?: (step: WriteStep) => void;
+  /** Test hook: performs every fsync (block files, directories, the commit log). Default: the real one. */
+  fsync?: Fsync;
+  /**
+   * Commit log size that starts a checkpoint; default DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES
+   * (256 MiB, commit-log.ts). Smaller: shorter replay and less disk held twice, more frequent checkpoints.
+   */
+  checkpointBytes?: number;
+}
+
+/** A block and its CID, as putMany takes them. */
+export interface BlockEntry {
+  cid: CID;
+  bytes: Uint8Array;
+}
+
+export interface PutOptions {
+  /**
+   * The caller has already checked `bytes` against `cid` (hashed them once on arrival): skip the
+   * hash. A false claim stores a corrupt block, which a verifying get() later finds and removes.
+   */
+  verified?: boolean;
+  /**
+   * false: no fsync of the file nor of its directory, for blocks that may be lost (the read cache,
+   * staged uploads). Still a temporary file renamed into place, so a crash never leaves part of a
+   * block under its name; after a power cut the block may be absent (or, on some filesystems,
+   * zero-filled: a verifying get() removes it). A later durable put of the same block syncs it.
+   * Default true.
+   */
+  durable?: boolean;
+}
+
+export interface PutManyOptions {
+  /** As {@link PutOptions.verified}: every entry's bytes were already checked against its CID. */
+  verified?: boolean;
+}
+
+export interface GetOptions {
+  /**
+   * false: return the file's bytes without hashing them (serving a peer, which verifies on
+   * arrival anyway: Kubo's HashOnRead=false). A rotted file then goes out as it is, and is not
+   * removed. Default true.
+   */
+  verify?: boolean;
+}
+
+export interface BlockStoreStats {
+  /** Blocks on disk. */
+  blocks: number;
+  /** Their total size in bytes. */
+  bytes: number;
+  /** Blocks found corrupt on read (and removed) since open. */
+  corrupt: number;
+}
