@@ -1,5 +1,5 @@
 import { ManualClock } from '@peerweave/core/testing';
-import { SeededRandom, silentLogger, type Metrics } from '@peerweave/core';
+import { SeededRandom, lateBound, silentLogger, type Metrics } from '@peerweave/core';
 import type { PeerTransport } from '@peerweave/protocol';
 import { MemoryNetwork, type MemoryHandler, type MemoryLatency } from '@peerweave/protocol/testing';
 import { RoutingNode, type RoutingNodeInit } from '../routing-node.ts';
@@ -85,15 +85,11 @@ export class TestCluster {
   }
 
   #start(node: ClusterNode, seeds: string[]): void {
-    let routing: RoutingNode | undefined;
-    const listener = this.network.listen(node.address, {
-      ...this.#options.handlers?.(node),
-      ping: (r, c) => routing!.handler.ping(r, c),
-      pingReq: (r, c) => routing!.handler.pingReq(r, c),
-      findNode: (r, c) => routing!.handler.findNode(r, c),
-      leave: (r, c) => routing!.handler.leave(r, c),
-    });
-    routing = new RoutingNode({
+    // Serves before the routing node exists: it needs the listener's transport.
+    const handler = lateBound<MemoryHandler>(`node ${node.index}`);
+    const more = this.#options.handlers?.(node) ?? {};
+    const listener = this.network.listen(node.address, handler.target);
+    const routing = new RoutingNode({
       ...this.#options.routing,
       self: { id: node.id, address: node.address, role: this.#options.role?.(node.index) ?? 'peer' },
       transport: listener.transport,
@@ -103,6 +99,7 @@ export class TestCluster {
       ...(this.#options.metrics ? { metrics: this.#options.metrics } : {}),
       seeds: { configured: seeds.length > 0, candidates: async () => seeds },
     });
+    handler.bind(routing.handler, more);
     node.routing = routing;
     node.transport = listener.transport;
     node.running = true;
