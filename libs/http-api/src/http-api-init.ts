@@ -3,7 +3,11 @@ import type { Logger, LogLevel } from '@peerweave/core';
 import type { OpenApiDocument } from './routes/openapi-routes.ts';
 import type { NodeStatus } from './schemas.ts';
 
-/** Same as the core config's default for `PEERWEAVE_HTTP_BODY_LIMIT`. */
+/**
+ * Largest JSON request body accepted (the default of `PEERWEAVE_HTTP_BODY_LIMIT`, which the node's
+ * config reads from here); a larger one gets 413 before it is read whole. JSON bodies are small
+ * (uploads stream past this limit); larger lets a client hold more of the node's memory per request.
+ */
 export const DEFAULT_BODY_LIMIT = 1_048_576;
 
 export type Readiness =
