@@ -13,6 +13,3 @@ export { DEFAULT_MAX_REQUESTS_PER_PEER } from './content-server.ts';
 export { type PutMeta, type PutOutcome } from './write-path.ts';
 export { type BlockLocation } from './read-path.ts';
 export { type ObjectInfo } from './object-info.ts';
-export { preferenceList, assertQuorum } from './placement.ts';
-export { rangeDigests, differingRanges, groupByRange, RANGE_COUNT, type KeyedEntry } from './digests.ts';
-export { mapLimit } from './map-limit.ts';

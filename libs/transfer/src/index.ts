@@ -1,5 +1,6 @@
 // Public API of transfer: the swarming download core (many providers at once, per-peer windows,
-// failover, bans, end game), independent of the network.
+// failover, bans, end game), independent of the network. The decisions it takes (window, provider
+// choice, scheduling, penalties) are pure functions inside the lib, tested beside their files.
 export {
   Swarm,
   DEFAULT_BAN_AFTER,
@@ -16,7 +17,3 @@ export {
 } from './swarm.ts';
 export type { BlockSource, SwarmBlock, WantedBlock } from './block-source.ts';
 export type { PeerStats } from './peer-record.ts';
-export { nextWindow, ewma, type WindowEvent } from './window.ts';
-export { chooseProvider, type ProviderView } from './choose-provider.ts';
-export { nextBlocksToSchedule, isEndGame, type BlockView, type ScheduleWindow } from './next-blocks.ts';
-export { recordOffence, isBanned, coolOffMs, retryBackoffMs, MAX_COOL_OFF_MS, type BanState, type BanRules } from './penalty.ts';
