@@ -1,4 +1,3 @@
 // Public API of the node assembly: one call builds, starts and (on stop) stops a whole node.
 export { startNode, NODE_COMPONENTS, type StartNodeInit, type PeerweaveNode, type NodeComponentName, type NodeState } from './start-node.ts';
-export { Lifecycle, type LifecycleInit, type LifecycleWrap } from './lifecycle.ts';
-export { advertiseHost, hostPort } from './addresses.ts';
+export type { LifecycleWrap } from './lifecycle.ts';

@@ -82,7 +82,10 @@ export class PeerEndpoint implements Startable {
 
   /** Drains the server (in-flight calls get the grace period), then closes the outgoing channels. */
   async stop(): Promise<void> {
-    await this.#server.stop({ graceMs: this.#init.graceMs() });
-    await this.transport.close();
+    try {
+      await this.#server.stop({ graceMs: this.#init.graceMs() });
+    } finally {
+      await this.transport.close();
+    }
   }
 }
