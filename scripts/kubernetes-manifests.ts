@@ -357,7 +357,7 @@ class Checker {
     for (const [name, e] of env) {
       if (!name.startsWith('PEERWEAVE_')) continue;
       if (!KNOWN_VARIABLES.has(name)) {
-        this.add(e.object, e.nameField, 'UNKNOWN_VARIABLE', `${name} is not a setting of the node (libs/core/src/node-config.ts): a misspelt name is ignored and the default used`);
+        this.add(e.object, e.nameField, 'UNKNOWN_VARIABLE', `${name} is not a setting of the node (libs/config/src/node-config.ts): a misspelt name is ignored and the default used`);
         continue;
       }
       if (e.value === undefined) {
