@@ -145,3 +145,31 @@ describe('startNode', () => {
     assert.deepEqual(back, body);
   });
 });
+
+describe('startNode: the HTTP routes over the real components', () => {
+  it('an upload is in the search index at once, found by /v1/search, with its providers from /v1/objects/:cid/providers', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const node = await startNode(
+      loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent', PEERWEAVE_REPLICATION_FACTOR: '1', PEERWEAVE_WRITE_QUORUM: '1' }),
+    );
+    t.after(() => node.stop());
+    const put = await fetch(`${node.httpUrl}/v1/objects?name=holiday.jpg&keywords=beach,sunset`, { method: 'POST', body: new Uint8Array(1_000).fill(7), headers: { 'content-type': 'image/jpeg' } });
+    assert.equal(put.status, 201);
+    const { cid } = (await put.json()) as { cid: string };
+
+    const status = (await (await fetch(`${node.httpUrl}/v1/search/status`)).json()) as { indexEntries: number };
+    assert.equal(status.indexEntries, 1, 'RecordIndexSync indexed the stored record');
+    const found = (await (await fetch(`${node.httpUrl}/v1/search?q=sunset&timeoutMs=500`)).json()) as {
+      query: string;
+      responders: number;
+      hits: { cid: string; name: string; keywords: string[]; holders: string[]; responders: string[] }[];
+    };
+    assert.equal(found.query, 'sunset');
+    assert.equal(found.responders, 1, 'this node answered (counted)');
+    assert.deepEqual(found.hits.map((h) => [h.cid, h.name, h.holders, h.responders]), [[cid, 'holiday.jpg', [node.id], [node.id]]]);
+
+    const providers = (await (await fetch(`${node.httpUrl}/v1/objects/${cid}/providers`)).json()) as { cid: string; replicas: string[]; providers: unknown[] };
+    assert.deepEqual(providers, { cid, replicas: [node.id], providers: [] });
+  });
+});
