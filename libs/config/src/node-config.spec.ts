@@ -2,6 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { configTable } from '@peerweave/core';
+import { DEFAULT_BODY_LIMIT } from '@peerweave/http-api';
+import { DEFAULT_DEADLINE_MS, DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_MESSAGE_BYTES } from '@peerweave/protocol';
+import { DEFAULT_CACHE_BYTES, DEFAULT_REPAIR_DELAY_MS, DEFAULT_TOMBSTONE_TTL_MS, DEFAULT_WRITE_QUORUM } from '@peerweave/replication';
+import { DEFAULT_ALPHA, DEFAULT_K, DEFAULT_OVERLAY_NEIGHBOURS, DEFAULT_REPLICATION_FACTOR } from '@peerweave/routing';
 import { NODE_CONFIG, loadNodeConfig } from './node-config.ts';
 
 describe('node config', () => {
@@ -14,6 +18,18 @@ describe('node config', () => {
     const test = loadNodeConfig({ PEERWEAVE_PRESET: 'test' });
     assert.equal(test.httpPort, 0);
     assert.equal(test.logLevel, 'warn');
+  });
+
+  it("the lan defaults are the owning libs' DEFAULT_* constants", () => {
+    const lan = loadNodeConfig({});
+    assert.deepEqual(
+      [lan.httpBodyLimit, lan.grpcMaxMessageBytes, lan.grpcKeepaliveMs, lan.rpcDeadlineMs, lan.k, lan.alpha, lan.overlayNeighbours],
+      [DEFAULT_BODY_LIMIT, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_KEEPALIVE_MS, DEFAULT_DEADLINE_MS, DEFAULT_K, DEFAULT_ALPHA, DEFAULT_OVERLAY_NEIGHBOURS],
+    );
+    assert.deepEqual(
+      [lan.replicationFactor, lan.writeQuorum, lan.cacheBytes, lan.repairDelayMs, lan.tombstoneTtlMs],
+      [DEFAULT_REPLICATION_FACTOR, DEFAULT_WRITE_QUORUM, DEFAULT_CACHE_BYTES, DEFAULT_REPAIR_DELAY_MS, DEFAULT_TOMBSTONE_TTL_MS],
+    );
   });
 
   it('reads and converts variables', () => {
