@@ -1,2 +1,2 @@
 // In-process test layer and simulator support: `@peerweave/routing/testing`.
-export { TestCluster, createTestCluster, type TestClusterOptions, type ClusterNode } from './test-cluster.ts';
+export { TestCluster, createTestCluster, createSimulatedNetwork, type TestClusterOptions, type ClusterNode } from './test-cluster.ts';

@@ -39,6 +39,27 @@ export interface ClusterNode {
  * Many routing nodes in one process over the in-memory network, driven by a manual clock: the
  * in-process test layer and the simulator. Nothing sleeps; `advance(ms)` moves time.
  */
+/**
+ * The clock, random source and in-memory network of an in-process cluster (a search cluster
+ * without routing builds its own from this too): same seed, same run.
+ */
+export function createSimulatedNetwork(options: { seed?: number; latencyMs?: MemoryLatency; validateMessages?: boolean } = {}): {
+  clock: ManualClock;
+  random: SeededRandom;
+  network: MemoryNetwork;
+} {
+  const clock = new ManualClock(1_700_000_000_000);
+  const random = new SeededRandom(options.seed ?? 1);
+  const network = new MemoryNetwork({
+    clock,
+    random,
+    latencyMs: options.latencyMs ?? 1,
+    defaultDeadlineMs: 2_000,
+    ...(options.validateMessages === undefined ? {} : { validateMessages: options.validateMessages }),
+  });
+  return { clock, random, network };
+}
+
 export class TestCluster {
   readonly clock: ManualClock;
   readonly random: SeededRandom;
@@ -49,14 +70,10 @@ export class TestCluster {
 
   constructor(options: TestClusterOptions = {}) {
     this.#options = options;
-    this.clock = new ManualClock(1_700_000_000_000);
-    this.random = new SeededRandom(options.seed ?? 1);
-    this.network = new MemoryNetwork({
-      clock: this.clock,
-      random: this.random,
-      latencyMs: options.latencyMs ?? 1,
-      defaultDeadlineMs: 2_000,
-    });
+    const { clock, random, network } = createSimulatedNetwork(options);
+    this.clock = clock;
+    this.random = random;
+    this.network = network;
   }
 
   /** Adds `n` nodes; each joins through random earlier nodes. Time advances between batches. */

@@ -13,12 +13,12 @@
  *   traffic besides search's own, so it scales to 10 000 nodes and more.
  * The default is `routing` up to 2 000 nodes, `synthetic` above.
  */
-import { SeededRandom, silentLogger, type Random } from '@peerweave/core';
-import { ManualClock } from '@peerweave/core/testing';
+import { silentLogger, type Random } from '@peerweave/core';
+import type { ManualClock } from '@peerweave/core/testing';
 import type { IndexEntry, PeerTransport, SearchHandler, SearchOrigin } from '@peerweave/protocol';
-import { MemoryNetwork, type MemoryHandler } from '@peerweave/protocol/testing';
+import type { MemoryNetwork, MemoryHandler } from '@peerweave/protocol/testing';
 import { DEFAULT_K, refreshOverlay, xorRank, type RoutingNode } from '@peerweave/routing';
-import { TestCluster } from '@peerweave/routing/testing';
+import { TestCluster, createSimulatedNetwork } from '@peerweave/routing/testing';
 import { SearchNode, type SearchNodeOptions, type SearchCallOptions, type SearchResult, type SearchRole } from '../search-node.ts';
 import { MemoryIndex, MemoryLeafIndex } from './memory-index.ts';
 
@@ -91,15 +91,10 @@ export class SearchCluster {
       this.network = this.routing.network;
     } else {
       this.routing = undefined;
-      this.clock = new ManualClock(1_700_000_000_000);
-      this.random = new SeededRandom(options.seed ?? 1);
-      this.network = new MemoryNetwork({
-        clock: this.clock,
-        random: this.random,
-        latencyMs: options.latencyMs ?? 1,
-        defaultDeadlineMs: 2_000,
-        validateMessages: options.validateMessages ?? false,
-      });
+      const { clock, random, network } = createSimulatedNetwork({ ...options, validateMessages: options.validateMessages ?? false });
+      this.clock = clock;
+      this.random = random;
+      this.network = network;
     }
   }
 
