@@ -18,18 +18,13 @@ export { compareDistance, sortByDistance, closestN } from './kademlia/distance.t
 export { idFromHex } from './kademlia/contact.ts';
 export { DEFAULT_K } from './kademlia/k-bucket.ts';
 export { DEFAULT_ALPHA, DEFAULT_LOOKUP_DEADLINE_MS, DEFAULT_QUERY_DEADLINE_MS } from './kademlia/lookup.ts';
+// SWIM: the defaults node-config reads one by one (all of them, as memberlist's DefaultLANConfig, in
+// DEFAULT_SWIM_TUNING).
 export {
-  DEFAULT_PROBE_INTERVAL_MS,
-  DEFAULT_PROBE_TIMEOUT_MS,
   DEFAULT_INDIRECT_CHECKS,
   DEFAULT_SUSPICION_MULT,
   DEFAULT_SUSPICION_MAX_TIMEOUT_MULT,
   DEFAULT_RETRANSMIT_MULT,
-  DEFAULT_AWARENESS_MAX_MULTIPLIER,
-  DEFAULT_MAX_PIGGYBACK,
-  DEFAULT_DEAD_RETENTION_MS,
-  DEFAULT_LEAVE_TIMEOUT_MS,
-  DEFAULT_LEAVE_FANOUT,
   DEFAULT_SWIM_TUNING,
   type SwimTuning,
 } from './swim/swim-config.ts';
