@@ -6,7 +6,7 @@ import { ContentNode } from '@peerweave/replication';
 import { RoutingNode } from '@peerweave/routing';
 import { RecordIndexSync, SearchNode } from '@peerweave/search';
 import { registerFilesystemMetrics } from '@peerweave/storage';
-import { createLogger, createMetrics, registerNodeMetrics } from '@peerweave/telemetry';
+import { createLogger, createMetrics, MemoryRelease, registerNodeMetrics } from '@peerweave/telemetry';
 import { advertiseHost, hostPort } from './addresses.ts';
 import { contentInit, routingInit, searchInit, type NodeBase } from './component-inits.ts';
 import { Lifecycle, type LifecycleWrap } from './lifecycle.ts';
@@ -69,6 +69,14 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
   const lifecycle = new Lifecycle(init.wrap ? { wrap: init.wrap } : {});
   const started = <T extends Startable>(name: NodeComponentName, component: T): Promise<T> => lifecycle.start(name, component);
 
+  // Gives V8's pooled pages back once the node is quiet after work (issue #12; libs/telemetry).
+  const releases = metrics.counter({ name: 'peerweave_memory_releases_total', help: 'Full collections run to give memory back to the OS when the node turned quiet after work.' });
+  const memoryRelease = new MemoryRelease({
+    onRelease: (e) => {
+      releases.inc();
+      log.info({ rssBeforeMiB: Math.round(e.rssBefore / 2 ** 20), rssAfterMiB: Math.round(e.rssAfter / 2 ** 20), ms: Math.round(e.ms) }, 'memory released after work');
+    },
+  });
   let node: PeerweaveNode;
   try {
     const stores = await started('stores', new NodeStores({ dataDir: config.dataDir, supernode: config.role === 'supernode', closeTimeoutMs: config.shutdownTimeoutMs, logger }));
@@ -118,6 +126,7 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
           state = 'stopping';
           stopDeadline = systemClock.now() + config.shutdownTimeoutMs;
           log.info('stopping: no new work, finishing what is in flight');
+          memoryRelease.stop();
           await lifecycle.stop();
           log.info('stopped');
         })()),
@@ -130,6 +139,7 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
     throw err;
   }
   state = 'ready';
+  memoryRelease.start();
   log.info({ id, role: config.role, http: addresses.http[0], grpc: addresses.grpc[0], version: VERSION }, 'node started');
   return node;
 }

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryRelease, releaseMemory, type MemoryReleaseEvent } from './memory-release.ts';
+
+const MiB = 1024 * 1024;
+
+/** A process whose RSS, CPU and clock the test sets; a release drops RSS to `after`. */
+function fakeProcess(rss: number) {
+  const p = { rss, cpu: 0, now: 0, after: rss, releases: 0, events: [] as MemoryReleaseEvent[] };
+  const r = new MemoryRelease({
+    checkMs: 10_000,
+    growthBytes: 16 * MiB,
+    quietCpu: 0.02,
+    quietChecks: 2,
+    rss: () => p.rss,
+    cpuSeconds: () => p.cpu,
+    now: () => p.now,
+    release: () => {
+      p.releases++;
+      p.rss = p.after;
+    },
+    onRelease: (e) => p.events.push(e),
+  });
+  /** One 10 s period in which the process used `cores` of CPU and ended at `rss`. */
+  const period = (cores: number, rssAtEnd = p.rss): boolean => {
+    p.now += 10_000;
+    p.cpu += cores * 10;
+    p.rss = rssAtEnd;
+    return r.check();
+  };
+  return { p, r, period };
+}
+
+test('releases once after work, when RSS grew and two periods in a row were quiet', () => {
+  const { p, r, period } = fakeProcess(100 * MiB);
+  r.start();
+  try {
+    assert.equal(period(0.8, 200 * MiB), false, 'busy: nothing');
+    assert.equal(period(0.5), false, 'still busy');
+    assert.equal(period(0.005), false, 'one quiet period is not enough');
+    p.after = 110 * MiB;
+    assert.equal(period(0.005), true, 'second quiet period: release');
+    assert.deepEqual(p.events.map((e) => [e.rssBefore, e.rssAfter]), [[200 * MiB, 110 * MiB]]);
+    for (let i = 0; i < 20; i++) assert.equal(period(0.005), false, 'idle afterwards: nothing more');
+    assert.equal(p.releases, 1);
+  } finally {
+    r.stop();
+  }
+});
+
+test('an idle node that did not grow is left alone, and so is one that stays busy', () => {
+  const idle = fakeProcess(100 * MiB);
+  for (let i = 0; i < 30; i++) idle.period(0.005, 100 * MiB + (i % 3) * MiB);
+  assert.equal(idle.p.releases, 0);
+  const busy = fakeProcess(100 * MiB);
+  for (let i = 0; i < 30; i++) busy.period(0.3, 300 * MiB);
+  assert.equal(busy.p.releases, 0);
+});
+
+test('memory the node keeps using is not released again until it grows by the threshold once more', () => {
+  const { p, period } = fakeProcess(100 * MiB);
+  period(0.9, 200 * MiB);
+  p.after = 190 * MiB; // little to give back: the memory is in use
+  period(0.005);
+  period(0.005);
+  assert.equal(p.releases, 1);
+  for (let i = 0; i < 10; i++) period(0.005, 200 * MiB);
+  assert.equal(p.releases, 1, '10 MiB above the new floor: not worth one');
+  period(0.9, 210 * MiB);
+  period(0.005);
+  period(0.005);
+  assert.equal(p.releases, 2, '20 MiB above it after more work: one more');
+});
+
+test('the floor follows RSS down, so growth counts from what the node needs idle', () => {
+  const { p, period } = fakeProcess(120 * MiB);
+  period(0.005, 95 * MiB);
+  period(0.9, 112 * MiB);
+  period(0.005);
+  period(0.005);
+  assert.equal(p.releases, 1, '17 MiB above the 95 MiB it idled at');
+});
+
+test('releaseMemory runs a full collection without printing an experimental warning', () => {
+  const warnings: unknown[] = [];
+  const listener = (w: unknown): void => void warnings.push(w);
+  process.on('warning', listener);
+  try {
+    releaseMemory();
+    releaseMemory();
+  } finally {
+    process.off('warning', listener);
+  }
+  assert.deepEqual(warnings, []);
+});
