@@ -1,9 +1,10 @@
 // Helpers for this lib's specs only; not part of the public API.
+import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { credentials, loadPackageDefinition, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import type { Logger } from '@peerweave/core';
+import { PeerweaveError, type ErrorCode, type Logger } from '@peerweave/core';
 import { GrpcServer, type GrpcServerInit } from './transport/grpc-server.ts';
 import { PROTO_LOADER_OPTIONS } from './loader-options.ts';
 import type { ServiceBinding } from './service-binding.ts';
@@ -92,4 +93,18 @@ export async function listServicesByReflection(address: string): Promise<string[
   } finally {
     client.close();
   }
+}
+
+/**
+ * Asserts that `promise` rejects with a PeerweaveError of `code` (and, when given, a message equal
+ * to the string or matching the pattern): what every client of the protocol sees of a failure.
+ */
+export function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: string | RegExp): Promise<void> {
+  return assert.rejects(promise, (err: unknown) => {
+    assert.ok(err instanceof PeerweaveError, `expected a PeerweaveError, got ${String(err)}`);
+    assert.equal(err.code, code, `code of "${err.message}"`);
+    if (typeof message === 'string') assert.equal(err.message, message);
+    else if (message !== undefined) assert.match(err.message, message);
+    return true;
+  });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, credentials, Metadata, Server, ServerCredentials, status as Status, type ServerDuplexStream, type StatusObject } from '@grpc/grpc-js';
-import { CorruptBlockError, PeerweaveError, ResourceExhaustedError, type ErrorCode } from '@peerweave/core';
+import { CorruptBlockError, PeerweaveError, ResourceExhaustedError } from '@peerweave/core';
 import { ManualClock, waitFor } from '@peerweave/core/testing';
 import { encodeBlockFrame } from './block-frame.ts';
 import {
@@ -24,19 +24,11 @@ import type { ContentHandler } from '../content/content-messages.ts';
 import type { PeerCallContext } from '../service-types.ts';
 import { routingServiceBinding } from '../routing/routing-service.ts';
 import { sampleHandler } from '../routing/routing-test-messages.ts';
-import { deferred, recordingLogger, startTestServer } from '../test-support.ts';
+import { deferred, recordingLogger, startTestServer, rejectsWithCode } from '../test-support.ts';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
 
-function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
-  return assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof PeerweaveError, `expected a PeerweaveError, got ${String(err)}`);
-    assert.equal(err.code, code, `code of "${err.message}"`);
-    if (message !== undefined) assert.match(err.message, message);
-    return true;
-  });
-}
 
 /** The sample content handler with readBlock and writeBlocks swappable per test. */
 function switchableHandler() {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
-import { CorruptBlockError, PeerweaveError, type ErrorCode } from '@peerweave/core';
+import { CorruptBlockError, PeerweaveError } from '@peerweave/core';
 import { CONTENT_METHODS, MAX_BLOCK_BYTES } from './content-codec.ts';
 import type { GetBlockResponse } from './content-messages.ts';
 import { CONTENT_SERVICE_NAME, contentServiceBinding, contentServiceDefinition } from './content-service.ts';
@@ -14,18 +14,10 @@ import { createHealthClient } from '../transport/health-client.ts';
 import { ROUTING_SERVICE_NAME, routingServiceBinding } from '../routing/routing-service.ts';
 import { PING, PING_RESPONSE, sampleHandler } from '../routing/routing-test-messages.ts';
 import type { ContentHandler } from './content-messages.ts';
-import { listServicesByReflection, recordingLogger, startTestServer } from '../test-support.ts';
+import { listServicesByReflection, recordingLogger, startTestServer, rejectsWithCode } from '../test-support.ts';
 
 const KIB = 1024;
 
-function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
-  return assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof PeerweaveError, `expected a PeerweaveError, got ${String(err)}`);
-    assert.equal(err.code, code, `code of "${err.message}"`);
-    if (message !== undefined) assert.match(err.message, message);
-    return true;
-  });
-}
 
 type SwitchableContentHandler = ReturnType<typeof sampleContentHandler> & {
   onPutBlock?: ContentHandler['putBlock'] | undefined;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { NotFoundError, PeerweaveError, type ErrorCode } from '@peerweave/core';
+import { NotFoundError, PeerweaveError } from '@peerweave/core';
 import { ClientChannel } from '../transport/client-channel.ts';
 import type { GrpcServer } from '../transport/grpc-server.ts';
 import { createNodeClient } from './node-client.ts';
 import type { NodeInfoData, NodeServiceHandler } from './node-messages.ts';
 import { nodeServiceBinding, nodeServiceDefinition } from './node-service.ts';
-import { deferred, recordingLogger, startTestServer } from '../test-support.ts';
+import { deferred, recordingLogger, startTestServer, rejectsWithCode } from '../test-support.ts';
 import { unaryCall } from '../transport/unary-call.ts';
 
 const INFO: NodeInfoData = {
@@ -21,15 +21,6 @@ const INFO: NodeInfoData = {
 
 const SERVER_MAX_MESSAGE_BYTES = 64 * 1024;
 
-function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: string | RegExp): Promise<void> {
-  return assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof PeerweaveError, `expected a PeerweaveError, got ${String(err)}`);
-    assert.equal(err.code, code, `code of "${err.message}"`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message !== undefined) assert.match(err.message, message);
-    return true;
-  });
-}
 
 /** A handler whose behaviour each test swaps in; getInfo delegates to `current`. */
 function switchableHandler(): NodeServiceHandler & { current: NodeServiceHandler['getInfo'] } {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, credentials, Metadata, status as Status, type ClientDuplexStream } from '@grpc/grpc-js';
-import { NotFoundError, PeerweaveError, type ErrorCode } from '@peerweave/core';
+import { NotFoundError, PeerweaveError } from '@peerweave/core';
 import { ClientChannel } from '../transport/client-channel.ts';
 import type { GrpcServer } from '../transport/grpc-server.ts';
 import type { PongFrame__Output } from '../generated/peerweave/routing/v1/PongFrame.ts';
@@ -11,19 +11,11 @@ import { ROUTING_SERVICE, routingServiceBinding, routingServiceDefinition } from
 import { ROUTING_CODECS } from './routing-codec.ts';
 import { PING, PING_RESPONSE, sampleHandler } from './routing-test-messages.ts';
 import { MAX_PINGS_IN_FLIGHT, PingStreamClient } from './ping-stream.ts';
-import { deferred, recordingLogger, startTestServer } from '../test-support.ts';
+import { deferred, recordingLogger, startTestServer, rejectsWithCode } from '../test-support.ts';
 import { serviceBinding, type ServiceBinding } from '../service-binding.ts';
 
 const WIRE_PING = PEER_CODECS.ping.encodeRequest(PING);
 
-function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
-  return assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof PeerweaveError, `expected a PeerweaveError, got ${String(err)}`);
-    assert.equal(err.code, code, `code of "${err.message}"`);
-    if (message !== undefined) assert.match(err.message, message);
-    return true;
-  });
-}
 
 function pingClient(t: TestContext, address: string): PingStreamClient {
   const channel = new ClientChannel(address, { defaultDeadlineMs: 2_000 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
-import { PeerweaveError, ResourceExhaustedError, type ErrorCode } from '@peerweave/core';
+import { ResourceExhaustedError } from '@peerweave/core';
 import { cid, CONTENT_SAMPLES, sampleContentHandler } from '../content/content-test-messages.ts';
 import { CONTENT_SERVICE_NAME, contentServiceBinding } from '../content/content-service.ts';
 import { GrpcPeerTransport } from '../transport/grpc-peer-transport.ts';
@@ -14,16 +14,8 @@ import { SEARCH_METHODS } from './search-codec.ts';
 import { MAX_QUERY_LENGTH } from './search-messages.ts';
 import { SEARCH_SERVICE_NAME, searchServiceBinding, searchServiceDefinition } from './search-service.ts';
 import { QUERY, QUERY_ID, SEARCH_SAMPLES, sampleSearchHandler } from './search-test-messages.ts';
-import { listServicesByReflection, recordingLogger, startTestServer } from '../test-support.ts';
+import { listServicesByReflection, recordingLogger, startTestServer, rejectsWithCode } from '../test-support.ts';
 
-function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
-  return assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof PeerweaveError, `expected a PeerweaveError, got ${String(err)}`);
-    assert.equal(err.code, code, `code of "${err.message}"`);
-    if (message !== undefined) assert.match(err.message, message);
-    return true;
-  });
-}
 
 type SwitchableSearchHandler = ReturnType<typeof sampleSearchHandler> & {
   onQuery?: SearchHandler['query'] | undefined;

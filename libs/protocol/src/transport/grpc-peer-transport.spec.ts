@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
-import { NotFoundError, PeerweaveError, type ErrorCode } from '@peerweave/core';
+import { NotFoundError, PeerweaveError } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
 import type { GrpcServer } from './grpc-server.ts';
 import { GrpcPeerTransport, type GrpcPeerTransportInit } from './grpc-peer-transport.ts';
@@ -10,18 +10,10 @@ import { MAX_ADDRESS_LENGTH, MAX_UPDATES_PER_MESSAGE, ROUTING_METHODS } from '..
 import type { PingResponse, RoutingHandler } from '../routing/routing-messages.ts';
 import { ROUTING_SERVICE_NAME, routingServiceBinding, routingServiceDefinition } from '../routing/routing-service.ts';
 import { BOB, contact, FIND_NODE, PING, PING_RESPONSE, sampleHandler, SAMPLES } from '../routing/routing-test-messages.ts';
-import { deferred, recordingLogger, startTestServer } from '../test-support.ts';
+import { deferred, recordingLogger, startTestServer, rejectsWithCode } from '../test-support.ts';
 
 const SERVER_MAX_MESSAGE_BYTES = 16 * 1024;
 
-function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
-  return assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof PeerweaveError, `expected a PeerweaveError, got ${String(err)}`);
-    assert.equal(err.code, code, `code of "${err.message}"`);
-    if (message !== undefined) assert.match(err.message, message);
-    return true;
-  });
-}
 
 /** A handler whose ping each test may swap; the other methods answer their samples. */
 function switchableHandler(): RoutingHandler & { received: { method: string; request: unknown }[]; ping: RoutingHandler['ping']; onPing: RoutingHandler['ping'] | undefined } {
