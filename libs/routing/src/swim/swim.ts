@@ -32,6 +32,7 @@ import {
 } from '@peerweave/protocol';
 import { Awareness } from './awareness.ts';
 import { BroadcastQueue } from './broadcast-queue.ts';
+import { isContact, isUpdate } from './envelope-checks.ts';
 import { Membership, type MemberInfo, type MembershipEvents } from './membership.ts';
 import { ProbeOrder } from './probe-order.ts';
 import { firstAck, lateThresholdMs, settleWithin, untilSettledOrAborted, type Attempt } from './probe-wait.ts';
@@ -579,31 +580,4 @@ export class Swim implements Startable {
     const counts = this.#membership.counts();
     for (const state of MEMBER_STATES) this.#members.set(counts[state], { state });
   }
-}
-
-// ---- helpers ------------------------------------------------------------------------------------
-
-function isContact(value: unknown): value is PeerContact {
-  const c = value as PeerContact | undefined;
-  return (
-    typeof c === 'object' &&
-    c !== null &&
-    typeof c.id === 'string' &&
-    c.id !== '' &&
-    typeof c.address === 'string' &&
-    typeof c.role === 'string' &&
-    Number.isSafeInteger(c.incarnation) &&
-    c.incarnation >= 0
-  );
-}
-
-function isUpdate(value: unknown): value is MemberUpdate {
-  const u = value as MemberUpdate | undefined;
-  return (
-    typeof u === 'object' &&
-    u !== null &&
-    (MEMBER_STATES as readonly string[]).includes(u.state) &&
-    typeof u.from === 'string' &&
-    isContact(u.contact)
-  );
 }
