@@ -4,13 +4,13 @@
  * (`updates[3].contact.id`, `tombstones[0].by`); the name is built only on failure, since these run
  * for every message.
  */
-import { ID_BYTES, InvalidArgumentError, NodeId } from '@peerweave/core';
+import { ID_BYTES, InvalidArgumentError, MAX_ADDRESS_LENGTH, NodeId } from '@peerweave/core';
 
 /** The empty `bytes` value (shared, never written to). */
 export const EMPTY_BYTES = Buffer.alloc(0);
 
-/** Longest `host:port` accepted in a contact (a DNS name is at most 253 characters). */
-export const MAX_ADDRESS_LENGTH = 300;
+/** Longest `host:port` accepted in a contact: core's limit, shared with the node's configuration. */
+export { MAX_ADDRESS_LENGTH };
 
 /** An id field: in a contact `name` is `.id` after the contact's `sub`; on its own both are ''. */
 export function encodeId(hex: string, field: string, index: number, sub: string, name = '.id'): Buffer {

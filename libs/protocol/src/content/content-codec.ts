@@ -13,7 +13,7 @@
  * Bytes are not copied: a decoded `data`, `hash`, `uploaderKey` or `signature` is a Buffer view of
  * the received message.
  */
-import type { ObjectRecord, ProviderRecord, RangeDigest, Tombstone } from '@peerweave/core';
+import { MAX_CID_LENGTH, MAX_KEYWORDS, MAX_KEYWORD_LENGTH, type ObjectRecord, type ProviderRecord, type RangeDigest, type Tombstone } from '@peerweave/core';
 import type { AddProviderRequest as AddProviderRequestWire, AddProviderRequest__Output as AddProviderRequestWireOut } from '../generated/peerweave/content/v1/AddProviderRequest.ts';
 import type { AddProviderResponse as AddProviderResponseWire, AddProviderResponse__Output as AddProviderResponseWireOut } from '../generated/peerweave/content/v1/AddProviderResponse.ts';
 import type { GetBlockRequest as GetBlockRequestWire, GetBlockRequest__Output as GetBlockRequestWireOut } from '../generated/peerweave/content/v1/GetBlockRequest.ts';
@@ -48,11 +48,8 @@ import type {
   GetRecordResponse,
 } from './content-messages.ts';
 
-/**
- * Longest CID string accepted. A CIDv1 of a SHA-256 block is 59 characters in base32; the bound
- * leaves room for longer hashes and other bases without letting a peer send kilobytes of "CID".
- */
-export const MAX_CID_LENGTH = 128;
+/** Longest CID string a message may carry: core's limit, the same at every layer. */
+export { MAX_CID_LENGTH };
 /**
  * Largest block accepted (PutBlock, GetBlock). The importer cuts files into 256 KiB blocks; IPFS
  * peers refuse blocks above 1 MiB, and so do we. A message carrying one must fit
@@ -81,10 +78,8 @@ export const SIGNATURE_BYTES = 64;
 export const MAX_NAME_LENGTH = 1024;
 /** Longest MIME type in a record (RFC 6838: 127 each for type and subtype, and the slash). */
 export const MAX_CONTENT_TYPE_LENGTH = 255;
-/** Most keywords in a record. */
-export const MAX_KEYWORDS = 64;
-/** Longest keyword in a record. */
-export const MAX_KEYWORD_LENGTH = 64;
+/** Most keywords in a record, and the longest keyword: core's limits, as storage and the HTTP API apply them. */
+export { MAX_KEYWORDS, MAX_KEYWORD_LENGTH };
 /** Most provider records in one GetProviders answer. */
 export const MAX_PROVIDERS_PER_MESSAGE = 64;
 
