@@ -11,7 +11,7 @@ import {
   type ConfigSpec,
   type Preset,
 } from '@peerweave/core';
-import { DEFAULT_DEADLINE_MS, DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_MESSAGE_BYTES } from '@peerweave/protocol';
+import { DEFAULT_DEADLINE_MS, DEFAULT_GRPC_REFLECTION, DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_MESSAGE_BYTES } from '@peerweave/protocol';
 import {
   DEFAULT_ALPHA,
   DEFAULT_INDIRECT_CHECKS,
@@ -319,7 +319,7 @@ export const NODE_CONFIG = {
     accepts: '`true` or `false` (also `1` or `0`)',
     doc: 'Serve gRPC server reflection on the peer-protocol port, so that `grpcurl -plaintext HOST:7400 list` and `describe` work without the `.proto` files. Peers never use it; it costs memory (the reflection library and its own protocol files, loaded at start only when on). Turn it on for debugging.',
     schema: Type.Boolean(),
-    default: false,
+    default: DEFAULT_GRPC_REFLECTION,
     parse: (raw: string): unknown => (/^(true|1)$/i.test(raw) ? true : /^(false|0)$/i.test(raw) ? false : raw),
   },
 } as const satisfies ConfigSpec;

@@ -3,7 +3,7 @@
 // components: README.md.
 
 // ----- gRPC server, credentials, options --------------------------------------------------------
-export { GrpcServer } from './transport/grpc-server.ts';
+export { GrpcServer, DEFAULT_GRPC_REFLECTION } from './transport/grpc-server.ts';
 export { createCredentials } from './transport/credentials.ts';
 export { DEFAULT_DEADLINE_MS, DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_MESSAGE_BYTES } from './transport/grpc-options.ts';
 export { createHealthClient } from './transport/health-client.ts';
