@@ -15,7 +15,7 @@ const KiB = 1024;
 /** The image's environment (Dockerfile), minus the data directory, set per node. */
 const IMAGE_ENV = {
   NODE_ENV: 'production',
-  GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864',
+  GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864:glibc.malloc.arena_max=2',
 };
 
 /** The node flags of the image's CMD (Dockerfile), besides the bundle. */
