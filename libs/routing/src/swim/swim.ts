@@ -447,7 +447,7 @@ export class Swim implements Startable {
         this.#logger.debug({ member: target.id, lateMs }, 'probe timer fired late: this node is busy');
       });
       if (early === true) {
-        this.#probed('ack', true);
+        this.#probed('ack');
         return;
       }
       if (loopSignal.aborted) return;
@@ -460,7 +460,7 @@ export class Swim implements Startable {
       const outcome = await firstAck([directAttempt, ...attempts], period.signal);
       if (loopSignal.aborted) return;
       if (outcome.acked) {
-        this.#probed(outcome.ackedBy === 0 ? 'ack' : 'indirect_ack', false);
+        this.#probed(outcome.ackedBy === 0 ? 'ack' : 'indirect_ack');
         return;
       }
 
@@ -491,14 +491,8 @@ export class Swim implements Startable {
     this.#logger.debug({ lateMs, score: this.#awareness.score }, 'probe loop woke late: this node is busy');
   }
 
-  /**
-   * A probe that got its ack. Only a direct ack within the ack deadline is a sign of good health
-   * (−1, unless the loop lagged this period); an ack after the deadline or through a helper leaves
-   * the score as it is, as memberlist's probeNode does: the target lives, but this node's view of
-   * it is not timely.
-   */
-  #probed(result: 'ack' | 'indirect_ack', timely: boolean): void {
-    if (timely && !this.#loopLagging) this.#awareness.applyDelta(-1);
+  #probed(result: 'ack' | 'indirect_ack'): void {
+    if (!this.#loopLagging) this.#awareness.applyDelta(-1);
     this.#probes.inc({ result });
   }
 
