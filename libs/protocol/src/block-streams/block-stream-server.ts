@@ -22,7 +22,7 @@ import type { PutBlocksAck } from '../generated/peerweave/content/v1/PutBlocksAc
 import type { PeerCallContext } from '../service-types.ts';
 import { serverCallSignal } from '../transport/server-unary.ts';
 import { grpcFailureForError, INTERNAL_ERROR_MESSAGE } from '../transport/status-mapping.ts';
-import { StreamRegistry } from '../transport/stream-registry.ts';
+import { type StreamRegistry } from '../transport/stream-registry.ts';
 
 /**
  * GetBlocks: reads each want's block with `handler.readBlock` (at most MAX_CONCURRENT_BLOCK_READS
@@ -36,7 +36,7 @@ export function getBlocksHandler(
   method: string,
   handler: Pick<BlockStreamHandler, 'readBlock'>,
   logger: Logger,
-  streams: BlockStreamRegistry,
+  streams: StreamRegistry,
 ): handleBidiStreamingCall<WantIn, Buffer> {
   return (call) => new GetBlocksStream(method, call, handler, logger, streams).start();
 }
@@ -52,17 +52,11 @@ export function putBlocksHandler(
   method: string,
   handler: Pick<BlockStreamHandler, 'writeBlocks'>,
   logger: Logger,
-  streams: BlockStreamRegistry,
+  streams: StreamRegistry,
 ): handleBidiStreamingCall<PutIn, PutBlocksAck> {
   return (call) => new PutBlocksStream(method, call, handler, logger, streams).start();
 }
 
-/**
- * The block streams a binding is serving, so that a stopping server can drain them: each stops
- * reading and ends (OK) once what it read is answered; the caller's items that were not read fail
- * there with UNAVAILABLE, to be asked elsewhere.
- */
-export class BlockStreamRegistry extends StreamRegistry {}
 
 /** What both stream servers share: the context, ending the stream once, with a status or not. */
 abstract class ServedStream<In, Out> {
@@ -76,9 +70,9 @@ abstract class ServedStream<In, Out> {
   #draining = false;
   readonly #controller = new AbortController();
   readonly #releaseCallSignal: () => void;
-  readonly #registry: BlockStreamRegistry;
+  readonly #registry: StreamRegistry;
 
-  constructor(method: string, call: ServerDuplexStream<In, Out>, logger: Logger, registry: BlockStreamRegistry) {
+  constructor(method: string, call: ServerDuplexStream<In, Out>, logger: Logger, registry: StreamRegistry) {
     this.method = method;
     this.call = call;
     this.logger = logger;
@@ -181,7 +175,7 @@ class GetBlocksStream extends ServedStream<WantIn, Buffer> {
     call: ServerDuplexStream<WantIn, Buffer>,
     handler: Pick<BlockStreamHandler, 'readBlock'>,
     logger: Logger,
-    registry: BlockStreamRegistry,
+    registry: StreamRegistry,
   ) {
     super(method, call, logger, registry);
     this.#handler = handler;
@@ -293,7 +287,7 @@ class PutBlocksStream extends ServedStream<PutIn, PutBlocksAck> {
     call: ServerDuplexStream<PutIn, PutBlocksAck>,
     handler: Pick<BlockStreamHandler, 'writeBlocks'>,
     logger: Logger,
-    registry: BlockStreamRegistry,
+    registry: StreamRegistry,
   ) {
     super(method, call, logger, registry);
     this.#handler = handler;

@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { withBlockStreamCodecs } from '../block-streams/block-stream-methods.ts';
-import { BlockStreamRegistry, getBlocksHandler, putBlocksHandler } from '../block-streams/block-stream-server.ts';
+import { getBlocksHandler, putBlocksHandler } from '../block-streams/block-stream-server.ts';
+import { StreamRegistry } from '../transport/stream-registry.ts';
 import type { ContentServiceDefinition } from '../generated/peerweave/content/v1/ContentService.ts';
 import { serviceBinding, serviceSpec, type ServiceBinding } from '../service-binding.ts';
 import { CONTENT_CODECS, CONTENT_RPC_NAMES } from './content-codec.ts';
@@ -28,7 +29,9 @@ export function contentServiceDefinition(): ContentServiceDefinition {
  * server drains.
  */
 export function contentServiceBinding(handler: ContentHandler): ServiceBinding {
-  const streams = new BlockStreamRegistry();
+  // The block streams being served, so that a stopping server can drain them: each stops reading
+  // and ends (OK) once what it read is answered; the caller's items not read fail with UNAVAILABLE.
+  const streams = new StreamRegistry();
   return serviceBinding<ContentMethods>(CONTENT_SERVICE, CONTENT_CODECS, handler, {
     // Their messages are decoded by the definition's own deserializers (block-stream-methods.ts).
     streams: (logger) => ({

@@ -31,7 +31,7 @@ import type { RoutingHandler } from './routing-messages.ts';
 import { serverCallSignal } from '../transport/server-unary.ts';
 import { errorForGrpcStatus, grpcFailureForError } from '../transport/status-mapping.ts';
 import { unaryCall, type CallOptions } from '../transport/unary-call.ts';
-import { StreamRegistry } from '../transport/stream-registry.ts';
+import { type StreamRegistry } from '../transport/stream-registry.ts';
 
 /** Pings one stream may have handled at once by its server; a caller probes one at a time. */
 export const MAX_PINGS_IN_FLIGHT = 16;
@@ -111,11 +111,6 @@ export class PingStreamClient {
     });
   }
 
-  /** Ends the stream; pings in flight go out as unary calls (which the closed channel aborts). */
-  close(): void {
-    this.#call?.cancel();
-  }
-
   #nextSeq(): number {
     do this.#seq = (this.#seq + 1) >>> 0;
     while (this.#pending.has(this.#seq));
@@ -186,15 +181,12 @@ export class PingStreamClient {
   }
 }
 
-/** The PingStreams a server is serving, so that a stopping server can end them. */
-export class PingStreamRegistry extends StreamRegistry {}
-
 /** The grpc-js handler of PingStream, answering every frame with `handler.ping` (see the file's doc). */
 export function pingStreamHandler(
   method: string,
   handler: Pick<RoutingHandler, 'ping'>,
   logger: Logger,
-  streams: PingStreamRegistry,
+  streams: StreamRegistry,
 ): handleBidiStreamingCall<PingFrame__Output, PongFrame> {
   const codec = PEER_CODECS.ping;
   return (call) => {

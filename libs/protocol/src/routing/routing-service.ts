@@ -1,6 +1,7 @@
 import type { PeerServiceDefinition } from '../generated/peerweave/routing/v1/PeerService.ts';
 import { serviceBinding, serviceSpec, type ServiceBinding } from '../service-binding.ts';
-import { pingStreamHandler, PingStreamRegistry } from './ping-stream.ts';
+import { StreamRegistry } from '../transport/stream-registry.ts';
+import { pingStreamHandler } from './ping-stream.ts';
 import { ROUTING_CODECS, ROUTING_RPC_NAMES } from './routing-codec.ts';
 import type { RoutingHandler, RoutingMethod, RoutingMethods } from './routing-messages.ts';
 
@@ -16,7 +17,7 @@ export const ROUTING_SERVICE_NAME = ROUTING_SERVICE.serviceName;
  * ({@link serviceBinding}) and the PingStream (ping-stream.ts), whose streams a stopping server drains.
  */
 export function routingServiceBinding(handler: RoutingHandler): ServiceBinding {
-  const pingStreams = new PingStreamRegistry();
+  const pingStreams = new StreamRegistry();
   return serviceBinding<RoutingMethods>(ROUTING_SERVICE, ROUTING_CODECS, handler, {
     streams: (logger) => ({
       PingStream: pingStreamHandler(`${ROUTING_SERVICE_NAME}/PingStream`, handler, logger, pingStreams),
