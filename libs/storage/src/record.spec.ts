@@ -49,6 +49,26 @@ describe('signRecord / verifyRecord', () => {
     });
   }
 
+  it('remembers a verified record exactly: every tampered copy of one that verified still fails', () => {
+    const record = signRecord(UNSIGNED, identity);
+    assert.equal(verifyRecord(record), true);
+    assert.equal(verifyRecord({ ...record }), true, 'an equal copy verifies (from memory)');
+    for (const [, tamper] of tampered) assert.equal(verifyRecord(tamper(record)), false);
+    assert.equal(verifyRecord({ ...record, uploader: other.id.toHex() }), false);
+    assert.equal(verifyRecord({ ...record, uploader: other.id.toHex(), uploaderKey: other.publicKey }), false);
+    // A bad copy is not remembered as good: asked again, it fails again.
+    const bad = tampered[0]![1](record);
+    assert.equal(verifyRecord(bad), false);
+    assert.equal(verifyRecord(bad), false);
+  });
+
+  it('keeps verifying correctly past the memory bound (older records are verified afresh)', () => {
+    const records = Array.from({ length: 1100 }, (_, i) => signRecord({ ...UNSIGNED, createdMs: UNSIGNED.createdMs + i }, identity));
+    for (const r of records) assert.equal(verifyRecord(r), true);
+    for (const r of records) assert.equal(verifyRecord(r), true);
+    assert.equal(verifyRecord({ ...records[0]!, size: 99 }), false);
+  });
+
   it('fails when the uploader is not the id of the key', () => {
     const record = signRecord(UNSIGNED, identity);
     assert.equal(verifyRecord({ ...record, uploader: other.id.toHex() }), false);
