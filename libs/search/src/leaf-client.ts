@@ -1,4 +1,4 @@
-import { NodeId, silentLogger, type Clock, type Logger, type Random, type Startable } from '@peerweave/core';
+import { NodeId, silentLogger, type Clock, type Logger, type Random, type Startable, type TimerHandle } from '@peerweave/core';
 import { MAX_INDEX_ENTRIES_PER_MESSAGE, type IndexEntry, type SearchClient, type PublishRequest, type SearchOrigin } from '@peerweave/protocol';
 import { idFromHex, sortByDistance } from '@peerweave/routing';
 import { Periodic } from './periodic.ts';
@@ -41,10 +41,40 @@ export function publishMessages(leaf: string, full: boolean, upserts: readonly I
   return out;
 }
 
+/** Changes waiting to go to one supernode, by CID: the entry to upsert, or `null` to remove it. */
+export type PendingChanges = Map<string, IndexEntry | null>;
+
+/**
+ * Adds one change (`upserts`, then `removed`, as a supernode applies a message) to `pending`: a
+ * later change of a CID replaces the earlier one, so an upsert then a removal leaves the removal
+ * and a removal then an upsert leaves the upsert.
+ */
+export function mergeChanges(pending: PendingChanges, upserts: readonly IndexEntry[], removed: readonly string[]): void {
+  for (const entry of upserts) pending.set(entry.cid, entry);
+  for (const cid of removed) pending.set(cid, null);
+}
+
+/** The pending changes as one publish's `upserts` and `removed` (each CID in one of them, once). */
+export function pendingBatch(pending: PendingChanges): { upserts: IndexEntry[]; removed: string[] } {
+  const upserts: IndexEntry[] = [];
+  const removed: string[] = [];
+  for (const [cid, entry] of pending) {
+    if (entry === null) removed.push(cid);
+    else upserts.push(entry);
+  }
+  return { upserts, removed };
+}
+
 interface Attachment {
   readonly origin: SearchOrigin;
-  /** Publishes to this supernode run one after another. */
-  queue: Promise<void>;
+  /** The whole index goes out next (on attach): it holds every change made before it is read. */
+  fullDue: boolean;
+  /** Changes not sent yet, merged (`mergeChanges`). */
+  pending: PendingChanges;
+  /** Sends `pending` when the linger is over; only while no publish is in flight. */
+  linger: TimerHandle | undefined;
+  /** The publish in flight to this supernode: never more than one, so they arrive in order. */
+  inFlight: Promise<void> | undefined;
 }
 
 export interface LeafClientInit {
@@ -71,13 +101,22 @@ export interface LeafClientInit {
   attachCount: number;
   probeCount: number;
   heartbeatMs: number;
+  /** How long a change waits for others to go out with it (DEFAULT_PUBLISH_DELAY_MS). */
+  publishDelayMs: number;
   callDeadlineMs: number;
 }
 
 /**
  * The leaf side: attaches to the `attachCount` least loaded of the closest supernodes, publishes
- * its whole index there and every change after it (queued per supernode), heartbeats them each
- * round, and re-attaches elsewhere when one refuses, fails or dies.
+ * its whole index there and every change after it, heartbeats them each round, and re-attaches
+ * elsewhere when one refuses, fails or dies.
+ *
+ * Changes are coalesced per supernode (as Kafka's producer batches by `linger.ms`): a change
+ * waits `publishDelayMs` for others, and all that came meanwhile go out in one publish, a later
+ * change of a CID replacing the earlier one. While a publish to that supernode is in flight the
+ * changes wait for it and go out right after it, so there is never more than one in flight and
+ * they arrive in order. A busy leaf thus sends at most one publish per linger (or per round trip)
+ * to each supernode, however many records it starts or stops holding.
  */
 export class LeafClient implements Startable {
   readonly #init: LeafClientInit;
@@ -85,6 +124,8 @@ export class LeafClient implements Startable {
   /** Supernodes this node is attached to (published to). */
   readonly #attached = new Map<string, Attachment>();
   readonly #timer: Periodic;
+  /** Set by stop (cleared by start): nothing more is published. */
+  #stopped = false;
 
   constructor(init: LeafClientInit) {
     this.#init = init;
@@ -93,10 +134,15 @@ export class LeafClient implements Startable {
   }
 
   async start(): Promise<void> {
+    this.#stopped = false;
     if (this.#init.active) await this.#timer.start();
   }
 
+  /** Stops the rounds and lets go of every supernode: nothing pending, no timer, no publish after it. */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const attachment of this.#attached.values()) this.#drop(attachment);
+    this.#attached.clear();
     await this.#timer.stop();
   }
 
@@ -109,25 +155,43 @@ export class LeafClient implements Startable {
     return this.#attached.size;
   }
 
-  /** Sends a change of the node's records to every attached supernode (incremental Publish). */
+  /**
+   * A change of the node's records, for every attached supernode: merged into its pending batch,
+   * which goes out after the linger, or right after the publish in flight there.
+   */
   indexChanged(upserts: readonly IndexEntry[], removed: readonly string[]): void {
-    if (upserts.length === 0 && removed.length === 0) return;
-    for (const [id, attachment] of this.#attached) this.#enqueue(id, attachment, upserts, removed, false);
+    if (this.#stopped || (upserts.length === 0 && removed.length === 0)) return;
+    for (const [id, attachment] of this.#attached) {
+      if (!attachment.fullDue) mergeChanges(attachment.pending, upserts, removed);
+      if (attachment.inFlight === undefined && attachment.linger === undefined) {
+        attachment.linger = this.#init.clock.setTimeout(() => {
+          attachment.linger = undefined;
+          this.#flush(id, attachment);
+        }, this.#init.publishDelayMs);
+      }
+    }
   }
 
-  /** Lets go of supernode `id`; unless it only refused, it is given up for a while. Next round comes sooner. */
+  /** Lets go of supernode `id` (its pending changes too); unless it only refused, it is given up for a while. Next round comes sooner. */
   detach(id: string, reason: DetachReason): void {
-    if (!this.#attached.delete(id)) return;
+    const attachment = this.#attached.get(id);
+    if (attachment === undefined) return;
+    this.#attached.delete(id);
+    this.#drop(attachment);
     this.#log.debug({ supernode: id.slice(0, 12), reason }, 'detached from supernode');
     if (reason !== 'refused') this.#init.directory.giveUp(id);
     // With jitter, so the leaves of a dead supernode do not all move at once.
     this.#timer.kick();
   }
 
-  /** One round: heartbeat every attached supernode, attach while fewer than `attachCount`. */
+  /**
+   * One round: heartbeat every attached supernode (the pending batch goes now and serves as the
+   * heartbeat; an empty publish when nothing is pending; nothing when a publish is in flight, which
+   * the supernode hears anyway), attach while fewer than `attachCount`.
+   */
   async maintain(): Promise<void> {
     this.#init.directory.prune();
-    for (const [id, attachment] of this.#attached) this.#enqueue(id, attachment, [], [], false);
+    for (const [id, attachment] of this.#attached) this.#flush(id, attachment);
     if (this.#attached.size < this.#init.attachCount) await this.#attachMore();
   }
 
@@ -168,33 +232,59 @@ export class LeafClient implements Startable {
       directory.shun(c.id);
       return;
     }
-    const attachment: Attachment = { origin: c, queue: Promise.resolve() };
+    if (this.#stopped || this.#attached.has(c.id)) return;
+    const attachment: Attachment = { origin: c, fullDue: true, pending: new Map(), linger: undefined, inFlight: undefined };
     this.#attached.set(c.id, attachment);
     this.#log.debug({ supernode: c.id.slice(0, 12) }, 'attached to supernode');
-    this.#enqueue(c.id, attachment, this.#init.localEntries(), [], true);
-    await attachment.queue;
+    this.#flush(c.id, attachment);
+    await attachment.inFlight;
   }
 
-  /** Publishes after the earlier publishes to the same supernode; detaches it if one fails. */
-  #enqueue(id: string, attachment: Attachment, upserts: readonly IndexEntry[], removed: readonly string[], full: boolean): void {
-    attachment.queue = attachment.queue.then(async () => {
-      if (this.#attached.get(id) !== attachment) return;
-      let outcome: DetachReason | undefined;
-      try {
-        if (!(await this.#publish(attachment.origin, publishMessages(this.#init.self.id, full, upserts, removed)))) outcome = 'refused';
-      } catch (err) {
-        outcome = isUnreachable(err) ? 'failed' : 'refused';
-      }
-      if (outcome !== undefined && this.#attached.get(id) === attachment) this.detach(id, outcome);
+  /** Forgets what was waiting to go to a supernode let go of. */
+  #drop(attachment: Attachment): void {
+    if (attachment.linger !== undefined) this.#init.clock.clearTimeout(attachment.linger);
+    attachment.linger = undefined;
+    attachment.pending.clear();
+    attachment.fullDue = false;
+  }
+
+  /**
+   * Sends what is due to supernode `id` now (the whole index, else the pending batch, else an
+   * empty heartbeat), unless a publish is in flight there: then it goes right after that one.
+   */
+  #flush(id: string, attachment: Attachment): void {
+    if (attachment.linger !== undefined) this.#init.clock.clearTimeout(attachment.linger);
+    attachment.linger = undefined;
+    if (attachment.inFlight !== undefined || this.#stopped || this.#attached.get(id) !== attachment) return;
+    const full = attachment.fullDue;
+    // A full publish reads the index as it is now: the changes pending before it are in there.
+    const { upserts, removed } = full ? { upserts: this.#init.localEntries(), removed: [] } : pendingBatch(attachment.pending);
+    attachment.fullDue = false;
+    attachment.pending = new Map();
+    const sent = this.#send(id, attachment, publishMessages(this.#init.self.id, full, upserts, removed));
+    attachment.inFlight = sent;
+    void sent.then(() => {
+      attachment.inFlight = undefined;
+      if (attachment.fullDue || attachment.pending.size > 0) this.#flush(id, attachment);
     });
   }
 
-  /** Sends the messages in order; false as soon as one is refused. */
-  async #publish(to: SearchOrigin, messages: readonly PublishRequest[]): Promise<boolean> {
-    for (const message of messages) {
-      const r = await this.#init.transport.request(to.address, 'publish', message, { deadlineMs: this.#init.callDeadlineMs });
-      if (!r.accepted) return false;
+  /** Sends the messages in order, while still attached and not stopped; detaches the supernode if one is refused or fails. */
+  async #send(id: string, attachment: Attachment, messages: readonly PublishRequest[]): Promise<void> {
+    const current = (): boolean => !this.#stopped && this.#attached.get(id) === attachment;
+    let outcome: DetachReason | undefined;
+    try {
+      for (const message of messages) {
+        if (!current()) return;
+        const r = await this.#init.transport.request(attachment.origin.address, 'publish', message, { deadlineMs: this.#init.callDeadlineMs });
+        if (!r.accepted) {
+          outcome = 'refused';
+          break;
+        }
+      }
+    } catch (err) {
+      outcome = isUnreachable(err) ? 'failed' : 'refused';
     }
-    return true;
+    if (outcome !== undefined && current()) this.detach(id, outcome);
   }
 }

@@ -29,6 +29,8 @@ export interface LeafIndex extends LocalIndex {
   upsert(owner: string, entry: IndexEntry): void;
   remove(owner: string, cid: string): boolean;
   replaceOwner(owner: string, entries: readonly IndexEntry[]): void;
+  /** One Publish of leaf `owner` (full: replaces its rows; then upserts, then removals), atomically. */
+  applyPublish(owner: string, change: { full: boolean; upserts: readonly IndexEntry[]; removed: readonly string[] }): void;
   removeOwner(owner: string): number;
   owners(): string[];
   count(owner?: string): number;

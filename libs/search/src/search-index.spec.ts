@@ -195,6 +195,38 @@ describe('SearchIndex', () => {
       assert.deepEqual(index.entries(LEAF_1), [entry('a', 'second')]);
     });
 
+    it('applyPublish: a full publish replaces, an incremental one upserts then removes, each all or nothing', () => {
+      index.upsert('', entry('own', 'fox'));
+      index.applyPublish(LEAF_1, { full: true, upserts: [entry('a', 'fox'), entry('b', 'wolf')], removed: [] });
+      index.applyPublish(LEAF_1, { full: false, upserts: [entry('c', 'fox'), entry('b', 'wolf renamed')], removed: ['a', 'never-held'] });
+      assert.deepEqual(
+        index.entries(LEAF_1).map((e) => [e.cid, e.name]),
+        [
+          ['b', 'wolf renamed'],
+          ['c', 'fox'],
+        ],
+      );
+      assert.deepEqual(cids(index, 'fox'), ['c', 'own']);
+      // A bad entry anywhere in the message: nothing of it is applied, removals included.
+      assert.throws(() => index.applyPublish(LEAF_1, { full: false, upserts: [entry('d', 'fox'), { ...entry('e', 'x'), size: -1 }], removed: ['b'] }));
+      assert.deepEqual(index.entries(LEAF_1).map((e) => e.cid), ['b', 'c']);
+      index.applyPublish(LEAF_1, { full: true, upserts: [entry('z', 'zebra')], removed: [] });
+      assert.deepEqual(index.entries(LEAF_1).map((e) => e.cid), ['z']);
+      assert.equal(index.count(''), 1, 'other owners untouched');
+    });
+
+    it('applyPublish joins a transaction the owner of a shared database has open', () => {
+      const db = new DatabaseSync(':memory:');
+      const shared = new SearchIndex({ db });
+      db.exec('BEGIN');
+      shared.applyPublish(LEAF_1, { full: false, upserts: [entry('a', 'fox')], removed: [] });
+      assert.equal(db.isTransaction, true, 'still the caller\'s transaction');
+      db.exec('ROLLBACK');
+      assert.equal(shared.count(), 0, 'rolled back with it');
+      shared.close();
+      db.close();
+    });
+
     it('removeOwner drops every entry of the owner and says how many', () => {
       index.replaceOwner(LEAF_1, [entry('a', 'fox'), entry('b', 'fox')]);
       index.replaceOwner(LEAF_2, [entry('c', 'fox')]);

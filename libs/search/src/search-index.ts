@@ -1,7 +1,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteStatements } from '@peerweave/storage';
 import { InvalidArgumentError, InvalidQueryError, PeerweaveError, systemClock, type Clock } from '@peerweave/core';
-import { MAX_SEARCH_LIMIT, type IndexEntry, type SearchHit } from '@peerweave/protocol';
+import { MAX_SEARCH_LIMIT, type IndexEntry, type PublishRequest, type SearchHit } from '@peerweave/protocol';
 import { clampLimit, parseQuery, type ParsedQuery } from './query.ts';
 
 export type SearchIndexInit = (
@@ -215,10 +215,21 @@ export class SearchIndex {
    * sees the leaf half replaced. A CID listed twice keeps its last entry.
    */
   replaceOwner(owner: string, entries: readonly IndexEntry[]): void {
-    for (const entry of entries) assertEntry(entry);
+    this.applyPublish(owner, { full: true, upserts: entries, removed: [] });
+  }
+
+  /**
+   * One Publish message of leaf `owner` in one transaction, all or nothing (a bad entry changes
+   * nothing): with `full` its rows are replaced by `upserts`, else `upserts` are added or replace
+   * theirs; then the `removed` CIDs are dropped. One commit however many entries the message
+   * carries, where a statement each would be a transaction each.
+   */
+  applyPublish(owner: string, change: Pick<PublishRequest, 'full' | 'upserts' | 'removed'>): void {
+    for (const entry of change.upserts) assertEntry(entry);
     this.#sql.transaction(() => {
-      this.#sql.run('DELETE FROM search_entries WHERE owner = ?', owner);
-      for (const entry of entries) this.upsert(owner, entry);
+      if (change.full) this.#sql.run('DELETE FROM search_entries WHERE owner = ?', owner);
+      for (const entry of change.upserts) this.upsert(owner, entry);
+      for (const cid of change.removed) this.remove(owner, cid);
     });
   }
 

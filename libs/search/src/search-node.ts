@@ -37,6 +37,7 @@ export {
   DEFAULT_LEAF_EXPIRY_MS,
   DEFAULT_MAX_LEAVES,
   DEFAULT_PROBE_COUNT,
+  DEFAULT_PUBLISH_DELAY_MS,
   DEFAULT_QUERY_BURST,
   DEFAULT_QUERY_RATE_PER_SECOND,
   DEFAULT_QUIET_MS,
@@ -94,7 +95,7 @@ export class SearchNode implements Startable {
     });
     const directory = new SupernodeDirectory({ selfId: self.id, transport, clock, random, overlay: init.overlay, supernodeCandidates: init.supernodeCandidates, callDeadlineMs, shunMs: o.leafExpiryMs });
     const server = new SupernodeServer({ selfId: self.id, role, clock, random, logger, ...(leafIndex ? { leafIndex } : {}), directory, maxLeaves: o.maxLeaves, leafExpiryMs: o.leafExpiryMs, heartbeatMs });
-    const leaf = new LeafClient({ self, active: role !== 'supernode', transport, clock, random, logger, directory, localEntries: init.localEntries, attachCount: o.attachCount, probeCount: o.probeCount, heartbeatMs, callDeadlineMs });
+    const leaf = new LeafClient({ self, active: role !== 'supernode', transport, clock, random, logger, directory, localEntries: init.localEntries, attachCount: o.attachCount, probeCount: o.probeCount, heartbeatMs, publishDelayMs: o.publishDelayMs, callDeadlineMs });
     const router = new QueryRouter({ ...o, self, role, transport, clock, logger, metrics, index: init.index, ...(leafIndex ? { leafIndex } : {}), overlay: init.overlay, directory });
     this.#sessions = new SearchSessions({ self, role, transport, clock, random, metrics, router, leaf, server, directory, quietMs: o.quietMs, deadlineMs: o.deadlineMs, supernodeTtl, callDeadlineMs });
     this.metrics = metrics;
@@ -162,8 +163,8 @@ export class SearchNode implements Startable {
 
   /**
    * The node's own records changed: sends the change (incremental Publish) to every attached
-   * supernode. A supernode that refuses it or cannot be reached is detached (re-attach publishes
-   * everything).
+   * supernode, coalesced with the others of the linger (`publishDelayMs`). A supernode that refuses
+   * it or cannot be reached is detached (re-attach publishes everything).
    */
   indexChanged(upserts: readonly IndexEntry[], removed: readonly string[]): void {
     this.#leaf.indexChanged(upserts, removed);

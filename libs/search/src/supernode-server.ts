@@ -100,15 +100,13 @@ export class SupernodeServer implements Startable {
     return { accepted: true, leaves: this.#leaves.size };
   }
 
-  /** A leaf's index, whole (`full`: replaces) or a change; also its heartbeat. */
+  /** A leaf's index, whole (`full`: replaces) or a batch of changes, applied atomically; also its heartbeat. */
   publish(request: PublishRequest): PublishResponse {
     const leaf = this.#init.role === 'supernode' ? this.#leaves.get(request.leaf) : undefined;
     if (leaf === undefined) return { accepted: false };
     leaf.lastSeen = this.#init.clock.now();
-    const index = this.#init.leafIndex!;
-    if (request.full) index.replaceOwner(request.leaf, request.upserts);
-    else for (const entry of request.upserts) index.upsert(request.leaf, entry);
-    for (const cid of request.removed) index.remove(request.leaf, cid);
+    // One transaction for the whole message, however many entries a leaf's batch carries.
+    this.#init.leafIndex!.applyPublish(request.leaf, request);
     return { accepted: true };
   }
 

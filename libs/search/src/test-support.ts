@@ -81,6 +81,15 @@ export function setup() {
     return promise;
   }
 
+  /** Moves the clock in steps until `condition` holds; fails after `maxMs` of clock time. */
+  async function until(condition: () => boolean, what: string, { maxMs = 10_000, stepMs = 5 } = {}): Promise<void> {
+    const start = clock.now();
+    while (!condition()) {
+      if (clock.now() - start >= maxMs) throw new Error(`${what}: not within ${maxMs} ms of clock time`);
+      await clock.advance(stepMs);
+    }
+  }
+
   const query = (over: Partial<QueryRequest> & { origin: SearchOrigin }): QueryRequest => ({
     queryId: '0123456789abcdef0123456789abcdef',
     text: 'cat',
@@ -92,5 +101,5 @@ export function setup() {
     ...over,
   });
 
-  return { clock, random, network, add, spy, settle, query, nodes };
+  return { clock, random, network, add, spy, settle, until, query, nodes };
 }

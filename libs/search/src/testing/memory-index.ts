@@ -131,6 +131,12 @@ export class MemoryLeafIndex implements LeafIndex {
     for (const e of entries) this.upsert(owner, e);
   }
 
+  applyPublish(owner: string, change: { full: boolean; upserts: readonly IndexEntry[]; removed: readonly string[] }): void {
+    if (change.full) this.removeOwner(owner);
+    for (const e of change.upserts) this.upsert(owner, e);
+    for (const cid of change.removed) this.remove(owner, cid);
+  }
+
   removeOwner(owner: string): number {
     const rows = this.#owners.get(owner);
     if (rows === undefined) return 0;
