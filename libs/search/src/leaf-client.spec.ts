@@ -29,6 +29,9 @@ describe('LeafClient', () => {
     const cids = () => mid.leafIndex!.entries(leaf.self.id).map((e) => e.cid);
     await t.until(() => cids().join() === 'bafy2', 'the change reaches the supernode');
     assert.deepEqual(cids(), ['bafy2']);
+    const sent = leaf.node.metrics.totals().publishesSent;
+    assert.ok(sent >= 2, 'the whole index, the change (and heartbeats)');
+    assert.equal(mid.node.metrics.totals().publishesReceived, sent, 'each counted once at each end');
     await leaf.node.stop();
   });
 

@@ -2,6 +2,7 @@ import { NodeId, silentLogger, type Clock, type Logger, type Random, type Starta
 import { MAX_INDEX_ENTRIES_PER_MESSAGE, type IndexEntry, type SearchClient, type PublishRequest, type SearchOrigin } from '@peerweave/protocol';
 import { idFromHex, sortByDistance } from '@peerweave/routing';
 import { Periodic } from './periodic.ts';
+import type { SearchMetrics } from './search-metrics.ts';
 import { isUnreachable } from './search-options.ts';
 
 /** Why a leaf lets go of a supernode. */
@@ -85,6 +86,8 @@ export interface LeafClientInit {
   clock: Clock;
   random: Random;
   logger?: Logger;
+  /** Counts the Publish messages sent (`publishesSent`). */
+  metrics?: Pick<SearchMetrics, 'publishesSent'>;
   /** The supernodes known, and what to do with one that failed. */
   directory: {
     known(): SearchOrigin[];
@@ -276,6 +279,7 @@ export class LeafClient implements Startable {
     try {
       for (const message of messages) {
         if (!current()) return;
+        this.#init.metrics?.publishesSent.inc();
         const r = await this.#init.transport.request(attachment.origin.address, 'publish', message, { deadlineMs: this.#init.callDeadlineMs });
         if (!r.accepted) {
           outcome = 'refused';

@@ -30,7 +30,9 @@ describe('SearchMetrics', () => {
     m.duplicates.inc();
     m.rateLimited.inc({}, 3);
     m.hits.inc({}, 10);
-    assert.deepEqual(m.totals(), { queriesSent: 5, queriesForwarded: 6, hitsSent: 2, duplicates: 1, rateLimited: 3, hitsReceived: 10 });
+    m.publishesSent.inc({}, 4);
+    m.publishesReceived.inc({}, 8);
+    assert.deepEqual(m.totals(), { queriesSent: 5, queriesForwarded: 6, hitsSent: 2, duplicates: 1, rateLimited: 3, hitsReceived: 10, publishesSent: 4, publishesReceived: 8 });
     const rows: [keyof ReturnType<SearchMetrics['totals']>, string][] = [
       ['queriesSent', 'peerweave_search_queries_sent_total'],
       ['queriesForwarded', 'peerweave_search_queries_forwarded_total'],
@@ -38,6 +40,8 @@ describe('SearchMetrics', () => {
       ['duplicates', 'peerweave_search_queries_duplicate_total'],
       ['rateLimited', 'peerweave_search_queries_rate_limited_total'],
       ['hitsReceived', 'peerweave_search_hits_received_total'],
+      ['publishesSent', 'peerweave_search_publishes_sent_total'],
+      ['publishesReceived', 'peerweave_search_publishes_received_total'],
     ];
     for (const [total, name] of rows) assert.equal(r.sums.get(name), m.totals()[total], name);
     assert.equal(r.gauges.get('peerweave_search_leaves_attached')!(), 3);
@@ -47,7 +51,7 @@ describe('SearchMetrics', () => {
 
   it('starts at zero and counts on noop metrics too (simulations read totals without a registry)', () => {
     const m = new SearchMetrics(noopMetrics, { leaves: () => 0, entries: () => 0, attached: () => 0 });
-    assert.deepEqual(m.totals(), { queriesSent: 0, queriesForwarded: 0, hitsSent: 0, duplicates: 0, rateLimited: 0, hitsReceived: 0 });
+    assert.deepEqual(m.totals(), { queriesSent: 0, queriesForwarded: 0, hitsSent: 0, duplicates: 0, rateLimited: 0, hitsReceived: 0, publishesSent: 0, publishesReceived: 0 });
     m.forwarded.inc();
     assert.equal(m.totals().queriesForwarded, 1);
   });

@@ -25,6 +25,10 @@ export interface SearchTotals {
   rateLimited: number;
   /** Hits received for searches started here (`_hits_received_total`). */
   hitsReceived: number;
+  /** Publish messages this leaf sent to its supernodes, heartbeats included (`_publishes_sent_total`). */
+  publishesSent: number;
+  /** Publish messages this supernode took from its leaves (`_publishes_received_total`). */
+  publishesReceived: number;
 }
 
 /** A counter that also keeps its total over every label, so what is exported can be read back. */
@@ -53,6 +57,8 @@ export class SearchMetrics implements Startable {
   readonly duplicates: Tally<string>;
   readonly rateLimited: Tally<string>;
   readonly hits: Tally<string>;
+  readonly publishesSent: Tally<string>;
+  readonly publishesReceived: Tally<string>;
   readonly searches: Counter<'mode' | 'outcome'>;
   readonly #perQuery;
 
@@ -66,6 +72,8 @@ export class SearchMetrics implements Startable {
     this.duplicates = new Tally(metrics.counter({ name: 'peerweave_search_queries_duplicate_total', help: 'Queries dropped because their id was seen before.' }));
     this.rateLimited = new Tally(metrics.counter({ name: 'peerweave_search_queries_rate_limited_total', help: 'Queries dropped by the per-neighbour rate limit.' }));
     this.hits = new Tally(metrics.counter({ name: 'peerweave_search_hits_received_total', help: 'Hits received for searches started here.' }));
+    this.publishesSent = new Tally(metrics.counter({ name: 'peerweave_search_publishes_sent_total', help: 'Publish messages this leaf sent to its supernodes (whole index, batches of changes, heartbeats).' }));
+    this.publishesReceived = new Tally(metrics.counter({ name: 'peerweave_search_publishes_received_total', help: 'Publish messages this supernode accepted from its leaves.' }));
     this.searches = metrics.counter({
       name: 'peerweave_search_searches_total',
       help: 'Searches started here, by mode (flood, supernode; the asked mode when it failed) and outcome: ok, partial (the deadline came first), or the error code.',
@@ -98,6 +106,8 @@ export class SearchMetrics implements Startable {
       duplicates: this.duplicates.total,
       rateLimited: this.rateLimited.total,
       hitsReceived: this.hits.total,
+      publishesSent: this.publishesSent.total,
+      publishesReceived: this.publishesReceived.total,
     };
   }
 }

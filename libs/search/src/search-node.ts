@@ -94,8 +94,8 @@ export class SearchNode implements Startable {
       attached: () => this.#leaf.attachedCount,
     });
     const directory = new SupernodeDirectory({ selfId: self.id, transport, clock, random, overlay: init.overlay, supernodeCandidates: init.supernodeCandidates, callDeadlineMs, shunMs: o.leafExpiryMs });
-    const server = new SupernodeServer({ selfId: self.id, role, clock, random, logger, ...(leafIndex ? { leafIndex } : {}), directory, maxLeaves: o.maxLeaves, leafExpiryMs: o.leafExpiryMs, heartbeatMs });
-    const leaf = new LeafClient({ self, active: role !== 'supernode', transport, clock, random, logger, directory, localEntries: init.localEntries, attachCount: o.attachCount, probeCount: o.probeCount, heartbeatMs, publishDelayMs: o.publishDelayMs, callDeadlineMs });
+    const server = new SupernodeServer({ selfId: self.id, role, clock, random, logger, metrics, ...(leafIndex ? { leafIndex } : {}), directory, maxLeaves: o.maxLeaves, leafExpiryMs: o.leafExpiryMs, heartbeatMs });
+    const leaf = new LeafClient({ self, active: role !== 'supernode', transport, clock, random, logger, metrics, directory, localEntries: init.localEntries, attachCount: o.attachCount, probeCount: o.probeCount, heartbeatMs, publishDelayMs: o.publishDelayMs, callDeadlineMs });
     const router = new QueryRouter({ ...o, self, role, transport, clock, logger, metrics, index: init.index, ...(leafIndex ? { leafIndex } : {}), overlay: init.overlay, directory });
     this.#sessions = new SearchSessions({ self, role, transport, clock, random, metrics, router, leaf, server, directory, quietMs: o.quietMs, deadlineMs: o.deadlineMs, supernodeTtl, callDeadlineMs });
     this.metrics = metrics;

@@ -9,6 +9,7 @@ import {
   type SearchOrigin,
 } from '@peerweave/protocol';
 import { Periodic } from './periodic.ts';
+import type { SearchMetrics } from './search-metrics.ts';
 import type { LeafIndex, SearchRole } from './query-router.ts';
 
 interface Leaf {
@@ -38,6 +39,8 @@ export interface SupernodeServerInit {
   clock: Clock;
   random: Random;
   logger?: Logger;
+  /** Counts the Publish messages accepted (`publishesReceived`). */
+  metrics?: Pick<SearchMetrics, 'publishesReceived'>;
   /** Supernode only: the index of its leaves' records. */
   leafIndex?: LeafIndex;
   /** The supernode mesh: the supernodes known, their gossip each round. */
@@ -107,6 +110,7 @@ export class SupernodeServer implements Startable {
     leaf.lastSeen = this.#init.clock.now();
     // One transaction for the whole message, however many entries a leaf's batch carries.
     this.#init.leafIndex!.applyPublish(request.leaf, request);
+    this.#init.metrics?.publishesReceived.inc();
     return { accepted: true };
   }
 
