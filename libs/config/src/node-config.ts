@@ -34,6 +34,7 @@ import {
   MAX_PROVIDER_TTL_MS,
 } from '@peerweave/replication';
 import { DEFAULT_BODY_LIMIT } from '@peerweave/http-api';
+import { DEFAULT_PUBLISH_DELAY_MS } from '@peerweave/search';
 
 const port = Type.Integer({ minimum: 0, maximum: 65535 });
 const positiveMs = Type.Integer({ minimum: 1, maximum: 86_400_000 });
@@ -306,6 +307,13 @@ export const NODE_CONFIG = {
     doc: 'Size of the bounded set of overlay neighbours (from different buckets) that flooded search uses. More raises search reach per hop and message count.',
     schema: Type.Integer({ minimum: 1, maximum: 32 }),
     default: DEFAULT_OVERLAY_NEIGHBOURS,
+  },
+  searchPublishDelayMs: {
+    env: 'PEERWEAVE_SEARCH_PUBLISH_DELAY_MS',
+    accepts: 'an integer number of milliseconds, 0..60000',
+    doc: 'Linger of a node\'s publishes to its supernodes (as Kafka\'s `linger.ms`): a change of the records it holds waits this long for others, then all go to each supernode in one Publish (and while one is in flight, the next waits for it). A Publish costs about the same CPU whatever it carries, and every put makes r + 1 nodes publish to 2 supernodes each, so a busy node sends at most one per period per supernode instead of one per record; an idle one still sends a lone change on its own. The price is freshness: a new record is searchable through the supernodes up to this much later (100 ms is inside a search\'s own 300 ms quiet period). 0 sends at the next turn of the event loop, coalescing only behind the publish in flight. Same in every preset: it batches, whatever the network size.',
+    schema: Type.Integer({ minimum: 0, maximum: 60_000 }),
+    default: DEFAULT_PUBLISH_DELAY_MS,
   },
   shutdownTimeoutMs: {
     env: 'PEERWEAVE_SHUTDOWN_TIMEOUT_MS',

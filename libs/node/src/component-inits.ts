@@ -69,6 +69,7 @@ export function searchInit({ config, logger, metrics, self, transport }: NodeBas
     overlay: () => routing.overlayContacts(),
     supernodeCandidates: () => routing.contactsWithRole('supernode'),
     localEntries: () => searchIndex.entries(SELF_OWNER),
+    publishDelayMs: config.searchPublishDelayMs,
   };
 }
 
