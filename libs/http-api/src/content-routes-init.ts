@@ -36,7 +36,8 @@ export interface ContentRoutesInit {
    * `AbortError` if the client goes away; put() is expected to let both propagate.
    */
   put(body: AsyncIterable<Uint8Array>, meta: UploadMeta, options: { signal: AbortSignal }): Promise<PutOutcome>;
-  stat(cid: string, options: { signal: AbortSignal }): Promise<ObjectInfo>;
+  /** What the object is. `withData`: its bytes are read next (a store may fetch a small object's bytes with its metadata). */
+  stat(cid: string, options: { signal: AbortSignal; withData?: boolean }): Promise<ObjectInfo>;
   /** The object's bytes, or those of `range`; must yield exactly that many bytes. */
   read(cid: string, range: ByteRange | undefined, options: { signal: AbortSignal }): AsyncIterable<Uint8Array>;
   list(options: { limit: number; after?: string }): Promise<{ objects: ObjectInfo[]; next?: string }>;

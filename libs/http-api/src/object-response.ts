@@ -50,7 +50,7 @@ export async function sendObject(
   options: { head: boolean; signal: AbortSignal },
 ): Promise<FastifyReply> {
   const { signal } = options;
-  const info = await init.stat(cid, { signal });
+  const info = await init.stat(cid, { signal, withData: !options.head });
   const etag = `"${cid}"`;
   if (ifNoneMatchMatches(request.headers['if-none-match'], etag)) {
     return reply.code(304).header('etag', etag).header('cache-control', IMMUTABLE_CACHE_CONTROL).send();

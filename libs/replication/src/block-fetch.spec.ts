@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { UnavailableError } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
 import type { PeerContact } from '@peerweave/protocol';
+import { CID } from 'multiformats/cid';
+import { sha256 } from 'multiformats/hashes/sha2';
 import { BlockFetch } from './block-fetch.ts';
 import { contact, contentMetrics, MemoryBlockStore, memoryDb, rawBlock } from './test-support.ts';
 
@@ -42,6 +44,31 @@ async function setup(known: PeerContact[], lookedUp: PeerContact[], held: Map<st
 }
 
 describe('BlockFetch', () => {
+  it('a block offered with its record is taken once without asking a peer, and cached like a fetched one', async () => {
+    const b = await rawBlock('b');
+    const good = contact(5);
+    const s = await setup([good], [], new Map([[good.id, b.bytes]]));
+    s.fetch.offer(b.cid, b.bytes);
+    assert.deepEqual(await s.fetch.getBlock(b.text), b.bytes);
+    assert.deepEqual(s.asked, [], 'no peer asked');
+    assert.deepEqual(s.kept, [b.text]);
+    assert.equal(s.recorded.value('peerweave_content_block_fetches_total', { source: 'peer' }), 1);
+    assert.deepEqual(await s.fetch.getBlock(b.text), b.bytes, 'taken once: the next read asks a peer');
+    assert.deepEqual(s.asked, ['05']);
+  });
+
+  it('offered blocks wait within a bound: the oldest go first', async () => {
+    const s = await setup([], [], new Map());
+    const big = async (i: number) => {
+      const bytes = new Uint8Array(1024 * 1024).fill(i);
+      return { cid: CID.createV1(0x55, await sha256.digest(bytes)), bytes };
+    };
+    const blocks = await Promise.all([1, 2, 3, 4, 5].map(big));
+    for (const b of blocks) s.fetch.offer(b.cid, b.bytes);
+    await assert.rejects(s.fetch.getBlock(blocks[0]!.cid), { code: 'NOT_FOUND' }, 'the oldest of 5 MiB was dropped (4 MiB bound)');
+    assert.deepEqual(await s.fetch.getBlock(blocks[4]!.cid), blocks[4]!.bytes);
+  });
+
   it('a block held here is read locally and marked used', async () => {
     const b = await rawBlock('b');
     const s = await setup([], [], new Map());

@@ -20,13 +20,22 @@ export interface BlockFetchInit {
 }
 
 /**
- * One block, wherever it is: the local store, then the r + 2 closest known nodes in order, then
- * the nodes a lookup finds. Every block from a peer is checked against its CID (a peer that sends
- * wrong bytes is skipped and counted) and kept in the read cache.
+ * Bytes of root blocks that came with their record (RecordLookup) and wait for the read that
+ * asked for them: a few small objects' worth; the oldest go first.
+ */
+const ARRIVED_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One block, wherever it is: the local store, then a block that arrived with its record, then
+ * the r + 2 closest known nodes in order, then the nodes a lookup finds. Every block from a peer
+ * is checked against its CID (a peer that sends wrong bytes is skipped and counted) and kept in
+ * the read cache.
  */
 export class BlockFetch {
   readonly #init: BlockFetchInit;
   readonly #log: Logger;
+  readonly #arrived = new Map<string, Uint8Array>();
+  #arrivedBytes = 0;
 
   constructor(init: BlockFetchInit) {
     this.#init = init;
@@ -43,6 +52,13 @@ export class BlockFetch {
       metrics.fetches.inc({ source: 'local' });
       return local;
     }
+    const arrived = this.#arrived.get(cidText);
+    if (arrived !== undefined) {
+      this.#forget(cidText, arrived);
+      metrics.fetches.inc({ source: 'peer' });
+      await this.#init.cache.keep(cid, arrived);
+      return arrived;
+    }
     const key = cidKey(cid);
     const asked = new Set<string>([this.#init.self.id]);
     let data = await this.#tryFrom(cid, replicaSet.knownPreferenceList(key, replicaSet.r + 2), asked, options.signal);
@@ -57,6 +73,26 @@ export class BlockFetch {
     metrics.fetches.inc({ source: 'peer' });
     await this.#init.cache.keep(cid, data);
     return data;
+  }
+
+  /**
+   * A block a peer sent with its record, already checked against `cid`: the next getBlock of it
+   * takes it from here (and caches it, as any fetched block) instead of asking a peer again.
+   */
+  offer(cid: CID, data: Uint8Array): void {
+    const key = cidToString(cid);
+    if (this.#arrived.has(key) || data.length > ARRIVED_MAX_BYTES) return;
+    this.#arrived.set(key, data);
+    this.#arrivedBytes += data.length;
+    for (const [oldest, bytes] of this.#arrived) {
+      if (this.#arrivedBytes <= ARRIVED_MAX_BYTES) break;
+      this.#forget(oldest, bytes);
+    }
+  }
+
+  #forget(key: string, bytes: Uint8Array): void {
+    this.#arrived.delete(key);
+    this.#arrivedBytes -= bytes.length;
   }
 
   /** The first verified copy from `candidates` not asked yet, in order. */

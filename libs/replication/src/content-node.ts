@@ -12,7 +12,7 @@ import { DeletePath } from './delete-path.ts';
 import type { ObjectInfo } from './object-info.ts';
 import { Providers } from './providers.ts';
 import { ReadCache } from './read-cache.ts';
-import { ReadPath, type BlockLocation } from './read-path.ts';
+import { ReadPath, type BlockLocation, type StatOptions } from './read-path.ts';
 import { RecordLookup } from './record-lookup.ts';
 import { Repair, type RepairReport } from './repair.ts';
 import { ReplicaSet, type ContentRouting } from './replica-set.ts';
@@ -165,7 +165,7 @@ export class ContentNode implements Startable {
     return this.#read.read(cid, range, options);
   }
 
-  stat(cid: string, options: AbortOptions = {}): Promise<ObjectInfo> {
+  stat(cid: string, options: StatOptions = {}): Promise<ObjectInfo> {
     return this.#read.stat(cid, options);
   }
 

@@ -135,8 +135,9 @@ export class ContentPeers {
     return (await this.#call(peer, 'putRecord', { record }, signal)).stored;
   }
 
-  getRecord(peer: PeerContact, cid: string, signal: AbortSignal | undefined): Promise<GetRecordResponse> {
-    return this.#call(peer, 'getRecord', { cid }, signal);
+  /** The record of `cid` on `peer`; with `rootBlockMaxBytes` above 0 also its root block, if small and held (unverified). */
+  getRecord(peer: PeerContact, cid: string, signal: AbortSignal | undefined, rootBlockMaxBytes = 0): Promise<GetRecordResponse> {
+    return this.#call(peer, 'getRecord', rootBlockMaxBytes > 0 ? { cid, rootBlockMaxBytes } : { cid }, signal);
   }
 
   async storeTombstone(peer: PeerContact, tombstone: Tombstone, signal: AbortSignal | undefined): Promise<boolean> {

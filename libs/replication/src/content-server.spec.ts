@@ -120,6 +120,26 @@ describe('ContentServer.handler', () => {
     assert.deepEqual(await s.server.handler.getRecord({ cid: 'y' }, context()), {});
   });
 
+  it('GetRecord sends a one-block object’s block with its record when asked and it fits, never with a tombstone', async () => {
+    const s = setup(1);
+    const b = await rawBlock('small');
+    await s.server.acceptBlock({ cid: b.text, data: b.bytes, roots: [b.text], hintFor: '' });
+    const record = signRecord({ cid: b.text, name: 'n', contentType: 't', size: b.bytes.length, blocks: 1, keywords: [], createdMs: 1 }, signer());
+    assert.equal(s.server.acceptRecord(record), true);
+    const get = (rootBlockMaxBytes?: number, peer?: string) =>
+      s.server.handler.getRecord({ cid: b.text, ...(rootBlockMaxBytes === undefined ? {} : { rootBlockMaxBytes }) }, context(peer));
+    assert.deepEqual(await get(), { record }, 'not asked: the record only');
+    assert.deepEqual(await get(1024), { record, rootBlock: b.bytes });
+    assert.deepEqual(await get(b.bytes.length - 1), { record }, 'larger than asked for: left out');
+    assert.equal(s.recorded.value('peerweave_content_blocks_served_total'), 1, 'counted as a served block');
+    // Over the caller's block limit (1 here): left out, not an error.
+    const busy = s.server.handler.getBlock({ cid: b.text }, context('10.0.0.9:1'));
+    assert.deepEqual(await get(1024, '10.0.0.9:2'), { record });
+    await busy;
+    s.db.putTombstone({ cid: b.text, deletedMs: 2, by: 'me' });
+    assert.deepEqual(Object.keys(await get(1024)), ['tombstone']);
+  });
+
   it('hands tombstones, syncs and provider records to their components', async () => {
     const s = setup();
     const t = { cid: 'x', deletedMs: 1, by: 'me' };

@@ -219,11 +219,17 @@ export class ContentServer {
       getProviders: async (request) => ({ providers: providers.recordsFor(request.cid) }),
       hasBlocks: async (request) => ({ have: request.cids.map((c) => this.holds(c)) }),
       putRecord: async (request) => ({ stored: this.acceptRecord(request.record) }),
-      getRecord: async (request) => {
+      getRecord: async (request, context) => {
         const tombstone = db.getTombstone(request.cid);
         if (tombstone) return { tombstone };
         const record = db.getRecord(request.cid);
-        return record ? { record } : {};
+        if (!record) return {};
+        const max = request.rootBlockMaxBytes ?? 0;
+        // A small object's only block rides along, so its reader needs no GetBlock. It counts
+        // against the caller's block limit like one; over the limit it is just left out.
+        if (max <= 0 || record.blocks !== 1 || record.size > max) return { record };
+        const rootBlock = await this.#limited(context.peer, () => this.serveBlock(request.cid)).catch(() => undefined);
+        return rootBlock !== undefined && rootBlock.length <= max ? { record, rootBlock } : { record };
       },
       putTombstone: async (request) => ({ applied: tombstones.apply(request.tombstone) }),
       syncDigest: async (request) => ({ digests: sync.digestFor(request.from) }),

@@ -11,5 +11,5 @@ export { DEFAULT_TOMBSTONE_TTL_MS } from './tombstones.ts';
 export { DEFAULT_PROVIDER_TTL_MS, MAX_PROVIDER_TTL_MS, MAX_PROVIDERS_PER_CID } from './providers.ts';
 export { DEFAULT_MAX_REQUESTS_PER_PEER } from './content-server.ts';
 export { type PutMeta, type PutOutcome } from './write-path.ts';
-export { type BlockLocation } from './read-path.ts';
+export { type BlockLocation, type StatOptions } from './read-path.ts';
 export { type ObjectInfo } from './object-info.ts';

@@ -6,7 +6,7 @@ import { MemoryBlocks } from '@peerweave/storage/testing';
 import type { CID } from 'multiformats/cid';
 import type { WhoHas } from './content-peers.ts';
 import { ReadPath } from './read-path.ts';
-import type { RecordAnswer } from './record-lookup.ts';
+import type { RecordFound } from './record-lookup.ts';
 import { contact, contentMetrics, memoryDb, signer } from './test-support.ts';
 
 const self = contact(1);
@@ -22,7 +22,9 @@ async function readAll(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-async function setup(answer: RecordAnswer = {}) {
+async function setup(answer: RecordFound = {}) {
+  const offered: string[] = [];
+  const finds: { rootBlockMaxBytes?: number }[] = [];
   const store = new MemoryBlocks();
   const db = memoryDb();
   const { metrics, recorded } = contentMetrics();
@@ -38,17 +40,17 @@ async function setup(answer: RecordAnswer = {}) {
         return { held, lacking: [], unreachable: new Set() };
       },
     },
-    fetch: { getBlock: (cid, o) => store.get(typeof cid === 'string' ? parseCid(cid) : cid, o ?? {}) },
+    fetch: { getBlock: (cid, o) => store.get(typeof cid === 'string' ? parseCid(cid) : cid, o ?? {}), offer: (cid) => void offered.push(cidToString(cid)) },
     swarm: {
       read: async function* (root, leaves) {
         swarmed.push({ root, leaves });
         for (const l of leaves) yield await store.get(l.cid, {});
       },
     },
-    records: { find: async () => answer },
+    records: { find: async (_cid, _signal, options = {}) => (finds.push(options), answer) },
   });
   const put = async (bytes: Uint8Array): Promise<CID> => (await importFile(once(bytes), (cid, data) => store.sink(cid, data, {}))).cid;
-  return { store, db, recorded, swarmed, read, put };
+  return { store, db, recorded, swarmed, read, put, offered, finds };
 }
 
 describe('ReadPath.read', () => {
@@ -98,6 +100,19 @@ describe('ReadPath.stat', () => {
 });
 
 describe('ReadPath.list', () => {
+  it('with withData, asks for a small object’s block with its record and hands it to the fetch', async () => {
+    const bytes = new Uint8Array([1, 2, 3]);
+    const s0 = await setup();
+    const cid = await s0.put(bytes);
+    const record = signRecord({ cid: cidToString(cid), name: 'n', contentType: 't', size: 3, blocks: 1, keywords: [], createdMs: 1 }, signer());
+    const s = await setup({ record, rootBlock: bytes });
+    await s.read.stat(cidToString(cid), { withData: true });
+    assert.deepEqual(s.finds, [{ rootBlockMaxBytes: 256 * 1024 }]);
+    assert.deepEqual(s.offered, [cidToString(cid)]);
+    await s.read.stat(cidToString(cid));
+    assert.deepEqual(s.finds[1], {}, 'a stat alone (HEAD, /meta) asks for the record only');
+  });
+
   it('pages through the records held, leaving out deleted ones', async () => {
     const s = await setup();
     const id = signer();

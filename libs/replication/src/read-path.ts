@@ -17,11 +17,19 @@ export interface BlockLocation {
   holders: string[];
 }
 
+/** The largest object whose block is asked for with its record (one UnixFS chunk). */
+export const READ_WITH_RECORD_MAX_BYTES = 256 * 1024;
+
+export interface StatOptions extends AbortOptions {
+  /** The object's bytes are read next: ask for a small object's block with its record. */
+  withData?: boolean;
+}
+
 export interface ReadPathInit {
   db: Pick<ContentDb, 'getTombstone' | 'listRecords'>;
   replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList'>;
   peers: Pick<ContentPeers, 'whoHas'>;
-  fetch: Pick<BlockFetch, 'getBlock'>;
+  fetch: Pick<BlockFetch, 'getBlock' | 'offer'>;
   swarm: Pick<SwarmRead, 'read'>;
   records: Pick<RecordLookup, 'find'>;
   metrics: Pick<ContentMetrics, 'gets'>;
@@ -70,12 +78,17 @@ export class ReadPath {
     }
   }
 
-  /** What a user sees of an object: its record, or what the DAG tells when there is none. */
-  async stat(cidText: string, options: AbortOptions = {}): Promise<ObjectInfo> {
+  /**
+   * What a user sees of an object: its record, or what the DAG tells when there is none. With
+   * `withData` (a read of the bytes follows), a small object's block comes with its record from
+   * the replica asked first and waits in BlockFetch for that read: one call fewer.
+   */
+  async stat(cidText: string, options: StatOptions = {}): Promise<ObjectInfo> {
     const cid = parseCid(cidText);
     const canonical = cidToString(cid);
-    const { record, tombstone } = await this.#init.records.find(cid, options.signal);
+    const { record, tombstone, rootBlock } = await this.#init.records.find(cid, options.signal, options.withData ? { rootBlockMaxBytes: READ_WITH_RECORD_MAX_BYTES } : {});
     if (tombstone) throw new NotFoundError(`object ${canonical} was deleted`);
+    if (rootBlock !== undefined) this.#init.fetch.offer(cid, rootBlock);
     if (record) return toInfo(record);
     const { size, blocks } = await statObject(cid, (c, o) => this.#init.fetch.getBlock(c, o), options);
     return dagInfo(canonical, size, blocks);

@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import { UnavailableError, type ObjectRecord, type Tombstone } from '@peerweave/core';
 import type { GetRecordResponse, PeerContact } from '@peerweave/protocol';
 import { signRecord } from '@peerweave/storage';
-import { pickRecordAnswer, RecordLookup } from './record-lookup.ts';
+import { pickRecordAnswer, readQuorum, RecordLookup } from './record-lookup.ts';
 import { contact, memoryDb, rawBlock, signer } from './test-support.ts';
 
 const self = contact(1);
-const [a, b, far] = [contact(2), contact(3), contact(0x70)];
+const [a, b, c, far] = [contact(2), contact(3), contact(4), contact(0x70)];
 
 async function fixture() {
   const root = await rawBlock('root');
@@ -31,23 +31,25 @@ describe('pickRecordAnswer', async () => {
   for (const [what, answers, expected] of cases) it(what, () => assert.deepEqual(pickRecordAnswer(answers, root.text), expected));
 });
 
-function setup(known: PeerContact[], lookedUp: PeerContact[], answers: Map<string, GetRecordResponse>) {
+function setup(known: PeerContact[], lookedUp: PeerContact[], answers: Map<string, GetRecordResponse>, quorum: { r: number; w: number } = { r: 2, w: 1 }) {
   const db = memoryDb();
   const asked: string[] = [];
+  const blockAsks: number[] = [];
   const lookups: number[] = [];
   const applied: Tombstone[] = [];
   const lookup = new RecordLookup({
     self,
     db,
     replicaSet: {
-      r: 2,
+      ...quorum,
       knownPreferenceList: (_k, n) => known.slice(0, n),
-      isReplica: () => known.slice(0, 2).some((p) => p.id === self.id),
+      isReplica: () => known.slice(0, quorum.r).some((p) => p.id === self.id),
       lookupPreferenceList: async (_k, count) => (lookups.push(count), lookedUp),
     },
     peers: {
-      getRecord: async (peer) => {
+      getRecord: async (peer, _cid, _signal, rootBlockMaxBytes = 0) => {
         asked.push(peer.id.slice(0, 2));
+        blockAsks.push(rootBlockMaxBytes);
         const answer = answers.get(peer.id);
         if (!answer) throw new UnavailableError('down');
         return answer;
@@ -55,7 +57,7 @@ function setup(known: PeerContact[], lookedUp: PeerContact[], answers: Map<strin
     },
     tombstones: { apply: (t) => (applied.push(t), true) },
   });
-  return { db, asked, lookups, applied, lookup };
+  return { db, asked, blockAsks, lookups, applied, lookup };
 }
 
 describe('RecordLookup', () => {
@@ -91,4 +93,42 @@ describe('RecordLookup', () => {
     assert.deepEqual(await alone.lookup.find(root.cid, undefined), { record: mine });
     assert.deepEqual(await setup([a], [b], new Map()).lookup.find(root.cid, undefined), {});
   });
+
+  it('asks a read quorum (r − w + 1) of the replicas, and the next ones only while fewer answered', async () => {
+    const { root, record, tombstone } = await fixture();
+    const all = new Map([a, b, c].map((p) => [p.id, { record }]));
+    const s = setup([a, b, c], [], all, { r: 3, w: 2 });
+    assert.deepEqual(await s.lookup.find(root.cid, undefined), { record });
+    assert.deepEqual(s.asked, ['02', '03'], 'two of three: every write quorum of 2 shares one of them');
+    const down = setup([a, b, c], [], new Map([[b.id, { record }], [c.id, { tombstone }]]), { r: 3, w: 2 });
+    assert.deepEqual(await down.lookup.find(root.cid, undefined), { tombstone });
+    assert.deepEqual(down.asked, ['02', '03', '04'], 'a did not answer: c is asked too');
+    const w1 = setup([a, b, c], [], all, { r: 3, w: 1 });
+    await w1.lookup.find(root.cid, undefined);
+    assert.deepEqual(w1.asked, ['02', '03', '04'], 'w = 1: all three');
+  });
+
+  it('a small object’s root block comes with the record from the first replica asked, checked against the CID', async () => {
+    const { root, record } = await fixture();
+    const withBlock = setup([a, b, c], [], new Map([a, b, c].map((p) => [p.id, { record, rootBlock: root.bytes }])), { r: 3, w: 2 });
+    const found = await withBlock.lookup.find(root.cid, undefined, { rootBlockMaxBytes: 1000 });
+    assert.deepEqual(found, { record, rootBlock: root.bytes });
+    assert.deepEqual(withBlock.blockAsks, [1000, 0], 'only the first replica asked sends the block');
+    const forged = setup([a, b], [], new Map([a, b].map((p) => [p.id, { record, rootBlock: new TextEncoder().encode('forged') }])), { r: 2, w: 1 });
+    assert.deepEqual(await forged.lookup.find(root.cid, undefined, { rootBlockMaxBytes: 1000 }), { record }, 'a block that does not match its CID is dropped');
+    const plain = setup([a, b], [], new Map([a, b].map((p) => [p.id, { record }])));
+    await plain.lookup.find(root.cid, undefined);
+    assert.deepEqual(plain.blockAsks, [0, 0], 'not asked for: no block');
+  });
+});
+
+describe('readQuorum', () => {
+  const cases: [r: number, w: number, quorum: number][] = [
+    [3, 2, 2],
+    [3, 1, 3],
+    [3, 3, 1],
+    [1, 1, 1],
+    [5, 3, 3],
+  ];
+  for (const [r, w, q] of cases) it(`r = ${r}, w = ${w}: ${q}`, () => assert.equal(readQuorum(r, w), q));
 });

@@ -1,6 +1,6 @@
 import type { ObjectRecord, Tombstone } from '@peerweave/core';
 import type { GetRecordResponse, PeerContact } from '@peerweave/protocol';
-import { cidKey, cidToString, verifyRecord, type ContentDb } from '@peerweave/storage';
+import { blockMatches, cidKey, cidToString, verifyRecord, type ContentDb } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import type { ContentPeers } from './content-peers.ts';
 import type { ReplicaSet } from './replica-set.ts';
@@ -10,6 +10,20 @@ import type { Tombstones } from './tombstones.ts';
 export interface RecordAnswer {
   record?: ObjectRecord;
   tombstone?: Tombstone;
+}
+
+/** A record answer that may carry the object's root block, checked against its CID. */
+export interface RecordFound extends RecordAnswer {
+  rootBlock?: Uint8Array;
+}
+
+/**
+ * How many replicas a read asks for the record: r − w + 1, the fewest whose every choice shares a
+ * node with every write quorum of w (Dynamo's R + W > N), so a record acknowledged to w replicas
+ * is seen by every read. More are asked only when some of those do not answer.
+ */
+export function readQuorum(r: number, w: number): number {
+  return Math.max(1, Math.min(r, r - w + 1));
 }
 
 /**
@@ -29,15 +43,16 @@ export function pickRecordAnswer(answers: readonly (GetRecordResponse | undefine
 export interface RecordLookupInit {
   self: Pick<PeerContact, 'id'>;
   db: Pick<ContentDb, 'getRecord' | 'getTombstone'>;
-  replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList' | 'lookupPreferenceList' | 'isReplica'>;
+  replicaSet: Pick<ReplicaSet, 'r' | 'w' | 'knownPreferenceList' | 'lookupPreferenceList' | 'isReplica'>;
   peers: Pick<ContentPeers, 'getRecord'>;
   tombstones: Pick<Tombstones, 'apply'>;
 }
 
 /**
  * The record (or tombstone) of an object, from this node or its replicas: this node's own copy
- * when it is a replica, else the replicas it knows, else those a lookup finds. A tombstone found
- * is applied here too.
+ * when it is a replica, else a read quorum ({@link readQuorum}) of the replicas it knows, else
+ * those a lookup finds. A tombstone found is applied here too. Asked for it, the first replica
+ * asked also sends a small object's root block with the record (one call reads it).
  */
 export class RecordLookup {
   readonly #init: RecordLookupInit;
@@ -46,7 +61,7 @@ export class RecordLookup {
     this.#init = init;
   }
 
-  async find(cid: CID, signal: AbortSignal | undefined): Promise<RecordAnswer> {
+  async find(cid: CID, signal: AbortSignal | undefined, options: { rootBlockMaxBytes?: number } = {}): Promise<RecordFound> {
     const { db, replicaSet } = this.#init;
     const cidText = cidToString(cid);
     const localTombstone = db.getTombstone(cidText);
@@ -55,19 +70,45 @@ export class RecordLookup {
     if (localTombstone) return { tombstone: localTombstone };
     // A replica's own copy is authoritative; any other copy (the uploader's) may have missed a delete.
     if (localRecord && replicaSet.isReplica(key)) return { record: localRecord };
-    let found = await this.#ask(replicaSet.knownPreferenceList(key, replicaSet.r), cidText, signal);
+    const ask = { cid, quorum: readQuorum(replicaSet.r, replicaSet.w), rootBlockMaxBytes: options.rootBlockMaxBytes ?? 0, signal };
+    let found = await this.#ask(replicaSet.knownPreferenceList(key, replicaSet.r), ask);
     if (!found.record && !found.tombstone) {
       const looked = await replicaSet.lookupPreferenceList(key, replicaSet.r + 1, signal);
-      found = await this.#ask(looked.slice(0, replicaSet.r + 1), cidText, signal);
+      found = await this.#ask(looked.slice(0, replicaSet.r + 1), { ...ask, quorum: replicaSet.r + 1 });
     }
     if (found.tombstone) this.#init.tombstones.apply(found.tombstone);
     else if (!found.record && localRecord) found = { record: localRecord };
     return found;
   }
 
-  async #ask(peers: readonly PeerContact[], cid: string, signal: AbortSignal | undefined): Promise<RecordAnswer> {
-    const others = peers.filter((p) => p.id !== this.#init.self.id);
-    const answers = await Promise.all(others.map((p) => this.#init.peers.getRecord(p, cid, signal).catch(() => undefined)));
-    return pickRecordAnswer(answers, cid);
+  /**
+   * Asks `quorum` of `peers` (in their order; this node, when among them, has answered already:
+   * nothing here), and more of them while fewer than that answered.
+   */
+  async #ask(peers: readonly PeerContact[], ask: { cid: CID; quorum: number; rootBlockMaxBytes: number; signal: AbortSignal | undefined }): Promise<RecordFound> {
+    const selfId = this.#init.self.id;
+    const others = peers.filter((p) => p.id !== selfId);
+    let answered = others.length < peers.length ? 1 : 0;
+    const cidText = cidToString(ask.cid);
+    const answers: (GetRecordResponse | undefined)[] = [];
+    let next = 0;
+    while (answered < ask.quorum && next < others.length) {
+      const batch = others.slice(next, next + ask.quorum - answered);
+      const first = next === 0;
+      next += batch.length;
+      const got = await Promise.all(
+        batch.map((p, i) =>
+          this.#init.peers.getRecord(p, cidText, ask.signal, first && i === 0 ? ask.rootBlockMaxBytes : 0).catch(() => undefined),
+        ),
+      );
+      answers.push(...got);
+      answered += got.filter((a) => a !== undefined).length;
+    }
+    const found: RecordFound = pickRecordAnswer(answers, cidText);
+    if (found.record) {
+      const block = answers.find((a) => a?.rootBlock !== undefined && a.record?.cid === cidText)?.rootBlock;
+      if (block !== undefined && blockMatches(ask.cid, block)) found.rootBlock = block;
+    }
+    return found;
   }
 }

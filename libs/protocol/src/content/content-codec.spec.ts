@@ -94,6 +94,22 @@ describe('content codec: round trips through protobuf', () => {
     }
   });
 
+  it('getRecord asks for the root block only when rootBlockMaxBytes is above 0 (older callers send 0)', () => {
+    assert.deepEqual(wireRequest('getRecord', { cid: cid(1), rootBlockMaxBytes: 262_144 }), { cid: cid(1), rootBlockMaxBytes: 262_144 });
+    assert.deepEqual(wireRequest('getRecord', { cid: cid(1), rootBlockMaxBytes: 0 }), { cid: cid(1) });
+    assert.deepEqual(rawRequest('getRecord', { cid: cid(1) }), { cid: cid(1) });
+    for (const bad of [-1, 1.5, 2 ** 32]) {
+      assert.throws(() => CONTENT_CODECS.getRecord.encodeRequest({ cid: cid(1), rootBlockMaxBytes: bad }), isInvalidArgument('rootBlockMaxBytes'), String(bad));
+    }
+  });
+
+  it('getRecord: a root block comes only with a record, never with a tombstone, and is a block at most', () => {
+    assert.throws(() => rawResponse('getRecord', { rootBlock: bytes(3) }), isInvalidArgument('rootBlock'));
+    assert.throws(() => rawResponse('getRecord', { record: wireRecord, tombstone: CONTENT_CODECS.getRecord.encodeResponse({ tombstone: TOMBSTONE }).tombstone, rootBlock: bytes(3) }), isInvalidArgument('rootBlock'));
+    assert.throws(() => CONTENT_CODECS.getRecord.encodeResponse({ tombstone: TOMBSTONE, rootBlock: bytes(3) }), isInvalidArgument('rootBlock'));
+    assert.throws(() => rawResponse('getRecord', { record: wireRecord, rootBlock: bytes(MAX_BLOCK_BYTES + 1) }), isInvalidArgument('data'));
+  });
+
   it('a normal replica keeps the empty hintFor, a miss the empty data', () => {
     const put = { ...CONTENT_SAMPLES.putBlock.request, hintFor: '' };
     assert.deepEqual(wireRequest('putBlock', put), put);

@@ -163,23 +163,38 @@ const putRecord: ContentMethodCodec<'putRecord'> = {
 };
 
 const getRecord: ContentMethodCodec<'getRecord'> = {
-  encodeRequest: (r) => ({ cid: checkCid(r.cid, 'cid', -1) }),
-  decodeRequest: (m) => ({ cid: checkCid(m.cid, 'cid', -1) }),
+  encodeRequest: (r) => ({ cid: checkCid(r.cid, 'cid', -1), ...rootBlockMax(r.rootBlockMaxBytes) }),
+  decodeRequest: (m) => ({ cid: checkCid(m.cid, 'cid', -1), ...rootBlockMax(m.rootBlockMaxBytes) }),
   encodeResponse: (r) => {
     const out: GetRecordResponseWire = {};
     // Absent stays absent on the wire (the fields are `optional`); null counts as absent too.
     if (r.record != null) out.record = encodeRecord(r.record);
     if (r.tombstone != null) out.tombstone = encodeTombstone(r.tombstone, 'tombstone', -1);
+    if (r.rootBlock != null) out.rootBlock = checkRootBlock(r.rootBlock, r.record != null && r.tombstone == null);
     return out;
   },
   decodeResponse: (m) => {
     // No key at all for an absent field, so that `'record' in response` means it was sent.
-    const out: { record?: ObjectRecord; tombstone?: Tombstone } = {};
+    const out: { record?: ObjectRecord; tombstone?: Tombstone; rootBlock?: Uint8Array } = {};
     if (m.record != null) out.record = decodeRecord(m.record);
     if (m.tombstone != null) out.tombstone = decodeTombstone(m.tombstone, 'tombstone', -1);
+    if (m.rootBlock != null) out.rootBlock = checkRootBlock(m.rootBlock, m.record != null && m.tombstone == null);
     return out satisfies GetRecordResponse;
   },
 };
+
+/** GetRecord's `root_block_max_bytes`: a uint32; 0 (the default, what older callers send) is left out. */
+function rootBlockMax(value: number | undefined): { rootBlockMaxBytes?: number } {
+  if (value === undefined || value === 0) return {};
+  if (!(Number.isInteger(value) && value > 0 && value <= 0xffff_ffff)) invalid('rootBlockMaxBytes', -1, '', `must be an integer from 0 to 2^32-1, got ${String(value)}`);
+  return { rootBlockMaxBytes: value };
+}
+
+/** GetRecord's root block: a block's bytes, sent only beside a record (never with a tombstone). */
+function checkRootBlock(data: Uint8Array, withRecord: boolean): Uint8Array {
+  if (!withRecord) invalid('rootBlock', -1, '', 'is sent only with a record and without a tombstone');
+  return checkBlockData(data);
+}
 
 const putTombstone: ContentMethodCodec<'putTombstone'> = {
   encodeRequest: (r) => ({ tombstone: encodeTombstone(r.tombstone, 'tombstone', -1) }),

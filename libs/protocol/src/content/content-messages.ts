@@ -67,12 +67,19 @@ export interface PutRecordResponse {
 
 export interface GetRecordRequest {
   readonly cid: string;
+  /**
+   * Above 0: the callee also sends the root block (the block `cid` names) when it holds a record
+   * of it and the block, and the block is at most this many bytes. Absent or 0: the record only.
+   */
+  readonly rootBlockMaxBytes?: number;
 }
 export interface GetRecordResponse {
   /** The record, when the callee holds one. */
   readonly record?: ObjectRecord;
   /** The tombstone, when the object was deleted (and the tombstone has not expired). */
   readonly tombstone?: Tombstone;
+  /** The root block, when asked for and held (never with a tombstone); unverified: check it against the CID. */
+  readonly rootBlock?: Uint8Array;
 }
 
 export interface PutTombstoneRequest {

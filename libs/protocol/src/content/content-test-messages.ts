@@ -76,7 +76,7 @@ export const CONTENT_SAMPLES: { [M in keyof ContentMethods]: ContentMethods[M] }
 export const PUT_BLOCK_WITH_RECORD = { cid: cid(1), data: bytes(200, 1), roots: [cid(1)], hintFor: '', record: RECORD };
 
 /** The other shapes of a GetRecord answer: nothing, a record alone, a tombstone alone. */
-export const GET_RECORD_VARIANTS: readonly GetRecordResponse[] = [{}, { record: RECORD }, { tombstone: TOMBSTONE }];
+export const GET_RECORD_VARIANTS: readonly GetRecordResponse[] = [{}, { record: RECORD }, { tombstone: TOMBSTONE }, { record: RECORD, rootBlock: bytes(5) }];
 
 /**
  * A handler answering every content method with its sample response and recording what it was

@@ -3,8 +3,10 @@
 
 export interface GetRecordRequest {
   'cid'?: (string);
+  'rootBlockMaxBytes'?: (number);
 }
 
 export interface GetRecordRequest__Output {
   'cid': (string);
+  'rootBlockMaxBytes': (number);
 }

@@ -6,13 +6,17 @@ import type { Tombstone as _peerweave_content_v1_Tombstone, Tombstone__Output as
 export interface GetRecordResponse {
   'record'?: (_peerweave_content_v1_ObjectRecord | null);
   'tombstone'?: (_peerweave_content_v1_Tombstone | null);
+  'rootBlock'?: (Buffer | Uint8Array | string);
   '_record'?: "record";
   '_tombstone'?: "tombstone";
+  '_rootBlock'?: "rootBlock";
 }
 
 export interface GetRecordResponse__Output {
   'record'?: (_peerweave_content_v1_ObjectRecord__Output | null);
   'tombstone'?: (_peerweave_content_v1_Tombstone__Output | null);
+  'rootBlock'?: (Buffer);
   '_record'?: "record";
   '_tombstone'?: "tombstone";
+  '_rootBlock'?: "rootBlock";
 }
