@@ -3,7 +3,12 @@ import type { Fsync } from './commit-log.ts';
 
 // The options and results of BlockStore (block-store.ts), apart from the class.
 
-export type WriteStep = 'temp-written' | 'fsynced' | 'renamed';
+/**
+ * Steps of a write, for the crash hook. Through a temporary file: 'temp-written', 'fsynced'
+ * (durable puts), 'renamed'. In place (putMany's logged blocks): 'created' (the file exists under
+ * the block's name, still empty), 'written' (its bytes written, not synced).
+ */
+export type WriteStep = 'temp-written' | 'fsynced' | 'renamed' | 'created' | 'written';
 
 export interface BlockStoreInit {
   /** Directory of the blocks (created on open). */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { mkdtemp, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -282,6 +283,10 @@ async function turns(n = 5): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 }
 
+function readFileSizeSync(path: string): number {
+  return statSync(path).size;
+}
+
 function blockPath(dir: string, cid: CID): string {
   const name = cidToString(cid);
   return join(dir, name.slice(-3, -1), name);
@@ -435,12 +440,14 @@ describe('BlockStore.putMany (commit log)', () => {
     const blocks = await blocksOf(3);
     let crash = false;
     const crashing = await openStore(dir, (step) => {
-      if (crash && step === 'temp-written') throw new Error('crash after the log sync');
+      if (crash && step === 'created') throw new Error('crash after the log sync');
     });
     await crashing.putMany(blocks.slice(0, 1));
     crash = true;
     await assert.rejects(crashing.putMany(blocks.slice(1)), /crash after the log sync/);
-    // The process dies here: no close, no checkpoint. And the first block's file, never fsynced, is lost too.
+    // The process dies here: no close, no checkpoint. The blocks it was writing in place are left
+    // torn (created, still empty) under their names; the first block's file, never fsynced, is lost.
+    for (const block of blocks.slice(1)) assert.equal((await stat(blockPath(dir, block.cid))).size, 0, 'torn');
     await rm(blockPath(dir, blocks[0]?.cid ?? CID.parse('')));
 
     const reopened = await openStore(dir);
@@ -473,6 +480,46 @@ describe('BlockStore.putMany (commit log)', () => {
     assert.equal(await reopened.has(c.cid), false, 'partial record: ignored');
     assert.deepEqual(reopened.stats(), { blocks: 1, bytes: 1000, corrupt: 0 });
     assert.equal((await stat(logPath)).size, 0);
+  });
+
+  it('writes a logged block in place (no temporary file, no rename); replay repairs one left torn', async () => {
+    const dir = await freshDir();
+    const steps: WriteStep[] = [];
+    const store = await openStore(dir, (step) => {
+      steps.push(step);
+    });
+    const [a, b] = await blocksOf(2, 3000);
+    assert.ok(a && b);
+    assert.deepEqual(await store.putMany([a, b]), [true, true]);
+    assert.deepEqual(steps.toSorted(), ['created', 'created', 'written', 'written']);
+    assert.deepEqual(store.stats(), { blocks: 2, bytes: 6001, corrupt: 0 });
+    // A crash mid-write leaves part of a block under its name (never fsynced, then power cut).
+    await truncate(blockPath(dir, a.cid), 1234);
+    await writeFile(blockPath(dir, b.cid), new Uint8Array(b.bytes.length).fill(7));
+    const reopened = await openStore(dir);
+    assert.deepEqual(await reopened.get(a.cid), a.bytes);
+    assert.deepEqual(await reopened.get(b.cid), b.bytes);
+    assert.deepEqual(reopened.stats(), { blocks: 2, bytes: 6001, corrupt: 0 });
+    assert.ok(!(await filesUnder(dir)).some((f) => f.includes('.tmp-')));
+  });
+
+  it('a get of a block being written in place waits for the write: never a partial block', async () => {
+    const dir = await freshDir();
+    const [a] = await blocksOf(1, 50_000);
+    assert.ok(a);
+    const gets: Promise<Uint8Array | undefined>[] = [];
+    let sizeSeen = -1;
+    const store = await openStore(dir, (step) => {
+      if (step !== 'created') return;
+      // The file exists under the block's name and is still empty: read it now.
+      sizeSeen = readFileSizeSync(blockPath(dir, a.cid));
+      gets.push(store.get(a.cid), store.get(a.cid, { verify: false }));
+    });
+    assert.deepEqual(await store.putMany([a]), [true]);
+    assert.equal(sizeSeen, 0, 'the gets started while the file was empty');
+    assert.equal(gets.length, 2);
+    for (const got of await Promise.all(gets)) assert.deepEqual(got, a.bytes);
+    assert.deepEqual(store.stats(), { blocks: 1, bytes: 50_000, corrupt: 0 }, 'not taken for a rotted block');
   });
 
   it('replaces a file that kept its size but not its bytes, and stops at a zero-filled tail', async () => {

@@ -1,9 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CorruptBlockError, InvalidArgumentError, PeerweaveError } from '@peerweave/core';
 import type { CID } from 'multiformats/cid';
-import { blockPath, isMissing, listBlockFiles, removeFile, scanBlockFiles, shardOf, syncPath, TEMP_PREFIX } from './block-files.ts';
+import {
+  blockPath,
+  createFile,
+  isMissing,
+  listBlockFiles,
+  removeFile,
+  scanBlockFiles,
+  shardOf,
+  syncPath,
+  TEMP_PREFIX,
+  TornFileError,
+} from './block-files.ts';
 import type {
   BlockEntry,
   BlockStoreInit,
@@ -44,7 +56,12 @@ type WriteMode = 'durable' | 'logged' | 'volatile';
  * putMany() makes a batch durable with one fdatasync instead of two fsyncs per block: the blocks
  * are appended to a write-ahead log (`<dir>/commit.log`, group commit as in Cassandra's commitlog),
  * then written as files without fsync. A checkpoint (log past `checkpointBytes`, and close())
- * fsyncs those files and empties the log; open() replays what a crash left in it.
+ * fsyncs those files and empties the log; open() replays what a crash left in it. The log already
+ * makes these writes atomic (replay rewrites a file that is missing, short or different), so a
+ * new block's file is written in place, with no temporary file nor rename. A get() of a block
+ * being written waits for the write, and a write in place is never started while a get() of the
+ * same block is reading (that write goes through a temporary file): no reader in this process
+ * sees a partial file.
  */
 export class BlockStore {
   readonly #dir: string;
@@ -54,6 +71,8 @@ export class BlockStore {
   #log: CommitLog;
   readonly #shards = new Set<string>();
   readonly #writing = new Map<string, Promise<boolean>>();
+  /** get() calls reading a block's file now, per block: a write in place is never started under one. */
+  readonly #reading = new Map<string, number>();
   /** Errors thrown by the test hook: a simulated crash leaves its temporary file behind, like a real one. */
   readonly #crashes = new WeakSet<object>();
   /** Blocks written with durable: false since open (a durable put of one must still sync it). */
@@ -68,8 +87,6 @@ export class BlockStore {
   #checkpointing: Promise<void> | undefined;
   #checkpointError: unknown;
   #closed = false;
-  /** Sizes putMany's check found (-1: absent), for the write right after it. */
-  readonly #knownSize = new Map<string, number>();
   #blocks = 0;
   #bytes = 0;
   #corrupt = 0;
@@ -167,10 +184,10 @@ export class BlockStore {
     names.forEach((name, i) => {
       if (!firsts.has(name)) firsts.set(name, i);
     });
-    const needed = await Promise.all(
-      [...firsts.values()].map(async (i) => ((await this.#isStored(names[i] ?? '', entries[i]?.bytes.length ?? 0)) ? -1 : i)),
-    );
-    const todo = needed.filter((i) => i >= 0);
+    const todo: number[] = [];
+    for (const i of firsts.values()) {
+      if (!this.#isStored(names[i] ?? '', entries[i]?.bytes.length ?? 0)) todo.push(i);
+    }
     if (todo.length === 0) return results;
     const batch = todo.map((i) => ({ name: names[i] ?? '', bytes: entries[i]?.bytes ?? new Uint8Array() }));
 
@@ -206,6 +223,11 @@ export class BlockStore {
   async get(cid: CID, options: GetOptions = {}): Promise<Uint8Array | undefined> {
     const name = cidToString(cid);
     const path = this.#path(name);
+    // A block being written (perhaps in place, see #write) is read once its write has settled.
+    for (let inFlight = this.#writing.get(name); inFlight !== undefined; inFlight = this.#writing.get(name)) {
+      await inFlight.catch(noop);
+    }
+    this.#reading.set(name, (this.#reading.get(name) ?? 0) + 1);
     let bytes: Uint8Array;
     try {
       const file = await readFile(path);
@@ -213,6 +235,10 @@ export class BlockStore {
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;
+    } finally {
+      const readers = (this.#reading.get(name) ?? 1) - 1;
+      if (readers > 0) this.#reading.set(name, readers);
+      else this.#reading.delete(name);
     }
     if (options.verify === false || blockMatches(cid, bytes)) return bytes;
     // Rotted on disk (or truncated by something other than us): never serve it. Repair will
@@ -234,9 +260,13 @@ export class BlockStore {
     }
   }
 
-  /** Removes a block; true if it was there. */
+  /** Removes a block; true if it was there. Waits for a write of the block in flight. */
   async delete(cid: CID): Promise<boolean> {
     const name = cidToString(cid);
+    return this.#serialised(name, () => this.#delete(name));
+  }
+
+  async #delete(name: string): Promise<boolean> {
     const path = this.#path(name);
     let size: number;
     try {
@@ -281,46 +311,37 @@ export class BlockStore {
     }
   }
 
-  /** True when the block's file is whole and will survive a crash (durable, or covered by the log). */
-  async #isStored(name: string, length: number): Promise<boolean> {
+  /**
+   * True when the block's file is whole and will survive a crash (durable, or covered by the log).
+   * A synchronous stat: a lookup in the kernel's dentry cache, with no thread-pool trip nor Error
+   * built for the usual answer (absent); it keeps a block already stored out of the log.
+   */
+  #isStored(name: string, length: number): boolean {
     if (this.#volatile.has(name) || this.#writing.has(name)) return false;
-    try {
-      const size = (await stat(this.#path(name))).size;
-      if (size === length) return true;
-      this.#knownSize.set(name, size);
-      return false;
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-      // Remembered for the write that follows, which then needs no stat of its own.
-      this.#knownSize.set(name, -1);
-      return false;
-    }
+    return statSync(this.#path(name), { throwIfNoEntry: false })?.size === length;
   }
 
   async #write(name: string, bytes: Uint8Array, mode: WriteMode): Promise<boolean> {
     const shard = shardOf(name);
     const shardDir = join(this.#dir, shard);
     const path = join(shardDir, name);
-    // putMany's check just looked (the size it found, -1 for none; nothing else writes this name
-    // meanwhile: writes of a name are serialised): no second stat.
-    const known = mode === 'logged' ? this.#knownSize.get(name) : undefined;
-    this.#knownSize.delete(name);
-    if (known === undefined) {
-      try {
-        // A file of the right length was written whole (renamed into place after an fsync); a
-        // shorter one is not ours to trust, so it is replaced.
-        if ((await stat(path)).size === bytes.length) {
-          await this.#settled(name, path, mode, false);
-          return false;
-        }
-      } catch (err) {
-        if (!isMissing(err)) throw err;
-      }
-    }
-    let existed = known !== undefined && known >= 0;
     if (!this.#shards.has(shard)) {
       await mkdir(shardDir, { recursive: true });
       this.#shards.add(shard);
+    }
+    if (mode === 'logged' && !this.#reading.has(name) && (await this.#writeInPlace(name, path, bytes))) return true;
+    /** Size of the file this write replaces, if any. */
+    let replaced: number | undefined;
+    try {
+      // A file of the right length was written whole (renamed into place after an fsync, or
+      // covered by the log); a shorter one is not ours to trust, so it is replaced.
+      replaced = (await stat(path)).size;
+      if (replaced === bytes.length) {
+        await this.#settled(name, path, mode, false);
+        return false;
+      }
+    } catch (err) {
+      if (!isMissing(err)) throw err;
     }
     const temp = join(shardDir, `${TEMP_PREFIX}${name}-${randomBytes(6).toString('hex')}`);
     try {
@@ -335,26 +356,38 @@ export class BlockStore {
       } finally {
         await handle.close();
       }
-      if (known === -1) existed = false;
-      else if (known !== undefined) this.#bytes -= known;
-      else
-        existed = await stat(path).then(
-          (s) => {
-            this.#bytes -= s.size;
-            return true;
-          },
-          () => false,
-        );
       await rename(temp, path);
     } catch (err) {
-      if (!(typeof err === 'object' && err !== null && this.#crashes.has(err))) await rm(temp, { force: true });
+      if (!this.#isCrash(err)) await rm(temp, { force: true });
       throw err;
     }
-    this.#bytes += bytes.length;
-    if (!existed) this.#blocks += 1;
+    this.#bytes += bytes.length - (replaced ?? 0);
+    if (replaced === undefined) this.#blocks += 1;
     this.#step('renamed');
     await this.#settled(name, path, mode, true);
-    return !existed;
+    return replaced === undefined;
+  }
+
+  /**
+   * A logged block's file written straight under its name (the log makes the write atomic: replay
+   * rewrites a file that is not whole). False, writing nothing, when a file is already there.
+   */
+  async #writeInPlace(name: string, path: string, bytes: Uint8Array): Promise<boolean> {
+    let created: boolean;
+    try {
+      created = await createFile(path, bytes, () => this.#step('created'));
+    } catch (err) {
+      // Part of a block is left under its name: no checkpoint may empty the log until a replay
+      // has repaired it.
+      if (err instanceof TornFileError) this.#log.fail(err);
+      throw err;
+    }
+    if (!created) return false;
+    this.#blocks += 1;
+    this.#bytes += bytes.length;
+    this.#step('written');
+    await this.#settled(name, path, 'logged', true);
+    return true;
   }
 
   /**
@@ -462,6 +495,10 @@ export class BlockStore {
       if (typeof err === 'object' && err !== null) this.#crashes.add(err);
       throw err;
     }
+  }
+
+  #isCrash(err: unknown): boolean {
+    return typeof err === 'object' && err !== null && this.#crashes.has(err);
   }
 
   #path(name: string): string {
