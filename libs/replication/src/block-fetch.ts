@@ -9,7 +9,7 @@ import type { ReplicaSet } from './replica-set.ts';
 
 export interface BlockFetchInit {
   self: Pick<PeerContact, 'id'>;
-  db: Pick<ContentDb, 'touch'>;
+  db: Pick<ContentDb, 'touch' | 'getBlock'>;
   blocks: Pick<BlockStore, 'get'>;
   clock: Clock;
   replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList' | 'lookupPreferenceList'>;
@@ -46,7 +46,9 @@ export class BlockFetch {
     const { db, blocks, clock, replicaSet, metrics } = this.#init;
     const cid = typeof cidOrText === 'string' ? parseCid(cidOrText) : cidOrText;
     const cidText = cidToString(cid);
-    const local = await blocks.get(cid);
+    // The database knows what is held here (a block's row is written once its file is): asking it
+    // first spares a read that fails for every block a non-holder fetches.
+    const local = db.getBlock(cidText) === undefined ? undefined : await blocks.get(cid);
     if (local !== undefined) {
       db.touch(cidText, clock.now());
       metrics.fetches.inc({ source: 'local' });
