@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { errorCode } from '@peerweave/core';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
+import { SYNC_WRITE_MAX_BYTES } from './block-files.ts';
 import { BlockStore } from './block-store.ts';
 import type { WriteStep } from './block-store-types.ts';
 import { cidToString } from './cid.ts';
@@ -503,24 +504,26 @@ describe('BlockStore.putMany (commit log)', () => {
     assert.ok(!(await filesUnder(dir)).some((f) => f.includes('.tmp-')));
   });
 
-  it('a get of a block being written in place waits for the write: never a partial block', async () => {
-    const dir = await freshDir();
-    const [a] = await blocksOf(1, 50_000);
-    assert.ok(a);
-    const gets: Promise<Uint8Array | undefined>[] = [];
-    let sizeSeen = -1;
-    const store = await openStore(dir, (step) => {
-      if (step !== 'created') return;
-      // The file exists under the block's name and is still empty: read it now.
-      sizeSeen = readFileSizeSync(blockPath(dir, a.cid));
-      gets.push(store.get(a.cid), store.get(a.cid, { verify: false }));
+  for (const size of [50_000, 16 * 1024 * 1024]) {
+    it(`a get of a block being written in place waits for the write: never a partial block (${size} B, ${size <= SYNC_WRITE_MAX_BYTES ? 'synchronous' : 'thread pool'})`, async () => {
+      const dir = await freshDir();
+      const [a] = await blocksOf(1, size);
+      assert.ok(a);
+      const gets: Promise<Uint8Array | undefined>[] = [];
+      let sizeSeen = -1;
+      const store = await openStore(dir, (step) => {
+        if (step !== 'created') return;
+        // The file exists under the block's name and is still empty: read it now.
+        sizeSeen = readFileSizeSync(blockPath(dir, a.cid));
+        gets.push(store.get(a.cid), store.get(a.cid, { verify: false }));
+      });
+      assert.deepEqual(await store.putMany([a]), [true]);
+      assert.equal(sizeSeen, 0, 'the gets started while the file was empty');
+      assert.equal(gets.length, 2);
+      for (const got of await Promise.all(gets)) assert.deepEqual(got, a.bytes);
+      assert.deepEqual(store.stats(), { blocks: 1, bytes: size, corrupt: 0 }, 'not taken for a rotted block');
     });
-    assert.deepEqual(await store.putMany([a]), [true]);
-    assert.equal(sizeSeen, 0, 'the gets started while the file was empty');
-    assert.equal(gets.length, 2);
-    for (const got of await Promise.all(gets)) assert.deepEqual(got, a.bytes);
-    assert.deepEqual(store.stats(), { blocks: 1, bytes: 50_000, corrupt: 0 }, 'not taken for a rotted block');
-  });
+  }
 
   it('replaces a file that kept its size but not its bytes, and stops at a zero-filled tail', async () => {
     const dir = await freshDir();

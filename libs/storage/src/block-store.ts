@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CorruptBlockError, InvalidArgumentError, PeerweaveError } from '@peerweave/core';
@@ -7,11 +7,13 @@ import type { CID } from 'multiformats/cid';
 import {
   blockPath,
   createFile,
+  createFileSync,
   isMissing,
   listBlockFiles,
   removeFile,
   scanBlockFiles,
   shardOf,
+  SYNC_WRITE_MAX_BYTES,
   syncPath,
   TEMP_PREFIX,
   TornFileError,
@@ -302,7 +304,8 @@ export class BlockStore {
     for (let inFlight = this.#writing.get(name); inFlight !== undefined; inFlight = this.#writing.get(name)) {
       await inFlight.catch(noop);
     }
-    const writing = work();
+    // Registered before `work` starts: a small block's write is synchronous up to its first await.
+    const writing = Promise.resolve().then(work);
     this.#writing.set(name, writing);
     try {
       return await writing;
@@ -326,7 +329,8 @@ export class BlockStore {
     const shardDir = join(this.#dir, shard);
     const path = join(shardDir, name);
     if (!this.#shards.has(shard)) {
-      await mkdir(shardDir, { recursive: true });
+      // At most once per shard (1024) in the store's life: not worth a thread-pool trip.
+      mkdirSync(shardDir, { recursive: true });
       this.#shards.add(shard);
     }
     if (mode === 'logged' && !this.#reading.has(name) && (await this.#writeInPlace(name, path, bytes))) return true;
@@ -375,7 +379,8 @@ export class BlockStore {
   async #writeInPlace(name: string, path: string, bytes: Uint8Array): Promise<boolean> {
     let created: boolean;
     try {
-      created = await createFile(path, bytes, () => this.#step('created'));
+      const onCreated = (): void => this.#step('created');
+      created = bytes.length <= SYNC_WRITE_MAX_BYTES ? createFileSync(path, bytes, onCreated) : await createFile(path, bytes, onCreated);
     } catch (err) {
       // Part of a block is left under its name: no checkpoint may empty the log until a replay
       // has repaired it.
