@@ -84,6 +84,61 @@ describe('ContentServer.acceptBlock', () => {
   });
 });
 
+describe('ContentServer PutBlock with a record (a small object in one call)', () => {
+  it('writes the block row and the record only once the block is durable, and answers only then', async () => {
+    const s = setup();
+    // The block store's putMany resolves after the commit log's fdatasync (block-store.spec.ts):
+    // held here, so nothing may reach the database or the caller before it.
+    let release!: () => void;
+    const durable = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const putMany = s.blocks.putMany.bind(s.blocks);
+    s.blocks.putMany = async (entries) => {
+      await durable;
+      return putMany(entries);
+    };
+    const b = await rawBlock('small object');
+    const record = signRecord({ cid: b.text, name: 'n', contentType: 't', size: b.bytes.length, blocks: 1, keywords: [], createdMs: 0 }, signer());
+    let answered = false;
+    const answer = s.server.handler.putBlock({ cid: b.text, data: b.bytes, roots: [b.text], hintFor: '', record }, context()).then((r) => {
+      answered = true;
+      return r;
+    });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(answered, false, 'no answer before the block is durable');
+    assert.equal(s.db.getBlock(b.text), undefined, 'no block row before the block is durable');
+    assert.equal(s.db.getRecord(b.text), undefined, 'no record before the block is durable');
+    assert.equal(s.stored.length, 0);
+    release();
+    assert.deepEqual(await answer, { stored: true });
+    assert.equal(s.db.getBlock(b.text)?.kind, 'replica');
+    assert.deepEqual(s.db.getRecord(b.text), record);
+    assert.deepEqual(s.stored, [record], 'the index told once');
+  });
+
+  it('a record that does not verify, or whose object is deleted, is not stored (the block is)', async () => {
+    const s = setup();
+    const b = await rawBlock('forged');
+    const record = signRecord({ cid: b.text, name: 'n', contentType: 't', size: 6, blocks: 1, keywords: [], createdMs: 0 }, signer());
+    const put = { cid: b.text, data: b.bytes, roots: [b.text], hintFor: '' };
+    assert.deepEqual(await s.server.handler.putBlock({ ...put, record: { ...record, name: 'other' } }, context()), { stored: false });
+    assert.equal(s.db.getBlock(b.text)?.kind, 'replica');
+    assert.equal(s.db.getRecord(b.text), undefined);
+    const other = await rawBlock('other');
+    const otherRecord = signRecord({ ...record, cid: other.text }, signer());
+    s.db.putTombstone({ cid: 'elsewhere', deletedMs: 0, by: '' });
+    s.db.putTombstone({ cid: other.text, deletedMs: 0, by: '' });
+    // The block also belongs to a live object, so it is kept; its record's object is deleted.
+    assert.deepEqual(
+      await s.server.handler.putBlock({ cid: other.text, data: other.bytes, roots: ['live'], hintFor: '', record: otherRecord }, context()),
+      { stored: false },
+    );
+    assert.equal(s.db.getRecord(other.text), undefined);
+    assert.equal(s.stored.length, 0);
+  });
+});
+
 describe('ContentServer.acceptRecord', () => {
   it('keeps a record that verifies and is not deleted, telling the index once', async () => {
     const s = setup();

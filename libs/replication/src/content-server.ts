@@ -12,7 +12,7 @@ import type { Tombstones } from './tombstones.ts';
 export const DEFAULT_MAX_REQUESTS_PER_PEER = 32;
 
 export interface ContentServerInit {
-  db: Pick<ContentDb, 'getBlock' | 'addBlock' | 'addBlocks' | 'touch' | 'getTombstone' | 'getRecord' | 'putRecord' | 'removeRoot' | 'setKind'>;
+  db: Pick<ContentDb, 'getBlock' | 'addBlock' | 'addBlocks' | 'touch' | 'getTombstone' | 'getRecord' | 'putRecord' | 'removeRoot' | 'setKind' | 'transaction'>;
   blocks: Pick<BlockStore, 'get' | 'put' | 'putMany'>;
   /**
    * Blocks that arrive with no roots belong to an upload still in progress (its root is not known
@@ -64,20 +64,30 @@ export class ContentServer {
    * Stores a block a peer (or this node) sends; false when every object it belongs to is deleted.
    * Throws CORRUPT_BLOCK on bytes that do not match, unless `verified` (this node's own upload,
    * hashed once by the importer). A block with no roots is an upload in progress: kept as leased
-   * cache until its upload pins it.
+   * cache until its upload pins it. With `record` (the root block of a small object carries its
+   * record: one PutBlock writes the object), true only if the record is stored too (as
+   * {@link acceptRecord}); a record that does not verify or whose object is deleted leaves the
+   * block stored.
    */
-  async acceptBlock(request: PutBlockRequest, options: { verified?: boolean } = {}): Promise<boolean> {
+  async acceptBlock(request: PutBlockRequest, options: { verified?: boolean; record?: ObjectRecord } = {}): Promise<boolean> {
     const { db, blocks, clock } = this.#init;
     const cid = parseCid(request.cid);
     if (!options.verified) this.#verify(cid, request.cid, request.data);
     const row = this.#row(request, cidToString(cid), clock.now());
     if (row === undefined) return false;
+    // Checked before the block is stored, so that once it is durable its row and the record
+    // go in with one commit.
+    const record = options.record !== undefined && verifyRecord(options.record) ? options.record : undefined;
     // Group commit: concurrent single-block writes (this node's own copies during a put, unary
     // PutBlocks) share one commit-log sync instead of an fsync each.
     await blocks.putMany([{ cid, bytes: request.data }], { verified: true });
-    db.addBlock(row);
+    const { kept, isNew } = db.transaction(() => {
+      db.addBlock(row);
+      return record === undefined ? { kept: false, isNew: false } : this.#storeRecord(record);
+    });
     if (row.kind === 'cache') this.#init.lease([row.cid]);
-    return true;
+    if (isNew && record !== undefined) this.#init.onRecords?.stored(record);
+    return options.record === undefined || kept;
   }
 
   /**
@@ -170,11 +180,17 @@ export class ContentServer {
 
   /** Stores a signed record unless it does not verify or its object is deleted. */
   acceptRecord(record: ObjectRecord): boolean {
-    const { db } = this.#init;
     if (!verifyRecord(record)) return false;
-    if (db.getTombstone(record.cid)) return false;
-    if (db.putRecord(record)) this.#init.onRecords?.stored(record);
-    return true;
+    const { kept, isNew } = this.#storeRecord(record);
+    if (isNew) this.#init.onRecords?.stored(record);
+    return kept;
+  }
+
+  /** A verified record into the database unless its object is deleted: kept, and whether it is new here. */
+  #storeRecord(record: ObjectRecord): { kept: boolean; isNew: boolean } {
+    const { db } = this.#init;
+    if (db.getTombstone(record.cid)) return { kept: false, isNew: false };
+    return { kept: true, isNew: db.putRecord(record) };
   }
 
   /** The bytes of a block held here, for a peer that asked (counted, and marked used for the cache LRU); undefined when not held. */
@@ -200,9 +216,9 @@ export class ContentServer {
     return {
       putBlock: (request, context) =>
         this.#limited(context.peer, async () => {
-          const stored = await this.acceptBlock(request);
           // The root block of an object may carry its record: one call writes a small object.
-          return { stored: stored && (request.record === undefined || this.acceptRecord(request.record)) };
+          const stored = await this.acceptBlock(request, request.record === undefined ? {} : { record: request.record });
+          return { stored };
         }),
       pinBlocks: async (request) => ({ pinned: request.release ? this.release(request.root, request.blocks) : this.pin(request.root, request.blocks) }),
       // A read stream's blocks count against the same per-host limit as unary GetBlock (excess is

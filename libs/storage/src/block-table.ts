@@ -77,13 +77,13 @@ export class BlockTable {
 
   addBlock(row: AddBlockRow): void {
     assertBlockRow(row);
-    this.#write(() => this.#addBlock(row));
+    this.transaction(() => this.#addBlock(row));
   }
 
   addBlocks(rows: readonly AddBlockRow[]): void {
     for (const row of rows) assertBlockRow(row);
     if (rows.length === 0) return;
-    this.#write(() => {
+    this.transaction(() => {
       for (const row of rows) this.#addBlock(row);
     });
   }
@@ -91,7 +91,7 @@ export class BlockTable {
   setKind(cid: string, kind: BlockKind, hintFor?: string): void {
     this.#changed();
     if (!BLOCK_KINDS.includes(kind)) throw new InvalidArgumentError(`unknown block kind ${String(kind)}`);
-    this.#write(() => {
+    this.transaction(() => {
       const existing = this.#sql.get<BlockState>(SQL.blockState, cid);
       if (existing === undefined) return;
       const newHintFor = kind === 'hint' ? hintFor || existing.hint_for : '';
@@ -200,10 +200,10 @@ export class BlockTable {
   }
 
   /**
-   * Runs `work` in a transaction; if it fails (and so rolls back), the counters it moved are put
-   * back too.
+   * Runs `work` in a transaction (or inside the one already open); if it fails (and so rolls
+   * back), the cache byte counter it moved is put back too.
    */
-  #write<T>(work: () => T): T {
+  transaction<T>(work: () => T): T {
     const cachedBytes = this.#cachedBytes;
     try {
       return this.#sql.transaction(work);

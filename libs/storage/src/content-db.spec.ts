@@ -409,6 +409,36 @@ describe('ContentDb hot paths', () => {
     }
   });
 
+  it('transaction(): a block row and a record in one commit, or neither, counters included', () => {
+    const db = new ContentDb({ path: ':memory:' });
+    try {
+      assert.equal(
+        db.transaction(() => {
+          db.addBlock({ cid: 'a', bytes: 10, roots: ['a'], kind: 'cache', nowMs: 1 });
+          return db.putRecord(record('a'));
+        }),
+        true,
+      );
+      assert.equal(db.getBlock('a')?.kind, 'cache');
+      assert.equal(db.getRecord('a')?.cid, 'a');
+      assert.equal(db.cachedBytes(), 10);
+      assert.throws(
+        () =>
+          db.transaction(() => {
+            db.addBlock({ cid: 'b', bytes: 20, roots: ['b'], kind: 'cache', nowMs: 2 });
+            db.putRecord(record('b'));
+            throw new Error('fails after both writes');
+          }),
+        /fails after both writes/,
+      );
+      assert.equal(db.getBlock('b'), undefined, 'rolled back');
+      assert.equal(db.getRecord('b'), undefined, 'rolled back');
+      assert.equal(db.cachedBytes(), 10, 'the counter too');
+    } finally {
+      db.close();
+    }
+  });
+
   it('prepares each statement once, not per call', (t) => {
     const prepare = t.mock.method(DatabaseSync.prototype, 'prepare');
     const db = new ContentDb({ path: ':memory:' });

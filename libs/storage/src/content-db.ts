@@ -112,6 +112,15 @@ export class ContentDb {
     };
   }
 
+  /**
+   * Runs `work` in one transaction (one commit for every write it makes; calls inside it join it):
+   * a replica stores a small object's block row and record with one commit. If `work` throws,
+   * everything it wrote is rolled back, counters included, and the error is rethrown.
+   */
+  transaction<T>(work: () => T): T {
+    return this.#blocks.transaction(work);
+  }
+
   close(): void {
     this.#sql.clear();
     this.#blocks.clear();
