@@ -2,6 +2,7 @@ import {
   close as closeFd,
   closeSync,
   constants,
+  fsync as fsyncFd,
   open as openFd,
   openSync,
   unlink as unlinkFd,
@@ -13,7 +14,7 @@ import { type FileHandle, open, readdir, rm, stat, unlink } from 'node:fs/promis
 import { join } from 'node:path';
 import type { CID } from 'multiformats/cid';
 import { cidToString, parseCid } from './cid.ts';
-import type { Fsync, SyncTarget } from './commit-log.ts';
+import { defaultFsync, type Fsync, type SyncTarget } from './commit-log.ts';
 
 // The block store's file layout: one file per block, named by its canonical CID, in go-ipfs
 // flatfs `next-to-last/2` shards, written through temporary files. No state: BlockStore keeps it.
@@ -122,8 +123,15 @@ export async function openIfPresent(path: string): Promise<FileHandle | undefine
   }
 }
 
-/** fsyncs a file or directory by path; false if it is not there. */
+/**
+ * fsyncs a file or directory by path; false if it is not there. With the real fsync
+ * (`defaultFsync`) through callback `fs` calls: a checkpoint syncs every block file the commit log
+ * covers, and fs/promises' FileHandle and promise per step cost about as much as the write of a
+ * small block did (checkpoint of 4 KiB blocks on tmpfs: 45-50 us of CPU per block through
+ * fs/promises). A test hook `fsync` gets a FileHandle as before.
+ */
 export async function syncPath(fsync: Fsync, path: string, target: SyncTarget): Promise<boolean> {
+  if (fsync === defaultFsync) return syncByPath(path);
   const handle = await openIfPresent(path);
   if (handle === undefined) return false;
   try {
@@ -238,6 +246,26 @@ export function createFile(path: string, bytes: Uint8Array, afterCreate?: () => 
         });
       };
       writeFrom(0);
+    });
+  });
+}
+
+/** open, fsync, close with callbacks; false if the path is not there. */
+function syncByPath(path: string): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    openFd(path, 'r', (openErr, fd) => {
+      if (openErr !== null) {
+        if (isMissing(openErr)) resolve(false);
+        else reject(openErr);
+        return;
+      }
+      fsyncFd(fd, (syncErr) => {
+        closeFd(fd, (closeErr) => {
+          if (syncErr !== null) reject(syncErr);
+          else if (closeErr !== null) reject(closeErr);
+          else resolve(true);
+        });
+      });
     });
   });
 }
