@@ -1,11 +1,15 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
+import type { MethodDefinition } from '@grpc/proto-loader';
 import { withBlockStreamCodecs } from '../block-streams/block-stream-methods.ts';
 import { getBlocksHandler, putBlocksHandler } from '../block-streams/block-stream-server.ts';
+import { callStreamHandler } from './call-stream.ts';
 import { StreamRegistry } from '../transport/stream-registry.ts';
 import type { ContentServiceDefinition } from '../generated/peerweave/content/v1/ContentService.ts';
 import { serviceBinding, serviceSpec, type ServiceBinding } from '../service-binding.ts';
 import { CONTENT_CODECS, CONTENT_RPC_NAMES } from './content-codec.ts';
 import type { ContentHandler, ContentMethod, ContentMethods } from './content-messages.ts';
+
+type AnyMethod = MethodDefinition<unknown, unknown, unknown, unknown>;
 
 /** The content service; its block streams carry their own serializers (block-stream-methods.ts). */
 export const CONTENT_SERVICE = serviceSpec<ContentMethod>(
@@ -25,8 +29,8 @@ export function contentServiceDefinition(): ContentServiceDefinition {
  * The content service, ready for `GrpcServer.addService` beside routing: the unary methods
  * ({@link serviceBinding}; a block above MAX_BLOCK_BYTES is answered with INVALID_ARGUMENT,
  * CORRUPT_BLOCK travels as DATA_LOSS and back) and the block streams GetBlocks and PutBlocks, which
- * go to the handler's `readBlock` and `writeBlocks` (block-stream-server.ts) and which a stopping
- * server drains.
+ * go to the handler's `readBlock` and `writeBlocks` (block-stream-server.ts), and the Calls stream
+ * that carries the unary calls as frames (call-stream.ts); a stopping server drains the streams.
  */
 export function contentServiceBinding(handler: ContentHandler): ServiceBinding {
   // The block streams being served, so that a stopping server can drain them: each stops reading
@@ -37,6 +41,7 @@ export function contentServiceBinding(handler: ContentHandler): ServiceBinding {
     streams: (logger) => ({
       GetBlocks: getBlocksHandler(`${CONTENT_SERVICE_NAME}/GetBlocks`, handler, logger, streams),
       PutBlocks: putBlocksHandler(`${CONTENT_SERVICE_NAME}/PutBlocks`, handler, logger, streams),
+      Calls: callStreamHandler(`${CONTENT_SERVICE_NAME}/Calls`, CONTENT_SERVICE.definition() as unknown as Record<string, AnyMethod>, handler, logger, streams),
     }),
     drain: () => streams.drain(),
   });

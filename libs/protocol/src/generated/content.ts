@@ -5,6 +5,7 @@ import type { AddProviderRequest as _peerweave_content_v1_AddProviderRequest, Ad
 import type { AddProviderResponse as _peerweave_content_v1_AddProviderResponse, AddProviderResponse__Output as _peerweave_content_v1_AddProviderResponse__Output } from './peerweave/content/v1/AddProviderResponse.ts';
 import type { BlockFrame as _peerweave_content_v1_BlockFrame, BlockFrame__Output as _peerweave_content_v1_BlockFrame__Output } from './peerweave/content/v1/BlockFrame.ts';
 import type { BlockWant as _peerweave_content_v1_BlockWant, BlockWant__Output as _peerweave_content_v1_BlockWant__Output } from './peerweave/content/v1/BlockWant.ts';
+import type { CallFrame as _peerweave_content_v1_CallFrame, CallFrame__Output as _peerweave_content_v1_CallFrame__Output } from './peerweave/content/v1/CallFrame.ts';
 import type { ContentServiceClient as _peerweave_content_v1_ContentServiceClient, ContentServiceDefinition as _peerweave_content_v1_ContentServiceDefinition } from './peerweave/content/v1/ContentService.ts';
 import type { GetBlockRequest as _peerweave_content_v1_GetBlockRequest, GetBlockRequest__Output as _peerweave_content_v1_GetBlockRequest__Output } from './peerweave/content/v1/GetBlockRequest.ts';
 import type { GetBlockResponse as _peerweave_content_v1_GetBlockResponse, GetBlockResponse__Output as _peerweave_content_v1_GetBlockResponse__Output } from './peerweave/content/v1/GetBlockResponse.ts';
@@ -27,6 +28,7 @@ import type { PutRecordResponse as _peerweave_content_v1_PutRecordResponse, PutR
 import type { PutTombstoneRequest as _peerweave_content_v1_PutTombstoneRequest, PutTombstoneRequest__Output as _peerweave_content_v1_PutTombstoneRequest__Output } from './peerweave/content/v1/PutTombstoneRequest.ts';
 import type { PutTombstoneResponse as _peerweave_content_v1_PutTombstoneResponse, PutTombstoneResponse__Output as _peerweave_content_v1_PutTombstoneResponse__Output } from './peerweave/content/v1/PutTombstoneResponse.ts';
 import type { RangeDigest as _peerweave_content_v1_RangeDigest, RangeDigest__Output as _peerweave_content_v1_RangeDigest__Output } from './peerweave/content/v1/RangeDigest.ts';
+import type { ReplyFrame as _peerweave_content_v1_ReplyFrame, ReplyFrame__Output as _peerweave_content_v1_ReplyFrame__Output } from './peerweave/content/v1/ReplyFrame.ts';
 import type { SyncDigestRequest as _peerweave_content_v1_SyncDigestRequest, SyncDigestRequest__Output as _peerweave_content_v1_SyncDigestRequest__Output } from './peerweave/content/v1/SyncDigestRequest.ts';
 import type { SyncDigestResponse as _peerweave_content_v1_SyncDigestResponse, SyncDigestResponse__Output as _peerweave_content_v1_SyncDigestResponse__Output } from './peerweave/content/v1/SyncDigestResponse.ts';
 import type { SyncKeysRequest as _peerweave_content_v1_SyncKeysRequest, SyncKeysRequest__Output as _peerweave_content_v1_SyncKeysRequest__Output } from './peerweave/content/v1/SyncKeysRequest.ts';
@@ -45,6 +47,7 @@ export interface ProtoGrpcType {
         AddProviderResponse: MessageTypeDefinition<_peerweave_content_v1_AddProviderResponse, _peerweave_content_v1_AddProviderResponse__Output>
         BlockFrame: MessageTypeDefinition<_peerweave_content_v1_BlockFrame, _peerweave_content_v1_BlockFrame__Output>
         BlockWant: MessageTypeDefinition<_peerweave_content_v1_BlockWant, _peerweave_content_v1_BlockWant__Output>
+        CallFrame: MessageTypeDefinition<_peerweave_content_v1_CallFrame, _peerweave_content_v1_CallFrame__Output>
         ContentService: SubtypeConstructor<typeof grpc.Client, _peerweave_content_v1_ContentServiceClient> & { service: _peerweave_content_v1_ContentServiceDefinition }
         GetBlockRequest: MessageTypeDefinition<_peerweave_content_v1_GetBlockRequest, _peerweave_content_v1_GetBlockRequest__Output>
         GetBlockResponse: MessageTypeDefinition<_peerweave_content_v1_GetBlockResponse, _peerweave_content_v1_GetBlockResponse__Output>
@@ -67,6 +70,7 @@ export interface ProtoGrpcType {
         PutTombstoneRequest: MessageTypeDefinition<_peerweave_content_v1_PutTombstoneRequest, _peerweave_content_v1_PutTombstoneRequest__Output>
         PutTombstoneResponse: MessageTypeDefinition<_peerweave_content_v1_PutTombstoneResponse, _peerweave_content_v1_PutTombstoneResponse__Output>
         RangeDigest: MessageTypeDefinition<_peerweave_content_v1_RangeDigest, _peerweave_content_v1_RangeDigest__Output>
+        ReplyFrame: MessageTypeDefinition<_peerweave_content_v1_ReplyFrame, _peerweave_content_v1_ReplyFrame__Output>
         SyncDigestRequest: MessageTypeDefinition<_peerweave_content_v1_SyncDigestRequest, _peerweave_content_v1_SyncDigestRequest__Output>
         SyncDigestResponse: MessageTypeDefinition<_peerweave_content_v1_SyncDigestResponse, _peerweave_content_v1_SyncDigestResponse__Output>
         SyncKeysRequest: MessageTypeDefinition<_peerweave_content_v1_SyncKeysRequest, _peerweave_content_v1_SyncKeysRequest__Output>

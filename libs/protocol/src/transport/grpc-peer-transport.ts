@@ -13,6 +13,9 @@ import type { PeerCallOptions } from '../service-types.ts';
 import type { PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../peer-messages.ts';
 import { ROUTING_SERVICE, routingServiceDefinition } from '../routing/routing-service.ts';
 import { PingStreamClient } from '../routing/ping-stream.ts';
+import { ContentCallClient } from '../content/call-stream.ts';
+import { CONTENT_RPC_NAMES } from '../content/content-codec.ts';
+import type { ContentMethod } from '../content/content-messages.ts';
 import { SEARCH_SERVICE } from '../search/search-service.ts';
 import { unaryCall } from './unary-call.ts';
 
@@ -37,12 +40,19 @@ export interface GrpcPeerTransportInit extends ClientInit {
    * about four times the CPU at both ends (bench/probe-cost.ts compares the two).
    */
   pingStream?: boolean;
+  /**
+   * The content service's unary calls go over a Calls stream per address (default true); false
+   * sends each as a unary call (bench/probe-cost.ts compares the two).
+   */
+  callStream?: boolean;
 }
 
 interface CachedChannel {
   readonly channel: ClientChannel;
   /** SWIM's probes to this address, opened on the first ping. */
   pings?: PingStreamClient;
+  /** Content calls to this address, opened on the first one. */
+  contentCalls?: ContentCallClient;
   /** Calls in flight and block streams open: a channel is never evicted under them. */
   calls: number;
   lastUsedAt: number;
@@ -59,7 +69,8 @@ type AnyMethodDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
  * other client of this lib (ClientChannel, unaryCall).
  *
  * Pings (SWIM's probes, the most frequent call) go over one PingStream per address instead
- * (PingStreamClient), falling back to unary Ping for peers that do not serve it.
+ * (PingStreamClient), and the content service's unary calls over one Calls stream per address
+ * (ContentCallClient), each falling back to unary calls for peers that do not serve it.
  *
  * The block streams (`openBlockReader`, `openBlockWriter`: GetBlocks and PutBlocks) run over the
  * same channel, which counts an open stream as a call in flight so the idle sweep never closes it
@@ -73,11 +84,12 @@ export class GrpcPeerTransport implements PeerTransport {
   readonly #methods: Readonly<Record<PeerMethod, AnyMethodDefinition>>;
   readonly #blockStreams: BlockStreamDefinitions;
   readonly #pingStream: AnyMethodDefinition | undefined;
+  readonly #callStream: AnyMethodDefinition | undefined;
   #sweepTimer: TimerHandle | undefined;
   #closed = false;
 
   constructor(init: GrpcPeerTransportInit = {}) {
-    const { idleChannelMs, clock, pingStream, ...clientInit } = init;
+    const { idleChannelMs, clock, pingStream, callStream, ...clientInit } = init;
     this.#init = clientInit;
     this.#idleChannelMs = idleChannelMs ?? DEFAULT_IDLE_CHANNEL_MS;
     if (!(Number.isFinite(this.#idleChannelMs) && this.#idleChannelMs > 0)) {
@@ -94,6 +106,7 @@ export class GrpcPeerTransport implements PeerTransport {
     this.#methods = methods;
     this.#pingStream = pingStream === false ? undefined : (routingServiceDefinition() as unknown as Record<string, AnyMethodDefinition>).PingStream!;
     this.#blockStreams = blockStreamDefinitions(contentServiceDefinition());
+    this.#callStream = callStream === false ? undefined : (contentServiceDefinition() as unknown as Record<string, AnyMethodDefinition>).Calls!;
   }
 
   /** Number of open channels (one per address called recently). */
@@ -115,12 +128,15 @@ export class GrpcPeerTransport implements PeerTransport {
     entry.calls++;
     let answer: unknown;
     try {
-      answer = method === 'ping' && this.#pingStream !== undefined
-        ? await (entry.pings ??= new PingStreamClient(entry.channel, { stream: this.#pingStream, unary: this.#methods.ping })).ping(
-          message as Parameters<PingStreamClient['ping']>[0],
-          options,
-        )
-        : await unaryCall(entry.channel, this.#methods[method], message, options);
+      if (method === 'ping' && this.#pingStream !== undefined) {
+        entry.pings ??= new PingStreamClient(entry.channel, { stream: this.#pingStream, unary: this.#methods.ping });
+        answer = await entry.pings.ping(message as Parameters<PingStreamClient['ping']>[0], options);
+      } else if (this.#callStream !== undefined && Object.hasOwn(CONTENT_RPC_NAMES, method)) {
+        entry.contentCalls ??= new ContentCallClient(entry.channel, this.#callStream, this.#methods);
+        answer = await entry.contentCalls.call({ method: method as ContentMethod, message }, options);
+      } else {
+        answer = await unaryCall(entry.channel, this.#methods[method], message, options);
+      }
     } finally {
       entry.calls--;
       entry.lastUsedAt = this.#clock.now();

@@ -6,6 +6,7 @@ import type { AddProviderRequest as _peerweave_content_v1_AddProviderRequest, Ad
 import type { AddProviderResponse as _peerweave_content_v1_AddProviderResponse, AddProviderResponse__Output as _peerweave_content_v1_AddProviderResponse__Output } from '../../../peerweave/content/v1/AddProviderResponse.ts';
 import type { BlockFrame as _peerweave_content_v1_BlockFrame, BlockFrame__Output as _peerweave_content_v1_BlockFrame__Output } from '../../../peerweave/content/v1/BlockFrame.ts';
 import type { BlockWant as _peerweave_content_v1_BlockWant, BlockWant__Output as _peerweave_content_v1_BlockWant__Output } from '../../../peerweave/content/v1/BlockWant.ts';
+import type { CallFrame as _peerweave_content_v1_CallFrame, CallFrame__Output as _peerweave_content_v1_CallFrame__Output } from '../../../peerweave/content/v1/CallFrame.ts';
 import type { GetBlockRequest as _peerweave_content_v1_GetBlockRequest, GetBlockRequest__Output as _peerweave_content_v1_GetBlockRequest__Output } from '../../../peerweave/content/v1/GetBlockRequest.ts';
 import type { GetBlockResponse as _peerweave_content_v1_GetBlockResponse, GetBlockResponse__Output as _peerweave_content_v1_GetBlockResponse__Output } from '../../../peerweave/content/v1/GetBlockResponse.ts';
 import type { GetProvidersRequest as _peerweave_content_v1_GetProvidersRequest, GetProvidersRequest__Output as _peerweave_content_v1_GetProvidersRequest__Output } from '../../../peerweave/content/v1/GetProvidersRequest.ts';
@@ -23,6 +24,7 @@ import type { PutRecordRequest as _peerweave_content_v1_PutRecordRequest, PutRec
 import type { PutRecordResponse as _peerweave_content_v1_PutRecordResponse, PutRecordResponse__Output as _peerweave_content_v1_PutRecordResponse__Output } from '../../../peerweave/content/v1/PutRecordResponse.ts';
 import type { PutTombstoneRequest as _peerweave_content_v1_PutTombstoneRequest, PutTombstoneRequest__Output as _peerweave_content_v1_PutTombstoneRequest__Output } from '../../../peerweave/content/v1/PutTombstoneRequest.ts';
 import type { PutTombstoneResponse as _peerweave_content_v1_PutTombstoneResponse, PutTombstoneResponse__Output as _peerweave_content_v1_PutTombstoneResponse__Output } from '../../../peerweave/content/v1/PutTombstoneResponse.ts';
+import type { ReplyFrame as _peerweave_content_v1_ReplyFrame, ReplyFrame__Output as _peerweave_content_v1_ReplyFrame__Output } from '../../../peerweave/content/v1/ReplyFrame.ts';
 import type { SyncDigestRequest as _peerweave_content_v1_SyncDigestRequest, SyncDigestRequest__Output as _peerweave_content_v1_SyncDigestRequest__Output } from '../../../peerweave/content/v1/SyncDigestRequest.ts';
 import type { SyncDigestResponse as _peerweave_content_v1_SyncDigestResponse, SyncDigestResponse__Output as _peerweave_content_v1_SyncDigestResponse__Output } from '../../../peerweave/content/v1/SyncDigestResponse.ts';
 import type { SyncKeysRequest as _peerweave_content_v1_SyncKeysRequest, SyncKeysRequest__Output as _peerweave_content_v1_SyncKeysRequest__Output } from '../../../peerweave/content/v1/SyncKeysRequest.ts';
@@ -37,6 +39,11 @@ export interface ContentServiceClient extends grpc.Client {
   addProvider(argument: _peerweave_content_v1_AddProviderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
   addProvider(argument: _peerweave_content_v1_AddProviderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
   addProvider(argument: _peerweave_content_v1_AddProviderRequest, callback: grpc.requestCallback<_peerweave_content_v1_AddProviderResponse__Output>): grpc.ClientUnaryCall;
+  
+  Calls(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_peerweave_content_v1_CallFrame, _peerweave_content_v1_ReplyFrame__Output>;
+  Calls(options?: grpc.CallOptions): grpc.ClientDuplexStream<_peerweave_content_v1_CallFrame, _peerweave_content_v1_ReplyFrame__Output>;
+  calls(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_peerweave_content_v1_CallFrame, _peerweave_content_v1_ReplyFrame__Output>;
+  calls(options?: grpc.CallOptions): grpc.ClientDuplexStream<_peerweave_content_v1_CallFrame, _peerweave_content_v1_ReplyFrame__Output>;
   
   GetBlock(argument: _peerweave_content_v1_GetBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
   GetBlock(argument: _peerweave_content_v1_GetBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_peerweave_content_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
@@ -143,6 +150,8 @@ export interface ContentServiceClient extends grpc.Client {
 export interface ContentServiceHandlers extends grpc.UntypedServiceImplementation {
   AddProvider: grpc.handleUnaryCall<_peerweave_content_v1_AddProviderRequest__Output, _peerweave_content_v1_AddProviderResponse>;
   
+  Calls: grpc.handleBidiStreamingCall<_peerweave_content_v1_CallFrame__Output, _peerweave_content_v1_ReplyFrame>;
+  
   GetBlock: grpc.handleUnaryCall<_peerweave_content_v1_GetBlockRequest__Output, _peerweave_content_v1_GetBlockResponse>;
   
   GetBlocks: grpc.handleBidiStreamingCall<_peerweave_content_v1_BlockWant__Output, _peerweave_content_v1_BlockFrame>;
@@ -171,6 +180,7 @@ export interface ContentServiceHandlers extends grpc.UntypedServiceImplementatio
 
 export interface ContentServiceDefinition extends grpc.ServiceDefinition {
   AddProvider: MethodDefinition<_peerweave_content_v1_AddProviderRequest, _peerweave_content_v1_AddProviderResponse, _peerweave_content_v1_AddProviderRequest__Output, _peerweave_content_v1_AddProviderResponse__Output>
+  Calls: MethodDefinition<_peerweave_content_v1_CallFrame, _peerweave_content_v1_ReplyFrame, _peerweave_content_v1_CallFrame__Output, _peerweave_content_v1_ReplyFrame__Output>
   GetBlock: MethodDefinition<_peerweave_content_v1_GetBlockRequest, _peerweave_content_v1_GetBlockResponse, _peerweave_content_v1_GetBlockRequest__Output, _peerweave_content_v1_GetBlockResponse__Output>
   GetBlocks: MethodDefinition<_peerweave_content_v1_BlockWant, _peerweave_content_v1_BlockFrame, _peerweave_content_v1_BlockWant__Output, _peerweave_content_v1_BlockFrame__Output>
   GetProviders: MethodDefinition<_peerweave_content_v1_GetProvidersRequest, _peerweave_content_v1_GetProvidersResponse, _peerweave_content_v1_GetProvidersRequest__Output, _peerweave_content_v1_GetProvidersResponse__Output>
