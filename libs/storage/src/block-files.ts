@@ -163,9 +163,10 @@ export class TornFileError extends Error {
  * event loop, which on a busy machine costs more than the call. Measured, 4 KiB blocks on tmpfs:
  * 11 µs of CPU per file synchronously, 21 µs with callbacks, 98 µs with fs/promises and a rename;
  * 6 nodes on 2 cores (bench/.small-local): 7.6 against 8.6 ms of CPU per put, sync against
- * callbacks. The cost: the event loop waits for the file's creation, about 0.5 ms of kernel time
- * on this machine's ext4 (where the containers keep their blocks), which the thread pool would
- * have spent beside it; node:sqlite already does its I/O on the event loop the same way. Big
+ * callbacks. The cost: the event loop waits for the file's creation, which on this machine's ext4
+ * (where the containers keep their blocks) took 60 to 550 µs of kernel time per 4 KiB file,
+ * varying from run to run, and which the thread pool would have spent beside it; node:sqlite
+ * already does its I/O on the event loop the same way. Big
  * blocks (the 256 KiB leaves of bulk transfers) stay off the event loop.
  */
 export const SYNC_WRITE_MAX_BYTES = 64 * 1024;
