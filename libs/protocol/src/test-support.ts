@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { credentials, loadPackageDefinition, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { Client as GrpcClient, credentials, loadPackageDefinition, Metadata, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import type { MethodDefinition } from '@grpc/proto-loader';
+import type { TestContext } from 'node:test';
 import { loadSync } from '@grpc/proto-loader';
 import { PeerweaveError, type ErrorCode, type Logger } from '@peerweave/core';
 import { GrpcServer, type GrpcServerInit } from './transport/grpc-server.ts';
@@ -107,4 +109,26 @@ export function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, mess
     else if (message !== undefined) assert.match(err.message, message);
     return true;
   });
+}
+
+/**
+ * A raw bidi stream of `method` to `address`, to send what our clients never would; `next()` is
+ * the next frame received. Cancelled and closed when the test ends.
+ */
+export function rawBidiStream<In>(t: TestContext, address: string, method: MethodDefinition<unknown, unknown, unknown, unknown>): { call: ClientDuplexStream<unknown, In>; next: () => Promise<In> } {
+  const client = new GrpcClient(address, credentials.createInsecure());
+  const call = client.makeBidiStreamRequest(method.path, method.requestSerialize as (m: unknown) => Buffer, method.responseDeserialize as (b: Buffer) => In, new Metadata());
+  call.on('error', () => {});
+  t.after(() => {
+    call.cancel();
+    client.close();
+  });
+  const frames: In[] = [];
+  const waiters: ((f: In) => void)[] = [];
+  call.on('data', (f: In) => {
+    const w = waiters.shift();
+    if (w) w(f);
+    else frames.push(f);
+  });
+  return { call, next: () => (frames.length > 0 ? Promise.resolve(frames.shift()!) : new Promise((resolve) => waiters.push(resolve))) };
 }

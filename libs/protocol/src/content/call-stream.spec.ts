@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { Client, credentials, Metadata, status as Status, type ClientDuplexStream } from '@grpc/grpc-js';
+import { status as Status } from '@grpc/grpc-js';
 import { NotFoundError, ResourceExhaustedError } from '@peerweave/core';
 import type { ReplyFrame__Output } from '../generated/peerweave/content/v1/ReplyFrame.ts';
 import type { GrpcServer } from '../transport/grpc-server.ts';
 import { GrpcPeerTransport } from '../transport/grpc-peer-transport.ts';
 import { serviceBinding, type ServiceBinding } from '../service-binding.ts';
-import { deferred, recordingLogger, rejectsWithCode, startTestServer } from '../test-support.ts';
+import { deferred, rawBidiStream, recordingLogger, rejectsWithCode, startTestServer } from '../test-support.ts';
 import { MAX_CALLS_IN_FLIGHT } from './call-stream.ts';
 import { CONTENT_CODECS } from './content-codec.ts';
 import type { ContentHandler, ContentMethods } from './content-messages.ts';
@@ -28,26 +28,6 @@ function transport(t: TestContext, callStream = true): GrpcPeerTransport {
   const tr = new GrpcPeerTransport({ defaultDeadlineMs: 2_000, callStream });
   t.after(() => tr.close());
   return tr;
-}
-
-/** A raw Calls stream, to send what our client never would. */
-function rawCalls(t: TestContext, address: string): { call: ClientDuplexStream<unknown, ReplyFrame__Output>; next: () => Promise<ReplyFrame__Output> } {
-  const def = contentServiceDefinition().Calls;
-  const client = new Client(address, credentials.createInsecure());
-  const call = client.makeBidiStreamRequest(def.path, def.requestSerialize as (m: unknown) => Buffer, def.responseDeserialize as (b: Buffer) => ReplyFrame__Output, new Metadata());
-  call.on('error', () => {});
-  t.after(() => {
-    call.cancel();
-    client.close();
-  });
-  const frames: ReplyFrame__Output[] = [];
-  const waiters: ((f: ReplyFrame__Output) => void)[] = [];
-  call.on('data', (f: ReplyFrame__Output) => {
-    const w = waiters.shift();
-    if (w) w(f);
-    else frames.push(f);
-  });
-  return { call, next: () => (frames.length > 0 ? Promise.resolve(frames.shift()!) : new Promise((resolve) => waiters.push(resolve))) };
 }
 
 describe('Calls: the content service’s unary calls as frames on one stream', () => {
@@ -145,7 +125,7 @@ describe('Calls: the content service’s unary calls as frames on one stream', (
   });
 
   it('bad frames get a reply with their status, never a crash: unknown method, malformed request, invalid field', async (t) => {
-    const { call, next } = rawCalls(t, server.address);
+    const { call, next } = rawBidiStream<ReplyFrame__Output>(t, server.address, contentServiceDefinition().Calls as never);
     call.write({ seq: 1, method: 'Nope', request: Buffer.alloc(0), timeoutMs: 1_000 });
     const unknown = await next();
     assert.deepEqual([unknown.seq, unknown.status], [1, Status.UNIMPLEMENTED]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { Client, credentials, Metadata, status as Status, type ClientDuplexStream } from '@grpc/grpc-js';
+import { status as Status } from '@grpc/grpc-js';
 import { NotFoundError, PeerweaveError } from '@peerweave/core';
 import { ClientChannel } from '../transport/client-channel.ts';
 import type { GrpcServer } from '../transport/grpc-server.ts';
@@ -11,7 +11,7 @@ import { ROUTING_SERVICE, routingServiceBinding, routingServiceDefinition } from
 import { ROUTING_CODECS } from './routing-codec.ts';
 import { PING, PING_RESPONSE, sampleHandler } from './routing-test-messages.ts';
 import { MAX_PINGS_IN_FLIGHT, PingStreamClient } from './ping-stream.ts';
-import { deferred, recordingLogger, startTestServer, rejectsWithCode } from '../test-support.ts';
+import { deferred, rawBidiStream, recordingLogger, startTestServer, rejectsWithCode } from '../test-support.ts';
 import { serviceBinding, type ServiceBinding } from '../service-binding.ts';
 
 const WIRE_PING = PEER_CODECS.ping.encodeRequest(PING);
@@ -49,37 +49,6 @@ function oldPeerServiceBinding(handler: RoutingHandler): ServiceBinding {
     return unary;
   };
   return serviceBinding<RoutingMethods>({ ...ROUTING_SERVICE, definition }, ROUTING_CODECS, handler);
-}
-
-/** A raw PingStream, to send what our client never would. */
-function rawStream(t: TestContext, address: string): { call: ClientDuplexStream<unknown, PongFrame__Output>; next: () => Promise<PongFrame__Output> } {
-  const def = routingServiceDefinition().PingStream;
-  const client = new Client(address, credentials.createInsecure());
-  const call = client.makeBidiStreamRequest(
-    def.path,
-    def.requestSerialize as (m: unknown) => Buffer,
-    def.responseDeserialize as (b: Buffer) => PongFrame__Output,
-    new Metadata(),
-  );
-  call.on('error', () => {});
-  t.after(() => {
-    call.cancel();
-    client.close();
-  });
-  const frames: PongFrame__Output[] = [];
-  const waiters: ((f: PongFrame__Output) => void)[] = [];
-  call.on('data', (f: PongFrame__Output) => {
-    const w = waiters.shift();
-    if (w) w(f);
-    else frames.push(f);
-  });
-  return {
-    call,
-    next: () => {
-      const f = frames.shift();
-      return f !== undefined ? Promise.resolve(f) : new Promise((resolve) => waiters.push(resolve));
-    },
-  };
 }
 
 describe('PingStream: SWIM probes over one long-lived stream', () => {
@@ -185,7 +154,7 @@ describe('PingStream: SWIM probes over one long-lived stream', () => {
   });
 
   it('a frame without a ping gets INVALID_ARGUMENT, more than the slots RESOURCE_EXHAUSTED; the stream goes on', async (t) => {
-    const { call, next } = rawStream(t, server.address);
+    const { call, next } = rawBidiStream<PongFrame__Output>(t, server.address, routingServiceDefinition().PingStream as never);
     call.write({ seq: 7 });
     const bad = await next();
     assert.equal(bad.seq, 7);
