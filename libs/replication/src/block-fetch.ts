@@ -48,7 +48,8 @@ export class BlockFetch {
     const cidText = cidToString(cid);
     // The database knows what is held here (a block's row is written once its file is): asking it
     // first spares a read that fails for every block a non-holder fetches.
-    const local = db.getBlock(cidText) === undefined ? undefined : await blocks.get(cid);
+    const row = db.getBlock(cidText);
+    const local = row === undefined ? undefined : await blocks.get(cid, { sizeHint: row.bytes });
     if (local !== undefined) {
       db.touch(cidText, clock.now());
       metrics.fetches.inc({ source: 'local' });

@@ -198,7 +198,12 @@ export class ContentServer {
     const { db, blocks, clock, metrics } = this.#init;
     // Not hashed again: the asker checks every block against its CID on arrival (Kubo's
     // HashOnRead=false); this node's own reads (BlockFetch) still verify what they take from disk.
-    const data = await blocks.get(parseCid(cid), { verify: false });
+    // The database knows what is held here: a block without a row is not read from disk (a
+    // failed open per block asked of a non-holder), and the row's size lets a small one be read
+    // with one synchronous call.
+    const row = db.getBlock(cid);
+    if (row === undefined) return undefined;
+    const data = await blocks.get(parseCid(cid), { verify: false, sizeHint: row.bytes });
     if (data === undefined) return undefined;
     db.touch(cid, clock.now());
     metrics.served.inc();

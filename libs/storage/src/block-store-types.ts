@@ -58,6 +58,12 @@ export interface GetOptions {
    * removed. Default true.
    */
   verify?: boolean;
+  /**
+   * The block's size as the caller knows it (its database row): a block up to
+   * SYNC_WRITE_MAX_BYTES is then read with one synchronous call, as it was written. Without it, or
+   * for a bigger block, the read goes through the thread pool.
+   */
+  sizeHint?: number;
 }
 
 export interface BlockStoreStats {

@@ -201,6 +201,26 @@ describe('BlockStore', () => {
     assert.deepEqual(await filesUnder(dir), []);
   });
 
+  it('reads the same bytes with a size hint (small: synchronously) or without, and still catches rot', async () => {
+    const dir = await freshDir();
+    const store = await openStore(dir);
+    const small = await rawBlock(moduloPattern(4096));
+    const big = await rawBlock(moduloPattern(SYNC_WRITE_MAX_BYTES + 1));
+    await store.put(small.cid, small.bytes);
+    await store.put(big.cid, big.bytes);
+    for (const b of [small, big]) {
+      assert.deepEqual(await store.get(b.cid, { sizeHint: b.bytes.length }), b.bytes);
+      assert.deepEqual(await store.get(b.cid), b.bytes);
+    }
+    assert.equal(await store.get((await rawBlock(moduloPattern(7))).cid, { sizeHint: 7 }), undefined, 'absent');
+    const path = join(dir, small.cid.toString().slice(-3, -1), small.cid.toString());
+    const onDisk = await readFile(path);
+    onDisk[10] = (onDisk[10] ?? 0) ^ 0xff;
+    await writeFile(path, onDisk);
+    assert.equal(await store.get(small.cid, { sizeHint: small.bytes.length }), undefined, 'rotted: never returned');
+    assert.equal(store.stats().corrupt, 1);
+  });
+
   it('replaces a truncated copy when the block is put again', async () => {
     const dir = await freshDir();
     const store = await openStore(dir);
