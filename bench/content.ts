@@ -7,7 +7,9 @@
 //      non-holders, with ops/s, errors, latency and cluster CPU per op (bench/small-objects.ts),
 //      against the same client loop on a bare Fastify in-memory store in one container;
 //   4. seconds to restore r = 3 holders of every block of a 20 MiB file after SIGKILL of a holder;
-//   5. Jepsen-style: acknowledged puts lost or read back wrong while r − 1 peers are SIGKILLed.
+//   5. Jepsen-style: acknowledged puts lost or read back wrong while r − 1 peers are SIGKILLed;
+//   and, with the baselines (no cluster): the CPU of one content call over the Calls stream against
+//   a unary call (bench/probe-cost.ts).
 // The baselines run first, before the cluster exists, so they never share the CPU with it; then one
 // 20-peer cluster (plus the Compose file's 2 supernodes) serves 1 to 5 in that order (the holder
 // killed in 4 is restarted before 5). Every row is pushed as soon as it is measured. Everything
@@ -17,6 +19,7 @@ import { Agent, request } from 'undici';
 import { cleanupOnSignal, composeDown, composeDownSync, docker, hostUrl, mapLimit, median, percentile, type Row } from './docker.ts';
 import { kadDhtFigures, type DhtFigures } from './kad-dht.ts';
 import { loopbackTcpMBps } from './loopback.ts';
+import { contentCallCostRows } from './probe-cost.ts';
 import { smallObjects, smallObjectsBaseline, type SmallBaseline } from './small-objects.ts';
 
 const MiB = 1024 * 1024;
@@ -152,6 +155,9 @@ export async function contentSection(root: string, runs: number, push: (r: Row) 
     dht = `not measured: ${err instanceof Error ? err.message : String(err)}`;
   }
   const smallBase: SmallBaseline | string = await smallObjectsBaseline(root);
+  await contentCallCostRows(push).catch((err: unknown) => {
+    push({ figure: 'CPU per content call, Calls stream vs unary', ours: failed(err), baseline: '—', ratio: '—', target: 'well below the unary call' });
+  });
 
   const cluster = new Cluster(root);
   const stopListening = cleanupOnSignal(() => cluster.downSync());

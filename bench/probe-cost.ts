@@ -4,7 +4,13 @@
 // the same process and the same run. Probes are paced one per PACE_MS, as SWIM sends them, so the
 // figure includes the wake-ups an idle node pays rather than a saturated loop's batching; the cost
 // of the pacing alone is measured and subtracted.
-import { GrpcPeerTransport, GrpcServer, routingServiceBinding, type PeerContact, type RoutingHandler } from '@peerweave/protocol';
+//
+// contentCallCostRows (content section): the same comparison for a content call, a GetRecord
+// answered with a record, over the Calls stream and as a unary call, paced as above and with 8 in
+// flight back to back (what a node under small-object load sees).
+import { contentServiceBinding, GrpcPeerTransport, GrpcServer, routingServiceBinding, type ContentHandler, type PeerContact, type RoutingHandler } from '@peerweave/protocol';
+import { Identity } from '@peerweave/identity';
+import { signRecord } from '@peerweave/storage';
 import { median, type Row } from './docker.ts';
 
 const PROBES = Number(process.env.BENCH_PROBES ?? 400);
@@ -79,7 +85,74 @@ export async function probeCostRows(push: (r: Row) => void): Promise<void> {
   });
 }
 
+/** Microseconds of process CPU per call of `fn` with `inFlight` calls at a time, back to back. */
+async function loaded(fn: () => Promise<unknown>, calls: number, inFlight: number): Promise<number> {
+  let next = 0;
+  const start = process.cpuUsage();
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next++ < calls) await fn();
+  }));
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / calls;
+}
+
+export interface CallCost {
+  stream: { pacedUs: number; loadedUs: number };
+  unary: { pacedUs: number; loadedUs: number };
+}
+
+/** CPU of one GetRecord (both ends, one process) over the Calls stream and as a unary call. */
+export async function contentCallCost(): Promise<CallCost> {
+  const cid = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku';
+  const record = signRecord({ cid, name: 'object.bin', contentType: 'application/octet-stream', size: 4096, blocks: 1, keywords: ['bench'], createdMs: Date.now() }, Identity.generate());
+  const refuse = async (): Promise<never> => {
+    throw new Error('not used by this bench');
+  };
+  const handler = new Proxy({ getRecord: async () => ({ record }) } as Partial<ContentHandler>, {
+    get: (target, key) => (target as Record<string | symbol, unknown>)[key] ?? refuse,
+  }) as ContentHandler;
+  const server = new GrpcServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 4 * 1024 * 1024, keepaliveMs: 30_000 });
+  server.addService(contentServiceBinding(handler));
+  await server.start();
+  const stream = new GrpcPeerTransport();
+  const unary = new GrpcPeerTransport({ callStream: false });
+  try {
+    const get = (t: GrpcPeerTransport) => () => t.request(server.address, 'getRecord', { cid }, { deadlineMs: 2_000 });
+    for (let i = 0; i < 300; i++) await Promise.all([get(stream)(), get(unary)()]);
+    const rows = { stream: { paced: [] as number[], loaded: [] as number[] }, unary: { paced: [] as number[], loaded: [] as number[] } };
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, t] of [['stream', stream], ['unary', unary]] as const) {
+        rows[name].paced.push(await paced(get(t)));
+        rows[name].loaded.push(await loaded(get(t), 8 * PROBES, 8));
+      }
+    }
+    return {
+      stream: { pacedUs: median(rows.stream.paced), loadedUs: median(rows.stream.loaded) },
+      unary: { pacedUs: median(rows.unary.paced), loadedUs: median(rows.unary.loaded) },
+    };
+  } finally {
+    await stream.close();
+    await unary.close();
+    await server.stop({ graceMs: 1_000 });
+  }
+}
+
+export async function contentCallCostRows(push: (r: Row) => void): Promise<void> {
+  console.error(`· content: CPU per content call (GetRecord), caller + callee in one process, Calls stream vs unary`);
+  const { stream, unary } = await contentCallCost();
+  const ms = (us: number): string => `${(us / 1000).toFixed(3)} ms`;
+  push({
+    figure: `CPU per content call (GetRecord with a record), both ends: paced one per ${PACE_MS} ms / ${ROUNDS} × ${8 * PROBES} with 8 in flight (Calls stream frame)`,
+    ours: `${ms(stream.pacedUs)} / ${ms(stream.loadedUs)}`,
+    baseline: `${ms(unary.pacedUs)} / ${ms(unary.loadedUs)} (unary GetRecord call, same run)`,
+    ratio: `${(stream.pacedUs / unary.pacedUs).toFixed(2)}× / ${(stream.loadedUs / unary.loadedUs).toFixed(2)}×`,
+    target: 'well below the unary call',
+  });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const calls = await contentCallCost();
+  console.log(`content GetRecord: stream ${calls.stream.pacedUs.toFixed(0)} / ${calls.stream.loadedUs.toFixed(0)} µs, unary ${calls.unary.pacedUs.toFixed(0)} / ${calls.unary.loadedUs.toFixed(0)} µs per call (paced / 8 in flight)`);
   const { streamUs, unaryUs } = await probeCost();
   console.log(`stream ${streamUs.toFixed(0)} µs, unary ${unaryUs.toFixed(0)} µs per probe (both ends)`);
 }
