@@ -64,14 +64,31 @@ describe(`docker compose --profile monitoring up --scale peer=${PEERS}`, { timeo
     prometheus = `http://${c.getHost()}:${c.getMappedPort(9090)}`;
   });
 
-  after(async () => {
+  after(async (t) => {
     // Testcontainers' down() does not pass the profile, so Prometheus would stay and hold the
     // network: down the whole project, profile included (this runs also when before() failed).
-    await promisify(execFile)(
-      'docker',
-      ['compose', '-p', project, '-f', `${root}/docker-compose.yml`, '--profile', 'monitoring', 'down', '--volumes', '--remove-orphans', '--timeout', '1'],
-      { cwd: root },
-    );
+    const down = (): Promise<unknown> =>
+      promisify(execFile)(
+        'docker',
+        ['compose', '-p', project, '-f', `${root}/docker-compose.yml`, '--profile', 'monitoring', 'down', '--volumes', '--remove-orphans', '--timeout', '1'],
+        { cwd: root },
+      );
+    // Docker 20.10 sometimes keeps a stale endpoint of the container this test SIGKILLed and then
+    // refuses to remove the network ("has active endpoints") although no container is left on it
+    // (seen once, in a fresh-clone CI run on 2026-12-05; minutes later `docker network rm` and
+    // `network disconnect -f` still failed: only a daemon restart clears it). If that network is
+    // all that is left (no container, no volume of the project), say so rather than fail a run
+    // whose tests passed; the next run's tests/e2e/support/cleanup.ts removes it when it can.
+    try {
+      await down();
+    } catch (err) {
+      if (!String((err as { stderr?: string }).stderr ?? err).includes('has active endpoints')) throw err;
+      const run = async (args: string[]): Promise<string> => (await promisify(execFile)('docker', args)).stdout.trim();
+      const containers = await run(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]);
+      const volumes = await run(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]);
+      if (containers !== '' || volumes !== '') throw err;
+      t.diagnostic(`docker kept the network of ${project} with a stale endpoint (a daemon bug); no container or volume is left`);
+    }
   });
 
   it(`lists all ${NODES} nodes as healthy targets with their role; count(up == 1) is ${NODES}`, async () => {
