@@ -84,13 +84,17 @@ describe('search through the Compose cluster', { timeout: 900_000 }, () => {
     assert.equal(put.status, 201, put.text);
     cid = put.body.cid;
     const askers = [...peers, ...supernodes].filter((p) => p !== 'peer-3');
-    // The record reaches its replicas, which publish it to their supernodes: wait for that, then
-    // every node must find it.
-    await waitFor(async () => (await search('peer-1', keyword)).hits.some((h) => h.cid === cid), {
-      timeoutMs: 30_000,
-      intervalMs: 500,
-      what: 'the new record to be indexed',
-    });
+    // The record reaches its replicas, which publish it to their supernodes after a linger (100 ms
+    // by default, coalescing changes): wait until a search from every node finds it. A node that
+    // holds the record finds it in its own index at once, so one node finding it says nothing
+    // about the supernodes.
+    await waitFor(
+      async () => {
+        for (const p of askers) if (!(await search(p, keyword)).hits.some((h) => h.cid === cid)) return false;
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: 'every node to find the new record' },
+    );
     const latencies: number[] = [];
     for (const p of askers) {
       const r = await search(p, keyword);
