@@ -8,7 +8,8 @@
 // contentCallCostRows (content section): the same comparison for a content call, a GetRecord
 // answered with a record, over the Calls stream and as a unary call, paced as above and with 8 in
 // flight back to back (what a node under small-object load sees).
-import { contentServiceBinding, GrpcPeerTransport, GrpcServer, routingServiceBinding, type ContentHandler, type PeerContact, type RoutingHandler } from '@peerweave/protocol';
+import { PeerweaveError } from '@peerweave/core';
+import { CONTENT_METHODS, contentServiceBinding, GrpcPeerTransport, GrpcServer, routingServiceBinding, type ContentHandler, type PeerContact, type RoutingHandler } from '@peerweave/protocol';
 import { Identity } from '@peerweave/identity';
 import { signRecord } from '@peerweave/storage';
 import { median, type Row } from './docker.ts';
@@ -105,12 +106,8 @@ export interface CallCost {
 export async function contentCallCost(): Promise<CallCost> {
   const cid = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku';
   const record = signRecord({ cid, name: 'object.bin', contentType: 'application/octet-stream', size: 4096, blocks: 1, keywords: ['bench'], createdMs: Date.now() }, Identity.generate());
-  const refuse = async (): Promise<never> => {
-    throw new Error('not used by this bench');
-  };
-  const handler = new Proxy({ getRecord: async () => ({ record }) } as Partial<ContentHandler>, {
-    get: (target, key) => (target as Record<string | symbol, unknown>)[key] ?? refuse,
-  }) as ContentHandler;
+  const refuse = (): Promise<never> => Promise.reject(new PeerweaveError('METHOD_NOT_ALLOWED', 'this bench serves getRecord only'));
+  const handler = { ...Object.fromEntries(CONTENT_METHODS.map((m) => [m, refuse])), readBlock: refuse, writeBlocks: refuse, getRecord: async () => ({ record }) } as unknown as ContentHandler;
   const server = new GrpcServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 4 * 1024 * 1024, keepaliveMs: 30_000 });
   server.addService(contentServiceBinding(handler));
   await server.start();

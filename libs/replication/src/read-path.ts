@@ -1,5 +1,5 @@
 import { NotFoundError, PeerweaveError, type AbortOptions } from '@peerweave/core';
-import { blockLinks, cidKey, cidToString, DAG_PB_CODE, exportCar, exportFile, fileLeaves, parseCid, statObject, type ContentDb, type FileLeaf } from '@peerweave/storage';
+import { blockLinks, CHUNK_SIZE, cidKey, cidToString, DAG_PB_CODE, exportCar, exportFile, fileLeaves, parseCid, statObject, type ContentDb, type FileLeaf } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import type { BlockFetch } from './block-fetch.ts';
 import { outcomeLabel, type ContentMetrics } from './content-metrics.ts';
@@ -18,7 +18,7 @@ export interface BlockLocation {
 }
 
 /** The largest object whose block is asked for with its record (one UnixFS chunk). */
-export const READ_WITH_RECORD_MAX_BYTES = 256 * 1024;
+export const READ_WITH_RECORD_MAX_BYTES = CHUNK_SIZE;
 
 export interface StatOptions extends AbortOptions {
   /** The object's bytes are read next: ask for a small object's block with its record. */

@@ -22,7 +22,13 @@ const SIGNING_CONTEXT = 'peerweave.object-record.v1\n';
  * any node recomputes them exactly from the record it received.
  */
 export function recordSigningBytes(record: Omit<ObjectRecord, 'signature'>): Uint8Array {
-  return new TextEncoder().encode(SIGNING_CONTEXT + canonicalRecord(record));
+  return signingBytesOf(canonicalRecord(record));
+}
+
+const encoder = new TextEncoder();
+
+function signingBytesOf(canonical: string): Uint8Array {
+  return encoder.encode(SIGNING_CONTEXT + canonical);
 }
 
 function canonicalRecord(record: Omit<ObjectRecord, 'signature'>): string {
@@ -83,7 +89,7 @@ export function verifyRecord(record: ObjectRecord): boolean {
       return true;
     }
     if (nodeIdFromPublicKey(record.uploaderKey).toHex() !== record.uploader) return false;
-    if (!verifySignature(record.uploaderKey, new TextEncoder().encode(SIGNING_CONTEXT + canonical), record.signature)) return false;
+    if (!verifySignature(record.uploaderKey, signingBytesOf(canonical), record.signature)) return false;
     verified.add(key);
     if (verified.size > VERIFIED_CACHE_ENTRIES) verified.delete(verified.values().next().value!);
     return true;

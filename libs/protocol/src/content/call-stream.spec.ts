@@ -92,7 +92,7 @@ describe('Calls: the content service’s unary calls as frames on one stream', (
     assert.deepEqual(await tr.request(server.address, 'getRecord', CONTENT_SAMPLES.getRecord.request), CONTENT_SAMPLES.getRecord.response);
   });
 
-  it('a stuck handler fails its call at the deadline; an aborted call rejects with ABORTED', async (t) => {
+  it('a stuck handler fails its call at the deadline; an aborted call rejects with ABORTED', { timeout: 15_000 }, async (t) => {
     const tr = transport(t);
     const original = handler.hasBlocks;
     t.after(() => {
@@ -113,7 +113,7 @@ describe('Calls: the content service’s unary calls as frames on one stream', (
     await rejectsWithCode(pending, 'ABORTED');
     handler.hasBlocks = original;
     assert.deepEqual(await tr.request(server.address, 'hasBlocks', CONTENT_SAMPLES.hasBlocks.request), CONTENT_SAMPLES.hasBlocks.response);
-    const reason = await Promise.race([sawAbort.promise, new Promise((resolve) => setTimeout(() => resolve('never'), 5_000).unref())]);
+    const reason = await sawAbort.promise;
     assert.equal((reason as { code?: string }).code, 'DEADLINE_EXCEEDED', 'the server aborted the handler at its deadline');
   });
 

@@ -14,8 +14,7 @@ import type { PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../pe
 import { ROUTING_SERVICE, routingServiceDefinition } from '../routing/routing-service.ts';
 import { PingStreamClient } from '../routing/ping-stream.ts';
 import { ContentCallClient } from '../content/call-stream.ts';
-import { CONTENT_RPC_NAMES } from '../content/content-codec.ts';
-import type { ContentMethod } from '../content/content-messages.ts';
+import { isContentMethod } from '../content/content-codec.ts';
 import { SEARCH_SERVICE } from '../search/search-service.ts';
 import { unaryCall } from './unary-call.ts';
 
@@ -131,9 +130,9 @@ export class GrpcPeerTransport implements PeerTransport {
       if (method === 'ping' && this.#pingStream !== undefined) {
         entry.pings ??= new PingStreamClient(entry.channel, { stream: this.#pingStream, unary: this.#methods.ping });
         answer = await entry.pings.ping(message as Parameters<PingStreamClient['ping']>[0], options);
-      } else if (this.#callStream !== undefined && Object.hasOwn(CONTENT_RPC_NAMES, method)) {
+      } else if (this.#callStream !== undefined && isContentMethod(method)) {
         entry.contentCalls ??= new ContentCallClient(entry.channel, this.#callStream, this.#methods);
-        answer = await entry.contentCalls.call({ method: method as ContentMethod, message }, options);
+        answer = await entry.contentCalls.call({ method, message }, options);
       } else {
         answer = await unaryCall(entry.channel, this.#methods[method], message, options);
       }
