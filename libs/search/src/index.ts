@@ -11,6 +11,7 @@ export {
   DEFAULT_ATTACH_COUNT,
   DEFAULT_MAX_LEAVES,
   DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAINTENANCE_MS,
   DEFAULT_PUBLISH_DELAY_MS,
   DEFAULT_LEAF_EXPIRY_MS,
   DEFAULT_SUPERNODE_TTL,
@@ -27,6 +28,7 @@ export {
   type SearchCallOptions,
   type SearchResult,
   type SearchTotals,
+  type SupernodeCandidate,
 } from './search-node.ts';
 export type { SearchMetrics } from './search-metrics.ts';
 export type { CollectedHit } from './merge.ts';

@@ -1,21 +1,27 @@
 // The leaf's publishes to a supernode: changes coalesced over the linger, never two in flight,
-// the full publish on attach, heartbeats, detaching, stopping. A LeafClient alone against a fake
+// the full publish on attach, heartbeats only when due, a restarted supernode noticed from its
+// incarnation, detaching, stopping. A LeafClient alone against a fake
 // supernode on the manual clock, so every publish and every timer is seen.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PeerweaveError, SeededRandom } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
 import { MAX_INDEX_ENTRIES_PER_MESSAGE, type IndexEntry, type PublishRequest, type PublishResponse, type SearchClient } from '@peerweave/protocol';
-import { LeafClient, mergeChanges, pendingBatch, type PendingChanges } from './leaf-client.ts';
+import { LeafClient, mergeChanges, pendingBatch, roundAction, type PendingChanges } from './leaf-client.ts';
 import { entry, hexId } from './test-support.ts';
 
 const LINGER = 100;
 const HEARTBEAT = 60_000;
+const ROUND = 15_000;
 
 /** A leaf attached (or about to be) to one fake supernode that records every publish. */
 function harness(options: { publishDelayMs?: number; entries?: IndexEntry[] } = {}) {
   const clock = new ManualClock(0);
-  const supernode = { id: hexId('5'), address: '5:1' };
+  /** The fake supernode as routing shows it; `restart()` raises its incarnation. */
+  const supernode = { id: hexId('5'), address: '5:1', incarnation: 100 };
+  /** A restarted supernode no longer knows the leaf: it refuses publishes until the leaf attaches again. */
+  let knowsLeaf = false;
+  let attaches = 0;
   const local = new Map((options.entries ?? []).map((e) => [e.cid, e]));
   /** Every publish received, in arrival order, with the clock time it arrived at. */
   const publishes: (PublishRequest & { at: number })[] = [];
@@ -29,7 +35,11 @@ function harness(options: { publishDelayMs?: number; entries?: IndexEntry[] } = 
   const givenUp: string[] = [];
   const transport = {
     request: async (_address: string, method: string, request: unknown) => {
-      if (method === 'attach') return { accepted: true, leaves: 1 };
+      if (method === 'attach') {
+        attaches++;
+        knowsLeaf = true;
+        return { accepted: true, leaves: 1 };
+      }
       assert.equal(method, 'publish');
       publishes.push({ ...(request as PublishRequest), at: clock.now() });
       inFlight++;
@@ -37,7 +47,7 @@ function harness(options: { publishDelayMs?: number; entries?: IndexEntry[] } = 
       try {
         if (hold) await new Promise<void>((resolve) => waiting.push(resolve));
         if (answer === 'unavailable') throw new PeerweaveError('UNAVAILABLE', 'supernode down');
-        return { accepted: answer === 'accept' } satisfies PublishResponse;
+        return { accepted: answer === 'accept' && knowsLeaf } satisfies PublishResponse;
       } finally {
         inFlight--;
       }
@@ -54,6 +64,7 @@ function harness(options: { publishDelayMs?: number; entries?: IndexEntry[] } = 
       discover: async () => {},
       load: async () => ({ supernode: true, leaves: 0 }),
       isShunned: () => false,
+      incarnationOf: () => supernode.incarnation,
       shun: () => {},
       forget: () => {},
       giveUp: (id) => givenUp.push(id),
@@ -62,6 +73,7 @@ function harness(options: { publishDelayMs?: number; entries?: IndexEntry[] } = 
     localEntries: () => [...local.values()],
     attachCount: 1,
     probeCount: 1,
+    maintenanceMs: ROUND,
     heartbeatMs: HEARTBEAT,
     publishDelayMs: options.publishDelayMs ?? LINGER,
     callDeadlineMs: 2_000,
@@ -71,7 +83,7 @@ function harness(options: { publishDelayMs?: number; entries?: IndexEntry[] } = 
   async function attach(): Promise<void> {
     await leaf.start();
     for (let t = 0; leaf.attachedCount === 0 || inFlight > 0; t += 100) {
-      assert.ok(t < HEARTBEAT, 'attached within the first round');
+      assert.ok(t < ROUND, 'attached within the first round');
       await clock.advance(100);
     }
   }
@@ -104,6 +116,15 @@ function harness(options: { publishDelayMs?: number; entries?: IndexEntry[] } = 
     release,
     shape,
     holdPublishes: () => (hold = true),
+    /** The supernode restarts: it forgets the leaf, and routing shows a higher incarnation (at `address`, by default the same). */
+    restart: (address = supernode.address) => {
+      knowsLeaf = false;
+      supernode.incarnation += 1_000;
+      supernode.address = address;
+    },
+    get attaches() {
+      return attaches;
+    },
     answerWith: (a: typeof answer) => (answer = a),
     get inFlight() {
       return inFlight;
@@ -227,18 +248,98 @@ describe('LeafClient: publishes coalesced per supernode', () => {
     await h.leaf.stop();
   });
 
-  it('heartbeats: an empty publish when nothing is pending; a pending batch goes at once instead', async () => {
+  it('heartbeats only when due: a round calls nobody until nothing went there for heartbeatMs; any publish counts; a pending batch goes at once', async () => {
     const h = harness();
     await h.attach();
+    const attachedAt = h.publishes[0]!.at;
     await h.leaf.maintain();
     await h.clock.advance(0);
-    assert.deepEqual(h.publishes.slice(1).map(h.shape), [{ full: false, upserts: [], removed: [] }]);
+    assert.equal(h.publishes.length, 1, 'no heartbeat right after the full publish');
+    // The leaf's own rounds (every ROUND) run meanwhile: the first heartbeat comes at the first round
+    // at least HEARTBEAT after the attach, then one per HEARTBEAT (rounded up to a round).
+    await h.clock.advance(attachedAt + 3 * HEARTBEAT + ROUND - h.clock.now());
+    const beats = h.publishes.slice(1);
+    assert.equal(beats.length, 3, `three heartbeats in three heartbeat periods (${beats.map((p) => p.at - attachedAt).join(', ')})`);
+    assert.ok(beats.every((p) => p.upserts.length === 0 && p.removed.length === 0 && !p.full), 'empty publishes');
+    let previous = attachedAt;
+    for (const b of beats) {
+      assert.ok(b.at - previous >= HEARTBEAT && b.at - previous < HEARTBEAT + ROUND + 10, `gap ${b.at - previous} ms`);
+      previous = b.at;
+    }
+    // A change goes after its linger and counts as the heartbeat: the next empty one waits a whole period.
     h.change([entry('a', 'a')]);
+    await h.clock.advance(LINGER);
+    const changedAt = h.publishes.at(-1)!.at;
+    assert.deepEqual(h.shape(h.publishes.at(-1)!), { full: false, upserts: ['a'], removed: [] });
+    await h.clock.advance(HEARTBEAT - ROUND);
+    assert.equal(h.publishes.at(-1)!.at, changedAt, 'no heartbeat within a period of the change');
+    await h.clock.advance(2 * ROUND);
+    assert.ok(h.publishes.at(-1)!.at - changedAt >= HEARTBEAT, 'then one');
+    // A pending batch goes with the round, before its linger is over.
+    h.change([entry('b', 'b')]);
     await h.leaf.maintain();
     await h.clock.advance(0);
-    assert.deepEqual(h.publishes.slice(2).map(h.shape), [{ full: false, upserts: ['a'], removed: [] }], 'the batch is the heartbeat');
+    assert.deepEqual(h.shape(h.publishes.at(-1)!), { full: false, upserts: ['b'], removed: [] }, 'the batch goes with the round');
+    const count = h.publishes.length;
     await h.clock.advance(2 * LINGER);
-    assert.equal(h.publishes.length, 3, 'and its linger timer is gone');
+    assert.equal(h.publishes.length, count, 'and its linger timer is gone');
+    await h.leaf.stop();
+  });
+
+  it('round rules (table): what a round does with one attached supernode', () => {
+    const base = { now: 100_000, lastSentAt: 90_000, heartbeatMs: HEARTBEAT, pending: false, attachedIncarnation: 5, attachedAddress: 'a:1' };
+    const same = { id: 'x', address: 'a:1', incarnation: 5 };
+    const rows: [string, Parameters<typeof roundAction>[0], ReturnType<typeof roundAction>][] = [
+      ['nothing changed, heartbeat not due', { ...base, current: same }, 'skip'],
+      ['heartbeat due exactly', { ...base, lastSentAt: base.now - HEARTBEAT, current: same }, 'send'],
+      ['changes pending', { ...base, pending: true, current: same }, 'send'],
+      ['incarnation rose (restart or refute): heartbeat now', { ...base, current: { ...same, incarnation: 6 } }, 'send'],
+      ['incarnation rose at another address: attach there', { ...base, current: { ...same, address: 'b:1', incarnation: 6 } }, 'moved'],
+      ['another address, same incarnation: stale view, nothing', { ...base, current: { ...same, address: 'b:1' } }, 'skip'],
+      ['lower incarnation (stale gossip): nothing', { ...base, current: { ...same, incarnation: 4 } }, 'skip'],
+      ['routing does not show it (dead, or learnt only)', { ...base, current: undefined }, 'skip'],
+      ['no incarnation at attach: no rise to see', { ...base, attachedIncarnation: undefined, current: same }, 'skip'],
+    ];
+    for (const [name, input, expected] of rows) assert.equal(roundAction(input), expected, name);
+  });
+
+  it('a supernode that restarted is noticed at the next round from its incarnation: refused, attached again, whole index sent', async () => {
+    const h = harness({ entries: [entry('a', 'a')] });
+    await h.attach();
+    assert.equal(h.attaches, 1);
+    h.restart();
+    // Nothing is due by time (the full publish just went): only the incarnation says something changed.
+    const restartedAt = h.clock.now();
+    while (h.attaches < 2 || h.inFlight > 0) {
+      assert.ok(h.clock.now() - restartedAt < ROUND + ROUND / 2 + 10, 'attached again within a round and its jitter, long before a heartbeat');
+      await h.clock.advance(100);
+    }
+    assert.ok(h.clock.now() - restartedAt < HEARTBEAT / 2);
+    assert.deepEqual(h.givenUp, [], 'a restarted supernode is not given up');
+    assert.equal(h.leaf.attachedCount, 1);
+    assert.deepEqual(
+      h.publishes.slice(1).map(h.shape),
+      [
+        { full: false, upserts: [], removed: [] },
+        { full: true, upserts: ['a'], removed: [] },
+      ],
+      'one heartbeat (refused), then the whole index',
+    );
+    await h.leaf.stop();
+  });
+
+  it('a supernode back at another address is attached there again without a refused call', async () => {
+    const h = harness({ entries: [entry('a', 'a')] });
+    await h.attach();
+    h.restart('5:2');
+    const restartedAt = h.clock.now();
+    while (h.attaches < 2 || h.inFlight > 0) {
+      assert.ok(h.clock.now() - restartedAt < ROUND + ROUND / 2 + 10, 'within a round and its jitter');
+      await h.clock.advance(100);
+    }
+    assert.deepEqual(h.leaf.attached(), [{ id: h.supernode.id, address: '5:2' }]);
+    assert.deepEqual(h.givenUp, []);
+    assert.deepEqual(h.publishes.slice(1).map(h.shape), [{ full: true, upserts: ['a'], removed: [] }]);
     await h.leaf.stop();
   });
 

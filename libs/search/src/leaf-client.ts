@@ -4,9 +4,13 @@ import { idFromHex, sortByDistance } from '@peerweave/routing';
 import { Periodic } from './periodic.ts';
 import type { SearchMetrics } from './search-metrics.ts';
 import { isUnreachable } from './search-options.ts';
+import { incarnationRose, type SupernodeCandidate } from './supernode-directory.ts';
 
-/** Why a leaf lets go of a supernode. */
-export type DetachReason = 'refused' | 'failed' | 'dead';
+/**
+ * Why a leaf lets go of a supernode: it refused a call, failed one, was declared dead, or came
+ * back (higher incarnation) at another address. Only a failed or dead one is given up for a while.
+ */
+export type DetachReason = 'refused' | 'failed' | 'dead' | 'moved';
 
 /** Candidates closest to `selfId` first by XOR distance (routing's metric); ids that are not 64 hex are left out. */
 export function attachOrder(candidates: readonly SearchOrigin[], selfId: string): SearchOrigin[] {
@@ -42,6 +46,28 @@ export function publishMessages(leaf: string, full: boolean, upserts: readonly I
   return out;
 }
 
+/**
+ * What a maintenance round does with one attached supernode, from what it knows locally:
+ * - `moved`: routing shows it at a higher incarnation and another address: attach there again;
+ * - `send`: publish now: changes are waiting, or it showed a higher incarnation (it restarted, and
+ *   then no longer knows this leaf and refuses, which re-attaches; or it only refuted a suspicion,
+ *   and one heartbeat was spent), or nothing went there for `heartbeatMs` (a heartbeat);
+ * - `skip`: nothing is due, no call.
+ */
+export function roundAction(a: {
+  now: number;
+  lastSentAt: number;
+  heartbeatMs: number;
+  pending: boolean;
+  attachedIncarnation: number | undefined;
+  current: SupernodeCandidate | undefined;
+  attachedAddress: string;
+}): 'moved' | 'send' | 'skip' {
+  const rose = incarnationRose(a.attachedIncarnation, a.current?.incarnation);
+  if (rose && a.current!.address !== a.attachedAddress) return 'moved';
+  return rose || a.pending || a.now - a.lastSentAt >= a.heartbeatMs ? 'send' : 'skip';
+}
+
 /** Changes waiting to go to one supernode, by CID: the entry to upsert, or `null` to remove it. */
 export type PendingChanges = Map<string, IndexEntry | null>;
 
@@ -68,6 +94,10 @@ export function pendingBatch(pending: PendingChanges): { upserts: IndexEntry[]; 
 
 interface Attachment {
   readonly origin: SearchOrigin;
+  /** Its incarnation as routing showed it when last checked (undefined: routing did not know it). */
+  incarnation: number | undefined;
+  /** Clock time the last publish there started (the attach counts): the next heartbeat is due `heartbeatMs` after it. */
+  lastSentAt: number;
   /** The whole index goes out next (on attach): it holds every change made before it is read. */
   fullDue: boolean;
   /** Changes not sent yet, merged (`mergeChanges`). */
@@ -88,12 +118,13 @@ export interface LeafClientInit {
   logger?: Logger;
   /** Counts the Publish messages sent (`publishesSent`). */
   metrics?: Pick<SearchMetrics, 'publishesSent'>;
-  /** The supernodes known, and what to do with one that failed. */
+  /** The supernodes known (with routing's incarnations), and what to do with one that failed. */
   directory: {
-    known(): SearchOrigin[];
+    known(): SupernodeCandidate[];
     discover(): Promise<void>;
     load(c: SearchOrigin): Promise<{ supernode: boolean; leaves: number } | undefined>;
     isShunned(id: string): boolean;
+    incarnationOf(id: string): number | undefined;
     shun(id: string): void;
     forget(id: string): void;
     giveUp(id: string): void;
@@ -103,6 +134,9 @@ export interface LeafClientInit {
   localEntries(): IndexEntry[];
   attachCount: number;
   probeCount: number;
+  /** Period of the maintenance round (DEFAULT_MAINTENANCE_MS). */
+  maintenanceMs: number;
+  /** A supernode sent nothing for this long gets an empty publish (DEFAULT_HEARTBEAT_MS). */
   heartbeatMs: number;
   /** How long a change waits for others to go out with it (DEFAULT_PUBLISH_DELAY_MS). */
   publishDelayMs: number;
@@ -111,8 +145,11 @@ export interface LeafClientInit {
 
 /**
  * The leaf side: attaches to the `attachCount` least loaded of the closest supernodes, publishes
- * its whole index there and every change after it, heartbeats them each round, and re-attaches
- * elsewhere when one refuses, fails or dies.
+ * its whole index there and every change after it, heartbeats one it sent nothing for
+ * `heartbeatMs`, and re-attaches when one refuses, fails, dies or restarts. The maintenance round
+ * (every `maintenanceMs`) calls nobody unless something is due (`roundAction`): an idle leaf sends
+ * each supernode one heartbeat per `heartbeatMs`, while a supernode that restarted is noticed
+ * within a round, from the incarnation routing shows of it.
  *
  * Changes are coalesced per supernode (as Kafka's producer batches by `linger.ms`): a change
  * waits `publishDelayMs` for others, and all that came meanwhile go out in one publish, a later
@@ -133,7 +170,7 @@ export class LeafClient implements Startable {
   constructor(init: LeafClientInit) {
     this.#init = init;
     this.#log = init.logger ?? silentLogger;
-    this.#timer = new Periodic({ clock: init.clock, random: init.random, logger: init.logger, periodMs: init.heartbeatMs, round: () => this.maintain() });
+    this.#timer = new Periodic({ clock: init.clock, random: init.random, logger: init.logger, periodMs: init.maintenanceMs, round: () => this.maintain() });
   }
 
   async start(): Promise<void> {
@@ -175,26 +212,51 @@ export class LeafClient implements Startable {
     }
   }
 
-  /** Lets go of supernode `id` (its pending changes too); unless it only refused, it is given up for a while. Next round comes sooner. */
+  /** Lets go of supernode `id` (its pending changes too); if it failed or died, it is given up for a while. Next round comes sooner. */
   detach(id: string, reason: DetachReason): void {
     const attachment = this.#attached.get(id);
     if (attachment === undefined) return;
     this.#attached.delete(id);
     this.#drop(attachment);
     this.#log.debug({ supernode: id.slice(0, 12), reason }, 'detached from supernode');
-    if (reason !== 'refused') this.#init.directory.giveUp(id);
+    if (reason === 'failed' || reason === 'dead') this.#init.directory.giveUp(id);
     // With jitter, so the leaves of a dead supernode do not all move at once.
     this.#timer.kick();
   }
 
   /**
-   * One round: heartbeat every attached supernode (the pending batch goes now and serves as the
-   * heartbeat; an empty publish when nothing is pending; nothing when a publish is in flight, which
-   * the supernode hears anyway), attach while fewer than `attachCount`.
+   * One round: for every attached supernode what `roundAction` says (the pending batch or an empty
+   * heartbeat goes now, nothing when a publish is in flight, which the supernode hears anyway; one
+   * that moved is attached again); once what it sent was answered (a restarted supernode refuses,
+   * and is detached), attach while fewer than `attachCount`: a restart costs one round, not two.
    */
   async maintain(): Promise<void> {
-    this.#init.directory.prune();
-    for (const [id, attachment] of this.#attached) this.#flush(id, attachment);
+    const { directory, clock, heartbeatMs } = this.#init;
+    directory.prune();
+    const now = clock.now();
+    const known = this.#attached.size > 0 ? new Map(directory.known().map((c) => [c.id, c])) : new Map<string, SupernodeCandidate>();
+    const sending: Promise<void>[] = [];
+    for (const [id, attachment] of [...this.#attached]) {
+      const current = known.get(id);
+      const action = roundAction({
+        now,
+        lastSentAt: attachment.lastSentAt,
+        heartbeatMs,
+        pending: attachment.fullDue || attachment.pending.size > 0,
+        attachedIncarnation: attachment.incarnation,
+        current,
+        attachedAddress: attachment.origin.address,
+      });
+      if (action === 'moved') {
+        this.detach(id, 'moved');
+        continue;
+      }
+      const sent = action === 'send' && this.#flush(id, attachment);
+      if (sent) sending.push(attachment.inFlight!);
+      // A rise is taken in once a publish went out after it (one in flight may predate it).
+      if (current?.incarnation !== undefined && (action === 'skip' || sent)) attachment.incarnation = current.incarnation;
+    }
+    await Promise.all(sending);
     if (this.#attached.size < this.#init.attachCount) await this.#attachMore();
   }
 
@@ -222,7 +284,7 @@ export class LeafClient implements Startable {
     }
   }
 
-  async #attachTo(c: SearchOrigin): Promise<void> {
+  async #attachTo(c: SupernodeCandidate): Promise<void> {
     const { directory } = this.#init;
     try {
       const r = await this.#init.transport.request(c.address, 'attach', { leaf: this.#init.self }, { deadlineMs: this.#init.callDeadlineMs });
@@ -236,7 +298,15 @@ export class LeafClient implements Startable {
       return;
     }
     if (this.#stopped || this.#attached.has(c.id)) return;
-    const attachment: Attachment = { origin: c, fullDue: true, pending: new Map(), linger: undefined, inFlight: undefined };
+    const attachment: Attachment = {
+      origin: { id: c.id, address: c.address },
+      incarnation: c.incarnation ?? directory.incarnationOf(c.id),
+      lastSentAt: this.#init.clock.now(),
+      fullDue: true,
+      pending: new Map(),
+      linger: undefined,
+      inFlight: undefined,
+    };
     this.#attached.set(c.id, attachment);
     this.#log.debug({ supernode: c.id.slice(0, 12) }, 'attached to supernode');
     this.#flush(c.id, attachment);
@@ -254,22 +324,25 @@ export class LeafClient implements Startable {
   /**
    * Sends what is due to supernode `id` now (the whole index, else the pending batch, else an
    * empty heartbeat), unless a publish is in flight there: then it goes right after that one.
+   * True if a publish started.
    */
-  #flush(id: string, attachment: Attachment): void {
+  #flush(id: string, attachment: Attachment): boolean {
     if (attachment.linger !== undefined) this.#init.clock.clearTimeout(attachment.linger);
     attachment.linger = undefined;
-    if (attachment.inFlight !== undefined || this.#stopped || this.#attached.get(id) !== attachment) return;
+    if (attachment.inFlight !== undefined || this.#stopped || this.#attached.get(id) !== attachment) return false;
     const full = attachment.fullDue;
     // A full publish reads the index as it is now: the changes pending before it are in there.
     const { upserts, removed } = full ? { upserts: this.#init.localEntries(), removed: [] } : pendingBatch(attachment.pending);
     attachment.fullDue = false;
     attachment.pending = new Map();
+    attachment.lastSentAt = this.#init.clock.now();
     const sent = this.#send(id, attachment, publishMessages(this.#init.self.id, full, upserts, removed));
     attachment.inFlight = sent;
     void sent.then(() => {
       attachment.inFlight = undefined;
       if (attachment.fullDue || attachment.pending.size > 0) this.#flush(id, attachment);
     });
+    return true;
   }
 
   /** Sends the messages in order, while still attached and not stopped; detaches the supernode if one is refused or fails. */

@@ -26,7 +26,7 @@ import { QueryRouter, type LeafIndex, type LocalIndex, type SearchRole } from '.
 import { SearchMetrics, type SearchTotals } from './search-metrics.ts';
 import { resolveSearchOptions, type SearchNodeOptions } from './search-options.ts';
 import { SearchSessions, type SearchCallOptions, type SearchModeOption, type SearchResult } from './search-session.ts';
-import { SupernodeDirectory } from './supernode-directory.ts';
+import { SupernodeDirectory, type SupernodeCandidate } from './supernode-directory.ts';
 import { SupernodeServer } from './supernode-server.ts';
 
 // Every name this module exported before it became a facade, from where each now lives.
@@ -35,6 +35,7 @@ export {
   DEFAULT_CALL_DEADLINE_MS,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEAF_EXPIRY_MS,
+  DEFAULT_MAINTENANCE_MS,
   DEFAULT_MAX_LEAVES,
   DEFAULT_PROBE_COUNT,
   DEFAULT_PUBLISH_DELAY_MS,
@@ -46,6 +47,7 @@ export {
   DEFAULT_SEEN_TTL_MS,
   DEFAULT_SUPERNODE_TTL,
 } from './search-options.ts';
+export type { SupernodeCandidate };
 export type { LeafIndex, LocalIndex, SearchCallOptions, SearchModeOption, SearchNodeOptions, SearchResult, SearchRole, SearchTotals };
 
 export interface SearchNodeInit extends Partial<SearchNodeOptions> {
@@ -62,8 +64,11 @@ export interface SearchNodeInit extends Partial<SearchNodeOptions> {
   leafIndex?: LeafIndex;
   /** Overlay neighbours (flooding goes to these). */
   overlay(): readonly SearchOrigin[];
-  /** Supernodes this node knows of (e.g. routing contacts whose role is `supernode`). */
-  supernodeCandidates(): readonly SearchOrigin[];
+  /**
+   * Supernodes this node knows of (e.g. routing contacts whose role is `supernode`), with their
+   * SWIM incarnations where known: a rise tells a leaf that its supernode restarted.
+   */
+  supernodeCandidates(): readonly SupernodeCandidate[];
   /** The node's whole index, for a full publish. */
   localEntries(): IndexEntry[];
 }
@@ -87,15 +92,15 @@ export class SearchNode implements Startable {
     const { self, role, transport, clock, random, leafIndex } = init;
     if (role === 'supernode' && leafIndex === undefined) throw new InvalidArgumentError('a supernode needs a leafIndex');
     const logger = (init.logger ?? silentLogger).child({ component: 'search' });
-    const { callDeadlineMs, heartbeatMs, supernodeTtl } = o;
+    const { callDeadlineMs, heartbeatMs, maintenanceMs, supernodeTtl } = o;
     const metrics = new SearchMetrics(init.metrics ?? noopMetrics, {
       leaves: () => this.#server.leafCount,
       entries: () => leafIndex?.count() ?? 0,
       attached: () => this.#leaf.attachedCount,
     });
-    const directory = new SupernodeDirectory({ selfId: self.id, transport, clock, random, overlay: init.overlay, supernodeCandidates: init.supernodeCandidates, callDeadlineMs, shunMs: o.leafExpiryMs });
-    const server = new SupernodeServer({ selfId: self.id, role, clock, random, logger, metrics, ...(leafIndex ? { leafIndex } : {}), directory, maxLeaves: o.maxLeaves, leafExpiryMs: o.leafExpiryMs, heartbeatMs });
-    const leaf = new LeafClient({ self, active: role !== 'supernode', transport, clock, random, logger, metrics, directory, localEntries: init.localEntries, attachCount: o.attachCount, probeCount: o.probeCount, heartbeatMs, publishDelayMs: o.publishDelayMs, callDeadlineMs });
+    const directory = new SupernodeDirectory({ selfId: self.id, transport, clock, random, overlay: init.overlay, supernodeCandidates: init.supernodeCandidates, callDeadlineMs, shunMs: o.shunMs });
+    const server = new SupernodeServer({ selfId: self.id, role, clock, random, logger, metrics, ...(leafIndex ? { leafIndex } : {}), directory, maxLeaves: o.maxLeaves, leafExpiryMs: o.leafExpiryMs, maintenanceMs, heartbeatMs });
+    const leaf = new LeafClient({ self, active: role !== 'supernode', transport, clock, random, logger, metrics, directory, localEntries: init.localEntries, attachCount: o.attachCount, probeCount: o.probeCount, maintenanceMs, heartbeatMs, publishDelayMs: o.publishDelayMs, callDeadlineMs });
     const router = new QueryRouter({ ...o, self, role, transport, clock, logger, metrics, index: init.index, ...(leafIndex ? { leafIndex } : {}), overlay: init.overlay, directory });
     this.#sessions = new SearchSessions({ self, role, transport, clock, random, metrics, router, leaf, server, directory, quietMs: o.quietMs, deadlineMs: o.deadlineMs, supernodeTtl, callDeadlineMs });
     this.metrics = metrics;
@@ -175,7 +180,7 @@ export class SearchNode implements Startable {
     return this.#sessions.search(text, options);
   }
 
-  /** One maintenance round of the role, as the timer runs it every heartbeat. */
+  /** One maintenance round of the role, as the timer runs it every `maintenanceMs`. */
   maintain(): Promise<void> {
     return this.#role === 'supernode' ? this.#server.maintain() : this.#leaf.maintain();
   }

@@ -13,14 +13,27 @@ export const DEFAULT_ATTACH_COUNT = 2;
 /** Leaves a supernode accepts. */
 export const DEFAULT_MAX_LEAVES = 2_000;
 /**
- * Periodic: how often a leaf heartbeats its supernodes (an empty Publish) and a node runs its
- * maintenance. A heartbeat is one call per attached supernode (about 1.5 ms of CPU for both ends
- * on the bench VM), so a supernode with L leaves pays L × 1.5 ms per period: at 5 s and 20 leaves
- * that was 0.6 % of a core doing nothing. Its purpose is only to let a supernode forget leaves that
- * vanished and a restarted supernode learn who is attached (membership changes bring maintenance
- * forward at once), so 15 s.
+ * Periodic: the maintenance round of a leaf and of a supernode. A leaf's round attaches while it
+ * has fewer than `attachCount` supernodes, heartbeats an attached supernode when one is due, and
+ * checks routing's view of each: one that came back with a higher incarnation (it restarted, or
+ * refuted a suspicion) is heartbeaten at once, so a restarted supernode, which no longer knows
+ * the leaf, refuses it and the leaf attaches again within this period (plus up to half of it of
+ * jitter). A supernode's round expires silent leaves and, when due, gossips with the mesh. A round
+ * with nothing due sends nothing (a few µs of local work); 15 s keeps re-attachment after a
+ * supernode restart as prompt as it was when every round heartbeat.
  */
-export const DEFAULT_HEARTBEAT_MS = 15_000;
+export const DEFAULT_MAINTENANCE_MS = 15_000;
+/**
+ * Periodic: a leaf tells an attached supernode it is still there (an empty Publish) when it sent
+ * it nothing for this long (any publish counts); a supernode asks the mesh which supernodes it
+ * knows as often. A heartbeat is one call per attached supernode (about 1.5 ms of CPU for both
+ * ends on the bench VM), so a supernode with L leaves pays L × 1.5 ms per period: at 15 s and 20
+ * leaves that was 0.2 % of a core doing nothing, at 60 s 0.05 %. Its only purpose is to let a
+ * supernode forget a leaf that vanished without routing declaring it dead (a death routing sees
+ * drops the leaf at once), three heartbeats later; finding a restarted supernode no longer waits
+ * for it (see DEFAULT_MAINTENANCE_MS).
+ */
+export const DEFAULT_HEARTBEAT_MS = 60_000;
 /**
  * Linger of a leaf's publishes: how long a change of its records waits for others before all go to
  * a supernode in one Publish (Kafka's producer `linger.ms`); while a publish to that supernode is in
@@ -39,8 +52,10 @@ export const DEFAULT_HEARTBEAT_MS = 15_000;
  * save (a few tenths of a millisecond per put).
  */
 export const DEFAULT_PUBLISH_DELAY_MS = 100;
-/** A supernode drops a leaf (and its entries) not heard from for this long: three heartbeats. */
+/** A supernode drops a leaf (and its entries) not heard from for this long: three heartbeats (memberlist's and Gnutella's rule). */
 export const DEFAULT_LEAF_EXPIRY_MS = 3 * DEFAULT_HEARTBEAT_MS;
+/** Rounds a supernode that failed, refused or is none is not tried again (unless it restarts meanwhile). */
+export const SHUN_ROUNDS = 3;
 /** Hops a supernode-mode query travels among supernodes (after the leaf → supernode hop). */
 export const DEFAULT_SUPERNODE_TTL = 2;
 /**
@@ -65,10 +80,15 @@ export interface SearchNodeOptions {
   queryBurst: number;
   attachCount: number;
   maxLeaves: number;
+  /** Period of the maintenance round (DEFAULT_MAINTENANCE_MS). */
+  maintenanceMs: number;
+  /** A leaf heartbeats a supernode it sent nothing for this long; a supernode's mesh gossip period. */
   heartbeatMs: number;
   /** Linger of a leaf's publishes to its supernodes (0: only coalesced behind the one in flight). */
   publishDelayMs: number;
   leafExpiryMs: number;
+  /** How long a supernode that failed, refused or is none is not tried again: SHUN_ROUNDS rounds. */
+  shunMs: number;
   /** TTL of supernode-mode queries among supernodes. */
   supernodeTtl: number;
   quietMs: number;
@@ -77,9 +97,13 @@ export interface SearchNodeOptions {
   probeCount: number;
 }
 
-/** Fills in the defaults (the leaf expiry follows the heartbeat); INVALID_ARGUMENT for a bad value. */
+/**
+ * Fills in the defaults: the leaf expiry follows the heartbeat, the round is never longer than the
+ * heartbeat, the shun follows the round; INVALID_ARGUMENT for a bad value.
+ */
 export function resolveSearchOptions(init: Partial<SearchNodeOptions>): SearchNodeOptions {
   const heartbeatMs = init.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const maintenanceMs = init.maintenanceMs ?? Math.min(DEFAULT_MAINTENANCE_MS, heartbeatMs);
   const options: SearchNodeOptions = {
     seenTtlMs: init.seenTtlMs ?? DEFAULT_SEEN_TTL_MS,
     seenMax: init.seenMax ?? DEFAULT_SEEN_MAX,
@@ -87,9 +111,11 @@ export function resolveSearchOptions(init: Partial<SearchNodeOptions>): SearchNo
     queryBurst: init.queryBurst ?? DEFAULT_QUERY_BURST,
     attachCount: init.attachCount ?? DEFAULT_ATTACH_COUNT,
     maxLeaves: init.maxLeaves ?? DEFAULT_MAX_LEAVES,
+    maintenanceMs,
     heartbeatMs,
     publishDelayMs: init.publishDelayMs ?? DEFAULT_PUBLISH_DELAY_MS,
     leafExpiryMs: init.leafExpiryMs ?? 3 * heartbeatMs,
+    shunMs: init.shunMs ?? SHUN_ROUNDS * maintenanceMs,
     supernodeTtl: init.supernodeTtl ?? DEFAULT_SUPERNODE_TTL,
     quietMs: init.quietMs ?? DEFAULT_QUIET_MS,
     deadlineMs: init.deadlineMs ?? DEFAULT_SEARCH_DEADLINE_MS,

@@ -10,6 +10,7 @@ import {
   NO_BACKOFF,
   SupernodeDirectory,
   afterDiscovery,
+  incarnationRose,
   beforeDiscovery,
   mergeKnown,
   pickRandom,
@@ -127,5 +128,48 @@ describe('SupernodeDirectory', () => {
     t.directory.giveUp(hexId('5'));
     assert.deepEqual(t.directory.known(), []);
     assert.equal(t.directory.isShunned(hexId('5')), true);
+  });
+
+  it('a shun ends early when routing shows the supernode at a higher incarnation than when it was shunned (it restarted)', () => {
+    const clock = new ManualClock(0);
+    const candidates: { id: string; address: string; incarnation?: number }[] = [{ ...node('5'), incarnation: 7 }, node('6')];
+    const directory = new SupernodeDirectory({
+      selfId: hexId('a'),
+      transport: {} as never,
+      clock,
+      random: new SeededRandom(1),
+      overlay: () => [],
+      supernodeCandidates: () => candidates,
+      callDeadlineMs: 500,
+      shunMs: 45_000,
+    });
+    assert.equal(directory.known().length, 2);
+    assert.equal(directory.incarnationOf(hexId('5')), 7);
+    directory.giveUp(hexId('5'));
+    directory.giveUp(hexId('6'));
+    // Declared dead: routing no longer shows it, and its last incarnation is kept.
+    candidates.splice(0, 1);
+    directory.known();
+    assert.equal(directory.incarnationOf(hexId('5')), 7);
+    assert.equal(directory.isShunned(hexId('5')), true);
+    candidates.push({ ...node('5'), incarnation: 7 });
+    directory.known();
+    assert.equal(directory.isShunned(hexId('5')), true, 'the same incarnation: still shunned');
+    candidates.splice(1, 1, { ...node('5'), incarnation: 9 });
+    directory.known();
+    assert.equal(directory.isShunned(hexId('5')), false, 'a higher one ends the shun');
+    assert.equal(directory.isShunned(hexId('6')), true, 'no incarnation known: the shun runs its time');
+  });
+
+  it('incarnationRose (table): only a known incarnation above a known one', () => {
+    const rows: [number | undefined, number | undefined, boolean][] = [
+      [1, 2, true],
+      [2, 2, false],
+      [3, 2, false],
+      [undefined, 2, false],
+      [1, undefined, false],
+      [undefined, undefined, false],
+    ];
+    for (const [before, now, rose] of rows) assert.equal(incarnationRose(before, now), rose, `${before} → ${now}`);
   });
 });

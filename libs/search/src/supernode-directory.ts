@@ -30,6 +30,11 @@ export function afterDiscovery(b: DiscoveryBackoff, found: boolean): DiscoveryBa
   return { wait: b.backoff, backoff: Math.min(b.backoff * 2, MAX_DISCOVERY_BACKOFF_ROUNDS) };
 }
 
+/** Routing shows a supernode at a higher incarnation than `before` (both known): it restarted, or refuted a suspicion. */
+export function incarnationRose(before: number | undefined, now: number | undefined): boolean {
+  return before !== undefined && now !== undefined && now > before;
+}
+
 /** Up to `n` of `items` drawn at random without repetition (the input is left alone). */
 export function pickRandom<T>(items: readonly T[], n: number, random: Random): T[] {
   const pool = [...items];
@@ -38,9 +43,18 @@ export function pickRandom<T>(items: readonly T[], n: number, random: Random): T
   return picked;
 }
 
+/**
+ * A supernode as routing knows it, with its SWIM incarnation when routing gave one: a node starts
+ * with an incarnation above any of its previous run, and raises it to refute a suspicion, so a
+ * higher one than before means it restarted (or was suspected) since.
+ */
+export interface SupernodeCandidate extends SearchOrigin {
+  readonly incarnation?: number;
+}
+
 /** Routing's candidates first, then the learnt ones not among them; never `selfId`. */
-export function mergeKnown(candidates: readonly SearchOrigin[], learnt: Iterable<SearchOrigin>, selfId: string): SearchOrigin[] {
-  const out = new Map<string, SearchOrigin>();
+export function mergeKnown(candidates: readonly SupernodeCandidate[], learnt: Iterable<SearchOrigin>, selfId: string): SupernodeCandidate[] {
+  const out = new Map<string, SupernodeCandidate>();
   for (const c of candidates) if (c.id !== selfId) out.set(c.id, c);
   for (const c of learnt) if (c.id !== selfId && !out.has(c.id)) out.set(c.id, c);
   return [...out.values()];
@@ -53,25 +67,34 @@ export interface SupernodeDirectoryInit {
   random: Random;
   /** Overlay neighbours, asked which supernodes they know when this node knows none. */
   overlay(): readonly SearchOrigin[];
-  /** Supernodes routing knows of (contacts whose role is `supernode`). */
-  supernodeCandidates(): readonly SearchOrigin[];
+  /** Supernodes routing knows of (contacts whose role is `supernode`), with their incarnations. */
+  supernodeCandidates(): readonly SupernodeCandidate[];
   callDeadlineMs: number;
-  /** How long a supernode that failed, refused or is none is not tried again. */
+  /** How long a supernode that failed, refused or is none is not tried again (unless it comes back with a higher incarnation). */
   shunMs: number;
+}
+
+/** A shun: not before `until`, unless the supernode shows an incarnation above `incarnation`. */
+interface Shun {
+  until: number;
+  incarnation: number | undefined;
 }
 
 /**
  * Which supernodes this node knows: routing's candidates and those learnt from SearchLoad
- * answers, the ones not to try for a while (shunned), and discovery with back-off when it knows
- * none. No timer of its own: the maintenance rounds of the leaf client and the supernode server
+ * answers, the ones not to try for a while (shunned; a shun ends early when routing shows the
+ * supernode at a higher incarnation than when it was shunned, i.e. it restarted), and discovery
+ * with back-off when it knows none. No timer of its own: the maintenance rounds of the leaf client and the supernode server
  * drive it.
  */
 export class SupernodeDirectory implements Startable {
   readonly #init: SupernodeDirectoryInit;
   /** Supernodes learnt from SearchLoad answers (oldest first). */
   readonly #learnt = new Map<string, SearchOrigin>();
-  /** Supernodes not to attach to before the given clock time (failed, full, not a supernode). */
-  readonly #shunned = new Map<string, number>();
+  /** Supernodes not to attach to for a while (failed, full, not a supernode). */
+  readonly #shunned = new Map<string, Shun>();
+  /** The last incarnation routing showed of each supernode (oldest first), kept past its death. */
+  readonly #incarnations = new Map<string, number>();
   #backoff = NO_BACKOFF;
 
   constructor(init: SupernodeDirectoryInit) {
@@ -83,8 +106,15 @@ export class SupernodeDirectory implements Startable {
   async stop(): Promise<void> {}
 
   /** Supernodes this node knows (candidates from routing and those learnt), itself excluded. */
-  known(): SearchOrigin[] {
-    return mergeKnown(this.#init.supernodeCandidates(), this.#learnt.values(), this.#init.selfId);
+  known(): SupernodeCandidate[] {
+    const candidates = this.#init.supernodeCandidates();
+    for (const c of candidates) if (c.incarnation !== undefined) this.#sawIncarnation(c.id, c.incarnation);
+    return mergeKnown(candidates, this.#learnt.values(), this.#init.selfId);
+  }
+
+  /** The incarnation routing last showed of supernode `id` (undefined if it never showed one). */
+  incarnationOf(id: string): number | undefined {
+    return this.#incarnations.get(id);
   }
 
   /** Forgets a learnt supernode (routing's candidates are routing's to drop). */
@@ -92,9 +122,9 @@ export class SupernodeDirectory implements Startable {
     this.#learnt.delete(id);
   }
 
-  /** Not to be tried again for `shunMs`. */
+  /** Not to be tried again for `shunMs`, or until it shows a higher incarnation than it has now. */
   shun(id: string): void {
-    this.#shunned.set(id, this.#init.clock.now() + this.#init.shunMs);
+    this.#shunned.set(id, { until: this.#init.clock.now() + this.#init.shunMs, incarnation: this.#incarnations.get(id) });
   }
 
   /** Forgotten and shunned: it failed, or is no supernode. */
@@ -103,14 +133,19 @@ export class SupernodeDirectory implements Startable {
     this.shun(id);
   }
 
+  /** Shunned, and not restarted since (as far as the last `known()` showed). */
   isShunned(id: string): boolean {
-    return (this.#shunned.get(id) ?? 0) > this.#init.clock.now();
+    const shun = this.#shunned.get(id);
+    if (shun === undefined) return false;
+    if (shun.until > this.#init.clock.now() && !incarnationRose(shun.incarnation, this.#incarnations.get(id))) return true;
+    this.#shunned.delete(id);
+    return false;
   }
 
   /** Drops the shuns that have run out (each maintenance round). */
   prune(): void {
     const now = this.#init.clock.now();
-    for (const [id, until] of this.#shunned) if (until <= now) this.#shunned.delete(id);
+    for (const [id, shun] of this.#shunned) if (shun.until <= now) this.#shunned.delete(id);
   }
 
   /** SearchLoad of `c`; learns the supernodes it lists; gives `c` up when it is none or unreachable. */
@@ -151,6 +186,13 @@ export class SupernodeDirectory implements Startable {
     const asked = pickRandom(this.#init.overlay(), DISCOVERY_FANOUT, this.#init.random);
     await Promise.all(asked.map((n) => this.load(n)));
     this.#backoff = afterDiscovery(this.#backoff, this.known().length > 0);
+  }
+
+  #sawIncarnation(id: string, incarnation: number): void {
+    const before = this.#incarnations.get(id);
+    if (before !== undefined && before >= incarnation) return;
+    if (before === undefined && this.#incarnations.size >= MAX_LEARNT_SUPERNODES) this.#incarnations.delete(this.#incarnations.keys().next().value!);
+    this.#incarnations.set(id, incarnation);
   }
 
   #learn(supernodes: readonly SearchOrigin[]): void {

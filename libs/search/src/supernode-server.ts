@@ -33,6 +33,11 @@ export function expiredLeaves(lastSeen: Iterable<[string, number]>, now: number,
   return out;
 }
 
+/** A supernode's round gossips with the mesh when it never did, or did `periodMs` ago or more. */
+export function gossipDue(lastAt: number | undefined, now: number, periodMs: number): boolean {
+  return lastAt === undefined || now - lastAt >= periodMs;
+}
+
 export interface SupernodeServerInit {
   selfId: string;
   role: SearchRole;
@@ -47,22 +52,28 @@ export interface SupernodeServerInit {
   directory: { known(): SearchOrigin[]; gossip(): Promise<void>; prune(): void };
   maxLeaves: number;
   leafExpiryMs: number;
+  /** Period of the maintenance round (DEFAULT_MAINTENANCE_MS): leaf expiry is checked this often. */
+  maintenanceMs: number;
+  /** The mesh is asked for the supernodes it knows this often (DEFAULT_HEARTBEAT_MS). */
   heartbeatMs: number;
 }
 
 /**
  * The supernode side (Gnutella 0.6 ultrapeer): Attach and Publish from leaves into the leaf
  * index, SearchLoad for anybody (a node in role `peer` answers it too, naming the supernodes it
- * knows), and the maintenance round that expires silent leaves and gossips with the mesh.
+ * knows), and the maintenance round that expires silent leaves (local, every `maintenanceMs`) and
+ * gossips with the mesh (calls, once per `heartbeatMs`).
  */
 export class SupernodeServer implements Startable {
   readonly #init: SupernodeServerInit;
   readonly #leaves = new Map<string, Leaf>();
   readonly #timer: Periodic;
+  /** Clock time of the last mesh gossip (undefined: none yet, the first round gossips). */
+  #gossipedAt: number | undefined;
 
   constructor(init: SupernodeServerInit) {
     this.#init = init;
-    this.#timer = new Periodic({ clock: init.clock, random: init.random, logger: init.logger, periodMs: init.heartbeatMs, round: () => this.maintain() });
+    this.#timer = new Periodic({ clock: init.clock, random: init.random, logger: init.logger, periodMs: init.maintenanceMs, round: () => this.maintain() });
   }
 
   async start(): Promise<void> {
@@ -129,11 +140,15 @@ export class SupernodeServer implements Startable {
     this.#init.leafIndex?.removeOwner(id);
   }
 
-  /** One round: expire silent leaves, learn the supernodes the mesh knows. */
+  /** One round: expire silent leaves; when `heartbeatMs` passed since the last, learn the supernodes the mesh knows. */
   async maintain(): Promise<void> {
     this.#init.directory.prune();
+    const now = this.#init.clock.now();
     const lastSeen = [...this.#leaves].map(([id, leaf]): [string, number] => [id, leaf.lastSeen]);
-    for (const id of expiredLeaves(lastSeen, this.#init.clock.now(), this.#init.leafExpiryMs)) this.dropLeaf(id);
-    await this.#init.directory.gossip();
+    for (const id of expiredLeaves(lastSeen, now, this.#init.leafExpiryMs)) this.dropLeaf(id);
+    if (gossipDue(this.#gossipedAt, now, this.#init.heartbeatMs)) {
+      this.#gossipedAt = now;
+      await this.#init.directory.gossip();
+    }
   }
 }

@@ -4,6 +4,7 @@ import { ManualClock } from '@peerweave/core/testing';
 import type { HitsRequest, IndexEntry, QueryRequest, SearchHandler, SearchOrigin } from '@peerweave/protocol';
 import { MemoryNetwork } from '@peerweave/protocol/testing';
 import { SearchNode, type SearchNodeInit } from './search-node.ts';
+import type { SupernodeCandidate } from './supernode-directory.ts';
 import { MemoryIndex, MemoryLeafIndex } from './testing/memory-index.ts';
 
 export const hexId = (c: string): string => c.repeat(64);
@@ -14,7 +15,7 @@ export function setup() {
   const clock = new ManualClock(1_000_000);
   const random = new SeededRandom(42);
   const network = new MemoryNetwork({ clock, random, latencyMs: 1, defaultDeadlineMs: 2_000, validateMessages: true });
-  const nodes = new Map<string, { node: SearchNode; records: MemoryIndex; leafIndex?: MemoryLeafIndex; overlay: SearchOrigin[]; candidates: SearchOrigin[] }>();
+  const nodes = new Map<string, { node: SearchNode; records: MemoryIndex; leafIndex?: MemoryLeafIndex; overlay: SearchOrigin[]; candidates: SupernodeCandidate[] }>();
 
   function add(
     c: string,
@@ -24,7 +25,8 @@ export function setup() {
     const records = new MemoryIndex();
     const leafIndex = options.role === 'supernode' ? new MemoryLeafIndex() : undefined;
     const overlay: SearchOrigin[] = [];
-    const candidates: SearchOrigin[] = [];
+    /** What routing would show: supernodes, with an incarnation when a test gives one. */
+    const candidates: SupernodeCandidate[] = [];
     let node: SearchNode | undefined;
     const listener = network.listen(self.address, {
       query: (r, ctx) => node!.handler.query(r, ctx),
