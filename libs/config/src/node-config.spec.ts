@@ -6,7 +6,7 @@ import { DEFAULT_BODY_LIMIT } from '@peerweave/http-api';
 import { DEFAULT_DEADLINE_MS, DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_MESSAGE_BYTES } from '@peerweave/protocol';
 import { DEFAULT_CACHE_BYTES, DEFAULT_REPAIR_DELAY_MS, DEFAULT_TOMBSTONE_TTL_MS, DEFAULT_WRITE_QUORUM } from '@peerweave/replication';
 import { DEFAULT_ALPHA, DEFAULT_K, DEFAULT_OVERLAY_NEIGHBOURS, DEFAULT_REPLICATION_FACTOR } from '@peerweave/routing';
-import { DEFAULT_PUBLISH_DELAY_MS } from '@peerweave/search';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAINTENANCE_MS, DEFAULT_PUBLISH_DELAY_MS } from '@peerweave/search';
 import { NODE_CONFIG, loadNodeConfig } from './node-config.ts';
 
 describe('node config', () => {
@@ -32,6 +32,7 @@ describe('node config', () => {
       [DEFAULT_REPLICATION_FACTOR, DEFAULT_WRITE_QUORUM, DEFAULT_CACHE_BYTES, DEFAULT_REPAIR_DELAY_MS, DEFAULT_TOMBSTONE_TTL_MS],
     );
     assert.equal(lan.searchPublishDelayMs, DEFAULT_PUBLISH_DELAY_MS);
+    assert.deepEqual([lan.searchMaintenanceMs, lan.searchHeartbeatMs], [DEFAULT_MAINTENANCE_MS, DEFAULT_HEARTBEAT_MS]);
   });
 
   it('reads and converts variables', () => {
@@ -41,12 +42,14 @@ describe('node config', () => {
       PEERWEAVE_LOG_LEVEL: 'debug',
       PEERWEAVE_HTTP_BODY_LIMIT: '2048',
       PEERWEAVE_SEARCH_PUBLISH_DELAY_MS: '0',
+      PEERWEAVE_SEARCH_HEARTBEAT_MS: '30000',
     });
     assert.equal(c.httpPort, 9090);
     assert.equal(c.role, 'supernode');
     assert.equal(c.logLevel, 'debug');
     assert.equal(c.httpBodyLimit, 2048);
     assert.equal(c.searchPublishDelayMs, 0);
+    assert.equal(c.searchHeartbeatMs, 30_000);
   });
 
   const bad: Array<[string, string, RegExp]> = [
@@ -59,6 +62,8 @@ describe('node config', () => {
     ['PEERWEAVE_ADVERTISE_HOST', 'a b;c', /PEERWEAVE_ADVERTISE_HOST/],
     ['PEERWEAVE_SEARCH_PUBLISH_DELAY_MS', '-1', /PEERWEAVE_SEARCH_PUBLISH_DELAY_MS="-1" is invalid: expected an integer number of milliseconds, 0\.\.60000/],
     ['PEERWEAVE_SEARCH_PUBLISH_DELAY_MS', '60001', /PEERWEAVE_SEARCH_PUBLISH_DELAY_MS/],
+    ['PEERWEAVE_SEARCH_HEARTBEAT_MS', '999', /PEERWEAVE_SEARCH_HEARTBEAT_MS="999" is invalid: expected an integer number of milliseconds, 1000\.\.3600000/],
+    ['PEERWEAVE_SEARCH_MAINTENANCE_MS', '0', /PEERWEAVE_SEARCH_MAINTENANCE_MS/],
     ['PEERWEAVE_PRESET', 'prod', /PEERWEAVE_PRESET="prod" is invalid: expected one of lan, local, test/],
   ];
   for (const [variable, value, message] of bad) {

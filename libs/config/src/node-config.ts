@@ -34,7 +34,7 @@ import {
   MAX_PROVIDER_TTL_MS,
 } from '@peerweave/replication';
 import { DEFAULT_BODY_LIMIT } from '@peerweave/http-api';
-import { DEFAULT_PUBLISH_DELAY_MS } from '@peerweave/search';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAINTENANCE_MS, DEFAULT_PUBLISH_DELAY_MS } from '@peerweave/search';
 
 const port = Type.Integer({ minimum: 0, maximum: 65535 });
 const positiveMs = Type.Integer({ minimum: 1, maximum: 86_400_000 });
@@ -314,6 +314,20 @@ export const NODE_CONFIG = {
     doc: 'Linger of a node\'s publishes to its supernodes (as Kafka\'s `linger.ms`): a change of the records it holds waits this long for others, then all go to each supernode in one Publish (and while one is in flight, the next waits for it). A Publish costs about the same CPU whatever it carries (about 0.8 ms for both ends) and every put makes its holders publish to 2 supernodes each, so a busy node sends at most one per period per supernode instead of one per record (6 peers + 2 supernodes under 32 clients of 4 KiB puts: 4.6 to 5.4 publishes and 14 ms of node CPU per put one by one, 1.3 and 11 ms at 100 ms); an idle one still sends a lone change on its own. The price is freshness: a new record is searchable through the supernodes up to this much later (100 ms is inside a search\'s own 300 ms quiet period). 0 sends at the next turn of the event loop, coalescing only behind the publish in flight. Same in every preset: it batches, whatever the network size.',
     schema: Type.Integer({ minimum: 0, maximum: 60_000 }),
     default: DEFAULT_PUBLISH_DELAY_MS,
+  },
+  searchMaintenanceMs: {
+    env: 'PEERWEAVE_SEARCH_MAINTENANCE_MS',
+    accepts: 'an integer number of milliseconds, 100..3600000',
+    doc: 'Periodic: the search maintenance round. A regular node attaches while it has fewer than two supernodes, sends a heartbeat that is due (PEERWEAVE_SEARCH_HEARTBEAT_MS) and checks the incarnation routing shows of each of its supernodes: one that restarted (higher incarnation) gets a publish at once, which it refuses, not knowing the node any more, so the node attaches again and sends its whole index; a supernode that failed or died is not tried again for three rounds, unless it comes back restarted. A supernode\'s round expires leaves silent for three heartbeats. A round with nothing due calls nobody (a few µs of local work), so the period only bounds how soon a restarted supernode gets its leaves back (within one round) and how late a silent leaf is dropped. Same in every preset.',
+    schema: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
+    default: DEFAULT_MAINTENANCE_MS,
+  },
+  searchHeartbeatMs: {
+    env: 'PEERWEAVE_SEARCH_HEARTBEAT_MS',
+    accepts: 'an integer number of milliseconds, 1000..3600000',
+    doc: 'Periodic: a regular node sends each of its supernodes an empty Publish when it sent it nothing for this long (any publish counts), and a supernode asks up to two other supernodes which supernodes they know (SearchLoad) as often. A heartbeat is one unary call, about 1.5 ms of CPU for both ends, so a supernode with L leaves pays L × 1.5 ms per period: with 20 leaves 0.2 % of a core at 15 s, 0.05 % at 60 s. It only lets a supernode drop a leaf that vanished without routing declaring it dead (a death routing declares drops it at once), after three periods (3 min); a restarted supernode is found by the maintenance round, not by heartbeats. Shorter drops vanished leaves sooner. Same in every preset.',
+    schema: Type.Integer({ minimum: 1_000, maximum: 3_600_000 }),
+    default: DEFAULT_HEARTBEAT_MS,
   },
   shutdownTimeoutMs: {
     env: 'PEERWEAVE_SHUTDOWN_TIMEOUT_MS',

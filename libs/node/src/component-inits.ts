@@ -70,6 +70,8 @@ export function searchInit({ config, logger, metrics, self, transport }: NodeBas
     supernodeCandidates: () => routing.contactsWithRole('supernode'),
     localEntries: () => searchIndex.entries(SELF_OWNER),
     publishDelayMs: config.searchPublishDelayMs,
+    maintenanceMs: config.searchMaintenanceMs,
+    heartbeatMs: config.searchHeartbeatMs,
   };
 }
 
