@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideAttach, expiredLeaves, type AttachDecision } from './supernode-server.ts';
+import { decideAttach, expiredLeaves, isHeartbeat, type AttachDecision } from './supernode-server.ts';
 import { entry, hexId, setup } from './test-support.ts';
 
 describe('SupernodeServer', () => {
@@ -28,6 +28,20 @@ describe('SupernodeServer', () => {
     assert.deepEqual(sn.leafIndex!.entries(leaf.id).map((e) => e.cid).sort(), ['y', 'z']);
     await sn.node.handler.publish({ leaf: leaf.id, full: true, upserts: [entry('w', 'fish')], removed: [] }, {} as never);
     assert.deepEqual(sn.leafIndex!.entries(leaf.id).map((e) => e.cid), ['w']);
+    // A heartbeat touches no index row (no transaction); an empty full publish clears the leaf.
+    let applied = 0;
+    const apply = sn.leafIndex!.applyPublish.bind(sn.leafIndex!);
+    sn.leafIndex!.applyPublish = (owner, change) => {
+      applied++;
+      apply(owner, change);
+    };
+    assert.deepEqual(await sn.node.handler.publish({ leaf: leaf.id, full: false, upserts: [], removed: [] }, {} as never), { accepted: true });
+    assert.equal(applied, 0);
+    assert.deepEqual(sn.leafIndex!.entries(leaf.id).map((e) => e.cid), ['w']);
+    await sn.node.handler.publish({ leaf: leaf.id, full: true, upserts: [], removed: [] }, {} as never);
+    assert.equal(applied, 1);
+    assert.deepEqual(sn.leafIndex!.entries(leaf.id), []);
+    await sn.node.handler.publish({ leaf: leaf.id, full: true, upserts: [entry('w', 'fish')], removed: [] }, {} as never);
     // Full: a third leaf is refused.
     await sn.node.handler.attach({ leaf: { id: hexId('2'), address: '2:1' } }, {} as never);
     assert.deepEqual(await sn.node.handler.attach({ leaf: { id: hexId('3'), address: '3:1' } }, {} as never), { accepted: false, leaves: 2 });
@@ -71,6 +85,16 @@ describe('SupernodeServer: decisions', () => {
       [{ self: true }, 'refuse'],
     ];
     for (const [over, decision] of rows) assert.equal(decideAttach({ ...base, ...over }), decision, JSON.stringify(over));
+  });
+
+  it('isHeartbeat: only an empty publish that is not full (an empty full publish clears the leaf)', () => {
+    const rows: [{ full: boolean; upserts: ReturnType<typeof entry>[]; removed: string[] }, boolean][] = [
+      [{ full: false, upserts: [], removed: [] }, true],
+      [{ full: true, upserts: [], removed: [] }, false],
+      [{ full: false, upserts: [entry('x', 'x')], removed: [] }, false],
+      [{ full: false, upserts: [], removed: ['x'] }, false],
+    ];
+    for (const [request, heartbeat] of rows) assert.equal(isHeartbeat(request), heartbeat, JSON.stringify(request));
   });
 
   it('expiredLeaves: silent for the expiry or longer', () => {

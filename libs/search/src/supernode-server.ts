@@ -33,6 +33,11 @@ export function expiredLeaves(lastSeen: Iterable<[string, number]>, now: number,
   return out;
 }
 
+/** An empty publish that replaces nothing: a heartbeat, nothing for the index to do. */
+export function isHeartbeat(request: Pick<PublishRequest, 'full' | 'upserts' | 'removed'>): boolean {
+  return !request.full && request.upserts.length === 0 && request.removed.length === 0;
+}
+
 /** A supernode's round gossips with the mesh when it never did, or did `periodMs` ago or more. */
 export function gossipDue(lastAt: number | undefined, now: number, periodMs: number): boolean {
   return lastAt === undefined || now - lastAt >= periodMs;
@@ -119,8 +124,9 @@ export class SupernodeServer implements Startable {
     const leaf = this.#init.role === 'supernode' ? this.#leaves.get(request.leaf) : undefined;
     if (leaf === undefined) return { accepted: false };
     leaf.lastSeen = this.#init.clock.now();
-    // One transaction for the whole message, however many entries a leaf's batch carries.
-    this.#init.leafIndex!.applyPublish(request.leaf, request);
+    // One transaction for the whole message, however many entries a leaf's batch carries; none for
+    // a heartbeat (empty and not full), which only refreshes `lastSeen`.
+    if (!isHeartbeat(request)) this.#init.leafIndex!.applyPublish(request.leaf, request);
     this.#init.metrics?.publishesReceived.inc();
     return { accepted: true };
   }
