@@ -166,6 +166,41 @@ describe('BlockStore', () => {
     });
   }
 
+  for (const step of ['temp-written', 'renamed'] as const) {
+    it(`survives a crash of a durable: false put at '${step}' the same way (the read cache's own write path)`, async () => {
+      const dir = await freshDir();
+      const good = await rawBlock(moduloPattern(256 * 1024));
+      const crashing = await openStore(dir, (at) => {
+        if (at === step) throw new Error(`crash at ${at}`);
+      });
+      await assert.rejects(crashing.put(good.cid, good.bytes, { durable: false, verified: true }), /crash at/);
+      if (step === 'temp-written') assert.ok((await filesUnder(dir)).some((f) => f.includes('.tmp-')), 'a crash leaves its temporary file');
+
+      const reopened = await openStore(dir);
+      const files = await filesUnder(dir);
+      assert.ok(!files.some((f) => f.includes('.tmp-')), `temporary files left: ${files.join(', ')}`);
+      const got = await reopened.get(good.cid);
+      if (step === 'renamed') assert.deepEqual(got, good.bytes, 'renamed into place: the block is whole');
+      else assert.equal(got, undefined, 'not renamed: the block is absent');
+    });
+  }
+
+  it('a durable: false put replaces a short file under the block\'s name, keeps a whole one', async () => {
+    const dir = await freshDir();
+    const store = await openStore(dir);
+    const [a, b] = await blocksOf(2);
+    assert.ok(a && b);
+    assert.equal(await store.put(a.cid, a.bytes, { durable: false }), true);
+    assert.equal(await store.put(a.cid, a.bytes, { durable: false }), false, 'whole: kept');
+    // A short file under b's name (not one of ours to trust).
+    await store.put(b.cid, b.bytes, { durable: false });
+    await truncate(blockPath(dir, b.cid), 10);
+    assert.equal(await store.put(b.cid, b.bytes, { durable: false }), false, 'replaced, not new');
+    assert.deepEqual(await store.get(b.cid), b.bytes);
+    assert.equal(store.stats().blocks, 2, 'the replaced block is not counted twice');
+    assert.ok(!(await filesUnder(dir)).some((f) => f.includes('.tmp-')));
+  });
+
   it('removes a temporary file of a crashed write on open (planted by hand)', async () => {
     const dir = await freshDir();
     const store = await openStore(dir);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFile as readFileCallback, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFile as readFileCallback, readFileSync, rename as renameCallback, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
@@ -40,6 +40,8 @@ import { mapLimited } from './map-limited.ts';
  * a promise): measured 22 against 40 µs of CPU per 4 KiB file on this machine.
  */
 const readFileAsync = promisify(readFileCallback);
+/** rename with a callback: no FileHandle machinery, one promise. */
+const renameAsync = promisify(renameCallback);
 
 /** Block files of one putMany written at the same time. */
 const PUT_MANY_WRITE_CONCURRENCY = 16;
@@ -100,6 +102,9 @@ export class BlockStore {
   #closed = false;
   #blocks = 0;
   #bytes = 0;
+  /** Temporary files of volatile writes: a random tag per store and a counter, unique in this process. */
+  readonly #tempTag = randomBytes(4).toString('hex');
+  #temps = 0;
   #corrupt = 0;
 
   constructor(init: BlockStoreInit) {
@@ -344,6 +349,7 @@ export class BlockStore {
       this.#shards.add(shard);
     }
     if (mode === 'logged' && !this.#reading.has(name) && (await this.#writeInPlace(name, path, bytes))) return true;
+    if (mode === 'volatile') return this.#writeVolatile(name, shardDir, path, bytes);
     /** Size of the file this write replaces, if any. */
     let replaced: number | undefined;
     try {
@@ -379,6 +385,35 @@ export class BlockStore {
     if (replaced === undefined) this.#blocks += 1;
     this.#step('renamed');
     await this.#settled(name, path, mode, true);
+    return replaced === undefined;
+  }
+
+  /**
+   * A volatile block (the read cache: one per block a swarmed read fetched, so on the reader's hot
+   * path): the same temporary file renamed into place as #write, with fewer and cheaper steps. The
+   * existing file is looked up with a synchronous stat (a dentry-cache lookup, no Error built for
+   * the usual "absent"), the temporary file gets a counter instead of random bytes, and it is
+   * written with callback calls (createFile) instead of a FileHandle. Measured, 256 KiB blocks on
+   * tmpfs, 8 in flight: 56 against 130 µs of event-loop CPU per block, 205 against 310 µs for the
+   * whole process (bench/.B-cachewrite.ts, not committed).
+   */
+  async #writeVolatile(name: string, shardDir: string, path: string, bytes: Uint8Array): Promise<boolean> {
+    // A file of the right length was written whole (renamed into place, or covered by the log).
+    const replaced = statSync(path, { throwIfNoEntry: false })?.size;
+    if (replaced === bytes.length) return false;
+    const temp = join(shardDir, `${TEMP_PREFIX}${name}-${this.#tempTag}${(this.#temps++).toString(36)}`);
+    try {
+      if (!(await createFile(temp, bytes))) throw new Error(`temporary file ${temp} already exists`);
+      this.#step('temp-written');
+      await renameAsync(temp, path);
+    } catch (err) {
+      if (!this.#isCrash(err)) await rm(temp, { force: true });
+      throw err;
+    }
+    this.#bytes += bytes.length - (replaced ?? 0);
+    if (replaced === undefined) this.#blocks += 1;
+    this.#step('renamed');
+    await this.#settled(name, path, 'volatile', true);
     return replaced === undefined;
   }
 
