@@ -114,6 +114,21 @@ function placement(where: Located, nodes: readonly PeerProcess[]): string {
   return `${where.blocks.length} blocks: ${counts.join(', ')} nodes; per node ${per.join(', ')}`;
 }
 
+/** The nodes' own CPU counter (user + system, all threads), read from /metrics before and after. */
+const CPU_METRIC = 'process_cpu_seconds_total';
+
+/** The sum, or undefined when one is missing. */
+const sum = (xs: readonly (number | undefined)[]): number | undefined => (xs.some((x) => x === undefined) ? undefined : xs.reduce((a: number, x) => a + x!, 0));
+
+/** The median of the runs that measured it, as CPU milliseconds per MiB. */
+const cpuMedian = (xs: readonly (number | undefined)[]): string => {
+  const known = xs.filter((x): x is number => x !== undefined);
+  return known.length === 0 ? '?' : msPerMiB(median(known));
+};
+
+/** CPU milliseconds per MiB moved. */
+const msPerMiB = (seconds: number | undefined): string => (seconds === undefined ? '?' : ((1000 * seconds) / (SIZE / MiB)).toFixed(2));
+
 const delta = (after: Metrics, before: Metrics, name: string, where: Record<string, string> = {}): number | undefined => {
   const a = metricSum(after, name, where);
   const b = metricSum(before, name, where);
@@ -135,6 +150,8 @@ interface PutRun {
   placement: string;
   /** Share of the blocks the uploader itself holds as a replica. */
   uploaderShare: number;
+  /** CPU seconds (process_cpu_seconds_total) of the uploader and of the 3 others during the put. */
+  cpu: { uploader: number | undefined; others: number | undefined };
 }
 
 async function putRun(dir: string, logDir: string, bundle: string, file: string, onChild: (c: ChildProcess) => void): Promise<PutRun> {
@@ -146,6 +163,7 @@ async function putRun(dir: string, logDir: string, bundle: string, file: string,
     await peers.converged(60_000);
     const nodes = [up, ...others];
     const m0 = await peers.metrics(up);
+    const o0 = await Promise.all(others.map((n) => peers.metrics(n)));
     const sent0 = await tcpBytesSent(up.pid);
     const w0 = procWchar(up.pid);
     const put = await putFile(peers, up, file);
@@ -154,6 +172,7 @@ async function putRun(dir: string, logDir: string, bundle: string, file: string,
     const sent1 = await tcpBytesSent(up.pid);
     const w1 = procWchar(up.pid);
     const m1 = await peers.metrics(up);
+    const o1 = await Promise.all(others.map((n) => peers.metrics(n)));
     let sent: number | undefined;
     if (sent0 && sent1) {
       // Peer traffic only: not what its HTTP port sent the bench (the 201, /replicas, /metrics).
@@ -171,6 +190,7 @@ async function putRun(dir: string, logDir: string, bundle: string, file: string,
       lookupsPerBlock: lookups === undefined ? undefined : lookups / put.blocks,
       placement: placement(where, nodes),
       uploaderShare: where.blocks.filter((b) => b.holders.includes(up.id)).length / where.blocks.length,
+      cpu: { uploader: delta(m1, m0, CPU_METRIC), others: sum(o1.map((m, i) => delta(m, o0[i]!, CPU_METRIC))) },
     };
   } finally {
     await peers.killAll();
@@ -201,6 +221,8 @@ interface ReadRun {
   /** Blocks in the reader's store when the read ended. */
   heldAtEnd: number | undefined;
   verified: boolean;
+  /** CPU seconds (process_cpu_seconds_total) of the reader and of the 3 holders during the read. */
+  cpu: { reader: number | undefined; holders: number | undefined };
 }
 
 async function readRun(
@@ -260,6 +282,7 @@ async function readRun(
       served: h1.map((m, i) => delta(m, h0[i]!, 'peerweave_content_blocks_served_total')),
       servedShare: servedBytes.some((x) => x === undefined) ? undefined : servedBytes.reduce((s: number, x) => s + x!, 0) / SIZE,
       verified: verify,
+      cpu: { reader: delta(r1, r0, CPU_METRIC), holders: sum(h1.map((m, i) => delta(m, h0[i]!, CPU_METRIC))) },
     };
   } finally {
     await peers.killAll();
@@ -349,7 +372,8 @@ export async function datapathSection(root: string, runs: number, push: (row: Ro
         say(
           `read ${mbps(r.mbps)} (${r.seconds.toFixed(1)} s${r.verified ? ', sha256 checked' : ''}; reader RSS +${mib(r.rssGrowth)} over ${mib(r.rssStart)}; ` +
             `holders served ${pct(r.servedShare)} of the file's bytes, blocks per holder ${r.served.map((x) => fmt(x)).join('/')}; ` +
-            `blocks in the reader's store ${fmt(r.heldAtStart)} → ${fmt(r.heldAtEnd)}); put to 3 nodes ${mbps(r.putMBps)}`,
+            `blocks in the reader's store ${fmt(r.heldAtStart)} → ${fmt(r.heldAtEnd)}; CPU per MiB: reader ${msPerMiB(r.cpu.reader)} ms, holders ${msPerMiB(r.cpu.holders)} ms); ` +
+            `put to 3 nodes ${mbps(r.putMBps)}`,
         );
       } catch (err) {
         errors.read = failed(err);
@@ -364,7 +388,7 @@ export async function datapathSection(root: string, runs: number, push: (row: Ro
         puts.push(p);
         say(
           `put ${mbps(p.mbps)} (${p.seconds.toFixed(1)} s; uploader TCP bytes sent ${fmt(p.sentPerByte, 2)}×, write(2) bytes ${fmt(p.wcharPerByte, 2)}× the file; ` +
-            `lookups ${fmt(p.lookupsPerBlock, 2)} per block; ${p.placement})`,
+            `lookups ${fmt(p.lookupsPerBlock, 2)} per block; CPU per MiB: uploader ${msPerMiB(p.cpu.uploader)} ms, others ${msPerMiB(p.cpu.others)} ms; ${p.placement})`,
         );
       } catch (err) {
         errors.put = failed(err);
@@ -426,6 +450,15 @@ function rows(
       ratio: '—',
       target: '≤ +64 MiB',
     });
+    // CPU per byte is what the data path's work costs, and varies less than MB/s with the other
+    // load on the machine (2 cores for 4 node processes and the bench).
+    push({
+      figure: `CPU of that GET per MiB read (process_cpu_seconds_total deltas, all threads), median of ${reads.length} runs: the reader; the 3 holders together`,
+      ours: `${cpuMedian(reads.map((r) => r.cpu.reader))} ms; ${cpuMedian(reads.map((r) => r.cpu.holders))} ms`,
+      baseline: '—',
+      ratio: '—',
+      target: '—',
+    });
   }
   if (errors.put) process.exitCode = 1;
   if (puts.length === 0) {
@@ -454,6 +487,13 @@ function rows(
       ours: sent.length ? `${median(sent).toFixed(2)}×` : `not measured (no ss); write(2) bytes ${fmt(median(puts.map((p) => p.wcharPerByte ?? NaN)), 2)}× (sockets and its own block files)`,
       baseline: `${expected.toFixed(2)}× = copies to the other replicas (the uploader is one of the ${R} for ${(100 * share).toFixed(0)} % of blocks)`,
       ratio: sent.length ? `${sentRatio.toFixed(2)}×` : '—',
+      target: '—',
+    });
+    push({
+      figure: `CPU of that put per MiB put (process_cpu_seconds_total deltas until every block is on ${R} nodes), median of ${puts.length} runs: the uploader; the 3 others together`,
+      ours: `${cpuMedian(puts.map((p) => p.cpu.uploader))} ms; ${cpuMedian(puts.map((p) => p.cpu.others))} ms`,
+      baseline: '—',
+      ratio: '—',
       target: '—',
     });
   }
