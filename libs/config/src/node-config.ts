@@ -20,6 +20,7 @@ import {
   DEFAULT_OVERLAY_NEIGHBOURS,
   DEFAULT_REPLICATION_FACTOR,
   DEFAULT_RETRANSMIT_MULT,
+  DEFAULT_SUSPICION_CONFIRMATIONS,
   DEFAULT_SUSPICION_MAX_TIMEOUT_MULT,
   DEFAULT_SUSPICION_MULT,
 } from '@peerweave/routing';
@@ -196,7 +197,7 @@ export const NODE_CONFIG = {
   probeTimeoutMs: {
     env: 'PEERWEAVE_PROBE_TIMEOUT_MS',
     accepts: 'an integer number of milliseconds, below the probe interval',
-    doc: 'How long a direct ping waits for its ack before indirect probes start, stretched by Lifeguard while this node is unhealthy (× its local health score + 1; the score rises when probes fail without the helpers answering, when a probe timer or the probe loop itself wakes later than half this timeout, i.e. the event loop is too busy to read acks in time, and falls by one per acked on-time period). Must exceed the network round trip (p99) plus the event-loop stalls of a loaded node, or healthy peers get suspected; the rest of the period is left for indirect probes.',
+    doc: 'How long a direct ping waits for its ack before indirect probes start, at least: when the acks of this node’s recent probes took longer (their smoothed round trip + 4 × its deviation, as TCP computes its retransmission timeout), the deadline is that, and the period grows in proportion, so a saturated machine, where every peer answers late, does not turn load into suspicions; on an idle network this value applies unchanged. Both are then stretched by Lifeguard while this node is unhealthy (× its local health score + 1; the score rises when probes fail without the helpers answering, when a probe timer or the probe loop itself wakes later than half this timeout, i.e. the event loop is too busy to read acks in time, and falls by one per acked on-time period), never beyond 8 × this value. Must exceed the network round trip (p99); the rest of the period is left for indirect probes.',
     schema: positiveMs,
     // Half the period, as the lib's DEFAULT_PROBE_TIMEOUT_MS is of its own.
     default: { lan: 250, local: 100, test: 100 },
@@ -211,7 +212,7 @@ export const NODE_CONFIG = {
   suspicionMult: {
     env: 'PEERWEAVE_SUSPICION_MULT',
     accepts: 'an integer 1..20',
-    doc: 'Suspicion timeout = mult × log10(N) × probe interval (memberlist); starts at suspicionMaxMult × that and shrinks to it as mult − 2 other peers confirm. Higher tolerates longer pauses and GC stalls but declares real deaths later. lan uses 3 with its longer period (1.5 s per log10 N, about what 4 × 300 ms gave before); the faster presets 4.',
+    doc: 'Suspicion timeout = mult × log10(N) × probe interval (memberlist); starts at suspicionMaxMult × that and shrinks to it as PEERWEAVE_SUSPICION_CONFIRMATIONS other peers confirm. Higher tolerates longer pauses and GC stalls but declares real deaths later. lan uses 3 with its longer period (1.5 s per log10 N, about what 4 × 300 ms gave before); the faster presets 4.',
     schema: Type.Integer({ minimum: 1, maximum: 20 }),
     // lan: a smaller multiple than the lib's for its longer period (see the doc).
     default: { lan: 3, local: DEFAULT_SUSPICION_MULT, test: DEFAULT_SUSPICION_MULT },
@@ -222,6 +223,13 @@ export const NODE_CONFIG = {
     doc: 'Lifeguard: a suspicion nobody confirms lasts up to this multiple of the minimum timeout, so one slow or isolated node does not kill healthy ones alone.',
     schema: Type.Integer({ minimum: 1, maximum: 20 }),
     default: DEFAULT_SUSPICION_MAX_TIMEOUT_MULT,
+  },
+  suspicionConfirmations: {
+    env: 'PEERWEAVE_SUSPICION_CONFIRMATIONS',
+    accepts: 'an integer 0..10',
+    doc: 'Lifeguard: independent accusers, besides the first, that bring a suspicion from its longest timeout down to the shortest (memberlist derives it as mult − 2: 2 at its defaults). More makes a busy moment, when a few probers fail on the same slow peer, less likely to kill it; a crashed peer is confirmed by its neighbours within a few periods anyway. 0: the shortest timeout at once.',
+    schema: Type.Integer({ minimum: 0, maximum: 10 }),
+    default: DEFAULT_SUSPICION_CONFIRMATIONS,
   },
   retransmitMult: {
     env: 'PEERWEAVE_RETRANSMIT_MULT',

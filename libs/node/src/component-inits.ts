@@ -49,6 +49,7 @@ export function routingInit({ config, logger, metrics, self, transport }: NodeBa
       indirectChecks: config.indirectChecks,
       suspicionMult: config.suspicionMult,
       suspicionMaxTimeoutMult: config.suspicionMaxMult,
+      suspicionConfirmations: config.suspicionConfirmations,
       retransmitMult: config.retransmitMult,
     },
   };

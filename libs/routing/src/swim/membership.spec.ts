@@ -32,6 +32,7 @@ function setup() {
     probeIntervalMs: 1000,
     suspicionMult: 4,
     suspicionMaxTimeoutMult: 6,
+    suspicionConfirmations: 2,
     deadRetentionMs: RETENTION,
     events: {
       onAlive: (c) => log.push(`alive ${c.id} ${c.incarnation}`),
@@ -326,6 +327,7 @@ describe('Membership: dead retention', () => {
       probeIntervalMs: 1000,
       suspicionMult: 4,
       suspicionMaxTimeoutMult: 6,
+      suspicionConfirmations: 2,
       deadRetentionMs: RETENTION,
       events: {
         onAlive: () => {

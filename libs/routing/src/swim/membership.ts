@@ -49,6 +49,8 @@ export interface MembershipInit {
   probeIntervalMs: number;
   suspicionMult: number;
   suspicionMaxTimeoutMult: number;
+  /** Independent confirmations that bring a suspicion's timer down to its minimum (Lifeguard's K). */
+  suspicionConfirmations: number;
   /** How long dead and left members are remembered before they are forgotten. */
   deadRetentionMs: number;
   events?: MembershipEvents;
@@ -105,6 +107,7 @@ export class Membership {
   readonly #probeIntervalMs: number;
   readonly #suspicionMult: number;
   readonly #suspicionMaxTimeoutMult: number;
+  readonly #suspicionConfirmations: number;
   readonly #deadRetentionMs: number;
   readonly #events: MembershipEvents;
   readonly #logger: Logger;
@@ -126,6 +129,7 @@ export class Membership {
     this.#probeIntervalMs = init.probeIntervalMs;
     this.#suspicionMult = init.suspicionMult;
     this.#suspicionMaxTimeoutMult = init.suspicionMaxTimeoutMult;
+    this.#suspicionConfirmations = init.suspicionConfirmations;
     this.#deadRetentionMs = init.deadRetentionMs;
     this.#events = init.events ?? {};
     this.#logger = init.logger ?? silentLogger;
@@ -392,11 +396,11 @@ export class Membership {
 
   #startSuspicion(e: Entry, from: string): void {
     this.#stopSuspicion(e);
-    // As memberlist: expect SuspicionMult − 2 confirmations, which brings the timer to its minimum
-    // about two probe periods before a lone suspecter would; none when too few members could
-    // confirm (n − 2 excludes this node and the suspect).
+    // Expect suspicionConfirmations independent confirmations before the timer reaches its minimum
+    // (memberlist derives it as SuspicionMult − 2, 2 at its defaults); none when too few members
+    // could confirm (n − 2 excludes this node and the suspect).
     const n = this.viewSize;
-    let k = this.#suspicionMult - 2;
+    let k = this.#suspicionConfirmations;
     if (n - 2 < k) k = 0;
     const minMs = suspicionTimeout(this.#suspicionMult, n, this.#probeIntervalMs);
     const maxMs = this.#suspicionMaxTimeoutMult * minMs;

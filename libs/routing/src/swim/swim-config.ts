@@ -40,6 +40,17 @@ export const DEFAULT_SUSPICION_MULT = 4;
 export const DEFAULT_SUSPICION_MAX_TIMEOUT_MULT = 6;
 
 /**
+ * Independent confirmations (other accusers) that bring a suspicion's timer from its maximum down
+ * to the minimum (Lifeguard's K). memberlist derives it as SuspicionMult − 2, which is 2 at its
+ * defaults; it is a separate setting here so that a preset with a smaller multiplier (a shorter
+ * minimum, for faster detection) still needs three accusers in all, not two, before a suspect has
+ * only the minimum left to refute: on a saturated machine two busy probers failing on the same slow
+ * member are common, three much less so, while a real crash is confirmed by three within a few
+ * periods anyway (every neighbour probes it every few periods).
+ */
+export const DEFAULT_SUSPICION_CONFIRMATIONS = 2;
+
+/**
  * Each update is piggybacked retransmitMult × ceil(log10(n + 1)) times. Higher spreads news more
  * surely under loss, at the cost of message size. memberlist LAN: 4 (8 sends at 30 members).
  */
@@ -82,6 +93,7 @@ export interface SwimTuning {
   indirectChecks: number;
   suspicionMult: number;
   suspicionMaxTimeoutMult: number;
+  suspicionConfirmations: number;
   retransmitMult: number;
   awarenessMaxMultiplier: number;
   maxPiggyback: number;
@@ -96,6 +108,7 @@ export const DEFAULT_SWIM_TUNING: Readonly<SwimTuning> = Object.freeze({
   indirectChecks: DEFAULT_INDIRECT_CHECKS,
   suspicionMult: DEFAULT_SUSPICION_MULT,
   suspicionMaxTimeoutMult: DEFAULT_SUSPICION_MAX_TIMEOUT_MULT,
+  suspicionConfirmations: DEFAULT_SUSPICION_CONFIRMATIONS,
   retransmitMult: DEFAULT_RETRANSMIT_MULT,
   awarenessMaxMultiplier: DEFAULT_AWARENESS_MAX_MULTIPLIER,
   maxPiggyback: DEFAULT_MAX_PIGGYBACK,
@@ -141,12 +154,12 @@ export function resolveSwimTuning(init: Partial<SwimTuning>): SwimTuning {
       throw new ConfigError(`swim: ${key} must be a positive number (got ${String(t[key])})`);
     }
   }
-  for (const key of ['indirectChecks', 'deadRetentionMs', 'leaveFanout'] as const) {
+  for (const key of ['indirectChecks', 'deadRetentionMs', 'leaveFanout', 'suspicionConfirmations'] as const) {
     if (!Number.isFinite(t[key]) || t[key] < 0) {
       throw new ConfigError(`swim: ${key} must be a number ≥ 0 (got ${String(t[key])})`);
     }
   }
-  for (const key of ['indirectChecks', 'suspicionMult', 'retransmitMult', 'awarenessMaxMultiplier', 'maxPiggyback', 'leaveFanout'] as const) {
+  for (const key of ['indirectChecks', 'suspicionMult', 'retransmitMult', 'awarenessMaxMultiplier', 'maxPiggyback', 'leaveFanout', 'suspicionConfirmations'] as const) {
     if (!Number.isInteger(t[key])) throw new ConfigError(`swim: ${key} must be an integer (got ${String(t[key])})`);
   }
   if (t.probeTimeoutMs >= t.probeIntervalMs) {

@@ -291,6 +291,53 @@ describe('Swim: probing', () => {
     await swim.stop();
   });
 
+  it('acks slower than the timeout lengthen the next deadlines (observed round trips); a silent target is still suspected', async () => {
+    // Every member answers in 700 ms, past the 500 ms timeout but inside the 1 s period, as on a
+    // saturated machine. The first probe needs helpers; once that round trip is measured the
+    // deadline covers it and no more helpers are asked. A target that never answers is still
+    // suspected, only later.
+    const contacts = Array.from({ length: 6 }, (_, i) => peer(i + 1));
+    const silent = contacts[5]!;
+    let includeSilent = false;
+    const clock = new ManualClock(START);
+    const calls: Call[] = [];
+    const transport: Pick<PeerTransport, 'request' | 'close'> = {
+      request<M extends PeerMethod>(address: string, method: M, request: PeerRequest<M>, options?: PeerCallOptions) {
+        calls.push({ address, method, request, options, at: clock.now() });
+        return new Promise<PeerResponse<M>>((resolve, reject) => {
+          const signal = options?.signal;
+          signal?.addEventListener('abort', () => reject(toAbortError(signal)), { once: true });
+          if (address === silent.address) return;
+          clock.setTimeout(() => resolve(acking(contacts, false)(address, method, request) as PeerResponse<M>), 700);
+        });
+      },
+      close: async () => {},
+    };
+    const swim = new Swim({
+      self: { id: SELF, address: '10.1.9.9:7946', role: 'peer' },
+      transport,
+      clock,
+      random: new SeededRandom(42),
+      targets: () => (includeSilent ? contacts : contacts.slice(0, 5)),
+      priority: () => new Set(includeSilent ? [silent.id] : []),
+    });
+    await swim.start();
+    await clock.advance(3_000);
+    const firstPingReq = calls.find((c) => c.method === 'pingReq');
+    assert.ok(firstPingReq !== undefined, 'the first slow ack needed helpers');
+    assert.ok(swim.probePeriodMs() > 1000, `period ${swim.probePeriodMs()} ms after slow acks`);
+    const before = calls.filter((c) => c.method === 'pingReq').length;
+    await clock.advance(30_000);
+    assert.equal(calls.filter((c) => c.method === 'pingReq').length, before, 'no helpers once the round trip is known');
+    assert.equal(swim.awarenessScore, 0);
+    assert.ok(contacts.slice(0, 5).every((c) => swim.stateOf(c.id) === 'alive'));
+
+    includeSilent = true;
+    await clock.advance(20_000);
+    assert.notEqual(swim.stateOf(silent.id), 'alive', 'a target that never answers is still suspected (and declared dead)');
+    await swim.stop();
+  });
+
   it('stop() ends the loop and clears every timer', async () => {
     const contacts = Array.from({ length: 6 }, (_, i) => peer(i + 1));
     const { swim, clock } = makeSwim({ contacts, reply: () => 'hang' });
