@@ -58,11 +58,12 @@ const MAX_GROUP_DEPTH = 8;
 // ----- encoding --------------------------------------------------------------------------------------
 
 /**
- * The frame as protobuf bytes: one allocation of exactly its size, the header written field by
- * field, then the block's bytes copied once. Throws InvalidArgumentError for an invalid field; a
- * message longer than MAX_BLOCK_ERROR_MESSAGE_BYTES is cut (it is prose, not data).
+ * The frame as protobuf bytes: one allocation of exactly its size (from `allocate`, default
+ * Buffer.allocUnsafe: a FramePool reuses memory), the header written field by field, then the
+ * block's bytes copied once. Throws InvalidArgumentError for an invalid field; a message longer
+ * than MAX_BLOCK_ERROR_MESSAGE_BYTES is cut (it is prose, not data).
  */
-export function encodeBlockFrame(frame: BlockFrameFields): Buffer {
+export function encodeBlockFrame(frame: BlockFrameFields, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   if (frame === null || typeof frame !== 'object') invalid('frame', -1, '', 'missing');
   const cid = checkCid(frame.cid, 'cid', -1);
   const found = frame.found ?? false;
@@ -83,7 +84,8 @@ export function encodeBlockFrame(frame: BlockFrameFields): Buffer {
   if (messageBytes > 0) size += 1 + varintSize(messageBytes) + messageBytes;
   if (data.length > 0) size += 1 + varintSize(data.length) + data.length;
 
-  const out = Buffer.allocUnsafe(size);
+  const out = allocate(size);
+  if (out.length !== size) throw new Error(`BlockFrame encoder was given ${out.length} bytes for ${size}`);
   let pos = writeAscii(out, 0, CID_TAG, cid);
   if (found) {
     out[pos++] = FOUND_TAG;

@@ -9,6 +9,7 @@
 import type { handleBidiStreamingCall, ServerDuplexStream } from '@grpc/grpc-js';
 import { InternalError, PeerweaveError, type Logger } from '@peerweave/core';
 import { checkBlockAnswer, encodeBlockFrame } from './block-frame.ts';
+import { FramePool } from './frame-pool.ts';
 import {
   MAX_CONCURRENT_BLOCK_READS,
   MAX_OUTSTANDING_WANTS,
@@ -169,6 +170,8 @@ class GetBlocksStream extends ServedStream<WantIn, Buffer> {
   /** write() said no: wait for 'drain' before writing more. */
   #writeBlocked = false;
   #halfClosed = false;
+  /** Memory of the frames sent, reused once each write's callback ran (frame-pool.ts). */
+  readonly #frames = new FramePool();
 
   constructor(
     method: string,
@@ -243,7 +246,7 @@ class GetBlocksStream extends ServedStream<WantIn, Buffer> {
 
   #encodeAnswer(cid: string, data: Uint8Array | undefined): Buffer {
     try {
-      return encodeBlockFrame(checkBlockAnswer(data === undefined ? { cid } : { cid, found: true, data }));
+      return encodeBlockFrame(checkBlockAnswer(data === undefined ? { cid } : { cid, found: true, data }), this.#frames.take);
     } catch (err) {
       // The handler's answer is wrong (not bytes, above MAX_BLOCK_BYTES): our bug, not the caller's.
       throw new InternalError(`invalid readBlock answer for ${cid}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -260,7 +263,9 @@ class GetBlocksStream extends ServedStream<WantIn, Buffer> {
         this.#outstanding--;
         this.#reading--;
       }
-      if (!this.call.write(answer.frame!)) this.#writeBlocked = true;
+      const frame = answer.frame!;
+      // grpc-js copies the frame into its message when it sends it; after the callback nothing reads it.
+      if (!this.call.write(frame, () => this.#frames.give(frame))) this.#writeBlocked = true;
     }
     if (this.done) return;
     // Paused while frames are not taken (the caller must read them first), or while a caller that
