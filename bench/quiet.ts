@@ -31,7 +31,8 @@
 // Takes about 9 minutes (BENCH_RUNS=1): baseline cluster ~1.5 min, cluster ~4.5 min, the store
 // ~2 min, idle RSS ~40 s per run. Every container, network and volume is removed in `finally` and on
 // SIGINT/SIGTERM. Knobs: BENCH_QUIET_SETTLE_S (30), BENCH_QUIET_IDLE_S (60), BENCH_QUIET_PUTS (2000),
-// BENCH_QUIET_AFTER_S (60), BENCH_QUIET_STORE_OBJECTS (10000).
+// BENCH_QUIET_AFTER_S (60), BENCH_QUIET_STORE_OBJECTS (10000). BENCH_QUIET_IDLE_ONLY=1 measures only the
+// cluster's idle CPU (figure 2, without its bare baseline; ~3 min), for comparing two images quickly.
 import { readFile } from 'node:fs/promises';
 import type { Agent } from 'undici';
 import { cleanupOnSignal, ComposeCluster, docker, withContainer, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
@@ -48,6 +49,8 @@ const PUTS = Number(process.env.BENCH_QUIET_PUTS ?? 2000);
 const AFTER_S = Number(process.env.BENCH_QUIET_AFTER_S ?? 60);
 const AFTER_MAX_S = Math.max(AFTER_S, 120);
 const STORE_OBJECTS = Number(process.env.BENCH_QUIET_STORE_OBJECTS ?? 10_000);
+/** Only the cluster's idle CPU: no probe cost, RSS, bare cluster, burst or store. */
+const IDLE_ONLY = process.env.BENCH_QUIET_IDLE_ONLY === '1';
 const WINDOW_S = 5;
 /** "Back to idle": a 5 s window whose Σ process CPU is at most this multiple of the idle rate. */
 const RETURN_FACTOR = 1.5;
@@ -171,6 +174,10 @@ async function withCluster<T>(cluster: ComposeCluster, fn: () => Promise<T>): Pr
 export async function quietSection(root: string, runs: number, push: (r: Row) => void): Promise<void> {
   const t0 = Date.now();
   try {
+    if (IDLE_ONLY) {
+      await clusterFigures(root, 'bare cluster skipped (BENCH_QUIET_IDLE_ONLY=1)', push);
+      return;
+    }
     await probeCostRows(push).catch((err: unknown) => {
       process.exitCode = 1;
       push({ figure: 'CPU per SWIM probe, both ends (PingStream frame)', ours: failed(err), baseline: '—', ratio: '—', target: '—' });
@@ -289,6 +296,7 @@ async function clusterFigures(root: string, base: BareIdle | string, push: (r: R
         if (perNode[i]! > 0.005) console.error(`      over 0.5 %: ${n.service} ${n.container.slice(0, 12)} ${pct(perNode[i]!)}`);
       }
       pushIdleRows(nodes, perNode, idle.cgroup, idleSeconds, base, push);
+      if (IDLE_ONLY) return;
 
       // Burst: the content section's put phase; its CPU reads double as the burst's two ends.
       const ends: { reading: CpuReading; scrape: Scrape[]; wall: number }[] = [];
