@@ -1,8 +1,9 @@
 import { NotFoundError, silentLogger, type Clock, type Logger, type Metrics } from '@peerweave/core';
 import type { PeerContact } from '@peerweave/protocol';
-import { blockMatches, cidKey, cidToString, parseCid, type BlockStore, type ContentDb, type FileLeaf } from '@peerweave/storage';
+import { cidKey, cidToString, parseCid, type BlockStore, type ContentDb, type FileLeaf } from '@peerweave/storage';
 import { Swarm, type BlockSource } from '@peerweave/transfer';
 import type { BlockFetch } from './block-fetch.ts';
+import { blockMatchesOffLoop } from './block-verify.ts';
 import type { ContentMetrics } from './content-metrics.ts';
 import type { ContentPeers } from './content-peers.ts';
 import type { Providers } from './providers.ts';
@@ -107,10 +108,14 @@ export class SwarmRead {
         if (known.local === undefined) askProviders();
         return swarmSources(known.local, known.replicas, providers, network);
       },
+      // Hashed once on arrival, on the thread pool for a full-size block (block-verify.ts).
       verify: (c, bytes) => {
-        const ok = blockMatches(parseCid(c), bytes);
-        if (!ok) metrics.corrupt.inc({ source: 'peer' });
-        return ok;
+        const counted = (ok: boolean): boolean => {
+          if (!ok) metrics.corrupt.inc({ source: 'peer' });
+          return ok;
+        };
+        const ok = blockMatchesOffLoop(parseCid(c), bytes);
+        return typeof ok === 'boolean' ? counted(ok) : ok.then(counted);
       },
       clock: this.#init.clock,
       requestTimeoutMs: peers.blockDeadlineMs,

@@ -47,8 +47,12 @@ export interface SwarmInit {
   blocks: readonly WantedBlock[];
   /** Who can serve this block now. Called whenever the block is scheduled, so the set may change. */
   providers(cid: string): readonly BlockSource[];
-  /** True when `bytes` are the block `cid` names (the hash check). */
-  verify(cid: string, bytes: Uint8Array): boolean;
+  /**
+   * True when `bytes` are the block `cid` names (the hash check). May answer later (a promise: the
+   * hash computed off the event loop); the request stays in flight, in its peer's window, until it
+   * does. A rejection is a failure of that request (not a corrupt block: the peer is not banned).
+   */
+  verify(cid: string, bytes: Uint8Array): boolean | PromiseLike<boolean>;
   clock: Clock;
   signal?: AbortSignal;
   /** Whole-download deadline, from the first read of `blocks()`. */
@@ -357,7 +361,27 @@ export class Swarm {
       answer = Promise.reject(err as Error);
     }
     answer.then(
-      (bytes) => this.#onAnswer(request, bytes),
+      (bytes) => this.#check(request, bytes),
+      (err: unknown) => this.#onError(request, err),
+    );
+  }
+
+  /** Checks an answer against its CID, at once or when an asynchronous verify says. */
+  #check(request: BlockRequest, bytes: Uint8Array): void {
+    // Cancelled meanwhile (another peer's copy won, the download ended): not worth a hash.
+    if (!this.#live.has(request)) return;
+    let good: boolean | PromiseLike<boolean>;
+    try {
+      good = bytes instanceof Uint8Array && this.#init.verify(request.block.cid, bytes);
+    } catch {
+      good = false;
+    }
+    if (typeof good === 'boolean') {
+      this.#onAnswer(request, bytes, good);
+      return;
+    }
+    good.then(
+      (ok) => this.#onAnswer(request, bytes, ok === true),
       (err: unknown) => this.#onError(request, err),
     );
   }
@@ -378,16 +402,10 @@ export class Swarm {
     if (this.#release(request)) request.controller.abort(reason);
   }
 
-  #onAnswer(request: BlockRequest, bytes: Uint8Array): void {
+  #onAnswer(request: BlockRequest, bytes: Uint8Array, good: boolean): void {
     if (!this.#release(request)) return;
     const { block, peer } = request;
     const now = this.#clock.now();
-    let good = false;
-    try {
-      good = bytes instanceof Uint8Array && this.#init.verify(block.cid, bytes);
-    } catch {
-      good = false;
-    }
     if (!good) {
       this.#onCorrupt(request, bytes, now);
     } else if (!block.done) {
