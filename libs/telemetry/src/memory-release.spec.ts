@@ -58,6 +58,21 @@ test('an idle node that did not grow is left alone, and so is one that stays bus
   assert.equal(busy.p.releases, 0);
 });
 
+test('start-up counts as work: the first quiet spell after start() releases once, even without growth', () => {
+  const { p, r, period } = fakeProcess(100 * MiB);
+  r.start();
+  try {
+    assert.equal(period(0.3), false, 'still starting');
+    assert.equal(period(0.005), false, 'one quiet period is not enough');
+    p.after = 85 * MiB;
+    assert.equal(period(0.005), true, 'quiet after start: release');
+    for (let i = 0; i < 20; i++) assert.equal(period(0.005, 85 * MiB + (i % 3) * MiB), false, 'idle afterwards: nothing more');
+    assert.equal(p.releases, 1);
+  } finally {
+    r.stop();
+  }
+});
+
 test('memory the node keeps using is not released again until it grows by the threshold once more', () => {
   const { p, period } = fakeProcess(100 * MiB);
   period(0.9, 200 * MiB);

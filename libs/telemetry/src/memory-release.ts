@@ -22,6 +22,10 @@ import { loadMallocTrim, type MallocTrim } from './malloc-trim.ts';
  * arenas 45-53 MiB of which 15 MiB in use, and lowering glibc's trim threshold only reached
  * 1.19x the empty node's RSS. `malloc_trim(0)` (the addon in ../native/malloc-trim.c, ~1 ms) gives
  * every free page back: ~101 MiB, the empty node's figure.
+ *
+ * Start-up is such a burst too (parsing and compiling the bundle, opening databases, joining):
+ * `start()` makes the first quiet spell after it release once whatever RSS did. Measured, one idle
+ * node from the bundle 20 s after start: 99.7 MiB, 95.4 after the collection, 83.0 after the trim.
  */
 export interface MemoryReleaseInit {
   /** How often RSS and CPU are read. Default {@link MEMORY_RELEASE_CHECK_MS}. */
@@ -109,6 +113,8 @@ export class MemoryRelease {
   #timer: NodeJS.Timeout | undefined;
   #floor = 0;
   #quiet = 0;
+  /** A release is due at the next quiet spell whatever the growth: set by start(). */
+  #startup = false;
   #lastCpu = 0;
   #lastAt = 0;
 
@@ -133,6 +139,7 @@ export class MemoryRelease {
   start(): void {
     if (this.#timer) return;
     this.#reset();
+    this.#startup = true;
     this.#timer = setInterval(() => this.check(), this.#checkMs);
     this.#timer.unref();
   }
@@ -161,7 +168,8 @@ export class MemoryRelease {
     // The floor follows RSS down (what the node needs idle), and up only through a release.
     if (rss < this.#floor) this.#floor = rss;
     this.#quiet = busy <= this.#quietCpu ? this.#quiet + 1 : 0;
-    if (this.#quiet < this.#quietChecks || rss - this.#floor < this.#growth) return false;
+    if (this.#quiet < this.#quietChecks || (!this.#startup && rss - this.#floor < this.#growth)) return false;
+    this.#startup = false;
     const t = this.#now();
     const mallocTrimmed = this.#release();
     const after = this.#rss();
