@@ -22,6 +22,11 @@ export interface BlockStoreInit {
    * (256 MiB, commit-log.ts). Smaller: shorter replay and less disk held twice, more frequent checkpoints.
    */
   checkpointBytes?: number;
+  /**
+   * Blocks logged since the last checkpoint that start one; default DEFAULT_COMMIT_LOG_CHECKPOINT_BLOCKS
+   * (4096, commit-log.ts): what the store remembers of them until then stays bounded.
+   */
+  checkpointBlocks?: number;
 }
 
 /** A block and its CID, as putMany takes them. */

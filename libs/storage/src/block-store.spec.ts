@@ -641,6 +641,26 @@ describe('BlockStore.putMany (commit log)', () => {
     await store.close();
   });
 
+  it('checkpoints once checkpointBlocks blocks are logged: what it remembers of them stays bounded', async () => {
+    const spy = new SyncSpy();
+    const dir = await freshDir();
+    // A byte bound never reached: only the block count starts checkpoints.
+    const store = new BlockStore({ dir, fsync: spy.fsync, checkpointBytes: 1 << 30, checkpointBlocks: 8 });
+    await store.open();
+    let most = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      await store.putMany(await blocksOf(3, 100, seed));
+      most = Math.max(most, store.loggedBlocks);
+      await store.checkpointed();
+    }
+    assert.ok(most < 8 + 3, `remembered at most ${most} blocks`);
+    assert.ok(spy.counts.block >= 24, 'the blocks were fsynced by checkpoints, not left to close');
+    assert.ok(store.loggedBlocks < 8);
+    await store.close();
+    assert.equal(store.loggedBlocks, 0);
+    assert.throws(() => new BlockStore({ dir, checkpointBlocks: 0 }), (err) => errorCode(err) === 'INVALID_ARGUMENT');
+  });
+
   it('refuses appends with UNAVAILABLE once a log sync failed; put still works', async () => {
     let fail = true;
     const dir = await freshDir();

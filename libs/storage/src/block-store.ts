@@ -29,7 +29,7 @@ import type {
   WriteStep,
 } from './block-store-types.ts';
 import { assertSupportedCid, blockMatches, cidToString } from './cid.ts';
-import { COMMIT_LOG_FILE, CommitLog, DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES, defaultFsync, type Fsync, type SyncTarget } from './commit-log.ts';
+import { COMMIT_LOG_FILE, CommitLog, DEFAULT_COMMIT_LOG_CHECKPOINT_BLOCKS, DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES, defaultFsync, type Fsync, type SyncTarget } from './commit-log.ts';
 import { replayCommitLog } from './commit-log-replay.ts';
 import { mapLimited } from './map-limited.ts';
 
@@ -81,6 +81,7 @@ export class BlockStore {
   readonly #onWriteStep: ((step: WriteStep) => void) | undefined;
   readonly #fsync: Fsync;
   readonly #checkpointBytes: number;
+  readonly #checkpointBlocks: number;
   #log: CommitLog;
   readonly #shards = new Set<string>();
   readonly #writing = new Map<string, Promise<boolean>>();
@@ -114,6 +115,10 @@ export class BlockStore {
     this.#checkpointBytes = init.checkpointBytes ?? DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES;
     if (!(Number.isSafeInteger(this.#checkpointBytes) && this.#checkpointBytes > 0)) {
       throw new InvalidArgumentError(`checkpointBytes must be a positive integer, got ${String(init.checkpointBytes)}`);
+    }
+    this.#checkpointBlocks = init.checkpointBlocks ?? DEFAULT_COMMIT_LOG_CHECKPOINT_BLOCKS;
+    if (!(Number.isSafeInteger(this.#checkpointBlocks) && this.#checkpointBlocks > 0)) {
+      throw new InvalidArgumentError(`checkpointBlocks must be a positive integer, got ${String(init.checkpointBlocks)}`);
     }
     this.#log = new CommitLog({ path: join(this.#dir, COMMIT_LOG_FILE), fsync: this.#fsync });
   }
@@ -157,6 +162,14 @@ export class BlockStore {
     } finally {
       await this.#log.close();
     }
+  }
+
+  /**
+   * Blocks the store remembers until the next checkpoint (logged, or their files still to fsync):
+   * bounded by `checkpointBlocks` plus what is logged while a checkpoint runs.
+   */
+  get loggedBlocks(): number {
+    return Math.max(this.#inLog.size, this.#logged.size);
   }
 
   /** Resolves once the checkpoint running now, if any, has finished (whether it succeeded or not). */
@@ -224,7 +237,7 @@ export class BlockStore {
         void settled.then(() => this.#applying.delete(settled));
       },
     );
-    if (this.#log.size >= this.#checkpointBytes) this.#startCheckpoint();
+    if (this.#log.size >= this.#checkpointBytes || this.#inLog.size >= this.#checkpointBlocks) this.#startCheckpoint();
     const wrote = await (applied ?? Promise.resolve([]));
     todo.forEach((i, k) => {
       results[i] = wrote[k] ?? false;

@@ -22,7 +22,7 @@ export type {
   PutManyOptions,
   GetOptions,
 } from './block-store-types.ts';
-export { COMMIT_LOG_FILE, DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES, defaultFsync } from './commit-log.ts';
+export { COMMIT_LOG_FILE, DEFAULT_COMMIT_LOG_CHECKPOINT_BLOCKS, DEFAULT_COMMIT_LOG_CHECKPOINT_BYTES, defaultFsync } from './commit-log.ts';
 export type { Fsync, SyncTarget } from './commit-log.ts';
 export { importFile, CHUNK_SIZE, MAX_CHILDREN_PER_NODE, IMPORT_BLOCK_CONCURRENCY } from './unixfs-import.ts';
 export type { ImportedBlock, ImportedObject, ImportFileOptions } from './unixfs-import.ts';
