@@ -72,6 +72,15 @@ export class NodeStores implements Startable {
     }
   }
 
+  /**
+   * Lets the on-disk databases' SQLite page caches go (the memory release, once the node is quiet
+   * after work): what a burst read into them is given back; the next reads fill them again.
+   */
+  releaseMemory(): void {
+    this.#open?.db.releaseMemory();
+    this.#open?.searchIndex.releaseMemory();
+  }
+
   /** Closes the stores in reverse order of opening; idempotent. */
   async stop(): Promise<void> {
     this.#open = undefined;

@@ -71,7 +71,9 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
 
   // Gives V8's pooled pages back once the node is quiet after work (issue #12; libs/telemetry).
   const releases = metrics.counter({ name: 'peerweave_memory_releases_total', help: 'Full collections run to give memory back to the OS when the node turned quiet after work.' });
+  let openStores: NodeStores | undefined;
   const memoryRelease = new MemoryRelease({
+    shrink: () => openStores?.releaseMemory(),
     onRelease: (e) => {
       releases.inc();
       log.info({ rssBeforeMiB: Math.round(e.rssBefore / 2 ** 20), rssAfterMiB: Math.round(e.rssAfter / 2 ** 20), ms: Math.round(e.ms), mallocTrimmed: e.mallocTrimmed }, 'memory released after work');
@@ -80,6 +82,7 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
   let node: PeerweaveNode;
   try {
     const stores = await started('stores', new NodeStores({ dataDir: config.dataDir, supernode: config.role === 'supernode', closeTimeoutMs: config.shutdownTimeoutMs, logger }));
+    openStores = stores;
     const endpoint = await started(
       'grpc',
       new PeerEndpoint({

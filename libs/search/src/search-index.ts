@@ -179,6 +179,11 @@ export class SearchIndex {
     };
   }
 
+  /** Lets SQLite free the connection's page cache (PRAGMA shrink_memory; the node's memory release, issue #12). */
+  releaseMemory(): void {
+    if (this.#db.isOpen) this.#db.exec('PRAGMA shrink_memory');
+  }
+
   /** Closes the database if the index opened it; a shared one is left to its owner. */
   close(): void {
     this.#sql.clear();

@@ -63,6 +63,12 @@ describe('ContentDb memory', () => {
     assert.ok(use.touchEntries <= TOUCH_MEMORY_ENTRIES);
     assert.ok(use.touchEntries <= DEFAULT_TOUCH_COALESCE_MS / 10 + 1, `touch memory ${use.touchEntries}`);
     assert.equal(statementsAt.at(-1), statementsAt[0], 'no statement per object');
+
+    // The memory release lets the page cache go; the bound stays, and reads fill it again.
+    db.releaseMemory();
+    assert.equal(db.memoryUse().pageCacheKib, DEFAULT_CONTENT_DB_CACHE_KIB);
+    assert.equal(db.getBlock(cidOf(OBJECTS - 1))?.bytes, 4096);
+    assert.equal(db.recordCount(), OBJECTS);
   });
 
   it('forgets the oldest touches beyond its bound, and those past the window', () => {

@@ -73,6 +73,29 @@ test('start-up counts as work: the first quiet spell after start() releases once
   }
 });
 
+test('each release first lets the caches outside V8 go (shrink), then collects and trims', () => {
+  const calls: string[] = [];
+  let rss = 100 * MiB;
+  let now = 0;
+  const r = new MemoryRelease({
+    rss: () => rss,
+    cpuSeconds: () => 0,
+    now: () => now,
+    shrink: () => calls.push('shrink'),
+    release: () => {
+      calls.push('release');
+      rss = 100 * MiB;
+      return true;
+    },
+  });
+  rss = 150 * MiB;
+  for (let i = 0; i < 3; i++) {
+    now += 5_000;
+    r.check();
+  }
+  assert.deepEqual(calls, ['shrink', 'release']);
+});
+
 test('memory the node keeps using is not released again until it grows by the threshold once more', () => {
   const { p, period } = fakeProcess(100 * MiB);
   period(0.9, 200 * MiB);
