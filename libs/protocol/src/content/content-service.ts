@@ -3,6 +3,7 @@ import type { MethodDefinition } from '@grpc/proto-loader';
 import { withBlockStreamCodecs } from '../block-streams/block-stream-methods.ts';
 import { getBlocksHandler, putBlocksHandler } from '../block-streams/block-stream-server.ts';
 import { callStreamHandler } from './call-stream.ts';
+import { withTolerantFrames } from '../transport/call-mux.ts';
 import { StreamRegistry } from '../transport/stream-registry.ts';
 import type { ContentServiceDefinition } from '../generated/peerweave/content/v1/ContentService.ts';
 import { serviceBinding, serviceSpec, type ServiceBinding } from '../service-binding.ts';
@@ -11,12 +12,16 @@ import type { ContentHandler, ContentMethod, ContentMethods } from './content-me
 
 type AnyMethod = MethodDefinition<unknown, unknown, unknown, unknown>;
 
-/** The content service; its block streams carry their own serializers (block-stream-methods.ts). */
+/** The content service; its block streams carry their own serializers (block-stream-methods.ts), Calls a tolerant one. */
 export const CONTENT_SERVICE = serviceSpec<ContentMethod>(
   'peerweave.content.v1.ContentService',
   'peerweave/content/v1/content.proto',
   CONTENT_RPC_NAMES,
-  (definition) => withBlockStreamCodecs(definition as unknown as ContentServiceDefinition) as unknown as ServiceDefinition,
+  (definition) => {
+    const adapted = withBlockStreamCodecs(definition as unknown as ContentServiceDefinition) as unknown as Record<string, AnyMethod>;
+    // Calls frames that are not protobuf end the stream INVALID_ARGUMENT (call-mux.ts).
+    return { ...adapted, Calls: withTolerantFrames(adapted['Calls']!, 'CallFrame') } as unknown as ServiceDefinition;
+  },
 );
 export const CONTENT_SERVICE_NAME = CONTENT_SERVICE.serviceName;
 

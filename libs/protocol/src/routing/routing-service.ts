@@ -1,5 +1,8 @@
 import type { PeerServiceDefinition } from '../generated/peerweave/routing/v1/PeerService.ts';
 import { serviceBinding, serviceSpec, type ServiceBinding } from '../service-binding.ts';
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import type { MethodDefinition } from '@grpc/proto-loader';
+import { withTolerantFrames } from '../transport/call-mux.ts';
 import { StreamRegistry } from '../transport/stream-registry.ts';
 import { pingStreamHandler } from './ping-stream.ts';
 import { ROUTING_CODECS, ROUTING_RPC_NAMES } from './routing-codec.ts';
@@ -9,7 +12,10 @@ import type { RoutingHandler, RoutingMethod, RoutingMethods } from './routing-me
  * Routing's service. Its wire name stays `PeerService` (from before content and search were
  * services of their own): renaming it would cut running nodes off.
  */
-export const ROUTING_SERVICE = serviceSpec<RoutingMethod>('peerweave.routing.v1.PeerService', 'peerweave/routing/v1/routing.proto', ROUTING_RPC_NAMES);
+export const ROUTING_SERVICE = serviceSpec<RoutingMethod>('peerweave.routing.v1.PeerService', 'peerweave/routing/v1/routing.proto', ROUTING_RPC_NAMES, (definition) => ({
+  ...definition,
+  PingStream: withTolerantFrames(definition['PingStream'] as MethodDefinition<unknown, unknown, unknown, unknown>, 'PingFrame'),
+}) as ServiceDefinition);
 export const ROUTING_SERVICE_NAME = ROUTING_SERVICE.serviceName;
 
 /**

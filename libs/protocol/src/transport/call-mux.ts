@@ -15,11 +15,12 @@
  * handler, same validation, same error mapping) and answered with a frame carrying the same seq, in
  * any order; at most `maxInFlight` are handled at once per stream, more are answered
  * RESOURCE_EXHAUSTED. A draining server answers new frames UNAVAILABLE and ends the stream (OK)
- * once its answers are out.
+ * once its answers are out. A frame that is not valid protobuf ends the stream INVALID_ARGUMENT
+ * (see {@link withTolerantFrames}); answers still in flight are dropped.
  */
 import { Metadata, status as Status, type ClientDuplexStream, type handleBidiStreamingCall, type ServiceError } from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
-import { DeadlineExceededError, toAbortError, type Logger } from '@peerweave/core';
+import { DeadlineExceededError, InvalidArgumentError, PeerweaveError, toAbortError, type Logger } from '@peerweave/core';
 import type { ClientChannel } from './client-channel.ts';
 import { serverCallSignal, type ServerCallContext } from './server-unary.ts';
 import { errorForGrpcStatus, grpcFailureForError } from './status-mapping.ts';
@@ -205,6 +206,27 @@ export interface MuxServerFrames<In, Out> {
   failure(seq: number, code: number, message: string): Out;
 }
 
+/**
+ * A mux stream's method whose request deserializer never throws: a malformed frame becomes an
+ * InvalidArgumentError the handler answers by ending the stream with INVALID_ARGUMENT (as the
+ * block streams do). Thrown from the deserializer, grpc-js would end the call with INTERNAL while
+ * the handler may still write answers to frames before it, and a write after that status leaves
+ * the caller without any status until its deadline.
+ */
+export function withTolerantFrames<M extends AnyMethod>(method: M, what: string): M {
+  const deserialize = method.requestDeserialize;
+  return {
+    ...method,
+    requestDeserialize: (bytes: Buffer): unknown => {
+      try {
+        return deserialize(bytes);
+      } catch (err) {
+        return new InvalidArgumentError(`malformed ${what} frame: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
+  };
+}
+
 /** The grpc-js handler of a multiplexed stream (see the file's doc). */
 export function muxStreamHandler<In, Out>(method: string, logger: Logger, streams: StreamRegistry, frames: MuxServerFrames<In, Out>): handleBidiStreamingCall<In, Out> {
   return (call) => {
@@ -240,7 +262,15 @@ export function muxStreamHandler<In, Out>(method: string, logger: Logger, stream
       send(frames.failure(seq, failure.code, failure.details));
     };
     streams.add(entry);
-    call.on('data', (frame: In) => {
+    call.on('data', (frame: In | PeerweaveError) => {
+      if (frame instanceof PeerweaveError) {
+        // No more writes after this: grpc-js would send them after the status and the caller
+        // would never see the status (found by npm run fuzz).
+        const failure = grpcFailureForError(frame);
+        close();
+        call.emit('error', { code: failure.code, details: failure.details });
+        return;
+      }
       const seq = frames.seq(frame) >>> 0;
       if (draining) {
         send(frames.failure(seq, Status.UNAVAILABLE, 'server stopping'));
