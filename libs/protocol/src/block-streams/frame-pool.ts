@@ -26,6 +26,11 @@ export class FramePool {
   readonly #ours = new WeakSet<ArrayBuffer>();
   /** Buffers in #free, so a frame given back twice is kept once. */
   readonly #isFree = new WeakSet<ArrayBuffer>();
+  /**
+   * The frames handed out and not yet given back: a frame given back twice, after its memory went
+   * out again as another frame, must not put that memory back while the other frame is in use.
+   */
+  readonly #out = new WeakSet<Uint8Array>();
 
   constructor(maxFree: number = DEFAULT_MAX_FREE_FRAMES) {
     if (!Number.isSafeInteger(maxFree) || maxFree < 0) throw new RangeError(`maxFree must be an integer ≥ 0, got ${String(maxFree)}`);
@@ -47,16 +52,19 @@ export class FramePool {
       memory = new ArrayBuffer(POOLED_FRAME_BYTES);
       this.#ours.add(memory);
     }
-    return Buffer.from(memory, 0, size);
+    const frame = Buffer.from(memory, 0, size);
+    this.#out.add(frame);
+    return frame;
   };
 
   /**
    * Takes a frame back once nothing reads it any more (its write callback ran). Frames this pool
-   * did not make, or already given back, are ignored.
+   * did not make, or already given back (even after their memory went out again), are ignored.
    */
   give(frame: Uint8Array): void {
     const memory = frame.buffer;
-    if (!(memory instanceof ArrayBuffer) || !this.#ours.has(memory) || this.#isFree.has(memory)) return;
+    if (!(memory instanceof ArrayBuffer) || !this.#ours.has(memory) || this.#isFree.has(memory) || !this.#out.has(frame)) return;
+    this.#out.delete(frame);
     if (this.#free.length >= this.#maxFree) return;
     this.#isFree.add(memory);
     this.#free.push(memory);
