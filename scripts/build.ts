@@ -12,8 +12,6 @@
 //                                      read from beside the bundle: see live-page-assets.ts)
 //   dist/lib/peer/healthcheck          the container HEALTHCHECK: a static C binary (GET /healthz,
 //                                      exit 0/1), see deploy/docker/healthcheck/healthcheck.c
-//   dist/lib/peer/malloc-trim.node     glibc's malloc_trim(0) as a Node-API addon, called when a node is
-//                                      quiet after work (libs/telemetry/native/malloc-trim.c)
 //   dist/proto/...                     .proto files loaded at run time
 //
 // Why dist/lib/<app>/: grpc-health-check and @grpc/reflection load their .proto files from
@@ -26,7 +24,6 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileHealthcheck } from './build-healthcheck.ts';
-import { compileMallocTrim } from './build-malloc-trim.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -38,8 +35,6 @@ interface AppEntry {
   readonly entry: string;
   /** Also emit dist/lib/<name>/healthcheck, the static health probe (needs gcc, see build-healthcheck.ts). */
   readonly healthcheck?: boolean;
-  /** Also emit dist/lib/<name>/malloc-trim.node (libs/telemetry's memory release loads it; needs gcc). */
-  readonly mallocTrim?: boolean;
   /** Also emit dist/lib/<name>/openapi.json (apps/peer/src/openapi-document.ts). */
   readonly openapi?: boolean;
   /** Also copy the live page's files to dist/lib/<name>/live-page/. */
@@ -48,7 +43,7 @@ interface AppEntry {
 
 /** The apps to bundle. */
 const APPS: readonly AppEntry[] = [
-  { name: 'peer', entry: 'apps/peer/src/main.ts', healthcheck: true, mallocTrim: true, openapi: true, livePage: true },
+  { name: 'peer', entry: 'apps/peer/src/main.ts', healthcheck: true, openapi: true, livePage: true },
   // The `peerweave` CLI: its bin runs the source on Node >= 22.18 and falls back to this bundle;
   // in the image, `docker exec <peer> node /app/lib/cli/main.mjs status` asks the node itself.
   { name: 'cli', entry: 'apps/cli/src/main.ts' },
@@ -270,7 +265,6 @@ async function main(): Promise<void> {
       execFileSync(process.execPath, ['--check', join(outdir, file)], { stdio: 'inherit' });
     }
     if (app.healthcheck) compileHealthcheck(join(outdir, 'healthcheck'));
-    if (app.mallocTrim) compileMallocTrim(join(outdir, 'malloc-trim.node'));
     if (app.openapi) await writeOpenApiDocument(outdir, version);
     if (app.livePage) cpSync(join(ROOT, 'libs/http-api/src/live-page'), join(outdir, 'live-page'), { recursive: true });
   }

@@ -76,7 +76,7 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
     shrink: () => openStores?.releaseMemory(),
     onRelease: (e) => {
       releases.inc();
-      log.info({ rssBeforeMiB: Math.round(e.rssBefore / 2 ** 20), rssAfterMiB: Math.round(e.rssAfter / 2 ** 20), ms: Math.round(e.ms), mallocTrimmed: e.mallocTrimmed }, 'memory released after work');
+      log.info({ rssBeforeMiB: Math.round(e.rssBefore / 2 ** 20), rssAfterMiB: Math.round(e.rssAfter / 2 ** 20), ms: Math.round(e.ms) }, 'memory released after work');
     },
   });
   let node: PeerweaveNode;

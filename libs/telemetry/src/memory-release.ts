@@ -1,5 +1,4 @@
 import { queryObjects } from 'node:v8';
-import { loadMallocTrim, type MallocTrim } from './malloc-trim.ts';
 
 /**
  * Gives memory back to the OS once a node is quiet again after a burst of work (issue #12).
@@ -16,16 +15,15 @@ import { loadMallocTrim, type MallocTrim } from './malloc-trim.ts';
  * that has no instances, the walk finds nothing. About 0.1–0.7 s of CPU, once per quiet spell
  * after work, never while idle: with nothing to give back, nothing is done.
  *
- * Then the same for malloc: V8's collection frees the burst's buffers (their backing stores are
- * malloc'd), but glibc returns only the top of an arena, and the pages freed lie between chunks
- * still in use. Measured (same puts, after the collection): 126-132 MiB against ~100 MiB empty,
- * arenas 45-53 MiB of which 15 MiB in use, and lowering glibc's trim threshold only reached
- * 1.19x the empty node's RSS. `malloc_trim(0)` (the addon in ../native/malloc-trim.c, ~1 ms) gives
- * every free page back: ~101 MiB, the empty node's figure.
+ * What stays after it is mostly malloc's: V8's collection frees the burst's buffers (their backing
+ * stores are malloc'd), but glibc gives back only the top of an arena, and the freed pages lie
+ * between chunks still in use. Only `malloc_trim(0)` returns those, and Node has no binding for it:
+ * a native addon would (measured: 126–132 → ~101 MiB after 10 000 puts), but the project avoids
+ * native addons, so that part stays (see README, Memory).
  *
  * Start-up is such a burst too (parsing and compiling the bundle, opening databases, joining):
  * `start()` makes the first quiet spell after it release once whatever RSS did. Measured, one idle
- * node from the bundle 20 s after start: 99.7 MiB, 95.4 after the collection, 83.0 after the trim.
+ * node from the bundle 20 s after start: 99.7 MiB, 95.4 after the collection.
  */
 export interface MemoryReleaseInit {
   /** How often RSS and CPU are read. Default {@link MEMORY_RELEASE_CHECK_MS}. */
@@ -38,15 +36,15 @@ export interface MemoryReleaseInit {
   quietChecks?: number;
   /**
    * Called first in each release: caches outside V8 let go of what they hold (SQLite's page
-   * caches), so that the trim gives their pages back too.
+   * caches), so that the collection's release finds their pages free too.
    */
   shrink?: () => void;
   /** After each release. */
   onRelease?: (event: MemoryReleaseEvent) => void;
-  /** Tests: RSS in bytes, CPU seconds so far, the release itself (returns whether malloc was trimmed), a clock. */
+  /** Tests: RSS in bytes, CPU seconds so far, the release itself, a clock. */
   rss?: () => number;
   cpuSeconds?: () => number;
-  release?: () => boolean;
+  release?: () => void;
   now?: () => number;
 }
 
@@ -54,8 +52,6 @@ export interface MemoryReleaseEvent {
   rssBefore: number;
   rssAfter: number;
   ms: number;
-  /** Whether free malloc pages were given back too (false where the addon is not loaded). */
-  mallocTrimmed: boolean;
 }
 
 /** One read every 5 s: `process.memoryUsage.rss()` and `process.cpuUsage()`, a few µs each. */
@@ -70,27 +66,9 @@ export const MEMORY_RELEASE_QUIET_CHECKS = 2;
 /** The instance-less class whose (empty) query makes V8 collect all available garbage. */
 class NoInstances {}
 
-let mallocTrim: { trim?: MallocTrim; error?: string } | undefined;
-
-/**
- * The malloc_trim addon beside the bundle, loaded on first use; `error` says why there is none
- * (from source there never is: the build compiles it).
- */
-export function mallocTrimAddon(): { trim?: MallocTrim; error?: string } {
-  mallocTrim ??= loadMallocTrim();
-  return mallocTrim;
-}
-
-/**
- * A full, memory-reducing collection that also empties V8's page pool, then `malloc_trim(0)` if
- * the addon is there. Returns whether malloc was trimmed.
- */
-export function releaseMemory(): boolean {
+/** A full, memory-reducing collection that also empties V8's page pool. */
+export function releaseMemory(): void {
   collectAllGarbage();
-  const trim = mallocTrimAddon().trim;
-  if (!trim) return false;
-  trim();
-  return true;
 }
 
 function collectAllGarbage(): void {
@@ -113,7 +91,7 @@ export class MemoryRelease {
   readonly #onRelease: ((e: MemoryReleaseEvent) => void) | undefined;
   readonly #rss: () => number;
   readonly #cpu: () => number;
-  readonly #release: () => boolean;
+  readonly #release: () => void;
   readonly #shrink: (() => void) | undefined;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
@@ -179,7 +157,7 @@ export class MemoryRelease {
     this.#startup = false;
     const t = this.#now();
     this.#shrink?.();
-    const mallocTrimmed = this.#release();
+    this.#release();
     const after = this.#rss();
     const ms = this.#now() - t;
     // Whatever stays is what the node now holds: no second release until it grows again.
@@ -187,7 +165,7 @@ export class MemoryRelease {
     this.#quiet = 0;
     this.#lastCpu = this.#cpu();
     this.#lastAt = this.#now();
-    this.#onRelease?.({ rssBefore: rss, rssAfter: after, ms, mallocTrimmed });
+    this.#onRelease?.({ rssBefore: rss, rssAfter: after, ms });
     return true;
   }
 }
