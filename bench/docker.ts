@@ -136,11 +136,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * with the bench label, healthy, 3 s for start-up garbage to settle, then VmRSS of its main process.
  * The container is removed whatever happens.
  */
+/** How long a container idles after healthy before its RSS is read (BENCH_IDLE_RSS_WAIT_S, default 45). */
+const IDLE_RSS_WAIT_MS = 1000 * Number(process.env.BENCH_IDLE_RSS_WAIT_S ?? 45);
+
 export async function idleContainerRss(image: string, command: string[] | undefined): Promise<number> {
   const id = await docker(['run', '-d', '--label', 'peerweave.bench=true', image, ...(command ?? [])]);
   try {
     await waitHealthy([id], 60_000);
-    await sleep(3_000);
+    // Idle means idle for a while: a peer gives back its start-up garbage after 30 s of quiet
+    // (libs/telemetry MEMORY_RELEASE_QUIET_CHECKS); the bare server waits as long.
+    await sleep(IDLE_RSS_WAIT_MS);
     return await containerRss(id);
   } finally {
     await docker(['rm', '-fv', id]);

@@ -417,6 +417,22 @@ async function heapNote(agent: Agent, url: string): Promise<string> {
   }
 }
 
+/**
+ * Waits until the node's `peerweave_memory_releases_total` reaches `atLeast` (at most `timeoutMs`);
+ * the count, or undefined if it did not get there.
+ */
+async function releasedSince(agent: Agent, url: string, atLeast: number, timeoutMs: number): Promise<number | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const n = await call(agent, `${url}/metrics`)
+      .then((r) => parseMetrics(r.bytes.toString()).get('peerweave_memory_releases_total'))
+      .catch(() => undefined);
+    if (n !== undefined && n >= Math.max(1, atLeast)) return n;
+    if (performance.now() > deadline) return undefined;
+    await sleep(2_000);
+  }
+}
+
 /** Median of 3 RSS reads 5 s apart. */
 async function settledRss(pid: number): Promise<number> {
   const xs: number[] = [];
@@ -436,7 +452,9 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
       await waitHealthy([id], 60_000);
       const node: ClusterNode = { container: id, service: 'peer', url: await hostUrl(id), id: '' };
       const m = await meter([id]);
-      await sleep(10_000);
+      // Idle RSS is after the node's own release of its start-up garbage (30 s into quiet).
+      const startup = await releasedSince(agent, node.url, 0, 90_000);
+      console.error(`    start-up memory release ${startup === undefined ? 'not seen within 90 s' : `seen (${startup} in all)`}`);
       const i0 = await readCpu(m);
       const empty = await settledRss(m.pids[0]!);
       const emptyHeap = await heapNote(agent, node.url);
@@ -472,6 +490,9 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
           break;
         }
       }
+      // And after the puts: once the node released what the burst left (30 s into quiet).
+      const after = await releasedSince(agent, node.url, (startup ?? 0) + 1, 120_000);
+      console.error(`    memory release after the puts ${after === undefined ? 'not seen within 120 s' : 'seen'}`);
       const full = await settledRss(m.pids[0]!);
       const stored = STORE_OBJECTS - errorCount(put);
       console.error(`    after: idle again ${back === undefined ? 'not within 120 s' : `after ${back.toFixed(0)} s`}; RSS ${mib(full)} (${await heapNote(agent, node.url)})`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryRelease, releaseMemory, type MemoryReleaseEvent } from './memory-release.ts';
+import { MEMORY_RELEASE_CHECK_MS, MEMORY_RELEASE_QUIET_CHECKS, MemoryRelease, releaseMemory, type MemoryReleaseEvent } from './memory-release.ts';
 
 const MiB = 1024 * 1024;
 
@@ -72,7 +72,7 @@ test('start-up counts as work: the first quiet spell after start() releases once
   }
 });
 
-test('each release first lets the caches outside V8 go (shrink), then collects and trims', () => {
+test('each release first lets the caches outside V8 go (shrink), then collects', () => {
   const calls: string[] = [];
   let rss = 100 * MiB;
   let now = 0;
@@ -80,11 +80,11 @@ test('each release first lets the caches outside V8 go (shrink), then collects a
     rss: () => rss,
     cpuSeconds: () => 0,
     now: () => now,
+    quietChecks: 2,
     shrink: () => calls.push('shrink'),
     release: () => {
       calls.push('release');
       rss = 100 * MiB;
-      return true;
     },
   });
   rss = 150 * MiB;
@@ -130,4 +130,18 @@ test('releaseMemory runs a full collection without printing an experimental warn
     process.off('warning', listener);
   }
   assert.deepEqual(warnings, []);
+});
+
+test('by default a release waits for 30 s of quiet (six 5 s checks), after the burst’s tail', () => {
+  assert.equal(MEMORY_RELEASE_QUIET_CHECKS * MEMORY_RELEASE_CHECK_MS, 30_000);
+});
+
+test('releaseMemory collects what is garbage, and gc() stays out of the node’s own global scope', () => {
+  let garbage: Uint8Array[] | undefined = Array.from({ length: 64 }, () => new Uint8Array(256 * 1024).fill(1));
+  const withGarbage = process.memoryUsage().arrayBuffers;
+  garbage = undefined;
+  releaseMemory();
+  assert.equal(garbage, undefined);
+  assert.ok(process.memoryUsage().arrayBuffers < withGarbage - 8 * MiB, 'the 16 MiB of dropped buffers were collected');
+  assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
 });
