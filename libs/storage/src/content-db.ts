@@ -123,7 +123,7 @@ export class ContentDb {
 
   /**
    * Lets SQLite free this connection's page cache (PRAGMA shrink_memory): the node's memory release
-   * calls it once it is quiet after work, so malloc_trim can give the cache's pages back (up to
+   * calls it once it is quiet after work, so the cache's memory is free again (up to
    * {@link DEFAULT_CONTENT_DB_CACHE_KIB} once full). The next reads fill it again from the OS
    * page cache. Cheap: it frees what is cached, writes nothing.
    */
