@@ -368,7 +368,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       await Promise.all(Array.from({ length: options.concurrency }, worker));
       if (performance.now() - lastLog > 5_000) {
         lastLog = performance.now();
-        log(`  ${report.inputs} inputs, ${Math.round(report.inputs / ((lastLog - started) / 1000))}/s, crashes ${report.crashes}, hangs ${report.hangs}, unexpected 5xx ${report.unexpected5xx}`);
+        log(`  ${report.inputs} inputs, ${Math.round(report.inputs / ((lastLog - started) / 1000))}/s, crashes ${report.crashes}, hangs ${report.hangs}, unexpected 5xx ${report.unexpected5xx}, node RSS ${alive(node) ? sample(node.pid).rssMiB : '-'} MiB`);
       }
     }
     report.seconds = Math.round((performance.now() - started) / 100) / 10;
