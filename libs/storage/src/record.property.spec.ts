@@ -9,7 +9,7 @@ import { PeerweaveError, type ObjectRecord } from '@peerweave/core';
 import { propertyParams } from '@peerweave/core/testing';
 import { Identity } from '@peerweave/identity';
 import { cidToString, parseCid } from './cid.ts';
-import { signRecord, verifyRecord, type UnsignedRecord } from './record.ts';
+import { recordSigningBytes, signRecord, verifyRecord, type UnsignedRecord } from './record.ts';
 
 const CIDS = ['bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4', 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'];
 
@@ -66,6 +66,19 @@ describe('record signing (property)', () => {
         assert.equal(verifyRecord(changed), false, `still verifies after changing ${field}`);
       }),
       propertyParams(200),
+    );
+  });
+
+  it('the canonical signing bytes are deterministic and tell any two different records apart', () => {
+    const signable = (u: UnsignedRecord): Parameters<typeof recordSigningBytes>[0] => ({ ...u, uploader: identity.id.toHex(), uploaderKey: identity.publicKey });
+    fc.assert(
+      fc.property(unsigned, unsigned, (a, b) => {
+        const bytesA = Buffer.from(recordSigningBytes(signable(a)));
+        assert.deepStrictEqual(Buffer.from(recordSigningBytes(signable({ ...a, keywords: [...a.keywords] }))), bytesA);
+        const same = JSON.stringify(a) === JSON.stringify(b);
+        assert.equal(bytesA.equals(Buffer.from(recordSigningBytes(signable(b)))), same);
+      }),
+      propertyParams(500),
     );
   });
 
