@@ -132,8 +132,27 @@ test('releaseMemory runs a full collection without printing an experimental warn
   assert.deepEqual(warnings, []);
 });
 
-test('by default a release waits for 30 s of quiet (six 5 s checks), after the burst’s tail', () => {
+test('by default a release after work waits for 30 s of quiet (six 5 s checks); the one after start-up for 10 s', () => {
   assert.equal(MEMORY_RELEASE_QUIET_CHECKS * MEMORY_RELEASE_CHECK_MS, 30_000);
+  let rss = 100 * MiB;
+  let now = 0;
+  let releases = 0;
+  const r = new MemoryRelease({ rss: () => rss, cpuSeconds: () => 0, now: () => now, release: () => void releases++ });
+  const quietFor = (checks: number): void => {
+    for (let i = 0; i < checks; i++) {
+      now += MEMORY_RELEASE_CHECK_MS;
+      r.check();
+    }
+  };
+  r.start();
+  quietFor(2);
+  assert.equal(releases, 1, 'start-up: after two quiet checks');
+  rss = 150 * MiB;
+  quietFor(5);
+  assert.equal(releases, 1, 'after work: not before six');
+  quietFor(1);
+  assert.equal(releases, 2);
+  r.stop();
 });
 
 test('releaseMemory collects what is garbage, and gc() stays out of the node’s own global scope', () => {

@@ -35,6 +35,8 @@ export interface MemoryReleaseInit {
   quietCpu?: number;
   /** Consecutive quiet periods before a release. Default {@link MEMORY_RELEASE_QUIET_CHECKS}. */
   quietChecks?: number;
+  /** The same for the one release after start-up. Default {@link MEMORY_RELEASE_STARTUP_QUIET_CHECKS}. */
+  startupQuietChecks?: number;
   /**
    * Called first in each release: caches outside V8 let go of what they hold (SQLite's page
    * caches), so that the collection's release finds their pages free too.
@@ -69,6 +71,12 @@ export const MEMORY_RELEASE_QUIET_CPU = 0.02;
  * nodes made a 98 % of a core spike 15 s after the last put, and back-to-idle took 50 s.
  */
 export const MEMORY_RELEASE_QUIET_CHECKS = 6;
+/**
+ * Two quiet periods (10 s) for the release after start-up: no burst resumes there, and it belongs
+ * to start-up, not to the idle node that follows (measured with six: every node of the quiet
+ * bench released 30–40 s after start, inside its idle window, +0.2 % of a core each).
+ */
+export const MEMORY_RELEASE_STARTUP_QUIET_CHECKS = 2;
 
 /** The instance-less class whose (empty) query makes V8 collect all available garbage. */
 class NoInstances {}
@@ -126,6 +134,7 @@ export class MemoryRelease {
   readonly #growth: number;
   readonly #quietCpu: number;
   readonly #quietChecks: number;
+  readonly #startupQuietChecks: number;
   readonly #onRelease: ((e: MemoryReleaseEvent) => void) | undefined;
   readonly #rss: () => number;
   readonly #cpu: () => number;
@@ -145,6 +154,7 @@ export class MemoryRelease {
     this.#growth = init.growthBytes ?? MEMORY_RELEASE_GROWTH_BYTES;
     this.#quietCpu = init.quietCpu ?? MEMORY_RELEASE_QUIET_CPU;
     this.#quietChecks = init.quietChecks ?? MEMORY_RELEASE_QUIET_CHECKS;
+    this.#startupQuietChecks = Math.min(this.#quietChecks, init.startupQuietChecks ?? MEMORY_RELEASE_STARTUP_QUIET_CHECKS);
     this.#onRelease = init.onRelease;
     this.#rss = init.rss ?? (() => process.memoryUsage.rss());
     this.#cpu =
@@ -191,7 +201,8 @@ export class MemoryRelease {
     // The floor follows RSS down (what the node needs idle), and up only through a release.
     if (rss < this.#floor) this.#floor = rss;
     this.#quiet = busy <= this.#quietCpu ? this.#quiet + 1 : 0;
-    if (this.#quiet < this.#quietChecks || (!this.#startup && rss - this.#floor < this.#growth)) return false;
+    if (this.#quiet < (this.#startup ? this.#startupQuietChecks : this.#quietChecks)) return false;
+    if (!this.#startup && rss - this.#floor < this.#growth) return false;
     this.#startup = false;
     const t = this.#now();
     this.#shrink?.();
