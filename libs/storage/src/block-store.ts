@@ -394,7 +394,12 @@ export class BlockStore {
       if (!this.#isCrash(err)) await rm(temp, { force: true });
       throw err;
     }
-    this.#bytes += bytes.length - (replaced ?? 0);
+    return this.#placed(name, path, mode, bytes.length, replaced);
+  }
+
+  /** Counts a block renamed into place (over a file of `replaced` bytes, if any) and settles it; true if it is new. */
+  async #placed(name: string, path: string, mode: WriteMode, length: number, replaced: number | undefined): Promise<boolean> {
+    this.#bytes += length - (replaced ?? 0);
     if (replaced === undefined) this.#blocks += 1;
     this.#step('renamed');
     await this.#settled(name, path, mode, true);
@@ -423,11 +428,7 @@ export class BlockStore {
       if (!this.#isCrash(err)) await rm(temp, { force: true });
       throw err;
     }
-    this.#bytes += bytes.length - (replaced ?? 0);
-    if (replaced === undefined) this.#blocks += 1;
-    this.#step('renamed');
-    await this.#settled(name, path, 'volatile', true);
-    return replaced === undefined;
+    return this.#placed(name, path, 'volatile', bytes.length, replaced);
   }
 
   /**
