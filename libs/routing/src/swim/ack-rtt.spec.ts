@@ -44,6 +44,7 @@ describe('probeTiming', () => {
     { what: 'answers slower than the timeout: deadline = bound, period in proportion', score: 0, bound: 400, ack: 400, period: 800 },
     { what: 'Lifeguard alone stretches both by score + 1', score: 2, bound: 3, ack: 750, period: 1500 },
     { what: 'both: bound × (score + 1)', score: 1, bound: 400, ack: 800, period: 1600 },
+    { what: 'the observed bound counts up to twice the timeout', score: 0, bound: 5_000, ack: 500, period: 1000 },
     { what: 'never beyond awarenessMax × the configured values', score: 7, bound: 5_000, ack: 2000, period: 4000 },
   ];
   for (const row of table) {

@@ -31,12 +31,15 @@ export class AckRtt {
   }
 }
 
+/** The observed round-trip bound counts up to this multiple of the configured probe timeout. */
+export const RTT_BOUND_MAX_FACTOR = 2;
+
 /**
  * The ack deadline and the period of one probe. The deadline is the configured probe timeout, or
- * the observed round-trip bound when that is longer, stretched by the local health score
- * (Lifeguard), never beyond `probeTimeout × awarenessMax`. The period keeps the configured ratio
- * of period to timeout, so the indirect probes keep their share of it; it is never shorter than
- * the awareness-stretched interval.
+ * the observed round-trip bound when that is longer (up to {@link RTT_BOUND_MAX_FACTOR} × the
+ * timeout), stretched by the local health score (Lifeguard), never beyond `probeTimeout ×
+ * awarenessMax`. The period keeps the configured ratio of period to timeout, so the indirect
+ * probes keep their share of it; it is never shorter than the awareness-stretched interval.
  */
 export function probeTiming(
   tuning: { probeIntervalMs: number; probeTimeoutMs: number; awarenessMaxMultiplier: number },
@@ -45,7 +48,10 @@ export function probeTiming(
 ): { ackTimeoutMs: number; periodMs: number } {
   const factor = score + 1;
   const ceiling = tuning.awarenessMaxMultiplier;
-  const ackTimeoutMs = Math.min(tuning.probeTimeoutMs * ceiling, Math.ceil(Math.max(tuning.probeTimeoutMs, rttBoundMs) * factor));
+  // The observed bound may at most double the deadline: beyond that it would delay finding a
+  // crashed member more than it spares slow ones (the 5 s detection bound at N = 22).
+  const observed = Math.min(rttBoundMs, RTT_BOUND_MAX_FACTOR * tuning.probeTimeoutMs);
+  const ackTimeoutMs = Math.min(tuning.probeTimeoutMs * ceiling, Math.ceil(Math.max(tuning.probeTimeoutMs, observed) * factor));
   const periodMs = Math.min(
     tuning.probeIntervalMs * ceiling,
     Math.max(tuning.probeIntervalMs * factor, Math.ceil((ackTimeoutMs * tuning.probeIntervalMs) / tuning.probeTimeoutMs)),

@@ -456,13 +456,12 @@ export class Swim implements Startable {
     const period = withDeadline(periodMs, { clock: this.#clock, signal: loopSignal });
     try {
       const probeTimeout = Math.min(ackTimeoutMs, periodMs);
-      // The direct ping may ack until the end of the period, even after indirect probes started;
-      // an ack later than that no longer counts for this probe, but its round trip is still
-      // measured (the longest period Lifeguard allows), so that slow answers lengthen the next
-      // deadlines instead of going unseen.
-      const direct = this.#ping(target, this.#tuning.probeIntervalMs * this.#tuning.awarenessMaxMultiplier, loopSignal).then((acked) => {
+      // The direct ping may ack until the end of the period, even after indirect probes started.
+      // Only acks within the period are measured: a member that paused or died answers after it,
+      // if at all, and learning from that would lengthen the deadlines that are to find it.
+      const direct = this.#ping(target, periodMs, period.signal).then((acked) => {
         if (acked) this.#rtt.observe(this.#clock.now() - started);
-        return acked && !period.signal.aborted;
+        return acked;
       });
       const early = await settleWithin(this.#clock, direct, probeTimeout, period.signal, (lateMs) => {
         // Our own loop is lagging: stretch our timeouts before we accuse anyone (Lifeguard).
