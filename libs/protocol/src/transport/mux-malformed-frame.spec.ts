@@ -18,10 +18,14 @@ interface RawMethod {
   requestSerialize(m: unknown): Buffer;
 }
 
-/** Answers the first call at once (so the stream's headers are out) and later ones after 100 ms. */
-function firstFastThenSlow<T>(value: T): () => Promise<T> {
+/** Released when the suite ends: until then later calls stay in flight. */
+let releaseHeld: () => void = () => undefined;
+const held = new Promise<void>((resolve) => (releaseHeld = resolve));
+
+/** Answers the first call at once (so the stream's headers are out); later ones stay in flight until the suite ends. */
+function firstFastThenHeld<T>(value: T): () => Promise<T> {
   let calls = 0;
-  return () => (calls++ === 0 ? Promise.resolve(value) : new Promise((resolve) => setTimeout(() => resolve(value), 100)));
+  return () => (calls++ === 0 ? Promise.resolve(value) : held.then(() => value));
 }
 
 /** Sends raw frames on a bidi stream, half-closes, and resolves with the final status and when it came. */
@@ -64,12 +68,13 @@ describe('mux streams: a malformed frame after frames in flight', () => {
   let server: GrpcServer;
   before(async () => {
     const content = sampleContentHandler();
-    content.getBlock = firstFastThenSlow(CONTENT_SAMPLES.getBlock.response);
+    content.getBlock = firstFastThenHeld(CONTENT_SAMPLES.getBlock.response);
     const routing = sampleHandler();
-    routing.ping = firstFastThenSlow(SAMPLES.ping.response);
+    routing.ping = firstFastThenHeld(SAMPLES.ping.response);
     server = await startTestServer([contentServiceBinding(content), routingServiceBinding(routing)]);
   });
   after(async () => {
+    releaseHeld();
     await server?.stop({ graceMs: 1_000 });
   });
 
