@@ -25,6 +25,7 @@ export type {
   PeerResponse,
   PeerHandler,
   PeerTransport,
+  ConnectionEvents,
   RoutingClient,
   ContentClient,
   SearchClient,

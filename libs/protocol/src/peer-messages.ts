@@ -30,9 +30,23 @@ export type PeerHandler = RoutingHandler & ContentHandler & SearchHandler;
  * the method, e.g. a routing-only node asked for a block), or the handler's own code
  * (CORRUPT_BLOCK, NOT_FOUND...).
  */
-export interface PeerTransport extends BlockStreamTransport, MethodClient<PeerMethod> {
+export interface PeerTransport extends BlockStreamTransport, MethodClient<PeerMethod>, ConnectionEvents {
   /** Closes cached connections and open block streams; later calls fail. */
   close(): Promise<void>;
+}
+
+/**
+ * News of lost connections, where a transport has connections (gRPC's channels; the in-memory
+ * network models them). A hint, not a verdict: the peer may have crashed (its kernel closed the
+ * socket), restarted, or closed an idle connection; SWIM probes it at once rather than in its turn.
+ */
+export interface ConnectionEvents {
+  /**
+   * Calls `listener` with the peer's address each time a connection to it that was up is lost
+   * (closed by the peer, or found dead by keepalive), never for one this side closed. Returns
+   * the function that removes the listener.
+   */
+  onConnectionLost?(listener: (address: string) => void): () => void;
 }
 
 /**

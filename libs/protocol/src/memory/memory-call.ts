@@ -140,6 +140,10 @@ export class MemoryNode {
   readonly inbound = new Set<Call>();
   /** Block streams this node serves. */
   readonly served = new Set<ServedStream>();
+  /** Addresses this node has had an answer from: its open "connections" (see MemoryNetwork.kill). */
+  readonly connections = new Set<string>();
+  /** Listeners of lost connections (PeerTransport.onConnectionLost). */
+  readonly connectionLost = new Set<(address: string) => void>();
   sent = 0;
   received = 0;
 

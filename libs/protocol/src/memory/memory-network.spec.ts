@@ -451,6 +451,33 @@ describe('MemoryNetwork: faults', () => {
     assertCode(gone.error, 'UNAVAILABLE');
   });
 
+  it('kill: nodes that had an answer from it learn of the lost connection after the delay; partitions and pauses close none', async () => {
+    const { clock, network } = setup({ latencyMs: 5 });
+    network.listen('b', sampleHandler());
+    const a = network.listen('a', sampleHandler());
+    const c = network.listen('c', sampleHandler());
+    const heard = new Map<string, string[]>([['a', []], ['c', []]]);
+    for (const [name, node] of [['a', a], ['c', c]] as const) node.transport.onConnectionLost!((address) => heard.get(name)!.push(address));
+    const e = network.listen('e', sampleHandler());
+    e.transport.onConnectionLost!(() => assert.fail('a removed listener was called'))();
+    await Promise.all([a.transport.request('b', 'ping', PING), e.transport.request('b', 'ping', PING), clock.advance(10)]);
+    // c never called b: no connection to lose.
+    network.partition(['a'], ['b']);
+    network.pause('b');
+    await clock.advance(20);
+    assert.deepEqual([...heard.values()].flat(), []);
+    network.resume('b');
+    network.heal();
+    network.kill('b');
+    await clock.advance(4);
+    assert.deepEqual(heard.get('a'), [], 'not before the one-way delay');
+    await clock.advance(1);
+    assert.deepEqual(heard.get('a'), ['b']);
+    assert.deepEqual(heard.get('c'), []);
+    await clock.advance(100);
+    assert.deepEqual(heard.get('a'), ['b'], 'once');
+  });
+
   it('refuses bad settings', () => {
     const { network } = setup();
     assert.throws(() => network.setLoss(1.5), /loss rate/);

@@ -109,6 +109,10 @@ export class MemoryNetwork {
       openBlockWriter: (to: string, options?: { signal?: AbortSignal }): BlockWriter =>
         new MemoryBlockWriter(this.#openStream(node, to, 'putBlocks'), options?.signal),
       close: async () => this.#closeTransport(node),
+      onConnectionLost: (listener: (address: string) => void) => {
+        node.connectionLost.add(listener);
+        return () => node.connectionLost.delete(listener);
+      },
     };
     return { address, transport, close: () => this.#stop(node) };
   }
@@ -403,6 +407,7 @@ export class MemoryNetwork {
     }
     this.#counts[call.method].delivered++;
     caller.received++;
+    caller.connections.add(call.to);
     if (kind === REPLY) call.succeed(value);
     else call.fail(value);
   }
@@ -438,6 +443,30 @@ export class MemoryNetwork {
       if (!h.outgoing && h.kind === REQUEST) this.#reset(h.call, node.address);
     }
     node.held = [];
+    node.connections.clear();
+    node.connectionLost.clear();
+    this.#connectionsLost(node.address);
+  }
+
+  /**
+   * A crashed process's kernel closes its sockets: every running node that had a connection to
+   * `address` (an answer from it) learns, after the one-way delay, that the connection was lost
+   * (PeerTransport.onConnectionLost). A partition or a pause closes nothing, as on a real network.
+   */
+  #connectionsLost(address: string): void {
+    for (const other of this.#nodes.values()) {
+      if (!other.connections.delete(address)) continue;
+      this.#clock.setTimeout(() => {
+        if (!other.running || other.transportClosed) return;
+        for (const listener of [...other.connectionLost]) {
+          try {
+            listener(address);
+          } catch {
+            // A listener's failure is its own.
+          }
+        }
+      }, this.#delayOf(address, other.address));
+    }
   }
 
   /** The connection of `call` to `address` broke: its caller learns after the one-way delay. */

@@ -1,4 +1,4 @@
-import { Client } from '@grpc/grpc-js';
+import { Client, connectivityState as ConnectivityState } from '@grpc/grpc-js';
 import { AbortError, InvalidArgumentError } from '@peerweave/core';
 import { createCredentials, type ProtocolCredentials } from './credentials.ts';
 import {
@@ -44,6 +44,30 @@ export class ClientChannel {
   /** Aborts (reason AbortError) when {@link close} is called. */
   get closed(): AbortSignal {
     return this.#closed.signal;
+  }
+
+  /**
+   * Calls `listener` each time the channel's connection, once READY, leaves READY while the channel
+   * is open: the peer closed the socket (a crashed process's kernel does), a GOAWAY, or keepalive
+   * found it dead. grpc-js then goes IDLE and reconnects on the next call. Not called for
+   * {@link close}, nor for a channel that never connected.
+   */
+  onConnectionLost(listener: () => void): void {
+    const channel = this.client.getChannel();
+    const watch = (from: ConnectivityState): void => {
+      if (this.#closed.signal.aborted) return;
+      try {
+        channel.watchConnectivityState(from, Infinity, () => {
+          if (this.#closed.signal.aborted) return;
+          const now = channel.getConnectivityState(false);
+          if (from === ConnectivityState.READY && now !== ConnectivityState.READY) listener();
+          watch(now);
+        });
+      } catch {
+        // Shut down meanwhile: nothing left to watch.
+      }
+    };
+    watch(channel.getConnectivityState(false));
   }
 
   /** Cancels the calls in flight (they reject with ABORTED) and releases the channel. Idempotent. */

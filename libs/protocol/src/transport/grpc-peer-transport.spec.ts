@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { NotFoundError, PeerweaveError } from '@peerweave/core';
@@ -234,5 +236,88 @@ describe('PeerService over gRPC with GrpcPeerTransport', () => {
     await rejectsWithCode(call, 'ABORTED');
     await rejectsWithCode(tr.request(server.address, 'ping', PING), 'ABORTED');
     assert.equal(tr.channelCount, 0);
+  });
+});
+
+describe('GrpcPeerTransport: lost connections', () => {
+  /** A PeerService in a child process, as another node would be: its kernel closes its sockets when it is killed. */
+  async function childServer(t: TestContext): Promise<{ address: string; kill: () => Promise<void> }> {
+    const lib = (path: string): string => JSON.stringify(new URL(path, import.meta.url).href);
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { startTestServer } from ${lib('../test-support.ts')};
+         import { routingServiceBinding } from ${lib('../routing/routing-service.ts')};
+         import { sampleHandler } from ${lib('../routing/routing-test-messages.ts')};
+         const server = await startTestServer([routingServiceBinding(sampleHandler())]);
+         process.stdout.write(server.address + '\\n');`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    for await (const chunk of child.stdout!) {
+      out += String(chunk);
+      if (out.includes('\n')) break;
+    }
+    return {
+      address: out.trim(),
+      kill: async () => {
+        child.kill('SIGKILL');
+        if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+      },
+    };
+  }
+
+  it('tells its listeners the address of a peer whose process was SIGKILLed', async (t) => {
+    const peer = await childServer(t);
+    const tr = new GrpcPeerTransport({ defaultDeadlineMs: 5_000 });
+    t.after(() => tr.close());
+    const lost: string[] = [];
+    const told = deferred<void>();
+    tr.onConnectionLost((address) => {
+      lost.push(address);
+      told.resolve();
+    });
+    await tr.request(peer.address, 'ping', PING);
+    await peer.kill();
+    await told.promise;
+    assert.deepEqual(lost, [peer.address]);
+  });
+
+  it('a peer that stops gracefully is reported too; a removed listener hears nothing', async (t) => {
+    const server = await startTestServer([routingServiceBinding(sampleHandler())]);
+    const tr = new GrpcPeerTransport({ defaultDeadlineMs: 5_000 });
+    t.after(() => tr.close());
+    const lost: string[] = [];
+    const removed: string[] = [];
+    const told = deferred<void>();
+    tr.onConnectionLost((address) => {
+      lost.push(address);
+      told.resolve();
+    });
+    const remove = tr.onConnectionLost((address) => removed.push(address));
+    await tr.request(server.address, 'ping', PING);
+    remove();
+    await server.stop({ graceMs: 100 });
+    await told.promise;
+    assert.deepEqual(lost, [server.address]);
+    assert.deepEqual(removed, []);
+  });
+
+  it('says nothing when this side closes its channels', async (t) => {
+    const server = await startTestServer([routingServiceBinding(sampleHandler())]);
+    t.after(() => server.stop({ graceMs: 100 }));
+    const tr = new GrpcPeerTransport({ defaultDeadlineMs: 5_000 });
+    const lost: string[] = [];
+    tr.onConnectionLost((address) => lost.push(address));
+    await tr.request(server.address, 'ping', PING);
+    await tr.close();
+    await server.stop({ graceMs: 100 });
+    // A lost connection is reported within a few turns of the event loop; give it some.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(lost, []);
   });
 });

@@ -10,7 +10,7 @@ import { GrpcBlockWriter } from '../block-streams/grpc-block-writer.ts';
 import { isPeerMethod, PEER_CODECS } from '../peer-codec.ts';
 import { MAX_ADDRESS_LENGTH } from '../codec-support.ts';
 import type { PeerCallOptions } from '../service-types.ts';
-import type { PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../peer-messages.ts';
+import type { ConnectionEvents, PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../peer-messages.ts';
 import { ROUTING_SERVICE, routingServiceDefinition } from '../routing/routing-service.ts';
 import { PingStreamClient } from '../routing/ping-stream.ts';
 import { ContentCallClient } from '../content/call-stream.ts';
@@ -84,6 +84,7 @@ export class GrpcPeerTransport implements PeerTransport {
   readonly #blockStreams: BlockStreamDefinitions;
   readonly #pingStream: AnyMethodDefinition | undefined;
   readonly #callStream: AnyMethodDefinition | undefined;
+  readonly #connectionLost = new Set<(address: string) => void>();
   #sweepTimer: TimerHandle | undefined;
   #closed = false;
 
@@ -106,6 +107,12 @@ export class GrpcPeerTransport implements PeerTransport {
     this.#pingStream = pingStream === false ? undefined : (routingServiceDefinition() as unknown as Record<string, AnyMethodDefinition>).PingStream!;
     this.#blockStreams = blockStreamDefinitions(contentServiceDefinition());
     this.#callStream = callStream === false ? undefined : (contentServiceDefinition() as unknown as Record<string, AnyMethodDefinition>).Calls!;
+  }
+
+  /** See {@link ConnectionEvents}: a channel's connection, once up, was lost (ClientChannel.onConnectionLost). */
+  onConnectionLost(listener: Parameters<NonNullable<ConnectionEvents['onConnectionLost']>>[0]): () => void {
+    this.#connectionLost.add(listener);
+    return () => this.#connectionLost.delete(listener);
   }
 
   /** Number of open channels (one per address called recently). */
@@ -193,6 +200,7 @@ export class GrpcPeerTransport implements PeerTransport {
   /** Closes every channel; calls in flight reject with ABORTED, and so do later calls. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#connectionLost.clear();
     if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
     this.#sweepTimer = undefined;
     for (const entry of this.#channels.values()) entry.channel.close();
@@ -214,6 +222,15 @@ export class GrpcPeerTransport implements PeerTransport {
       }
       entry = { channel, calls: 0, lastUsedAt: this.#clock.now() };
       this.#channels.set(address, entry);
+      channel.onConnectionLost(() => {
+        for (const listener of this.#connectionLost) {
+          try {
+            listener(address);
+          } catch {
+            // A listener's failure is its own; grpc-js's watcher must not see it.
+          }
+        }
+      });
       this.#armSweep();
     }
     return entry;
