@@ -76,6 +76,58 @@ describe('routing cluster (in-process)', () => {
     }
   });
 
+  describe('a failed node of 22, lan timings (the Compose bound is 5 s)', () => {
+    const LAN = { swim: { probeIntervalMs: 500, probeTimeoutMs: 250, suspicionMult: 3 } };
+    // The minimum suspicion timeout: 3 × log10 22 × 500 ms.
+    const MIN_SUSPICION_MS = 2_013;
+
+    /** When each other node's view turned the victim dead, in ms after `fail` ran. */
+    async function deathTimes(seed: number, fail: (cluster: TestCluster, victim: number) => void): Promise<number[]> {
+      const cluster = await createTestCluster(22, { seed, routing: LAN });
+      try {
+        await cluster.advance(10_000);
+        const victim = cluster.nodes[(seed * 7) % 22]!;
+        const others = cluster.nodes.filter((n) => n !== victim);
+        const start = cluster.clock.now();
+        fail(cluster, victim.index);
+        const deadAt = new Map<number, number>();
+        while (deadAt.size < others.length && cluster.clock.now() - start < 30_000) {
+          await cluster.advance(20, 20);
+          for (const n of others) if (!deadAt.has(n.index) && n.routing.stateOf(victim.id) === 'dead') deadAt.set(n.index, cluster.clock.now() - start);
+        }
+        assert.equal(deadAt.size, others.length, `seed ${seed}: every view lists the victim dead`);
+        return [...deadAt.values()];
+      } finally {
+        await cluster.stop();
+      }
+    }
+
+    it('SIGKILLed: the nodes connected to it probe it at once, and every view is dead a period after the minimum suspicion', async (t) => {
+      // Its kernel closes its sockets, so every node that had an answer from it lately learns,
+      // probes it out of turn and suspects it within a period: the suspicion has its confirmations
+      // at once and runs its minimum. In turn only, the first probe came 0–1.5 s after the kill
+      // and the last view turned dead 2.9–4.5 s after it on these seeds.
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const times = await deathTimes(seed, (cluster, victim) => cluster.kill(victim));
+        t.diagnostic(`seed ${seed}: views dead ${Math.min(...times)}–${Math.max(...times)} ms after the kill`);
+        assert.ok(Math.max(...times) <= MIN_SUSPICION_MS + 500, `seed ${seed}: ${Math.max(...times)} ms`);
+      }
+    });
+
+    it('cut off without a word (no connection closes): a death reaches every view within 0.1 s of the first, pushed', async (t) => {
+      // Riding on probes alone, a death needed about a second to reach every view, while the
+      // others' own timers, started as the suspicion reached each, ran out up to a second apart.
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const times = await deathTimes(seed, (cluster, victim) => {
+          const address = cluster.nodes[victim]!.address;
+          cluster.network.partition([address], cluster.nodes.filter((n) => n.address !== address).map((n) => n.address));
+        });
+        t.diagnostic(`seed ${seed}: views dead ${Math.min(...times)}–${Math.max(...times)} ms after the cut`);
+        assert.ok(Math.max(...times) - Math.min(...times) <= 100, `seed ${seed}: ${Math.min(...times)}–${Math.max(...times)} ms`);
+      }
+    });
+  });
+
   it('a node paused for less than the suspicion timeout is never declared dead', async () => {
     const cluster = await createTestCluster(60, { seed: 13, routing: FAST });
     try {

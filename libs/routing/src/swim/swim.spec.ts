@@ -348,6 +348,133 @@ describe('Swim: probing', () => {
   });
 });
 
+describe('Swim: pushing news at once', () => {
+  const carrying = (calls: Call[], since: number, pred: (u: MemberUpdate) => boolean): Call[] =>
+    calls.slice(since).filter((c) => c.method === 'ping' && (c.request as Envelope).updates.some(pred));
+
+  async function started(n: number) {
+    const contacts = Array.from({ length: n }, (_, i) => peer(i + 1));
+    const made = makeSwim({ contacts });
+    for (const c of contacts) made.swim.receive({ sender: c, updates: [] });
+    await made.swim.start();
+    await made.clock.advance(1_500);
+    return made;
+  }
+
+  it('pushes a death it hears of for the first time to four members now, and a repeat to nobody', async () => {
+    const { swim, clock, transport } = await started(12);
+    const dead = peer(7);
+    const isDeath = (u: MemberUpdate): boolean => u.state === 'dead' && u.contact.id === dead.id;
+    const before = transport.calls.length;
+    swim.receive({ sender: peer(3), updates: [{ state: 'dead', contact: dead, from: peer(3).id }] });
+    await clock.advance(1);
+    const pushed = carrying(transport.calls, before, isDeath);
+    assert.equal(pushed.length, 4);
+    assert.equal(new Set(pushed.map((c) => c.address)).size, 4, 'four distinct members');
+    assert.ok(pushed.every((c) => c.address !== dead.address));
+    const again = transport.calls.length;
+    swim.receive({ sender: peer(4), updates: [{ state: 'dead', contact: dead, from: peer(4).id }] });
+    await clock.advance(1);
+    assert.equal(transport.calls.length, again, 'a death already known is not pushed again');
+    await swim.stop();
+  });
+
+  it('pushes its own refutation to four members now', async () => {
+    const { swim, clock, transport } = await started(12);
+    const before = transport.calls.length;
+    swim.receive({ sender: peer(2), updates: [{ state: 'suspect', contact: { ...swim.self }, from: peer(2).id }] });
+    await clock.advance(1);
+    const pushed = carrying(transport.calls, before, (u) => u.state === 'alive' && u.contact.id === SELF && u.contact.incarnation === swim.incarnation);
+    assert.equal(pushed.length, 4);
+    await swim.stop();
+  });
+
+  it('news arriving within a probe timeout of the last push waits for one push that carries all of it', async () => {
+    const { swim, clock, transport } = await started(20);
+    const victims = [11, 12, 13, 14, 15, 16].map((i) => peer(i));
+    const before = transport.calls.length;
+    // A partition: deaths arrive one after another, 10 ms apart.
+    for (const v of victims) {
+      swim.receive({ sender: peer(1), updates: [{ state: 'dead', contact: v, from: peer(1).id }] });
+      await clock.advance(10);
+    }
+    const pushesNow = carrying(transport.calls, before, (u) => u.state === 'dead').length;
+    await clock.advance(500);
+    const pings = transport.calls.slice(before).filter((c) => c.method === 'ping');
+    // One push at the first death, one after the probe timeout (500 ms) with the other five, and
+    // whatever the probe loop sent meanwhile (one or two probes): not four pings per death.
+    assert.equal(pushesNow, 4);
+    assert.ok(pings.length <= 4 + 4 + 2, `${pings.length} pings`);
+    const second = carrying(transport.calls, before, (u) => u.state === 'dead' && u.contact.id === victims[5]!.id);
+    assert.ok(second.length >= 4, 'the last death was pushed too');
+    await swim.stop();
+  });
+});
+
+describe('Swim: a lost connection', () => {
+  function withConnections(contacts: PeerContact[], reply: Reply) {
+    const clock = new ManualClock(START);
+    const base = stubTransport(clock, reply);
+    let listener: ((address: string) => void) | undefined;
+    const transport = Object.assign(base, {
+      onConnectionLost: (l: (address: string) => void) => {
+        listener = l;
+        return () => (listener = undefined);
+      },
+    });
+    const swim = new Swim({
+      self: { id: SELF, address: '10.1.9.9:7946', role: 'peer' },
+      transport,
+      clock,
+      random: new SeededRandom(42),
+      targets: () => contacts,
+      probeIntervalMs: 1_000,
+      probeTimeoutMs: 500,
+    });
+    return { clock, swim, transport, lost: (address: string) => listener?.(address), listening: () => listener !== undefined };
+  }
+
+  it('probes the member at that address at once, out of turn, and suspects it when nobody reaches it', async () => {
+    const contacts = Array.from({ length: 12 }, (_, i) => peer(i + 1));
+    const crashed = contacts[6]!;
+    const reply = (address: string, method: PeerMethod, request: unknown): unknown =>
+      address === crashed.address || (method === 'pingReq' && (request as PeerRequest<'pingReq'>).target.id === crashed.id)
+        ? 'hang'
+        : acking(contacts)(address, method, request);
+    const { clock, swim, transport, lost } = withConnections(contacts, reply);
+    await swim.start();
+    await clock.advance(2_000);
+    const before = transport.calls.length;
+    lost(crashed.address);
+    lost(crashed.address); // told twice (two channels): probed once
+    await clock.advance(1);
+    assert.deepEqual(
+      transport.calls.slice(before).filter((c) => c.method === 'ping').map((c) => c.address),
+      [crashed.address],
+    );
+    await clock.advance(1_000);
+    assert.equal(swim.stateOf(crashed.id), 'suspect');
+    await swim.stop();
+  });
+
+  it('a live member there simply acks; unknown addresses and a stopped node are ignored', async () => {
+    const contacts = Array.from({ length: 4 }, (_, i) => peer(i + 1));
+    const { clock, swim, transport, lost, listening } = withConnections(contacts, acking(contacts));
+    lost(contacts[0]!.address); // not started: nothing
+    assert.equal(transport.calls.length, 0);
+    await swim.start();
+    await clock.advance(1_500);
+    const before = transport.calls.length;
+    lost('10.9.9.9:1');
+    lost(contacts[1]!.address);
+    await clock.advance(600);
+    assert.ok(transport.calls.slice(before).some((c) => c.method === 'ping' && c.address === contacts[1]!.address));
+    assert.equal(swim.stateOf(contacts[1]!.id), 'alive');
+    await swim.stop();
+    assert.equal(listening(), false, 'stop removes the listener');
+  });
+});
+
 describe('Swim: leave', () => {
   it('sends Leave to the neighbourhood and leaveFanout others, bounded by leaveTimeoutMs', async () => {
     const contacts = Array.from({ length: 8 }, (_, i) => peer(i + 1));
