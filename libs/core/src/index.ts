@@ -35,6 +35,17 @@ export { ROLES, type Role } from './role.ts';
 export { MAX_CID_LENGTH, MAX_KEYWORDS, MAX_KEYWORD_LENGTH, MAX_ADDRESS_LENGTH } from './limits.ts';
 export { ID_BYTES, NodeId } from './ids.ts';
 export { VERSION } from './version.ts';
+export {
+  API_SCOPES,
+  type ApiScope,
+  type ApiTokenEntry,
+  API_TOKEN_PATTERN,
+  API_TOKEN_SHA256_PATTERN,
+  createApiToken,
+  apiTokenSha256,
+  scopeGrants,
+  isApiScope,
+} from './api-token.ts';
 export { type LogFn, type Logger, silentLogger, LOG_LEVELS, type LogLevel } from './logger.ts';
 export {
   type Labels,
