@@ -35,6 +35,7 @@ import {
   MAX_PROVIDER_TTL_MS,
 } from '@peerweave/replication';
 import { DEFAULT_BODY_LIMIT } from '@peerweave/http-api';
+import { DEFAULT_NODE_CERT_VALIDITY_MS } from '@peerweave/identity';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAINTENANCE_MS, DEFAULT_PUBLISH_DELAY_MS } from '@peerweave/search';
 
 const port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -352,9 +353,59 @@ export const NODE_CONFIG = {
     default: DEFAULT_GRPC_REFLECTION,
     parse: (raw: string): unknown => (/^(true|1)$/i.test(raw) ? true : /^(false|0)$/i.test(raw) ? false : raw),
   },
+  clusterCa: {
+    env: 'PEERWEAVE_CLUSTER_CA',
+    accepts: 'a file path (PEM: one CA certificate, or several during a rotation), or empty',
+    doc: 'The cluster CA certificate (`peerweave cluster ca init`): peers admit a node whose certificate it issued. Set with PEERWEAVE_CLUSTER_CA_KEY (the node issues itself a short-lived certificate and renews it) or with PEERWEAVE_TLS_CERT (a certificate issued out of band). Empty with both others empty: no certificate, peer connections are not authenticated. A file that cannot be read stops the node at start with this variable named.',
+    schema: Type.String({ maxLength: 4096 }),
+    default: '',
+  },
+  clusterCaKey: {
+    env: 'PEERWEAVE_CLUSTER_CA_KEY',
+    accepts: 'a file path (PKCS#8 PEM Ed25519 key), or empty',
+    doc: 'The cluster CA private key: with it the node issues itself a certificate for its own key at start and renews it at 2/3 of PEERWEAVE_CERT_VALIDITY_MS, re-reading both CA files each time. Holding this key is the admission secret (like a pre-shared network key): identical replicas need no per-node step, and whoever has it can admit any node. Keep it off nodes (and use PEERWEAVE_TLS_CERT) where that is too much trust.',
+    schema: Type.String({ maxLength: 4096 }),
+    default: '',
+  },
+  tlsCert: {
+    env: 'PEERWEAVE_TLS_CERT',
+    accepts: 'a file path (PEM certificate), or empty',
+    doc: 'A node certificate issued out of band (`peerweave cluster ca issue`) for this node\'s key (its data directory\'s `identity.key`), for operators who keep the CA key offline. The node refuses to start unless it is valid, issued by PEERWEAVE_CLUSTER_CA and for its own key; it re-reads the file at 2/3 of the remaining time and warns until a newer one is there.',
+    schema: Type.String({ maxLength: 4096 }),
+    default: '',
+  },
+  certValidityMs: {
+    env: 'PEERWEAVE_CERT_VALIDITY_MS',
+    accepts: 'an integer number of milliseconds, 60000..2592000000',
+    doc: 'Lifetime of a self-issued node certificate; it is renewed at 2/3 of it (one Ed25519 signature, well under a millisecond). Shorter limits how long a copied node key stays admitted; a peer whose clock is off by more than a third of it may see the certificate expired.',
+    schema: Type.Integer({ minimum: 60_000, maximum: 2_592_000_000 }),
+    default: DEFAULT_NODE_CERT_VALIDITY_MS,
+  },
 } as const satisfies ConfigSpec;
 
 export type NodeConfig = ConfigOf<typeof NODE_CONFIG> & { preset: Preset };
+
+/** How a node gets its certificate: none (plaintext), self-issued with the CA key, or issued out of band. */
+export type AdmissionMode = 'none' | 'self-issue' | 'out-of-band';
+
+/**
+ * Which admission mode a configuration asks for. Self-issue: the CA and its key (holding the key
+ * is the admission secret). Out of band: the CA and a certificate issued elsewhere. Neither: none.
+ * Any other combination is a ConfigError naming the missing or conflicting variable.
+ */
+export function admissionMode(config: Pick<NodeConfig, 'clusterCa' | 'clusterCaKey' | 'tlsCert'>): AdmissionMode {
+  const ca = config.clusterCa !== '';
+  const key = config.clusterCaKey !== '';
+  const cert = config.tlsCert !== '';
+  const CA = NODE_CONFIG.clusterCa.env;
+  const KEY = NODE_CONFIG.clusterCaKey.env;
+  const CERT = NODE_CONFIG.tlsCert.env;
+  if (!ca && !key && !cert) return 'none';
+  if (!ca) throw new ConfigError(`${key ? KEY : CERT} is set but ${CA} is not: set ${CA} to the cluster CA certificate file`, { details: { variable: CA } });
+  if (key && cert) throw new ConfigError(`${KEY} and ${CERT} are both set: set ${KEY} to issue the node's own certificate, or ${CERT} for one issued out of band, not both`, { details: { variable: CERT } });
+  if (!key && !cert) throw new ConfigError(`${CA} is set but neither ${KEY} (self-issued certificates) nor ${CERT} (a certificate issued out of band) is`, { details: { variable: KEY } });
+  return key ? 'self-issue' : 'out-of-band';
+}
 
 /** Loads and validates a node's whole configuration from the environment, once, at start. */
 export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
@@ -372,5 +423,6 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
       { details: { variable: 'PEERWEAVE_PROBE_TIMEOUT_MS' } },
     );
   }
+  admissionMode(config);
   return config;
 }
