@@ -62,7 +62,7 @@ describe('startNode', () => {
       return { start: async () => Promise.reject(new Error('routing refused to start')), stop: () => component.stop() };
     };
     await assert.rejects(start({ config: testConfig(dir), wrap }), /routing refused to start/);
-    assert.deepEqual(events, ['start stores', 'start grpc', 'stop grpc', 'stop stores']);
+    assert.deepEqual(events, ['start certificates', 'start stores', 'start grpc', 'stop grpc', 'stop stores', 'stop certificates']);
     assert.throws(() => opened!.db.recordCount(), /not open/, 'the content database is closed');
     assert.throws(() => opened!.searchIndex.count(), /not open/, 'the search index is closed');
     assert.throws(() => stores!.blocks, { code: 'NOT_READY' });

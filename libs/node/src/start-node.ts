@@ -11,12 +11,13 @@ import { advertiseHost, hostPort } from './addresses.ts';
 import { contentInit, routingInit, searchInit, type NodeBase } from './component-inits.ts';
 import { Lifecycle, type LifecycleWrap } from './lifecycle.ts';
 import { nodeApiInit } from './node-api-init.ts';
+import { NodeCertificates } from './node-certificates.ts';
 import { NodeHttp } from './node-http.ts';
 import { NodeStores } from './node-stores.ts';
 import { PeerEndpoint } from './peer-endpoint.ts';
 
 /** The components of a node, in start order (stop goes the other way). */
-export const NODE_COMPONENTS = ['stores', 'grpc', 'routing', 'content', 'index-sync', 'search', 'http'] as const;
+export const NODE_COMPONENTS = ['certificates', 'stores', 'grpc', 'routing', 'content', 'index-sync', 'search', 'http'] as const;
 export type NodeComponentName = (typeof NODE_COMPONENTS)[number];
 
 export interface StartNodeInit {
@@ -37,6 +38,8 @@ export interface PeerweaveNode {
   readonly routing: RoutingNode;
   readonly content: ContentNode;
   readonly search: SearchNode;
+  /** The node's cluster certificate (mode `none` without a cluster CA). */
+  readonly certificates: NodeCertificates;
   /** Stops taking new work, lets in-flight requests finish (up to the grace period), then closes. */
   stop(): Promise<void>;
 }
@@ -81,6 +84,9 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
   });
   let node: PeerweaveNode;
   try {
+    // The node's cluster certificate (issue #15): self-issued and renewed, or loaded; none without a
+    // cluster CA. First, so a missing or wrong CA file stops the node before anything listens.
+    const certificates = await started('certificates', new NodeCertificates({ identity, config, clock: systemClock, logger }));
     const stores = await started('stores', new NodeStores({ dataDir: config.dataDir, supernode: config.role === 'supernode', closeTimeoutMs: config.shutdownTimeoutMs, logger }));
     openStores = stores;
     const endpoint = await started(
@@ -124,6 +130,7 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
       routing,
       content,
       search,
+      certificates,
       stop: () =>
         (stopping ??= (async () => {
           state = 'stopping';
