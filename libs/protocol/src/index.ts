@@ -4,7 +4,9 @@
 
 // ----- gRPC server, credentials, options --------------------------------------------------------
 export { GrpcServer, DEFAULT_GRPC_REFLECTION } from './transport/grpc-server.ts';
-export { createCredentials } from './transport/credentials.ts';
+export { createCredentials, TLS_SERVER_NAME } from './transport/credentials.ts';
+export type { CredentialsInit, ProtocolCredentials, TlsMaterial } from './transport/credentials.ts';
+export { assertSpeaksFor, SPEAKER_OF } from './speaker-rules.ts';
 export { DEFAULT_DEADLINE_MS, DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_MESSAGE_BYTES } from './transport/grpc-options.ts';
 export { createHealthClient } from './transport/health-client.ts';
 

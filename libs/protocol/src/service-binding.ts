@@ -3,6 +3,7 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { InternalError, InvalidArgumentError, type Logger } from '@peerweave/core';
 import type { ServerCodec } from './method-codec.ts';
 import { loadProtocolPackage } from './proto-packages.ts';
+import { checkSpeaker } from './speaker-rules.ts';
 import type { MethodTable, ServiceHandler } from './service-types.ts';
 import { unaryHandler } from './transport/server-unary.ts';
 
@@ -110,7 +111,9 @@ function unaryMethodHandler<Methods extends MethodTable<Methods>, M extends keyo
 ): UntypedHandleCall {
   const handle = handler[method];
   return unaryHandler<unknown, unknown>(path, logger, async (message, context) => {
-    const response = await handle.call(handler, codec.decodeRequest(message as never), context);
+    const request = codec.decodeRequest(message as never);
+    checkSpeaker(method, request, context);
+    const response = await handle.call(handler, request, context);
     try {
       return codec.encodeResponse(response);
     } catch (err) {

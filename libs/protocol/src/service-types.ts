@@ -12,6 +12,13 @@ export interface PeerCallContext {
    * port, not the caller's advertised peer address (an outgoing connection has an ephemeral port).
    */
   readonly peer: string;
+  /**
+   * The caller's node id as the connection proves it: over mutual TLS, the id its certificate's key
+   * hashes to (the certificate chains to the cluster CA); on the in-memory network, the id its node
+   * was registered with. Absent over plaintext (PEERWEAVE_INSECURE) and for memory nodes without an
+   * id: the "speaks for itself" rules (assertSpeaksFor) apply only when it is present.
+   */
+  readonly callerId?: string;
 }
 
 /** A method table: the request and response of each method of a service (`Methods` itself). */
@@ -30,4 +37,10 @@ export interface PeerCallOptions {
   signal?: AbortSignal;
   /** Deadline of this call; the transport's default applies when absent. */
   deadlineMs?: number;
+  /**
+   * The node id the caller means to reach at this address (SWIM's probes, lookups): when the
+   * connection proves another id (mutual TLS, or the memory network with ids), the call fails with
+   * PERMISSION_DENIED instead of talking to whoever holds the address now. Ignored over plaintext.
+   */
+  expectId?: string;
 }

@@ -21,7 +21,7 @@ import type { BlockPut, BlockPutAck, BlockStreamHandler } from './block-stream-m
 import { encodeAck, type PutIn, type WantIn } from './block-stream-methods.ts';
 import type { PutBlocksAck } from '../generated/peerweave/content/v1/PutBlocksAck.ts';
 import type { PeerCallContext } from '../service-types.ts';
-import { serverCallSignal } from '../transport/server-unary.ts';
+import { serverCallSignal, streamCaller } from '../transport/server-unary.ts';
 import { grpcFailureForError, INTERNAL_ERROR_MESSAGE } from '../transport/status-mapping.ts';
 import { type StreamRegistry } from '../transport/stream-registry.ts';
 
@@ -39,7 +39,10 @@ export function getBlocksHandler(
   logger: Logger,
   streams: StreamRegistry,
 ): handleBidiStreamingCall<WantIn, Buffer> {
-  return (call) => new GetBlocksStream(method, call, handler, logger, streams).start();
+  return (call) => {
+    const caller = streamCaller(call);
+    if (caller !== undefined) new GetBlocksStream(method, call, handler, logger, streams, caller.callerId).start();
+  };
 }
 
 /**
@@ -55,7 +58,10 @@ export function putBlocksHandler(
   logger: Logger,
   streams: StreamRegistry,
 ): handleBidiStreamingCall<PutIn, PutBlocksAck> {
-  return (call) => new PutBlocksStream(method, call, handler, logger, streams).start();
+  return (call) => {
+    const caller = streamCaller(call);
+    if (caller !== undefined) new PutBlocksStream(method, call, handler, logger, streams, caller.callerId).start();
+  };
 }
 
 
@@ -73,7 +79,7 @@ abstract class ServedStream<In, Out> {
   readonly #releaseCallSignal: () => void;
   readonly #registry: StreamRegistry;
 
-  constructor(method: string, call: ServerDuplexStream<In, Out>, logger: Logger, registry: StreamRegistry) {
+  constructor(method: string, call: ServerDuplexStream<In, Out>, logger: Logger, registry: StreamRegistry, callerId: string | undefined) {
     this.method = method;
     this.call = call;
     this.logger = logger;
@@ -82,7 +88,9 @@ abstract class ServedStream<In, Out> {
     this.#releaseCallSignal = release;
     const onCallAbort = (): void => this.#stop(signal.reason);
     signal.addEventListener('abort', onCallAbort, { once: true });
-    this.context = { signal: this.#controller.signal, peer: call.getPeer() };
+    this.context = callerId === undefined
+      ? { signal: this.#controller.signal, peer: call.getPeer() }
+      : { signal: this.#controller.signal, peer: call.getPeer(), callerId };
   }
 
   start(): void {
@@ -179,8 +187,9 @@ class GetBlocksStream extends ServedStream<WantIn, Buffer> {
     handler: Pick<BlockStreamHandler, 'readBlock'>,
     logger: Logger,
     registry: StreamRegistry,
+    callerId: string | undefined,
   ) {
-    super(method, call, logger, registry);
+    super(method, call, logger, registry, callerId);
     this.#handler = handler;
   }
 
@@ -293,8 +302,9 @@ class PutBlocksStream extends ServedStream<PutIn, PutBlocksAck> {
     handler: Pick<BlockStreamHandler, 'writeBlocks'>,
     logger: Logger,
     registry: StreamRegistry,
+    callerId: string | undefined,
   ) {
-    super(method, call, logger, registry);
+    super(method, call, logger, registry, callerId);
     this.#handler = handler;
   }
 

@@ -20,6 +20,7 @@ import type { ClientChannel } from '../transport/client-channel.ts';
 import type { StreamRegistry } from '../transport/stream-registry.ts';
 import { unaryCall } from '../transport/unary-call.ts';
 import { CONTENT_CODECS, CONTENT_RPC_NAMES } from './content-codec.ts';
+import { checkSpeaker } from '../speaker-rules.ts';
 import type { ContentHandler, ContentMethod } from './content-messages.ts';
 
 /**
@@ -93,7 +94,9 @@ export function callStreamHandler(
       }
       const codec = CONTENT_CODECS[name] as unknown as { decodeRequest(m: unknown): unknown; encodeResponse(r: unknown): unknown };
       const handle = handler[name] as unknown as (request: unknown, context: unknown) => Promise<unknown>;
-      const response = await handle.call(handler, codec.decodeRequest(request), context);
+      const decoded = codec.decodeRequest(request);
+      checkSpeaker(name, decoded, context);
+      const response = await handle.call(handler, decoded, context);
       let encoded: unknown;
       try {
         encoded = codec.encodeResponse(response);

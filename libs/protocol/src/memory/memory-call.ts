@@ -84,6 +84,11 @@ export class ServedStream implements PeerCallContext {
     this.link = link;
   }
 
+  /** The caller's node id, when its node was registered with one (MemoryNetwork.listen). */
+  get callerId(): string | undefined {
+    return this.link.from.id;
+  }
+
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
@@ -129,6 +134,8 @@ export interface Held {
 export class MemoryNode {
   readonly address: string;
   readonly handler: MemoryHandler;
+  /** The node id it was registered with: what its calls prove as `callerId`; undefined without. */
+  readonly id: string | undefined;
   running = true;
   transportClosed = false;
   paused = false;
@@ -147,9 +154,10 @@ export class MemoryNode {
   sent = 0;
   received = 0;
 
-  constructor(address: string, handler: MemoryHandler) {
+  constructor(address: string, handler: MemoryHandler, id?: string) {
     this.address = address;
     this.handler = handler;
+    this.id = id;
   }
 }
 
@@ -166,6 +174,8 @@ export class Call implements PeerCallContext {
   readonly request: unknown;
   readonly deadlineAt: number;
   readonly callerSignal: AbortSignal | undefined;
+  /** The node id the caller means to reach (PeerCallOptions.expectId). */
+  expectId: string | undefined = undefined;
   /** The block stream this want or put belongs to; undefined for a unary call. */
   readonly link: StreamLink | undefined;
   settled = false;
@@ -202,6 +212,11 @@ export class Call implements PeerCallContext {
       this.#resolve = resolve;
       this.#reject = reject;
     });
+  }
+
+  /** The caller's node id, when its node was registered with one (MemoryNetwork.listen). */
+  get callerId(): string | undefined {
+    return this.from.id;
   }
 
   /** The handler's signal, made on first use: most handlers never look. */

@@ -38,6 +38,12 @@ export interface MemoryNetworkInit {
  */
 export type MemoryHandler = Partial<PeerHandler>;
 
+/** Options of {@link MemoryNetwork.listen}. */
+export interface MemoryListenOptions {
+  /** The node id the node's connections prove (its `callerId` at callees); none: plaintext. */
+  id?: string;
+}
+
 /** A node on the network, made by {@link MemoryNetwork.listen}. */
 export interface MemoryListener {
   readonly address: string;

@@ -48,12 +48,14 @@ import {
   type MemoryHandler,
   type MemoryLatency,
   type MemoryListener,
+  type MemoryListenOptions,
   type MemoryNetworkInit,
   type MemoryNetworkStats,
   type MessageCounts,
   type NodeMessageCounts,
 } from './memory-network-types.ts';
 import { MemoryStreamServer } from './memory-stream-server.ts';
+import { checkSpeaker, wrongNode, wrongSender } from '../speaker-rules.ts';
 
 
 /**
@@ -94,12 +96,21 @@ export class MemoryNetwork {
    * Registers a node at `address` serving `handler`: the methods it has (a call to one it lacks
    * gets METHOD_NOT_ALLOWED). An address can be listened on again after its node was closed or
    * killed (a restart); not while it runs.
+   *
+   * `id` is the node id its connections prove, as a certificate does over mutual TLS: handlers it
+   * calls see it as `context.callerId` (and the "speaks for itself" rules, speaker-rules.ts,
+   * apply); a caller that expects another id at `address` (PeerCallOptions.expectId) is refused
+   * with PERMISSION_DENIED, and so is an answer whose sender claims another id. Without it, the
+   * node behaves as over plaintext.
    */
-  listen(address: string, handler: MemoryHandler): MemoryListener {
+  listen(address: string, handler: MemoryHandler, options: MemoryListenOptions = {}): MemoryListener {
     if (typeof address !== 'string' || address === '') throw new InvalidArgumentError('address must be a non-empty string');
     if (handler === null || typeof handler !== 'object') throw new InvalidArgumentError('handler must be an object of peer methods');
     if (this.#nodes.has(address)) throw new PeerweaveError('ALREADY_EXISTS', `${address} is already listening`);
-    const node = new MemoryNode(address, handler);
+    if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) {
+      throw new InvalidArgumentError('id must be a non-empty string');
+    }
+    const node = new MemoryNode(address, handler, options.id);
     this.#nodes.set(address, node);
     const transport: PeerTransport = {
       request: <M extends PeerMethod>(to: string, method: M, request: PeerRequest<M>, options?: PeerCallOptions) =>
@@ -250,7 +261,9 @@ export class MemoryNetwork {
       return Promise.reject(err);
     }
     if (signal?.aborted) return Promise.reject(toAbortError(signal));
-    return this.#start(new Call(from, to, method, request, this.#clock.now() + deadlineMs, signal), deadlineMs);
+    const call = new Call(from, to, method, request, this.#clock.now() + deadlineMs, signal);
+    call.expectId = options.expectId;
+    return this.#start(call, deadlineMs);
   }
 
   /** Puts a new call on its way: its deadline in the queue, its request on the network. */
@@ -367,7 +380,13 @@ export class MemoryNetwork {
       if (typeof handle !== 'function') {
         throw new PeerweaveError('METHOD_NOT_ALLOWED', `${node.address} does not serve ${call.method}`);
       }
+      // The checks mutual TLS makes: the caller reached whom it meant (the handshake), the request
+      // speaks only for its caller, the answer only for its node.
+      if (node.id !== undefined && call.expectId !== undefined && call.expectId !== node.id) throw wrongNode(call.expectId, node.id, node.address);
+      checkSpeaker(call.method, call.request, call);
       value = await handle.call(node.handler, call.request, call);
+      const sender = (value as { sender?: { id?: unknown } } | undefined)?.sender?.id;
+      if (node.id !== undefined && sender !== undefined && sender !== node.id) throw wrongSender(call.method, sender, node.id);
     } catch (err) {
       kind = FAILURE;
       value = errorAsSeenByCaller(err);

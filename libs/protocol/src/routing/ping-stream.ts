@@ -26,6 +26,7 @@ import type { PingRequest } from '../generated/peerweave/routing/v1/PingRequest.
 import type { PingResponse__Output } from '../generated/peerweave/routing/v1/PingResponse.ts';
 import type { PongFrame, PongFrame__Output } from '../generated/peerweave/routing/v1/PongFrame.ts';
 import { PEER_CODECS } from '../peer-codec.ts';
+import { checkSpeaker } from '../speaker-rules.ts';
 import type { RoutingHandler } from './routing-messages.ts';
 import { MuxClient, muxStreamHandler } from '../transport/call-mux.ts';
 import { unaryCall, type CallOptions } from '../transport/unary-call.ts';
@@ -86,7 +87,9 @@ export function pingStreamHandler(
     failure: (seq, status, message) => ({ seq, status, message }),
     handle: async (frame, seq, context) => {
       if (frame.ping === null || frame.ping === undefined) throw new InvalidArgumentError('PingFrame without ping');
-      const response = await handler.ping(codec.decodeRequest(frame.ping as Parameters<typeof codec.decodeRequest>[0]), context);
+      const request = codec.decodeRequest(frame.ping as Parameters<typeof codec.decodeRequest>[0]);
+      checkSpeaker('ping', request, context);
+      const response = await handler.ping(request, context);
       try {
         return { seq, pong: codec.encodeResponse(response) };
       } catch (err) {

@@ -22,7 +22,7 @@ import { Metadata, status as Status, type ClientDuplexStream, type handleBidiStr
 import type { MethodDefinition } from '@grpc/proto-loader';
 import { DeadlineExceededError, InvalidArgumentError, PeerweaveError, toAbortError, type Logger } from '@peerweave/core';
 import type { ClientChannel } from './client-channel.ts';
-import { serverCallSignal, type ServerCallContext } from './server-unary.ts';
+import { serverCallSignal, streamCaller, type ServerCallContext } from './server-unary.ts';
 import { errorForGrpcStatus, grpcFailureForError } from './status-mapping.ts';
 import type { CallOptions } from './unary-call.ts';
 import type { StreamRegistry } from './stream-registry.ts';
@@ -230,8 +230,11 @@ export function withTolerantFrames<M extends AnyMethod>(method: M, what: string)
 /** The grpc-js handler of a multiplexed stream (see the file's doc). */
 export function muxStreamHandler<In, Out>(method: string, logger: Logger, streams: StreamRegistry, frames: MuxServerFrames<In, Out>): handleBidiStreamingCall<In, Out> {
   return (call) => {
+    const caller = streamCaller(call);
+    if (caller === undefined) return;
     const { signal, release } = serverCallSignal(call, method);
     const peer = call.getPeer();
+    const { callerId } = caller;
     let inFlight = 0;
     let draining = false;
     let inputOver = false;
@@ -296,7 +299,7 @@ export function muxStreamHandler<In, Out>(method: string, logger: Logger, stream
       one.signal.addEventListener('abort', () => settle(() => fail(seq, one.signal.reason)), { once: true });
       let handled: Promise<Out>;
       try {
-        handled = frames.handle(frame, seq, { signal: one.signal, peer });
+        handled = frames.handle(frame, seq, callerId === undefined ? { signal: one.signal, peer } : { signal: one.signal, peer, callerId });
       } catch (err) {
         handled = Promise.reject(err);
       }

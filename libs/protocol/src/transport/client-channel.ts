@@ -1,6 +1,6 @@
 import { Client, connectivityState as ConnectivityState } from '@grpc/grpc-js';
 import { AbortError, InvalidArgumentError } from '@peerweave/core';
-import { createCredentials, type ProtocolCredentials } from './credentials.ts';
+import { createCredentials, TLS_SERVER_NAME, type ProtocolCredentials } from './credentials.ts';
 import {
   DEFAULT_DEADLINE_MS,
   DEFAULT_KEEPALIVE_MS,
@@ -30,6 +30,7 @@ export class ClientChannel {
   readonly client: Client;
   readonly defaultDeadlineMs: number;
   readonly #closed = new AbortController();
+  #verifiedId: string | undefined;
 
   constructor(address: string, init: ClientInit = {}) {
     this.defaultDeadlineMs = init.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS;
@@ -38,7 +39,26 @@ export class ClientChannel {
       maxMessageBytes: init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       keepaliveMs: init.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
     });
-    this.client = new Client(address, (init.credentials ?? createCredentials()).channel, options);
+    const protocolCredentials = init.credentials ?? createCredentials();
+    if (protocolCredentials.secure) options['grpc.ssl_target_name_override'] = TLS_SERVER_NAME;
+    const channelCredentials = protocolCredentials.channelFor((id) => {
+      this.#verifiedId = id;
+    });
+    this.client = new Client(address, channelCredentials, options);
+  }
+
+  /**
+   * Over mutual TLS, the node id the server proved in the latest handshake of this channel (its
+   * certificate chains to the cluster CA and its key hashes to this id); undefined before the first
+   * handshake and over plaintext. A reconnection to an address now held by another node changes it.
+   */
+  get verifiedId(): string | undefined {
+    return this.#verifiedId;
+  }
+
+  /** True while the channel has a connection up (READY): {@link verifiedId} is then its peer's. */
+  get connected(): boolean {
+    return this.client.getChannel().getConnectivityState(false) === ConnectivityState.READY;
   }
 
   /** Aborts (reason AbortError) when {@link close} is called. */

@@ -17,6 +17,7 @@ import { ContentCallClient } from '../content/call-stream.ts';
 import { isContentMethod } from '../content/content-codec.ts';
 import { SEARCH_SERVICE } from '../search/search-service.ts';
 import { unaryCall } from './unary-call.ts';
+import { wrongNode, wrongSender } from '../speaker-rules.ts';
 
 /** The services a peer calls on another, over one channel. */
 const PEER_SERVICES = [ROUTING_SERVICE, CONTENT_SERVICE, SEARCH_SERVICE] as const;
@@ -131,6 +132,10 @@ export class GrpcPeerTransport implements PeerTransport {
     const codec = PEER_CODECS[method];
     const message = codec.encodeRequest(request);
     const entry = this.#channelFor(address);
+    // Over mutual TLS the channel knows whom it reached: refuse before sending when its open
+    // connection is not to whom the caller means, and refuse the answer if the connection was
+    // (re)made meanwhile.
+    if (entry.channel.connected) this.#checkPeer(entry.channel, address, options.expectId);
     entry.calls++;
     let answer: unknown;
     try {
@@ -147,8 +152,10 @@ export class GrpcPeerTransport implements PeerTransport {
       entry.calls--;
       entry.lastUsedAt = this.#clock.now();
     }
+    this.#checkPeer(entry.channel, address, options.expectId);
+    let response: PeerResponse<M>;
     try {
-      return codec.decodeResponse(answer as Parameters<typeof codec.decodeResponse>[0]);
+      response = codec.decodeResponse(answer as Parameters<typeof codec.decodeResponse>[0]);
     } catch (err) {
       if (!(err instanceof PeerweaveError)) throw err;
       throw new InvalidArgumentError(`invalid ${method} response from ${address}: ${err.message}`, {
@@ -156,6 +163,15 @@ export class GrpcPeerTransport implements PeerTransport {
         details: err.details,
       });
     }
+    const verified = entry.channel.verifiedId;
+    const sender = (response as { sender?: { id?: unknown } }).sender?.id;
+    if (verified !== undefined && sender !== undefined && sender !== verified) throw wrongSender(method, sender, verified);
+    return response;
+  }
+
+  #checkPeer(channel: ClientChannel, address: string, expectId: string | undefined): void {
+    const verified = channel.verifiedId;
+    if (expectId !== undefined && verified !== undefined && verified !== expectId) throw wrongNode(expectId, verified, address);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { AbortError, DeadlineExceededError, type Logger } from '@peerweave/core';
+import { callerIdOf, type AuthenticatedCall } from './caller-id.ts';
 import { grpcFailureForError } from './status-mapping.ts';
 
 /** What a server-side handler gets besides the request. */
@@ -14,6 +15,10 @@ export interface ServerCallContext {
    * the socket is gone); for per-peer limits.
    */
   peer: string;
+  /**
+   * The caller's node id as its TLS certificate proves it (caller-id.ts); absent over plaintext.
+   */
+  callerId?: string;
 }
 
 /**
@@ -30,7 +35,7 @@ export function unaryHandler<Req, Res>(
     const { signal, release } = serverCallSignal(call, method);
     let pending: Promise<Res>;
     try {
-      pending = handle(call.request, { signal, peer: call.getPeer() });
+      pending = handle(call.request, callContext(call, signal));
     } catch (err) {
       pending = Promise.reject(err);
     }
@@ -47,6 +52,32 @@ export function unaryHandler<Req, Res>(
       },
     );
   };
+}
+
+/**
+ * The handler's context of a server call: its signal, the caller's address and, over mutual TLS,
+ * its verified node id. Throws UNAUTHENTICATED for a TLS caller whose certificate names no node.
+ */
+export function callContext(call: AuthenticatedCall & { getPeer(): string }, signal: AbortSignal): ServerCallContext {
+  const callerId = callerIdOf(call);
+  const context: ServerCallContext = { signal, peer: call.getPeer() };
+  if (callerId !== undefined) context.callerId = callerId;
+  return context;
+}
+
+/**
+ * The caller's verified id for a stream handler, read once when the stream opens (so frames on a
+ * long-lived stream cost nothing more). `{ callerId: undefined }` over plaintext; undefined when the
+ * caller is refused: the stream has then been ended with UNAUTHENTICATED.
+ */
+export function streamCaller(call: AuthenticatedCall & { emit(event: 'error', err: unknown): unknown }): { callerId: string | undefined } | undefined {
+  try {
+    return { callerId: callerIdOf(call) };
+  } catch (err) {
+    const failure = grpcFailureForError(err);
+    call.emit('error', { code: failure.code, details: failure.details });
+    return undefined;
+  }
 }
 
 /** What {@link serverCallSignal} uses of a grpc-js server call (unary or stream). */
