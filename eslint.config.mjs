@@ -42,7 +42,8 @@ export default [
             { sourceTag: 'layer:5-node', onlyDependOnLibsWithTags: [...below(5), 'lib:config'] },
             { sourceTag: 'lib:config', notDependOnLibsWithTags: ['layer:5-node'] },
             { sourceTag: 'layer:6-app', onlyDependOnLibsWithTags: below(6) },
-            // The CLI is a client of the HTTP API: it imports no node code (only core and telemetry).
+            // The CLI is a client of the HTTP API: it imports no node code (only core, telemetry, and identity
+            // for `peerweave cluster ca`: keys and certificates, no node machinery).
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:shared', 'scope:client'] },
             { sourceTag: 'scope:node', onlyDependOnLibsWithTags: ['scope:shared', 'scope:node'] },

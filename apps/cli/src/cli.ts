@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CommandContext, type CliIo, type GlobalOptions } from './command-context.ts';
 import { catCommand } from './commands/cat.ts';
 import { clusterCommand } from './commands/cluster.ts';
+import { DEFAULT_ISSUE_VALIDITY, caInitCommand, caIssueCommand, type CaIssueOptions } from './commands/cluster-ca.ts';
 import { getCommand, type GetOptions } from './commands/get.ts';
 import { PEER_STATES, peersCommand, type PeersOptions } from './commands/peers.ts';
 import { putCommand, type PutOptions } from './commands/put.ts';
@@ -48,6 +49,8 @@ export async function runCli(argv: readonly string[], io: CliIo, init: RunCliIni
     cluster: async (action, count, _options, cmd) => {
       exitCode = await clusterCommand(context(cmd), action, count);
     },
+    caInit: async (dir, options, cmd) => caInitCommand(context(cmd), dir, options),
+    caIssue: async (options, cmd) => caIssueCommand(context(cmd), options),
   });
 
   try {
@@ -77,6 +80,8 @@ interface Actions {
   status(options: object, cmd: Command): Promise<void>;
   rm(cid: string, options: object, cmd: Command): Promise<void>;
   cluster(action: string, count: string | undefined, options: object, cmd: Command): Promise<void>;
+  caInit(dir: string, options: { name?: string }, cmd: Command): Promise<void>;
+  caIssue(options: CaIssueOptions, cmd: Command): Promise<void>;
 }
 
 /** The command tree. Exported for specs that check parsing without running anything. */
@@ -133,15 +138,32 @@ export function buildProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, version: stri
 
   program.command('rm').description('delete an object everywhere (a tombstone)').argument('<cid>', 'CID of the object').action(actions.rm);
 
-  program
+  const cluster = program
     .command('cluster')
-    .description('a local Compose cluster: runs scripts/cluster.sh up [N] | down | ps from the checkout')
+    .description('a local Compose cluster: runs scripts/cluster.sh up [N] | down | ps from the checkout; `cluster ca` makes a cluster CA and issues node certificates')
     .argument('<action>', 'up, down or ps')
     .argument('[n]', 'peers for up (default 20)')
     .action(actions.cluster);
+  // `cluster ca …` dispatches to these (commander tries subcommands before the action above).
+  const ca = cluster.command('ca').description('the cluster CA: the certificate authority whose key admits nodes (README: "Admission and the cluster CA")');
+  ca.command('init')
+    .description('make a new cluster CA: DIR/ca.crt and DIR/ca.key (0600); never overwrites one')
+    .argument('<dir>', 'directory for the CA (created if missing)')
+    .option('--name <cn>', 'common name of the CA (default "Peerweave cluster CA")')
+    .action(actions.caInit);
+  ca.command('issue')
+    .description('issue a node certificate for a node key, for a node run with PEERWEAVE_CLUSTER_CA + PEERWEAVE_TLS_CERT')
+    .requiredOption('--ca <dir>', 'directory of the CA (ca.crt and ca.key)')
+    .option('--node-key <file>', "the node's key file (identity.key of its data directory)")
+    .option('--data-dir <dir>', "the node's data directory (its identity.key is used)")
+    .option('--validity <duration>', 'lifetime, e.g. 12h or 30d', DEFAULT_ISSUE_VALIDITY)
+    .requiredOption('--out <file>', 'where to write the certificate (PEM; replaced atomically)')
+    .action(actions.caIssue);
 
   // Errors of a subcommand name it in the hint; inherited settings are copied when it is created.
   for (const cmd of program.commands) cmd.configureOutput(output(io, `peerweave ${cmd.name()}`));
+  ca.configureOutput(output(io, 'peerweave cluster ca'));
+  for (const cmd of ca.commands) cmd.configureOutput(output(io, `peerweave cluster ca ${cmd.name()}`));
   return program;
 }
 
