@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger, LogLevel } from '@peerweave/core';
+import type { HttpAccessInit } from './auth/access-control.ts';
 import type { OpenApiDocument } from './routes/openapi-routes.ts';
+import type { HttpTimeouts } from './server-timeouts.ts';
 import type { NodeStatus } from './schemas.ts';
 
 /**
@@ -57,4 +59,11 @@ export interface HttpApiInit {
    * build() and generates the document from the route schemas (tests, and the generation itself).
    */
   openApiDocument?: () => Promise<OpenApiDocument>;
+  /**
+   * Bearer tokens and per-client rate limits (src/auth/access-control.ts). Omitted: no tokens (every
+   * route open) and the default rate limits.
+   */
+  access?: HttpAccessInit;
+  /** Server timeouts against slow clients (src/server-timeouts.ts); omitted: the defaults. */
+  timeouts?: HttpTimeouts;
 }

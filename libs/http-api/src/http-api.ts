@@ -2,6 +2,7 @@ import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { VERSION } from '@peerweave/core';
 import { createClientErrorHandler } from './client-error-handler.ts';
+import { BEARER_SCHEME, installAccessControl } from './auth/access-control.ts';
 import { installErrorHandling, sendError } from './error-handling.ts';
 import { DEFAULT_BODY_LIMIT, type HttpApiInit } from './http-api-init.ts';
 import { RequestLogController } from './request-log-controller.ts';
@@ -11,6 +12,7 @@ import { logLevelRoutes } from './routes/log-level-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 import { openApiRoutes, type OpenApiDocument } from './routes/openapi-routes.ts';
 import { statusRoutes } from './routes/status-routes.ts';
+import { serverTimeoutOptions } from './server-timeouts.ts';
 
 /** Longest path parameter the router accepts; longer ones are 414. */
 const MAX_PATH_PARAM_LENGTH = 256;
@@ -32,13 +34,26 @@ const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
       { name: 'content', description: 'Objects: upload, download, metadata, listing' },
       { name: 'gateway', description: 'IPFS trustless gateway: raw blocks and CARs, verifiable against the CID' },
     ],
+    components: {
+      securitySchemes: {
+        [BEARER_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A token from `peerweave token create`, whose SHA-256 is in the node\'s PEERWEAVE_API_TOKENS_FILE. ' +
+            'Scopes: `read` < `write` < `admin` (each implies the ones before). Writes need `write`, ' +
+            '`PUT /v1/log-level` needs `admin`; reads need `read` only when the node runs with PEERWEAVE_API_READ=token. ' +
+            'A node without a tokens file asks for no token.',
+        },
+      },
+    },
   },
 };
 
 /**
  * The node's HTTP API, built but not listening: the app calls `listen`, tests call `inject`.
  * Built-in routes first, then `init.plugins` in order, so other libs add route groups without
- * editing this one.
+ * editing this one. Tokens and rate limits (`init.access`) guard every route, plugins' included.
  */
 export async function build(init: HttpApiInit): Promise<FastifyInstance> {
   const bodyLimit = init.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -54,10 +69,12 @@ export async function build(init: HttpApiInit): Promise<FastifyInstance> {
     return503OnClosing: false,
     frameworkErrors: (err, request, reply) => sendError(err, request, reply, bodyLimit),
     clientErrorHandler: createClientErrorHandler(init.logger),
+    ...serverTimeoutOptions(init.timeouts),
   });
   // JSON only: text/plain bodies get 415 instead of reaching a schema as a string.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, bodyLimit);
+  await installAccessControl(app, init.access ?? {});
 
   let openApiDocument = init.openApiDocument;
   if (openApiDocument === undefined) {

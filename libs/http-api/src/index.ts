@@ -19,3 +19,22 @@ export { DEFAULT_BODY_LIMIT, type HttpApiInit, type MetricsSource, type Readines
 export type { OpenApiDocument } from './routes/openapi-routes.ts';
 // For routes added by another lib (README "Adding routes from another lib").
 export { BODY_ERROR_STATUSES, COMMON_ERROR_STATUSES, errorResponses } from './schemas.ts';
+export {
+  installAccessControl,
+  BEARER_SCHEME,
+  DEFAULT_RATE_READS,
+  DEFAULT_RATE_WRITES,
+  DEFAULT_RATE_WINDOW_MS,
+  type HttpAccessInit,
+  type HttpRateLimits,
+} from './auth/access-control.ts';
+export { ApiTokens, API_TOKENS_VARIABLE, type TokenCheck } from './auth/api-tokens.ts';
+export { ApiTokensFile, DEFAULT_TOKENS_POLL_MS, type ApiTokensFileInit } from './auth/api-tokens-file.ts';
+export { API_READ_MODES, DEFAULT_API_READ_MODE, type ApiReadMode, type RouteAccess } from './auth/route-access.ts';
+export {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type HttpTimeouts,
+} from './server-timeouts.ts';

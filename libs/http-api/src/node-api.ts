@@ -15,7 +15,7 @@ import { searchRoutes, type SearchSource } from './routes/search-routes.ts';
  * so the OpenAPI document generated at build time describes exactly the routes a node serves.
  */
 export interface NodeApiInit
-  extends Pick<HttpApiInit, 'logger' | 'bodyLimit' | 'metrics' | 'status' | 'readiness' | 'openApiDocument'>,
+  extends Pick<HttpApiInit, 'logger' | 'bodyLimit' | 'metrics' | 'status' | 'readiness' | 'openApiDocument' | 'access' | 'timeouts'>,
     Required<Pick<HttpApiInit, 'getLogLevel' | 'setLogLevel'>> {
   peers: PeersSource;
   content: ContentRoutesInit;

@@ -457,6 +457,69 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Internal Server Error */
             500: {
                 headers: {
@@ -587,6 +650,69 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Internal Server Error */
             500: {
                 headers: {
@@ -687,6 +813,48 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Payload Too Large */
             413: {
                 headers: {
@@ -710,6 +878,27 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -801,6 +990,69 @@ export interface operations {
                         };
                     } & {
                         [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -915,6 +1167,69 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Internal Server Error */
             500: {
                 headers: {
@@ -998,6 +1313,69 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1146,6 +1524,69 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Internal Server Error */
             500: {
                 headers: {
@@ -1255,8 +1696,71 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Payload Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1385,8 +1889,71 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Payload Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1547,6 +2114,48 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1570,6 +2179,27 @@ export interface operations {
             };
             /** @description Range Not Satisfiable */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1679,8 +2309,71 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1841,6 +2534,48 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1864,6 +2599,27 @@ export interface operations {
             };
             /** @description Range Not Satisfiable */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1986,8 +2742,71 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2169,6 +2988,48 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -2213,6 +3074,27 @@ export interface operations {
             };
             /** @description Range Not Satisfiable */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2394,6 +3276,48 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -2438,6 +3362,27 @@ export interface operations {
             };
             /** @description Range Not Satisfiable */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2553,8 +3498,71 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2675,6 +3683,69 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2832,6 +3903,69 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
             /** @description Internal Server Error */
             500: {
                 headers: {
@@ -2916,6 +4050,69 @@ export interface operations {
                             id: string;
                             address: string;
                         }[];
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Stable error code; clients branch on this, never on the message.
+                         * @enum {unknown}
+                         */
+                        code: "INVALID_ARGUMENT" | "INVALID_CONFIG" | "NOT_FOUND" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "DEADLINE_EXCEEDED" | "ABORTED" | "RESOURCE_EXHAUSTED" | "PERMISSION_DENIED" | "UNAUTHENTICATED" | "FAILED_PRECONDITION" | "NOT_READY" | "SHUTTING_DOWN" | "INTERNAL" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "METHOD_NOT_ALLOWED" | "INVALID_CID" | "CORRUPT_BLOCK" | "INSUFFICIENT_REPLICAS" | "RANGE_NOT_SATISFIABLE" | "NOT_ACCEPTABLE" | "INVALID_QUERY";
+                        /** @description Human-readable explanation; may change between versions. */
+                        message: string;
+                        /** @description Structured, client-safe context. */
+                        details?: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };

@@ -6,12 +6,14 @@ import { COMMON_ERROR_STATUSES, HealthzSchema, ReadySchema, errorResponses } fro
 /**
  * `/healthz`: the process is alive (a liveness probe restarts it otherwise), so it touches
  * nothing. `/readyz`: the node wants traffic (a readiness probe routes around it otherwise).
+ * Both `open`: probes carry no token and must never be rate limited into a restart.
  */
 export function healthRoutes(deps: { readiness: () => Readiness }): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/healthz',
       {
+        config: { access: 'open' },
         schema: {
           tags: ['health'],
           operationId: 'getHealth',
@@ -25,6 +27,7 @@ export function healthRoutes(deps: { readiness: () => Readiness }): FastifyPlugi
     app.get(
       '/readyz',
       {
+        config: { access: 'open' },
         schema: {
           tags: ['health'],
           operationId: 'getReadiness',

@@ -23,6 +23,7 @@ export function logLevelRoutes(deps: { getLogLevel: () => LogLevel; setLogLevel:
     app.put<{ Body: LogLevelBody }>(
       '/v1/log-level',
       {
+        config: { access: 'admin' },
         schema: {
           tags: ['operator'],
           operationId: 'setLogLevel',

@@ -7,6 +7,9 @@ export function metricsRoutes(deps: { metrics: MetricsSource }): FastifyPluginAs
     app.get(
       '/metrics',
       {
+        // Prometheus scrapes without a token and every few seconds; the figures name no object
+        // and no token (README "HTTP tokens and limits").
+        config: { access: 'open' },
         schema: {
           tags: ['operator'],
           operationId: 'getMetrics',

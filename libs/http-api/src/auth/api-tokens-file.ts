@@ -1,0 +1,83 @@
+import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { ConfigError, type Logger, type Startable } from '@peerweave/core';
+import { API_TOKENS_VARIABLE, ApiTokens } from './api-tokens.ts';
+
+/**
+ * How often the tokens file is looked at for changes (a stat; Docker and Kubernetes secrets are
+ * replaced by rename, which inotify-based watching can miss). A rotated token applies within this.
+ */
+export const DEFAULT_TOKENS_POLL_MS = 2_000;
+
+export interface ApiTokensFileInit {
+  path: string;
+  logger: Logger;
+  /** Default {@link DEFAULT_TOKENS_POLL_MS}. */
+  pollMs?: number;
+}
+
+/**
+ * The tokens file, read at start (a missing or malformed file stops the node with a ConfigError
+ * naming PEERWEAVE_API_TOKENS_FILE) and again whenever it changes or {@link reload} is called
+ * (SIGHUP), so tokens rotate without a restart. A changed file that does not parse is logged and
+ * the tokens in force stay: a half-written file never opens or closes the API.
+ */
+export class ApiTokensFile implements Startable {
+  readonly #init: ApiTokensFileInit;
+  #tokens: ApiTokens | undefined;
+  #watching = false;
+
+  constructor(init: ApiTokensFileInit) {
+    this.#init = init;
+  }
+
+  /** The tokens in force; only once started. */
+  current(): ApiTokens {
+    if (this.#tokens === undefined) throw new ConfigError(`${API_TOKENS_VARIABLE} was not loaded`);
+    return this.#tokens;
+  }
+
+  async start(): Promise<void> {
+    this.#tokens = this.#read();
+    this.#init.logger.info({ file: this.#init.path, tokens: this.#tokens.size }, 'API tokens loaded');
+    watchFile(this.#init.path, { persistent: false, interval: this.#init.pollMs ?? DEFAULT_TOKENS_POLL_MS }, this.#onChange);
+    this.#watching = true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#watching) unwatchFile(this.#init.path, this.#onChange);
+    this.#watching = false;
+  }
+
+  /** Reads the file again; true when the new tokens are in force, false when it kept the old ones. */
+  reload(): boolean {
+    try {
+      const tokens = this.#read();
+      this.#tokens = tokens;
+      this.#init.logger.warn({ file: this.#init.path, tokens: tokens.size }, 'API tokens reloaded');
+      return true;
+    } catch (err) {
+      this.#init.logger.error({ file: this.#init.path, err: (err as Error).message }, 'API tokens file changed but cannot be used; the previous tokens stay in force');
+      return false;
+    }
+  }
+
+  readonly #onChange = (now: Stats, before: Stats): void => {
+    if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+    this.reload();
+  };
+
+  #read(): ApiTokens {
+    let text: string;
+    try {
+      if (!statSync(this.#init.path).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+      text = readFileSync(this.#init.path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new ConfigError(`${API_TOKENS_VARIABLE}=${this.#init.path} is invalid: cannot read it (${code})`, {
+        cause: err,
+        details: { variable: API_TOKENS_VARIABLE },
+      });
+    }
+    return ApiTokens.parse(text, this.#init.path);
+  }
+}
