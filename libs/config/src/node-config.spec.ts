@@ -65,6 +65,11 @@ describe('node config', () => {
     ['PEERWEAVE_SEARCH_HEARTBEAT_MS', '999', /PEERWEAVE_SEARCH_HEARTBEAT_MS="999" is invalid: expected an integer number of milliseconds, 1000\.\.3600000/],
     ['PEERWEAVE_SEARCH_MAINTENANCE_MS', '0', /PEERWEAVE_SEARCH_MAINTENANCE_MS/],
     ['PEERWEAVE_PRESET', 'prod', /PEERWEAVE_PRESET="prod" is invalid: expected one of lan, local, test/],
+    ['PEERWEAVE_API_READ', 'closed', /PEERWEAVE_API_READ="closed" is invalid: expected `open` or `token`/],
+    ['PEERWEAVE_API_READ', 'token', /PEERWEAVE_API_READ=token is invalid: expected PEERWEAVE_API_TOKENS_FILE too/],
+    ['PEERWEAVE_HTTP_RATE_READS', '-1', /PEERWEAVE_HTTP_RATE_READS/],
+    ['PEERWEAVE_HTTP_HEADERS_TIMEOUT_MS', '10', /PEERWEAVE_HTTP_HEADERS_TIMEOUT_MS/],
+    ['PEERWEAVE_HTTP_REQUEST_TIMEOUT_MS', '5000', /PEERWEAVE_HTTP_REQUEST_TIMEOUT_MS=5000 is invalid: expected 0 or at least PEERWEAVE_HTTP_HEADERS_TIMEOUT_MS/],
   ];
   for (const [variable, value, message] of bad) {
     it(`rejects ${variable}=${value} with one line naming the variable`, () => {

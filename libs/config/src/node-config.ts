@@ -34,7 +34,19 @@ import {
   DEFAULT_WRITE_QUORUM,
   MAX_PROVIDER_TTL_MS,
 } from '@peerweave/replication';
-import { DEFAULT_BODY_LIMIT } from '@peerweave/http-api';
+import {
+  API_READ_MODES,
+  DEFAULT_API_READ_MODE,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_RATE_READS,
+  DEFAULT_RATE_WINDOW_MS,
+  DEFAULT_RATE_WRITES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_TOKENS_POLL_MS,
+} from '@peerweave/http-api';
 import { DEFAULT_NODE_CERT_VALIDITY_MS } from '@peerweave/identity';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAINTENANCE_MS, DEFAULT_PUBLISH_DELAY_MS } from '@peerweave/search';
 
@@ -112,6 +124,69 @@ export const NODE_CONFIG = {
     doc: 'Largest JSON request body the HTTP API accepts; larger bodies get 413 PAYLOAD_TOO_LARGE before they are read whole.',
     schema: Type.Integer({ minimum: 1024, maximum: 1_073_741_824 }),
     default: DEFAULT_BODY_LIMIT,
+  },
+  apiTokensFile: {
+    env: 'PEERWEAVE_API_TOKENS_FILE',
+    accepts: 'a file path, or empty for none',
+    doc: `The HTTP API's bearer tokens: JSON \`{"tokens":[{"name","sha256","scopes"}]}\`, each the SHA-256 (hex) of a token that \`peerweave token create\` made, with scopes \`read\`, \`write\`, \`admin\` (each implies the ones before). With a file, writes (\`POST\`/\`PUT\`/\`DELETE\` of objects) need \`write\` and \`PUT /v1/log-level\` needs \`admin\`: 401 UNAUTHENTICATED without a valid token, 403 PERMISSION_DENIED without the scope. Empty: no token is asked for anything (the node logs a warning at start). Re-read within ${DEFAULT_TOKENS_POLL_MS / 1000} s of a change, so tokens rotate without a restart; a change that does not parse is logged and the tokens in force stay. A missing or malformed file stops the node at start.`,
+    schema: Type.String({ maxLength: 4096 }),
+    default: '',
+  },
+  apiRead: {
+    env: 'PEERWEAVE_API_READ',
+    accepts: '`open` or `token`',
+    doc: '`open`: reads (objects, gateway, search, status, peers, the live page) need no token, as a public gateway. `token`: they need a token with the `read` scope too (needs PEERWEAVE_API_TOKENS_FILE); `/healthz`, `/readyz` and `/metrics` stay open either way, for probes and Prometheus, which carry no token.',
+    schema: Type.Union(API_READ_MODES.map((m) => Type.Literal(m))),
+    default: DEFAULT_API_READ_MODE,
+  },
+  httpRateReads: {
+    env: 'PEERWEAVE_HTTP_RATE_READS',
+    accepts: 'an integer 0..100000000 (0: no limit)',
+    doc: 'Reads (GET/HEAD, any path) one client address (IPv6: its /64) may make per PEERWEAVE_HTTP_RATE_WINDOW_MS; more get 429 RESOURCE_EXHAUSTED with Retry-After until the window ends. `/healthz`, `/readyz` and `/metrics` are never limited. The default (1 000 a second) is above what the benches send one node (32 clients from one address spread over 20 nodes) and stops one client from keeping the node to itself; behind NAT, a proxy or Docker\'s port publishing every client shares one address and one budget: raise it there, or 0 to turn it off.',
+    schema: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+    default: DEFAULT_RATE_READS,
+  },
+  httpRateWrites: {
+    env: 'PEERWEAVE_HTTP_RATE_WRITES',
+    accepts: 'an integer 0..100000000 (0: no limit)',
+    doc: 'Writes (uploads, deletes, the log level; refused ones included, so guessing tokens is limited too) one client address may make per PEERWEAVE_HTTP_RATE_WINDOW_MS; a separate, smaller budget than reads, as each write fans out to r replicas. Default 200 a second; 0 turns it off.',
+    schema: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+    default: DEFAULT_RATE_WRITES,
+  },
+  httpRateWindowMs: {
+    env: 'PEERWEAVE_HTTP_RATE_WINDOW_MS',
+    accepts: 'an integer number of milliseconds, 1000..3600000',
+    doc: 'The fixed window both rate limits count over. Longer tolerates bursts within the budget and makes a client over it wait longer.',
+    schema: Type.Integer({ minimum: 1_000, maximum: 3_600_000 }),
+    default: DEFAULT_RATE_WINDOW_MS,
+  },
+  httpHeadersTimeoutMs: {
+    env: 'PEERWEAVE_HTTP_HEADERS_TIMEOUT_MS',
+    accepts: 'an integer number of milliseconds, 1000..600000',
+    doc: 'Slow-loris guard: a client has this long from the first byte of a request to the end of its headers, however it trickles them; then 408 and the connection is closed. Any real client sends its headers in one round trip.',
+    schema: Type.Integer({ minimum: 1_000, maximum: 600_000 }),
+    default: DEFAULT_HEADERS_TIMEOUT_MS,
+  },
+  httpIdleTimeoutMs: {
+    env: 'PEERWEAVE_HTTP_IDLE_TIMEOUT_MS',
+    accepts: 'an integer number of milliseconds, 0..3600000 (0: none)',
+    doc: 'A connection in the middle of a request or response on which no byte moved either way for this long is closed. Any progress resets it, so an upload or download of any size survives while bytes flow (a 1 GiB put at 9 MB/s is never cut); a client that stops sending its body, or stops reading, loses the connection. Keep it above the longest server-side wait (a search\'s 30 s deadline).',
+    schema: Type.Integer({ minimum: 0, maximum: 3_600_000 }),
+    default: DEFAULT_IDLE_TIMEOUT_MS,
+  },
+  httpRequestTimeoutMs: {
+    env: 'PEERWEAVE_HTTP_REQUEST_TIMEOUT_MS',
+    accepts: 'an integer number of milliseconds, 0..86400000 (0: none), at least the headers timeout',
+    doc: 'Total time to receive a whole request, body included; then 408. Off by default: uploads are streamed and may take minutes, and a total limit would cut one that is progressing (the headers and idle timeouts bound slow clients instead). Set it only where every upload is small.',
+    schema: Type.Integer({ minimum: 0, maximum: 86_400_000 }),
+    default: DEFAULT_REQUEST_TIMEOUT_MS,
+  },
+  httpKeepAliveTimeoutMs: {
+    env: 'PEERWEAVE_HTTP_KEEPALIVE_TIMEOUT_MS',
+    accepts: 'an integer number of milliseconds, 1000..600000',
+    doc: 'An idle keep-alive connection between requests is closed after this long. Above the 60 s idle timeout of common load balancers, so that they close first; shorter frees idle sockets sooner.',
+    schema: Type.Integer({ minimum: 1_000, maximum: 600_000 }),
+    default: DEFAULT_KEEPALIVE_TIMEOUT_MS,
   },
   grpcMaxMessageBytes: {
     env: 'PEERWEAVE_GRPC_MAX_MESSAGE_BYTES',
@@ -415,6 +490,17 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig
     throw new ConfigError(
       `PEERWEAVE_WRITE_QUORUM=${config.writeQuorum} is invalid: expected at most PEERWEAVE_REPLICATION_FACTOR (${config.replicationFactor})`,
       { details: { variable: 'PEERWEAVE_WRITE_QUORUM' } },
+    );
+  }
+  if (config.apiRead === 'token' && config.apiTokensFile === '') {
+    throw new ConfigError('PEERWEAVE_API_READ=token is invalid: expected PEERWEAVE_API_TOKENS_FILE too (reads would need a token no node accepts)', {
+      details: { variable: 'PEERWEAVE_API_READ' },
+    });
+  }
+  if (config.httpRequestTimeoutMs > 0 && config.httpRequestTimeoutMs < config.httpHeadersTimeoutMs) {
+    throw new ConfigError(
+      `PEERWEAVE_HTTP_REQUEST_TIMEOUT_MS=${config.httpRequestTimeoutMs} is invalid: expected 0 or at least PEERWEAVE_HTTP_HEADERS_TIMEOUT_MS (${config.httpHeadersTimeoutMs})`,
+      { details: { variable: 'PEERWEAVE_HTTP_REQUEST_TIMEOUT_MS' } },
     );
   }
   if (config.probeTimeoutMs >= config.probeIntervalMs) {

@@ -31,6 +31,17 @@ export function nodeApiInit(parts: NodeApiParts): NodeApiInit {
   return {
     logger: logger.child({ component: 'http' }),
     bodyLimit: config.httpBodyLimit,
+    // The tokens themselves come from the file NodeHttp watches.
+    access: {
+      readMode: config.apiRead,
+      rateLimits: { readsPerWindow: config.httpRateReads, writesPerWindow: config.httpRateWrites, windowMs: config.httpRateWindowMs },
+    },
+    timeouts: {
+      headersMs: config.httpHeadersTimeoutMs,
+      idleMs: config.httpIdleTimeoutMs,
+      requestMs: config.httpRequestTimeoutMs,
+      keepAliveMs: config.httpKeepAliveTimeoutMs,
+    },
     metrics,
     status: () => ({
       id: self.id,

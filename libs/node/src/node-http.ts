@@ -1,18 +1,24 @@
 import { NotReadyError, type Startable } from '@peerweave/core';
-import { buildNodeApi, type NodeApiInit } from '@peerweave/http-api';
+import { ApiTokensFile, buildNodeApi, type NodeApiInit } from '@peerweave/http-api';
 
 export interface NodeHttpInit extends NodeApiInit {
   host: string;
   port: number;
   /** How long in-flight requests may still run when the server stops. */
   graceMs(): number;
+  /** PEERWEAVE_API_TOKENS_FILE; empty or undefined: no tokens, every route open. */
+  tokensFile?: string | undefined;
 }
 
-/** The node's HTTP API as a component: built and listening on start, drained on stop. */
+/**
+ * The node's HTTP API as a component: built and listening on start, drained on stop. It reads the
+ * tokens file first (a bad one stops the start) and watches it while it runs.
+ */
 export class NodeHttp implements Startable {
   readonly #init: NodeHttpInit;
   #app: Awaited<ReturnType<typeof buildNodeApi>> | undefined;
   #port: number | undefined;
+  #tokens: ApiTokensFile | undefined;
 
   constructor(init: NodeHttpInit) {
     this.#init = init;
@@ -25,14 +31,23 @@ export class NodeHttp implements Startable {
   }
 
   async start(): Promise<void> {
-    const { host, port, graceMs: _, ...api } = this.#init;
-    const app = await buildNodeApi(api);
+    const { host, port, graceMs: _, tokensFile, ...api } = this.#init;
+    let tokens: ApiTokensFile | undefined;
+    if (tokensFile !== undefined && tokensFile !== '') {
+      tokens = new ApiTokensFile({ path: tokensFile, logger: api.logger });
+      await tokens.start();
+    } else {
+      api.logger.warn('no PEERWEAVE_API_TOKENS_FILE: anyone who reaches the HTTP API can upload, delete and change the log level');
+    }
+    const app = await buildNodeApi(tokens === undefined ? api : { ...api, access: { ...api.access, tokens: () => tokens.current() } });
     try {
       await app.listen({ host, port });
     } catch (err) {
       await app.close();
+      await tokens?.stop();
       throw err;
     }
+    this.#tokens = tokens;
     const address = app.server.address();
     this.#port = typeof address === 'object' && address !== null ? address.port : port;
     this.#app = app;
@@ -45,6 +60,8 @@ export class NodeHttp implements Startable {
   async stop(): Promise<void> {
     const app = this.#app;
     this.#app = undefined;
+    await this.#tokens?.stop();
+    this.#tokens = undefined;
     if (app === undefined) return;
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#init.graceMs()).unref()));

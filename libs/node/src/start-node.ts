@@ -119,7 +119,7 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
     await started('index-sync', indexSync);
     await started('search', search);
     const api = nodeApiInit({ ...base, startedAtMs, addresses, stores, routing, content, search, readiness: () => state, openApiDocument: init.openApiDocument });
-    const http = await started('http', new NodeHttp({ ...api, host: config.httpHost, port: config.httpPort, graceMs }));
+    const http = await started('http', new NodeHttp({ ...api, host: config.httpHost, port: config.httpPort, graceMs, tokensFile: config.apiTokensFile }));
     addresses.http.push(`http://${hostPort(host, http.port)}`);
 
     let stopping: Promise<void> | undefined;
