@@ -70,7 +70,7 @@ export class ContentCluster {
     const identity = node.identity;
     // Serves before routing and content exist: they need the listener's transport.
     const handler = lateBound<Partial<PeerHandler>>(`node ${node.index}`);
-    const listener = this.network.listen(node.address, handler.target);
+    const listener = this.network.listen(node.address, handler.target, { id: node.id });
     const seeds = this.nodes.filter((n) => n.running && n !== node).slice(0, 3).map((n) => n.address);
     const routing = new RoutingNode({
       self: { id: node.id, address: node.address, role: 'peer' },

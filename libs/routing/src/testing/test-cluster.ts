@@ -105,7 +105,7 @@ export class TestCluster {
     // Serves before the routing node exists: it needs the listener's transport.
     const handler = lateBound<MemoryHandler>(`node ${node.index}`);
     const more = this.#options.handlers?.(node) ?? {};
-    const listener = this.network.listen(node.address, handler.target);
+    const listener = this.network.listen(node.address, handler.target, { id: node.id });
     const routing = new RoutingNode({
       ...this.#options.routing,
       self: { id: node.id, address: node.address, role: this.#options.role?.(node.index) ?? 'peer' },

@@ -112,9 +112,10 @@ export class SearchCluster {
       }
     } else {
       for (let i = 0; i < n; i++) {
-        ids.push(Buffer.from(this.random.bytes(32)).toString('hex'));
+        const id = Buffer.from(this.random.bytes(32)).toString('hex');
+        ids.push(id);
         const handlers = this.#handlers(i);
-        transports.push(this.network.listen(`node-${i}:7400`, handlers).transport);
+        transports.push(this.network.listen(`node-${i}:7400`, handlers, { id }).transport);
       }
       this.#overlay = syntheticOverlay(ids, this.#options.overlayNeighbours ?? 8, this.random);
     }
