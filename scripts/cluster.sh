@@ -4,7 +4,8 @@
 #
 #   bash scripts/cluster.sh up [N]   # setup (scripts/setup.sh), then N peers (default 20) + 2 supernodes,
 #                                    # waits until all are healthy, prints one HTTP address per line
-#                                    # on stdout (peers 1..N, then supernodes 1..2)
+#                                    # on stdout (peers 1..N, then supernodes 1..2), and on stderr the
+#                                    # local write token (.peerweave/token) with how to use it
 #   bash scripts/cluster.sh up [N] --monitoring
 #                                    # the same plus Prometheus (Compose profile `monitoring`) scraping
 #                                    # every node; its URL goes to stderr with the other progress
@@ -110,10 +111,22 @@ cmd_up() {
   total=$(printf '%s\n' "$rows" | awk '$3 == "peer" || $3 == "supernode"' | grep -c . || true)
   healthy=$(printf '%s\n' "$rows" | awk '($3 == "peer" || $3 == "supernode") && $5 == "healthy"' | grep -c . || true)
   say "✓ $healthy/$total nodes healthy: $n peers + 2 supernodes (compose up $((SECONDS - t1)) s, total $((SECONDS - t0)) s)"
+  print_token "$(printf '%s\n' "$rows" | awk '$3 == "peer" && $1 != "-" {print $1; exit}')"
   if ((monitoring)); then
     say "✓ Prometheus: $(printf '%s\n' "$rows" | awk '$3 == "prometheus" {print $1}')  (UI: /classic/targets, /classic/alerts, /classic/graph)"
   fi
   printf '%s\n' "$rows" | awk '($3 == "peer" || $3 == "supernode") && $1 != "-" {print $1}'
+}
+
+# The local write token (scripts/setup.d/50-cluster-secrets.sh): HTTP writes need it (issue #15).
+# To stderr with the other progress; the token itself is the last word of its line.
+TOKEN_FILE=$ROOT/.peerweave/token
+print_token() {
+  local url=${1:-http://127.0.0.1:PORT}
+  [[ -r $TOKEN_FILE ]] || { say "! no ${TOKEN_FILE}: run \`bash scripts/setup.sh\` to make the write token"; return 0; }
+  say "✓ write token (${TOKEN_FILE#"$ROOT"/}): $(<"$TOKEN_FILE")"
+  say "  peerweave put FILE      (the CLI reads .peerweave/token for the local cluster; or --token / PEERWEAVE_TOKEN)"
+  say "  curl -T FILE -H \"Authorization: Bearer \$(cat .peerweave/token)\" $url/v1/objects"
 }
 
 cmd_ps() {
@@ -121,6 +134,7 @@ cmd_ps() {
   local rows; rows=$(nodes)
   [[ -n $rows ]] || { say 'no cluster running (bash scripts/cluster.sh up [N])'; return 0; }
   printf '%s\n' "$rows" | awk '{printf "%-24s %-24s %s\n", $1, $2, ($5 == "-" ? $4 : $5)}'
+  print_token "$(printf '%s\n' "$rows" | awk '$3 == "peer" && $1 != "-" {print $1; exit}')"
 }
 
 cmd_down() {
