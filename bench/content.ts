@@ -21,6 +21,7 @@ import { kadDhtFigures, type DhtFigures } from './kad-dht.ts';
 import { loopbackTcpMBps } from './loopback.ts';
 import { contentCallCostRows } from './probe-cost.ts';
 import { smallObjects, smallObjectsBaseline, type SmallBaseline } from './small-objects.ts';
+import { localAuth } from '../tests/e2e/support/local-token.ts';
 
 const MiB = 1024 * 1024;
 const PEERS = 20;
@@ -54,7 +55,12 @@ async function http(url: string, init: { method?: 'GET' | 'POST' | 'DELETE'; bod
   const res = await request(url, {
     dispatcher: agent,
     method: init.method ?? 'GET',
-    ...(init.body ? { body: init.body, headers: { 'content-type': 'application/octet-stream' } } : {}),
+    ...(init.body ? { body: init.body } : {}),
+    headers: {
+      ...(init.body ? { 'content-type': 'application/octet-stream' } : {}),
+      // Writes carry the local cluster's token (Compose nodes take writes only with it).
+      ...(init.method !== undefined && init.method !== 'GET' ? localAuth() : {}),
+    },
     signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
   });
   const chunks: Buffer[] = [];

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { docker, hostUrl, percentile, waitHealthy } from './docker.ts';
+import { localAuth } from '../tests/e2e/support/local-token.ts';
 
 const exec = promisify(execFile);
 
@@ -53,6 +54,7 @@ async function searchLatency(urls: string[], files: number, rounds: number): Pro
     const keyword = `bench${tag}x${i}`;
     const res = await fetch(`${urls[i % urls.length]}/v1/objects?name=${keyword}.txt&keywords=${keyword},bench`, {
       method: 'POST',
+      headers: localAuth(),
       body: `file ${i} ${tag}`,
       signal: AbortSignal.timeout(30_000),
     });

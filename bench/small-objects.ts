@@ -18,6 +18,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
 import { docker, withContainer, hostUrl, mapLimit, percentile, type Row } from './docker.ts';
+import { localAuth } from '../tests/e2e/support/local-token.ts';
 
 const KiB = 1024;
 const SIZE = 4 * KiB;
@@ -65,7 +66,8 @@ export async function call(agent: Agent, url: string, body?: Buffer): Promise<{ 
   const res = await request(url, {
     dispatcher: agent,
     method: body ? 'POST' : 'GET',
-    ...(body ? { body, headers: { 'content-type': 'application/octet-stream' } } : {}),
+    // Writes carry the local cluster's token (Compose nodes take writes only with it).
+    ...(body ? { body, headers: { 'content-type': 'application/octet-stream', ...localAuth() } } : {}),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   const chunks: Buffer[] = [];

@@ -1,3 +1,5 @@
+import { localAuth } from './local-token.ts';
+
 export interface HttpResult<T = unknown> {
   status: number;
   headers: Headers;
@@ -5,13 +7,23 @@ export interface HttpResult<T = unknown> {
   text: string;
 }
 
-/** One HTTP request with a deadline (a paused or cut-off container must not hang the suite). */
+const WRITES = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+
+/**
+ * One HTTP request with a deadline (a paused or cut-off container must not hang the suite). A write
+ * carries the local cluster's token (support/local-token.ts) unless it names its own
+ * `authorization` header or asks to be `anonymous`, as a test of refusals does.
+ */
 export async function http<T = unknown>(
   url: string,
-  init: RequestInit & { timeoutMs?: number } = {},
+  init: RequestInit & { timeoutMs?: number; anonymous?: boolean } = {},
 ): Promise<HttpResult<T>> {
-  const { timeoutMs = 5_000, ...rest } = init;
-  const res = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
+  const { timeoutMs = 5_000, anonymous = false, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (!anonymous && WRITES.has((rest.method ?? 'GET').toUpperCase()) && !headers.has('authorization')) {
+    for (const [k, v] of Object.entries(localAuth())) headers.set(k, v);
+  }
+  const res = await fetch(url, { ...rest, headers, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   let body: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
