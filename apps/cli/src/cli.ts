@@ -11,6 +11,7 @@ import { putCommand, type PutOptions } from './commands/put.ts';
 import { rmCommand } from './commands/rm.ts';
 import { SEARCH_MODES, searchCommand, type SearchCommandOptions } from './commands/search.ts';
 import { statusCommand } from './commands/status.ts';
+import { DEFAULT_TOKEN_NAME, DEFAULT_TOKEN_SCOPES, tokenCreateCommand, type TokenCreateOptions } from './commands/token.ts';
 import { CliError } from './errors.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { DEFAULT_TIMEOUT_MS } from './node-client.ts';
@@ -51,6 +52,7 @@ export async function runCli(argv: readonly string[], io: CliIo, init: RunCliIni
     },
     caInit: async (dir, options, cmd) => caInitCommand(context(cmd), dir, options),
     caIssue: async (options, cmd) => caIssueCommand(context(cmd), options),
+    tokenCreate: async (options, cmd) => tokenCreateCommand(context(cmd), options),
   });
 
   try {
@@ -82,6 +84,7 @@ interface Actions {
   cluster(action: string, count: string | undefined, options: object, cmd: Command): Promise<void>;
   caInit(dir: string, options: { name?: string }, cmd: Command): Promise<void>;
   caIssue(options: CaIssueOptions, cmd: Command): Promise<void>;
+  tokenCreate(options: TokenCreateOptions, cmd: Command): Promise<void>;
 }
 
 /** The command tree. Exported for specs that check parsing without running anything. */
@@ -96,7 +99,13 @@ export function buildProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, version: stri
     .addOption(
       new Option('--stall-timeout <ms>', 'abort a transfer after this long without a byte').argParser(positiveInt('--stall-timeout')).default(DEFAULT_STALL_TIMEOUT_MS),
     )
-    .addHelpText('after', `\n${EXIT_CODES_HELP}\n\nEnvironment:\n  PEERWEAVE_NODE  node URL when --node is not given`)
+    .addOption(
+      new Option('--token <token>', "bearer token sent to the node (default: $PEERWEAVE_TOKEN, else the checkout's .peerweave/token when talking to the local cluster)"),
+    )
+    .addHelpText(
+      'after',
+      `\n${EXIT_CODES_HELP}\n\nEnvironment:\n  PEERWEAVE_NODE   node URL when --node is not given\n  PEERWEAVE_TOKEN  bearer token when --token is not given`,
+    )
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(output(io, 'peerweave'));
@@ -160,10 +169,20 @@ export function buildProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, version: stri
     .requiredOption('--out <file>', 'where to write the certificate (PEM; replaced atomically)')
     .action(actions.caIssue);
 
+  const token = program.command('token').description("bearer tokens of the nodes' HTTP API (README: \"HTTP tokens and limits\")");
+  token
+    .command('create')
+    .description('make a token: prints it once, then the entry with its SHA-256 for the node\'s PEERWEAVE_API_TOKENS_FILE')
+    .option('--scopes <list>', 'comma-separated: read, write, admin (admin implies write implies read)', DEFAULT_TOKEN_SCOPES)
+    .option('--name <name>', 'name of the entry, to find it again to revoke it', DEFAULT_TOKEN_NAME)
+    .option('--add-to <file>', 'add the entry to this tokens file (created when missing, replaced atomically)')
+    .action(actions.tokenCreate);
+
   // Errors of a subcommand name it in the hint; inherited settings are copied when it is created.
   for (const cmd of program.commands) cmd.configureOutput(output(io, `peerweave ${cmd.name()}`));
   ca.configureOutput(output(io, 'peerweave cluster ca'));
   for (const cmd of ca.commands) cmd.configureOutput(output(io, `peerweave cluster ca ${cmd.name()}`));
+  for (const cmd of token.commands) cmd.configureOutput(output(io, `peerweave token ${cmd.name()}`));
   return program;
 }
 
@@ -187,6 +206,7 @@ function globalsOf(cmd: Command): GlobalOptions {
     quiet: o.quiet === true,
     timeout: o.timeout ?? DEFAULT_TIMEOUT_MS,
     stallTimeout: o.stallTimeout ?? DEFAULT_STALL_TIMEOUT_MS,
+    token: o.token,
   };
 }
 

@@ -1,3 +1,4 @@
+import { resolveToken } from './api-token.ts';
 import { NodeClient } from './node-client.ts';
 import { resolveNode, type ResolveNodeInit } from './node-url.ts';
 import type { ProgressMode } from './progress.ts';
@@ -23,6 +24,8 @@ export interface GlobalOptions {
   readonly timeout: number;
   /** A transfer with no byte for this long is aborted, ms. */
   readonly stallTimeout: number;
+  /** --token: the bearer token of every request (else PEERWEAVE_TOKEN, else the local cluster's). */
+  readonly token?: string | undefined;
 }
 
 export interface CommandContextInit {
@@ -51,14 +54,20 @@ export class CommandContext {
     return this.io.signal;
   }
 
-  /** The node to talk to, resolved once per command (--node, PEERWEAVE_NODE, Compose, default). */
+  /**
+   * The node to talk to, resolved once per command (--node, PEERWEAVE_NODE, Compose, default), with
+   * the token to send it (--token, PEERWEAVE_TOKEN, the local cluster's .peerweave/token).
+   */
   client(): Promise<NodeClient> {
     this.#client ??= resolveNode({
       flag: this.globals.node,
       env: this.io.env.PEERWEAVE_NODE,
       repoRoot: this.repoRoot,
       composePort: this.#composePort,
-    }).then(({ url, source }) => new NodeClient({ baseUrl: url, source, timeoutMs: this.globals.timeout }));
+    }).then(({ url, source }) => {
+      const { token, source: tokenSource } = resolveToken({ flag: this.globals.token, env: this.io.env.PEERWEAVE_TOKEN, nodeSource: source, repoRoot: this.repoRoot });
+      return new NodeClient({ baseUrl: url, source, timeoutMs: this.globals.timeout, token, tokenSource });
+    });
     return this.#client;
   }
 

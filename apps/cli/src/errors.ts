@@ -10,8 +10,8 @@ export abstract class CliError extends Error {
 
 /** The node answered 4xx/5xx; `code` is the server's stable `code` (INVALID_CID, NOT_FOUND, …). */
 export class ServerError extends CliError {
-  override readonly name = 'ServerError';
-  readonly exitCode = EXIT.SERVER;
+  override readonly name: string = 'ServerError';
+  readonly exitCode: ExitCode = EXIT.SERVER;
   readonly status: number;
   readonly code: string;
   readonly serverMessage: string;
@@ -21,6 +21,20 @@ export class ServerError extends CliError {
     this.status = status;
     this.code = code;
     this.serverMessage = serverMessage;
+  }
+}
+
+/**
+ * The node answered 401 UNAUTHENTICATED or 403 PERMISSION_DENIED: a ServerError (callers that
+ * branch on the status still can) with its own exit code and a message that says what to do.
+ */
+export class AuthError extends ServerError {
+  override readonly name = 'AuthError';
+  override readonly exitCode = EXIT.AUTH;
+
+  constructor(status: number, code: string, serverMessage: string, hint: string) {
+    super(status, code, serverMessage);
+    this.message = `${serverMessage} (HTTP ${status} ${code}); ${hint}`;
   }
 }
 

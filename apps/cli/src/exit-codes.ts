@@ -15,6 +15,8 @@ export const EXIT = {
   LOCAL_FILE: 4,
   /** Interrupted by SIGINT/SIGTERM (128 + 2, as shells report it). */
   INTERRUPTED: 130,
+  /** The node refused the credentials: 401 (no token, or one it does not know) or 403 (the token lacks the scope). */
+  AUTH: 5,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -27,5 +29,6 @@ export const EXIT_CODES_HELP = [
   '  2  usage error (unknown command or option, bad argument)',
   '  3  cannot reach the node, or it did not answer in time (--timeout, stalled transfer)',
   '  4  local file error (cannot read the file to put, cannot write the file of get)',
+  '  5  the node refused the token: none, unknown (HTTP 401) or without the scope (HTTP 403)',
   '  130 interrupted (Ctrl-C)',
 ].join('\n');

@@ -1,5 +1,6 @@
 import type { JsonAnswer, Method, PathParams, PathWith, QueryParams, paths } from './api-types.ts';
-import { CliError, ServerError, UnreachableError } from './errors.ts';
+import { authHint, type TokenSource } from './api-token.ts';
+import { AuthError, CliError, ServerError, UnreachableError } from './errors.ts';
 import { sourceHint, type NodeUrlSource } from './node-url.ts';
 
 /** Deadline of one metadata call (status, peers, meta, delete, search, the answer to a put). */
@@ -14,6 +15,10 @@ export interface NodeClientInit {
   readonly timeoutMs?: number;
   /** Injectable for tests; default the global fetch. */
   readonly fetch?: typeof fetch;
+  /** Bearer token sent with every request (api-token.ts); none: requests carry no Authorization. */
+  readonly token?: string | undefined;
+  /** Where the token came from, for the message of a 401/403. Default 'flag', or 'none' without a token. */
+  readonly tokenSource?: TokenSource;
 }
 
 export interface RequestOptions {
@@ -44,12 +49,16 @@ export class NodeClient {
   readonly source: NodeUrlSource;
   readonly timeoutMs: number;
   readonly #fetch: typeof fetch;
+  readonly #auth: Record<string, string>;
+  readonly #tokenSource: TokenSource;
 
   constructor(init: NodeClientInit) {
     this.baseUrl = init.baseUrl;
     this.source = init.source ?? 'flag';
     this.timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#fetch = init.fetch ?? fetch;
+    this.#auth = init.token === undefined ? {} : { authorization: `Bearer ${init.token}` };
+    this.#tokenSource = init.token === undefined ? 'none' : (init.tokenSource ?? 'flag');
   }
 
   /** The URL of a documented path: `{name}` segments filled in (encoded), the query appended. */
@@ -71,7 +80,7 @@ export class NodeClient {
     try {
       const res = await this.#fetch(this.url(path, options), {
         method: method.toUpperCase(),
-        headers: { accept: 'application/json', ...options.headers },
+        headers: { accept: 'application/json', ...this.#auth, ...options.headers },
         signal,
       });
       if (!res.ok) throw await this.errorOf(res);
@@ -87,7 +96,7 @@ export class NodeClient {
    */
   async open<M extends Method, P extends PathWith<M>>(method: M, path: P, options: CallOptions<P, M>): Promise<Response> {
     try {
-      const init: RequestInit & { duplex?: 'half' } = { method: method.toUpperCase(), headers: options.headers, signal: options.signal };
+      const init: RequestInit & { duplex?: 'half' } = { method: method.toUpperCase(), headers: { ...this.#auth, ...options.headers }, signal: options.signal };
       if (options.body !== undefined) {
         init.body = options.body;
         init.duplex = 'half'; // a streamed request body
@@ -111,6 +120,7 @@ export class NodeClient {
     }
     const code = typeof body.code === 'string' && body.code !== '' ? body.code : statusCode(res.status);
     const message = typeof body.message === 'string' && body.message !== '' ? body.message : res.statusText || `HTTP ${res.status}`;
+    if (res.status === 401 || res.status === 403) return new AuthError(res.status, code, message, authHint(res.status, this.#tokenSource));
     return new ServerError(res.status, code, message);
   }
 
