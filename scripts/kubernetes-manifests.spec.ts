@@ -270,6 +270,22 @@ describe('Kubernetes manifests: a broken copy fails, naming the object and the f
       code: 'NETWORK_POLICY',
     },
     {
+      name: 'the cluster CA key named in node.env but left out of the Secret volume (the node would stop at start)',
+      breakIt: (root) => editYaml(root, PEER, (d) => d.deleteIn(['spec', 'template', 'spec', 'volumes', 1, 'secret', 'items', 1])),
+      object: 'StatefulSet/peerweave-peer',
+      field: 'spec.template.spec.containers[0].volumeMounts',
+      code: 'VOLUME',
+      message: /PEERWEAVE_CLUSTER_CA_KEY=\/run\/secrets\/peerweave\/ca\.key: the volume cluster-secrets mounted at \/run\/secrets\/peerweave has no item ca\.key/,
+    },
+    {
+      name: 'the cluster Secret not mounted at all',
+      breakIt: (root) => editYaml(root, PEER, (d) => d.deleteIn([...CONTAINER, 'volumeMounts', 2])),
+      object: 'StatefulSet/peerweave-peer',
+      field: 'spec.template.spec.containers[0].volumeMounts',
+      code: 'VOLUME',
+      message: /PEERWEAVE_CLUSTER_CA=\/run\/secrets\/peerweave\/ca\.crt is on no mounted volume/,
+    },
+    {
       name: 'scrape annotations on the wrong port',
       breakIt: (root) => editYaml(root, PEER, (d) => d.setIn(['spec', 'template', 'metadata', 'annotations', 'prometheus.io/port'], '7400')),
       object: 'StatefulSet/peerweave-peer',

@@ -163,6 +163,8 @@ type Labels = Record<string, string>;
 
 const ENV_TO_KEY = new Map<string, keyof typeof NODE_CONFIG>(Object.entries(NODE_CONFIG).map(([key, field]) => [field.env, key as keyof typeof NODE_CONFIG]));
 const KNOWN_VARIABLES = new Set([...ENV_TO_KEY.keys(), 'PEERWEAVE_PRESET']);
+/** Settings that name a file the node reads at start (the cluster CA, its key, certificates, tokens). */
+const FILE_SETTINGS = (Object.keys(NODE_CONFIG) as (keyof typeof NODE_CONFIG)[]).filter((key) => NODE_CONFIG[key].accepts.startsWith('a file path'));
 
 /** Values the downward API would give, for the fields a manifest may pass to the node. */
 const FIELD_REF_SAMPLES: Record<string, (pod: string, ns: string) => string> = {
@@ -532,6 +534,25 @@ class Checker {
     }
     if (c.securityContext?.readOnlyRootFilesystem === true && !mounts.some((m) => norm(m.mountPath) === '/tmp')) {
       this.add(object, `${path}.volumeMounts`, 'VOLUME', 'the root filesystem is read-only, so /tmp needs a volume (an emptyDir): SQLite writes its temporary files there');
+    }
+    // A file the node reads at start (PEERWEAVE_CLUSTER_CA, …) must be on a mounted volume, and if
+    // that volume lists its items (a Secret or ConfigMap), among them: else the node stops at start.
+    const volumes = sts.spec?.template.spec?.volumes ?? [];
+    for (const key of FILE_SETTINGS) {
+      const file = config[key] as unknown;
+      if (typeof file !== 'string' || file === '') continue;
+      const name = NODE_CONFIG[key].env;
+      const mount = mounts.find((m) => !m.subPath && file.startsWith(`${norm(m.mountPath)}/`));
+      if (mount === undefined) {
+        this.add(object, `${path}.volumeMounts`, 'VOLUME', `${name}=${file} is on no mounted volume: the node cannot read it and stops at start`);
+        continue;
+      }
+      const volume = volumes.find((v) => v.name === mount.name);
+      const items = volume?.secret?.items ?? volume?.configMap?.items;
+      const relative = file.slice(norm(mount.mountPath).length + 1);
+      if (items !== undefined && !items.some((i) => i.path === relative)) {
+        this.add(object, `${path}.volumeMounts`, 'VOLUME', `${name}=${file}: the volume ${mount.name} mounted at ${mount.mountPath} has no item ${relative}`);
+      }
     }
   }
 
