@@ -5,6 +5,8 @@ export interface PeerOptions {
   network?: StartedNetwork;
   name?: string;
   env?: Record<string, string>;
+  /** Files put into the container before it starts (a tokens file, a CA), readable by its user. */
+  files?: { content: string; target: string; mode?: number }[];
 }
 
 /** Starts one peer from the image under test and waits until Docker reports it healthy. */
@@ -16,6 +18,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<StartedTestC
     .withStartupTimeout(60_000);
   if (options.network) c = c.withNetwork(options.network);
   if (options.name) c = c.withNetworkAliases(options.name);
+  if (options.files) c = c.withCopyContentToContainer(options.files);
   return c.start();
 }
 
