@@ -298,8 +298,19 @@ function sample(pid: number): ProcessSample {
   return { rssMiB: Math.round((rssKiB / 1024) * 10) / 10, cpuSeconds: Math.round((ticks / 100) * 100) / 100 };
 }
 
-/** One node alone: writes need only its own copy, so a fuzzed upload is not refused for want of replicas. */
-const NODE_ENV = { PEERWEAVE_PRESET: 'local', PEERWEAVE_REPLICATION_FACTOR: '1', PEERWEAVE_WRITE_QUORUM: '1', PEERWEAVE_LOG_LEVEL: 'warn' };
+/**
+ * One node alone: writes need only its own copy, so a fuzzed upload is not refused for want of
+ * replicas. Rate limits off: from one address at full speed the fuzzer would spend inputs on 429s
+ * instead of the routes (the limiter has its own specs in libs/http-api).
+ */
+const NODE_ENV = {
+  PEERWEAVE_PRESET: 'local',
+  PEERWEAVE_REPLICATION_FACTOR: '1',
+  PEERWEAVE_WRITE_QUORUM: '1',
+  PEERWEAVE_LOG_LEVEL: 'warn',
+  PEERWEAVE_HTTP_RATE_READS: '0',
+  PEERWEAVE_HTTP_RATE_WRITES: '0',
+};
 
 const alive = (p: PeerProcess): boolean => p.child.exitCode === null && p.child.signalCode === null;
 
