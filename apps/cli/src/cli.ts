@@ -175,7 +175,7 @@ export function buildProgram(io: Pick<CliIo, 'stdout' | 'stderr'>, version: stri
     .description('make a token: prints it once, then the entry with its SHA-256 for the node\'s PEERWEAVE_API_TOKENS_FILE')
     .option('--scopes <list>', 'comma-separated: read, write, admin (admin implies write implies read)', DEFAULT_TOKEN_SCOPES)
     .option('--name <name>', 'name of the entry, to find it again to revoke it', DEFAULT_TOKEN_NAME)
-    .option('--add-to <file>', 'add the entry to this tokens file (created when missing, replaced atomically)')
+    .option('--add-to <file>', 'add the entry to this tokens file (created when missing, else rewritten in place)')
     .action(actions.tokenCreate);
 
   // Errors of a subcommand name it in the hint; inherited settings are copied when it is created.

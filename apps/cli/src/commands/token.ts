@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { API_SCOPES, apiTokenSha256, createApiToken, isApiScope, type ApiScope, type ApiTokenEntry } from '@peerweave/core';
 import type { CommandContext } from '../command-context.ts';
@@ -10,7 +10,7 @@ export const DEFAULT_TOKEN_NAME = 'cli';
 export interface TokenCreateOptions {
   scopes: string;
   name: string;
-  /** A tokens file to add the entry to (created when missing), instead of pasting it by hand. */
+  /** A tokens file to add the entry to (created when missing, else rewritten in place), instead of pasting it by hand. */
   addTo?: string;
 }
 
@@ -51,7 +51,12 @@ export function parseScopes(list: string): ApiScope[] {
   return [...new Set(scopes as ApiScope[])];
 }
 
-/** Adds the entry to a tokens file, replaced atomically (a node never reads half a file). */
+/**
+ * Adds the entry to a tokens file, rewritten in place with one write: Compose mounts the file into
+ * the nodes by bind mount, which keeps showing the old file if it is replaced by a rename. A node
+ * that reads it in the middle of the write finds it malformed, keeps the tokens it has, and takes
+ * the whole file at its next look (its size and mtime changed again).
+ */
 async function addEntry(file: string, entry: ApiTokenEntry): Promise<void> {
   let doc: { tokens: unknown[] } = { tokens: [] };
   let text: string | undefined;
@@ -72,10 +77,8 @@ async function addEntry(file: string, entry: ApiTokenEntry): Promise<void> {
     }
   }
   doc.tokens.push(entry);
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o644 });
-    await rename(tmp, file);
+    await writeFile(file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o644 });
   } catch (err) {
     throw localFileError(err, file, 'write');
   }

@@ -77,6 +77,10 @@ describe('ApiTokensFile', () => {
     renameSync(`${path}.tmp`, path);
     await waitFor(() => file.current().check(newToken).kind === 'valid', { timeoutMs: 5_000 });
     assert.equal(file.current().check(oldToken).kind, 'invalid');
+    // Rewritten in place, as a Compose bind mount needs (`peerweave token create --add-to`).
+    const third = createApiToken();
+    write(path, [newToken, third]);
+    await waitFor(() => file.current().check(third).kind === 'valid', { timeoutMs: 5_000 });
     writeFileSync(path, '{"tokens": [');
     assert.equal(file.reload(), false);
     assert.equal(file.current().check(newToken).kind, 'valid');
