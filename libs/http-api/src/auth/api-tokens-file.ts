@@ -1,4 +1,4 @@
-import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { ConfigError, type Logger, type Startable } from '@peerweave/core';
 import { API_TOKENS_VARIABLE, ApiTokens } from './api-tokens.ts';
 
@@ -24,7 +24,9 @@ export interface ApiTokensFileInit {
 export class ApiTokensFile implements Startable {
   readonly #init: ApiTokensFileInit;
   #tokens: ApiTokens | undefined;
-  #watching = false;
+  /** The file as it was when last read (loaded or not), to tell a change from the poll. */
+  #seen: Pick<Stats, 'mtimeMs' | 'size' | 'ino'> | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(init: ApiTokensFileInit) {
     this.#init = init;
@@ -39,13 +41,14 @@ export class ApiTokensFile implements Startable {
   async start(): Promise<void> {
     this.#tokens = this.#read();
     this.#init.logger.info({ file: this.#init.path, tokens: this.#tokens.size }, 'API tokens loaded');
-    watchFile(this.#init.path, { persistent: false, interval: this.#init.pollMs ?? DEFAULT_TOKENS_POLL_MS }, this.#onChange);
-    this.#watching = true;
+    // A stat per period compared with the file last read (not fs.watchFile's first stat, taken
+    // later: a change in between would be missed for good).
+    this.#timer = setInterval(() => this.#poll(), this.#init.pollMs ?? DEFAULT_TOKENS_POLL_MS).unref();
   }
 
   async stop(): Promise<void> {
-    if (this.#watching) unwatchFile(this.#init.path, this.#onChange);
-    this.#watching = false;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   /** Reads the file again; true when the new tokens are in force, false when it kept the old ones. */
@@ -61,17 +64,28 @@ export class ApiTokensFile implements Startable {
     }
   }
 
-  readonly #onChange = (now: Stats, before: Stats): void => {
-    if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+  #poll(): void {
+    let now: Stats;
+    try {
+      now = statSync(this.#init.path);
+    } catch {
+      now = { mtimeMs: -1, size: -1, ino: -1 } as Stats; // gone: a change, reported by reload()
+    }
+    const seen = this.#seen;
+    if (seen !== undefined && now.mtimeMs === seen.mtimeMs && now.size === seen.size && now.ino === seen.ino) return;
     this.reload();
-  };
+  }
 
   #read(): ApiTokens {
     let text: string;
     try {
-      if (!statSync(this.#init.path).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+      const stats = statSync(this.#init.path);
+      // Remembered before the read: a write after the stat shows as a change at the next poll.
+      this.#seen = { mtimeMs: stats.mtimeMs, size: stats.size, ino: stats.ino };
+      if (!stats.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
       text = readFileSync(this.#init.path, 'utf8');
     } catch (err) {
+      if (this.#seen === undefined || (err as NodeJS.ErrnoException).code === 'ENOENT') this.#seen = { mtimeMs: -1, size: -1, ino: -1 };
       const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
       throw new ConfigError(`${API_TOKENS_VARIABLE}=${this.#init.path} is invalid: cannot read it (${code})`, {
         cause: err,

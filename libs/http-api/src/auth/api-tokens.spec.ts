@@ -75,12 +75,12 @@ describe('ApiTokensFile', () => {
     // Replaced by rename, as Kubernetes and editors do.
     write(`${path}.tmp`, [newToken]);
     renameSync(`${path}.tmp`, path);
-    await waitFor(() => file.current().check(newToken).kind === 'valid', { timeoutMs: 5_000 });
+    await waitFor(() => file.current().check(newToken).kind === 'valid', { timeoutMs: 5_000, what: 'the renamed file' });
     assert.equal(file.current().check(oldToken).kind, 'invalid');
     // Rewritten in place, as a Compose bind mount needs (`peerweave token create --add-to`).
     const third = createApiToken();
     write(path, [newToken, third]);
-    await waitFor(() => file.current().check(third).kind === 'valid', { timeoutMs: 5_000 });
+    await waitFor(() => file.current().check(third).kind === 'valid', { timeoutMs: 5_000, what: 'the file rewritten in place' });
     writeFileSync(path, '{"tokens": [');
     assert.equal(file.reload(), false);
     assert.equal(file.current().check(newToken).kind, 'valid');
