@@ -121,6 +121,14 @@ describe('cluster CA', () => {
     await rejectsWith(verifyNodeCertificate(ca.certPem, short, new Date(now.getTime() - 2 * 60_000)), 'FAILED_PRECONDITION');
   });
 
+  it('a node certificate ends no later than its CA; an expired CA issues nothing (FAILED_PRECONDITION)', async () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const shortCa = await createClusterCa({ validityDays: 1, now });
+    const cert = await issueNodeCertificate(shortCa, node, { validityMs: 7 * 24 * HOUR, now });
+    assert.equal(new X509Certificate(cert).validToDate.getTime(), new X509Certificate(shortCa.certPem).validToDate.getTime());
+    await rejectsWith(issueNodeCertificate(shortCa, node, { now: new Date(now.getTime() + 2 * 24 * HOUR) }), 'FAILED_PRECONDITION');
+  });
+
   it('a renewed certificate (issued later) has the same node id and a later notAfter', async () => {
     const later = new Date(Date.now() + 16 * HOUR);
     const renewed = await issueNodeCertificate(ca, node, { now: later });

@@ -70,7 +70,8 @@ export async function createClusterCa(
 
 /**
  * Issues a certificate for a node's own Ed25519 key: subject CN = its node id in hex, SAN URI
- * `peerweave:node:<id>`, for both ends of TLS (serverAuth + clientAuth), not a CA. The id is not
+ * `peerweave:node:<id>`, for both ends of TLS (serverAuth + clientAuth), not a CA, ending no later
+ * than the CA (FAILED_PRECONDITION once the CA has expired). The id is not
  * trusted from the certificate's names: a verifier derives it from the key (nodeIdFromCertificate).
  * If `ca.certPem` holds several certificates (a rotation bundle), the one matching `ca.keyPem` signs.
  */
@@ -90,6 +91,12 @@ export async function issueNodeCertificate(
   const signingKey = await crypto.subtle.importKey('pkcs8', caKey.export({ type: 'pkcs8', format: 'der' }), ED25519, false, ['sign']);
   const subjectKey = await crypto.subtle.importKey('raw', identity.publicKey, ED25519, true, ['verify']);
   const id = nodeIdFromPublicKey(identity.publicKey).toHex();
+  // A certificate outliving its CA would fail every check after the CA's end: end with it instead.
+  const caNotAfter = caCert.validToDate;
+  if (caNotAfter.getTime() <= now.getTime()) {
+    throw new PeerweaveError('FAILED_PRECONDITION', `the CA certificate expired at ${caNotAfter.toISOString()}: make a new CA`);
+  }
+  const notAfter = new Date(Math.min(now.getTime() + validityMs, caNotAfter.getTime()));
   const issuer = new x509.X509Certificate(caCert.raw);
   const cert = await x509.X509CertificateGenerator.create(
     {
@@ -97,7 +104,7 @@ export async function issueNodeCertificate(
       subject: [{ CN: [id] }],
       issuer: issuer.subjectName,
       notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
-      notAfter: new Date(now.getTime() + validityMs),
+      notAfter,
       publicKey: subjectKey,
       signingKey,
       extensions: [

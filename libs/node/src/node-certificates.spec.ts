@@ -110,6 +110,27 @@ describe('NodeCertificates', () => {
     assert.equal(clock.pending, 0, 'stop cancels the next renewal');
   });
 
+  it('self-issue: a CA that ends before a full validity cuts the certificate short, is warned about, and renewals fail once it has expired', async () => {
+    const clock = new ManualClock(START);
+    const sub = await mkdtemp(join(dir, 'ending-'));
+    const ending = await createClusterCa({ validityDays: 1, now: new Date(START) }); // ends START + 1 day (+ skew back)
+    await writeFile(join(sub, 'ca.crt'), ending.certPem);
+    await writeFile(join(sub, 'ca.key'), ending.keyPem, { mode: 0o600 });
+    const logged: { level: string; msg: string }[] = [];
+    const certs = new NodeCertificates({ identity: node, config: { ...none, clusterCa: join(sub, 'ca.crt'), clusterCaKey: join(sub, 'ca.key'), certValidityMs: 16 * HOUR }, clock, logger: recordingLogger(logged) });
+    await certs.start();
+    assert.equal(logged.filter((l) => l.level === 'warn').length, 0, 'a full validity fits');
+    const caEnd = new X509Certificate(ending.certPem).validToDate.getTime();
+    await clock.advance(16 * HOUR * RENEW_AT_FRACTION);
+    await waitFor(() => certs.notAfterMs === caEnd);
+    assert.ok(logged.some((l) => l.level === 'warn' && /the cluster CA expires before a full certificate validity/.test(l.msg)));
+    await clock.advance(caEnd - clock.now() + 1000);
+    await clock.advance(RENEW_RETRY_MS);
+    await waitFor(() => logged.some((l) => l.level === 'error' && /renewing the node certificate failed/.test(l.msg)));
+    await certs.stop();
+    assert.equal(clock.pending, 0);
+  });
+
   it('self-issue: a renewal that fails (CA file gone) keeps the current certificate and retries', async () => {
     const clock = new ManualClock(START);
     const sub = await mkdtemp(join(dir, 'flaky-'));

@@ -9,6 +9,8 @@ export type { CertificateTriple, AdmissionMode };
 export const RENEW_AT_FRACTION = 2 / 3;
 /** After a failed renewal (a CA file being replaced, say), the next try comes this much later. */
 export const RENEW_RETRY_MS = 60_000;
+/** Certificate times have whole seconds: a notAfter this much short of the validity is rounding. */
+const CERT_TIME_SLACK_MS = 2_000;
 
 export interface NodeCertificatesInit {
   identity: Identity;
@@ -119,7 +121,12 @@ export class NodeCertificates implements Startable {
       renewal ? `node certificate renewed (${how})` : `node certificate ${how}`,
     );
     if (this.mode === 'self-issue') {
-      this.#schedule(Math.floor(this.#config.certValidityMs * RENEW_AT_FRACTION));
+      // 2/3 of the certificate's actual life: the CA's own end may cut it short (then renewals come
+      // sooner and sooner until the CA expires, and fail from then on, logged, every RENEW_RETRY_MS).
+      if (notAfterMs - nowMs < this.#config.certValidityMs - CERT_TIME_SLACK_MS) {
+        this.#log.warn({ notAfter: new Date(notAfterMs).toISOString() }, 'the cluster CA expires before a full certificate validity: make a new CA and rotate (README: Admission and the cluster CA)');
+      }
+      this.#schedule(Math.max(1000, Math.floor((notAfterMs - nowMs) * RENEW_AT_FRACTION)));
     } else {
       this.#scheduleCheck();
     }
