@@ -3,7 +3,7 @@
 // components: README.md.
 
 // ----- gRPC server, credentials, options --------------------------------------------------------
-export { GrpcServer, DEFAULT_GRPC_REFLECTION } from './transport/grpc-server.ts';
+export { GrpcServer, DEFAULT_GRPC_REFLECTION, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONNECTIONS_PER_PEER } from './transport/grpc-server.ts';
 export { createCredentials, TLS_SERVER_NAME } from './transport/credentials.ts';
 export type { CredentialsInit, ProtocolCredentials, TlsMaterial } from './transport/credentials.ts';
 export { assertSpeaksFor, SPEAKER_OF } from './speaker-rules.ts';

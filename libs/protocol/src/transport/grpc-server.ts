@@ -5,6 +5,7 @@ import { PeerweaveError, silentLogger, type Logger, type Startable } from '@peer
 import { createCredentials, type ProtocolCredentials } from './credentials.ts';
 import { FLOW_CONTROL_WINDOW_BYTES, serverOptions } from './grpc-options.ts';
 import { InFlightCalls } from './in-flight-calls.ts';
+import { limitConnectionsPerPeer } from './connection-limit.ts';
 import { healthPackageDefinition } from '../proto-packages.ts';
 import { announceStreamWindow, raiseConnectionWindows } from './server-flow-control.ts';
 import type { ServiceBinding } from '../service-binding.ts';
@@ -34,7 +35,35 @@ export interface GrpcServerInit {
    * files, loaded at start only when on). Default {@link DEFAULT_GRPC_REFLECTION}.
    */
   reflection?: boolean;
+  /**
+   * HTTP/2 streams one connection may have open at once (`grpc.max_concurrent_streams`, announced
+   * in the server's SETTINGS): a peer beyond it waits for a stream to end (its HTTP/2 stack queues
+   * the call) instead of making the server hold unbounded calls. Default
+   * {@link DEFAULT_MAX_CONCURRENT_STREAMS}.
+   */
+  maxConcurrentStreams?: number;
+  /**
+   * Open connections from one remote IP address; a further one is closed at once, before the TLS
+   * handshake (connection-limit.ts). 0: no limit. Default {@link DEFAULT_MAX_CONNECTIONS_PER_PEER}.
+   */
+  maxConnectionsPerPeer?: number;
 }
+
+/**
+ * Streams per connection. A node keeps a handful open to each peer (PingStream, Calls, a GetBlocks
+ * and a PutBlocks stream per transfer) besides its unary calls (lookups send α = 3 at once,
+ * replication r per block); 256 is far above what a well-behaved peer uses and bounds what a
+ * hostile one can make the server hold per connection (with maxConnectionsPerPeer, per address).
+ */
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 256;
+
+/**
+ * Connections per remote address. A node uses one to each peer (grpc-js shares it among its
+ * channels to that address); a CLI or grpcurl a few. 64 leaves room for peers behind one NAT
+ * address and for test processes that run many nodes on 127.0.0.1, and bounds the sockets and
+ * handshakes one address can cost a node.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_PEER = 64;
 
 /** Server reflection is off unless asked for (GrpcServerInit.reflection). */
 export const DEFAULT_GRPC_REFLECTION = false;
@@ -70,7 +99,11 @@ export class GrpcServer implements Startable {
   constructor(init: GrpcServerInit) {
     this.#init = init;
     this.#logger = (init.logger ?? silentLogger).child({ component: 'grpc-server' });
-    this.#server = new Server({ ...serverOptions(init), interceptors: [this.#inFlight.interceptor] });
+    this.#server = new Server({
+      ...serverOptions(init),
+      'grpc.max_concurrent_streams': init.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+      interceptors: [this.#inFlight.interceptor],
+    });
     this.#streamWindowSet = announceStreamWindow(this.#server, FLOW_CONTROL_WINDOW_BYTES);
   }
 
@@ -132,6 +165,18 @@ export class GrpcServer implements Startable {
         else reject(new PeerweaveError('UNAVAILABLE', `cannot listen on ${target}: ${err.message}`, { cause: err }));
       });
     });
+    const maxConnections = this.#init.maxConnectionsPerPeer ?? DEFAULT_MAX_CONNECTIONS_PER_PEER;
+    // One warning a minute at most: a flood of refused connections must not become a flood of logs.
+    let refused = 0;
+    let warnedAt = -Infinity;
+    const limited = limitConnectionsPerPeer(this.#server, maxConnections, (remote) => {
+      refused++;
+      if (Date.now() - warnedAt < 60_000) return;
+      warnedAt = Date.now();
+      this.#logger.warn({ remote, refused, maxConnectionsPerPeer: maxConnections }, 'connections refused: too many open from one address');
+      refused = 0;
+    });
+    if (!limited) this.#logger.warn('grpc-js internals changed: connections per peer are not limited');
     if (!raiseConnectionWindows(this.#server, FLOW_CONTROL_WINDOW_BYTES) || !this.#streamWindowSet) {
       this.#logger.warn(
         { windowBytes: FLOW_CONTROL_WINDOW_BYTES },
