@@ -11,6 +11,7 @@ import { ManualClock, isPeerweaveError, type Logger } from '@peerweave/core';
 import { admissionMode, loadNodeConfig } from '@peerweave/config';
 import { waitFor } from '@peerweave/core/testing';
 import { Identity, createClusterCa, issueNodeCertificate, nodeIdFromCertificate, verifyNodeCertificate, type ClusterCa } from '@peerweave/identity';
+import { createMetrics } from '@peerweave/telemetry';
 import { startNode } from './start-node.ts';
 import { NodeCertificates, RENEW_AT_FRACTION, RENEW_RETRY_MS, type CertificateTriple } from './node-certificates.ts';
 
@@ -65,6 +66,18 @@ describe('NodeCertificates', () => {
     // loadNodeConfig checks it once at start, like every other setting.
     assert.throws(() => loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_CLUSTER_CA: caFile }), configError('PEERWEAVE_CLUSTER_CA_KEY'));
     assert.equal(loadNodeConfig({ PEERWEAVE_PRESET: 'test' }).certValidityMs, 24 * HOUR);
+  });
+
+  it('the expiry gauge: notAfter in Unix seconds with a certificate, absent without one', async () => {
+    const metrics = createMetrics({ collectDefault: false });
+    const certs = new NodeCertificates({ identity: node, config: { ...none, clusterCa: caFile, clusterCaKey: keyFile }, clock: new ManualClock(START), metrics });
+    await certs.start();
+    const text = await metrics.text();
+    assert.match(text, new RegExp(`^peerweave_certificate_expiry_timestamp_seconds ${certs.notAfterMs / 1000}$`, 'm'));
+    await certs.stop();
+    const without = createMetrics({ collectDefault: false });
+    await new NodeCertificates({ identity: node, config: none, metrics: without }).start();
+    assert.doesNotMatch(await without.text(), /peerweave_certificate_expiry/);
   });
 
   it('mode none: no certificate, nothing scheduled', async () => {

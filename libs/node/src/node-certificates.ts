@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, isPeerweaveError, silentLogger, systemClock, type Clock, type Logger, type Startable, type TimerHandle } from '@peerweave/core';
+import { ConfigError, isPeerweaveError, silentLogger, systemClock, type Clock, type Logger, type Metrics, type Startable, type TimerHandle } from '@peerweave/core';
 import { NODE_CONFIG, admissionMode, type AdmissionMode, type NodeConfig } from '@peerweave/config';
 import { issueNodeCertificate, privateKeyPem, verifyNodeCertificate, type CertificateTriple, type Identity } from '@peerweave/identity';
 
@@ -17,6 +17,8 @@ export interface NodeCertificatesInit {
   config: Pick<NodeConfig, 'clusterCa' | 'clusterCaKey' | 'tlsCert' | 'certValidityMs'>;
   clock?: Clock;
   logger?: Logger;
+  /** Registers peerweave_certificate_expiry_timestamp_seconds when the node has a certificate. */
+  metrics?: Metrics;
 }
 
 /**
@@ -46,6 +48,15 @@ export class NodeCertificates implements Startable {
     this.#config = init.config;
     this.#clock = init.clock ?? systemClock;
     this.#log = (init.logger ?? silentLogger).child({ component: 'certificates' });
+    if (this.mode !== 'none') {
+      // As cert-manager's certmanager_certificate_expiration_timestamp_seconds: alert on
+      // `… - time() < 3600` (a self-issuing node renews at 2/3, so that means renewals failed).
+      init.metrics?.gauge({
+        name: 'peerweave_certificate_expiry_timestamp_seconds',
+        help: "When this node's cluster certificate expires (Unix seconds); 0 before it has one.",
+        collect: () => this.#notAfterMs / 1000,
+      });
+    }
   }
 
   /** Whether the node has a certificate (self-issued or out of band). */

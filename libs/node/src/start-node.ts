@@ -86,7 +86,7 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
   try {
     // The node's cluster certificate (issue #15): self-issued and renewed, or loaded; none without a
     // cluster CA. First, so a missing or wrong CA file stops the node before anything listens.
-    const certificates = await started('certificates', new NodeCertificates({ identity, config, clock: systemClock, logger }));
+    const certificates = await started('certificates', new NodeCertificates({ identity, config, clock: systemClock, logger, metrics }));
     const stores = await started('stores', new NodeStores({ dataDir: config.dataDir, supernode: config.role === 'supernode', closeTimeoutMs: config.shutdownTimeoutMs, logger }));
     openStores = stores;
     const endpoint = await started(
