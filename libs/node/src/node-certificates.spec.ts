@@ -3,14 +3,14 @@
 // variable when a file is missing or the combination is incomplete.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, isPeerweaveError, type Logger } from '@peerweave/core';
 import { admissionMode, loadNodeConfig } from '@peerweave/config';
 import { waitFor } from '@peerweave/core/testing';
-import { Identity, createClusterCa, issueNodeCertificate, nodeIdFromCertificate, verifyNodeCertificate, type ClusterCa } from '@peerweave/identity';
+import { Identity, KEY_FILE, createClusterCa, issueNodeCertificate, nodeIdFromCertificate, verifyNodeCertificate, type ClusterCa } from '@peerweave/identity';
 import { createMetrics } from '@peerweave/telemetry';
 import { startNode } from './start-node.ts';
 import { NodeCertificates, RENEW_AT_FRACTION, RENEW_RETRY_MS, type CertificateTriple } from './node-certificates.ts';
@@ -240,5 +240,19 @@ describe('NodeCertificates', () => {
       startNode({ config: loadNodeConfig({ ...env, PEERWEAVE_CLUSTER_CA: join(dir, 'gone.crt'), PEERWEAVE_CLUSTER_CA_KEY: keyFile }) }),
       configError('PEERWEAVE_CLUSTER_CA', /gone\.crt cannot be read/),
     );
+
+    // Out of band: a certificate issued for this data directory's key starts it; on another
+    // node's data directory the same certificate is refused before anything listens.
+    const nodeKey = createPrivateKey(await readFile(join(data, KEY_FILE), 'utf8'));
+    const certFile = join(data, 'node.crt');
+    await writeFile(certFile, await issueNodeCertificate(ca, new Identity(nodeKey)));
+    const outOfBand = { PEERWEAVE_CLUSTER_CA: caFile, PEERWEAVE_TLS_CERT: certFile };
+    const again = await startNode({ config: loadNodeConfig({ ...env, ...outOfBand }) });
+    t.after(() => again.stop());
+    assert.equal(again.certificates.mode, 'out-of-band');
+    assert.equal(again.id, started.id);
+    await again.stop();
+    const otherData = await mkdtemp(join(dir, 'data-'));
+    await assert.rejects(startNode({ config: loadNodeConfig({ ...env, PEERWEAVE_DATA_DIR: otherData, ...outOfBand }) }), configError('PEERWEAVE_TLS_CERT', /is for node/));
   });
 });
