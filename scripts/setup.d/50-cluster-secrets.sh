@@ -70,8 +70,8 @@ ensure_cluster_secrets() {
     }
     if (doc.tokens.some((t) => t?.sha256 === sha256)) { console.log("present"); process.exit(0); }
     doc.tokens.push({ name: "local", sha256, scopes: ["write", "admin"] });
-    fs.writeFileSync(`${tokensFile}.tmp`, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o644 });
-    fs.renameSync(`${tokensFile}.tmp`, tokensFile);
+    // In place, not a rename: Compose bind-mounts this file, and a running node would keep the old one.
+    fs.writeFileSync(tokensFile, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o644 });
     console.log("added");
   ' "$token" "$tokens" 2>>"$LOG") || die "${tokens} is not a tokens file (see ${LOG}): fix or remove it and run setup again"
   [[ $tokens_state == added ]] && made+=('tokens.json entry')
