@@ -11,7 +11,14 @@ import {
   type ConfigSpec,
   type Preset,
 } from '@peerweave/core';
-import { DEFAULT_DEADLINE_MS, DEFAULT_GRPC_REFLECTION, DEFAULT_KEEPALIVE_MS, DEFAULT_MAX_MESSAGE_BYTES } from '@peerweave/protocol';
+import {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_GRPC_REFLECTION,
+  DEFAULT_KEEPALIVE_MS,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_CONNECTIONS_PER_PEER,
+  DEFAULT_MAX_MESSAGE_BYTES,
+} from '@peerweave/protocol';
 import {
   DEFAULT_ALPHA,
   DEFAULT_INDIRECT_CHECKS,
@@ -202,6 +209,20 @@ export const NODE_CONFIG = {
     doc: 'Periodic: an HTTP/2 PING on each peer connection idle this long (a few µs of CPU each, none while calls flow). Finds a half-open connection to a peer that vanished without a FIN; shorter finds it sooner at the cost of idle traffic.',
     schema: positiveMs,
     default: { lan: DEFAULT_KEEPALIVE_MS, local: 10_000, test: 10_000 },
+  },
+  grpcMaxConcurrentStreams: {
+    env: 'PEERWEAVE_GRPC_MAX_CONCURRENT_STREAMS',
+    accepts: 'an integer, 8..65536',
+    doc: 'HTTP/2 streams one peer connection may have open at once (announced to the peer, `grpc.max_concurrent_streams`); a peer beyond it waits for one of its streams to end. A node keeps a handful open to each peer (PingStream, Calls, a block stream per transfer direction) besides unary calls; the limit bounds the calls a hostile peer can make a node hold per connection. Lower saves memory under abuse, too low delays a busy peer.',
+    schema: Type.Integer({ minimum: 8, maximum: 65_536 }),
+    default: DEFAULT_MAX_CONCURRENT_STREAMS,
+  },
+  grpcMaxConnectionsPerPeer: {
+    env: 'PEERWEAVE_GRPC_MAX_CONNECTIONS_PER_PEER',
+    accepts: 'an integer, 0..100000 (0: no limit)',
+    doc: 'Open peer-protocol connections from one remote IP address; a further one is closed at once, before the TLS handshake, and a warning is logged (at most once a minute). A node uses one connection to each peer; peers behind one NAT address, and test processes running many nodes on 127.0.0.1, share the limit. Bounds the sockets and handshakes one address can cost a node.',
+    schema: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    default: DEFAULT_MAX_CONNECTIONS_PER_PEER,
   },
   rpcDeadlineMs: {
     env: 'PEERWEAVE_RPC_DEADLINE_MS',
@@ -448,6 +469,14 @@ export const NODE_CONFIG = {
     doc: 'A node certificate issued out of band (`peerweave cluster ca issue`) for this node\'s key (its data directory\'s `identity.key`), for operators who keep the CA key offline. The node refuses to start unless it is valid, issued by PEERWEAVE_CLUSTER_CA and for its own key; it re-reads the file at 2/3 of the remaining time and warns until a newer one is there.',
     schema: Type.String({ maxLength: 4096 }),
     default: '',
+  },
+  insecure: {
+    env: 'PEERWEAVE_INSECURE',
+    accepts: '`true` or `false` (also `1` or `0`)',
+    doc: 'Plaintext peer connections even when the node has a cluster certificate: no admission, no verified node ids, any process that reaches the gRPC port is trusted for the id it claims. Only for tests of the old behaviour and for debugging with `grpcurl -plaintext`. When false, the node speaks mutual TLS as soon as it has a certificate (PEERWEAVE_CLUSTER_CA with PEERWEAVE_CLUSTER_CA_KEY or PEERWEAVE_TLS_CERT) and plaintext without one.',
+    schema: Type.Boolean(),
+    default: false,
+    parse: (raw: string): unknown => (/^(true|1)$/i.test(raw) ? true : /^(false|0)$/i.test(raw) ? false : raw),
   },
   certValidityMs: {
     env: 'PEERWEAVE_CERT_VALIDITY_MS',

@@ -1,4 +1,4 @@
-import { lateBound, ShuttingDownError, type Logger, type Startable } from '@peerweave/core';
+import { ConfigError, lateBound, ShuttingDownError, type Logger, type Startable } from '@peerweave/core';
 import type { NodeConfig } from '@peerweave/config';
 import {
   GrpcPeerTransport,
@@ -9,14 +9,60 @@ import {
   routingServiceBinding,
   searchServiceBinding,
   type ContentHandler,
+  type CredentialsInit,
+  type ProtocolCredentials,
+  type TlsMaterial,
   type NodeInfoData,
   type RoutingHandler,
   type SearchHandler,
 } from '@peerweave/protocol';
 
+/** What the endpoint reads of the node's certificates (NodeCertificates). */
+export interface PeerCertificates {
+  /** The CA bundle, the node's certificate and key; undefined without a cluster CA. */
+  current(): TlsMaterial | undefined;
+  /** Calls `listener` with every renewed certificate; returns how to stop. */
+  onRenewed(listener: (material: TlsMaterial) => void): () => void;
+}
+
+/**
+ * Whether a node without a cluster certificate (and without PEERWEAVE_INSECURE=true) refuses to
+ * start. Off while Compose, Kubernetes and the e2e suites are switched to mTLS (issue #15); then
+ * on, and plaintext only behind PEERWEAVE_INSECURE=true.
+ */
+export const DEFAULT_REQUIRE_MUTUAL_TLS = false;
+
+/**
+ * The transport security of the node's peer protocol: mutual TLS with the node's certificate when
+ * it has one and PEERWEAVE_INSECURE is not set, plaintext otherwise. With `requireMutualTls`, a
+ * node that would speak plaintext without PEERWEAVE_INSECURE=true is a ConfigError naming what to
+ * set (the node stops at start).
+ */
+export function peerCredentialsInit(
+  config: Pick<NodeConfig, 'insecure'>,
+  certificates: PeerCertificates | undefined,
+  requireMutualTls = DEFAULT_REQUIRE_MUTUAL_TLS,
+): CredentialsInit {
+  if (config.insecure) return { insecure: true };
+  const tls = certificates?.current();
+  if (tls !== undefined) return { tls, onRenewed: (listener) => certificates!.onRenewed(listener) };
+  if (requireMutualTls) {
+    throw new ConfigError(
+      'peer connections need a cluster certificate: set PEERWEAVE_CLUSTER_CA with PEERWEAVE_CLUSTER_CA_KEY (or PEERWEAVE_TLS_CERT), or PEERWEAVE_INSECURE=true for plaintext',
+      { details: { variable: 'PEERWEAVE_CLUSTER_CA' } },
+    );
+  }
+  return { insecure: true };
+}
+
 export interface PeerEndpointInit {
-  config: Pick<NodeConfig, 'grpcHost' | 'grpcPort' | 'grpcMaxMessageBytes' | 'grpcKeepaliveMs' | 'grpcReflection' | 'rpcDeadlineMs'>;
+  config: Pick<
+    NodeConfig,
+    'grpcHost' | 'grpcPort' | 'grpcMaxMessageBytes' | 'grpcKeepaliveMs' | 'grpcReflection' | 'rpcDeadlineMs' | 'insecure' | 'grpcMaxConcurrentStreams' | 'grpcMaxConnectionsPerPeer'
+  >;
   logger: Logger;
+  /** The node's cluster certificate, when it has one: the endpoint then speaks mutual TLS. */
+  certificates?: PeerCertificates;
   /** What NodeService.GetInfo answers; it throws SHUTTING_DOWN once `stopping()` is true. */
   info(): NodeInfoData;
   stopping(): boolean;
@@ -38,11 +84,15 @@ export class PeerEndpoint implements Startable {
   readonly transport: GrpcPeerTransport;
   readonly #server: GrpcServer;
   readonly #init: PeerEndpointInit;
+  readonly #credentials: ProtocolCredentials;
 
   constructor(init: PeerEndpointInit) {
     const { config, logger } = init;
     this.#init = init;
-    const credentials = createCredentials();
+    const credentials = createCredentials(peerCredentialsInit(config, init.certificates));
+    this.#credentials = credentials;
+    if (credentials.secure) logger.info('peer connections: mutual TLS with the cluster CA');
+    else logger.warn({ insecure: config.insecure }, 'peer connections: plaintext, unauthenticated (no cluster certificate, or PEERWEAVE_INSECURE=true)');
     this.#server = new GrpcServer({
       host: config.grpcHost,
       port: config.grpcPort,
@@ -51,6 +101,8 @@ export class PeerEndpoint implements Startable {
       credentials,
       logger: logger.child({ component: 'grpc' }),
       reflection: config.grpcReflection,
+      maxConcurrentStreams: config.grpcMaxConcurrentStreams,
+      maxConnectionsPerPeer: config.grpcMaxConnectionsPerPeer,
     });
     this.transport = new GrpcPeerTransport({
       maxMessageBytes: config.grpcMaxMessageBytes,
@@ -86,6 +138,7 @@ export class PeerEndpoint implements Startable {
       await this.#server.stop({ graceMs: this.#init.graceMs() });
     } finally {
       await this.transport.close();
+      this.#credentials.close();
     }
   }
 }

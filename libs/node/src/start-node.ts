@@ -94,6 +94,7 @@ export async function startNode(init: StartNodeInit): Promise<PeerweaveNode> {
       new PeerEndpoint({
         config,
         logger,
+        certificates,
         stopping: () => state === 'stopping',
         graceMs,
         info: () => ({ nodeId: id, publicKey: identity.publicKey, role: config.role, version: VERSION, httpAddresses: addresses.http, grpcAddresses: addresses.grpc, startedAtMs }),
