@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { waitFor } from '@peerweave/core/testing';
 import { serverTimeoutOptions } from './server-timeouts.ts';
 import { MemoryContent, contentApp } from './testing/memory-content.ts';
 
@@ -78,6 +79,23 @@ describe('server timeouts', () => {
     assert.match(text, /^HTTP\/1\.1 201 /, text);
     assert.match(text, /"size":120/);
     assert.ok(afterMs > 2 * HEADERS_MS - 100, `took ${afterMs} ms`);
+  });
+
+  it('a keep-alive connection idle between requests for longer than the headers timeout still takes the next request', async () => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    let text = '';
+    socket.on('data', (c: string) => (text += c));
+    const responses = () => text.split('HTTP/1.1 200').length - 1;
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await waitFor(() => responses() === 1, { what: 'the first response' });
+    // Idle past the headers timeout (and the idle timeout, which keep-alive replaces between requests).
+    const idleUntil = Date.now() + HEADERS_MS + 500;
+    await waitFor(() => Date.now() >= idleUntil || socket.destroyed, { timeoutMs: HEADERS_MS + 2_000, intervalMs: 100 });
+    assert.equal(socket.destroyed, false, 'the idle keep-alive connection was closed');
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await waitFor(() => responses() === 2, { what: 'the second response' });
+    socket.destroy();
   });
 
   it('an upload that stops sending is closed after the idle timeout', async () => {
