@@ -10,7 +10,8 @@
  * certificate per peer and renewal, so a bounded map that starts over when full is enough.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { Server } from '@grpc/grpc-js';
 import { PeerweaveError } from '@peerweave/core';
 
 /** Certificates remembered; the map starts over beyond this (a peer per entry, renewals included). */
@@ -50,6 +51,55 @@ export function nodeIdOfCertificateDer(der: Buffer): string {
 /** What {@link callerIdOf} reads of a grpc-js server call. */
 export interface AuthenticatedCall {
   getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: PeerCertificate } | null;
+  /** `remoteAddress:remotePort` of the call's connection (grpc-js builds it from the socket). */
+  getPeer(): string;
+}
+
+/**
+ * Verified ids of the open TLS connections of the servers that {@link trackTlsConnections}, by
+ * `remoteAddress:remotePort` (what `call.getPeer()` gives): read once per connection, when its
+ * handshake completes, instead of once per call. The key names one live connection on this host
+ * (a client's ephemeral port belongs to one socket), and the entry leaves with its socket.
+ */
+const connectionIds = new Map<string, { readonly socket: TLSSocket; readonly id: string }>();
+
+interface ServerInternals {
+  http2Servers?: Map<{ on(event: 'secureConnection', listener: (socket: TLSSocket) => void): unknown }, unknown>;
+}
+
+/**
+ * After `bindAsync` of a TLS server: remembers each connection's verified id as its handshake
+ * completes, so {@link callerIdOf} finds it without `getAuthContext()` (which asks Node for the
+ * whole peer certificate on every call: about 40 µs of a 1 KiB call here). Like
+ * server-flow-control.ts, reaches into grpc-js's Server; returns false when its internals are not
+ * as expected, and calls then take the slower path, with the same answers.
+ */
+export function trackTlsConnections(server: Server): boolean {
+  const servers = (server as unknown as ServerInternals).http2Servers;
+  if (!(servers instanceof Map) || servers.size === 0) return false;
+  for (const http2Server of servers.keys()) {
+    http2Server.on('secureConnection', (socket: TLSSocket) => {
+      if (!socket.authorized) return;
+      let id: string;
+      try {
+        id = nodeIdOfPeerCertificate(socket.getPeerCertificate());
+      } catch {
+        return; // The call path refuses it (UNAUTHENTICATED).
+      }
+      const key = `${socket.remoteAddress}:${socket.remotePort}`;
+      const entry = { socket, id };
+      connectionIds.set(key, entry);
+      socket.once('close', () => {
+        if (connectionIds.get(key) === entry) connectionIds.delete(key);
+      });
+    });
+  }
+  return true;
+}
+
+/** Connections whose ids are remembered (for tests). */
+export function trackedConnections(): number {
+  return connectionIds.size;
 }
 
 /**
@@ -58,6 +108,10 @@ export interface AuthenticatedCall {
  * one, where there is nothing to check).
  */
 export function callerIdOf(call: AuthenticatedCall): string | undefined {
+  if (connectionIds.size > 0) {
+    const known = connectionIds.get(call.getPeer());
+    if (known !== undefined && !known.socket.destroyed) return known.id;
+  }
   const auth = call.getAuthContext();
   if (auth?.transportSecurityType !== 'ssl') return undefined;
   const cert = auth.sslPeerCertificate;

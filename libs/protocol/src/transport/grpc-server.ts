@@ -6,6 +6,7 @@ import { createCredentials, type ProtocolCredentials } from './credentials.ts';
 import { FLOW_CONTROL_WINDOW_BYTES, serverOptions } from './grpc-options.ts';
 import { InFlightCalls } from './in-flight-calls.ts';
 import { limitConnectionsPerPeer } from './connection-limit.ts';
+import { trackTlsConnections } from './caller-id.ts';
 import { healthPackageDefinition } from '../proto-packages.ts';
 import { announceStreamWindow, raiseConnectionWindows } from './server-flow-control.ts';
 import type { ServiceBinding } from '../service-binding.ts';
@@ -157,7 +158,8 @@ export class GrpcServer implements Startable {
       const { ReflectionService } = ('default' in loaded ? loaded.default : loaded) as typeof loaded;
       new ReflectionService(this.#reflectedPackages()).addToServer(this.#server);
     }
-    const credentials = (this.#init.credentials ?? createCredentials()).server;
+    const protocolCredentials = this.#init.credentials ?? createCredentials();
+    const credentials = protocolCredentials.server;
     const target = `${bracketHost(this.#init.host)}:${this.#init.port}`;
     this.#port = await new Promise<number>((resolve, reject) => {
       this.#server.bindAsync(target, credentials, (err, port) => {
@@ -177,6 +179,9 @@ export class GrpcServer implements Startable {
       refused = 0;
     });
     if (!limited) this.#logger.warn('grpc-js internals changed: connections per peer are not limited');
+    if (protocolCredentials.secure && !trackTlsConnections(this.#server)) {
+      this.#logger.warn('grpc-js internals changed: caller ids are read per call (slower)');
+    }
     if (!raiseConnectionWindows(this.#server, FLOW_CONTROL_WINDOW_BYTES) || !this.#streamWindowSet) {
       this.#logger.warn(
         { windowBytes: FLOW_CONTROL_WINDOW_BYTES },

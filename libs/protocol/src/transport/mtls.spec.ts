@@ -14,7 +14,7 @@ import { cid, sampleContentHandler } from '../content/content-test-messages.ts';
 import type { ContentHandler } from '../content/content-messages.ts';
 import { rejectsWithCode, startTestServer } from '../test-support.ts';
 import { createTestCa, createTestNodeCertificates, type TestCa, type TestNodeCertificates } from '../testing/test-certificates.ts';
-import { nodeIdOfCertificateDer } from './caller-id.ts';
+import { nodeIdOfCertificateDer, trackedConnections } from './caller-id.ts';
 import { X509Certificate } from 'node:crypto';
 
 /** What each handler saw as the caller's id, by method. */
@@ -208,5 +208,29 @@ describe('mutual TLS on the peer protocol (Ed25519 node certificates, TLS 1.3)',
       code: 'INVALID_ARGUMENT',
       message: 'tls.caPem must be PEM text',
     });
+  });
+});
+
+describe('caller ids per connection', () => {
+  it('are read once per TLS connection, and forgotten when it closes', async (t) => {
+    const ca = await createTestCa();
+    const serverCerts = await createTestNodeCertificates(ca);
+    const clientCerts = await createTestNodeCertificates(ca);
+    const seen: Seen = [];
+    const server = await startTestServer([routingServiceBinding(routingHandler(serverCerts.id, seen))], {
+      credentials: createCredentials({ tls: material(serverCerts) }),
+    });
+    t.after(() => server.stop({ graceMs: 100 }));
+    const before = trackedConnections();
+    const tr = new GrpcPeerTransport({ pingStream: false, credentials: createCredentials({ tls: material(clientCerts) }) });
+    for (let i = 0; i < 3; i++) await tr.request(server.address, 'ping', ping(clientCerts.id));
+    assert.equal(trackedConnections(), before + 1);
+    assert.deepEqual(seen.map((s) => s.callerId), [clientCerts.id, clientCerts.id, clientCerts.id]);
+    await tr.close();
+    const deadline = Date.now() + 5_000;
+    while (trackedConnections() > before) {
+      if (Date.now() > deadline) assert.fail('the closed connection is still tracked after 5 s');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   });
 });

@@ -58,7 +58,7 @@ export function unaryHandler<Req, Res>(
  * The handler's context of a server call: its signal, the caller's address and, over mutual TLS,
  * its verified node id. Throws UNAUTHENTICATED for a TLS caller whose certificate names no node.
  */
-export function callContext(call: AuthenticatedCall & { getPeer(): string }, signal: AbortSignal): ServerCallContext {
+export function callContext(call: AuthenticatedCall, signal: AbortSignal): ServerCallContext {
   const callerId = callerIdOf(call);
   const context: ServerCallContext = { signal, peer: call.getPeer() };
   if (callerId !== undefined) context.callerId = callerId;
