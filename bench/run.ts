@@ -14,6 +14,8 @@
 //               after them, and RSS after storing 10 000 objects (bench/quiet.ts).
 //   monitoring  issue #13: /metrics latency, size and CPU per node, Prometheus's RSS and CPU scraping
 //               the 22 nodes every 5 s beside an idle Prometheus (bench/monitoring.ts).
+//   mtls        issue #15: 1 KiB unary p50 and bulk block throughput with mutual TLS on vs off
+//               (node processes on loopback, no Docker; bench/mtls.ts).
 import { fileURLToPath } from 'node:url';
 import { loadNodeConfig } from '@peerweave/config';
 import { docker, idleContainerRss, median, percentile, waitHealthy, type Row } from './docker.ts';
@@ -24,6 +26,7 @@ import { searchSection } from './search.ts';
 import { datapathSection } from './datapath.ts';
 import { quietSection } from './quiet.ts';
 import { monitoringSection } from './monitoring.ts';
+import { mtlsSection } from './mtls.ts';
 
 const IMAGE = process.env.PEERWEAVE_IMAGE ?? 'peerweave:latest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -54,8 +57,8 @@ async function composeUp(peers: number, overlay: string | undefined): Promise<nu
   }
 }
 
-/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,transfer,datapath,sim,search,quiet,monitoring (default all). */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,transfer,datapath,sim,search,quiet,monitoring').split(','));
+/** Which parts run: BENCH_SECTIONS=foundation,cluster,content,transfer,datapath,sim,search,quiet,monitoring,mtls (default all). */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'foundation,cluster,content,transfer,datapath,sim,search,quiet,monitoring,mtls').split(','));
 
 async function main(): Promise<void> {
   console.log(`peerweave bench — image ${IMAGE}, median of ${RUNS} runs\n`);
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has('search')) await searchSection((r) => rows.push(r));
   if (SECTIONS.has('quiet')) await quietSection(ROOT, RUNS, (r) => rows.push(r));
   if (SECTIONS.has('monitoring')) await monitoringSection(ROOT, (r) => rows.push(r));
+  if (SECTIONS.has('mtls')) await mtlsSection((r) => rows.push(r), RUNS);
   console.log('\n| figure | peerweave | baseline (same run) | ratio | target |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.figure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} |`);

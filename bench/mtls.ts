@@ -1,0 +1,234 @@
+// Mutual TLS figures for `npm run bench` (section `mtls`, issue #15): what the peer protocol costs
+// with mTLS on (Ed25519 node certificates from a cluster CA, TLS 1.3) against the same with mTLS
+// off, measured in the same run, alternating, on loopback:
+//   1. a 1 KiB unary call (ContentService GetBlock answering 1 KiB, one at a time): p50;
+//   2. bulk blocks: 256 MiB of 256 KiB blocks over one GetBlocks stream, 16 wants in flight (a
+//      swarm's window per provider), each block SHA-256-checked on arrival as a node does.
+// The server is another Node process (as a peer is), started once per mode:
+//
+//   node bench/mtls.ts serve <tls dir | -> <blocks>
+//
+// prints its port and exits when its stdin closes. `tls dir` holds ca.pem, cert.pem, key.pem.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
+import { PeerweaveError } from '@peerweave/core';
+import { Identity, createClusterCa, issueNodeCertificate, privateKeyPem } from '@peerweave/identity';
+import {
+  CONTENT_METHODS,
+  contentServiceBinding,
+  createCredentials,
+  DEFAULT_KEEPALIVE_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  GrpcPeerTransport,
+  GrpcServer,
+  type ContentHandler,
+  type CredentialsInit,
+  type TlsMaterial,
+} from '@peerweave/protocol';
+import { median, percentile, type Row } from './docker.ts';
+
+const KiB = 1024;
+const BLOCK = 256 * KiB;
+const BULK_BLOCKS = Number(process.env.BENCH_MTLS_BLOCKS ?? 1024); // 256 MiB
+const WINDOW = 16;
+const UNARY_CALLS = Number(process.env.BENCH_MTLS_CALLS ?? 3000);
+const UNARY_WARMUP = 300;
+const SAFETY_MS = 300_000;
+/** The image's malloc tunable (shared PERFORMANCE.md), as the transfer bench gives its providers. */
+const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864';
+
+/** Block i: a pattern with i over its first 4 bytes (all differ; both processes derive the same). */
+function block(i: number): Buffer {
+  const b = Buffer.alloc(BLOCK, (i * 31) & 0xff);
+  b.writeUInt32BE(i, 0);
+  return b;
+}
+/** A raw CIDv1 (SHA-256) of `bytes`, as a block's CID is. */
+function cidOfBytes(bytes: Uint8Array): string {
+  return CID.createV1(0x55, Digest.create(0x12, createHash('sha256').update(bytes).digest())).toString();
+}
+const CIDS = new Map<number, string>();
+const cidOf = (i: number): string => {
+  let cid = CIDS.get(i);
+  if (cid === undefined) CIDS.set(i, (cid = cidOfBytes(block(i))));
+  return cid;
+};
+const SMALL = Buffer.alloc(KiB, 7);
+const SMALL_CID = cidOfBytes(SMALL);
+
+function readTls(dir: string): TlsMaterial {
+  return { caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), certPem: readFileSync(join(dir, 'cert.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
+}
+
+async function serve(tlsDir: string, blocks: number): Promise<void> {
+  setTimeout(() => process.exit(3), SAFETY_MS).unref();
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
+  const store = new Map<string, Buffer>();
+  for (let i = 0; i < blocks; i++) store.set(cidOf(i), block(i));
+  const refuse = (): Promise<never> => Promise.reject(new PeerweaveError('METHOD_NOT_ALLOWED', 'not served by the bench'));
+  const handler = {
+    ...Object.fromEntries(CONTENT_METHODS.map((m) => [m, refuse])),
+    getBlock: async ({ cid }: { cid: string }) => (cid === SMALL_CID ? { found: true, data: SMALL } : { found: false, data: new Uint8Array() }),
+    readBlock: async (cid: string) => store.get(cid),
+  } as unknown as ContentHandler;
+  const init: CredentialsInit = tlsDir === '-' ? { insecure: true } : { tls: readTls(tlsDir) };
+  const server = new GrpcServer({ host: '127.0.0.1', port: 0, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, keepaliveMs: DEFAULT_KEEPALIVE_MS, credentials: createCredentials(init) });
+  server.addService(contentServiceBinding(handler));
+  await server.start();
+  process.stdout.write(`${server.port}\n`);
+}
+
+async function startServer(tlsDir: string): Promise<{ address: string; kill(): void }> {
+  const child: ChildProcess = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', tlsDir, String(BULK_BLOCKS)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES },
+  });
+  child.stdin!.on('error', () => undefined);
+  const kill = (): void => {
+    child.stdin?.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (d: string) => {
+        out += d;
+        if (out.includes('\n')) resolve(Number(out.trim()));
+      });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => reject(new Error(`bench server exited (${code ?? signal}) before listening`)));
+    });
+    return { address: `127.0.0.1:${port}`, kill };
+  } catch (err) {
+    kill();
+    throw err;
+  }
+}
+
+interface Figures {
+  unaryP50Ms: number;
+  unaryP99Ms: number;
+  bulkMBps: number;
+}
+
+/** One run against `address`: the unary latencies, then the bulk read, over a fresh transport. */
+async function measure(address: string, credentials: CredentialsInit): Promise<Figures> {
+  const transport = new GrpcPeerTransport({ defaultDeadlineMs: 30_000, callStream: false, credentials: createCredentials(credentials) });
+  try {
+    const lat: number[] = [];
+    for (let i = 0; i < UNARY_WARMUP + UNARY_CALLS; i++) {
+      const t0 = performance.now();
+      const r = await transport.request(address, 'getBlock', { cid: SMALL_CID });
+      if (i >= UNARY_WARMUP) lat.push(performance.now() - t0);
+      if (r.data.length !== KiB) throw new Error('short 1 KiB answer');
+    }
+    const digests = Array.from({ length: BULK_BLOCKS }, (_, i) => createHash('sha256').update(block(i)).digest());
+    for (let i = 0; i < BULK_BLOCKS; i++) cidOf(i);
+    const reader = transport.openBlockReader(address);
+    try {
+      await reader.get(cidOf(0), { deadlineMs: 30_000 }); // the stream is open: time the transfer only
+      const started = performance.now();
+      let next = 0;
+      let bytes = 0;
+      const worker = async (): Promise<void> => {
+        while (next < BULK_BLOCKS) {
+          const i = next++;
+          const data = await reader.get(cidOf(i), { deadlineMs: 30_000 });
+          if (data === undefined || !createHash('sha256').update(data).digest().equals(digests[i]!)) throw new Error(`block ${i} missing or corrupt`);
+          bytes += data.length;
+        }
+      };
+      await Promise.all(Array.from({ length: WINDOW }, worker));
+      const seconds = (performance.now() - started) / 1000;
+      return { unaryP50Ms: percentile(lat, 50), unaryP99Ms: percentile(lat, 99), bulkMBps: bytes / 1e6 / seconds };
+    } finally {
+      reader.close();
+    }
+  } finally {
+    await transport.close();
+  }
+}
+
+/** A cluster CA and two node certificates (server, client) in a temporary folder. */
+async function makeTls(dir: string): Promise<{ serverDir: string; client: TlsMaterial }> {
+  const ca = await createClusterCa();
+  const issue = async (name: string): Promise<TlsMaterial> => {
+    const identity = Identity.generate();
+    const material = { caPem: ca.certPem, certPem: await issueNodeCertificate(ca, identity), keyPem: privateKeyPem(identity) };
+    writeFileSync(join(dir, `${name}-ca.pem`), material.caPem);
+    return material;
+  };
+  const server = await issue('server');
+  writeFileSync(join(dir, 'ca.pem'), server.caPem);
+  writeFileSync(join(dir, 'cert.pem'), server.certPem);
+  writeFileSync(join(dir, 'key.pem'), server.keyPem, { mode: 0o600 });
+  return { serverDir: dir, client: await issue('client') };
+}
+
+const ms = (x: number): string => `${x.toFixed(3)} ms`;
+const mbps = (x: number): string => `${x.toFixed(0)} MB/s`;
+
+/** The mtls section of `npm run bench`: mTLS on vs off, alternating, median of `runs` runs each. */
+export async function mtlsSection(push: (row: Row) => void, runs: number): Promise<void> {
+  console.error(`· mtls: ${UNARY_CALLS} × 1 KiB unary GetBlock and ${(BULK_BLOCKS * BLOCK) / 2 ** 20} MiB over GetBlocks, mTLS on vs off`);
+  const dir = mkdtempSync(join(tmpdir(), 'pw-bench-mtls-'));
+  const servers: { kill(): void }[] = [];
+  try {
+    const { serverDir, client } = await makeTls(dir);
+    const plainServer = await startServer('-');
+    servers.push(plainServer);
+    const tlsServer = await startServer(serverDir);
+    servers.push(tlsServer);
+    const on: Figures[] = [];
+    const off: Figures[] = [];
+    for (let run = 0; run < runs; run++) {
+      const a = await measure(plainServer.address, { insecure: true });
+      const b = await measure(tlsServer.address, { tls: client });
+      off.push(a);
+      on.push(b);
+      console.error(
+        `    run ${run + 1}: unary p50 ${ms(b.unaryP50Ms)} on / ${ms(a.unaryP50Ms)} off; bulk ${mbps(b.bulkMBps)} on / ${mbps(a.bulkMBps)} off`,
+      );
+    }
+    const med = (xs: Figures[], k: keyof Figures): number => median(xs.map((x) => x[k]));
+    const unaryRatio = median(on.map((x, i) => x.unaryP50Ms / off[i]!.unaryP50Ms));
+    const bulkRatio = median(on.map((x, i) => x.bulkMBps / off[i]!.bulkMBps));
+    push({
+      figure: `1 KiB unary call (GetBlock, sequential, ${UNARY_CALLS} calls), mTLS on (Ed25519 certificates, TLS 1.3)`,
+      ours: `p50 ${ms(med(on, 'unaryP50Ms'))}, p99 ${ms(med(on, 'unaryP99Ms'))}`,
+      baseline: `mTLS off: p50 ${ms(med(off, 'unaryP50Ms'))}, p99 ${ms(med(off, 'unaryP99Ms'))}`,
+      ratio: `${unaryRatio.toFixed(2)}× (p50)`,
+      target: 'close to 1×',
+    });
+    push({
+      figure: `bulk blocks over one GetBlocks stream (${(BULK_BLOCKS * BLOCK) / 2 ** 20} MiB, 256 KiB blocks, ${WINDOW} in flight, SHA-256-checked), mTLS on`,
+      ours: mbps(med(on, 'bulkMBps')),
+      baseline: `mTLS off: ${mbps(med(off, 'bulkMBps'))}`,
+      ratio: `${bulkRatio.toFixed(2)}×`,
+      target: '≥ 0.85× (≤ 15 % loss)',
+    });
+  } catch (err) {
+    process.exitCode = 1;
+    push({ figure: 'mTLS on vs off', ours: `failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300), baseline: '—', ratio: '—', target: '≤ 15 % loss on bulk' });
+  } finally {
+    for (const s of servers) s.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'serve') {
+  await serve(process.argv[3]!, Number(process.argv[4]));
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows: Row[] = [];
+  await mtlsSection((r) => rows.push(r), Number(process.env.BENCH_RUNS ?? 3));
+  for (const r of rows) console.log(`| ${r.figure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} |`);
+}
