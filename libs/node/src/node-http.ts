@@ -39,11 +39,12 @@ export class NodeHttp implements Startable {
     } else {
       api.logger.warn('no PEERWEAVE_API_TOKENS_FILE: anyone who reaches the HTTP API can upload, delete and change the log level');
     }
-    const app = await buildNodeApi(tokens === undefined ? api : { ...api, access: { ...api.access, tokens: () => tokens.current() } });
+    let app: Awaited<ReturnType<typeof buildNodeApi>> | undefined;
     try {
+      app = await buildNodeApi(tokens === undefined ? api : { ...api, access: { ...api.access, tokens: () => tokens.current() } });
       await app.listen({ host, port });
     } catch (err) {
-      await app.close();
+      await app?.close();
       await tokens?.stop();
       throw err;
     }
