@@ -86,7 +86,14 @@ async function serve(tlsDir: string, blocks: number): Promise<void> {
   process.stdout.write(`${server.port}\n`);
 }
 
-async function startServer(tlsDir: string): Promise<{ address: string; kill(): void }> {
+interface BenchServer {
+  address: string;
+  /** CPU seconds the server process has used so far (user + system, /proc: 10 ms resolution). */
+  cpuSeconds(): number;
+  kill(): void;
+}
+
+async function startServer(tlsDir: string): Promise<BenchServer> {
   const child: ChildProcess = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', tlsDir, String(BULK_BLOCKS)], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES },
@@ -107,7 +114,11 @@ async function startServer(tlsDir: string): Promise<{ address: string; kill(): v
       child.on('error', reject);
       child.on('exit', (code, signal) => reject(new Error(`bench server exited (${code ?? signal}) before listening`)));
     });
-    return { address: `127.0.0.1:${port}`, kill };
+    const cpuSeconds = (): number => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    };
+    return { address: `127.0.0.1:${port}`, cpuSeconds, kill };
   } catch (err) {
     kill();
     throw err;
@@ -118,10 +129,13 @@ interface Figures {
   unaryP50Ms: number;
   unaryP99Ms: number;
   bulkMBps: number;
+  /** CPU of both processes per GiB moved (less disturbed by other load than the rate). */
+  bulkCpuSecondsPerGiB: number;
 }
 
 /** One run against `address`: the unary latencies, then the bulk read, over a fresh transport. */
-async function measure(address: string, credentials: CredentialsInit): Promise<Figures> {
+async function measure(server: BenchServer, credentials: CredentialsInit): Promise<Figures> {
+  const address = server.address;
   const transport = new GrpcPeerTransport({ defaultDeadlineMs: 30_000, callStream: false, credentials: createCredentials(credentials) });
   try {
     const lat: number[] = [];
@@ -137,6 +151,8 @@ async function measure(address: string, credentials: CredentialsInit): Promise<F
     try {
       await reader.get(cidOf(0), { deadlineMs: 30_000 }); // the stream is open: time the transfer only
       const started = performance.now();
+      const cpu0 = process.cpuUsage();
+      const serverCpu0 = server.cpuSeconds();
       let next = 0;
       let bytes = 0;
       const worker = async (): Promise<void> => {
@@ -149,7 +165,9 @@ async function measure(address: string, credentials: CredentialsInit): Promise<F
       };
       await Promise.all(Array.from({ length: WINDOW }, worker));
       const seconds = (performance.now() - started) / 1000;
-      return { unaryP50Ms: percentile(lat, 50), unaryP99Ms: percentile(lat, 99), bulkMBps: bytes / 1e6 / seconds };
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6 + (server.cpuSeconds() - serverCpu0);
+      return { unaryP50Ms: percentile(lat, 50), unaryP99Ms: percentile(lat, 99), bulkMBps: bytes / 1e6 / seconds, bulkCpuSecondsPerGiB: cpuSeconds / (bytes / 2 ** 30) };
     } finally {
       reader.close();
     }
@@ -191,17 +209,19 @@ export async function mtlsSection(push: (row: Row) => void, runs: number): Promi
     const on: Figures[] = [];
     const off: Figures[] = [];
     for (let run = 0; run < runs; run++) {
-      const a = await measure(plainServer.address, { insecure: true });
-      const b = await measure(tlsServer.address, { tls: client });
+      const a = await measure(plainServer, { insecure: true });
+      const b = await measure(tlsServer, { tls: client });
       off.push(a);
       on.push(b);
       console.error(
-        `    run ${run + 1}: unary p50 ${ms(b.unaryP50Ms)} on / ${ms(a.unaryP50Ms)} off; bulk ${mbps(b.bulkMBps)} on / ${mbps(a.bulkMBps)} off`,
+        `    run ${run + 1}: unary p50 ${ms(b.unaryP50Ms)} on / ${ms(a.unaryP50Ms)} off; bulk ${mbps(b.bulkMBps)} on / ${mbps(a.bulkMBps)} off, ` +
+          `CPU ${b.bulkCpuSecondsPerGiB.toFixed(2)} / ${a.bulkCpuSecondsPerGiB.toFixed(2)} s per GiB`,
       );
     }
     const med = (xs: Figures[], k: keyof Figures): number => median(xs.map((x) => x[k]));
     const unaryRatio = median(on.map((x, i) => x.unaryP50Ms / off[i]!.unaryP50Ms));
     const bulkRatio = median(on.map((x, i) => x.bulkMBps / off[i]!.bulkMBps));
+    const cpuRatio = median(on.map((x, i) => x.bulkCpuSecondsPerGiB / off[i]!.bulkCpuSecondsPerGiB));
     push({
       figure: `1 KiB unary call (GetBlock, sequential, ${UNARY_CALLS} calls), mTLS on (Ed25519 certificates, TLS 1.3)`,
       ours: `p50 ${ms(med(on, 'unaryP50Ms'))}, p99 ${ms(med(on, 'unaryP99Ms'))}`,
@@ -215,6 +235,13 @@ export async function mtlsSection(push: (row: Row) => void, runs: number): Promi
       baseline: `mTLS off: ${mbps(med(off, 'bulkMBps'))}`,
       ratio: `${bulkRatio.toFixed(2)}×`,
       target: '≥ 0.85× (≤ 15 % loss)',
+    });
+    push({
+      figure: 'CPU of both ends per GiB of those bulk blocks, mTLS on (the cost itself, less disturbed by other load than the rate)',
+      ours: `${med(on, 'bulkCpuSecondsPerGiB').toFixed(2)} s/GiB`,
+      baseline: `mTLS off: ${med(off, 'bulkCpuSecondsPerGiB').toFixed(2)} s/GiB`,
+      ratio: `${cpuRatio.toFixed(2)}×`,
+      target: '≤ 1.15×',
     });
   } catch (err) {
     process.exitCode = 1;
