@@ -312,7 +312,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
         clock: this.#init.clock,
         ...(options.signal ? { signal: options.signal } : {}),
         self: this.id,
-        query: (contact, signal) => this.#findNode(contact.address, key, signal),
+        query: (contact, signal) => this.#findNode(contact.address, key, signal, contact.id),
       });
       this.#lookups.inc({ outcome: result.timedOut ? 'partial' : 'complete' });
       if (!result.timedOut) this.#lookupHops.observe(result.hops);
@@ -382,12 +382,13 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     }));
   }
 
-  async #findNode(address: string, key: Uint8Array, signal: AbortSignal): Promise<PeerContact[]> {
+  /** `expectId`: the contact's id, so that an address now held by another node fails (mTLS). */
+  async #findNode(address: string, key: Uint8Array, signal: AbortSignal, expectId?: string): Promise<PeerContact[]> {
     const response = await this.#init.transport.request(
       address,
       'findNode',
       { ...this.#swim.envelope(), key: Buffer.from(key).toString('hex'), count: this.#k },
-      { signal, deadlineMs: this.#queryDeadlineMs },
+      expectId === undefined ? { signal, deadlineMs: this.#queryDeadlineMs } : { signal, deadlineMs: this.#queryDeadlineMs, expectId },
     );
     this.#swim.receive(response);
     return [...response.closest];

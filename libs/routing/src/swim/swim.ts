@@ -284,6 +284,7 @@ export class Swim implements Startable {
           const response = await this.#transport.request(contact.address, 'leave', request, {
             signal: deadline.signal,
             deadlineMs: this.#tuning.leaveTimeoutMs,
+            expectId: contact.id,
           });
           this.receive(response);
         } catch (err) {
@@ -645,7 +646,8 @@ export class Swim implements Startable {
         target.address,
         'ping',
         { ...this.#envelopeFor(target, news), target: target.id },
-        { signal, deadlineMs },
+        // Over mTLS (or ids on the memory network) a node now at the address is not taken for it.
+        { signal, deadlineMs, expectId: target.id },
       );
       this.receive(response);
       return response.sender?.id === target.id;
@@ -666,7 +668,7 @@ export class Swim implements Startable {
         helper.address,
         'pingReq',
         { ...this.#envelopeFor(helper), target, timeoutMs },
-        { signal, deadlineMs },
+        { signal, deadlineMs, expectId: helper.id },
       );
       this.receive(response);
       return response.acked === true ? 'ack' : 'nack';
