@@ -1,0 +1,124 @@
+// End to end for admission by mutual TLS (issue #15 item 2), against the image built from this
+// checkout: two peers holding the same cluster CA (self-issue mode) and an outsider with its own CA
+// on one Docker network, the outsider seeded with the members' addresses. The members find each
+// other; the outsider is in neither's table and reads nothing through its own HTTP API; from the
+// host, a plaintext client and a client of the other CA fail at the handshake, one admitted by
+// the CA gets through.
+import './support/env.ts';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { Identity, createClusterCa, issueNodeCertificate, privateKeyPem, type ClusterCa } from '@peerweave/identity';
+import { createCredentials, createHealthClient, type TlsMaterial } from '@peerweave/protocol';
+import { waitFor } from '@peerweave/core/testing';
+import { GRPC_PORT } from './support/env.ts';
+import { getJson, http } from './support/http.ts';
+import { grpcAddress, httpBase, removeAll, startPeer } from './support/peers.ts';
+
+const CA_CERT = '/tmp/cluster-ca.crt';
+const CA_KEY = '/tmp/cluster-ca.key';
+/** How long the outsider is watched trying to join (it retries its seeds every few seconds). */
+const WATCH_MS = 15_000;
+
+interface Peers {
+  self: string;
+  peers: { id: string; state: string }[];
+}
+
+function admittedBy(network: StartedNetwork, ca: ClusterCa, name: string, seeds: string[]) {
+  return startPeer({
+    network,
+    name,
+    env: { PEERWEAVE_CLUSTER_CA: CA_CERT, PEERWEAVE_CLUSTER_CA_KEY: CA_KEY, PEERWEAVE_SEEDS: seeds.map((s) => `${s}:${GRPC_PORT}`).join(',') },
+    // A throwaway CA: its key is readable by the image's user (0644) for the test's sake.
+    files: [
+      { content: ca.certPem, target: CA_CERT, mode: 0o644 },
+      { content: ca.keyPem, target: CA_KEY, mode: 0o644 },
+    ],
+  });
+}
+
+async function material(ca: ClusterCa): Promise<TlsMaterial> {
+  const identity = Identity.generate();
+  return { caPem: ca.certPem, certPem: await issueNodeCertificate(ca, identity), keyPem: privateKeyPem(identity) };
+}
+
+async function health(address: string, credentials: ReturnType<typeof createCredentials>): Promise<string> {
+  const client = createHealthClient(address, { credentials });
+  try {
+    return await client.check('', { deadlineMs: 3_000 });
+  } catch (err) {
+    return (err as { code?: string }).code ?? 'no code';
+  } finally {
+    client.close();
+  }
+}
+
+describe('admission by mutual TLS', { timeout: 240_000 }, () => {
+  let network: StartedNetwork;
+  const containers: StartedTestContainer[] = [];
+  let cluster: ClusterCa;
+  let other: ClusterCa;
+  let a: StartedTestContainer;
+  let b: StartedTestContainer;
+  let outsider: StartedTestContainer;
+
+  before(async () => {
+    network = await new Network().start();
+    [cluster, other] = await Promise.all([createClusterCa(), createClusterCa()]);
+    const started = await Promise.allSettled([
+      admittedBy(network, cluster, 'member-a', ['member-b']),
+      admittedBy(network, cluster, 'member-b', ['member-a']),
+      admittedBy(network, other, 'outsider', ['member-a', 'member-b']),
+    ]);
+    for (const s of started) if (s.status === 'fulfilled') containers.push(s.value);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    [a, b, outsider] = containers as [StartedTestContainer, StartedTestContainer, StartedTestContainer];
+  });
+
+  after(async () => {
+    await removeAll(containers);
+    await network?.stop().catch(() => {});
+  });
+
+  it('the members find each other; the outsider is in no member table, and none in its own', async () => {
+    const [viewA, viewB, viewO] = (await Promise.all([a, b, outsider].map((c) => getJson<Peers>(`${httpBase(c)}/v1/peers`)))) as [Peers, Peers, Peers];
+    await waitFor(
+      async () => {
+        const [pa, pb] = (await Promise.all([a, b].map((c) => getJson<Peers>(`${httpBase(c)}/v1/peers`, 2_000)))) as [Peers, Peers];
+        return pa.peers.some((p) => p.id === viewB.self && p.state === 'alive') && pb.peers.some((p) => p.id === viewA.self && p.state === 'alive');
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'both members to list each other alive' },
+    );
+    const until = Date.now() + WATCH_MS;
+    while (Date.now() < until) {
+      const views = await Promise.all([a, b, outsider].map((c) => getJson<Peers>(`${httpBase(c)}/v1/peers`, 2_000)));
+      assert.ok(!views[0]!.peers.some((p) => p.id === viewO.self), 'the outsider is in member a’s table');
+      assert.ok(!views[1]!.peers.some((p) => p.id === viewO.self), 'the outsider is in member b’s table');
+      assert.deepEqual(views[2]!.peers.filter((p) => p.state === 'alive'), [], 'the outsider lists a member alive');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  });
+
+  it('the outsider cannot read through its own HTTP API what the cluster holds', async () => {
+    const put = await http<{ cid: string }>(`${httpBase(a)}/v1/objects`, { method: 'POST', body: randomBytes(4096), headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+    const read = await http(`${httpBase(b)}/v1/objects/${put.body.cid}`);
+    assert.equal(read.status, 200, 'a member reads it');
+    // It answers with an error or not at all within the deadline; never with the bytes.
+    const denied = await http(`${httpBase(outsider)}/v1/objects/${put.body.cid}`, { timeoutMs: 30_000 }).then(
+      (r) => r.status,
+      () => 'no answer',
+    );
+    assert.notEqual(denied, 200);
+  });
+
+  it('from the host: plaintext and the other CA fail at the handshake, a certificate from the cluster CA gets through', async () => {
+    const address = grpcAddress(a);
+    assert.equal(await health(address, createCredentials({ insecure: true })), 'UNAVAILABLE');
+    assert.equal(await health(address, createCredentials({ tls: await material(other) })), 'UNAVAILABLE');
+    assert.equal(await health(address, createCredentials({ tls: await material(cluster) })), 'SERVING');
+  });
+});
