@@ -3,7 +3,10 @@
 // off, measured in the same run, alternating, on loopback:
 //   1. a 1 KiB unary call (ContentService GetBlock answering 1 KiB, one at a time): p50;
 //   2. bulk blocks: 256 MiB of 256 KiB blocks over one GetBlocks stream, 16 wants in flight (a
-//      swarm's window per provider), each block SHA-256-checked on arrival as a node does.
+//      swarm's window per provider), each block SHA-256-checked on arrival as a node does;
+//   3. join time of 20 nodes (the dist bundle as node processes, all seeded with the first): from
+//      starting them until each lists the 19 others alive; mTLS off is PEERWEAVE_INSECURE=true
+//      with the same CA, so both self-issue their certificates.
 // The server is another Node process (as a peer is), started once per mode:
 //
 //   node bench/mtls.ts serve <tls dir | -> <blocks>
@@ -32,6 +35,7 @@ import {
   type TlsMaterial,
 } from '@peerweave/protocol';
 import { median, percentile, type Row } from './docker.ts';
+import { LocalPeers } from './local-peers.ts';
 
 const KiB = 1024;
 const BLOCK = 256 * KiB;
@@ -195,6 +199,36 @@ async function makeTls(dir: string): Promise<{ serverDir: string; client: TlsMat
 const ms = (x: number): string => `${x.toFixed(3)} ms`;
 const mbps = (x: number): string => `${x.toFixed(0)} MB/s`;
 
+const JOIN_PEERS = Number(process.env.BENCH_MTLS_JOIN_PEERS ?? 20);
+const BUNDLE = fileURLToPath(new URL('../dist/lib/peer/main.mjs', import.meta.url));
+
+/** Seconds from starting JOIN_PEERS node processes until each lists every other alive. */
+async function joinSeconds(caDir: string, insecure: boolean): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'pw-bench-join-'));
+  const peers = new LocalPeers({
+    bundle: BUNDLE,
+    dir,
+    env: {
+      PEERWEAVE_PRESET: 'lan',
+      PEERWEAVE_LOG_LEVEL: 'warn',
+      PEERWEAVE_CLUSTER_CA: join(caDir, 'cluster-ca.crt'),
+      PEERWEAVE_CLUSTER_CA_KEY: join(caDir, 'cluster-ca.key'),
+      PEERWEAVE_INSECURE: String(insecure),
+    },
+    safetyMs: SAFETY_MS,
+  });
+  try {
+    const started = performance.now();
+    const first = await peers.start('p0', []);
+    await Promise.all(Array.from({ length: JOIN_PEERS - 1 }, (_, i) => peers.start(`p${i + 1}`, [first])));
+    await peers.converged(180_000);
+    return (performance.now() - started) / 1000;
+  } finally {
+    await peers.killAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The mtls section of `npm run bench`: mTLS on vs off, alternating, median of `runs` runs each. */
 export async function mtlsSection(push: (row: Row) => void, runs: number): Promise<void> {
   console.error(`· mtls: ${UNARY_CALLS} × 1 KiB unary GetBlock and ${(BULK_BLOCKS * BLOCK) / 2 ** 20} MiB over GetBlocks, mTLS on vs off`);
@@ -219,6 +253,16 @@ export async function mtlsSection(push: (row: Row) => void, runs: number): Promi
       );
     }
     const med = (xs: Figures[], k: keyof Figures): number => median(xs.map((x) => x[k]));
+    const ca = await createClusterCa();
+    writeFileSync(join(dir, 'cluster-ca.crt'), ca.certPem);
+    writeFileSync(join(dir, 'cluster-ca.key'), ca.keyPem, { mode: 0o600 });
+    const joinOn: number[] = [];
+    const joinOff: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      joinOff.push(await joinSeconds(dir, true));
+      joinOn.push(await joinSeconds(dir, false));
+      console.error(`    join run ${run + 1}: ${JOIN_PEERS} nodes ${joinOn.at(-1)!.toFixed(1)} s on / ${joinOff.at(-1)!.toFixed(1)} s off`);
+    }
     const unaryRatio = median(on.map((x, i) => x.unaryP50Ms / off[i]!.unaryP50Ms));
     const bulkRatio = median(on.map((x, i) => x.bulkMBps / off[i]!.bulkMBps));
     const cpuRatio = median(on.map((x, i) => x.bulkCpuSecondsPerGiB / off[i]!.bulkCpuSecondsPerGiB));
@@ -242,6 +286,13 @@ export async function mtlsSection(push: (row: Row) => void, runs: number): Promi
       baseline: `mTLS off: ${med(off, 'bulkCpuSecondsPerGiB').toFixed(2)} s/GiB`,
       ratio: `${cpuRatio.toFixed(2)}×`,
       target: '≤ 1.15×',
+    });
+    push({
+      figure: `join of ${JOIN_PEERS} nodes (node processes, seeded with the first) until each lists the others alive, mTLS on`,
+      ours: `${median(joinOn).toFixed(1)} s`,
+      baseline: `mTLS off (PEERWEAVE_INSECURE=true): ${median(joinOff).toFixed(1)} s`,
+      ratio: `${median(joinOn.map((x, i) => x / joinOff[i]!)).toFixed(2)}×`,
+      target: 'close to 1×',
     });
   } catch (err) {
     process.exitCode = 1;
