@@ -4,7 +4,9 @@
 //   1. a 1 KiB unary call (ContentService GetBlock answering 1 KiB, one at a time): p50;
 //   2. bulk blocks: 256 MiB of 256 KiB blocks over one GetBlocks stream, 16 wants in flight (a
 //      swarm's window per provider), each block SHA-256-checked on arrival as a node does;
-//   3. join time of 20 nodes (the dist bundle as node processes, all seeded with the first): from
+//   3. the ceiling: raw TLS 1.3 against raw TCP between two Node processes (1 GiB of 256 KiB
+//      writes, the same certificates), what Node's TLS socket itself costs here;
+//   4. join time of 20 nodes (the dist bundle as node processes, all seeded with the first): from
 //      starting them until each lists the 19 others alive; mTLS off is PEERWEAVE_INSECURE=true
 //      with the same CA, so both self-issue their certificates.
 // The server is another Node process (as a peer is), started once per mode:
@@ -13,6 +15,9 @@
 //
 // prints its port and exits when its stdin closes. `tls dir` holds ca.pem, cert.pem, key.pem.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { connect as netConnect, createServer as netServer, type AddressInfo, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as tlsServer } from 'node:tls';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -193,11 +198,68 @@ async function makeTls(dir: string): Promise<{ serverDir: string; client: TlsMat
   writeFileSync(join(dir, 'ca.pem'), server.caPem);
   writeFileSync(join(dir, 'cert.pem'), server.certPem);
   writeFileSync(join(dir, 'key.pem'), server.keyPem, { mode: 0o600 });
-  return { serverDir: dir, client: await issue('client') };
+  const client = await issue('client');
+  writeFileSync(join(dir, 'client-cert.pem'), client.certPem);
+  writeFileSync(join(dir, 'client-key.pem'), client.keyPem, { mode: 0o600 });
+  return { serverDir: dir, client };
 }
 
 const ms = (x: number): string => `${x.toFixed(3)} ms`;
 const mbps = (x: number): string => `${x.toFixed(0)} MB/s`;
+
+const RAW_BYTES = 1024 * 1024 * 1024;
+
+/** The sending process of the raw figure: writes RAW_BYTES to `port` over TCP, or TLS with `tlsDir`'s client files. */
+function rawSend(port: number, tlsDir: string): void {
+  const socket: Socket =
+    tlsDir === '-'
+      ? netConnect(port, '127.0.0.1')
+      : tlsConnect({ host: '127.0.0.1', port, ...readTlsOptions(tlsDir, 'client'), checkServerIdentity: () => undefined });
+  const chunk = Buffer.alloc(BLOCK, 1);
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < RAW_BYTES) {
+      sent += chunk.length;
+      if (!socket.write(chunk)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    socket.end();
+  };
+  socket.once(tlsDir === '-' ? 'connect' : 'secureConnect', pump);
+}
+
+function readTlsOptions(dir: string, who: 'server' | 'client'): { ca: string; cert: string; key: string } {
+  const prefix = who === 'server' ? '' : 'client-';
+  return { ca: readFileSync(join(dir, 'ca.pem'), 'utf8'), cert: readFileSync(join(dir, `${prefix}cert.pem`), 'utf8'), key: readFileSync(join(dir, `${prefix}key.pem`), 'utf8') };
+}
+
+/** MB/s received from a sender process over raw TCP (`tlsDir` '-') or raw mutual TLS. */
+async function rawMBps(tlsDir: string): Promise<number> {
+  const server = tlsDir === '-' ? netServer() : tlsServer({ ...readTlsOptions(tlsDir, 'server'), requestCert: true, rejectUnauthorized: true });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const received = new Promise<number>((resolve, reject) => {
+    server.once(tlsDir === '-' ? 'connection' : 'secureConnection', (socket: Socket) => {
+      let bytes = 0;
+      let started = 0;
+      socket.on('data', (d: Buffer) => {
+        if (started === 0) started = performance.now();
+        bytes += d.length;
+      });
+      socket.on('end', () => resolve(bytes / 1e6 / ((performance.now() - started) / 1000)));
+      socket.on('error', reject);
+    });
+  });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'raw-send', String((server.address() as AddressInfo).port), tlsDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    return await received;
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    server.close();
+  }
+}
 
 const JOIN_PEERS = Number(process.env.BENCH_MTLS_JOIN_PEERS ?? 20);
 const BUNDLE = fileURLToPath(new URL('../dist/lib/peer/main.mjs', import.meta.url));
@@ -253,6 +315,13 @@ export async function mtlsSection(push: (row: Row) => void, runs: number): Promi
       );
     }
     const med = (xs: Figures[], k: keyof Figures): number => median(xs.map((x) => x[k]));
+    const rawTls: number[] = [];
+    const rawTcp: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      rawTcp.push(await rawMBps('-'));
+      rawTls.push(await rawMBps(serverDir));
+      console.error(`    raw run ${run + 1}: TLS ${mbps(rawTls.at(-1)!)} / TCP ${mbps(rawTcp.at(-1)!)}`);
+    }
     const ca = await createClusterCa();
     writeFileSync(join(dir, 'cluster-ca.crt'), ca.certPem);
     writeFileSync(join(dir, 'cluster-ca.key'), ca.keyPem, { mode: 0o600 });
@@ -288,6 +357,13 @@ export async function mtlsSection(push: (row: Row) => void, runs: number): Promi
       target: '≤ 1.15×',
     });
     push({
+      figure: 'the ceiling: raw TLS 1.3 (same certificates) vs raw TCP between two Node processes, 1 GiB of 256 KiB writes',
+      ours: `TLS ${mbps(median(rawTls))}`,
+      baseline: `TCP ${mbps(median(rawTcp))}`,
+      ratio: `${median(rawTls.map((x, i) => x / rawTcp[i]!)).toFixed(2)}×`,
+      target: 'what Node\'s TLS allows the bulk ratio',
+    });
+    push({
       figure: `join of ${JOIN_PEERS} nodes (node processes, seeded with the first) until each lists the others alive, mTLS on`,
       ours: `${median(joinOn).toFixed(1)} s`,
       baseline: `mTLS off (PEERWEAVE_INSECURE=true): ${median(joinOff).toFixed(1)} s`,
@@ -305,6 +381,8 @@ export async function mtlsSection(push: (row: Row) => void, runs: number): Promi
 
 if (process.argv[2] === 'serve') {
   await serve(process.argv[3]!, Number(process.argv[4]));
+} else if (process.argv[2] === 'raw-send') {
+  rawSend(Number(process.argv[3]), process.argv[4]!);
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows: Row[] = [];
   await mtlsSection((r) => rows.push(r), Number(process.env.BENCH_RUNS ?? 3));
