@@ -45,12 +45,36 @@ import { SEARCH_SAMPLES } from '../libs/protocol/src/search/search-test-messages
 import { encodeBlockFrame } from '../libs/protocol/src/block-streams/block-frame.ts';
 import { protobufMessage, wireInput, wireString } from '../libs/protocol/src/testing/wire-arbitraries.ts';
 import { LocalPeers, type PeerProcess } from './local-peers.ts';
+import { Identity, createClusterCa, issueNodeCertificate, privateKeyPem } from '@peerweave/identity';
+import { createCredentials, TLS_SERVER_NAME } from '@peerweave/protocol';
 
-// ----- credentials: the one place a later mTLS change touches -----------------------------------
+// ----- credentials -------------------------------------------------------------------------------
 
-/** The fuzzer's gRPC channel credentials (plaintext today; an admitted peer's mTLS later). */
-function grpcCredentials(): grpc.ChannelCredentials {
-  return grpc.credentials.createInsecure();
+/**
+ * The fuzzed node's admission and the fuzzer's own: the node self-issues its certificate from a
+ * fresh cluster CA (as Compose runs it), and the fuzzer holds a certificate of that CA for a key
+ * of its own: an admitted but hostile peer over mutual TLS, whose claims to speak for other ids
+ * are refused (PERMISSION_DENIED).
+ */
+interface Admission {
+  /** PEERWEAVE_* of the node. */
+  readonly env: Record<string, string>;
+  /** The fuzzer's gRPC channel credentials and options. */
+  readonly credentials: grpc.ChannelCredentials;
+  readonly options: grpc.ChannelOptions;
+}
+
+async function admission(dir: string): Promise<Admission> {
+  const ca = await createClusterCa();
+  writeFileSync(join(dir, 'cluster-ca.crt'), ca.certPem);
+  writeFileSync(join(dir, 'cluster-ca.key'), ca.keyPem, { mode: 0o600 });
+  const fuzzer = Identity.generate();
+  const tls = { caPem: ca.certPem, certPem: await issueNodeCertificate(ca, fuzzer), keyPem: privateKeyPem(fuzzer) };
+  return {
+    env: { PEERWEAVE_CLUSTER_CA: join(dir, 'cluster-ca.crt'), PEERWEAVE_CLUSTER_CA_KEY: join(dir, 'cluster-ca.key') },
+    credentials: createCredentials({ tls }).channel,
+    options: { 'grpc.ssl_target_name_override': TLS_SERVER_NAME },
+  };
 }
 
 /** Headers every HTTP request carries (none today; a bearer token later). */
@@ -319,17 +343,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const log = options.log ?? (() => undefined);
   mkdirSync(options.outDir, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'pw-fuzz-'));
+  const admitted = await admission(dir);
   const peers = new LocalPeers({
     bundle: options.bundle,
     dir,
-    env: NODE_ENV,
+    env: { ...NODE_ENV, ...admitted.env },
     safetyMs: 30 * 60_000,
   });
   const agent = new Agent({ connections: options.concurrency, keepAliveTimeout: 10_000 });
   let client: grpc.Client | undefined;
   try {
     const node = await peers.start('fuzz', []);
-    client = new grpc.Client(node.grpc, grpcCredentials(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+    client = new grpc.Client(node.grpc, admitted.credentials, { ...admitted.options, 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
     // One stored object, so CIDs the node holds are in the mix.
     const put = await request(`${node.url}/v1/objects?name=fuzz.txt`, { dispatcher: agent, method: 'POST', headers: { 'content-type': 'text/plain', ...httpHeaders() }, body: 'fuzz seed object' });
     const validCid = ((await put.body.json()) as { cid?: string }).cid ?? CID_V1;
@@ -421,13 +446,14 @@ function intEnv(name: string, fallback: number): number {
 /** Sends the inputs of saved failure files (FUZZ_REPLAY=file[,file…]) to a fresh node, one at a time. */
 export async function replay(files: readonly string[], bundle: string, deadlineMs: number): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'pw-fuzz-'));
-  const peers = new LocalPeers({ bundle, dir, env: NODE_ENV, safetyMs: 10 * 60_000 });
+  const admitted = await admission(dir);
+  const peers = new LocalPeers({ bundle, dir, env: { ...NODE_ENV, ...admitted.env }, safetyMs: 10 * 60_000 });
   const agent = new Agent({ connections: 1 });
   const out: string[] = [];
   let client: grpc.Client | undefined;
   try {
     const node = await peers.start('replay', []);
-    client = new grpc.Client(node.grpc, grpcCredentials());
+    client = new grpc.Client(node.grpc, admitted.credentials, admitted.options);
     for (const file of files) {
       const { input } = JSON.parse(readFileSync(file, 'utf8')) as { input: FuzzInput };
       const outcome = input.kind === 'grpc' ? await sendGrpc(client, input, deadlineMs) : await sendHttp(agent, node.url, input, deadlineMs);
