@@ -186,6 +186,25 @@ describe('BlockFrame encoding', () => {
     refused(() => decodeBlockFrame(Buffer.from([...head, ...deep])), /nested deeper/);
   });
 
+  it('a message of invalid UTF-8 at the byte limit decodes to what it encodes back to (U+FFFD is 3 bytes)', () => {
+    // A peer's message of MAX bytes, each an invalid UTF-8 byte: decoded, each becomes U+FFFD,
+    // three times the bytes; the decoded frame is cut as the encoder cuts, so it round-trips.
+    const header = Buffer.from(encodeBlockFrame({ cid: cid('x') }));
+    const len = MAX_BLOCK_ERROR_MESSAGE_BYTES;
+    const varint: number[] = [];
+    for (let v = len; ; v >>>= 7) {
+      if (v < 0x80) {
+        varint.push(v);
+        break;
+      }
+      varint.push((v & 0x7f) | 0x80);
+    }
+    const wire = Buffer.concat([header, Buffer.from([(6 << 3) | 2, ...varint]), Buffer.alloc(len, 0xff)]);
+    const decoded = decodeBlockFrame(wire);
+    assert.ok(Buffer.byteLength(decoded.message, 'utf8') <= MAX_BLOCK_ERROR_MESSAGE_BYTES);
+    assert.equal(decodeBlockFrame(encodeBlockFrame(decoded)).message, decoded.message);
+  });
+
   it('refuses to encode an invalid frame, and cuts a long message at a character boundary', () => {
     refused(() => encodeBlockFrame({ cid: 'not a cid' }), /cid: not a CID/);
     refused(() => encodeBlockFrame({ cid: cid(1), data: bytes(MAX_BLOCK_BYTES + 1) }), /data: a block has at most/);

@@ -252,7 +252,9 @@ export function decodeBlockFrame(bytes: Uint8Array): BlockFrame {
       case 6: {
         expectWire(wire, 2, 'message');
         const n = length('message', MAX_BLOCK_ERROR_MESSAGE_BYTES);
-        message = b.toString('utf8', pos, (pos += n));
+        // Invalid UTF-8 decodes to U+FFFD, 3 bytes for each bad one: cut as the encoder would, so
+        // that a decoded frame encodes to the same fields (the fuzz property found one that did not).
+        message = cutMessage(b.toString('utf8', pos, (pos += n)), 'message');
         break;
       }
       case 15: {
