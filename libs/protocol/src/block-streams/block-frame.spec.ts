@@ -189,7 +189,7 @@ describe('BlockFrame encoding', () => {
   it('a message of invalid UTF-8 at the byte limit decodes to what it encodes back to (U+FFFD is 3 bytes)', () => {
     // A peer's message of MAX bytes, each an invalid UTF-8 byte: decoded, each becomes U+FFFD,
     // three times the bytes; the decoded frame is cut as the encoder cuts, so it round-trips.
-    const header = Buffer.from(encodeBlockFrame({ cid: cid('x') }));
+    const header = Buffer.from(encodeBlockFrame({ cid: cid(1) }));
     const len = MAX_BLOCK_ERROR_MESSAGE_BYTES;
     const varint: number[] = [];
     for (let v = len; ; v >>>= 7) {
