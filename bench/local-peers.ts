@@ -10,6 +10,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { createClusterCa } from '@peerweave/identity';
 
 const KiB = 1024;
 /** The image's environment (Dockerfile), minus the data directory, set per node. */
@@ -75,8 +76,27 @@ export class LocalPeers {
   readonly peers: PeerProcess[] = [];
   readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 8, headersTimeout: 0, bodyTimeout: 0 });
 
+  #ca: Promise<Record<string, string>> | undefined;
+
   constructor(init: LocalPeersInit) {
     this.#init = init;
+  }
+
+  /**
+   * A node needs a cluster certificate or PEERWEAVE_INSECURE=true. Unless the caller's env names
+   * either, every node of this set gets one fresh CA (files in `dir`) and issues itself a
+   * certificate: the benches measure mutual TLS, as users run it (bench/mtls.ts compares the two).
+   */
+  #admission(env: Record<string, string>): Promise<Record<string, string>> {
+    if (env.PEERWEAVE_CLUSTER_CA !== undefined || env.PEERWEAVE_INSECURE !== undefined) return Promise.resolve({});
+    return (this.#ca ??= (async () => {
+      const ca = await createClusterCa({ commonName: 'peerweave bench CA' });
+      const cert = join(this.#init.dir, 'bench-ca.crt');
+      const key = join(this.#init.dir, 'bench-ca.key');
+      writeFileSync(cert, ca.certPem);
+      writeFileSync(key, ca.keyPem, { mode: 0o600 });
+      return { PEERWEAVE_CLUSTER_CA: cert, PEERWEAVE_CLUSTER_CA_KEY: key };
+    })());
   }
 
   /**
@@ -97,6 +117,7 @@ export class LocalPeers {
   async #start(name: string, seeds: readonly PeerProcess[], env: Record<string, string>): Promise<PeerProcess> {
     const dataDir = join(this.#init.dir, name);
     mkdirSync(dataDir, { recursive: true });
+    const admission = await this.#admission({ ...this.#init.env, ...env });
     const [httpPort, grpcPort] = [await freePort(), await freePort()];
     const log = join(this.#init.logDir ?? this.#init.dir, `${name}.log`);
     const fd = openSync(log, 'a');
@@ -109,6 +130,7 @@ export class LocalPeers {
       env: {
         ...inherited,
         ...IMAGE_ENV,
+        ...admission,
         ...this.#init.env,
         PEERWEAVE_DATA_DIR: dataDir,
         PEERWEAVE_HTTP_HOST: '127.0.0.1',

@@ -135,7 +135,7 @@ describe('deploy/prometheus with promtool', { timeout: 120_000 }, () => {
     let dir = '';
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'pw-promtool-'));
-      node = await startNode(loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' }));
+      node = await startNode(loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' }));
     });
     after(async () => {
       await node?.stop();

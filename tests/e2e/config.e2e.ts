@@ -25,4 +25,13 @@ describe('peer image with bad configuration', { timeout: 120_000 }, () => {
     assert.equal(lines.length, 1, `expected one line, got: ${r.stderr}`);
     assert.match(lines[0]!, /PEERWEAVE_HTTP_PORT="eighty" is invalid: expected an integer/);
   });
+
+  it('without a cluster CA and without PEERWEAVE_INSECURE=true, exits 1 naming both: no plaintext by default', async () => {
+    const r = await dockerRun({});
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `expected one line, got: ${r.stderr}`);
+    assert.match(lines[0]!, /PEERWEAVE_CLUSTER_CA/);
+    assert.match(lines[0]!, /PEERWEAVE_INSECURE=true/);
+  });
 });

@@ -19,7 +19,7 @@ import { grpcAddress, httpBase, removeAll, startPeer } from './support/peers.ts'
 const CA_CERT = '/tmp/cluster-ca.crt';
 const CA_KEY = '/tmp/cluster-ca.key';
 /** How long the outsider is watched trying to join (it retries its seeds every few seconds). */
-const WATCH_MS = 15_000;
+const WATCH_MS = 30_000;
 
 interface Peers {
   self: string;

@@ -6,7 +6,7 @@ import { Network, type StartedNetwork, type StartedTestContainer } from 'testcon
 import { createHealthClient } from '@peerweave/protocol';
 import { waitFor } from '@peerweave/core/testing';
 import { getJson, http } from './support/http.ts';
-import { grpcAddress, httpBase, removeAll, signalAndWait, startPeer } from './support/peers.ts';
+import { grpcAddress, httpBase, removeAll, signalAndWait, startPeer, suiteClientCredentials } from './support/peers.ts';
 
 interface Status {
   id: string;
@@ -59,8 +59,8 @@ describe('peer image', { timeout: 240_000 }, () => {
     assert.match(r.text, /^process_resident_memory_bytes /m);
   });
 
-  it('the gRPC health service says SERVING to a grpc-js client', async () => {
-    const client = createHealthClient(grpcAddress(peers[1]!));
+  it('the gRPC health service says SERVING to a grpc-js client holding a cluster certificate', async () => {
+    const client = createHealthClient(grpcAddress(peers[1]!), { credentials: await suiteClientCredentials() });
     try {
       assert.equal(await client.check(''), 'SERVING');
     } finally {

@@ -19,7 +19,8 @@ interface Run {
 
 function run(env: Record<string, string>): Run {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PEERWEAVE_PRESET: 'test', ...env },
+    // Plaintext by name: these check the process (exit codes, signals), not transport security.
+    env: { PATH: process.env.PATH ?? '', PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -18,7 +18,7 @@ describe('OpenAPI document', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pw-openapi-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     // From source there is no openapi.json beside node.ts: the node generates the document.
-    const node = await startNode(loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' }));
+    const node = await startNode(loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' }));
     t.after(() => node.stop());
     assert.deepEqual(await (await fetch(`${node.httpUrl}/openapi.json`)).json(), generated);
   });

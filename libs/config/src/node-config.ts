@@ -473,7 +473,7 @@ export const NODE_CONFIG = {
   insecure: {
     env: 'PEERWEAVE_INSECURE',
     accepts: '`true` or `false` (also `1` or `0`)',
-    doc: 'Plaintext peer connections even when the node has a cluster certificate: no admission, no verified node ids, any process that reaches the gRPC port is trusted for the id it claims. Only for tests of the old behaviour and for debugging with `grpcurl -plaintext`. When false, the node speaks mutual TLS as soon as it has a certificate (PEERWEAVE_CLUSTER_CA with PEERWEAVE_CLUSTER_CA_KEY or PEERWEAVE_TLS_CERT) and plaintext without one.',
+    doc: 'Plaintext peer connections even when the node has a cluster certificate: no admission, no verified node ids, any process that reaches the gRPC port is trusted for the id it claims. Only for tests of the old behaviour and for debugging with `grpcurl -plaintext`. When false (the default), the node speaks mutual TLS with its certificate (PEERWEAVE_CLUSTER_CA with PEERWEAVE_CLUSTER_CA_KEY or PEERWEAVE_TLS_CERT) and refuses to start without one, naming both settings.',
     schema: Type.Boolean(),
     default: false,
     parse: (raw: string): unknown => (/^(true|1)$/i.test(raw) ? true : /^(false|0)$/i.test(raw) ? false : raw),

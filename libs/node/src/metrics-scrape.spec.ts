@@ -72,7 +72,7 @@ describe('GET /metrics of a node that is not ready', () => {
     t.after(() => rm(dir, { recursive: true, force: true }));
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const config = loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent', PEERWEAVE_HTTP_PORT: String(port) });
+    const config = loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent', PEERWEAVE_HTTP_PORT: String(port) });
 
     // Scrape as fast as one client can while the node starts and stops; refused connections (not
     // listening yet, or closed) are no answer and are skipped. In one process the components start
@@ -92,13 +92,17 @@ describe('GET /metrics of a node that is not ready', () => {
         }
       }
     })();
-    const node = await startNode(config);
-    const started = scrapes.length;
-    // A few more once started, then the drain.
-    while (scrapes.length < started + 3) await new Promise((resolve) => setTimeout(resolve, 5));
-    await node.stop();
-    run.done = true;
-    await scraper;
+    try {
+      const node = await startNode(config);
+      const started = scrapes.length;
+      // A few more once started, then the drain.
+      while (scrapes.length < started + 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      await node.stop();
+    } finally {
+      // Also when the node fails to start: the scraper must not spin for ever.
+      run.done = true;
+      await scraper;
+    }
 
     assert.ok(scrapes.length >= 3, `scraped ${scrapes.length} times`);
     for (const s of scrapes) {
@@ -120,7 +124,7 @@ describe('GET /metrics of a node that is not ready', () => {
     t.after(() => rm(dir, { recursive: true, force: true }));
     // A seed nobody answers at: the node runs, but stays NOT_READY.
     const node = await startNode(
-      loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent', PEERWEAVE_SEEDS: `127.0.0.1:${await freePort()}` }),
+      loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent', PEERWEAVE_SEEDS: `127.0.0.1:${await freePort()}` }),
     );
     t.after(() => node.stop());
     const ready = await fetch(`${node.httpUrl}/readyz`);

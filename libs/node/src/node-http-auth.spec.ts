@@ -10,7 +10,7 @@ import { ConfigError, apiTokenSha256, createApiToken } from '@peerweave/core';
 import { loadNodeConfig } from '@peerweave/config';
 import { startNode } from './start-node.ts';
 
-const env = (dir: string, more: Record<string, string>) => loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent', ...more });
+const env = (dir: string, more: Record<string, string>) => loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent', ...more });
 
 /** One request with a raw view of the headers (fetch hides Keep-Alive). */
 function call(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {

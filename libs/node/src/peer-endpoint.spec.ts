@@ -38,10 +38,11 @@ describe('peerCredentialsInit', () => {
     material = (await nodeMaterial(await createClusterCa())).material;
   });
 
-  it('mutual TLS with a certificate; plaintext without one, or with PEERWEAVE_INSECURE=true', () => {
+  it('mutual TLS with a certificate; plaintext only with PEERWEAVE_INSECURE=true (required by default)', () => {
     assert.deepEqual(Object.keys(peerCredentialsInit({ insecure: false }, fixed(material))), ['tls', 'onRenewed']);
-    assert.deepEqual(peerCredentialsInit({ insecure: false }, fixed(undefined)), { insecure: true });
-    assert.deepEqual(peerCredentialsInit({ insecure: false }, undefined), { insecure: true });
+    assert.throws(() => peerCredentialsInit({ insecure: false }, fixed(undefined)), { code: 'INVALID_CONFIG' });
+    assert.throws(() => peerCredentialsInit({ insecure: false }, undefined), { code: 'INVALID_CONFIG' });
+    assert.deepEqual(peerCredentialsInit({ insecure: false }, undefined, false), { insecure: true });
     assert.deepEqual(peerCredentialsInit({ insecure: true }, fixed(material)), { insecure: true });
   });
 

@@ -26,11 +26,11 @@ export interface PeerCertificates {
 }
 
 /**
- * Whether a node without a cluster certificate (and without PEERWEAVE_INSECURE=true) refuses to
- * start. Off while Compose, Kubernetes and the e2e suites are switched to mTLS (issue #15); then
- * on, and plaintext only behind PEERWEAVE_INSECURE=true.
+ * A node without a cluster certificate refuses to start unless PEERWEAVE_INSECURE=true: the peer
+ * protocol is mutual TLS, and plaintext (no admission, no verified ids) only when asked for by
+ * name (issue #15). Compose, the Kubernetes manifests and the e2e suites give every node a CA.
  */
-export const DEFAULT_REQUIRE_MUTUAL_TLS = false;
+export const DEFAULT_REQUIRE_MUTUAL_TLS = true;
 
 /**
  * The transport security of the node's peer protocol: mutual TLS with the node's certificate when

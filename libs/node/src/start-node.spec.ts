@@ -13,7 +13,7 @@ import type { NodeStores } from './node-stores.ts';
 import { NODE_COMPONENTS, startNode as start } from './start-node.ts';
 
 const startNode = (config: NodeConfig) => start({ config });
-const testConfig = (dir: string) => loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' });
+const testConfig = (dir: string) => loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' });
 
 /** A wrap that records each component's start and stop. */
 function recorded(events: string[]): LifecycleWrap {
@@ -75,7 +75,7 @@ describe('startNode', () => {
   it('answers status over HTTP and GetInfo over gRPC with the same id; the id survives a restart', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
-    const config = loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' });
+    const config = loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' });
 
     const node = await startNode(config);
     t.after(() => node.stop());
@@ -112,7 +112,7 @@ describe('startNode', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const node = await startNode(
-      loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' }),
+      loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent' }),
     );
     await node.stop();
     await assert.rejects(fetch(`${node.httpUrl}/readyz`));
@@ -126,6 +126,7 @@ describe('startNode', () => {
     t.after(() => rm(dir, { recursive: true, force: true }));
     const config = loadNodeConfig({
       PEERWEAVE_PRESET: 'test',
+      PEERWEAVE_INSECURE: 'true',
       PEERWEAVE_DATA_DIR: dir,
       PEERWEAVE_LOG_LEVEL: 'silent',
       // Alone: this node is the whole replica set.
@@ -151,7 +152,7 @@ describe('startNode: the HTTP routes over the real components', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pw-node-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const node = await startNode(
-      loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent', PEERWEAVE_REPLICATION_FACTOR: '1', PEERWEAVE_WRITE_QUORUM: '1' }),
+      loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_INSECURE: 'true', PEERWEAVE_DATA_DIR: dir, PEERWEAVE_LOG_LEVEL: 'silent', PEERWEAVE_REPLICATION_FACTOR: '1', PEERWEAVE_WRITE_QUORUM: '1' }),
     );
     t.after(() => node.stop());
     const put = await fetch(`${node.httpUrl}/v1/objects?name=holiday.jpg&keywords=beach,sunset`, { method: 'POST', body: new Uint8Array(1_000).fill(7), headers: { 'content-type': 'image/jpeg' } });

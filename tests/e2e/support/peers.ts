@@ -1,5 +1,12 @@
 import { IMAGE, HTTP_PORT, GRPC_PORT } from './env.ts';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { Identity, createClusterCa, issueNodeCertificate, privateKeyPem, type ClusterCa } from '@peerweave/identity';
+import { createCredentials, type ProtocolCredentials } from '@peerweave/protocol';
+
+/** Where {@link startPeer} puts the suite's cluster CA in a container. */
+const SUITE_CA_CERT = '/tmp/suite-ca.crt';
+const SUITE_CA_KEY = '/tmp/suite-ca.key';
+let suiteCa: Promise<ClusterCa> | undefined;
 
 export interface PeerOptions {
   network?: StartedNetwork;
@@ -9,17 +16,41 @@ export interface PeerOptions {
   files?: { content: string; target: string; mode?: number }[];
 }
 
-/** Starts one peer from the image under test and waits until Docker reports it healthy. */
+/**
+ * Starts one peer from the image under test and waits until Docker reports it healthy. A node
+ * needs a cluster certificate (or PEERWEAVE_INSECURE=true): unless `env` names its own CA or asks
+ * for plaintext, every peer this test process starts gets the same throwaway CA and its key, and
+ * issues itself a certificate, so they admit each other as a Compose cluster's nodes do.
+ */
 export async function startPeer(options: PeerOptions = {}): Promise<StartedTestContainer> {
+  const env: Record<string, string> = { PEERWEAVE_PRESET: 'lan', ...options.env };
+  const files = [...(options.files ?? [])];
+  if (env.PEERWEAVE_CLUSTER_CA === undefined && env.PEERWEAVE_INSECURE === undefined) {
+    const ca = await (suiteCa ??= createClusterCa({ commonName: 'peerweave e2e suite CA' }));
+    env.PEERWEAVE_CLUSTER_CA = SUITE_CA_CERT;
+    env.PEERWEAVE_CLUSTER_CA_KEY = SUITE_CA_KEY;
+    // A throwaway CA: its key is readable by the image's user (0644) for the test's sake.
+    files.push({ content: ca.certPem, target: SUITE_CA_CERT, mode: 0o644 }, { content: ca.keyPem, target: SUITE_CA_KEY, mode: 0o644 });
+  }
   let c = new GenericContainer(IMAGE)
     .withExposedPorts(HTTP_PORT, GRPC_PORT)
-    .withEnvironment({ PEERWEAVE_PRESET: 'lan', ...options.env })
+    .withEnvironment(env)
     .withWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(60_000);
   if (options.network) c = c.withNetwork(options.network);
   if (options.name) c = c.withNetworkAliases(options.name);
-  if (options.files) c = c.withCopyContentToContainer(options.files);
+  if (files.length > 0) c = c.withCopyContentToContainer(files);
   return c.start();
+}
+
+/**
+ * Client credentials admitted by every peer {@link startPeer} gave the suite's CA: a certificate of
+ * that CA for a fresh key, as a member's would be (a gRPC client of a peer needs one).
+ */
+export async function suiteClientCredentials(): Promise<ProtocolCredentials> {
+  const ca = await (suiteCa ??= createClusterCa({ commonName: 'peerweave e2e suite CA' }));
+  const identity = Identity.generate();
+  return createCredentials({ tls: { caPem: ca.certPem, certPem: await issueNodeCertificate(ca, identity), keyPem: privateKeyPem(identity) } });
 }
 
 export function httpBase(c: StartedTestContainer): string {
