@@ -5,32 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { API_TOKEN_PATTERN, apiTokenSha256, createApiToken } from '@peerweave/core';
-import { runCli, type RunCliInit } from './cli.ts';
-import type { CliIo } from './command-context.ts';
+import type { RunCliInit } from './cli.ts';
 import { EXIT } from './exit-codes.ts';
 import { startTokenNode, type TokenNode } from './testing/token-node.ts';
+import { oneLine, runCliInProcess } from './testing/run-cli-in-process.ts';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const run = runCliInProcess;
 
-async function run(args: string[], options: { cwd: string; env?: Record<string, string>; init?: RunCliInit }): Promise<Captured> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (b: Buffer) => out.push(b));
-  stderr.on('data', (b: Buffer) => err.push(b));
-  const io: CliIo = { stdout, stderr, stderrIsTTY: false, env: options.env ?? {}, cwd: options.cwd, signal: new AbortController().signal };
-  const code = await runCli(args, io, options.init ?? { repoRoot: undefined });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
-
-const oneLine = (s: string): void => assert.equal(s.trimEnd().split('\n').length, 1, `expected one line, got:\n${s}`);
 
 describe('peerweave token create', () => {
   let dir: string;

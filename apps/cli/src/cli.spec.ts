@@ -1,34 +1,14 @@
 // Argument parsing, usage errors and node selection, in-process (runCli with captured streams).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { runCli } from './cli.ts';
-import type { CliIo } from './command-context.ts';
 import { EXIT } from './exit-codes.ts';
 import { FALLBACK_NODE_URL, normalizeNodeUrl, resolveNode } from './node-url.ts';
 import { NodeClient } from './node-client.ts';
 import { closedPort } from './testing/closed-port.ts';
+import { oneLine, runCliInProcess } from './testing/run-cli-in-process.ts';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const run = (args: string[], env: Record<string, string> = {}) => runCliInProcess(args, { env });
 
-async function run(args: string[], env: Record<string, string> = {}): Promise<Captured> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (b: Buffer) => out.push(b));
-  stderr.on('data', (b: Buffer) => err.push(b));
-  const io: CliIo = { stdout, stderr, stderrIsTTY: false, env, cwd: process.cwd(), signal: new AbortController().signal };
-  // No checkout: nothing may reach Docker or a real node from these specs.
-  const code = await runCli(args, io, { repoRoot: undefined });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
-
-const oneLine = (s: string): void => assert.equal(s.trimEnd().split('\n').length, 1, `expected one line, got:\n${s}`);
 
 describe('peerweave argument parsing', () => {
   it('--help lists every command and the exit codes, exit 0', async () => {

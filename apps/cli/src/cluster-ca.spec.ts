@@ -6,27 +6,16 @@ import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Identity, KEY_FILE, verifyNodeCertificate } from '@peerweave/identity';
-import { runCli } from './cli.ts';
-import type { CliIo } from './command-context.ts';
 import { parseValidity } from './commands/cluster-ca.ts';
 import { EXIT } from './exit-codes.ts';
 import { runCliProcess } from './testing/run-cli.ts';
+import { runCliInProcess } from './testing/run-cli-in-process.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (b: Buffer) => out.push(b));
-  stderr.on('data', (b: Buffer) => err.push(b));
-  const io: CliIo = { stdout, stderr, stderrIsTTY: false, env: {}, cwd, signal: new AbortController().signal };
-  const code = await runCli(args, io, { repoRoot: undefined });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+const run = (args: string[], cwd: string) => runCliInProcess(args, { cwd });
+
 
 describe('peerweave cluster ca', () => {
   let dir: string;

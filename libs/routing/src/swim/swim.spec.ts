@@ -77,7 +77,14 @@ function acking(contacts: readonly PeerContact[], pingReqAcked = true): Reply {
 function makeSwim(init: Partial<SwimInit> & { reply?: Reply; contacts?: PeerContact[] } = {}) {
   const clock = new ManualClock(START);
   const contacts = init.contacts ?? [];
-  const transport = stubTransport(clock, init.reply ?? acking(contacts));
+  // The stub tells of lost connections when a test says so (`lost`), as GrpcPeerTransport does.
+  let listener: ((address: string) => void) | undefined;
+  const transport = Object.assign(stubTransport(clock, init.reply ?? acking(contacts)), {
+    onConnectionLost: (l: (address: string) => void) => {
+      listener = l;
+      return () => (listener = undefined);
+    },
+  });
   const swim = new Swim({
     self: { id: SELF, address: '10.1.9.9:7946', role: 'peer' },
     transport,
@@ -86,7 +93,7 @@ function makeSwim(init: Partial<SwimInit> & { reply?: Reply; contacts?: PeerCont
     targets: () => contacts,
     ...init,
   });
-  return { clock, transport, swim, contacts };
+  return { clock, transport, swim, contacts, lost: (address: string) => listener?.(address), listening: () => listener !== undefined };
 }
 
 const pingsTo = (calls: Call[], address: string): number =>
@@ -412,27 +419,7 @@ describe('Swim: pushing news at once', () => {
 });
 
 describe('Swim: a lost connection', () => {
-  function withConnections(contacts: PeerContact[], reply: Reply) {
-    const clock = new ManualClock(START);
-    const base = stubTransport(clock, reply);
-    let listener: ((address: string) => void) | undefined;
-    const transport = Object.assign(base, {
-      onConnectionLost: (l: (address: string) => void) => {
-        listener = l;
-        return () => (listener = undefined);
-      },
-    });
-    const swim = new Swim({
-      self: { id: SELF, address: '10.1.9.9:7946', role: 'peer' },
-      transport,
-      clock,
-      random: new SeededRandom(42),
-      targets: () => contacts,
-      probeIntervalMs: 1_000,
-      probeTimeoutMs: 500,
-    });
-    return { clock, swim, transport, lost: (address: string) => listener?.(address), listening: () => listener !== undefined };
-  }
+  const withConnections = (contacts: PeerContact[], reply: Reply) => makeSwim({ contacts, reply, probeIntervalMs: 1_000, probeTimeoutMs: 500 });
 
   it('probes the member at that address at once, out of turn, and suspects it when nobody reaches it', async () => {
     const contacts = Array.from({ length: 12 }, (_, i) => peer(i + 1));
