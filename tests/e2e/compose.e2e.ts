@@ -7,10 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DockerComposeEnvironment, getContainerRuntimeClient, type StartedDockerComposeEnvironment } from 'testcontainers';
+import { DockerComposeEnvironment, GenericContainer, Wait, getContainerRuntimeClient, type StartedDockerComposeEnvironment } from 'testcontainers';
 import { waitFor } from '@peerweave/core/testing';
-import { HTTP_PORT } from './support/env.ts';
-import { getJson } from './support/http.ts';
+import { createClusterCa } from '@peerweave/identity';
+import { HTTP_PORT, IMAGE } from './support/env.ts';
+import { getJson, http } from './support/http.ts';
 
 const PEERS = 20;
 const NODES = PEERS + 2;
@@ -156,5 +157,53 @@ describe(`docker compose up --scale peer=${PEERS}`, { timeout: 600_000 }, () => 
       },
       { timeoutMs: 60_000, intervalMs: 500, what: 'every node to list the restarted peer alive' },
     );
+  });
+
+  it('an outsider on the Compose network, the same image with its own CA, is in no table after 30 s and reads nothing the cluster holds', async () => {
+    // Issue #15: admission is the cluster CA. The outsider joins the way the members do (through
+    // the `peer` service name), with a CA of its own: every handshake fails, at both ends.
+    const put = await http<{ cid: string }>(url('peer-2', '/v1/objects?name=members-only.txt'), { method: 'POST', body: 'held by the members', timeoutMs: 30_000 });
+    assert.equal(put.status, 201, put.text);
+    const info = (await (await docker('peer-1')).inspect()) as { NetworkSettings: { Networks: Record<string, unknown> } };
+    const network = Object.keys(info.NetworkSettings.Networks)[0]!;
+    const ca = await createClusterCa({ commonName: 'an outsider CA' });
+    const outsider = await new GenericContainer(IMAGE)
+      .withNetworkMode(network)
+      .withExposedPorts(HTTP_PORT)
+      .withEnvironment({
+        PEERWEAVE_PRESET: 'lan',
+        PEERWEAVE_JOIN: 'peer',
+        PEERWEAVE_CLUSTER_CA: '/tmp/outsider-ca.crt',
+        PEERWEAVE_CLUSTER_CA_KEY: '/tmp/outsider-ca.key',
+      })
+      // A throwaway CA: its key is readable by the image's user (0644) for the test's sake.
+      .withCopyContentToContainer([
+        { content: ca.certPem, target: '/tmp/outsider-ca.crt', mode: 0o644 },
+        { content: ca.keyPem, target: '/tmp/outsider-ca.key', mode: 0o644 },
+      ])
+      .withWaitStrategy(Wait.forHealthCheck())
+      .withStartupTimeout(60_000)
+      .start();
+    try {
+      const base = `http://${outsider.getHost()}:${outsider.getMappedPort(HTTP_PORT)}`;
+      const outsiderId = (await getJson<Status>(`${base}/v1/status`)).id;
+      // peer-7 was restarted by the test before: its published port changed, so it is not polled.
+      const members = names.filter((n) => n !== 'peer-7');
+      const watchUntil = Date.now() + 30_000;
+      let listedBy: string | undefined;
+      while (Date.now() < watchUntil && listedBy === undefined) {
+        for (const [n, view] of await Promise.all(members.map(async (n) => [n, await peersOf(n)] as const))) {
+          if (view.peers.some((p) => p.id === outsiderId)) listedBy = n;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+      assert.equal(listedBy, undefined, `${listedBy} lists the outsider`);
+      const own = await getJson<Peers>(`${base}/v1/peers`);
+      assert.deepEqual(own.peers.filter((p) => p.state === 'alive').map((p) => p.id), [], 'the outsider knows no live member');
+      const read = await http(`${base}/v1/objects/${put.body.cid}`, { timeoutMs: 60_000 });
+      assert.notEqual(read.status, 200, 'the outsider read what the cluster holds');
+    } finally {
+      await outsider.stop({ remove: true, removeVolumes: true });
+    }
   });
 });
