@@ -132,6 +132,20 @@ function checkedMaterial(material: TlsMaterial): TlsMaterial {
   return material;
 }
 
+/**
+ * Adds `listener` and gives it the latest at once (a channel connects with it right away) and once
+ * more on the next microtask: grpc-js's server credentials register their watcher only after
+ * adding these listeners, so an update given at once reaches the credentials but not the listening
+ * server, which would then drop every connection as "credentials not loaded".
+ */
+function deliver<T>(listeners: Set<(update: T) => void>, listener: (update: T) => void, latest: () => T): void {
+  listeners.add(listener);
+  listener(latest());
+  queueMicrotask(() => {
+    if (listeners.has(listener)) listener(latest());
+  });
+}
+
 type CaListener = Parameters<experimental.CertificateProvider['addCaCertificateListener']>[0];
 type IdentityListener = Parameters<experimental.CertificateProvider['addIdentityCertificateListener']>[0];
 
@@ -161,16 +175,8 @@ class TlsMaterialProvider implements experimental.CertificateProvider {
     this.#identityUpdate = { certificate: Buffer.from(material.certPem), privateKey: Buffer.from(material.keyPem) };
   }
 
-  // The latest is given at once (a channel connects with it right away) and once more on the next
-  // microtask: grpc-js's server credentials register their watcher only after adding these
-  // listeners, so an update given at once reaches the credentials but not the listening server,
-  // which would then drop every connection as "credentials not loaded".
   addCaCertificateListener(listener: CaListener): void {
-    this.#ca.add(listener);
-    listener(this.#caUpdate);
-    queueMicrotask(() => {
-      if (this.#ca.has(listener)) listener(this.#caUpdate);
-    });
+    deliver(this.#ca, listener, () => this.#caUpdate);
   }
 
   removeCaCertificateListener(listener: CaListener): void {
@@ -178,11 +184,7 @@ class TlsMaterialProvider implements experimental.CertificateProvider {
   }
 
   addIdentityCertificateListener(listener: IdentityListener): void {
-    this.#identity.add(listener);
-    listener(this.#identityUpdate);
-    queueMicrotask(() => {
-      if (this.#identity.has(listener)) listener(this.#identityUpdate);
-    });
+    deliver(this.#identity, listener, () => this.#identityUpdate);
   }
 
   removeIdentityCertificateListener(listener: IdentityListener): void {
