@@ -12,6 +12,7 @@ import { waitFor } from '@peerweave/core/testing';
 import { createClusterCa } from '@peerweave/identity';
 import { HTTP_PORT, IMAGE } from './support/env.ts';
 import { getJson, http } from './support/http.ts';
+import { caFiles } from './support/peers.ts';
 
 const PEERS = 20;
 const NODES = PEERS + 2;
@@ -166,21 +167,12 @@ describe(`docker compose up --scale peer=${PEERS}`, { timeout: 600_000 }, () => 
     assert.equal(put.status, 201, put.text);
     const info = (await (await docker('peer-1')).inspect()) as { NetworkSettings: { Networks: Record<string, unknown> } };
     const network = Object.keys(info.NetworkSettings.Networks)[0]!;
-    const ca = await createClusterCa({ commonName: 'an outsider CA' });
+    const admission = caFiles(await createClusterCa({ commonName: 'an outsider CA' }));
     const outsider = await new GenericContainer(IMAGE)
       .withNetworkMode(network)
       .withExposedPorts(HTTP_PORT)
-      .withEnvironment({
-        PEERWEAVE_PRESET: 'lan',
-        PEERWEAVE_JOIN: 'peer',
-        PEERWEAVE_CLUSTER_CA: '/tmp/outsider-ca.crt',
-        PEERWEAVE_CLUSTER_CA_KEY: '/tmp/outsider-ca.key',
-      })
-      // A throwaway CA: its key is readable by the image's user (0644) for the test's sake.
-      .withCopyContentToContainer([
-        { content: ca.certPem, target: '/tmp/outsider-ca.crt', mode: 0o644 },
-        { content: ca.keyPem, target: '/tmp/outsider-ca.key', mode: 0o644 },
-      ])
+      .withEnvironment({ PEERWEAVE_PRESET: 'lan', PEERWEAVE_JOIN: 'peer', ...admission.env })
+      .withCopyContentToContainer(admission.files)
       .withWaitStrategy(Wait.forHealthCheck())
       .withStartupTimeout(60_000)
       .start();

@@ -9,15 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
-import { Identity, createClusterCa, issueNodeCertificate, privateKeyPem, type ClusterCa } from '@peerweave/identity';
-import { createCredentials, createHealthClient, type TlsMaterial } from '@peerweave/protocol';
+import { createClusterCa, type ClusterCa } from '@peerweave/identity';
+import { createCredentials, createHealthClient } from '@peerweave/protocol';
 import { waitFor } from '@peerweave/core/testing';
 import { GRPC_PORT } from './support/env.ts';
 import { getJson, http } from './support/http.ts';
-import { grpcAddress, httpBase, removeAll, startPeer } from './support/peers.ts';
+import { grpcAddress, httpBase, memberMaterial, removeAll, startPeer } from './support/peers.ts';
 
-const CA_CERT = '/tmp/cluster-ca.crt';
-const CA_KEY = '/tmp/cluster-ca.key';
 /** How long the outsider is watched trying to join (it retries its seeds every few seconds). */
 const WATCH_MS = 30_000;
 
@@ -27,21 +25,7 @@ interface Peers {
 }
 
 function admittedBy(network: StartedNetwork, ca: ClusterCa, name: string, seeds: string[]) {
-  return startPeer({
-    network,
-    name,
-    env: { PEERWEAVE_CLUSTER_CA: CA_CERT, PEERWEAVE_CLUSTER_CA_KEY: CA_KEY, PEERWEAVE_SEEDS: seeds.map((s) => `${s}:${GRPC_PORT}`).join(',') },
-    // A throwaway CA: its key is readable by the image's user (0644) for the test's sake.
-    files: [
-      { content: ca.certPem, target: CA_CERT, mode: 0o644 },
-      { content: ca.keyPem, target: CA_KEY, mode: 0o644 },
-    ],
-  });
-}
-
-async function material(ca: ClusterCa): Promise<TlsMaterial> {
-  const identity = Identity.generate();
-  return { caPem: ca.certPem, certPem: await issueNodeCertificate(ca, identity), keyPem: privateKeyPem(identity) };
+  return startPeer({ network, name, ca, env: { PEERWEAVE_SEEDS: seeds.map((s) => `${s}:${GRPC_PORT}`).join(',') } });
 }
 
 async function health(address: string, credentials: ReturnType<typeof createCredentials>): Promise<string> {
@@ -118,7 +102,7 @@ describe('admission by mutual TLS', { timeout: 240_000 }, () => {
   it('from the host: plaintext and the other CA fail at the handshake, a certificate from the cluster CA gets through', async () => {
     const address = grpcAddress(a);
     assert.equal(await health(address, createCredentials({ insecure: true })), 'UNAVAILABLE');
-    assert.equal(await health(address, createCredentials({ tls: await material(other) })), 'UNAVAILABLE');
-    assert.equal(await health(address, createCredentials({ tls: await material(cluster) })), 'SERVING');
+    assert.equal(await health(address, createCredentials({ tls: await memberMaterial(other) })), 'UNAVAILABLE');
+    assert.equal(await health(address, createCredentials({ tls: await memberMaterial(cluster) })), 'SERVING');
   });
 });

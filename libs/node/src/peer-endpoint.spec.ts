@@ -11,6 +11,7 @@ import { GrpcPeerTransport, createCredentials, type PeerCallContext, type Routin
 import { silentLogger } from '@peerweave/core';
 import { PeerEndpoint, peerCredentialsInit, type PeerCertificates } from './peer-endpoint.ts';
 import { startNode } from './start-node.ts';
+import { waitFor } from '@peerweave/core/testing';
 
 const config = (env: Record<string, string> = {}): NodeConfig => loadNodeConfig({ PEERWEAVE_PRESET: 'test', PEERWEAVE_LOG_LEVEL: 'silent', ...env });
 
@@ -107,10 +108,7 @@ describe('startNode with a cluster CA (self-issued certificates)', () => {
     const plain = await startNode({ config: config({ ...admitted, PEERWEAVE_DATA_DIR: join(dir, 'c'), PEERWEAVE_SEEDS: seed, PEERWEAVE_INSECURE: 'true' }) });
     t.after(() => plain.stop());
     const knows = (node: typeof a, other: typeof a): boolean => node.routing.peers().some((p) => p.id === other.id && p.state === 'alive');
-    for (let waited = 0; !(knows(a, b) && knows(b, a)); waited += 50) {
-      if (waited > 10_000) assert.fail('a and b did not find each other within 10 s');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(() => knows(a, b) && knows(b, a), { timeoutMs: 10_000, intervalMs: 50, what: 'a and b to find each other' });
     assert.equal(knows(a, plain), false, 'a plaintext node is not admitted');
     assert.equal(knows(plain, a), false);
   });

@@ -1,36 +1,62 @@
 import { IMAGE, HTTP_PORT, GRPC_PORT } from './env.ts';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { Identity, createClusterCa, issueNodeCertificate, privateKeyPem, type ClusterCa } from '@peerweave/identity';
-import { createCredentials, type ProtocolCredentials } from '@peerweave/protocol';
+import { createCredentials, type ProtocolCredentials, type TlsMaterial } from '@peerweave/protocol';
 
-/** Where {@link startPeer} puts the suite's cluster CA in a container. */
-const SUITE_CA_CERT = '/tmp/suite-ca.crt';
-const SUITE_CA_KEY = '/tmp/suite-ca.key';
+/** Where a peer's cluster CA goes in its container. */
+const CA_CERT = '/tmp/cluster-ca.crt';
+const CA_KEY = '/tmp/cluster-ca.key';
 let suiteCa: Promise<ClusterCa> | undefined;
+
+/** The suite's throwaway cluster CA, one per test process. */
+export function suiteCaOnce(): Promise<ClusterCa> {
+  return (suiteCa ??= createClusterCa({ commonName: 'peerweave e2e suite CA' }));
+}
+
+/**
+ * The environment and files that give a container `ca` and its key (self-issue mode). A throwaway
+ * CA: its key is readable by the image's user (0644) for the test's sake.
+ */
+export function caFiles(ca: ClusterCa): { env: Record<string, string>; files: { content: string; target: string; mode: number }[] } {
+  return {
+    env: { PEERWEAVE_CLUSTER_CA: CA_CERT, PEERWEAVE_CLUSTER_CA_KEY: CA_KEY },
+    files: [
+      { content: ca.certPem, target: CA_CERT, mode: 0o644 },
+      { content: ca.keyPem, target: CA_KEY, mode: 0o644 },
+    ],
+  };
+}
+
+/** TLS material of `ca` for a fresh key, as a member's would be. */
+export async function memberMaterial(ca: ClusterCa): Promise<TlsMaterial> {
+  const identity = Identity.generate();
+  return { caPem: ca.certPem, certPem: await issueNodeCertificate(ca, identity), keyPem: privateKeyPem(identity) };
+}
 
 export interface PeerOptions {
   network?: StartedNetwork;
   name?: string;
   env?: Record<string, string>;
-  /** Files put into the container before it starts (a tokens file, a CA), readable by its user. */
+  /** Files put into the container before it starts (a tokens file), readable by its user. */
   files?: { content: string; target: string; mode?: number }[];
+  /** Its cluster CA (default the suite's); ignored when `env` names a CA or PEERWEAVE_INSECURE. */
+  ca?: ClusterCa;
 }
 
 /**
  * Starts one peer from the image under test and waits until Docker reports it healthy. A node
  * needs a cluster certificate (or PEERWEAVE_INSECURE=true): unless `env` names its own CA or asks
- * for plaintext, every peer this test process starts gets the same throwaway CA and its key, and
- * issues itself a certificate, so they admit each other as a Compose cluster's nodes do.
+ * for plaintext, it gets `ca`, by default the suite's throwaway CA (the same for every peer this
+ * test process starts), and issues itself a certificate, so they admit each other as a Compose
+ * cluster's nodes do.
  */
 export async function startPeer(options: PeerOptions = {}): Promise<StartedTestContainer> {
-  const env: Record<string, string> = { PEERWEAVE_PRESET: 'lan', ...options.env };
-  const files = [...(options.files ?? [])];
+  let env: Record<string, string> = { PEERWEAVE_PRESET: 'lan', ...options.env };
+  let files = [...(options.files ?? [])];
   if (env.PEERWEAVE_CLUSTER_CA === undefined && env.PEERWEAVE_INSECURE === undefined) {
-    const ca = await (suiteCa ??= createClusterCa({ commonName: 'peerweave e2e suite CA' }));
-    env.PEERWEAVE_CLUSTER_CA = SUITE_CA_CERT;
-    env.PEERWEAVE_CLUSTER_CA_KEY = SUITE_CA_KEY;
-    // A throwaway CA: its key is readable by the image's user (0644) for the test's sake.
-    files.push({ content: ca.certPem, target: SUITE_CA_CERT, mode: 0o644 }, { content: ca.keyPem, target: SUITE_CA_KEY, mode: 0o644 });
+    const admission = caFiles(options.ca ?? (await suiteCaOnce()));
+    env = { ...env, ...admission.env };
+    files = [...files, ...admission.files];
   }
   let c = new GenericContainer(IMAGE)
     .withExposedPorts(HTTP_PORT, GRPC_PORT)
@@ -48,9 +74,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<StartedTestC
  * that CA for a fresh key, as a member's would be (a gRPC client of a peer needs one).
  */
 export async function suiteClientCredentials(): Promise<ProtocolCredentials> {
-  const ca = await (suiteCa ??= createClusterCa({ commonName: 'peerweave e2e suite CA' }));
-  const identity = Identity.generate();
-  return createCredentials({ tls: { caPem: ca.certPem, certPem: await issueNodeCertificate(ca, identity), keyPem: privateKeyPem(identity) } });
+  return createCredentials({ tls: await memberMaterial(await suiteCaOnce()) });
 }
 
 export function httpBase(c: StartedTestContainer): string {

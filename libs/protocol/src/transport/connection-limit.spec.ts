@@ -28,11 +28,19 @@ describe('ConnectionCounter', () => {
   });
 });
 
-/** Whether the server closes a raw TCP connection at once (refused) or keeps it open. */
+/** The HTTP/2 client preface and an empty SETTINGS frame: a server that serves the connection answers with its SETTINGS. */
+const HTTP2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
+
+/**
+ * Whether the server closed a raw TCP connection (refused) rather than serving it: the preface is
+ * sent, and the answer is whichever comes first, the server's first bytes or the close. No timer:
+ * both outcomes are events.
+ */
 async function closedAtOnce(socket: Socket): Promise<boolean> {
   const closed = once(socket, 'close').then(() => true);
-  const kept = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 300).unref());
-  return Promise.race([closed, kept]);
+  const served = once(socket, 'data').then(() => false);
+  if (!socket.destroyed) socket.write(HTTP2_PREFACE);
+  return Promise.race([closed, served]);
 }
 
 describe('GrpcServer limits', () => {
