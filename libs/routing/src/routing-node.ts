@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import {
   NodeId,
   noopMetrics,
+  shuffle,
   silentLogger,
   type Clock,
   type Logger,
@@ -50,6 +51,14 @@ export const DEFAULT_OVERLAY_NEIGHBOURS = 6;
 export const OVERLAY_REVIEW_MS = 10_000;
 /** First retry delay while a node has no contact; doubles up to the join interval. */
 export const JOIN_BACKOFF_START_MS = 250;
+/**
+ * Members held dead that each join round also pings, besides the join name's addresses (memberlist
+ * reconnects to a random dead member every interval). With the death claim in the ping, a live one
+ * refutes in its answer: a healed partition is whole again within a join interval, also with
+ * static seeds. While a member stays dead it costs a failed ping every few rounds, for as long as
+ * it is remembered (deadRetentionMs).
+ */
+export const RECONNECT_DEAD_PER_ROUND = 3;
 
 export interface RoutingNodeInit {
   self: { id: string; address: string; role: string };
@@ -479,25 +488,39 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     try {
       const known = new Set(this.#table.contacts().map((c) => c.address));
       known.add(this.#init.self.address);
-      const candidates = (await this.#init.seeds!.candidates()).filter((a) => !known.has(a));
+      // Members held dead, by address: a partition's other side, or crashed nodes.
+      const gone = new Map<string, PeerContact>();
+      for (const m of this.#swim.members()) if (m.state === 'dead' && !known.has(m.contact.address)) gone.set(m.contact.address, m.contact);
+      const resolved = (await this.#init.seeds!.candidates()).filter((a) => !known.has(a));
+      const reconnect = shuffle(
+        [...gone.keys()].filter((a) => !resolved.includes(a)),
+        this.#init.random,
+      ).slice(0, RECONNECT_DEAD_PER_ROUND);
+      const candidates = [...resolved, ...reconnect];
       const signal = this.#stopController.signal;
+      let answered = 0;
       await Promise.all(
         candidates.map(async (address) => {
+          // To a member held dead the ping says so: a live one refutes in its answer, which then
+          // carries its raised incarnation and is taken at once (a plain ping at the old one is
+          // not, so a healed partition waited for gossip to bring the claims across: 37 s).
+          const dead = gone.get(address);
           try {
             const response = await this.#init.transport.request(
               address,
               'ping',
-              { ...this.#swim.envelope(), target: '' },
+              { ...(dead ? this.#swim.envelopeTo(dead) : this.#swim.envelope()), target: '' },
               { signal, deadlineMs: this.#queryDeadlineMs },
             );
             this.#swim.receive(response);
+            answered++;
           } catch {
             // Not up yet, or gone: the next round tries again.
           }
         }),
       );
-      // The self-lookup runs once after the first contact and again whenever new addresses appeared.
-      if (this.#table.size > 0 && (candidates.length > 0 || !this.#selfLookupDone)) {
+      // The self-lookup runs once after the first contact and again whenever a new address answered.
+      if (this.#table.size > 0 && (answered > 0 || !this.#selfLookupDone)) {
         await this.lookup(this.#self.bytes, { signal }).catch(() => {});
         this.#selfLookupDone = true;
       }

@@ -359,6 +359,15 @@ export class Swim implements Startable {
   }
 
   /**
+   * The envelope for a message to `peer` outside the probe loop (the routing node's join round):
+   * if this node holds it suspect or dead, the claim goes first, so that a live peer refutes in its
+   * answer (see {@link handlePing}), and one round trip takes it back.
+   */
+  envelopeTo(peer: PeerContact): Envelope {
+    return this.#envelopeFor(peer);
+  }
+
+  /**
    * Learns from any incoming peer message: its sender is alive at the incarnation it states
    * (contacts are learnt from every message), then each piggybacked update is applied. A message
    * claiming to come from this node itself is ignored; malformed entries are skipped.
