@@ -99,7 +99,11 @@ export interface PeerView {
 export interface LookupOutcome {
   closest: PeerContact[];
   hops: number;
+  /** Rounds until the k closest were known (IPFS's path length, see LookupResult.rounds). */
+  rounds: number;
+  /** FIND_NODE calls sent (RPCs of the lookup), and how many of them failed. */
   queried: number;
+  failed: number;
   timedOut: boolean;
 }
 
@@ -136,6 +140,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #neighbourhoodSet: ReadonlySet<string> = new Set();
   #overlay: string[] = [];
   #overlayReviewedMs = Number.NEGATIVE_INFINITY;
+  /** The table's contacts, until a member is added or removed (SWIM's probe targets). */
+  #contacts: Contact[] | undefined;
   /** A random point of the id space: within a bucket the overlay takes the contact closest to it. */
   readonly #overlayPoint: bigint;
   #ready = false;
@@ -180,7 +186,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       random: init.random,
       logger: this.#log,
       metrics,
-      targets: () => this.#table.contacts(),
+      // The same array until the table's members change, so SWIM rebuilds its targets only then.
+      targets: () => (this.#contacts ??= this.#table.contacts()),
       // Remember only what the table holds: memory and sweeps stay O(k·log N) per node.
       retain: (id) => this.#table.knows(id),
       priority: () => this.#neighbourhoodSet,
@@ -328,7 +335,9 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       return {
         closest: result.closest.map(toPeerContact),
         hops: result.hops,
+        rounds: result.rounds,
         queried: result.queried,
+        failed: result.failed,
         timedOut: result.timedOut,
       };
     } catch (err) {
@@ -412,13 +421,19 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     if (contact.id === this.id) return;
     // Only a change of the table's members moves the neighbourhood or overlay; a message from a
     // known contact ('updated') merely refreshes its position, and is by far the common case.
-    if (this.#table.observe(contact, this.#init.clock.now()) === 'added') this.#membershipChanged();
+    if (this.#table.observe(contact, this.#init.clock.now()) === 'added') {
+      this.#contacts = undefined;
+      this.#membershipChanged();
+    }
     if (!this.#ready && this.#table.size > 0) this.#setReady();
   }
 
   #onDead(id: string): void {
     const { removed } = this.#table.remove(id);
-    if (removed) this.#membershipChanged();
+    if (removed) {
+      this.#contacts = undefined;
+      this.#membershipChanged();
+    }
     this.emit('contact-dead', id);
   }
 

@@ -257,6 +257,25 @@ describe('lookup, hand-made cases', () => {
     assert.equal(direct.hops, 0);
   });
 
+  it('counts rounds as the greatest depth among the k closest (IPFS path length)', async () => {
+    const a = node(0x80);
+    const b = node(0x40);
+    const c = node(0x20);
+    const answers = new Map<string, ContactInfo[]>([
+      [a.id, [b]],
+      [b.id, [c]],
+      [c.id, []],
+    ]);
+    // The closest (c) is known at once, but b, among the k closest, only after a answered.
+    const result = await lookup({ key: KEY, seeds: [a, c], query: async (x) => answers.get(x.id)!, clock });
+    assert.equal(result.hops, 0);
+    assert.equal(result.rounds, 1);
+    const chain = await lookup({ key: KEY, seeds: [a], query: async (x) => answers.get(x.id)!, clock });
+    assert.equal(chain.rounds, 2);
+    const narrow = await lookup({ key: KEY, seeds: [a, c], k: 1, query: async (x) => answers.get(x.id)!, clock });
+    assert.equal(narrow.rounds, 0, 'with k = 1 only c counts, and the table held it');
+  });
+
   it('takes the shortest path to a node named twice', async () => {
     const a = node(0x80);
     const b = node(0x40);
@@ -274,7 +293,7 @@ describe('lookup, hand-made cases', () => {
 
   it('returns nothing, at once, without seeds', async () => {
     const result = await lookup({ key: KEY, seeds: [], query: async () => [], clock });
-    assert.deepEqual(result, { closest: [], hops: 0, queried: 0, failed: 0, timedOut: false });
+    assert.deepEqual(result, { closest: [], hops: 0, rounds: 0, queried: 0, failed: 0, timedOut: false });
     assert.equal(clock.pending, 0);
   });
 

@@ -74,6 +74,12 @@ export interface LookupResult {
    * This is the hop count the simulator reports.
    */
   readonly hops: number;
+  /**
+   * Rounds of the lookup until the k closest were known, as IPFS measures a lookup's path length:
+   * the greatest depth (see {@link hops}) among `closest`. 0 when the local table already held
+   * them all; 1 when the seeds' answers named them all; and so on.
+   */
+  readonly rounds: number;
   /** Queries sent (including any still in flight at the deadline). */
   readonly queried: number;
   /** Queries that failed or timed out. */
@@ -299,12 +305,14 @@ class Lookup {
     }
     const closest: ContactInfo[] = [];
     let hops = 0;
+    let rounds = 0;
     for (const c of this.#shortlist) {
       if (c.state !== 'answered') continue;
       if (closest.length === 0) hops = c.depth;
+      if (c.depth > rounds) rounds = c.depth;
       closest.push(c.info);
       if (closest.length === this.#k) break;
     }
-    this.#resolve({ closest, hops, queried: this.#queried, failed: this.#failed, timedOut: outcome.timedOut });
+    this.#resolve({ closest, hops, rounds, queried: this.#queried, failed: this.#failed, timedOut: outcome.timedOut });
   }
 }

@@ -119,6 +119,8 @@ export class Membership {
   readonly #counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 };
   #incarnation: number;
   #left = false;
+  /** Bumped by every change of who is known, their state or contact (see {@link version}). */
+  #version = 0;
 
   constructor(init: MembershipInit) {
     this.#selfInit = init.self;
@@ -152,6 +154,14 @@ export class Membership {
   /** True once {@link leave} was called: accusations are no longer refuted. */
   get hasLeft(): boolean {
     return this.#left;
+  }
+
+  /**
+   * Changes whenever a member is added or forgotten, changes state or gets a new contact: callers
+   * that derive something from the members (the probe targets) rebuild it only then.
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /** Members believed alive or suspect, this node excluded. */
@@ -212,6 +222,7 @@ export class Membership {
       e = { contact: copyContact(contact), state: 'alive', since: this.#clock.now(), suspicion: undefined };
       this.#members.set(contact.id, e);
       this.#counts.alive++;
+      this.#version++;
     }
     return info(e);
   }
@@ -266,6 +277,7 @@ export class Membership {
       if (expired || unwanted) {
         this.#members.delete(id);
         this.#counts[e.state]--;
+        this.#version++;
         forgotten++;
         if (unwanted) {
           this.#forgotten.delete(id);
@@ -296,6 +308,7 @@ export class Membership {
     const previous = e?.state;
     const moved = e !== undefined && (e.contact.address !== c.address || e.contact.role !== c.role);
     const entry: Entry = e ?? { contact: copyContact(c), state: 'alive', since: this.#clock.now(), suspicion: undefined };
+    this.#version++;
     if (e === undefined) {
       this.#members.set(c.id, entry);
       this.#counts.alive++;
@@ -318,7 +331,10 @@ export class Membership {
     if (e.state === 'suspect') {
       // Already suspected: a newer incarnation is news, another suspecter shortens the timer.
       const newer = inc > e.contact.incarnation;
-      if (newer) e.contact = { ...e.contact, incarnation: inc };
+      if (newer) {
+        e.contact = { ...e.contact, incarnation: inc };
+        this.#version++;
+      }
       const confirmed = e.suspicion?.confirm(update.from) ?? false;
       if (!newer && !confirmed) return 'ignored';
       this.#queue.enqueue({ state: 'suspect', contact: e.contact, from: update.from });
@@ -432,6 +448,7 @@ export class Membership {
     this.#counts[e.state]--;
     this.#counts[state]++;
     e.state = state;
+    this.#version++;
     e.since = this.#clock.now();
   }
 
