@@ -33,6 +33,7 @@ import { cleanupOnSignal, median, type Row } from './docker.ts';
 import { heliaRead, type HeliaRead } from './helia-node.ts';
 import { LocalPeers, metricSum, procWchar, rssSampler, tcpBytesSent, type Metrics, type PeerProcess } from './local-peers.ts';
 import { loopbackTcpMBps } from './loopback.ts';
+import { readShapeMBps } from './read-shape.ts';
 
 const MiB = 1024 * 1024;
 const R = 3;
@@ -348,6 +349,7 @@ export async function datapathSection(root: string, runs: number, push: (row: Ro
     const file = join(tmp, 'file.bin');
     const made = makeRandomFile(file, SIZE, HELIA_SIZE);
     const tcp: number[] = [];
+    const shape: number[] = [];
     const reads: ReadRun[] = [];
     const puts: PutRun[] = [];
     const helia: HeliaRead[] = [];
@@ -359,6 +361,12 @@ export async function datapathSection(root: string, runs: number, push: (row: Ro
       // Other work on the machine distorts every figure here: say how busy it was.
       const say = (what: string): void => console.error(`    run ${run + 1} ${what}`);
       say(`raw TCP ${mbps(raw)} (load average ${loadavg()[0]!.toFixed(1)})`);
+      try {
+        shape.push(await readShapeMBps(file, SIZE));
+        say(`the read's shape with Node's primitives alone ${mbps(shape.at(-1)!)}`);
+      } catch (err) {
+        say(`the read's shape: ${failed(err)}`);
+      }
 
       const readDir = join(tmp, `read-${run}`);
       const logDir = (kind: string): string => {
@@ -411,7 +419,7 @@ export async function datapathSection(root: string, runs: number, push: (row: Ro
         say(`Helia ${errors.helia}`);
       }
     }
-    rows(push, { tcp, reads, puts, helia, errors });
+    rows(push, { tcp, shape, reads, puts, helia, errors });
   } finally {
     stopListening();
     cleanup();
@@ -422,7 +430,7 @@ export async function datapathSection(root: string, runs: number, push: (row: Ro
 
 function rows(
   push: (row: Row) => void,
-  { tcp, reads, puts, helia, errors }: { tcp: number[]; reads: ReadRun[]; puts: PutRun[]; helia: HeliaRead[]; errors: { read?: string; put?: string; helia?: string } },
+  { tcp, shape, reads, puts, helia, errors }: { tcp: number[]; shape: number[]; reads: ReadRun[]; puts: PutRun[]; helia: HeliaRead[]; errors: { read?: string; put?: string; helia?: string } },
 ): void {
   const tcpMBps = median(tcp);
   const tcpText = `${mbps(tcpMBps)} raw TCP on loopback (2 Node processes, 256 KiB writes, ${size(SIZE)})`;
@@ -442,6 +450,18 @@ function rows(
       ratio: `${(ours / tcpMBps).toFixed(3)}×`,
       target: '≥ 0.5×',
     });
+    if (shape.length > 0) {
+      const ceiling = median(shape);
+      push({
+        figure:
+          `the ceiling of that GET's shape on this machine: the same file through Node's primitives alone (bench/read-shape.ts: 3 holder processes send 256 KiB blocks ` +
+          `over mutual TLS 1.3, a reader process hashes each and forwards it in order over HTTP/1.1, undici reads and drops), no gRPC, no Peerweave code${n(shape)}`,
+        ours: `${mbps(ours)} ours = ${(ours / ceiling).toFixed(2)}× the ceiling`,
+        baseline: `${mbps(ceiling)} the shape; ${tcpText}`,
+        ratio: `${(ceiling / tcpMBps).toFixed(3)}× (the shape ÷ raw TCP)`,
+        target: ceiling / tcpMBps < 0.5 ? 'the GET target (≥ 0.5× raw TCP) is above it' : '—',
+      });
+    }
     const growth = Math.max(...reads.map((r) => r.rssGrowth));
     push({
       figure: `reader's RSS during that GET: highest minus before (VmHWM and 20 ms samples of /proc/<pid>), worst of ${reads.length} runs`,
