@@ -190,6 +190,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       targets: () => (this.#contacts ??= this.#table.contacts()),
       // Remember only what the table holds: memory and sweeps stay O(k·log N) per node.
       retain: (id) => this.#table.knows(id),
+      // Spread joins on only for members the table took in (see MembershipInit.spread).
+      spread: (id) => this.#table.has(id),
       priority: () => this.#neighbourhoodSet,
       onAlive: (contact) => this.#onAlive(contact),
       onDead: (contact) => this.#onDead(contact.id),

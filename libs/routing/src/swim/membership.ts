@@ -61,6 +61,15 @@ export interface MembershipInit {
    * stay O(table) instead of O(N). Default: remember everyone (memberlist's full view).
    */
   retain?: (id: string) => boolean;
+  /**
+   * Whether the news that a member new to this node is alive is worth gossiping on: the routing
+   * table keeps it among its members (not merely as a replacement). With partial views nearly
+   * every node hears of most members it does not hold, and gossiping each of them on kept every
+   * queue full of joins at 2 000 simulated nodes and more (an epidemic that never died out, as
+   * each node forgets such members again). News about members already known always spreads.
+   * Default: always.
+   */
+  spread?: (id: string) => boolean;
 }
 
 /**
@@ -116,6 +125,7 @@ export class Membership {
   /** Deaths and leaves of members this node does not hold, already forwarded once (bounded). */
   readonly #rumours = new Map<string, number>();
   readonly #retain: ((id: string) => boolean) | undefined;
+  readonly #spread: ((id: string) => boolean) | undefined;
   readonly #counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 };
   #incarnation: number;
   #left = false;
@@ -136,6 +146,7 @@ export class Membership {
     this.#events = init.events ?? {};
     this.#logger = init.logger ?? silentLogger;
     this.#retain = init.retain;
+    this.#spread = init.spread;
   }
 
   get selfId(): string {
@@ -157,8 +168,9 @@ export class Membership {
   }
 
   /**
-   * Changes whenever a member is added or forgotten, changes state or gets a new contact: callers
-   * that derive something from the members (the probe targets) rebuild it only then.
+   * Changes whenever a known member changes state, gets a new contact or is forgotten: callers
+   * that derive something from the members they asked about (the probe targets) rebuild it only
+   * then. Learning a new member does not change it.
    */
   get version(): number {
     return this.#version;
@@ -222,7 +234,6 @@ export class Membership {
       e = { contact: copyContact(contact), state: 'alive', since: this.#clock.now(), suspicion: undefined };
       this.#members.set(contact.id, e);
       this.#counts.alive++;
-      this.#version++;
     }
     return info(e);
   }
@@ -308,7 +319,8 @@ export class Membership {
     const previous = e?.state;
     const moved = e !== undefined && (e.contact.address !== c.address || e.contact.role !== c.role);
     const entry: Entry = e ?? { contact: copyContact(c), state: 'alive', since: this.#clock.now(), suspicion: undefined };
-    this.#version++;
+    // A member new to this node changes nothing derived from the members it had.
+    if (e !== undefined) this.#version++;
     if (e === undefined) {
       this.#members.set(c.id, entry);
       this.#counts.alive++;
@@ -317,9 +329,13 @@ export class Membership {
       entry.contact = copyContact(c);
       if (entry.state !== 'alive') this.#setState(entry, 'alive');
     }
-    this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from });
+    // A new member is offered to the listeners (the routing table) first: whether to spread it depends on their answer.
+    if (e !== undefined || this.#spread === undefined) this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from });
     this.#changed(update, previous, entry);
     if (previous !== 'alive' || moved) this.#emit('onAlive', () => this.#events.onAlive?.(entry.contact));
+    if (e === undefined && this.#spread !== undefined && this.#spread(c.id)) {
+      this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from });
+    }
     return 'accepted';
   }
 

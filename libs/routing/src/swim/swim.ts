@@ -64,6 +64,8 @@ export interface SwimInit extends Partial<SwimTuning>, SwimEvents {
   metrics?: Metrics;
   /** Live members worth remembering (see MembershipInit.retain): the routing table's. */
   retain?: (id: string) => boolean;
+  /** Members new to this node whose alive news is gossiped on (see MembershipInit.spread): the table's. */
+  spread?: (id: string) => boolean;
   /**
    * The contacts to probe: the routing table's. SWIM runs over each node's own contacts, not a
    * global member list, so it scales with the table (O(k·log N)), not with N.
@@ -204,6 +206,7 @@ export class Swim implements Startable {
       deadRetentionMs: this.#tuning.deadRetentionMs,
       logger: this.#logger,
       ...(init.retain ? { retain: init.retain } : {}),
+      ...(init.spread ? { spread: init.spread } : {}),
       events: {
         onAlive: (contact) => events.onAlive?.(contact),
         onSuspect: (contact) => {
