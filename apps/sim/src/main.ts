@@ -2,10 +2,13 @@
 // `npm run sim -- --search --nodes 10000`: flooded and supernode search (issue #7).
 import { parseArgs } from 'node:util';
 import { simulateSearch, type SearchSimReport } from './search-sim.ts';
+import { lanTimings, type SimTimings } from './sim-timings.ts';
 import { simulate, type SimReport } from './simulate.ts';
 
 const USAGE = `usage: npm run sim -- [--nodes N] [--seed S] [--lookups L] [--kill K] [--loss RATE]
-                      [--loss-periods P] [--detect-limit S] [--probe-interval MS] [--probe-timeout MS] [--k K] [--json]
+                      [--loss-periods P] [--detect-limit S] [--probe-interval MS] [--probe-timeout MS] [--k K]
+                      [--codec on|off] [--json]
+         (timings: the lan preset of libs/config unless overridden)
        npm run sim -- --search [--nodes N] [--seed S] [--supernodes K] [--queries Q] [--ttls 1,2,...] [--overlay routing|synthetic] [--json]
          (--overlay routing: the real routing code's overlay, default up to 2 000 nodes; synthetic beyond)`;
 
@@ -18,26 +21,35 @@ function int(name: string, value: string | undefined, fallback: number, min: num
 }
 
 function print(r: SimReport): void {
-  const rows: [string, string][] = [
-    ['nodes', String(r.nodes)],
-    ['lookup hops p50 / p90 / p99 / max', `${r.hops.p50} / ${r.hops.p90} / ${r.hops.p99} / ${r.hops.max}`],
-    ['lookup success (true closest found)', `${(100 * r.lookupSuccess).toFixed(1)} %`],
-    ['table size per node mean (min..max)', `${r.table.mean.toFixed(1)} (${r.table.min}..${r.table.max})`],
-    ['messages per node per protocol period', r.messagesPerNodePerPeriod.toFixed(2)],
-    ['messages per node per second', r.messagesPerNodePerSecond.toFixed(2)],
+  const pc = (p: { p50: number; p90: number; p99: number; max: number }): string => `${p.p50} / ${p.p90} / ${p.p99} / ${p.max}`;
+  const t = r.timings;
+  const rows: [string, string, string][] = [
+    ['nodes', String(r.nodes), ''],
+    ['timings', `lan preset: probe ${t.probeIntervalMs}/${t.probeTimeoutMs} ms, suspicion mult ${t.suspicionMult}, k ${t.k}, alpha ${t.alpha}`, ''],
+    ['codecs', r.codec ? 'on (every message encoded and decoded)' : 'off', ''],
+    ['lookup rounds until the k closest are known p50 / p90 / p99 / max', pc(r.rounds), 'target p50 ≤ 3, p99 ≤ 5'],
+    ['lookup RPCs p50 / p90 / p99 / max', pc(r.rpcs), ''],
+    ['depth of the closest node p50 / p90 / p99 / max', pc(r.hops), ''],
+    [`lookup success (true closest first), ${r.lookups} lookups`, `${(100 * r.lookupSuccess).toFixed(1)} %`, 'target 100 %'],
+    ['table size per node mean (min..max)', `${r.table.mean.toFixed(1)} (${r.table.min}..${r.table.max})`, ''],
+    ['messages per node per second', r.messagesPerNodePerSecond.toFixed(2), ''],
     [
       r.killed === 0 ? 'kill phase' : `time until no table holds the ${r.killed} killed`,
       r.killed === 0
         ? 'skipped (--kill 0)'
         : r.holdersLeft === 0
-        ? `${r.detectionSimSeconds.toFixed(1)} s`
+        ? `${r.detectionSimSeconds.toFixed(1)} s simulated`
         : `> ${r.detectionSimSeconds.toFixed(0)} s (${r.holdersLeft} tables still hold one)`,
+      r.killed === 0 ? '' : 'target: all dropped',
     ],
-    [`false deaths, ${(100 * r.loss).toFixed(0)} % loss, ${r.lossPeriods} periods`, String(r.falseDeaths)],
-    ['run', `${r.realSeconds.toFixed(1)} s real, heap ${r.heapMiB.toFixed(0)} MiB`],
+    [`lookup success meanwhile (${r.lookupsDuringKill} lookups)`, `${(100 * r.lookupSuccessDuringKill).toFixed(1)} %`, ''],
+    [`false deaths, ${(100 * r.loss).toFixed(0)} % loss, ${r.lossPeriods} periods`, String(r.falseDeaths), 'target 0'],
+    ['false deaths outside the loss window', String(r.falseDeathsOutsideLoss), 'target 0'],
+    ['run', `${r.realSeconds.toFixed(1)} s real, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`, 'target at 10 000: ≤ 600 s, ≤ 8 GiB'],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
-  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  const v = Math.max(...rows.map(([, x]) => x.length));
+  for (const [k, x, target] of rows) console.log(`${k.padEnd(w)}  ${target ? x.padEnd(v) + '  ' + target : x}`);
 }
 
 function printSearch(r: SearchSimReport): void {
@@ -100,6 +112,7 @@ try {
       queries: { type: 'string' },
       ttls: { type: 'string' },
       overlay: { type: 'string' },
+      codec: { type: 'string' },
     },
   });
   if (values.help) {
@@ -112,19 +125,28 @@ try {
   }
   const loss = values.loss === undefined ? 0.05 : Number(values.loss);
   if (!(loss >= 0 && loss < 1)) throw new Error(`--loss=${values.loss} is invalid: expected a rate 0 <= r < 1`);
+  const codec = values.codec ?? 'on';
+  if (codec !== 'on' && codec !== 'off') throw new Error(`--codec=${codec} is invalid: expected on or off`);
   const nodes = int('nodes', values.nodes, 1000, 2, 100_000);
-  const probeIntervalMs = int('probe-interval', values['probe-interval'], 1000, 10, 60_000);
+  const lan = lanTimings();
+  const probeIntervalMs = int('probe-interval', values['probe-interval'], lan.probeIntervalMs, 10, 60_000);
+  const timings: SimTimings = {
+    ...lan,
+    probeIntervalMs,
+    probeTimeoutMs: int('probe-timeout', values['probe-timeout'], values['probe-interval'] === undefined ? lan.probeTimeoutMs : Math.floor(probeIntervalMs / 2), 1, probeIntervalMs - 1),
+    k: int('k', values.k, lan.k, 2, 64),
+  };
   const report = await simulate({
     nodes,
     seed: int('seed', values.seed, 1, 0, 2 ** 31),
     lookups: int('lookups', values.lookups, 500, 1, 100_000),
     kill: int('kill', values.kill, Math.max(1, Math.floor(nodes / 100)), 0, nodes - 1),
     loss,
-    lossPeriods: int('loss-periods', values['loss-periods'], 100, 1, 100_000),
+    lossPeriods: int('loss-periods', values['loss-periods'], 1000, 0, 100_000),
     detectLimitSeconds: int('detect-limit', values['detect-limit'], 300, 1, 86_400),
-    probeIntervalMs,
-    probeTimeoutMs: int('probe-timeout', values['probe-timeout'], Math.floor(probeIntervalMs / 2), 1, probeIntervalMs - 1),
-    k: int('k', values.k, 20, 2, 64),
+    lookupsPerPeriodDuringKill: 5,
+    codec: codec === 'on',
+    timings,
     ...(values.json ? {} : { onProgress: (line: string) => console.error(`· ${line}`) }),
   });
   if (values.json) console.log(JSON.stringify(report));

@@ -1,5 +1,6 @@
-import { createTestCluster, type TestCluster } from '@peerweave/routing/testing';
+import { createTestCluster, type ClusterNode, type TestCluster } from '@peerweave/routing/testing';
 import { closestN, idFromHex } from '@peerweave/routing';
+import { routingOptions, type SimTimings } from './sim-timings.ts';
 
 export interface SimOptions {
   nodes: number;
@@ -13,17 +14,35 @@ export interface SimOptions {
   lossPeriods: number;
   /** Simulated seconds to wait for killed nodes to leave every table before reporting what is left. */
   detectLimitSeconds: number;
-  probeIntervalMs: number;
-  probeTimeoutMs: number;
-  k: number;
+  /** Lookups started every protocol period while the killed nodes are being detected. */
+  lookupsPerPeriodDuringKill: number;
+  /** Every message through its codec both ways, as on the wire (MemoryNetworkInit.codec). */
+  codec: boolean;
+  timings: SimTimings;
   onProgress?: (line: string) => void;
+}
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
 }
 
 export interface SimReport {
   nodes: number;
   seed: number;
+  codec: boolean;
+  timings: SimTimings;
   joinSimSeconds: number;
-  hops: { p50: number; p90: number; p99: number; max: number };
+  lookups: number;
+  /** Rounds of the iterative lookup until the k closest were known (IPFS's path length). */
+  rounds: Percentiles;
+  /** FIND_NODE RPCs per lookup. */
+  rpcs: Percentiles;
+  /** Depth at which the closest node was first learnt (the figure reported before rounds). */
+  hops: Percentiles;
+  /** Share of lookups whose first result is the true closest live node. */
   lookupSuccess: number;
   table: { mean: number; min: number; max: number };
   messagesPerNodePerPeriod: number;
@@ -32,68 +51,141 @@ export interface SimReport {
   detectionSimSeconds: number;
   /** Tables still holding a killed node when the detection limit ended (0: all dropped). */
   holdersLeft: number;
+  /** Lookups started while the killed nodes were still in some table, and the share that succeeded. */
+  lookupsDuringKill: number;
+  lookupSuccessDuringKill: number;
   loss: number;
   lossPeriods: number;
+  /** (observer, member) pairs where a live member was declared dead or gone during the loss window. */
   falseDeaths: number;
+  /** The same outside the loss window (join, lookups, kill phase). */
+  falseDeathsOutsideLoss: number;
   realSeconds: number;
   heapMiB: number;
+  peakRssMiB: number;
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+export function percentiles(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+  return { p50: at(50), p90: at(90), p99: at(99), max: sorted.at(-1) ?? 0 };
 }
 
-async function settle<T>(cluster: TestCluster, promise: Promise<T>, stepMs = 5): Promise<T> {
-  let done = false;
-  void promise.finally(() => (done = true)).catch(() => {});
-  while (!done) await cluster.clock.advance(stepMs);
-  return promise;
+/** Advances the clock in small steps until every promise has settled. */
+export async function settleAll(cluster: TestCluster, promises: Promise<unknown>[], stepMs = 5): Promise<void> {
+  let left = promises.length;
+  for (const p of promises) void p.then(() => left--, () => left--);
+  while (left > 0) await cluster.clock.advance(stepMs);
+}
+
+interface LookupSample {
+  rounds: number;
+  rpcs: number;
+  hops: number;
+  ok: boolean;
+}
+
+/**
+ * One lookup of a random key from `from`; ok when it completed and its first result is the true
+ * closest of the running nodes (other than `from`).
+ */
+export function startLookup(cluster: TestCluster, from: ClusterNode, ids: Uint8Array[]): Promise<LookupSample> {
+  const key = cluster.random.bytes(32);
+  return from.routing.lookup(key).then(
+    (result) => {
+      const truth = closestN(
+        cluster.nodes.filter((n) => n.running && n !== from),
+        key,
+        1,
+        (n) => ids[n.index]!,
+      )[0];
+      return { rounds: result.rounds, rpcs: result.queried, hops: result.hops, ok: !result.timedOut && result.closest[0]?.id === truth?.id };
+    },
+    () => ({ rounds: 0, rpcs: 0, hops: 0, ok: false }),
+  );
+}
+
+export function randomRunning(cluster: TestCluster): ClusterNode {
+  for (;;) {
+    const n = cluster.nodes[cluster.random.int(cluster.nodes.length)]!;
+    if (n.running) return n;
+  }
+}
+
+/** Deaths (and leaves) declared by running nodes, recorded as they happen ('contact-dead'). */
+export class DeathLog {
+  readonly events: { at: number; observer: string; member: string }[] = [];
+  readonly #cluster: TestCluster;
+  readonly #watched = new WeakSet<object>();
+
+  constructor(cluster: TestCluster) {
+    this.#cluster = cluster;
+    this.watchAll();
+  }
+
+  /** Watches every node's current routing instance (call again after nodes join or restart). */
+  watchAll(): void {
+    for (const n of this.#cluster.nodes) this.watch(n);
+  }
+
+  watch(n: ClusterNode): void {
+    const routing = n.routing;
+    if (this.#watched.has(routing)) return;
+    this.#watched.add(routing);
+    routing.on('contact-dead', (member) => {
+      if (n.running) this.events.push({ at: this.#cluster.clock.now(), observer: n.id, member });
+    });
+  }
 }
 
 /**
  * Runs the real routing code (Kademlia + SWIM) for `nodes` nodes over the in-memory network on a
- * manual clock and measures what the issue asks: lookup hops and success, table sizes, message
- * rate, time to drop killed nodes everywhere, and false deaths under loss.
+ * manual clock, with the codecs on and the lan preset's timings, and measures: lookup rounds,
+ * RPCs and success, table sizes, message rate, time to drop `kill` nodes killed at once from every
+ * table (with lookups running meanwhile), and false deaths during a window of message loss.
  */
 export async function simulate(o: SimOptions): Promise<SimReport> {
   const started = Date.now();
   const progress = o.onProgress ?? (() => {});
+  const t = o.timings;
+  let peakRss = process.memoryUsage().rss;
+  const sampleRss = (): void => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  };
+  const real = (): string => `${((Date.now() - started) / 1000).toFixed(0)} s real`;
+
   const cluster = await createTestCluster(o.nodes, {
     seed: o.seed,
     joinBatch: Math.max(50, Math.floor(o.nodes / 50)),
     joinSettleMs: 1_000,
-    routing: { k: o.k, swim: { probeIntervalMs: o.probeIntervalMs, probeTimeoutMs: o.probeTimeoutMs } },
+    codec: o.codec,
+    routing: routingOptions(t),
   });
   const joinSimSeconds = (cluster.clock.now() - 1_700_000_000_000) / 1000;
-  progress(`joined ${o.nodes} nodes (${joinSimSeconds.toFixed(0)} s simulated, ${((Date.now() - started) / 1000).toFixed(1)} s real)`);
-  await cluster.advance(5 * o.probeIntervalMs);
+  progress(`joined ${o.nodes} nodes (${joinSimSeconds.toFixed(0)} s simulated, ${real()})`);
+  const deaths = new DeathLog(cluster);
+  await cluster.advance(5 * t.probeIntervalMs, t.probeIntervalMs);
+  sampleRss();
 
   // Steady-state message rate.
   const periods = 10;
   cluster.network.resetStats();
-  await cluster.advance(periods * o.probeIntervalMs);
+  await cluster.advance(periods * t.probeIntervalMs, t.probeIntervalMs);
   const sent = cluster.network.stats().total.sent;
   const messagesPerNodePerPeriod = sent / o.nodes / periods;
 
-  // Lookups of random node ids from random nodes; success = the true closest live node is first.
-  const hops: number[] = [];
-  let success = 0;
+  // Lookups of random ids from random nodes, a batch at a time.
   const ids = cluster.nodes.map((n) => idFromHex(n.id));
-  for (let i = 0; i < o.lookups; i++) {
-    const from = cluster.nodes[cluster.random.int(o.nodes)]!;
-    const key = cluster.random.bytes(32);
-    const result = await settle(cluster, from.routing.lookup(key));
-    hops.push(result.hops);
-    const truth = closestN(
-      cluster.nodes.filter((n) => n !== from),
-      key,
-      1,
-      (n) => ids[n.index]!,
-    )[0]!;
-    if (result.closest[0]?.id === truth.id) success++;
+  const samples: LookupSample[] = [];
+  const batch = 25;
+  for (let i = 0; i < o.lookups; i += batch) {
+    const round: Promise<LookupSample>[] = [];
+    for (let j = i; j < Math.min(o.lookups, i + batch); j++) round.push(startLookup(cluster, randomRunning(cluster), ids));
+    await settleAll(cluster, round);
+    for (const r of round) samples.push(await r);
   }
-  hops.sort((a, b) => a - b);
-  progress(`${o.lookups} lookups done`);
+  sampleRss();
+  progress(`${o.lookups} lookups done (${real()})`);
 
   const sizes = cluster.nodes.map((n) => n.routing.tableSize);
   const table = {
@@ -102,72 +194,78 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
     max: Math.max(...sizes),
   };
 
-  // Kill some nodes at once; time until no live node still holds any of them in its table.
+  // Kill some nodes at once; time until no live node still holds any of them in its table, with
+  // lookups from random live nodes started every period meanwhile.
   const victims = new Set<number>();
   while (victims.size < Math.min(o.kill, o.nodes - 1)) victims.add(cluster.random.int(o.nodes));
-  const victimIds = [...victims].map((i) => cluster.nodes[i]!.id);
+  const victimIds = new Set([...victims].map((i) => cluster.nodes[i]!.id));
   for (const v of victims) cluster.kill(v);
   const killedAt = cluster.clock.now();
-  const holds = (): boolean =>
-    cluster.running().some((n) => victimIds.some((id) => n.routing.hasContact(id)));
-  const holders = (): number =>
-    cluster.running().filter((n) => victimIds.some((id) => n.routing.hasContact(id))).length;
-  while (victims.size > 0 && holds()) {
-    await cluster.advance(o.probeIntervalMs, o.probeIntervalMs);
-    if (cluster.clock.now() - killedAt >= o.detectLimitSeconds * 1000) break;
+  const holders = (): number => cluster.running().filter((n) => [...victimIds].some((id) => n.routing.hasContact(id))).length;
+  const duringKill: Promise<LookupSample>[] = [];
+  let holdersLeft = victims.size > 0 ? holders() : 0;
+  while (holdersLeft > 0 && cluster.clock.now() - killedAt < o.detectLimitSeconds * 1000) {
+    for (let j = 0; j < o.lookupsPerPeriodDuringKill; j++) duringKill.push(startLookup(cluster, randomRunning(cluster), ids));
+    await cluster.advance(t.probeIntervalMs, t.probeIntervalMs);
+    holdersLeft = holders();
   }
   const detectionSimSeconds = (cluster.clock.now() - killedAt) / 1000;
-  const holdersLeft = holders();
+  await settleAll(cluster, duringKill);
+  const killSamples = await Promise.all(duringKill);
+  sampleRss();
   progress(
     victims.size === 0
       ? 'kill phase skipped'
       : holdersLeft === 0
-      ? `killed ${victims.size}: dropped everywhere after ${detectionSimSeconds.toFixed(1)} s simulated`
-      : `killed ${victims.size}: ${holdersLeft} tables still hold one after ${detectionSimSeconds.toFixed(0)} s simulated`,
+      ? `killed ${victims.size}: dropped everywhere after ${detectionSimSeconds.toFixed(1)} s simulated (${real()})`
+      : `killed ${victims.size}: ${holdersLeft} tables still hold one after ${detectionSimSeconds.toFixed(0)} s simulated (${real()})`,
   );
 
-  // False deaths: live nodes declared dead by any live node during a window of loss.
+  // False deaths: live nodes declared dead by live nodes during a window of loss.
+  const isFalse = (e: { member: string }): boolean => !victimIds.has(e.member);
+  const falseBefore = deaths.events.filter(isFalse).length;
   cluster.network.setLoss(o.loss);
-  const live = cluster.running();
-  let falseDeaths = 0;
-  const declared = new Set<string>();
+  const lossStart = deaths.events.length;
   for (let p = 0; p < o.lossPeriods; p++) {
-    await cluster.advance(o.probeIntervalMs, o.probeIntervalMs);
-    if (p % 10 === 9 || p === o.lossPeriods - 1) {
-      for (const n of live) {
-        for (const peer of n.routing.peers()) {
-          if ((peer.state === 'dead' || peer.state === 'left') && !victimIds.includes(peer.id)) {
-            const key = `${n.id}>${peer.id}`;
-            if (!declared.has(key)) {
-              declared.add(key);
-              falseDeaths++;
-            }
-          }
-        }
-      }
+    await cluster.advance(t.probeIntervalMs, t.probeIntervalMs);
+    if (p % 100 === 99) {
+      sampleRss();
+      progress(`loss window: ${p + 1} periods, ${deaths.events.slice(lossStart).filter(isFalse).length} false deaths (${real()})`);
     }
   }
   cluster.network.setLoss(0);
-  progress(`loss window: ${falseDeaths} false deaths`);
+  const falseDeaths = deaths.events.slice(lossStart).filter(isFalse).length;
+  progress(`loss window: ${falseDeaths} false deaths (${real()})`);
 
+  sampleRss();
   const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
   await cluster.stop();
+  const ok = (xs: LookupSample[]): number => xs.filter((s) => s.ok).length / Math.max(1, xs.length);
   return {
     nodes: o.nodes,
     seed: o.seed,
+    codec: o.codec,
+    timings: t,
     joinSimSeconds,
-    hops: { p50: pct(hops, 50), p90: pct(hops, 90), p99: pct(hops, 99), max: hops.at(-1) ?? 0 },
-    lookupSuccess: success / Math.max(1, o.lookups),
+    lookups: samples.length,
+    rounds: percentiles(samples.map((s) => s.rounds)),
+    rpcs: percentiles(samples.map((s) => s.rpcs)),
+    hops: percentiles(samples.map((s) => s.hops)),
+    lookupSuccess: ok(samples),
     table,
     messagesPerNodePerPeriod,
-    messagesPerNodePerSecond: messagesPerNodePerPeriod * (1000 / o.probeIntervalMs),
+    messagesPerNodePerSecond: messagesPerNodePerPeriod * (1000 / t.probeIntervalMs),
     killed: victims.size,
     detectionSimSeconds,
     holdersLeft,
+    lookupsDuringKill: killSamples.length,
+    lookupSuccessDuringKill: ok(killSamples),
     loss: o.loss,
     lossPeriods: o.lossPeriods,
     falseDeaths,
+    falseDeathsOutsideLoss: falseBefore,
     realSeconds: (Date.now() - started) / 1000,
     heapMiB,
+    peakRssMiB: peakRss / 2 ** 20,
   };
 }

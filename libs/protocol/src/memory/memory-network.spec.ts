@@ -128,6 +128,21 @@ describe('MemoryNetwork: delivery', () => {
     await clock.advance(2);
     assertCode(bad.error, 'INTERNAL');
   });
+
+  it('with the codec on, each end gets what the wire would give it: equal values, new objects, protocol fields only', async () => {
+    const { clock, network } = setup({ codec: true });
+    let seen: PingRequest | undefined;
+    network.listen('b', { ...sampleHandler(), ping: async (request: PingRequest) => ((seen = request), { ...PING_RESPONSE, extra: 'not on the wire' } as PingResponse) });
+    const a = network.listen('a', sampleHandler());
+    const pong = track(a.transport.request('b', 'ping', { ...PING, sender: { ...PING.sender, idBytes: new Uint8Array(32) } } as PingRequest));
+    await clock.advance(2);
+    assert.deepEqual(seen, PING);
+    assert.notEqual(seen, PING);
+    assert.deepEqual(pong.value, PING_RESPONSE);
+    assert.notEqual(pong.value, PING_RESPONSE);
+    // It checks as validateMessages does.
+    await assert.rejects(a.transport.request('b', 'ping', { ...PING, target: 'short' }), (e) => (assertCode(e, 'INVALID_ARGUMENT'), true));
+  });
 });
 
 describe('MemoryNetwork: content methods', () => {

@@ -18,7 +18,7 @@
  */
 import { AbortError, InvalidArgumentError, InternalError, NotFoundError, PeerweaveError, toAbortError, UnavailableError, type Clock, type Random } from '@peerweave/core';
 import type { BlockReader, BlockWriter } from '../block-streams/block-stream-messages.ts';
-import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod } from '../peer-codec.ts';
+import { assertValidPeerRequest, assertValidPeerResponse, isPeerMethod, PEER_CODECS } from '../peer-codec.ts';
 import type { PeerMethod, PeerRequest, PeerResponse, PeerTransport } from '../peer-messages.ts';
 import type { PeerCallOptions } from '../service-types.ts';
 import { assertDeadlineMs } from '../transport/client-channel.ts';
@@ -70,6 +70,7 @@ export class MemoryNetwork {
   readonly #random: Random;
   readonly #defaultDeadlineMs: number;
   readonly #validate: boolean;
+  readonly #codec: boolean;
   readonly #nodes = new Map<string, MemoryNode>();
   /** Messages due at a clock time, each with one timer. */
   readonly #batches = new Map<number, Batch>();
@@ -87,7 +88,8 @@ export class MemoryNetwork {
     this.#random = init.random;
     this.#defaultDeadlineMs = init.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS;
     assertDeadlineMs(this.#defaultDeadlineMs, 'defaultDeadlineMs');
-    this.#validate = init.validateMessages ?? false;
+    this.#codec = init.codec ?? false;
+    this.#validate = this.#codec || (init.validateMessages ?? false);
     this.setDelay(init.latencyMs ?? DEFAULT_MEMORY_LATENCY_MS);
     this.#streams = new MemoryStreamServer(this.#validate, (kind, call, value, node) => this.#send(kind, call, value, node));
   }
@@ -256,7 +258,8 @@ export class MemoryNetwork {
     const signal = options.signal;
     try {
       assertDeadlineMs(deadlineMs);
-      if (this.#validate) assertValidPeerRequest(method, request as PeerRequest<typeof method>);
+      if (this.#codec) request = throughCodec(method, 'request', request);
+      else if (this.#validate) assertValidPeerRequest(method, request as PeerRequest<typeof method>);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -394,7 +397,8 @@ export class MemoryNetwork {
     if (kind === REPLY && this.#validate) {
       try {
         const method = call.method as PeerMethod;
-        assertValidPeerResponse(method, value as PeerResponse<typeof method>);
+        if (this.#codec) value = throughCodec(method, 'response', value);
+        else assertValidPeerResponse(method, value as PeerResponse<typeof method>);
       } catch (err) {
         kind = FAILURE;
         value = errorAsSeenByCaller(new InternalError(`invalid ${call.method} response: ${String(err)}`, { cause: err }));
@@ -553,6 +557,21 @@ export class MemoryNetwork {
     if (node === undefined) throw new NotFoundError(`no peer listens at ${address}`);
     return node;
   }
+}
+
+/**
+ * What the other end gets of `message` over gRPC, but for protobuf's byte layout: its method's
+ * codec encodes it (checking it, keeping only protocol fields) and decodes that (checking again,
+ * building new objects). Throws InvalidArgumentError as the codec does.
+ */
+function throughCodec(method: PeerMethod, side: 'request' | 'response', message: unknown): unknown {
+  const codec = PEER_CODECS[method] as unknown as {
+    encodeRequest(m: unknown): unknown;
+    decodeRequest(m: unknown): unknown;
+    encodeResponse(m: unknown): unknown;
+    decodeResponse(m: unknown): unknown;
+  };
+  return side === 'request' ? codec.decodeRequest(codec.encodeRequest(message)) : codec.decodeResponse(codec.encodeResponse(message));
 }
 
 function checkRate(rate: number, name: string): number {

@@ -9,6 +9,8 @@ export interface TestClusterOptions {
   seed?: number;
   /** One-way message delay on the manual clock (default 1 ms, so hops cost time). */
   latencyMs?: MemoryLatency;
+  /** Every message through its codec both ways, as on the wire (MemoryNetworkInit.codec). */
+  codec?: boolean;
   /** Nodes each new node joins through (random earlier nodes). */
   seedsPerNode?: number;
   /** Routing settings for every node (k, alpha, swim timings...). */
@@ -43,7 +45,7 @@ export interface ClusterNode {
  * The clock, random source and in-memory network of an in-process cluster (a search cluster
  * without routing builds its own from this too): same seed, same run.
  */
-export function createSimulatedNetwork(options: { seed?: number; latencyMs?: MemoryLatency; validateMessages?: boolean } = {}): {
+export function createSimulatedNetwork(options: { seed?: number; latencyMs?: MemoryLatency; validateMessages?: boolean; codec?: boolean } = {}): {
   clock: ManualClock;
   random: SeededRandom;
   network: MemoryNetwork;
@@ -56,6 +58,7 @@ export function createSimulatedNetwork(options: { seed?: number; latencyMs?: Mem
     latencyMs: options.latencyMs ?? 1,
     defaultDeadlineMs: 2_000,
     ...(options.validateMessages === undefined ? {} : { validateMessages: options.validateMessages }),
+    ...(options.codec === undefined ? {} : { codec: options.codec }),
   });
   return { clock, random, network };
 }
