@@ -39,6 +39,8 @@ export class RoutingTable {
   readonly selfId: string;
   /** Lazily allocated: at N = 10 000 only the top ~10 buckets ever hold anyone. */
   readonly #buckets: (KBucket | undefined)[] = new Array<KBucket | undefined>(ID_BITS).fill(undefined);
+  /** The buckets allocated so far (about log2(N / k) of them), for scans that need not decode an id. */
+  readonly #allocated: KBucket[] = [];
   /** Member id → its bucket, so get/has/remove and re-observation never decode hex. */
   readonly #bucketOf = new Map<string, number>();
 
@@ -104,11 +106,14 @@ export class RoutingTable {
     return this.#bucketOf.has(id);
   }
 
-  /** In a bucket or waiting in its bucket's replacement cache. */
+  /**
+   * In a bucket or waiting in its bucket's replacement cache. SWIM asks it of every member it
+   * holds at each sweep: the few allocated buckets' caches are looked in rather than the id decoded.
+   */
   knows(id: string): boolean {
     if (this.#bucketOf.has(id)) return true;
-    const index = this.bucketIndexOf(id);
-    return index >= 0 && (this.#buckets[index]?.hasReplacement(id) ?? false);
+    for (const b of this.#allocated) if (b.hasReplacement(id)) return true;
+    return false;
   }
 
   /** The bucket `id` falls into: 0..255, or −1 for our own id. */
@@ -237,6 +242,7 @@ export class RoutingTable {
     if (b === undefined) {
       b = new KBucket({ k: this.k, replacementCacheSize: this.replacementCacheSize });
       this.#buckets[index] = b;
+      this.#allocated.push(b);
     }
     return b;
   }

@@ -18,14 +18,20 @@ export class ProbeOrder {
     this.#random = random;
   }
 
-  /** The next id to probe among `candidates` (the current targets), or undefined if there is none. */
-  next(candidates: ReadonlySet<string> | ReadonlyMap<string, unknown>): string | undefined {
+  /**
+   * The next id to probe among `candidates` (the current targets), or undefined if there is none.
+   * `unchanged`: the caller knows they are the same as at the last call (SWIM's cached targets),
+   * so the scan for new ids is skipped; it is O(targets) every period otherwise.
+   */
+  next(candidates: ReadonlySet<string> | ReadonlyMap<string, unknown>, unchanged = false): string | undefined {
     if (candidates.size === 0) return undefined;
-    for (const id of candidates.keys()) {
-      if (this.#known.has(id)) continue;
-      this.#known.add(id);
-      const at = this.#index + this.#random.int(this.#order.length - this.#index + 1);
-      this.#order.splice(at, 0, id);
+    if (!unchanged) {
+      for (const id of candidates.keys()) {
+        if (this.#known.has(id)) continue;
+        this.#known.add(id);
+        const at = this.#index + this.#random.int(this.#order.length - this.#index + 1);
+        this.#order.splice(at, 0, id);
+      }
     }
     for (let round = 0; round < 2; round++) {
       while (this.#index < this.#order.length) {

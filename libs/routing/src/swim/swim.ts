@@ -149,6 +149,8 @@ export class Swim implements Startable {
   #loop: Promise<void> | undefined;
   /** #liveTargets' last answer, for the targets array and membership version it was built from. */
   #live: { targets: readonly PeerContact[]; version: number; map: Map<string, PeerContact> } | undefined;
+  /** The targets the round-robin order last chose from (the cached map: unchanged if the same). */
+  #lastProbed: ReadonlyMap<string, PeerContact> | undefined;
 
   constructor(init: SwimInit) {
     this.#tuning = resolveSwimTuning(init);
@@ -499,7 +501,8 @@ export class Swim implements Startable {
       const near = new Set([...this.#priority()].filter((p) => live.has(p)));
       id = this.#priorityOrder.next(near);
     }
-    id ??= this.#order.next(live);
+    id ??= this.#order.next(live, live === this.#lastProbed);
+    this.#lastProbed = live;
     return id === undefined ? undefined : live.get(id);
   }
 
