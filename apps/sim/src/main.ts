@@ -4,10 +4,12 @@ import { parseArgs } from 'node:util';
 import { simulateSearch, type SearchSimReport } from './search-sim.ts';
 import { lanTimings, type SimTimings } from './sim-timings.ts';
 import { simulate, type SimReport } from './simulate.ts';
+import { DEFAULT_MEDIAN_SESSION_MINUTES, simulateChurn, type ChurnReport } from './churn.ts';
 
 const USAGE = `usage: npm run sim -- [--nodes N] [--seed S] [--lookups L] [--kill K] [--loss RATE]
                       [--loss-periods P] [--detect-limit S] [--probe-interval MS] [--probe-timeout MS] [--k K]
                       [--codec on|off] [--json]
+       npm run sim -- --churn [--nodes N] [--seed S] [--minutes M] [--median-session MIN] [--sample S] [--codec on|off] [--json]
          (timings: the lan preset of libs/config unless overridden)
        npm run sim -- --search [--nodes N] [--seed S] [--supernodes K] [--queries Q] [--ttls 1,2,...] [--overlay routing|synthetic] [--json]
          (--overlay routing: the real routing code's overlay, default up to 2 000 nodes; synthetic beyond)`;
@@ -50,6 +52,28 @@ function print(r: SimReport): void {
   const w = Math.max(...rows.map(([k]) => k.length));
   const v = Math.max(...rows.map(([, x]) => x.length));
   for (const [k, x, target] of rows) console.log(`${k.padEnd(w)}  ${target ? x.padEnd(v) + '  ' + target : x}`);
+}
+
+function printChurn(r: ChurnReport): void {
+  const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+  console.log('at (s)  running  left  joined  lookup success  msg/node/s  stale tables');
+  for (const s of r.samples) {
+    console.log(
+      `${s.at.toFixed(0).padStart(6)}  ${String(s.running).padStart(7)}  ${String(s.left).padStart(4)}  ${String(s.joined).padStart(6)}  ${pct(s.lookupSuccess).padStart(14)}  ${s.messagesPerNodePerSecond.toFixed(2).padStart(10)}  ${String(s.staleTables).padStart(12)}`,
+    );
+  }
+  const rows: [string, string][] = [
+    ['nodes', String(r.nodes)],
+    ['churn', `${r.minutes} min simulated; sessions Weibull shape ${r.sessionShape}, median ${r.medianSessionMinutes} min (Stutzbach & Rejaie, IMC 2006); departures: ${r.departures} (no leave announced); arrivals Poisson`],
+    ['left / joined', `${r.left} / ${r.joined}`],
+    ['lookup success mean (min over samples)', `${pct(r.lookupSuccess.mean)} (${pct(r.lookupSuccess.min)})`],
+    ['messages per node per second mean (max)', `${r.messagesPerNodePerSecond.mean.toFixed(2)} (${r.messagesPerNodePerSecond.max.toFixed(2)})`],
+    ['false deaths (live nodes declared dead)', `${r.falseDeaths}  target 0`],
+    ['content under churn', 'not simulated yet (routing only)'],
+    ['run', `${r.realSeconds.toFixed(1)} s real, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
 }
 
 function printSearch(r: SearchSimReport): void {
@@ -113,6 +137,10 @@ try {
       ttls: { type: 'string' },
       overlay: { type: 'string' },
       codec: { type: 'string' },
+      churn: { type: 'boolean' },
+      minutes: { type: 'string' },
+      'median-session': { type: 'string' },
+      sample: { type: 'string' },
     },
   });
   if (values.help) {
@@ -136,6 +164,22 @@ try {
     probeTimeoutMs: int('probe-timeout', values['probe-timeout'], values['probe-interval'] === undefined ? lan.probeTimeoutMs : Math.floor(probeIntervalMs / 2), 1, probeIntervalMs - 1),
     k: int('k', values.k, lan.k, 2, 64),
   };
+  if (values.churn) {
+    const churn = await simulateChurn({
+      nodes,
+      seed: int('seed', values.seed, 1, 0, 2 ** 31),
+      minutes: int('minutes', values.minutes, 60, 1, 24 * 60),
+      medianSessionMinutes: int('median-session', values['median-session'], DEFAULT_MEDIAN_SESSION_MINUTES, 1, 100_000),
+      sampleSeconds: int('sample', values.sample, 60, 1, 86_400),
+      lookupsPerSample: 20,
+      codec: codec === 'on',
+      timings,
+      ...(values.json ? {} : { onProgress: (line: string) => console.error(`· ${line}`) }),
+    });
+    if (values.json) console.log(JSON.stringify(churn));
+    else printChurn(churn);
+    process.exit(0);
+  }
   const report = await simulate({
     nodes,
     seed: int('seed', values.seed, 1, 0, 2 ** 31),

@@ -93,6 +93,19 @@ export class TestCluster {
     await this.advance(this.#options.joinSettleMs ?? 2_000);
   }
 
+  /**
+   * Starts one new node (a new id) that joins through random running nodes, without moving the
+   * clock: churn in the simulator adds nodes this way while time runs.
+   */
+  join(): ClusterNode {
+    const index = this.nodes.length;
+    const id = Buffer.from(this.random.bytes(32)).toString('hex');
+    const node: ClusterNode = { index, id, address: `node-${index}:7400`, routing: undefined!, transport: undefined!, running: false };
+    this.nodes.push(node);
+    this.#start(node, this.#pickSeeds(index));
+    return node;
+  }
+
   #pickSeeds(index: number): string[] {
     const count = Math.min(this.#options.seedsPerNode ?? 3, index);
     const picked = new Set<string>();
