@@ -1,11 +1,7 @@
 // Routing figures for `npm run bench`: convergence and failure detection of the real image under
-// Compose, and the simulator at scale.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+// Compose (the simulator's are in sim.ts).
 import { docker, hostUrl, percentile, waitHealthy } from './docker.ts';
 import { localAuth } from '../tests/e2e/support/local-token.ts';
-
-const exec = promisify(execFile);
 
 interface PeersView {
   self: string;
@@ -141,37 +137,6 @@ export async function clusterFigures(root: string, kills: number): Promise<Clust
   } finally {
     await docker([...compose, 'down', '--volumes', '--timeout', '1']);
   }
-}
-
-export interface SimFigures {
-  holdersLeft: number;
-  nodes: number;
-  hops: { p50: number; p90: number; p99: number; max: number };
-  lookupSuccess: number;
-  table: { mean: number };
-  messagesPerNodePerSecond: number;
-  detectionSimSeconds: number;
-  falseDeaths: number;
-  realSeconds: number;
-}
-
-export async function simFigures(root: string, nodes: number, lookups: number): Promise<SimFigures> {
-  const { stdout } = await exec(
-    process.execPath,
-    [
-      '--max-old-space-size=14000',
-      `${root}/apps/sim/src/main.ts`,
-      '--nodes',
-      String(nodes),
-      '--lookups',
-      String(lookups),
-      // At 10 000 nodes a simulated second costs several real ones: bound the slow phases.
-      ...(nodes >= 10_000 ? ['--kill', '0', '--loss-periods', '10'] : []),
-      '--json',
-    ],
-    { timeout: 1_800_000, maxBuffer: 16 * 1024 * 1024 },
-  );
-  return JSON.parse(stdout.trim().split('\n').pop()!) as SimFigures;
 }
 
 export { percentile };

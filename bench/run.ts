@@ -7,7 +7,7 @@
 //   content     put/get of a large file, small objects from 32 clients, repair, Jepsen-style puts;
 //   transfer    multi-provider downloads over GetBlocks streams (node processes, no Docker);
 //   datapath    1 GiB read and put on node processes, beside raw TCP and Helia bitswap;
-//   sim         the routing simulator at 1 000 and 10 000 nodes;
+//   sim         the routing simulator at 1 000 and 10 000 nodes, and churn (bench/sim.ts);
 //   search      flooding vs supernodes in the simulator;
 //   quiet       issue #12: idle CPU and RSS of the 22-container cluster beside bare Fastify +
 //               grpc-js containers, suspicions and deaths during 2 000 puts, the return to idle
@@ -19,7 +19,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadNodeConfig } from '@peerweave/config';
 import { docker, idleContainerRss, median, percentile, waitHealthy, type Row } from './docker.ts';
-import { clusterFigures, simFigures, type SimFigures } from './routing.ts';
+import { clusterFigures } from './routing.ts';
+import { simSection } from './sim.ts';
 import { contentSection } from './content.ts';
 import { transferSection } from './transfer.ts';
 import { searchSection } from './search.ts';
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has('content')) await contentSection(ROOT, RUNS, (r) => rows.push(r));
   if (SECTIONS.has('transfer')) await transferSection((r) => rows.push(r), RUNS);
   if (SECTIONS.has('datapath')) await datapathSection(ROOT, RUNS, (r) => rows.push(r));
-  if (SECTIONS.has('sim')) await sim();
+  if (SECTIONS.has('sim')) await simSection(ROOT, (r) => rows.push(r));
   if (SECTIONS.has('search')) await searchSection((r) => rows.push(r));
   if (SECTIONS.has('quiet')) await quietSection(ROOT, RUNS, (r) => rows.push(r));
   if (SECTIONS.has('monitoring')) await monitoringSection(ROOT, (r) => rows.push(r));
@@ -107,31 +108,6 @@ async function cluster(): Promise<void> {
     ratio: `${(p50 / floorMs).toFixed(2)}× / ${(p99 / floorMs).toFixed(2)}×`,
     target: 'p99 ≤ 5 s',
   });
-}
-
-async function sim(): Promise<void> {
-  const sizes = (process.env.BENCH_SIM_NODES ?? '1000,10000').split(',').map(Number);
-  for (const nodes of sizes) {
-    console.error(`· simulator: ${nodes} nodes`);
-    const r: SimFigures = await simFigures(ROOT, nodes, nodes >= 10_000 ? 200 : 500);
-    rows.push({
-      figure: `simulator N = ${nodes}: lookup hops p50 / p90 / p99 (max)`,
-      ours: `${r.hops.p50} / ${r.hops.p90} / ${r.hops.p99} (${r.hops.max}), ${(100 * r.lookupSuccess).toFixed(1)} % exact`,
-      baseline: `table ${r.table.mean.toFixed(0)} contacts/node`,
-      ratio: '—',
-      target: nodes >= 10_000 ? 'p50 ≤ 3, p99 ≤ 5' : '—',
-    });
-    rows.push({
-      figure: `simulator N = ${nodes}: messages per node per second; false deaths at 5 % loss (${nodes >= 10_000 ? 10 : 100} periods)`,
-      ours: `${r.messagesPerNodePerSecond.toFixed(2)}; ${r.falseDeaths}`,
-      baseline:
-        nodes >= 10_000
-          ? 'kill phase skipped at this size (slow to simulate)'
-          : `time until no table holds a killed node: ${r.holdersLeft === 0 ? `${r.detectionSimSeconds.toFixed(0)} s` : `> ${r.detectionSimSeconds.toFixed(0)} s`}`,
-      ratio: '—',
-      target: 'false deaths 0',
-    });
-  }
 }
 
 async function foundation(): Promise<void> {
