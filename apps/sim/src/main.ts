@@ -12,7 +12,7 @@ const USAGE = `usage: npm run sim -- [--nodes N] [--seed S] [--lookups L] [--kil
        npm run sim -- --churn [--nodes N] [--seed S] [--minutes M] [--median-session MIN] [--sample S] [--codec on|off] [--json]
          (timings: the lan preset of libs/config unless overridden)
        npm run sim -- --search [--nodes N] [--seed S] [--supernodes K] [--queries Q] [--ttls 1,2,...] [--overlay routing|synthetic] [--json]
-         (--overlay routing: the real routing code's overlay, default up to 2 000 nodes; synthetic beyond)`;
+         (--overlay routing: the real routing code's overlay, the default; synthetic: a comparison without routing)`;
 
 function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -101,7 +101,8 @@ function printSearch(r: SearchSimReport): void {
 async function runSearch(values: { nodes?: string; seed?: string; supernodes?: string; queries?: string; ttls?: string; overlay?: string; json?: boolean }): Promise<void> {
   const nodes = int('nodes', values.nodes, 1000, 2, 100_000);
   const ttls = (values.ttls ?? '1,2,3,4,5,6,7').split(',').map((t) => int('ttls', t, 0, 0, 7));
-  const overlay = values.overlay ?? (nodes <= 2_000 ? 'routing' : 'synthetic');
+  // The real routing overlay at every size; the synthetic one only as a labelled comparison.
+  const overlay = values.overlay ?? 'routing';
   if (overlay !== 'routing' && overlay !== 'synthetic') throw new Error(`--overlay=${overlay} is invalid: expected routing or synthetic`);
   const report = await simulateSearch({
     nodes,
