@@ -111,7 +111,11 @@ export class ContentNode implements Startable {
     const tombstones = new Tombstones({ db, blocks, clock, peers, logger, onDropped: forget, tombstoneTtlMs: init.tombstoneTtlMs, onRecords });
     const cache = new ReadCache({ db, blocks, clock, logger, drop: (cid) => tombstones.drop(cid), cacheBytes: init.cacheBytes });
     const push = new BlockPush({ db, blocks, peers, tombstones });
-    const providers = new Providers({ self, db, clock, replicaSet, peers, metrics, providerTtlMs: init.providerTtlMs });
+    const isDown = (id: string): boolean => {
+      const state = routing.stateOf?.(id);
+      return state === 'suspect' || state === 'dead' || state === 'left';
+    };
+    const providers = new Providers({ self, db, clock, replicaSet, peers, metrics, providerTtlMs: init.providerTtlMs, isDown });
     const antiEntropy = new AntiEntropy({ self, routing, replicaSet, db, peers, push, tombstones, clock, metrics, logger, antiEntropyIntervalMs: init.antiEntropyIntervalMs });
     const server = new ContentServer({ db, blocks, clock, metrics, tombstones, sync: antiEntropy, providers, onRecords, lease: (cids) => cache.lease(cids), maxRequestsPerPeer: init.maxRequestsPerPeer });
     const records = new RecordLookup({ self, db, replicaSet, peers, tombstones });

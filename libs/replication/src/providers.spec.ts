@@ -11,7 +11,7 @@ const a = contact(2);
 const b = contact(3);
 const TTL = 8_000;
 
-async function setup(answers: Map<string, readonly ProviderRecord[] | Error> = new Map()) {
+async function setup(answers: Map<string, readonly ProviderRecord[] | Error> = new Map(), isDown?: (id: string) => boolean) {
   const clock = new ManualClock(1_000);
   const db = memoryDb();
   const { metrics, recorded } = contentMetrics();
@@ -22,6 +22,7 @@ async function setup(answers: Map<string, readonly ProviderRecord[] | Error> = n
     clock,
     metrics,
     providerTtlMs: TTL,
+    ...(isDown ? { isDown } : {}),
     replicaSet: { r: 3, knownPreferenceList: () => [self, a, b] },
     peers: {
       concurrency: 4,
@@ -74,6 +75,15 @@ describe('Providers', () => {
     assert.deepEqual(providers.map((r) => [r.id.slice(0, 2), r.expiresMs]), [['07', 10_000], ['08', 5_000]]);
     const contacts = await s.providers.findProviders(s.root.text);
     assert.deepEqual(contacts[1], { id: contact(8).id, address: contact(8).address, role: 'peer', incarnation: 0 });
+  });
+
+  it('findProviders leaves out providers routing holds down (suspect, dead, left), keeps those it does not know', async () => {
+    const p = (id: number): ProviderRecord => ({ id: contact(id).id, address: contact(id).address, expiresMs: 5_000 });
+    const s = await setup(new Map<string, readonly ProviderRecord[] | Error>([[a.id, [p(7), p(8), p(9)]]]), (id) => id === contact(8).id);
+    const contacts = await s.providers.findProviders(s.root.text);
+    assert.deepEqual(contacts.map((c) => c.id), [contact(7).id, contact(9).id]);
+    const { providers } = await s.providers.providerRecords(s.root.text);
+    assert.equal(providers.length, 3, 'the records themselves are still served as they are');
   });
 
   it('accept caps the lifetime and refuses a malformed CID', async () => {

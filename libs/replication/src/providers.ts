@@ -23,6 +23,11 @@ export interface ProvidersInit {
   metrics: Pick<ContentMetrics, 'announcements'>;
   /** Lifetime of the records this node announces (default {@link DEFAULT_PROVIDER_TTL_MS}, at most {@link MAX_PROVIDER_TTL_MS}). */
   providerTtlMs?: number;
+  /**
+   * True when routing holds this node suspect, dead or gone (RoutingNode.stateOf): its provider
+   * records are not offered to readers. Default: nobody is.
+   */
+  isDown?: (id: string) => boolean;
 }
 
 /**
@@ -73,11 +78,14 @@ export class Providers implements Startable {
   /**
    * Nodes other than the replicas that announced they serve `root` (provider records), asked of
    * the r nodes closest to it that this node knows. Answers within a short deadline; a node that
-   * does not answer adds nobody.
+   * does not answer adds nobody. A record outlives its node by up to its lifetime: providers that
+   * routing holds suspect, dead or gone are left out, so a read does not spend a block's deadline
+   * on a node across a partition or one that crashed (nodes routing does not know are kept).
    */
   async findProviders(root: string, options: AbortOptions = {}): Promise<PeerContact[]> {
     const { providers } = await this.providerRecords(root, options);
-    return providers.map((r) => ({ id: r.id, address: r.address, role: 'peer', incarnation: 0 }));
+    const down = this.#init.isDown ?? (() => false);
+    return providers.filter((r) => !down(r.id)).map((r) => ({ id: r.id, address: r.address, role: 'peer', incarnation: 0 }));
   }
 
   /** The provider records of `root` from its r closest known nodes (merged, latest expiry kept), and those nodes. */

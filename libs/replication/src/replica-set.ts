@@ -18,6 +18,8 @@ export interface ContentRouting {
    */
   closestIfComplete?(key: Uint8Array, n: number): PeerContact[] | undefined;
   neighbourhood(): readonly string[];
+  /** What SWIM holds of a member ('alive', 'suspect', 'dead', 'left'), undefined for a node it does not know. Optional. */
+  stateOf?(id: string): string | undefined;
   on(event: 'contacts-changed', listener: () => void): unknown;
   off(event: 'contacts-changed', listener: () => void): unknown;
 }
