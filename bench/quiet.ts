@@ -448,7 +448,7 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
   console.error(`· quiet: RSS of one peer (r = w = 1) with an empty store and after ${STORE_OBJECTS} × 4 KiB puts`);
   const agent = newAgent();
   try {
-    await withContainer(['-p', '127.0.0.1::8080', '-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', IMAGE], async (id) => {
+    await withContainer(['-p', '127.0.0.1::8080', '-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', '-e', 'PEERWEAVE_HTTP_RATE_WRITES=0', IMAGE], async (id) => {
       await waitHealthy([id], 60_000);
       const node: ClusterNode = { container: id, service: 'peer', url: await hostUrl(id), id: '' };
       const m = await meter([id]);
