@@ -554,6 +554,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       ).slice(0, revival ? RECONNECT_DEAD_ON_REVIVAL : RECONNECT_DEAD_PER_ROUND);
       const candidates = [...resolved, ...reconnect];
       const signal = this.#stopController.signal;
+      // New addresses that answered: a member held dead that answers is back in the table at once
+      // and needs no self-lookup (after a heal every node would run one, all at the same moment).
       let answered = 0;
       await Promise.all(
         candidates.map(async (address) => {
@@ -569,7 +571,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
               { signal, deadlineMs: this.#queryDeadlineMs },
             );
             this.#swim.receive(response);
-            answered++;
+            if (!dead) answered++;
           } catch {
             // Not up yet, or gone: the next round tries again.
           }
