@@ -142,19 +142,44 @@ export class ChaosCluster {
    * convergence): `undefined` views (a node that did not answer in time) count as not converged.
    */
   async converged(): Promise<boolean> {
-    const live = this.live();
-    const views = await Promise.all(live.map((n) => this.peersOf(n).catch(() => undefined)));
-    return views.every((v) => {
-      if (!v) return false;
-      const state = new Map(v.peers.map((p) => [p.id, p.state]));
-      return live.every((m) => m.id === v.self || state.get(m.id) === 'alive');
-    });
+    return (await this.unconverged()).length === 0;
   }
 
-  /** Polls {@link converged} every 250 ms; resolves with the milliseconds it took. */
-  async waitConverged(timeoutMs: number): Promise<number> {
+  /** What keeps the views from converging: `observer: member state` (or `observer: no answer`). */
+  async unconverged(): Promise<string[]> {
+    const live = this.live();
+    const byId = new Map(this.nodes.map((n) => [n.id, n.name]));
+    const views = await Promise.all(live.map(async (n) => [n, await this.peersOf(n).catch(() => undefined)] as const));
+    const out: string[] = [];
+    for (const [n, v] of views) {
+      if (!v) {
+        out.push(`${n.name}: no answer`);
+        continue;
+      }
+      const state = new Map(v.peers.map((p) => [p.id, p.state]));
+      for (const m of live) if (m.id !== v.self && state.get(m.id) !== 'alive') out.push(`${n.name}: ${byId.get(m.id)} ${state.get(m.id) ?? 'unknown'}`);
+    }
+    return out;
+  }
+
+  /**
+   * Polls {@link unconverged} every 250 ms; resolves with the milliseconds it took. `progress`, if
+   * given, hears what is still missing about every 2 s.
+   */
+  async waitConverged(timeoutMs: number, progress?: (line: string) => void): Promise<number> {
     const t0 = Date.now();
-    await waitFor(() => this.converged(), { timeoutMs, intervalMs: 250, what: 'every live view to list every live node alive' });
+    let told = t0;
+    await waitFor(
+      async () => {
+        const missing = await this.unconverged();
+        if (progress && missing.length > 0 && Date.now() - told >= 2_000) {
+          told = Date.now();
+          progress(`+${((told - t0) / 1000).toFixed(1)} s: ${missing.length} pairs not alive, e.g. ${missing.slice(0, 4).join(', ')}`);
+        }
+        return missing.length === 0;
+      },
+      { timeoutMs, intervalMs: 250, what: 'every live view to list every live node alive' },
+    );
     return Date.now() - t0;
   }
 

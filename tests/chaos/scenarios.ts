@@ -157,7 +157,7 @@ export function partition(ctx: Context): Promise<ScenarioResult> {
       const healedAt = Date.now();
       workload.tag = 'healed';
       workload.pick = defaultPick;
-      await cluster.waitConverged(120_000).catch(() => {});
+      await cluster.waitConverged(120_000, (line) => log(`    ${line}`)).catch(() => {});
       convergeMs = (await cluster.converged()) ? Date.now() - healedAt : Number.NaN;
       log(`  views converged ${Number.isNaN(convergeMs) ? 'not within 120 s' : secondsOf(convergeMs)} after the heal`);
       await sleep(profile.warmupMs);
