@@ -59,15 +59,6 @@ export const JOIN_BACKOFF_START_MS = 250;
  * it is remembered (deadRetentionMs).
  */
 export const RECONNECT_DEAD_PER_ROUND = 3;
-/**
- * A member held dead that turns out alive (a refutation, or an answer to the reconnect ping) most
- * likely means a partition healed, and the other members held dead are back too: the next join
- * round then runs at once instead of after the interval (at most one per this gap), and pings up
- * to {@link RECONNECT_DEAD_ON_REVIVAL} of them. Gossip alone took the Compose cluster (22 nodes on
- * 2 cores) 10 s after a heal, as every node waited for its own round or for news of each member.
- */
-export const REVIVAL_JOIN_GAP_MS = 1_000;
-export const RECONNECT_DEAD_ON_REVIVAL = 16;
 
 export interface RoutingNodeInit {
   self: { id: string; address: string; role: string };
@@ -161,10 +152,6 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #overlayTimer: TimerHandle | undefined;
   #joinBackoffMs = JOIN_BACKOFF_START_MS;
   #joining = false;
-  /** A member held dead came back since the last join round began (see REVIVAL_JOIN_GAP_MS). */
-  #revived = false;
-  #revivalRoundAt = Number.NEGATIVE_INFINITY;
-  #revivalTimer: TimerHandle | undefined;
   #selfLookupDone = false;
   #selfLookupRunning = false;
   #stopController = new AbortController();
@@ -208,9 +195,6 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       priority: () => this.#neighbourhoodSet,
       onAlive: (contact) => this.#onAlive(contact),
       onDead: (contact) => this.#onDead(contact.id),
-      onUpdate: (change) => {
-        if (change.previous === 'dead' && change.member.state === 'alive') this.#onRevived();
-      },
     });
 
     this.#lookups = metrics.counter({
@@ -316,8 +300,6 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.#running = false;
     this.#stopController.abort();
     if (this.#joinTimer) this.#init.clock.clearTimeout(this.#joinTimer);
-    if (this.#revivalTimer) this.#init.clock.clearTimeout(this.#revivalTimer);
-    this.#revivalTimer = undefined;
     if (this.#refreshTimer) this.#init.clock.clearTimeout(this.#refreshTimer);
     if (this.#overlayTimer) this.#init.clock.clearTimeout(this.#overlayTimer);
     this.#overlayTimer = undefined;
@@ -512,24 +494,6 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.#joinTimer = this.#init.clock.setTimeout(() => void this.#joinRound(), delayMs);
   }
 
-  /** A member held dead is alive: the next join round runs soon (a running one reschedules at its end). */
-  #onRevived(): void {
-    this.#revived = true;
-    if (this.#joining) return;
-    this.#joinSoon();
-  }
-
-  #joinSoon(): void {
-    if (!this.#running || !this.#init.seeds?.configured || this.#revivalTimer !== undefined) return;
-    const waitMs = Math.max(0, this.#revivalRoundAt + REVIVAL_JOIN_GAP_MS - this.#init.clock.now());
-    if (this.#joinTimer) this.#init.clock.clearTimeout(this.#joinTimer);
-    this.#joinTimer = undefined;
-    this.#revivalTimer = this.#init.clock.setTimeout(() => {
-      this.#revivalTimer = undefined;
-      void this.#joinRound();
-    }, waitMs);
-  }
-
   /**
    * One join round: contact every candidate address not yet known, then look up our own id, which
    * fills the table with the nodes closest to us and announces us to them. With no contact yet,
@@ -538,9 +502,6 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   async #joinRound(): Promise<void> {
     if (this.#joining || !this.#running) return;
     this.#joining = true;
-    const revival = this.#revived;
-    this.#revived = false;
-    if (revival) this.#revivalRoundAt = this.#init.clock.now();
     try {
       const known = new Set(this.#table.contacts().map((c) => c.address));
       known.add(this.#init.self.address);
@@ -551,11 +512,9 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       const reconnect = shuffle(
         [...gone.keys()].filter((a) => !resolved.includes(a)),
         this.#init.random,
-      ).slice(0, revival ? RECONNECT_DEAD_ON_REVIVAL : RECONNECT_DEAD_PER_ROUND);
+      ).slice(0, RECONNECT_DEAD_PER_ROUND);
       const candidates = [...resolved, ...reconnect];
       const signal = this.#stopController.signal;
-      // New addresses that answered: a member held dead that answers is back in the table at once
-      // and needs no self-lookup (after a heal every node would run one, all at the same moment).
       let answered = 0;
       await Promise.all(
         candidates.map(async (address) => {
@@ -571,7 +530,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
               { signal, deadlineMs: this.#queryDeadlineMs },
             );
             this.#swim.receive(response);
-            if (!dead) answered++;
+            answered++;
           } catch {
             // Not up yet, or gone: the next round tries again.
           }
@@ -587,10 +546,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     } finally {
       this.#joining = false;
     }
-    if (this.#revived && this.#table.size > 0) {
-      // Members came back while this round ran: the others held dead are likely back too.
-      this.#joinSoon();
-    } else if (this.#table.size === 0) {
+    if (this.#table.size === 0) {
       this.#scheduleJoin(this.#joinBackoffMs);
       this.#joinBackoffMs = Math.min(this.#joinBackoffMs * 2, this.#joinIntervalMs);
     } else {
