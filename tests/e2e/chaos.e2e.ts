@@ -13,8 +13,8 @@ import { SCENARIOS, SHORT, settle, type Context } from '../chaos/scenarios.ts';
 /**
  * Targets the short run reports but does not fail on, each with why. Reads during a partition: a
  * read through a node that holds no copy can spend the 5 s block deadline on a source across the
- * cut (the swarm read asks the object's provider records, which are not filtered by liveness; see
- * libs/replication/src/swarm-read.ts), so two such waits exceed the workload's 10 s read deadline:
+ * cut (at 87c4db1 the swarm read's provider records were not filtered by liveness; 559c5fa filters
+ * them, and reads still waited at 59d8813), so two such waits exceed the workload's 10 s deadline:
  * 2 of 34 reads in one of the first two short runs. Reported to the data path's owner; the full run shows the figure.
  */
 const KNOWN_GAPS = new Set(['reads ok (partitioned)']);
