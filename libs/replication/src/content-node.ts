@@ -118,7 +118,7 @@ export class ContentNode implements Startable {
     const providers = new Providers({ self, db, clock, replicaSet, peers, metrics, providerTtlMs: init.providerTtlMs, isDown });
     const antiEntropy = new AntiEntropy({ self, routing, replicaSet, db, peers, push, tombstones, clock, metrics, logger, antiEntropyIntervalMs: init.antiEntropyIntervalMs });
     const server = new ContentServer({ db, blocks, clock, metrics, tombstones, sync: antiEntropy, providers, onRecords, lease: (cids) => cache.lease(cids), maxRequestsPerPeer: init.maxRequestsPerPeer });
-    const records = new RecordLookup({ self, db, replicaSet, peers, tombstones });
+    const records = new RecordLookup({ self, db, replicaSet, peers, tombstones, clock });
     const fetch = new BlockFetch({ self, db, blocks, clock, replicaSet, peers, cache, metrics, logger });
     const swarm = new SwarmRead({ self, db, blocks, clock, replicaSet, peers, fetch, cache, providers, metrics, logger, swarmMetrics: init.metrics });
     const read = new ReadPath({ db, replicaSet, peers, fetch, swarm, records, metrics });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UnavailableError, type ObjectRecord, type Tombstone } from '@peerweave/core';
+import { DeadlineExceededError, UnavailableError, type ObjectRecord, type Tombstone } from '@peerweave/core';
+import { ManualClock } from '@peerweave/core/testing';
 import type { GetRecordResponse, PeerContact } from '@peerweave/protocol';
 import { signRecord } from '@peerweave/storage';
-import { pickRecordAnswer, readQuorum, RecordLookup } from './record-lookup.ts';
+import { pickRecordAnswer, readQuorum, RecordLookup, SPECULATIVE_RETRY_MS } from './record-lookup.ts';
 import { contact, memoryDb, rawBlock, signer } from './test-support.ts';
 
 const self = contact(1);
@@ -119,6 +120,61 @@ describe('RecordLookup', () => {
     const plain = setup([a, b], [], new Map([a, b].map((p) => [p.id, { record }])));
     await plain.lookup.find(root.cid, undefined);
     assert.deepEqual(plain.blockAsks, [0, 0], 'not asked for: no block');
+  });
+});
+
+describe('RecordLookup: speculative retry', () => {
+  /** a never answers before its 5 s deadline (cut off without a closed connection); b and c answer. */
+  function stalled(clock: ManualClock, answer: GetRecordResponse) {
+    const asked: [string, number, number][] = [];
+    const lookup = new RecordLookup({
+      self,
+      db: memoryDb(),
+      clock,
+      replicaSet: { r: 3, w: 2, knownPreferenceList: (_k, n) => [a, b, c].slice(0, n), isReplica: () => false, lookupPreferenceList: async () => [] },
+      peers: {
+        getRecord: (peer, _cid, _signal, rootBlockMaxBytes = 0) => {
+          asked.push([peer.id.slice(0, 2), clock.now(), rootBlockMaxBytes]);
+          if (peer.id !== a.id) return Promise.resolve(answer);
+          return clock.sleep(5_000).then(() => Promise.reject(new DeadlineExceededError('no answer')));
+        },
+      },
+      tombstones: { apply: () => true },
+    });
+    return { lookup, asked };
+  }
+
+  it('a replica that has not answered after the delay gets company: the next one is asked, with the root block', async () => {
+    const { root, record } = await fixture();
+    const clock = new ManualClock(0);
+    const s = stalled(clock, { record, rootBlock: root.bytes });
+    let found: object | undefined;
+    void s.lookup.find(root.cid, undefined, { rootBlockMaxBytes: 1000 }).then((f) => (found = f));
+    await clock.advance(SPECULATIVE_RETRY_MS - 1);
+    assert.deepEqual(s.asked, [['02', 0, 1000], ['03', 0, 0]], 'a read quorum of 2 at once');
+    assert.equal(found, undefined, 'one answer of the two needed');
+    await clock.advance(1);
+    assert.deepEqual(s.asked.at(-1), ['04', SPECULATIVE_RETRY_MS, 1000], 'c asked at the delay, for the block too');
+    await clock.advance(0);
+    assert.deepEqual(found, { record, rootBlock: root.bytes }, 'answered by b and c, long before a’s deadline');
+  });
+
+  it('replicas that answer in time are not joined by anyone', async () => {
+    const { root, record } = await fixture();
+    const clock = new ManualClock(0);
+    const asked: string[] = [];
+    const lookup = new RecordLookup({
+      self,
+      db: memoryDb(),
+      clock,
+      replicaSet: { r: 3, w: 2, knownPreferenceList: (_k, n) => [a, b, c].slice(0, n), isReplica: () => false, lookupPreferenceList: async () => [] },
+      peers: { getRecord: (peer) => (asked.push(peer.id.slice(0, 2)), clock.sleep(SPECULATIVE_RETRY_MS - 10).then(() => ({ record }))) },
+      tombstones: { apply: () => true },
+    });
+    const result = lookup.find(root.cid, undefined);
+    await clock.advance(SPECULATIVE_RETRY_MS);
+    assert.deepEqual(await result, { record });
+    assert.deepEqual(asked, ['02', '03']);
   });
 });
 
