@@ -1,8 +1,8 @@
-import { createTestCluster, type ClusterNode } from '@peerweave/routing/testing';
+import type { ClusterNode } from '@peerweave/routing/testing';
 import { idFromHex } from '@peerweave/routing';
 import type { Random } from '@peerweave/core';
-import { routingOptions, type SimTimings } from './sim-timings.ts';
-import { DeathLog, randomRunning, settleAll, startLookup } from './simulate.ts';
+import type { SimTimings } from './sim-timings.ts';
+import { createSimCluster, DeathLog, randomRunning, settleAll, startLookup } from './simulate.ts';
 
 /**
  * Session lengths: Weibull with shape < 1, heavy-tailed (most sessions short, a few very long),
@@ -97,15 +97,7 @@ export async function simulateChurn(o: ChurnOptions): Promise<ChurnReport> {
   const progress = o.onProgress ?? (() => {});
   const t = o.timings;
   let peakRss = process.memoryUsage().rss;
-  const cluster = await createTestCluster(o.nodes, {
-    seed: o.seed,
-    // 20 batches: each batch waits a second while every node already in runs, so fewer, larger
-    // batches join 10 000 nodes in ~210 000 node-periods instead of ~510 000 with 50.
-    joinBatch: Math.max(50, Math.floor(o.nodes / 20)),
-    joinSettleMs: 1_000,
-    codec: o.codec,
-    routing: routingOptions(t),
-  });
+  const cluster = await createSimCluster(o.nodes, o.seed, o.codec, t);
   await cluster.advance(5 * t.probeIntervalMs, t.probeIntervalMs);
   progress(`joined ${o.nodes} nodes (${((Date.now() - started) / 1000).toFixed(0)} s real)`);
   const deaths = new DeathLog(cluster);

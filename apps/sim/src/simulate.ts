@@ -138,6 +138,19 @@ export class DeathLog {
   }
 }
 
+/** The simulated network: `nodes` real routing nodes joined over the memory network on a manual clock. */
+export function createSimCluster(nodes: number, seed: number, codec: boolean, t: SimTimings): Promise<TestCluster> {
+  return createTestCluster(nodes, {
+    seed,
+    // 20 batches: each batch waits a second while every node already in runs, so fewer, larger
+    // batches join 10 000 nodes in ~210 000 node-periods instead of ~510 000 with 50.
+    joinBatch: Math.max(50, Math.floor(nodes / 20)),
+    joinSettleMs: 1_000,
+    codec,
+    routing: routingOptions(t),
+  });
+}
+
 /**
  * Runs the real routing code (Kademlia + SWIM) for `nodes` nodes over the in-memory network on a
  * manual clock, with the codecs on and the lan preset's timings, and measures: lookup rounds,
@@ -154,15 +167,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
   };
   const real = (): string => `${((Date.now() - started) / 1000).toFixed(0)} s real`;
 
-  const cluster = await createTestCluster(o.nodes, {
-    seed: o.seed,
-    // 20 batches: each batch waits a second while every node already in runs, so fewer, larger
-    // batches join 10 000 nodes in ~210 000 node-periods instead of ~510 000 with 50.
-    joinBatch: Math.max(50, Math.floor(o.nodes / 20)),
-    joinSettleMs: 1_000,
-    codec: o.codec,
-    routing: routingOptions(t),
-  });
+  const cluster = await createSimCluster(o.nodes, o.seed, o.codec, t);
   const joinSimSeconds = (cluster.clock.now() - 1_700_000_000_000) / 1000;
   progress(`joined ${o.nodes} nodes (${joinSimSeconds.toFixed(0)} s simulated, ${real()})`);
   const deaths = new DeathLog(cluster);
