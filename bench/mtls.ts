@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { PeerweaveError } from '@peerweave/core';
-import { Identity, createClusterCa, issueNodeCertificate, privateKeyPem } from '@peerweave/identity';
+import { createClusterCa } from '@peerweave/identity';
 import {
   CONTENT_METHODS,
   contentServiceBinding,
@@ -40,6 +40,7 @@ import {
   type TlsMaterial,
 } from '@peerweave/protocol';
 import { median, percentile, type Row } from './docker.ts';
+import { makeTls, readTlsOptions } from './tls-files.ts';
 import { LocalPeers } from './local-peers.ts';
 
 const KiB = 1024;
@@ -185,24 +186,6 @@ async function measure(server: BenchServer, credentials: CredentialsInit): Promi
   }
 }
 
-/** A cluster CA and two node certificates (server, client) in a temporary folder. */
-async function makeTls(dir: string): Promise<{ serverDir: string; client: TlsMaterial }> {
-  const ca = await createClusterCa();
-  const issue = async (name: string): Promise<TlsMaterial> => {
-    const identity = Identity.generate();
-    const material = { caPem: ca.certPem, certPem: await issueNodeCertificate(ca, identity), keyPem: privateKeyPem(identity) };
-    writeFileSync(join(dir, `${name}-ca.pem`), material.caPem);
-    return material;
-  };
-  const server = await issue('server');
-  writeFileSync(join(dir, 'ca.pem'), server.caPem);
-  writeFileSync(join(dir, 'cert.pem'), server.certPem);
-  writeFileSync(join(dir, 'key.pem'), server.keyPem, { mode: 0o600 });
-  const client = await issue('client');
-  writeFileSync(join(dir, 'client-cert.pem'), client.certPem);
-  writeFileSync(join(dir, 'client-key.pem'), client.keyPem, { mode: 0o600 });
-  return { serverDir: dir, client };
-}
 
 const ms = (x: number): string => `${x.toFixed(3)} ms`;
 const mbps = (x: number): string => `${x.toFixed(0)} MB/s`;
@@ -230,10 +213,6 @@ function rawSend(port: number, tlsDir: string): void {
   socket.once(tlsDir === '-' ? 'connect' : 'secureConnect', pump);
 }
 
-function readTlsOptions(dir: string, who: 'server' | 'client'): { ca: string; cert: string; key: string } {
-  const prefix = who === 'server' ? '' : 'client-';
-  return { ca: readFileSync(join(dir, 'ca.pem'), 'utf8'), cert: readFileSync(join(dir, `${prefix}cert.pem`), 'utf8'), key: readFileSync(join(dir, `${prefix}key.pem`), 'utf8') };
-}
 
 /** MB/s received from a sender process over raw TCP (`tlsDir` '-') or raw mutual TLS. */
 async function rawMBps(tlsDir: string): Promise<number> {

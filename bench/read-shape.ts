@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { createServer as httpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,16 +22,12 @@ import { join } from 'node:path';
 import { connect as tlsConnect, createServer as tlsServer, type TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { createClusterCa, Identity, issueNodeCertificate, privateKeyPem } from '@peerweave/identity';
+import { makeTls, readTlsOptions } from './tls-files.ts';
 
 const BLOCK = 256 * 1024;
 const HOLDERS = 3;
 /** Blocks the reader lets pile up from one holder before it pauses that socket. */
 const WINDOW = 8;
-
-function tlsOptions(dir: string, who: string): { ca: string; cert: string; key: string } {
-  return { ca: readFileSync(join(dir, 'ca.pem'), 'utf8'), cert: readFileSync(join(dir, `${who}.crt`), 'utf8'), key: readFileSync(join(dir, `${who}.key`), 'utf8') };
-}
 
 function listen(server: { listen(port: number, host: string): unknown; address(): AddressInfo | string | null }): void {
   server.listen(0, '127.0.0.1');
@@ -43,7 +39,7 @@ function listen(server: { listen(port: number, host: string): unknown; address()
 /** Sends blocks index, index + 3, … of `file` to the one connection that asks (one byte). */
 function holder(dir: string, file: string, index: number, blocks: number): void {
   const fd = openSync(file, 'r');
-  const server = tlsServer({ ...tlsOptions(dir, 'holder'), requestCert: true, rejectUnauthorized: true }, (socket) => {
+  const server = tlsServer({ ...readTlsOptions(dir, 'server'), requestCert: true, rejectUnauthorized: true }, (socket) => {
     socket.once('data', async () => {
       for (let b = index; b < blocks; b += HOLDERS) {
         const block = Buffer.allocUnsafe(BLOCK);
@@ -68,7 +64,7 @@ function reader(dir: string, blocks: number, ports: number[]): void {
   const server = httpServer(async (_req, res) => {
     const sources = await Promise.all(
       ports.map(async (port) => {
-        const socket = tlsConnect({ host: '127.0.0.1', port, ...tlsOptions(dir, 'reader'), checkServerIdentity: () => undefined });
+        const socket = tlsConnect({ host: '127.0.0.1', port, ...readTlsOptions(dir, 'client'), checkServerIdentity: () => undefined });
         await once(socket, 'secureConnect');
         const source: Source = { socket, chunks: [], bytes: 0, wake: undefined };
         socket.on('data', (chunk: Buffer) => {
@@ -117,13 +113,8 @@ export async function readShapeMBps(file: string, bytes: number): Promise<number
   const dir = mkdtempSync(join(tmpdir(), 'pw-read-shape-'));
   const children: { kill: () => void }[] = [];
   try {
-    const ca = await createClusterCa();
-    writeFileSync(join(dir, 'ca.pem'), ca.certPem);
-    for (const who of ['holder', 'reader']) {
-      const identity = Identity.generate();
-      writeFileSync(join(dir, `${who}.crt`), await issueNodeCertificate(ca, identity));
-      writeFileSync(join(dir, `${who}.key`), privateKeyPem(identity), { mode: 0o600 });
-    }
+    // Holders serve with the server's certificate, the reader connects with the client's.
+    await makeTls(dir);
     const holders = [0, 1, 2].map((i) => start(['holder', dir, file, String(i), String(blocks)]));
     children.push(...holders);
     const ports = await Promise.all(holders.map((h) => h.port));
