@@ -186,27 +186,49 @@ export function partition(ctx: Context): Promise<ScenarioResult> {
   });
 }
 
+/**
+ * Runs `fault` with the workload writing and reading and a view monitor sweeping (both stopped
+ * when it ends, also when it throws), then reads every acknowledged write back once through
+ * some node. `noDeathExpected`: every death the monitor sees is a false one (a pause shorter than
+ * the suspicion timeout), not only those of nodes that are up.
+ */
+async function underWorkload(
+  ctx: Context,
+  fault: (workload: Workload) => Promise<void>,
+  options: { monitorEveryMs?: number; noDeathExpected?: boolean } = {},
+): Promise<{ workload: Workload; monitor: ViewMonitor; final: Awaited<ReturnType<typeof finalRead>> }> {
+  const { cluster, profile } = ctx;
+  const workload = new Workload(cluster, profile.workload);
+  const monitor = new ViewMonitor(cluster, options.monitorEveryMs);
+  if (options.noDeathExpected) monitor.expected = () => false;
+  workload.start();
+  monitor.start();
+  try {
+    await fault(workload);
+  } finally {
+    await Promise.all([workload.stop(), monitor.stop()]);
+  }
+  const final = await finalRead(cluster, workload.written, { everywhere: false, deadlineMs: 60_000 });
+  return { workload, monitor, final };
+}
+
 /** Loss: `lossShare` of every node's outgoing packets dropped for `lossMs`; no view may list a running node dead. */
 export function loss(ctx: Context): Promise<ScenarioResult> {
   const { cluster, faults, profile, log } = ctx;
   return timed(`${profile.lossShare * 100} % packet loss on every node for ${profile.lossMs / 1000} s`, log, async () => {
-    const workload = new Workload(cluster, profile.workload);
-    const monitor = new ViewMonitor(cluster);
-    workload.start();
-    monitor.start();
-    try {
-      await sleep(profile.warmupMs);
-      workload.tag = 'lossy';
-      await faults.loss(cluster.nodes, profile.lossShare);
-      await sleep(profile.lossMs);
-      await faults.heal();
-      workload.tag = 'after';
-      await sleep(profile.warmupMs);
-    } finally {
-      await Promise.all([workload.stop(), monitor.stop()]);
-      await faults.heal();
-    }
-    const final = await finalRead(cluster, workload.written, { everywhere: false, deadlineMs: 60_000 });
+    const { workload, monitor, final } = await underWorkload(ctx, async (workload) => {
+      try {
+        await sleep(profile.warmupMs);
+        workload.tag = 'lossy';
+        await faults.loss(cluster.nodes, profile.lossShare);
+        await sleep(profile.lossMs);
+        await faults.heal();
+        workload.tag = 'after';
+        await sleep(profile.warmupMs);
+      } finally {
+        await faults.heal();
+      }
+    });
     const fd = monitor.summary();
     if (fd.events > 0) log(`  false deaths: ${monitor.falseDeaths.slice(0, 5).map((d) => `${d.observer} saw ${d.member} ${d.state}`).join('; ')}`);
     return [
@@ -227,27 +249,23 @@ export function shortPause(ctx: Context): Promise<ScenarioResult> {
   const pauseMs = Math.round(0.75 * suspicionMinMs(cluster.nodes.length));
   return timed(`pause of ${secondsOf(pauseMs)} (¾ of the least suspicion timeout, ${secondsOf(suspicionMinMs(cluster.nodes.length))})`, log, async () => {
     const victim = cluster.peerNodes[2]!;
-    const workload = new Workload(cluster, profile.workload);
-    const monitor = new ViewMonitor(cluster, 250);
-    monitor.expected = () => false;
-    workload.start();
-    monitor.start();
     let settledMs = Number.NaN;
-    try {
-      await sleep(profile.warmupMs);
-      workload.tag = 'paused';
-      await cluster.pause(victim);
-      await sleep(pauseMs);
-      await cluster.unpause(victim);
-      const t0 = Date.now();
-      workload.tag = 'after';
-      await waitFor(() => allSee(cluster, victim, (s) => s === 'alive'), { timeoutMs: 30_000, intervalMs: 250, what: `every view to list ${victim.name} alive` }).catch(() => {});
-      settledMs = Date.now() - t0;
-      await sleep(2_000);
-    } finally {
-      await Promise.all([workload.stop(), monitor.stop()]);
-    }
-    const final = await finalRead(cluster, workload.written, { everywhere: false, deadlineMs: 60_000 });
+    const { workload, monitor, final } = await underWorkload(
+      ctx,
+      async (workload) => {
+        await sleep(profile.warmupMs);
+        workload.tag = 'paused';
+        await cluster.pause(victim);
+        await sleep(pauseMs);
+        await cluster.unpause(victim);
+        const t0 = Date.now();
+        workload.tag = 'after';
+        await waitFor(() => allSee(cluster, victim, (s) => s === 'alive'), { timeoutMs: 30_000, intervalMs: 250, what: `every view to list ${victim.name} alive` }).catch(() => {});
+        settledMs = Date.now() - t0;
+        await sleep(2_000);
+      },
+      { monitorEveryMs: 250, noDeathExpected: true },
+    );
     const fd = monitor.summary();
     return [
       { figure: `views listing ${victim.name} dead`, value: `${fd.events} (${monitor.sweeps} sweeps)`, target: '0', met: fd.events === 0 },
@@ -266,13 +284,9 @@ export function longPause(ctx: Context): Promise<ScenarioResult> {
   const { cluster, profile, log } = ctx;
   return timed('pause until declared dead everywhere, then resume', log, async () => {
     const victim = cluster.peerNodes[3]!;
-    const workload = new Workload(cluster, profile.workload);
-    const monitor = new ViewMonitor(cluster);
-    workload.start();
-    monitor.start();
     let deadMs = Number.NaN;
     let backMs = Number.NaN;
-    try {
+    const { workload, monitor, final } = await underWorkload(ctx, async (workload) => {
       await sleep(profile.warmupMs);
       workload.tag = 'paused';
       await cluster.pause(victim);
@@ -288,10 +302,7 @@ export function longPause(ctx: Context): Promise<ScenarioResult> {
       await waitFor(() => allSee(cluster, victim, (s) => s === 'alive'), { timeoutMs: 60_000, intervalMs: 100, what: `every view to list ${victim.name} alive` }).catch(() => {});
       if (await allSee(cluster, victim, (s) => s === 'alive')) backMs = Date.now() - t0;
       await sleep(2_000);
-    } finally {
-      await Promise.all([workload.stop(), monitor.stop()]);
-    }
-    const final = await finalRead(cluster, workload.written, { everywhere: false, deadlineMs: 60_000 });
+    });
     const fd = monitor.summary();
     return [
       { figure: `paused ${victim.name} dead in every view after`, value: Number.isNaN(deadMs) ? '> 120 s' : secondsOf(deadMs), target: `declared (suspicion ${secondsOf(suspicionMinMs(cluster.nodes.length))}–${secondsOf(suspicionMaxMs(cluster.nodes.length))} after a failed probe)`, met: !Number.isNaN(deadMs) },
@@ -311,12 +322,8 @@ export function longPause(ctx: Context): Promise<ScenarioResult> {
 export function rollingRestart(ctx: Context): Promise<ScenarioResult> {
   const { cluster, profile, log } = ctx;
   return timed(`rolling restart of ${profile.restartPeers} peers, one at a time`, log, async () => {
-    const workload = new Workload(cluster, profile.workload);
-    const monitor = new ViewMonitor(cluster);
-    workload.start();
-    monitor.start();
     const took: number[] = [];
-    try {
+    const { workload, monitor, final } = await underWorkload(ctx, async (workload) => {
       await sleep(profile.warmupMs);
       workload.tag = 'rolling';
       for (const n of cluster.peerNodes.slice(0, profile.restartPeers)) {
@@ -330,12 +337,9 @@ export function rollingRestart(ctx: Context): Promise<ScenarioResult> {
       }
       workload.tag = 'after';
       await sleep(profile.warmupMs);
-    } finally {
-      await Promise.all([workload.stop(), monitor.stop()]);
-    }
+    });
     const failed = workload.reads.filter((r) => r.tag === 'rolling' && r.outcome !== 'ok');
     if (failed.length > 0) log(`  failed reads: ${examples(failed, 5)}`);
-    const final = await finalRead(cluster, workload.written, { everywhere: false, deadlineMs: 60_000 });
     const sorted = [...took].sort((x, y) => x - y);
     const fd = monitor.summary();
     return [
