@@ -13,6 +13,7 @@ import { createClusterCa } from '@peerweave/identity';
 import { HTTP_PORT, IMAGE } from './support/env.ts';
 import { getJson, http } from './support/http.ts';
 import { caFiles } from './support/peers.ts';
+import { startContainer } from './support/start.ts';
 
 const PEERS = 20;
 const NODES = PEERS + 2;
@@ -168,14 +169,15 @@ describe(`docker compose up --scale peer=${PEERS}`, { timeout: 600_000 }, () => 
     const info = (await (await docker('peer-1')).inspect()) as { NetworkSettings: { Networks: Record<string, unknown> } };
     const network = Object.keys(info.NetworkSettings.Networks)[0]!;
     const admission = caFiles(await createClusterCa({ commonName: 'an outsider CA' }));
-    const outsider = await new GenericContainer(IMAGE)
-      .withNetworkMode(network)
-      .withExposedPorts(HTTP_PORT)
-      .withEnvironment({ PEERWEAVE_PRESET: 'lan', PEERWEAVE_JOIN: 'peer', ...admission.env })
-      .withCopyContentToContainer(admission.files)
-      .withWaitStrategy(Wait.forHealthCheck())
-      .withStartupTimeout(60_000)
-      .start();
+    const outsider = await startContainer(
+      new GenericContainer(IMAGE)
+        .withNetworkMode(network)
+        .withExposedPorts(HTTP_PORT)
+        .withEnvironment({ PEERWEAVE_PRESET: 'lan', PEERWEAVE_JOIN: 'peer', ...admission.env })
+        .withCopyContentToContainer(admission.files)
+        .withWaitStrategy(Wait.forHealthCheck())
+        .withStartupTimeout(60_000),
+    );
     try {
       const base = `http://${outsider.getHost()}:${outsider.getMappedPort(HTTP_PORT)}`;
       const outsiderId = (await getJson<Status>(`${base}/v1/status`)).id;

@@ -1,4 +1,5 @@
 import { IMAGE, HTTP_PORT, GRPC_PORT } from './env.ts';
+import { startContainer } from './start.ts';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { Identity, createClusterCa, issueNodeCertificate, privateKeyPem, type ClusterCa } from '@peerweave/identity';
 import { createCredentials, type ProtocolCredentials, type TlsMaterial } from '@peerweave/protocol';
@@ -66,7 +67,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<StartedTestC
   if (options.network) c = c.withNetwork(options.network);
   if (options.name) c = c.withNetworkAliases(options.name);
   if (files.length > 0) c = c.withCopyContentToContainer(files);
-  return c.start();
+  return startContainer(c);
 }
 
 /**
