@@ -16,8 +16,12 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
 }
 
-/** ok; down (unreachable); refuse (object deleted there); nopin (takes blocks, then cannot pin them). */
-type Behaviour = 'ok' | 'down' | 'refuse' | 'nopin';
+/**
+ * ok; down (unreachable); refuse (object deleted there); nopin (takes blocks, then cannot pin
+ * them); silent (across a partition: every call fails only at its 5 s deadline, clock time).
+ */
+type Behaviour = 'ok' | 'down' | 'refuse' | 'nopin' | 'silent';
+const DEADLINE_MS = 5_000;
 
 function setup(behaviour: Record<string, Behaviour> = {}, existing: RecordAnswer = {}, window?: number) {
   const clock = new ManualClock(1_700_000_000_000);
@@ -51,6 +55,11 @@ function setup(behaviour: Record<string, Behaviour> = {}, existing: RecordAnswer
       storeBlock: async (peer, request) => {
         inFlight++;
         peakInFlight = Math.max(peakInFlight, inFlight);
+        if (how(peer) === 'silent') {
+          await clock.sleep(DEADLINE_MS);
+          inFlight--;
+          throw new UnavailableError('deadline exceeded');
+        }
         await new Promise((r) => setImmediate(r));
         inFlight--;
         sent.push([peer.id.slice(0, 2), request]);
@@ -61,6 +70,7 @@ function setup(behaviour: Record<string, Behaviour> = {}, existing: RecordAnswer
       pinBlocks: async (peer, root, blocks, _signal, release) => {
         pins.push([peer.id.slice(0, 2), root, [...blocks]]);
         events.push(release ? 'release' : 'pin');
+        if (how(peer) === 'silent') await clock.sleep(DEADLINE_MS);
         if (how(peer) === 'down') throw new UnavailableError('down');
         return blocks.map(() => how(peer) === 'ok');
       },
@@ -80,6 +90,22 @@ function setup(behaviour: Record<string, Behaviour> = {}, existing: RecordAnswer
 }
 
 const file = new SeededRandom(7).bytes(2 * CHUNK_SIZE + 10);
+
+/** Runs `put` while moving the manual clock 50 ms at a time; how much clock time it took. */
+async function timed<T>(clock: ManualClock, put: Promise<T>): Promise<{ ms: number; outcome: PromiseSettledResult<T> }> {
+  const t0 = clock.now();
+  let outcome: PromiseSettledResult<T> | undefined;
+  put.then(
+    (value) => (outcome = { status: 'fulfilled', value }),
+    (reason: unknown) => (outcome = { status: 'rejected', reason }),
+  );
+  for (let i = 0; i < 1_000 && outcome === undefined; i++) {
+    await new Promise((r) => setImmediate(r));
+    if (outcome === undefined) await clock.advance(50);
+  }
+  assert.ok(outcome, 'the put ended within 50 s of clock time');
+  return { ms: clock.now() - t0, outcome };
+}
 
 describe('WritePath', () => {
   it('sends every block to its r replicas as it is made, unrooted; pins them at the end; the root goes last with the record', async () => {
@@ -136,6 +162,36 @@ describe('WritePath', () => {
     const pinned05 = s.pins.find(([peer]) => peer === '05')!;
     assert.ok(pinned05[2].every((x) => x.hintFor === b.id));
     assert.equal(s.recorded.value('peerweave_replication_handoffs_total', { event: 'stored' }), 4);
+  });
+
+  it('a replica that stays silent (across a partition) does not hold the put for the call deadline: its hint goes out after the speculative delay', async () => {
+    const small = setup({ '03': 'silent' });
+    const one = await timed(small.clock, small.write.put(once(new Uint8Array([1, 2, 3])), meta));
+    assert.equal(one.outcome.status, 'fulfilled');
+    assert.ok(one.ms <= 600, `acknowledged after ${one.ms} ms of clock time (the deadline is ${DEADLINE_MS})`);
+    assert.deepEqual(
+      small.sent.filter(([, r]) => r.hintFor !== '').map(([peer, r]) => [peer, r.hintFor.slice(0, 2), r.record === undefined]),
+      [['04', '03', true]],
+      'a hint on the next node, without the record',
+    );
+    const big = setup({ '03': 'silent' });
+    const many = await timed(big.clock, big.write.put(once(file), meta));
+    assert.equal(many.outcome.status, 'fulfilled');
+    assert.equal((many.outcome as PromiseFulfilledResult<{ replicas: number }>).value.replicas, 2);
+    // The leaves' delay, then the root's own (it goes out after the pins).
+    assert.ok(many.ms <= 1_100, `a 4-block put acknowledged after ${many.ms} ms of clock time`);
+    assert.ok(!big.pins.some(([peer]) => peer === '03'), 'the silent replica is not asked to pin what it never acknowledged');
+    assert.ok(big.pins.find(([peer]) => peer === '04')![2].every((x) => x.hintFor === b.id), 'the hints are pinned as hints');
+  });
+
+  it('fewer than w replicas answer: the put still waits for the silent ones (they may yet answer), then fails and releases its pins', async () => {
+    const s = setup({ '02': 'silent', '03': 'silent' });
+    const { ms, outcome } = await timed(s.clock, s.write.put(once(file), meta));
+    assert.equal(outcome.status, 'rejected');
+    assert.equal((outcome as PromiseRejectedResult).reason.code, 'INSUFFICIENT_REPLICAS');
+    assert.ok(ms >= DEADLINE_MS, `failed after ${ms} ms`);
+    assert.equal(s.releasedHere.length, 3, 'this node released what it pinned');
+    assert.ok(s.sent.every(([, r]) => r.roots.length === 0), 'no root block, no record');
   });
 
   it('below w copies: INSUFFICIENT_REPLICAS, counted, nothing listed', async () => {

@@ -8,6 +8,7 @@ import type { ContentServer } from './content-server.ts';
 import { mapLimit } from './map-limit.ts';
 import type { RecordLookup } from './record-lookup.ts';
 import type { ReplicaSet } from './replica-set.ts';
+import { writeReplicas, type ReplicaWrites, type StoreResult } from './replica-writes.ts';
 import type { Tombstones } from './tombstones.ts';
 import { pinPlan, quorumShortfall, type CopyOutcome } from './write-plan.ts';
 
@@ -21,6 +22,8 @@ export const DEFAULT_WRITE_WINDOW_BLOCKS = 16;
 const PIN_BATCH = 1024;
 /** Deadline of the release of a failed upload's pins (best effort). */
 const RELEASE_DEADLINE_MS = 2_000;
+/** Peers whose last acknowledgement is remembered (replica-writes.ts answeredAt); beyond it the memory starts afresh. */
+const ANSWERED_MAX_PEERS = 4_096;
 
 export interface PutMeta {
   name: string;
@@ -54,10 +57,9 @@ export interface WritePathInit {
   onRecords?: { stored(record: ObjectRecord): void };
   /** Default {@link DEFAULT_WRITE_WINDOW_BLOCKS}. */
   writeWindowBlocks?: number;
+  /** Default SPECULATIVE_HANDOFF_MS (replica-writes.ts). */
+  speculativeHandoffMs?: number;
 }
-
-/** How one node took a copy. */
-type StoreResult = 'stored' | 'refused' | 'failed';
 
 /**
  * Uploads, pipelined: every block goes to its r replicas as soon as the importer made it, while
@@ -69,6 +71,11 @@ type StoreResult = 'stored' | 'refused' | 'failed';
  * of its r replicas (hinted hand-off copies do not count) and the record is on w: a client that
  * goes away mid-upload leaves nothing acknowledged and nothing pinned anywhere.
  *
+ * A replica that stays silent for the speculative delay gets a hint on the next node at once
+ * (replica-writes.ts), so a write whose other replicas acknowledged does not wait the call deadline
+ * on one across a partition; copies still in flight then finish in the background (a failed put
+ * waits for them) and hold a window slot of their own, so memory stays bounded by twice the window.
+ *
  * Each block is hashed once here (by the importer) and once on each replica; placement comes from
  * the routing table when it is complete for the key (ReplicaSet.preferenceList), otherwise from a
  * lookup.
@@ -77,6 +84,8 @@ export class WritePath {
   readonly #init: WritePathInit;
   readonly #log: Logger;
   readonly #window: number;
+  /** When each peer last acknowledged (or refused) a copy: a busy replica is not a silent one. */
+  readonly #answeredAt = new Map<string, number>();
 
   constructor(init: WritePathInit) {
     this.#init = init;
@@ -88,18 +97,44 @@ export class WritePath {
     const { signal } = options;
     const { clock, metrics } = this.#init;
     const sends: Promise<CopyOutcome[]>[] = [];
+    /** Every copy of every block settled, also those that finished after their block's outcome was known. */
+    const lates: Promise<unknown>[] = [];
+    const track = (sent: Promise<ReplicaWrites>): Promise<CopyOutcome[]> => {
+      const settled = sent.then((s) => s.settled);
+      settled.catch(() => undefined);
+      lates.push(settled);
+      return sent.then((s) => s.enough);
+    };
     try {
       const now = clock.now();
       const slots = new Slots(this.#window);
+      const lateSlots = new Slots(this.#window);
       // The block the importer made last is held back one step: when the import ends, it is the
       // root (the importer hands the root over after every block it links to), which travels with
       // the record instead.
       let held: { cid: CID; bytes: Uint8Array } | undefined;
       const dispatch = async (block: { cid: CID; bytes: Uint8Array }): Promise<void> => {
         await slots.take(signal);
-        const sent = this.#send(block.cid, block.bytes, signal).finally(() => slots.give());
-        sent.catch(() => undefined);
-        sends.push(sent);
+        const sent = this.#send(block.cid, block.bytes, signal);
+        // A block leaves the window once its outcome is known; copies of it still in flight (to a
+        // silent replica) keep a slot of the late window, or this one while that is full.
+        sent.then(
+          async (s) => {
+            await s.enough;
+            if (lateSlots.tryTake()) {
+              slots.give();
+              await s.settled;
+              lateSlots.give();
+            } else {
+              await s.settled;
+              slots.give();
+            }
+          },
+          () => slots.give(),
+        );
+        const copies = track(sent);
+        copies.catch(() => undefined);
+        sends.push(copies);
       };
       const imported = await importFile(
         source,
@@ -142,7 +177,7 @@ export class WritePath {
       let rootCopies: CopyOutcome[] = [];
       if (verdict.cid === undefined && !signal?.aborted) {
         if (rootHeld) {
-          rootCopies = await this.#sendRoot(last, record, signal).catch(async (err: unknown) => {
+          rootCopies = await track(this.#sendRoot(last, record, signal)).catch(async (err: unknown) => {
             await this.#release(root, pinned);
             throw err;
           });
@@ -166,47 +201,50 @@ export class WritePath {
       this.#log.info({ cid: root, size: imported.size, blocks: imported.blocks.length, replicas: verdict.fewest }, 'object stored');
       return { cid: root, size: imported.size, blocks: imported.blocks.length, replicas: verdict.fewest };
     } catch (err) {
-      // No block send is left running behind the caller's back.
+      // No block send is left running behind the caller's back, not even a late one.
       await Promise.allSettled(sends);
+      await Promise.allSettled(lates);
       metrics.puts.inc({ outcome: outcomeLabel(err) });
       throw err;
     }
   }
 
   /** A block of an upload in progress (no roots yet) to its r replicas, or hints for the unreachable ones. */
-  async #send(cid: CID, bytes: Uint8Array, signal: AbortSignal | undefined): Promise<CopyOutcome[]> {
+  async #send(cid: CID, bytes: Uint8Array, signal: AbortSignal | undefined): Promise<ReplicaWrites> {
     const request: PutBlockRequest = { cid: cidToString(cid), data: bytes, roots: [], hintFor: '' };
     return this.#replicate(cid, request, signal);
   }
 
   /** The root block with the signed record, in one call per replica: a small object costs r calls. */
-  async #sendRoot(block: { cid: CID; bytes: Uint8Array }, record: ObjectRecord, signal: AbortSignal | undefined): Promise<CopyOutcome[]> {
+  async #sendRoot(block: { cid: CID; bytes: Uint8Array }, record: ObjectRecord, signal: AbortSignal | undefined): Promise<ReplicaWrites> {
     const request: PutBlockRequest = { cid: record.cid, data: block.bytes, roots: [record.cid], hintFor: '', record };
     return this.#replicate(block.cid, request, signal);
   }
 
-  async #replicate(cid: CID, request: PutBlockRequest, signal: AbortSignal | undefined): Promise<CopyOutcome[]> {
-    const { replicaSet } = this.#init;
+  /**
+   * The block to its r replicas at once; hinted hand-off to the next nodes of the list for each
+   * replica that fails or stays silent (replica-writes.ts). The record stays with the replicas (a
+   * hint holds the block only).
+   */
+  async #replicate(cid: CID, request: PutBlockRequest, signal: AbortSignal | undefined): Promise<ReplicaWrites> {
+    const { replicaSet, clock, metrics } = this.#init;
     const order = await replicaSet.preferenceList(cidKey(cid), signal);
-    const targets = order.slice(0, replicaSet.r);
-    const results = await Promise.all(targets.map((t) => this.#storeAt(t, request, signal)));
-    const copies: CopyOutcome[] = targets.map((peer, i) => ({ cid: request.cid, peer, hintFor: '', result: results[i]! }));
-    // Hinted hand-off: a copy for each unreachable replica goes to the next node in the list. The
-    // record stays with the replicas (a hint holds the block only).
-    const spares = order.slice(replicaSet.r);
     const { record: _record, ...blockOnly } = request;
-    for (let i = 0; i < targets.length; i++) {
-      if (results[i] !== 'failed') continue;
-      while (spares.length > 0) {
-        const spare = spares.shift()!;
-        if ((await this.#storeAt(spare, { ...blockOnly, hintFor: targets[i]!.id }, signal)) === 'stored') {
-          this.#init.metrics.handoffs.inc({ event: 'stored' });
-          copies.push({ cid: request.cid, peer: spare, hintFor: targets[i]!.id, result: 'stored' });
-          break;
-        }
-      }
-    }
-    return copies;
+    return writeReplicas({
+      cid: request.cid,
+      targets: order.slice(0, replicaSet.r),
+      spares: order.slice(replicaSet.r),
+      w: replicaSet.w,
+      clock,
+      ...(this.#init.speculativeHandoffMs !== undefined ? { speculativeMs: this.#init.speculativeHandoffMs } : {}),
+      answeredAt: (id) => this.#answeredAt.get(id),
+      store: async (peer, hintFor) => {
+        if (signal?.aborted) return 'failed';
+        const result = await this.#storeAt(peer, hintFor === '' ? request : { ...blockOnly, hintFor }, signal);
+        if (hintFor !== '' && result === 'stored') metrics.handoffs.inc({ event: 'stored' });
+        return result;
+      },
+    });
   }
 
   /** This node's own copy is accepted here; another node's goes over its write stream. */
@@ -217,7 +255,10 @@ export class WritePath {
         // that fails leaves no record here to list.
         return (await this.#init.server.acceptBlock(request, { verified: true })) ? 'stored' : 'refused';
       }
-      return (await this.#init.peers.storeBlock(target, request, signal)) ? 'stored' : 'refused';
+      const stored = await this.#init.peers.storeBlock(target, request, signal);
+      if (this.#answeredAt.size >= ANSWERED_MAX_PEERS && !this.#answeredAt.has(target.id)) this.#answeredAt.clear();
+      this.#answeredAt.set(target.id, this.#init.clock.now());
+      return stored ? 'stored' : 'refused';
     } catch (err) {
       if (signal?.aborted) throw err;
       this.#log.debug({ peer: target.id.slice(0, 12), cid: request.cid, err: (err as Error).message }, 'block write failed');
@@ -332,6 +373,13 @@ class Slots {
       return;
     }
     await raceSignal(new Promise<void>((resolve) => this.#waiting.push(resolve)), signal);
+  }
+
+  /** A slot if one is free now, without waiting. */
+  tryTake(): boolean {
+    if (this.#free === 0) return false;
+    this.#free--;
+    return true;
   }
 
   give(): void {
