@@ -5,8 +5,10 @@
 // with that claim in the envelope, and the answer carries the refutation.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestCluster, type TestCluster } from './testing/index.ts';
-import { DEFAULT_JOIN_INTERVAL_MS } from './routing-node.ts';
+import { lateBound, silentLogger } from '@peerweave/core';
+import type { PeerContact, RoutingHandler } from '@peerweave/protocol';
+import { createSimulatedNetwork, createTestCluster, type TestCluster } from './testing/index.ts';
+import { DEFAULT_JOIN_INTERVAL_MS, RoutingNode } from './routing-node.ts';
 
 /** Advances the clock in steps until `done()` holds; returns the clock time it took. */
 async function advanceUntil(cluster: TestCluster, done: () => boolean, limitMs: number, stepMs = 100): Promise<number> {
@@ -47,4 +49,38 @@ describe('partition heal (in-process, lan timings)', () => {
       }
     });
   }
+
+  it('a node started without seeds also pings the members it holds dead, so a live one refutes (memberlist reconnects whatever its seeds)', async () => {
+    // Two nodes without seeds; `a` heard (from a third node) that `b` is dead, and `b` does not know
+    // `a`: nothing but a's own reconnect ping can bring b back in a's view. Before, a node without
+    // seeds ran no join rounds and held such a member dead until it happened to hear from it.
+    const { clock, random, network } = createSimulatedNetwork({ seed: 3 });
+    const node = (name: string): RoutingNode => {
+      const id = Buffer.from(random.bytes(32)).toString('hex');
+      const handler = lateBound<RoutingHandler>(name);
+      const listener = network.listen(`${name}:7400`, handler.target, { id });
+      const routing = new RoutingNode({ self: { id, address: `${name}:7400`, role: 'peer' }, transport: listener.transport, clock, random, logger: silentLogger, seeds: { configured: false, candidates: async () => [] } });
+      handler.bind(routing.handler);
+      return routing;
+    };
+    const a = node('a');
+    const b = node('b');
+    await a.start();
+    await b.start();
+    try {
+      const contactOf = (n: RoutingNode): PeerContact => ({ id: n.id, address: n === a ? 'a:7400' : 'b:7400', role: 'peer', incarnation: 0 });
+      const third = { id: 'c'.repeat(64), address: 'c:7400', role: 'peer', incarnation: 0 };
+      a.swim.receive({ sender: third, updates: [{ state: 'alive', contact: contactOf(b), from: b.id }, { state: 'dead', contact: contactOf(b), from: third.id }] });
+      assert.equal(a.stateOf(b.id), 'dead');
+      const start = clock.now();
+      while (a.stateOf(b.id) !== 'alive' && clock.now() - start <= 2 * DEFAULT_JOIN_INTERVAL_MS) await clock.advance(100);
+      assert.equal(a.stateOf(b.id), 'alive', `b still ${a.stateOf(b.id)} in a's view ${clock.now() - start} ms later`);
+      assert.equal(b.stateOf(a.id), 'alive', 'and b learnt a from the ping');
+    } finally {
+      // A stop announces the leave under a deadline of clock time.
+      const stopped = Promise.all([a.stop(), b.stop()]);
+      await clock.advance(5_000);
+      await stopped;
+    }
+  });
 });

@@ -489,15 +489,21 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.emit('ready');
   }
 
+  /**
+   * Every node runs join rounds, with seeds or without: a node started without seeds has no name
+   * to resolve, but it still pings the members it holds dead (memberlist's reconnect), or it would
+   * hold one dead after a healed partition until that member happened to contact it.
+   */
   #scheduleJoin(delayMs: number): void {
-    if (!this.#running || !this.#init.seeds?.configured) return;
+    if (!this.#running) return;
     this.#joinTimer = this.#init.clock.setTimeout(() => void this.#joinRound(), delayMs);
   }
 
   /**
    * One join round: contact every candidate address not yet known, then look up our own id, which
    * fills the table with the nodes closest to us and announces us to them. With no contact yet,
-   * retry with exponential back-off; afterwards, re-resolve every join interval.
+   * retry with exponential back-off; afterwards, re-resolve every join interval. Without seeds, a
+   * round only pings members held dead (and looks up its own id when one answered).
    */
   async #joinRound(): Promise<void> {
     if (this.#joining || !this.#running) return;
@@ -508,7 +514,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       // Members held dead, by address: a partition's other side, or crashed nodes.
       const gone = new Map<string, PeerContact>();
       for (const m of this.#swim.members()) if (m.state === 'dead' && !known.has(m.contact.address)) gone.set(m.contact.address, m.contact);
-      const resolved = (await this.#init.seeds!.candidates()).filter((a) => !known.has(a));
+      const seeded = this.#init.seeds?.configured === true;
+      const resolved = seeded ? (await this.#init.seeds!.candidates()).filter((a) => !known.has(a)) : [];
       const reconnect = shuffle(
         [...gone.keys()].filter((a) => !resolved.includes(a)),
         this.#init.random,
@@ -536,8 +543,9 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
           }
         }),
       );
-      // The self-lookup runs once after the first contact and again whenever a new address answered.
-      if (this.#table.size > 0 && (answered > 0 || !this.#selfLookupDone)) {
+      // The self-lookup runs once after the first contact and again whenever a new address answered
+      // (a node without seeds runs its first one when a placement asks: closestIfComplete).
+      if (this.#table.size > 0 && (answered > 0 || (seeded && !this.#selfLookupDone))) {
         await this.lookup(this.#self.bytes, { signal }).catch(() => {});
         this.#selfLookupDone = true;
       }
