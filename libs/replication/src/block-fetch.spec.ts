@@ -6,6 +6,7 @@ import type { PeerContact } from '@peerweave/protocol';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { BlockFetch } from './block-fetch.ts';
+import { SPECULATIVE_RETRY_MS } from './record-lookup.ts';
 import { contact, contentMetrics, MemoryBlockStore, memoryDb, rawBlock } from './test-support.ts';
 
 const self = contact(1);
@@ -104,6 +105,42 @@ describe('BlockFetch', () => {
     assert.deepEqual(await s.fetch.getBlock(b.cid), b.bytes);
     assert.deepEqual(s.lookups, [5], 'r + 2');
     assert.deepEqual(s.asked, ['02', '70']);
+  });
+
+  it('a node that stays silent (across a partition) gets company after the speculative delay; the silent call is then cancelled', async () => {
+    const b = await rawBlock('b');
+    const [silent, good] = [contact(2), contact(3)];
+    const clock = new ManualClock(0);
+    const asked: [string, number][] = [];
+    let cancelled = false;
+    const fetch = new BlockFetch({
+      self,
+      db: memoryDb(),
+      blocks: new MemoryBlockStore(),
+      clock,
+      metrics: contentMetrics().metrics,
+      replicaSet: { r: 3, knownPreferenceList: (_k, n) => [self, silent, good].slice(0, n), lookupPreferenceList: async () => [] },
+      peers: {
+        fetchBlock: (peer, _cid, signal) => {
+          asked.push([peer.id.slice(0, 2), clock.now()]);
+          if (peer.id === good.id) return Promise.resolve(b.bytes);
+          // Silent until its 5 s deadline, or until cancelled.
+          return new Promise((_resolve, reject) => {
+            signal?.addEventListener('abort', () => ((cancelled = true), reject(new UnavailableError('cancelled'))));
+            clock.setTimeout(() => reject(new UnavailableError('deadline')), 5_000);
+          });
+        },
+      },
+      cache: { keep: async () => true },
+    });
+    let got: Uint8Array | undefined;
+    void fetch.getBlock(b.cid).then((data) => (got = data));
+    await clock.advance(SPECULATIVE_RETRY_MS - 1);
+    assert.deepEqual(asked, [['02', 0]]);
+    await clock.advance(1);
+    assert.deepEqual(asked, [['02', 0], ['03', SPECULATIVE_RETRY_MS]]);
+    assert.deepEqual(got, b.bytes, 'read at the delay, not at the deadline');
+    assert.ok(cancelled, 'the silent call is cancelled');
   });
 
   it('is NOT_FOUND when nobody has it, and stops when aborted', async () => {

@@ -1,10 +1,11 @@
-import { NotFoundError, silentLogger, throwIfAborted, type AbortOptions, type Clock, type Logger } from '@peerweave/core';
+import { NotFoundError, silentLogger, toAbortError, type AbortOptions, type Clock, type Logger, type TimerHandle } from '@peerweave/core';
 import type { PeerContact } from '@peerweave/protocol';
 import { blockMatches, cidKey, cidToString, parseCid, type BlockStore, type ContentDb } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import type { ContentMetrics } from './content-metrics.ts';
 import type { ContentPeers } from './content-peers.ts';
 import type { ReadCache } from './read-cache.ts';
+import { SPECULATIVE_RETRY_MS } from './record-lookup.ts';
 import type { ReplicaSet } from './replica-set.ts';
 
 export interface BlockFetchInit {
@@ -17,6 +18,8 @@ export interface BlockFetchInit {
   cache: Pick<ReadCache, 'keep'>;
   metrics: Pick<ContentMetrics, 'fetches' | 'corrupt'>;
   logger?: Logger;
+  /** A node asked that has not answered after this long gets company (default SPECULATIVE_RETRY_MS). */
+  speculativeRetryMs?: number;
 }
 
 /**
@@ -29,7 +32,9 @@ const ARRIVED_MAX_BYTES = 4 * 1024 * 1024;
  * One block, wherever it is: the local store, then a block that arrived with its record, then
  * the r + 2 closest known nodes in order, then the nodes a lookup finds. Every block from a peer
  * is checked against its CID (a peer that sends wrong bytes is skipped and counted) and kept in
- * the read cache.
+ * the read cache. A node that fails is followed by the next at once, and one that stays silent for
+ * the speculative retry delay by the next too, without giving up on it (as the record's read does):
+ * a node across a partition holds a read for that delay, not for the block deadline.
  */
 export class BlockFetch {
   readonly #init: BlockFetchInit;
@@ -98,26 +103,61 @@ export class BlockFetch {
     this.#arrivedBytes -= bytes.length;
   }
 
-  /** The first verified copy from `candidates` not asked yet, in order. */
+  /**
+   * The first verified copy from `candidates` not asked yet, in order: the next is asked when one
+   * fails, lacks it or lies, and when the calls in flight stay silent for the speculative delay.
+   * The calls still in flight when a copy arrives are cancelled.
+   */
   async #tryFrom(cid: CID, candidates: readonly PeerContact[], asked: Set<string>, signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
     const cidText = cidToString(cid);
-    for (const peer of candidates) {
-      if (asked.has(peer.id)) continue;
-      asked.add(peer.id);
-      throwIfAborted(signal);
-      try {
-        const data = await this.#init.peers.fetchBlock(peer, cidText, signal);
-        if (data === undefined) continue;
-        if (!blockMatches(cid, data)) {
-          this.#init.metrics.corrupt.inc({ source: 'peer' });
-          this.#log.warn({ peer: peer.id.slice(0, 12), cid: cidText }, 'peer sent a block that does not match its CID');
-          continue;
+    const queue = candidates.filter((p) => !asked.has(p.id));
+    const { clock, peers, metrics } = this.#init;
+    const retryMs = this.#init.speculativeRetryMs ?? SPECULATIVE_RETRY_MS;
+    const losers = new AbortController();
+    const callSignal = signal ? AbortSignal.any([signal, losers.signal]) : losers.signal;
+    return new Promise<Uint8Array | undefined>((resolve, reject) => {
+      let inFlight = 0;
+      let done = false;
+      let timer: TimerHandle | undefined;
+      const end = (outcome: () => void): void => {
+        done = true;
+        if (timer !== undefined) clock.clearTimeout(timer);
+        losers.abort();
+        outcome();
+      };
+      const next = (): void => {
+        if (timer !== undefined) clock.clearTimeout(timer);
+        timer = undefined;
+        if (done) return;
+        if (signal?.aborted) return end(() => reject(toAbortError(signal)));
+        const peer = queue.shift();
+        if (peer === undefined) {
+          if (inFlight === 0) end(() => resolve(undefined));
+          return;
         }
-        return data;
-      } catch (err) {
-        if (signal?.aborted) throw err;
-      }
-    }
-    return undefined;
+        asked.add(peer.id);
+        inFlight++;
+        timer = clock.setTimeout(next, retryMs);
+        peers.fetchBlock(peer, cidText, callSignal).then(
+          (data) => {
+            inFlight--;
+            if (done) return;
+            if (data !== undefined && blockMatches(cid, data)) return end(() => resolve(data));
+            if (data !== undefined) {
+              metrics.corrupt.inc({ source: 'peer' });
+              this.#log.warn({ peer: peer.id.slice(0, 12), cid: cidText }, 'peer sent a block that does not match its CID');
+            }
+            next();
+          },
+          (err: unknown) => {
+            inFlight--;
+            if (done) return;
+            if (signal?.aborted) return end(() => reject(err));
+            next();
+          },
+        );
+      };
+      next();
+    });
   }
 }

@@ -159,6 +159,33 @@ describe('RecordLookup: speculative retry', () => {
     assert.deepEqual(found, { record, rootBlock: root.bytes }, 'answered by b and c, long before a’s deadline');
   });
 
+  it('two of three replicas silent (across a partition): the next known node makes up the quorum, long before their deadlines', async () => {
+    const { root, record } = await fixture();
+    const clock = new ManualClock(0);
+    const [d, e] = [contact(5), contact(6)];
+    const asked: [string, number][] = [];
+    const lookup = new RecordLookup({
+      self,
+      db: memoryDb(),
+      clock,
+      replicaSet: { r: 3, w: 2, knownPreferenceList: (_k, n) => [a, b, c, d, e].slice(0, n), isReplica: () => false, lookupPreferenceList: async () => [] },
+      peers: {
+        getRecord: (peer) => {
+          asked.push([peer.id.slice(0, 2), clock.now()]);
+          if (peer.id === b.id) return Promise.resolve({ record });
+          if (peer.id === d.id) return Promise.resolve({});
+          return clock.sleep(5_000).then(() => Promise.reject(new DeadlineExceededError('no answer')));
+        },
+      },
+      tombstones: { apply: () => true },
+    });
+    let found: object | undefined;
+    void lookup.find(root.cid, undefined).then((f) => (found = f));
+    await clock.advance(2 * SPECULATIVE_RETRY_MS);
+    assert.deepEqual(asked, [['02', 0], ['03', 0], ['04', SPECULATIVE_RETRY_MS], ['05', 2 * SPECULATIVE_RETRY_MS]]);
+    assert.deepEqual(found, { record }, 'b’s record, with d’s empty answer as the second of the quorum');
+  });
+
   it('replicas that answer in time are not joined by anyone', async () => {
     const { root, record } = await fixture();
     const clock = new ManualClock(0);

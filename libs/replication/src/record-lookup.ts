@@ -64,8 +64,8 @@ export interface RecordLookupInit {
 
 /**
  * The record (or tombstone) of an object, from this node or its replicas: this node's own copy
- * when it is a replica, else a read quorum ({@link readQuorum}) of the replicas it knows, else
- * those a lookup finds. A tombstone found is applied here too. Asked for it, the first replica
+ * when it is a replica, else a read quorum ({@link readQuorum}) of the replicas it knows (made up
+ * by the next two known nodes while replicas fail or stay silent), else those a lookup finds. A tombstone found is applied here too. Asked for it, the first replica
  * asked also sends a small object's root block with the record (one call reads it).
  */
 export class RecordLookup {
@@ -85,7 +85,10 @@ export class RecordLookup {
     // A replica's own copy is authoritative; any other copy (the uploader's) may have missed a delete.
     if (localRecord && replicaSet.isReplica(key)) return { record: localRecord };
     const ask = { cid, quorum: readQuorum(replicaSet.r, replicaSet.w), rootBlockMaxBytes: options.rootBlockMaxBytes ?? 0, signal };
-    let found = await this.#ask(replicaSet.knownPreferenceList(key, replicaSet.r), ask);
+    // The r replicas, then the next two nodes: when replicas stay silent (a partition) the quorum is
+    // made up by the nodes after them, which hold hints or nothing (Dynamo's sloppy quorum, as the
+    // write's hand-off), instead of waiting for the silent ones' deadlines.
+    let found = await this.#ask(replicaSet.knownPreferenceList(key, replicaSet.r + 2), ask);
     if (!found.record && !found.tombstone) {
       const looked = await replicaSet.lookupPreferenceList(key, replicaSet.r + 1, signal);
       found = await this.#ask(looked.slice(0, replicaSet.r + 1), { ...ask, quorum: replicaSet.r + 1 });
