@@ -173,11 +173,17 @@ export function partition(ctx: Context): Promise<ScenarioResult> {
     if (duringFailed.length > 0) log(`  failed reads during the cut: ${examples(duringFailed)}; started ${duringFailed.map((r) => secondsOf(r.at - cutAt)).join(', ')} after the cut`);
     const slow = during.filter((r) => (r.ms ?? 0) > 2_000);
     if (slow.length > 0) log(`  reads over 2 s during the cut: ${slow.map((r) => `${secondsOf(r.ms!)} at +${secondsOf(r.at - cutAt)}`).join(', ')}`);
-    const ms = during.map((r) => r.ms ?? 0).sort((x, y) => x - y);
-    const q = (f: number): string => (ms.length === 0 ? '—' : secondsOf(ms[Math.min(ms.length - 1, Math.floor(f * ms.length))]!));
+    const spread = (values: number[]): string => {
+      const ms = [...values].sort((x, y) => x - y);
+      const q = (f: number): string => secondsOf(ms[Math.min(ms.length - 1, Math.floor(f * ms.length))]!);
+      return ms.length === 0 ? '—' : `${q(0.5)} / ${q(0.99)} / ${secondsOf(ms.at(-1)!)}`;
+    };
+    const writesDuring = workload.writes.filter((w) => w.tag === 'partitioned');
+    log(`  writes during the cut: ${writesDuring.map((w) => `${w.ok ? 'ok' : 'failed'} ${secondsOf(w.ms)} at +${secondsOf(w.at - cutAt)} via ${w.via}`).join(', ') || 'none'}`);
     return [
       { figure: 'cross-side pairs held dead at the end of the cut', value: cutViews, target: '—' },
-      { figure: 'read time during the cut (p50 / p99 / max)', value: `${q(0.5)} / ${q(0.99)} / ${ms.length === 0 ? '—' : secondsOf(ms.at(-1)!)}`, target: '—' },
+      { figure: 'read time during the cut (p50 / p99 / max)', value: spread(during.map((r) => r.ms ?? 0)), target: '—' },
+      { figure: 'write time during the cut, acknowledged or not (p50 / p99 / max)', value: spread(writesDuring.map((w) => w.ms)), target: '—' },
       { figure: 'writes acknowledged during the cut (side A / side B)', value: `${acked('A')} / ${acked('B')}`, target: '> 0 each', met: acked('A') > 0 && acked('B') > 0 },
       ...workloadFigures(workload, { tags: ['partitioned'], readTarget: 100 }).slice(1),
       { figure: 'views converged after the heal', value: Number.isNaN(convergeMs) ? '> 120 s' : secondsOf(convergeMs), target: `≤ ${CONVERGE_TARGET_MS / 1000} s`, met: convergeMs <= CONVERGE_TARGET_MS },

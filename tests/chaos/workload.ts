@@ -38,6 +38,8 @@ export interface WriteOp {
   ok: boolean;
   detail?: string;
   tag: string;
+  /** How long it took. */
+  ms: number;
 }
 
 export interface WorkloadOptions {
@@ -126,15 +128,15 @@ export class Workload {
     try {
       const res = await http<{ cid: string }>(`${via.base}/v1/objects?name=chaos-${++this.#seq}.bin`, { method: 'POST', body, timeoutMs });
       if (res.status !== 201) {
-        this.writes.push({ via: via.name, at, ok: false, detail: `HTTP ${res.status} ${res.text.slice(0, 120)}`, tag });
+        this.writes.push({ via: via.name, at, ok: false, detail: `HTTP ${res.status} ${res.text.slice(0, 120)}`, tag, ms: Date.now() - at });
         return undefined;
       }
       const w: Written = { cid: res.body.cid, sha256: sha(body), size, via: via.name, at, tag };
       this.written.push(w);
-      this.writes.push({ via: via.name, at, ok: true, tag });
+      this.writes.push({ via: via.name, at, ok: true, tag, ms: Date.now() - at });
       return w;
     } catch (err) {
-      this.writes.push({ via: via.name, at, ok: false, detail: (err as Error).message, tag });
+      this.writes.push({ via: via.name, at, ok: false, detail: (err as Error).message, tag, ms: Date.now() - at });
       return undefined;
     } finally {
       this.inflight.set(via.name, this.inflight.get(via.name)! - 1);
