@@ -23,7 +23,7 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 type Behaviour = 'ok' | 'down' | 'refuse' | 'nopin' | 'silent';
 const DEADLINE_MS = 5_000;
 
-function setup(behaviour: Record<string, Behaviour> = {}, existing: RecordAnswer = {}, window?: number) {
+function setup(behaviour: Record<string, Behaviour> = {}, existing: RecordAnswer = {}, window?: number, ownDiskMs = 0) {
   const clock = new ManualClock(1_700_000_000_000);
   const db = memoryDb();
   const { metrics, recorded } = contentMetrics();
@@ -76,7 +76,11 @@ function setup(behaviour: Record<string, Behaviour> = {}, existing: RecordAnswer
       },
     },
     server: {
-      acceptBlock: async (request) => (storedHere.push(request), true),
+      acceptBlock: async (request) => {
+        if (ownDiskMs > 0) await clock.sleep(ownDiskMs);
+        storedHere.push(request);
+        return true;
+      },
       acceptRecord: () => true,
       pin: (_root, blocks) => (pinnedHere.push(...blocks.map((x) => x.cid)), blocks.map(() => true)),
       release: (_root, blocks) => (releasedHere.push(...blocks.map((x) => x.cid)), blocks.map(() => true)),
@@ -182,6 +186,14 @@ describe('WritePath', () => {
     assert.ok(many.ms <= 1_100, `a 4-block put acknowledged after ${many.ms} ms of clock time`);
     assert.ok(!big.pins.some(([peer]) => peer === '03'), 'the silent replica is not asked to pin what it never acknowledged');
     assert.ok(big.pins.find(([peer]) => peer === '04')![2].every((x) => x.hintFor === b.id), 'the hints are pinned as hints');
+  });
+
+  it('this node’s own copy is never taken for a silent replica, however slow its disk', async () => {
+    const s = setup({}, {}, undefined, 2_000);
+    const { ms, outcome } = await timed(s.clock, s.write.put(once(new Uint8Array([4, 5, 6])), meta));
+    assert.equal(outcome.status, 'fulfilled');
+    assert.ok(ms >= 2_000, 'it waited for its own copy');
+    assert.ok(s.sent.every(([, r]) => r.hintFor === ''), 'no hint for it');
   });
 
   it('fewer than w replicas answer: the put still waits for the silent ones (they may yet answer), then fails and releases its pins', async () => {

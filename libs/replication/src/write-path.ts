@@ -237,7 +237,8 @@ export class WritePath {
       w: replicaSet.w,
       clock,
       ...(this.#init.speculativeHandoffMs !== undefined ? { speculativeMs: this.#init.speculativeHandoffMs } : {}),
-      answeredAt: (id) => this.#answeredAt.get(id),
+      // This node's own copy waits on its own disk, never across a network: it is never silent.
+      answeredAt: (id) => (id === this.#init.self.id ? clock.now() : this.#answeredAt.get(id)),
       store: async (peer, hintFor) => {
         if (signal?.aborted) return 'failed';
         const result = await this.#storeAt(peer, hintFor === '' ? request : { ...blockOnly, hintFor }, signal);
