@@ -149,6 +149,12 @@ export class MemoryNode {
   readonly served = new Set<ServedStream>();
   /** Addresses this node has had an answer from: its open "connections" (see MemoryNetwork.kill). */
   readonly connections = new Set<string>();
+  /**
+   * The running nodes that hold a connection to this one (whose `connections` name its address):
+   * a kill tells them alone, instead of walking every node (which made stopping 10 000 nodes
+   * quadratic).
+   */
+  readonly connectedFrom = new Set<MemoryNode>();
   /** Listeners of lost connections (PeerTransport.onConnectionLost). */
   readonly connectionLost = new Set<(address: string) => void>();
   sent = 0;

@@ -430,7 +430,14 @@ export class MemoryNetwork {
     }
     this.#counts[call.method].delivered++;
     caller.received++;
-    caller.connections.add(call.to);
+    if (!caller.connections.has(call.to)) {
+      // A connection to the node listening there now (an answer from one already gone opens none).
+      const callee = this.#nodes.get(call.to);
+      if (callee !== undefined) {
+        caller.connections.add(call.to);
+        callee.connectedFrom.add(caller);
+      }
+    }
     if (kind === REPLY) call.succeed(value);
     else call.fail(value);
   }
@@ -466,9 +473,10 @@ export class MemoryNetwork {
       if (!h.outgoing && h.kind === REQUEST) this.#reset(h.call, node.address);
     }
     node.held = [];
+    for (const address of node.connections) this.#nodes.get(address)?.connectedFrom.delete(node);
     node.connections.clear();
     node.connectionLost.clear();
-    this.#connectionsLost(node.address);
+    this.#connectionsLost(node);
   }
 
   /**
@@ -476,9 +484,13 @@ export class MemoryNetwork {
    * `address` (an answer from it) learns, after the one-way delay, that the connection was lost
    * (PeerTransport.onConnectionLost). A partition or a pause closes nothing, as on a real network.
    */
-  #connectionsLost(address: string): void {
-    for (const other of this.#nodes.values()) {
-      if (!other.connections.delete(address)) continue;
+  #connectionsLost(node: MemoryNode): void {
+    const address = node.address;
+    const others = node.connectedFrom;
+    for (const other of others) {
+      if (!other.running || !other.connections.delete(address)) continue;
+      // A node whose transport is closed hears of nothing (a cluster's teardown closes them all first).
+      if (other.transportClosed) continue;
       this.#clock.setTimeout(() => {
         if (!other.running || other.transportClosed) return;
         for (const listener of [...other.connectionLost]) {
@@ -490,6 +502,7 @@ export class MemoryNetwork {
         }
       }, this.#delayOf(address, other.address));
     }
+    others.clear();
   }
 
   /** The connection of `call` to `address` broke: its caller learns after the one-way delay. */
