@@ -28,6 +28,7 @@ export type {
   PeerHandler,
   PeerTransport,
   ConnectionEvents,
+  ConnectionControl,
   RoutingClient,
   ContentClient,
   SearchClient,

@@ -30,7 +30,7 @@ export type PeerHandler = RoutingHandler & ContentHandler & SearchHandler;
  * the method, e.g. a routing-only node asked for a block), or the handler's own code
  * (CORRUPT_BLOCK, NOT_FOUND...).
  */
-export interface PeerTransport extends BlockStreamTransport, MethodClient<PeerMethod>, ConnectionEvents {
+export interface PeerTransport extends BlockStreamTransport, MethodClient<PeerMethod>, ConnectionEvents, ConnectionControl {
   /** Closes cached connections and open block streams; later calls fail. */
   close(): Promise<void>;
 }
@@ -47,6 +47,18 @@ export interface ConnectionEvents {
    * the function that removes the listener.
    */
   onConnectionLost?(listener: (address: string) => void): () => void;
+}
+
+/**
+ * Dropping a cached connection, where a transport caches them (gRPC's channels). A connection that
+ * went silent — a partition's dropped packets leave TCP retransmitting in exponential back-off, a
+ * connect's SYNs go unanswered and are retried 1, 3, 7, 15 s later — can stay stuck for tens of
+ * seconds after the network heals, while a new one connects at once. Routing drops the connection
+ * to a member it holds dead.
+ */
+export interface ConnectionControl {
+  /** Closes the cached connection to `address`, if any (its calls in flight reject); the next call opens a new one. */
+  disconnect?(address: string): void;
 }
 
 /**

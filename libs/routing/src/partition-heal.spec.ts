@@ -50,6 +50,46 @@ describe('partition heal (in-process, lan timings)', () => {
     });
   }
 
+  it('the connection to a member held dead is dropped when it dies and after every reconnect ping it leaves unanswered, so the first ping after a heal starts on a new one', async () => {
+    const { clock, random, network } = createSimulatedNetwork({ seed: 4 });
+    const dropped: string[] = [];
+    const node = (name: string, seeds: string[]): RoutingNode => {
+      const id = Buffer.from(random.bytes(32)).toString('hex');
+      const handler = lateBound<RoutingHandler>(name);
+      const listener = network.listen(`${name}:7400`, handler.target, { id });
+      const transport = { ...listener.transport, disconnect: (address: string) => void (name === 'a' && dropped.push(address)) };
+      const routing = new RoutingNode({ self: { id, address: `${name}:7400`, role: 'peer' }, transport, clock, random, logger: silentLogger, seeds: { configured: seeds.length > 0, candidates: async () => seeds } });
+      handler.bind(routing.handler);
+      return routing;
+    };
+    const a = node('a', []);
+    const b = node('b', ['a:7400']);
+    await a.start();
+    await b.start();
+    try {
+      const until = async (done: () => boolean, limitMs: number): Promise<void> => {
+        const start = clock.now();
+        while (!done()) {
+          assert.ok(clock.now() - start <= limitMs, `not within ${limitMs} ms`);
+          await clock.advance(100);
+        }
+      };
+      await until(() => a.stateOf(b.id) === 'alive' && b.stateOf(a.id) === 'alive', 10_000);
+      assert.deepEqual(dropped, []);
+      network.partition(['a:7400'], ['b:7400']);
+      await until(() => a.stateOf(b.id) === 'dead', 60_000);
+      assert.deepEqual(dropped, ['b:7400'], 'dropped when declared dead');
+      await clock.advance(4 * DEFAULT_JOIN_INTERVAL_MS);
+      assert.ok(dropped.length >= 3, `and after each unanswered reconnect ping (${dropped.length} drops)`);
+      network.heal();
+      await until(() => a.stateOf(b.id) === 'alive' && b.stateOf(a.id) === 'alive', 2 * DEFAULT_JOIN_INTERVAL_MS);
+    } finally {
+      const stopped = Promise.all([a.stop(), b.stop()]);
+      await clock.advance(5_000);
+      await stopped;
+    }
+  });
+
   it('a node started without seeds also pings the members it holds dead, so a live one refutes (memberlist reconnects whatever its seeds)', async () => {
     // Two nodes without seeds; `a` heard (from a third node) that `b` is dead, and `b` does not know
     // `a`: nothing but a's own reconnect ping can bring b back in a's view. Before, a node without

@@ -11,7 +11,7 @@ import {
   type Startable,
   type TimerHandle,
 } from '@peerweave/core';
-import type { Envelope, PeerContact, RoutingClient, RoutingHandler } from '@peerweave/protocol';
+import type { ConnectionControl, ConnectionEvents, Envelope, PeerContact, RoutingClient, RoutingHandler } from '@peerweave/protocol';
 import {
   DEFAULT_ALPHA,
   DEFAULT_K,
@@ -62,8 +62,11 @@ export const RECONNECT_DEAD_PER_ROUND = 3;
 
 export interface RoutingNodeInit {
   self: { id: string; address: string; role: string };
-  /** Routing calls `request` only (block streams are content's). */
-  transport: RoutingClient;
+  /**
+   * Routing calls `request` (block streams are content's), and drops the connection to a member it
+   * holds dead where the transport has `disconnect` (see ConnectionControl).
+   */
+  transport: RoutingClient & ConnectionEvents & ConnectionControl;
   clock: Clock;
   random: Random;
   seeds?: Pick<SeedResolver, 'candidates' | 'configured'>;
@@ -194,7 +197,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       spread: (id) => this.#table.has(id),
       priority: () => this.#neighbourhoodSet,
       onAlive: (contact) => this.#onAlive(contact),
-      onDead: (contact) => this.#onDead(contact.id),
+      onDead: (contact) => this.#onDead(contact.id, contact.address),
     });
 
     this.#lookups = metrics.counter({
@@ -430,7 +433,10 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     if (!this.#ready && this.#table.size > 0) this.#setReady();
   }
 
-  #onDead(id: string): void {
+  #onDead(id: string, address: string | undefined): void {
+    // Its connection may be stuck (a partition): whoever calls it next, after a heal or a restart,
+    // starts on a new one instead of waiting out TCP's back-off on the old.
+    if (address !== undefined) this.#init.transport.disconnect?.(address);
     const { removed } = this.#table.remove(id);
     if (removed) {
       this.#contacts = undefined;
@@ -539,7 +545,9 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
             this.#swim.receive(response);
             answered++;
           } catch {
-            // Not up yet, or gone: the next round tries again.
+            // Not up yet, or gone: the next round tries again, on a new connection to a member
+            // held dead (this one's connect may be stuck in SYN back-off past the heal).
+            if (dead) this.#init.transport.disconnect?.(address);
           }
         }),
       );

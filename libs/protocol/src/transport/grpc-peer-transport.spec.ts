@@ -220,6 +220,25 @@ describe('PeerService over gRPC with GrpcPeerTransport', () => {
     await rejectsWithCode(transport(t).request(address, 'ping', PING, { deadlineMs: 3_000 }), 'UNAVAILABLE');
   });
 
+  it('disconnect(address) closes that channel only, aborting its calls; the next call opens a new one', async (t) => {
+    const started = deferred();
+    handler.onPing = () => {
+      started.resolve();
+      return new Promise<PingResponse>(() => {});
+    };
+    const tr = transport(t);
+    await tr.request(other.address, 'ping', PING);
+    const call = tr.request(server.address, 'ping', PING);
+    await started.promise;
+    handler.onPing = undefined;
+    tr.disconnect(server.address);
+    await rejectsWithCode(call, 'ABORTED');
+    assert.equal(tr.channelCount, 1, 'the other channel stays');
+    tr.disconnect('127.0.0.1:1');
+    assert.deepEqual(await tr.request(server.address, 'ping', PING), PING_RESPONSE);
+    assert.equal(tr.channelCount, 2);
+  });
+
   it('close() aborts calls in flight and refuses later ones', async (t) => {
     const started = deferred();
     handler.onPing = () => {

@@ -213,6 +213,17 @@ export class GrpcPeerTransport implements PeerTransport {
     };
   }
 
+  /**
+   * See {@link ConnectionControl}: closes the channel to `address` (its calls in flight reject with
+   * ABORTED, its block streams close); the next call to it opens a new channel and connection.
+   */
+  disconnect(address: string): void {
+    const entry = this.#channels.get(address);
+    if (entry === undefined) return;
+    this.#channels.delete(address);
+    entry.channel.close();
+  }
+
   /** Closes every channel; calls in flight reject with ABORTED, and so do later calls. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
