@@ -3,6 +3,7 @@ import { idFromHex } from '@peerweave/routing';
 import type { Random } from '@peerweave/core';
 import type { SimTimings } from './sim-timings.ts';
 import { createSimCluster, DeathLog, randomRunning, settleAll, startLookup } from './simulate.ts';
+import { ContentModel, type ContentSample } from './content-model.ts';
 
 /**
  * Session lengths: Weibull with shape < 1, heavy-tailed (most sessions short, a few very long),
@@ -27,6 +28,12 @@ export interface ChurnOptions {
   lookupsPerSample: number;
   codec: boolean;
   timings: SimTimings;
+  /**
+   * Content on (content-model.ts, a model: placement and repair by libs/replication's pure
+   * functions over the real routing): objects put before the churn starts, and more put at each
+   * sample. Off when undefined.
+   */
+  content?: { objects: number; putsPerSample: number };
   onProgress?: (line: string) => void;
 }
 
@@ -40,6 +47,8 @@ export interface ChurnSample {
   messagesPerNodePerSecond: number;
   /** Running nodes whose table holds a node that crashed more than a minute ago. */
   staleTables: number;
+  /** With content on: acknowledged objects and how many a reader finds. */
+  content?: ContentSample;
 }
 
 export interface ChurnReport {
@@ -55,6 +64,17 @@ export interface ChurnReport {
   messagesPerNodePerSecond: { mean: number; max: number };
   /** Live nodes declared dead or gone by live nodes during the churn. */
   falseDeaths: number;
+  /** With content on: the lowest share of acknowledged objects readable at a sample, and totals. */
+  content?: {
+    replicationFactor: number;
+    writeQuorum: number;
+    repairIntervalMs: number;
+    readableMin: number;
+    puts: number;
+    failedPuts: number;
+    pushes: number;
+    last: ContentSample;
+  };
   realSeconds: number;
   peakRssMiB: number;
 }
@@ -101,6 +121,15 @@ export async function simulateChurn(o: ChurnOptions): Promise<ChurnReport> {
   await cluster.advance(5 * t.probeIntervalMs, t.probeIntervalMs);
   progress(`joined ${o.nodes} nodes (${((Date.now() - started) / 1000).toFixed(0)} s real)`);
   const deaths = new DeathLog(cluster);
+  const content = o.content
+    ? new ContentModel({ cluster, replicationFactor: t.replicationFactor, writeQuorum: t.writeQuorum })
+    : undefined;
+  if (content && o.content) {
+    await content.put(o.content.objects);
+    content.repair();
+    progress(`content: ${o.content.objects} objects put with r = ${t.replicationFactor}, w = ${t.writeQuorum} (${((Date.now() - started) / 1000).toFixed(0)} s real)`);
+  }
+  let lastRepair = cluster.clock.now();
 
   const scaleMs = scaleForMedian(o.medianSessionMinutes * 60_000, SESSION_SHAPE);
   const arrivalRatePerMs = o.nodes / meanSession(scaleMs, SESSION_SHAPE);
@@ -130,8 +159,13 @@ export async function simulateChurn(o: ChurnOptions): Promise<ChurnReport> {
       const n = cluster.nodes[index]!;
       if (!n.running) continue;
       cluster.kill(index);
+      content?.departed(index);
       crashedAt.set(n.id, now);
       left++;
+    }
+    if (content && now - lastRepair >= t.repairIntervalMs) {
+      content.repair();
+      lastRepair = now;
     }
     while (nextArrival <= now) {
       const n = cluster.join();
@@ -148,6 +182,8 @@ export async function simulateChurn(o: ChurnOptions): Promise<ChurnReport> {
       for (let i = 0; i < o.lookupsPerSample; i++) lookups.push(startLookup(cluster, randomRunning(cluster), idList));
       await settleAll(cluster, lookups);
       const results = await Promise.all(lookups);
+      if (content && o.content) await content.put(o.content.putsPerSample);
+      const contentSample = content ? await content.sample() : undefined;
       const stale = [...crashedAt].filter(([, at]) => now - at > 60_000).map(([id]) => id);
       const sample: ChurnSample = {
         at: (now - start) / 1000,
@@ -157,12 +193,15 @@ export async function simulateChurn(o: ChurnOptions): Promise<ChurnReport> {
         lookupSuccess: results.filter((r) => r.ok).length / Math.max(1, results.length),
         messagesPerNodePerSecond: (sent - sentAtSample) / running.length / ((now - lastSample) / 1000),
         staleTables: running.filter((n) => stale.some((id) => n.routing.hasContact(id))).length,
+        ...(contentSample ? { content: contentSample } : {}),
       };
       samples.push(sample);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       progress(
         `churn ${sample.at.toFixed(0)} s: ${sample.running} running, ${left} left, ${joined} joined, lookups ${(100 * sample.lookupSuccess).toFixed(0)} %, ` +
-          `${sample.messagesPerNodePerSecond.toFixed(2)} msg/node/s, ${sample.staleTables} stale tables (${((Date.now() - started) / 1000).toFixed(0)} s real)`,
+          `${sample.messagesPerNodePerSecond.toFixed(2)} msg/node/s, ${sample.staleTables} stale tables` +
+          (contentSample ? `, content ${contentSample.readable}/${contentSample.acknowledged} readable (${contentSample.lost} lost)` : '') +
+          ` (${((Date.now() - started) / 1000).toFixed(0)} s real)`,
       );
       sentAtSample = cluster.network.stats().total.sent;
       lastSample = cluster.clock.now();
@@ -187,6 +226,20 @@ export async function simulateChurn(o: ChurnOptions): Promise<ChurnReport> {
     lookupSuccess: { mean: mean(successes), min: Math.min(...successes) },
     messagesPerNodePerSecond: { mean: mean(rates), max: Math.max(...rates) },
     falseDeaths,
+    ...(content
+      ? {
+          content: {
+            replicationFactor: t.replicationFactor,
+            writeQuorum: t.writeQuorum,
+            repairIntervalMs: t.repairIntervalMs,
+            readableMin: Math.min(...samples.map((s) => (s.content && s.content.acknowledged > 0 ? s.content.readable / s.content.acknowledged : 1))),
+            puts: content.puts,
+            failedPuts: content.failedPuts,
+            pushes: content.pushes,
+            last: samples.at(-1)!.content!,
+          },
+        }
+      : {}),
     realSeconds: (Date.now() - started) / 1000,
     peakRssMiB: peakRss / 2 ** 20,
   };

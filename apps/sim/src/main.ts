@@ -9,7 +9,8 @@ import { DEFAULT_MEDIAN_SESSION_MINUTES, simulateChurn, type ChurnReport } from 
 const USAGE = `usage: npm run sim -- [--nodes N] [--seed S] [--lookups L] [--kill K] [--loss RATE]
                       [--loss-periods P] [--detect-limit S] [--probe-interval MS] [--probe-timeout MS] [--k K]
                       [--codec on|off] [--json]
-       npm run sim -- --churn [--nodes N] [--seed S] [--minutes M] [--median-session MIN] [--sample S] [--codec on|off] [--json]
+       npm run sim -- --churn [--nodes N] [--seed S] [--minutes M] [--median-session MIN] [--sample S] [--codec on|off]
+                      [--content on|off] [--objects O] [--puts-per-sample P] [--json]
          (timings: the lan preset of libs/config unless overridden)
        npm run sim -- --search [--nodes N] [--seed S] [--supernodes K] [--queries Q] [--ttls 1,2,...] [--overlay routing|synthetic] [--json]
          (--overlay routing: the real routing code's overlay, the default; synthetic: a comparison without routing)`;
@@ -56,10 +57,12 @@ function print(r: SimReport): void {
 
 function printChurn(r: ChurnReport): void {
   const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
-  console.log('at (s)  running  left  joined  lookup success  msg/node/s  stale tables');
+  console.log('at (s)  running  left  joined  lookup success  msg/node/s  stale tables' + (r.content ? '  objects readable / acknowledged  held  lost (all r left within one repair)' : ''));
   for (const s of r.samples) {
+    const c = s.content;
     console.log(
-      `${s.at.toFixed(0).padStart(6)}  ${String(s.running).padStart(7)}  ${String(s.left).padStart(4)}  ${String(s.joined).padStart(6)}  ${pct(s.lookupSuccess).padStart(14)}  ${s.messagesPerNodePerSecond.toFixed(2).padStart(10)}  ${String(s.staleTables).padStart(12)}`,
+      `${s.at.toFixed(0).padStart(6)}  ${String(s.running).padStart(7)}  ${String(s.left).padStart(4)}  ${String(s.joined).padStart(6)}  ${pct(s.lookupSuccess).padStart(14)}  ${s.messagesPerNodePerSecond.toFixed(2).padStart(10)}  ${String(s.staleTables).padStart(12)}` +
+        (c ? `  ${`${pct(c.readable / Math.max(1, c.acknowledged))} (${c.readable} / ${c.acknowledged})`.padStart(31)}  ${String(c.held).padStart(4)}  ${c.lost} (${c.lostWithinOneRepair})` : ''),
     );
   }
   const rows: [string, string][] = [
@@ -69,7 +72,18 @@ function printChurn(r: ChurnReport): void {
     ['lookup success mean (min over samples)', `${pct(r.lookupSuccess.mean)} (${pct(r.lookupSuccess.min)})`],
     ['messages per node per second mean (max)', `${r.messagesPerNodePerSecond.mean.toFixed(2)} (${r.messagesPerNodePerSecond.max.toFixed(2)})`],
     ['false deaths (live nodes declared dead)', `${r.falseDeaths}  target 0`],
-    ['content under churn', 'not simulated yet (routing only)'],
+    [
+      'content under churn',
+      r.content
+        ? `MODEL (placement and repair by libs/replication's preferenceList / planRepair / settleRepair over the real routing; no ContentNode): r = ${r.content.replicationFactor}, w = ${r.content.writeQuorum}, repair every ${r.content.repairIntervalMs / 1000} s; ${r.content.puts} puts (${r.content.failedPuts} not acknowledged), ${r.content.pushes} repair copies`
+        : 'off (--content off)',
+    ],
+    ...(r.content
+      ? ([
+          ['acknowledged objects readable, lowest share at a sample', `${pct(r.content.readableMin)}  target 100 % while fewer than r holders leave within one repair period`],
+          ['acknowledged objects lost (all r holders left within one repair period)', `${r.content.last.lost} (${r.content.last.lostWithinOneRepair}) of ${r.content.last.acknowledged}`],
+        ] as [string, string][])
+      : []),
     ['run', `${r.realSeconds.toFixed(1)} s real, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
@@ -142,6 +156,9 @@ try {
       minutes: { type: 'string' },
       'median-session': { type: 'string' },
       sample: { type: 'string' },
+      content: { type: 'string' },
+      objects: { type: 'string' },
+      'puts-per-sample': { type: 'string' },
     },
   });
   if (values.help) {
@@ -165,6 +182,9 @@ try {
     probeTimeoutMs: int('probe-timeout', values['probe-timeout'], values['probe-interval'] === undefined ? lan.probeTimeoutMs : Math.floor(probeIntervalMs / 2), 1, probeIntervalMs - 1),
     k: int('k', values.k, lan.k, 2, 64),
   };
+  const contentFlag = values.content ?? 'on';
+  if (contentFlag !== 'on' && contentFlag !== 'off') throw new Error(`--content=${contentFlag} is invalid: expected on or off`);
+  const contentOn = contentFlag === 'on';
   if (values.churn) {
     const churn = await simulateChurn({
       nodes,
@@ -175,6 +195,9 @@ try {
       lookupsPerSample: 20,
       codec: codec === 'on',
       timings,
+      ...(contentOn
+        ? { content: { objects: int('objects', values.objects, 500, 0, 1_000_000), putsPerSample: int('puts-per-sample', values['puts-per-sample'], 10, 0, 100_000) } }
+        : {}),
       ...(values.json ? {} : { onProgress: (line: string) => console.error(`· ${line}`) }),
     });
     if (values.json) console.log(JSON.stringify(churn));
@@ -187,8 +210,7 @@ try {
     lookups: int('lookups', values.lookups, 500, 1, 100_000),
     kill: int('kill', values.kill, Math.max(1, Math.floor(nodes / 100)), 0, nodes - 1),
     loss,
-    // 1 000 periods of loss cost about 25 min at 10 000 nodes here: 200 keep the run within 10 min.
-    lossPeriods: int('loss-periods', values['loss-periods'], nodes >= 5_000 ? 200 : 1000, 0, 100_000),
+    lossPeriods: int('loss-periods', values['loss-periods'], 1000, 0, 100_000),
     detectLimitSeconds: int('detect-limit', values['detect-limit'], 300, 1, 86_400),
     lookupsPerPeriodDuringKill: 5,
     codec: codec === 'on',

@@ -17,6 +17,9 @@ export interface SimTimings {
   joinIntervalMs: number;
   replicationFactor: number;
   overlayNeighbours: number;
+  /** Content under churn (content-model.ts): acknowledgements a put needs, and the repair interval. */
+  writeQuorum: number;
+  repairIntervalMs: number;
 }
 
 type Key = keyof SimTimings & keyof typeof NODE_CONFIG;
@@ -43,6 +46,8 @@ export function lanTimings(): SimTimings {
     joinIntervalMs: lan('joinIntervalMs'),
     replicationFactor: lan('replicationFactor'),
     overlayNeighbours: lan('overlayNeighbours'),
+    writeQuorum: lan('writeQuorum'),
+    repairIntervalMs: lan('repairIntervalMs'),
   };
 }
 

@@ -32,7 +32,7 @@ describe(`simulator at ${NODES} nodes`, { timeout: 300_000 }, () => {
     assert.equal(r.falseDeathsOutsideLoss, 0, 'false deaths outside it');
   });
 
-  it('under churn (Weibull sessions, crashes and Poisson arrivals) lookups keep succeeding and no live node is declared dead', async () => {
+  it('under churn (Weibull sessions, crashes and Poisson arrivals) lookups keep succeeding, no live node is declared dead and every acknowledged object stays readable (content model)', async () => {
     const r = await simulateChurn({
       nodes: NODES,
       seed: 16,
@@ -42,9 +42,15 @@ describe(`simulator at ${NODES} nodes`, { timeout: 300_000 }, () => {
       lookupsPerSample: 20,
       codec: true,
       timings: lanTimings(),
+      content: { objects: 100, putsPerSample: 10 },
     });
     assert.ok(r.left > 0 && r.joined > 0, `churn happened: ${r.left} left, ${r.joined} joined`);
     assert.ok(r.lookupSuccess.min >= 0.9, `lookup success at some sample: ${r.lookupSuccess.min}`);
     assert.equal(r.falseDeaths, 0, 'false deaths under churn');
+    const lost = r.content!.last;
+    assert.ok(lost.acknowledged >= 100, `objects acknowledged: ${lost.acknowledged}`);
+    // Every object lost must be one whose r holders all left within one repair period.
+    assert.equal(lost.lost, lost.lostWithinOneRepair, 'objects lost with fewer than r holders gone within one repair period');
+    assert.ok(r.content!.readableMin >= (lost.acknowledged - lost.lost) / lost.acknowledged, `readable at every sample: ${r.content!.readableMin}`);
   });
 });
