@@ -20,10 +20,24 @@ export function encodeId(hex: string, field: string, index: number, sub: string,
   return Buffer.from(hex, 'hex');
 }
 
+/**
+ * Ids decoded lately, each kept as one string (bounded: cleared when full). A node meets the same
+ * few hundred ids in every message; one string per id instead of one per message makes the maps
+ * keyed by id compare by reference (a Map lookup with a fresh 64-digit string hashes and compares
+ * it whole) and keeps one copy in memory: at 1 000 simulated nodes there were 485 000 copies.
+ */
+const INTERNED_IDS = new Map<string, string>();
+const MAX_INTERNED_IDS = 65_536;
+
 export function decodeId(bytes: Uint8Array, field: string, index: number, sub: string, name = '.id'): string {
   if (bytes.length !== ID_BYTES) invalid(field, index, sub + name, `an id has ${ID_BYTES} bytes, got ${bytes.length}`);
   // Buffer.prototype.toString works on any Uint8Array view without copying it.
-  return Buffer.prototype.toString.call(bytes, 'hex');
+  const hex: string = Buffer.prototype.toString.call(bytes, 'hex');
+  const known = INTERNED_IDS.get(hex);
+  if (known !== undefined) return known;
+  if (INTERNED_IDS.size >= MAX_INTERNED_IDS) INTERNED_IDS.clear();
+  INTERNED_IDS.set(hex, hex);
+  return hex;
 }
 
 /**

@@ -168,9 +168,11 @@ export class Membership {
   }
 
   /**
-   * Changes whenever a known member changes state, gets a new contact or is forgotten: callers
-   * that derive something from the members they asked about (the probe targets) rebuild it only
-   * then. Learning a new member does not change it.
+   * Changes whenever a known member changes state or gets a new contact: callers that derive
+   * something from the members they asked about (the probe targets) rebuild it only then. Learning
+   * a new member does not change it, nor does a sweep forgetting one: it forgets only members the
+   * routing table no longer holds and members long gone, neither of them a probe target (at
+   * 10 000 simulated nodes the sweeps' bumps had every node rebuild its targets every few periods).
    */
   get version(): number {
     return this.#version;
@@ -288,7 +290,7 @@ export class Membership {
       if (expired || unwanted) {
         this.#members.delete(id);
         this.#counts[e.state]--;
-        this.#version++;
+        // No version bump: neither kind is a probe target (see version).
         forgotten++;
         if (unwanted) {
           this.#forgotten.delete(id);
