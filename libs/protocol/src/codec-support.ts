@@ -14,11 +14,21 @@ export { MAX_ADDRESS_LENGTH };
 
 /** An id field: in a contact `name` is `.id` after the contact's `sub`; on its own both are ''. */
 export function encodeId(hex: string, field: string, index: number, sub: string, name = '.id'): Buffer {
+  // An id already checked and converted (nearly every one: a node sends the same few hundred ids
+  // over and over); the bytes are shared between messages and never written to.
+  const known = ENCODED_IDS.get(hex);
+  if (known !== undefined) return known;
   if (typeof hex !== 'string' || !NodeId.isHex(hex)) {
     invalid(field, index, sub + name, `not a 64-digit lower-case hex id: ${JSON.stringify(String(hex).slice(0, 80))}`);
   }
-  return Buffer.from(hex, 'hex');
+  const bytes = Buffer.from(hex, 'hex');
+  if (ENCODED_IDS.size >= MAX_INTERNED_IDS) ENCODED_IDS.clear();
+  ENCODED_IDS.set(hex, bytes);
+  return bytes;
 }
+
+/** Ids encoded lately and their bytes (bounded like INTERNED_IDS). */
+const ENCODED_IDS = new Map<string, Buffer>();
 
 /**
  * Ids decoded lately, each kept as one string (bounded: cleared when full). A node meets the same

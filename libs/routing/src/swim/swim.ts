@@ -756,9 +756,11 @@ export class Swim implements Startable {
    * the queue's least-sent updates.
    */
   #envelopeFor(peer: PeerContact, news: readonly MemberUpdate[] = []): Envelope {
-    const known = this.#membership.get(peer.id);
     const claims: MemberUpdate[] = [];
-    if (known !== undefined && known.state !== 'alive' && peer.id !== this.selfId) {
+    // The state first: get() allocates, and nearly every peer is simply alive.
+    const state = this.#membership.stateOf(peer.id);
+    if (state !== undefined && state !== 'alive' && peer.id !== this.selfId) {
+      const known = this.#membership.get(peer.id)!;
       claims.push({ state: known.state, contact: known.contact, from: this.selfId });
     }
     const max = this.#tuning.maxPiggyback;
