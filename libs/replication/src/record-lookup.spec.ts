@@ -186,6 +186,32 @@ describe('RecordLookup: speculative retry', () => {
     assert.deepEqual(found, { record }, 'b’s record, with d’s empty answer as the second of the quorum');
   });
 
+  it('nobody left to ask: a record in hand ends the wait once those in flight stay silent for the delay', async () => {
+    const { root, record } = await fixture();
+    const clock = new ManualClock(0);
+    const d = contact(5);
+    const asked: [string, number][] = [];
+    const lookup = new RecordLookup({
+      self,
+      db: memoryDb(),
+      clock,
+      replicaSet: { r: 3, w: 2, knownPreferenceList: (_k, n) => [a, b, c].slice(0, n), isReplica: () => false, lookupPreferenceList: async () => [a, d, c, b] },
+      peers: {
+        getRecord: (peer) => {
+          asked.push([peer.id.slice(0, 2), clock.now()]);
+          if (peer.id === b.id) return Promise.resolve({ record });
+          return clock.sleep(5_000).then(() => Promise.reject(new DeadlineExceededError('no answer')));
+        },
+      },
+      tombstones: { apply: () => true },
+    });
+    let found: object | undefined;
+    void lookup.find(root.cid, undefined).then((f) => (found = f));
+    await clock.advance(2 * SPECULATIVE_RETRY_MS);
+    assert.deepEqual(asked, [['02', 0], ['03', 0], ['04', SPECULATIVE_RETRY_MS]]);
+    assert.deepEqual(found, { record }, 'at twice the delay, not at the deadline');
+  });
+
   it('replicas that answer in time are not joined by anyone', async () => {
     const { root, record } = await fixture();
     const clock = new ManualClock(0);

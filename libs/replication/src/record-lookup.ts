@@ -16,6 +16,8 @@ import type { Tombstones } from './tombstones.ts';
  */
 export const SPECULATIVE_RETRY_MS = 500;
 
+const settles = (a: RecordAnswer): boolean => a.record !== undefined || a.tombstone !== undefined;
+
 /** What is known of an object: its record, its tombstone, or neither. */
 export interface RecordAnswer {
   record?: ObjectRecord;
@@ -102,7 +104,8 @@ export class RecordLookup {
    * Asks `quorum` of `peers` (in their order; this node, when among them, has answered already:
    * nothing here), and more of them while fewer than that answered: the next one as soon as one
    * fails, and one more each time the calls in flight stay unanswered for the speculative retry
-   * delay. The first call, and each speculative one, also asks for the root block.
+   * delay. The first call, and each speculative one, also asks for the root block. With nobody
+   * left to ask, silence for the delay ends the wait if a record or tombstone came meanwhile.
    */
   async #ask(peers: readonly PeerContact[], ask: { cid: CID; quorum: number; rootBlockMaxBytes: number; signal: AbortSignal | undefined }): Promise<RecordFound> {
     const selfId = this.#init.self.id;
@@ -136,6 +139,9 @@ export class RecordLookup {
       const outcome = await Promise.race([...inFlight, slow]);
       clock.clearTimeout(timer!);
       if (outcome === 'slow' && next < others.length && !ask.signal?.aborted) launch(true);
+      // Nobody left to ask, those in flight silent for the delay (across a partition, until their
+      // deadline), and a record or tombstone in hand: it is the answer, without the wait.
+      else if (outcome === 'slow' && settles(pickRecordAnswer(answers, cidText))) break;
       topUp();
     }
     const found: RecordFound = pickRecordAnswer(answers, cidText);
