@@ -220,23 +220,35 @@ describe('PeerService over gRPC with GrpcPeerTransport', () => {
     await rejectsWithCode(transport(t).request(address, 'ping', PING, { deadlineMs: 3_000 }), 'UNAVAILABLE');
   });
 
-  it('disconnect(address) closes that channel only, aborting its calls; the next call opens a new one', async (t) => {
+  it('disconnect(address) closes that channel only, aborting its calls; the next call opens a new connection', async (t) => {
+    const peers: string[] = [];
     const started = deferred();
-    handler.onPing = () => {
+    let hang = false;
+    handler.onPing = (_request, context) => {
+      peers.push(context.peer);
+      if (!hang) return Promise.resolve(PING_RESPONSE);
       started.resolve();
       return new Promise<PingResponse>(() => {});
     };
+    t.after(() => {
+      handler.onPing = undefined;
+    });
     const tr = transport(t);
     await tr.request(other.address, 'ping', PING);
+    await tr.request(server.address, 'ping', PING);
+    hang = true;
     const call = tr.request(server.address, 'ping', PING);
     await started.promise;
-    handler.onPing = undefined;
+    hang = false;
     tr.disconnect(server.address);
     await rejectsWithCode(call, 'ABORTED');
     assert.equal(tr.channelCount, 1, 'the other channel stays');
     tr.disconnect('127.0.0.1:1');
     assert.deepEqual(await tr.request(server.address, 'ping', PING), PING_RESPONSE);
     assert.equal(tr.channelCount, 2);
+    assert.equal(peers.length, 3, 'the pings to `server` (`other` has its own handler)');
+    assert.equal(peers[0], peers[1], 'one connection before');
+    assert.notEqual(peers[2], peers[0], 'a new connection (another source port) after');
   });
 
   it('close() aborts calls in flight and refuses later ones', async (t) => {
