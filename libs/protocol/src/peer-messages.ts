@@ -59,6 +59,8 @@ export interface ConnectionEvents {
 export interface ConnectionControl {
   /** Closes the cached connection to `address`, if any (its calls in flight reject); the next call opens a new one. */
   disconnect?(address: string): void;
+  /** Whether the cached connection to `address` is up now (gRPC: its channel READY). */
+  connected?(address: string): boolean;
 }
 
 /**

@@ -535,6 +535,10 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
           // carries its raised incarnation and is taken at once (a plain ping at the old one is
           // not, so a healed partition waited for gossip to bring the claims across: 37 s).
           const dead = gone.get(address);
+          // A connection to a member held dead that is not up is a connect begun during the cut,
+          // its SYNs retried 1, 3, 7, 15 s apart: a new one reaches a healed member at once. One
+          // that is up (a handshake slower than the ping's deadline finished since) is kept.
+          if (dead && this.#init.transport.connected?.(address) === false) this.#init.transport.disconnect?.(address);
           try {
             const response = await this.#init.transport.request(
               address,
@@ -545,9 +549,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
             this.#swim.receive(response);
             answered++;
           } catch {
-            // Not up yet, or gone: the next round tries again, on a new connection to a member
-            // held dead (this one's connect may be stuck in SYN back-off past the heal).
-            if (dead) this.#init.transport.disconnect?.(address);
+            // Not up yet, or gone: the next round tries again.
           }
         }),
       );

@@ -234,13 +234,16 @@ describe('PeerService over gRPC with GrpcPeerTransport', () => {
       handler.onPing = undefined;
     });
     const tr = transport(t);
+    assert.equal(tr.connected(server.address), false, 'no channel yet');
     await tr.request(other.address, 'ping', PING);
     await tr.request(server.address, 'ping', PING);
+    assert.equal(tr.connected(server.address), true);
     hang = true;
     const call = tr.request(server.address, 'ping', PING);
     await started.promise;
     hang = false;
     tr.disconnect(server.address);
+    assert.equal(tr.connected(server.address), false);
     await rejectsWithCode(call, 'ABORTED');
     assert.equal(tr.channelCount, 1, 'the other channel stays');
     tr.disconnect('127.0.0.1:1');

@@ -224,6 +224,11 @@ export class GrpcPeerTransport implements PeerTransport {
     entry.channel.close();
   }
 
+  /** See {@link ConnectionControl}: whether the channel to `address` has its connection up (READY). */
+  connected(address: string): boolean {
+    return this.#channels.get(address)?.channel.connected ?? false;
+  }
+
   /** Closes every channel; calls in flight reject with ABORTED, and so do later calls. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
