@@ -42,6 +42,25 @@ export function idFromHex(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
+const SHARED_ID_BYTES = new Map<string, Uint8Array>();
+/** Ids whose bytes {@link sharedIdBytes} keeps (cleared when full): more than a simulation of 10 000 nodes meets. */
+const MAX_SHARED_ID_BYTES = 65_536;
+
+/**
+ * {@link idFromHex}, but one array per id for the whole process, shared by every table record and
+ * lookup candidate of that id: never mutate it (see Contact.idBytes). At 10 000 simulated nodes a
+ * fresh array per record cost about 200 bytes for each of several million records.
+ */
+export function sharedIdBytes(hex: string): Uint8Array {
+  let bytes = SHARED_ID_BYTES.get(hex);
+  if (bytes === undefined) {
+    bytes = idFromHex(hex);
+    if (SHARED_ID_BYTES.size >= MAX_SHARED_ID_BYTES) SHARED_ID_BYTES.clear();
+    SHARED_ID_BYTES.set(hex, bytes);
+  }
+  return bytes;
+}
+
 /** The 64-digit lower-case hex form of a 32-byte id. */
 export function idToHex(id: Uint8Array): string {
   if (id.length !== ID_BYTES) throw new InvalidArgumentError(`an id has ${ID_BYTES} bytes, got ${id.length}`);

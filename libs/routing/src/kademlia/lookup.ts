@@ -18,7 +18,7 @@ import {
   type Clock,
   type DeadlineSignal,
 } from '@peerweave/core';
-import { idFromHex, type ContactInfo } from './contact.ts';
+import { sharedIdBytes, type ContactInfo } from './contact.ts';
 import { compareDistance } from './distance.ts';
 import { DEFAULT_K } from './k-bucket.ts';
 
@@ -199,7 +199,7 @@ class Lookup {
       return;
     }
     if (typeof info.id !== 'string' || !NodeId.isHex(info.id)) return;
-    const candidate: Candidate = { info, idBytes: idBytes ?? idFromHex(info.id), depth, state: 'waiting' };
+    const candidate: Candidate = { info, idBytes: idBytes ?? sharedIdBytes(info.id), depth, state: 'waiting' };
     this.#byId.set(info.id, candidate);
     // Binary search for the insertion point; the shortlist stays sorted by distance.
     let lo = 0;

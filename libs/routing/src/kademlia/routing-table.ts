@@ -7,7 +7,7 @@
  * on its record.
  */
 import { ID_BYTES, InvalidArgumentError, NodeId } from '@peerweave/core';
-import { idFromHex, idToHex, type Contact, type ContactInfo } from './contact.ts';
+import { idFromHex, idToHex, sharedIdBytes, type Contact, type ContactInfo } from './contact.ts';
 import { bucketIndex, closestN, ID_BITS } from './distance.ts';
 import { KBucket, type BucketRemoval } from './k-bucket.ts';
 
@@ -72,7 +72,7 @@ export class RoutingTable {
       const bucket = this.#buckets[known]!;
       return bucket.observe({ ...contact, idBytes: bucket.get(contact.id)!.idBytes }, now);
     }
-    const idBytes = idFromHex(contact.id);
+    const idBytes = sharedIdBytes(contact.id);
     const index = bucketIndex(this.self, idBytes);
     const outcome = this.#bucket(index).observe({ ...contact, idBytes }, now);
     if (outcome === 'added') this.#bucketOf.set(contact.id, index);
