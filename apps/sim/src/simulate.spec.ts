@@ -1,5 +1,5 @@
 // The simulator at 1 000 nodes inside the test command (issue #16): the real routing code, codecs
-// on, lan timings; asserts the targets that `npm run sim -- --nodes 10000` prints. About 1.5 min
+// on, lan timings; asserts the targets that `npm run sim -- --nodes 10000` prints. About 2.2 min
 // here (2 cores); SIM_SPEC_NODES makes it smaller or larger.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
