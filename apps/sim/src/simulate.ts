@@ -192,7 +192,13 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
     for (const r of round) samples.push(await r);
   }
   sampleRss();
-  progress(`${o.lookups} lookups done (${real()})`);
+  {
+    // Printed as soon as known: a big run that dies later still leaves its lookup figures.
+    const r = percentiles(samples.map((s) => s.rounds));
+    const q = percentiles(samples.map((s) => s.rpcs));
+    const ok = samples.filter((s) => s.ok).length;
+    progress(`${o.lookups} lookups done: rounds p50/p90/p99 ${r.p50}/${r.p90}/${r.p99}, RPCs ${q.p50}/${q.p90}/${q.p99}, ${ok} found the closest (${real()})`);
+  }
 
   const sizes = cluster.nodes.map((n) => n.routing.tableSize);
   const table = {
