@@ -1,8 +1,24 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 
 const exec = promisify(execFile);
+
+/**
+ * `docker run` arguments that admit a lone peer container as a Compose cluster's nodes are admitted
+ * (issue #15: a node starts only with a cluster CA, or with PEERWEAVE_INSECURE): the CA and its key
+ * `scripts/setup.sh` made in .peerweave/ca, bind-mounted where Compose puts its secrets.
+ */
+export function clusterCaArgs(): string[] {
+  const ca = fileURLToPath(new URL('../.peerweave/ca/', import.meta.url));
+  return [
+    '-v', `${ca}ca.crt:/run/secrets/cluster_ca:ro`,
+    '-v', `${ca}ca.key:/run/secrets/cluster_ca_key:ro`,
+    '-e', 'PEERWEAVE_CLUSTER_CA=/run/secrets/cluster_ca',
+    '-e', 'PEERWEAVE_CLUSTER_CA_KEY=/run/secrets/cluster_ca_key',
+  ];
+}
 
 export async function docker(args: string[], timeoutMs = 300_000): Promise<string> {
   const { stdout } = await exec('docker', args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
@@ -140,7 +156,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const IDLE_RSS_WAIT_MS = 1000 * Number(process.env.BENCH_IDLE_RSS_WAIT_S ?? 45);
 
 export async function idleContainerRss(image: string, command: string[] | undefined): Promise<number> {
-  const id = await docker(['run', '-d', '--label', 'peerweave.bench=true', image, ...(command ?? [])]);
+  // The peer needs its cluster CA to start; the bare server (a command) ignores it.
+  const admission = command === undefined ? clusterCaArgs() : [];
+  const id = await docker(['run', '-d', '--label', 'peerweave.bench=true', ...admission, image, ...(command ?? [])]);
   try {
     await waitHealthy([id], 60_000);
     // Idle means idle for a while: a peer gives back its start-up garbage after 30 s of quiet

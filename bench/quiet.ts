@@ -32,10 +32,12 @@
 // ~2 min, idle RSS ~40 s per run. Every container, network and volume is removed in `finally` and on
 // SIGINT/SIGTERM. Knobs: BENCH_QUIET_SETTLE_S (30), BENCH_QUIET_IDLE_S (60), BENCH_QUIET_PUTS (2000),
 // BENCH_QUIET_AFTER_S (60), BENCH_QUIET_STORE_OBJECTS (10000). BENCH_QUIET_IDLE_ONLY=1 measures only the
-// cluster's idle CPU (figure 2, without its bare baseline; ~3 min), for comparing two images quickly.
+// cluster's idle CPU (figure 2, without its bare baseline; ~3 min), for comparing two images quickly;
+// BENCH_QUIET_RSS_ONLY=1 only the RSS figures of one container (1 and 5; ~5 min). PEERWEAVE_IMAGE
+// names another image (the bare baseline runs in it too).
 import { readFile } from 'node:fs/promises';
 import type { Agent } from 'undici';
-import { cleanupOnSignal, ComposeCluster, docker, withContainer, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
+import { cleanupOnSignal, clusterCaArgs, ComposeCluster, docker, withContainer, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
 import { probeCostRows } from './probe-cost.ts';
 import { CLIENTS, call, cgroupFile, cgroupSeconds, describe, errorCount, logErrors, newAgent, putPhase, type CpuProbe } from './small-objects.ts';
 
@@ -51,6 +53,8 @@ const AFTER_MAX_S = Math.max(AFTER_S, 120);
 const STORE_OBJECTS = Number(process.env.BENCH_QUIET_STORE_OBJECTS ?? 10_000);
 /** Only the cluster's idle CPU: no probe cost, RSS, bare cluster, burst or store. */
 const IDLE_ONLY = process.env.BENCH_QUIET_IDLE_ONLY === '1';
+/** Only the two RSS figures of one container (idle, and after the store), about 5 minutes. */
+const RSS_ONLY = process.env.BENCH_QUIET_RSS_ONLY === '1';
 const WINDOW_S = 5;
 /** "Back to idle": a 5 s window whose Σ process CPU is at most this multiple of the idle rate. */
 const RETURN_FACTOR = 1.5;
@@ -178,24 +182,28 @@ export async function quietSection(root: string, runs: number, push: (r: Row) =>
       await clusterFigures(root, 'bare cluster skipped (BENCH_QUIET_IDLE_ONLY=1)', push);
       return;
     }
-    await probeCostRows(push).catch((err: unknown) => {
-      process.exitCode = 1;
-      push({ figure: 'CPU per SWIM probe, both ends (PingStream frame)', ours: failed(err), baseline: '—', ratio: '—', target: '—' });
-    });
+    if (!RSS_ONLY) {
+      await probeCostRows(push).catch((err: unknown) => {
+        process.exitCode = 1;
+        push({ figure: 'CPU per SWIM probe, both ends (PingStream frame)', ours: failed(err), baseline: '—', ratio: '—', target: '—' });
+      });
+    }
     await idleRss(runs, push).catch((err: unknown) => {
       process.exitCode = 1;
       push({ figure: 'idle RSS, one container (issue #12)', ours: failed(err), baseline: '—', ratio: '—', target: '≤ 1.2×' });
     });
-    let base: BareIdle | string;
-    try {
-      base = await bareClusterIdle(root);
-    } catch (err) {
-      base = `bare cluster not measured: ${failed(err)}`;
+    if (!RSS_ONLY) {
+      let base: BareIdle | string;
+      try {
+        base = await bareClusterIdle(root);
+      } catch (err) {
+        base = `bare cluster not measured: ${failed(err)}`;
+      }
+      await clusterFigures(root, base, push).catch((err: unknown) => {
+        process.exitCode = 1;
+        push({ figure: `idle CPU and a ${PUTS}-put burst in the 22-container cluster`, ours: failed(err), baseline: '—', ratio: '—', target: '—' });
+      });
     }
-    await clusterFigures(root, base, push).catch((err: unknown) => {
-      process.exitCode = 1;
-      push({ figure: `idle CPU and a ${PUTS}-put burst in the 22-container cluster`, ours: failed(err), baseline: '—', ratio: '—', target: '—' });
-    });
     await storeRss(push).catch((err: unknown) => {
       process.exitCode = 1;
       push({ figure: `idle RSS after storing ${STORE_OBJECTS} objects`, ours: failed(err), baseline: '—', ratio: '—', target: '≤ 1.1×' });
@@ -448,7 +456,7 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
   console.error(`· quiet: RSS of one peer (r = w = 1) with an empty store and after ${STORE_OBJECTS} × 4 KiB puts`);
   const agent = newAgent();
   try {
-    await withContainer(['-p', '127.0.0.1::8080', '-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', '-e', 'PEERWEAVE_HTTP_RATE_WRITES=0', IMAGE], async (id) => {
+    await withContainer(['-p', '127.0.0.1::8080', ...clusterCaArgs(), '-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', '-e', 'PEERWEAVE_HTTP_RATE_WRITES=0', IMAGE], async (id) => {
       await waitHealthy([id], 60_000);
       const node: ClusterNode = { container: id, service: 'peer', url: await hostUrl(id), id: '' };
       const m = await meter([id]);
