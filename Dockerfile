@@ -6,12 +6,21 @@
 # (see scripts/setup.sh). Hence: exec-form CMD/HEALTHCHECK only, never a RUN.
 FROM node:24-bookworm-slim
 
-# GLIBC_TUNABLES: mmap and trim thresholds for bulk block transfer (docs PERFORMANCE.md); arena_max=2:
-# glibc gives every thread that mallocs its own arena and keeps what a burst left in each. Measured
-# (2026-12-05, one node from the bundle, 10 000 x 4 KiB puts, idle 30 s after): 1.28x the empty
-# node's RSS with per-thread arenas, 1.15x with 2 (1.12-1.17x with 1), CPU per put within the noise.
+# LD_PRELOAD: jemalloc (Debian's libjemalloc2, copied from the host into dist/ by scripts/build.ts)
+# instead of glibc's malloc, for every process of the image. After a burst glibc keeps the free pages
+# that lie between live chunks (only malloc_trim(3) returns them, and Node has no binding for it);
+# jemalloc gives dirty pages back on its own after dirty_decay_ms. Measured with the quiet bench
+# (2026-12-05, one container, 10 000 x 4 KiB puts, idle after): RSS 1.18x its empty-store value with
+# glibc, 1.06-1.07x with jemalloc (mimalloc 2.0.9, Debian's: 1.18x). background_thread: purging
+# needs it, an idle node allocates too little to trigger it (without: 1.18x); it sleeps while there
+# is nothing to purge (6 local nodes idled at 0.43 % of a core each with it, 0.45 % on glibc).
+# narenas:2 as glibc's arena_max=2 was: fewer arenas, less memory held per thread.
+# GLIBC_TUNABLES only matter where LD_PRELOAD is overridden (mmap/trim thresholds for bulk block
+# transfer, docs PERFORMANCE.md; arena_max=2 for the reason above).
 ENV NODE_ENV=production \
     PEERWEAVE_DATA_DIR=/data \
+    LD_PRELOAD=/app/lib/peer/libjemalloc.so.2 \
+    MALLOC_CONF=narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0 \
     GLIBC_TUNABLES=glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864:glibc.malloc.arena_max=2
 
 # /data owned by the runtime user, made without RUN: copy an empty directory with --chown.

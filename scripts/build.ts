@@ -12,6 +12,8 @@
 //                                      read from beside the bundle: see live-page-assets.ts)
 //   dist/lib/peer/healthcheck          the container HEALTHCHECK: a static C binary (GET /healthz,
 //                                      exit 0/1), see deploy/docker/healthcheck/healthcheck.c
+//   dist/lib/peer/libjemalloc.so.2     Debian's jemalloc, copied from the host (package libjemalloc2,
+//                                      installed by scripts/setup.sh); the image preloads it
 //   dist/proto/...                     .proto files loaded at run time
 //
 // Why dist/lib/<app>/: grpc-health-check and @grpc/reflection load their .proto files from
@@ -35,6 +37,8 @@ interface AppEntry {
   readonly entry: string;
   /** Also emit dist/lib/<name>/healthcheck, the static health probe (needs gcc, see build-healthcheck.ts). */
   readonly healthcheck?: boolean;
+  /** Also copy the host's jemalloc to dist/lib/<name>/libjemalloc.so.2 (the image's LD_PRELOAD, see the Dockerfile). */
+  readonly jemalloc?: boolean;
   /** Also emit dist/lib/<name>/openapi.json (apps/peer/src/openapi-document.ts). */
   readonly openapi?: boolean;
   /** Also copy the live page's files to dist/lib/<name>/live-page/. */
@@ -43,7 +47,7 @@ interface AppEntry {
 
 /** The apps to bundle. */
 const APPS: readonly AppEntry[] = [
-  { name: 'peer', entry: 'apps/peer/src/main.ts', healthcheck: true, openapi: true, livePage: true },
+  { name: 'peer', entry: 'apps/peer/src/main.ts', healthcheck: true, jemalloc: true, openapi: true, livePage: true },
   // The `peerweave` CLI: its bin runs the source on Node >= 22.18 and falls back to this bundle;
   // in the image, `docker exec <peer> node /app/lib/cli/main.mjs status` asks the node itself.
   { name: 'cli', entry: 'apps/cli/src/main.ts' },
@@ -104,6 +108,23 @@ function protoSources(): Array<[string, string]> {
 //     non-ASCII byte can only come from a kept comment; the build fails rather than ship one.
 //   - splitting: what is loaded with `await import()` is a chunk of its own, never read until
 //     first used; in one file it would cost its source text even unevaluated.
+
+// --- The image's allocator ----------------------------------------------------------------------
+// The image has no RUN (no apt inside it), so the shared library it preloads comes from the host,
+// which is Debian 12 like the base image: the same libc and libstdc++ it links against.
+// PEERWEAVE_JEMALLOC names another copy (e.g. on a host of another distribution).
+const JEMALLOC_CANDIDATES = ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2'];
+
+function copyJemalloc(outFile: string): void {
+  const from = process.env.PEERWEAVE_JEMALLOC || JEMALLOC_CANDIDATES.find((f) => existsSync(f));
+  if (from === undefined || !existsSync(from)) {
+    throw new Error(
+      'the image preloads jemalloc and none was found on this host: bash scripts/setup.sh installs it ' +
+        '(or apt-get install -y --no-install-recommends libjemalloc2, or PEERWEAVE_JEMALLOC=/path/to/libjemalloc.so.2)',
+    );
+  }
+  cpSync(from, outFile, { dereference: true });
+}
 
 function checkAscii(file: string): void {
   const bytes = readFileSync(file);
@@ -265,6 +286,7 @@ async function main(): Promise<void> {
       execFileSync(process.execPath, ['--check', join(outdir, file)], { stdio: 'inherit' });
     }
     if (app.healthcheck) compileHealthcheck(join(outdir, 'healthcheck'));
+    if (app.jemalloc) copyJemalloc(join(outdir, 'libjemalloc.so.2'));
     if (app.openapi) await writeOpenApiDocument(outdir, version);
     if (app.livePage) cpSync(join(ROOT, 'libs/http-api/src/live-page'), join(outdir, 'live-page'), { recursive: true });
   }

@@ -274,13 +274,16 @@ ensure_c_toolchain() {
   local missing=()
   command -v gcc >/dev/null || missing+=(gcc)
   dpkg-query -W -f='${Status}' libc6-dev 2>/dev/null | grep -q 'install ok installed' || missing+=(libc6-dev)
-  if (( ${#missing[@]} == 0 )); then ok "C toolchain present ($(gcc -dumpfullversion 2>/dev/null || echo gcc))"; return; fi
-  local t0; t0=$(now); doing "installing ${missing[*]} (the health probe is a static C binary)"
+  # jemalloc: scripts/build.ts copies Debian's libjemalloc.so.2 into dist/ and the image preloads
+  # it (see the Dockerfile: glibc keeps the free pages a burst leaves between live chunks).
+  dpkg-query -W -f='${Status}' libjemalloc2 2>/dev/null | grep -q 'install ok installed' || missing+=(libjemalloc2)
+  if (( ${#missing[@]} == 0 )); then ok "C toolchain and jemalloc present ($(gcc -dumpfullversion 2>/dev/null || echo gcc))"; return; fi
+  local t0; t0=$(now); doing "installing ${missing[*]} (the health probe is a static C binary; the image preloads jemalloc)"
   apt_update_once
   run "apt-get install ${missing[*]}" apt-get install -y --no-install-recommends "${missing[@]}"
   hash -r
   command -v gcc >/dev/null || die "${missing[*]} installed but gcc is not on PATH"
-  ok "C toolchain installed ($(since "$t0"))"
+  ok "C toolchain and jemalloc installed ($(since "$t0"))"
 }
 
 # ---------------------------------------------------------------------------------------------- 8

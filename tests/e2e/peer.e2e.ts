@@ -59,6 +59,13 @@ describe('peer image', { timeout: 240_000 }, () => {
     assert.match(r.text, /^process_resident_memory_bytes /m);
   });
 
+  it('the node runs on jemalloc (the image preloads it: see the Dockerfile)', async () => {
+    // PID 1 is the node itself (the image's CMD, no init here); its mappings name every shared library.
+    const r = await peers[0]!.exec(['node', '-e', "process.stdout.write(require('fs').readFileSync('/proc/1/maps', 'utf8'))"]);
+    assert.equal(r.exitCode, 0, r.output);
+    assert.match(r.output, /\/app\/lib\/peer\/libjemalloc\.so\.2/);
+  });
+
   it('the gRPC health service says SERVING to a grpc-js client holding a cluster certificate', async () => {
     const client = createHealthClient(grpcAddress(peers[1]!), { credentials: await suiteClientCredentials() });
     try {
