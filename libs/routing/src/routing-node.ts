@@ -519,7 +519,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       known.add(this.#init.self.address);
       // Members held dead, by address: a partition's other side, or crashed nodes.
       const gone = new Map<string, PeerContact>();
-      for (const m of this.#swim.members()) if (m.state === 'dead' && !known.has(m.contact.address)) gone.set(m.contact.address, m.contact);
+      for (const c of this.#swim.deadContacts()) if (!known.has(c.address)) gone.set(c.address, c);
       const seeded = this.#init.seeds?.configured === true;
       const resolved = seeded ? (await this.#init.seeds!.candidates()).filter((a) => !known.has(a)) : [];
       const reconnect = shuffle(

@@ -293,6 +293,7 @@ describe('Membership: dead retention', () => {
     );
     assert.deepEqual(membership.counts(), { alive: 0, suspect: 0, dead: 1, left: 1 });
     assert.equal(membership.viewSize, 1);
+    assert.deepEqual(membership.deadContacts(), [contact('d', 5)]); // dead only, not left
 
     await clock.advance(RETENTION - 1);
     assert.equal(membership.sweep(), 0);

@@ -347,6 +347,11 @@ export class Swim implements Startable {
     return this.#membership.members();
   }
 
+  /** The contacts of the members held dead (not left), without a record per member (see Membership.deadContacts). */
+  deadContacts(): PeerContact[] {
+    return this.#membership.deadContacts();
+  }
+
   /** The current minimum suspicion timeout: suspicionMult × max(1, log10(n)) × probeInterval. */
   suspicionTimeoutMs(): number {
     return this.#membership.suspicionTimeoutMs();
