@@ -138,10 +138,18 @@ export class DeathLog {
   }
 }
 
+/**
+ * Where the simulated clock starts: 1 s, not a date. Times and incarnations stay below 2^30 ms
+ * (12 days), so V8 keeps them as small integers instead of boxing each in a heap number: at 1 000
+ * nodes 1.25 million heap numbers, 19 MiB of a 230 MiB heap.
+ */
+export const SIM_START_MS = 1_000;
+
 /** The simulated network: `nodes` real routing nodes joined over the memory network on a manual clock. */
 export function createSimCluster(nodes: number, seed: number, codec: boolean, t: SimTimings): Promise<TestCluster> {
   return createTestCluster(nodes, {
     seed,
+    startMs: SIM_START_MS,
     // 20 batches: each batch waits a second while every node already in runs, so fewer, larger
     // batches join 10 000 nodes in ~210 000 node-periods instead of ~510 000 with 50.
     joinBatch: Math.max(50, Math.floor(nodes / 20)),
@@ -168,7 +176,7 @@ export async function simulate(o: SimOptions): Promise<SimReport> {
   const real = (): string => `${((Date.now() - started) / 1000).toFixed(0)} s real`;
 
   const cluster = await createSimCluster(o.nodes, o.seed, o.codec, t);
-  const joinSimSeconds = (cluster.clock.now() - 1_700_000_000_000) / 1000;
+  const joinSimSeconds = (cluster.clock.now() - SIM_START_MS) / 1000;
   progress(`joined ${o.nodes} nodes (${joinSimSeconds.toFixed(0)} s simulated, ${real()})`);
   const deaths = new DeathLog(cluster);
   await cluster.advance(5 * t.probeIntervalMs, t.probeIntervalMs);
