@@ -56,7 +56,8 @@ export class BlockFetch {
     const row = db.getBlock(cidText);
     const local = row === undefined ? undefined : await blocks.get(cid, { sizeHint: row.bytes });
     if (local !== undefined) {
-      db.touch(cidText, clock.now());
+      // Only cache blocks are evicted by access time (ContentServer.serveBlock).
+      if (row!.kind === 'cache') db.touch(cidText, clock.now());
       metrics.fetches.inc({ source: 'local' });
       return local;
     }

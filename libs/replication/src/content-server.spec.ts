@@ -240,3 +240,22 @@ describe('holdsCopy', () => {
   ];
   for (const [kind, held] of cases) it(`${kind ?? 'no row'}: ${held}`, () => assert.equal(holdsCopy(kind ? { kind } : undefined), held));
 });
+
+describe('ContentServer.serveBlock', () => {
+  it('marks a cache block as used for the LRU, and writes nothing for a replica or a hint', async () => {
+    const s = setup();
+    const blocks = await Promise.all(['replica', 'hint', 'cache'].map((k) => rawBlock(k)));
+    const kinds: BlockKind[] = ['replica', 'hint', 'cache'];
+    blocks.forEach((b, i) => {
+      s.blocks.map.set(b.text, b.bytes);
+      s.db.addBlock({ cid: b.text, bytes: b.bytes.length, roots: ['root'], kind: kinds[i]!, ...(kinds[i] === 'hint' ? { hintFor: contact(3).id } : {}), nowMs: 1_000 });
+    });
+    await s.clock.advance(10_000);
+    for (const b of blocks) assert.deepEqual(await s.server.serveBlock(b.text), b.bytes);
+    assert.deepEqual(
+      blocks.map((b) => s.db.getBlock(b.text)?.lastAccessMs),
+      [1_000, 1_000, s.clock.now()],
+    );
+    assert.equal(await s.server.serveBlock((await rawBlock('absent')).text), undefined);
+  });
+});

@@ -205,7 +205,10 @@ export class ContentServer {
     if (row === undefined) return undefined;
     const data = await blocks.get(parseCid(cid), { verify: false, sizeHint: row.bytes });
     if (data === undefined) return undefined;
-    db.touch(cid, clock.now());
+    // Access times order the cache's eviction, and only cache blocks are evicted: serving a
+    // replica's or a hint's block writes nothing (it was an UPDATE, a write transaction, per block
+    // served to a reader). A block demoted to cache later keeps the access time it had.
+    if (row.kind === 'cache') db.touch(cid, clock.now());
     metrics.served.inc();
     metrics.servedBytes.inc({}, data.length);
     return data;
