@@ -1,7 +1,7 @@
 // Public API of the search lib: the local FTS5 index, the SearchNode facade (flooded search with a
 // TTL, the supernode role), and keeping the index in step with the content records. The components
 // SearchNode composes (README.md) stay inside the lib.
-export { SearchIndex, SELF_OWNER, type SearchIndexInit, type SearchOptions } from './search-index.ts';
+export { DEFAULT_UPSERT_LINGER_MS, SearchIndex, SELF_OWNER, type SearchIndexInit, type SearchOptions } from './search-index.ts';
 export {
   SearchNode,
   DEFAULT_SEEN_TTL_MS,

@@ -382,3 +382,61 @@ function tryCatch(fn: () => unknown): unknown {
   }
   return undefined;
 }
+
+describe('SearchIndex upsert linger', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'pw-linger-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const onDisk = (path: string): number => {
+    const other = new DatabaseSync(path, { readOnly: true });
+    try {
+      return Number(other.prepare('SELECT count(*) AS n FROM search_entries').get()?.n);
+    } finally {
+      other.close();
+    }
+  };
+
+  it('writes the upserts of one linger together, and every read of the index sees them at once', async () => {
+    const path = join(dir, 'search.db');
+    const index = new SearchIndex({ path, upsertLingerMs: 60_000 });
+    index.upsert('', entry('a', 'fox'));
+    index.upsert('', entry('b', 'fox'));
+    assert.equal(onDisk(path), 0, 'waiting for the linger');
+    assert.deepEqual(cids(index, 'fox'), ['a', 'b'], 'a search writes what waits first');
+    assert.equal(onDisk(path), 2);
+    index.upsert('', entry('c', 'fox'));
+    assert.equal(index.remove('', 'c'), true, 'a remove sees the upsert before it');
+    index.upsert('', entry('d', 'fox'));
+    index.applyPublish(LEAF_1, { full: false, upserts: [entry('d', 'fox')], removed: [] });
+    assert.equal(index.count(), 4);
+    index.upsert('', entry('e', 'fox'));
+    index.close();
+    const again = new SearchIndex({ path });
+    assert.deepEqual(cids(again, 'fox'), ['a', 'b', 'd', 'e'], 'close writes what waits');
+    again.close();
+  });
+
+  it('writes them when the linger ends, without a read', async () => {
+    const path = join(dir, 'search.db');
+    const index = new SearchIndex({ path, upsertLingerMs: 1 });
+    index.upsert('', entry('a', 'fox'));
+    const deadline = Date.now() + 5_000;
+    while (onDisk(path) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(onDisk(path), 1);
+    index.close();
+  });
+
+  it('writes each at once with a linger of 0, and in a shared database', () => {
+    const path = join(dir, 'search.db');
+    const own = new SearchIndex({ path, upsertLingerMs: 0 });
+    own.upsert('', entry('a', 'fox'));
+    assert.equal(onDisk(path), 1);
+    own.close();
+    const db = new DatabaseSync(join(dir, 'shared.db'));
+    const shared = new SearchIndex({ db });
+    shared.upsert('', entry('b', 'fox'));
+    assert.equal(onDisk(join(dir, 'shared.db')), 1);
+    shared.close();
+    db.close();
+  });
+});
