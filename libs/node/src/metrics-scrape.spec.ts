@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNodeConfig, type NodeConfig } from '@peerweave/config';
+import { waitFor } from '@peerweave/core/testing';
 import { startNode as start } from './start-node.ts';
 
 const startNode = (config: NodeConfig) => start({ config });
@@ -96,7 +97,7 @@ describe('GET /metrics of a node that is not ready', () => {
       const node = await startNode(config);
       const started = scrapes.length;
       // A few more once started, then the drain.
-      while (scrapes.length < started + 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitFor(() => scrapes.length >= started + 3, { timeoutMs: 10_000, intervalMs: 5, what: 'three scrapes of the started node' });
       await node.stop();
     } finally {
       // Also when the node fails to start: the scraper must not spin for ever.

@@ -418,11 +418,16 @@ describe('SearchIndex upsert linger', () => {
 
   it('writes them when the linger ends, without a read', async () => {
     const path = join(dir, 'search.db');
-    const index = new SearchIndex({ path, upsertLingerMs: 1 });
+    const clock = new ManualClock(1_000);
+    const index = new SearchIndex({ path, clock, upsertLingerMs: 10 });
     index.upsert('', entry('a', 'fox'));
-    const deadline = Date.now() + 5_000;
-    while (onDisk(path) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(onDisk(path), 1);
+    index.upsert('', entry('b', 'fox'));
+    await clock.advance(9);
+    assert.equal(onDisk(path), 0, 'still within the linger');
+    await clock.advance(1);
+    assert.equal(onDisk(path), 2, 'written at its end, both in one flush');
+    assert.equal(clock.pending, 0, 'no timer left behind');
+    assert.equal(index.writeFailures, 0);
     index.close();
   });
 

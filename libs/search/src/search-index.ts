@@ -1,6 +1,13 @@
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteStatements } from '@peerweave/storage';
-import { InvalidArgumentError, InvalidQueryError, PeerweaveError, systemClock, type Clock } from '@peerweave/core';
+import {
+  InvalidArgumentError,
+  InvalidQueryError,
+  PeerweaveError,
+  systemClock,
+  type Clock,
+  type TimerHandle,
+} from '@peerweave/core';
 import { MAX_SEARCH_LIMIT, type IndexEntry, type PublishRequest, type SearchHit } from '@peerweave/protocol';
 import { clampLimit, parseQuery, type ParsedQuery } from './query.ts';
 
@@ -158,7 +165,8 @@ export class SearchIndex {
   readonly #lingerMs: number;
   /** Upserts waiting for the linger: owner, entry, and the time that stamps `updated`. */
   #waiting: { owner: string; entry: IndexEntry; at: number }[] = [];
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushTimer: TimerHandle | undefined;
+  #writeFailures = 0;
 
   constructor(init: SearchIndexInit) {
     this.#clock = init.clock ?? systemClock;
@@ -188,6 +196,11 @@ export class SearchIndex {
     }
   }
 
+  /** Linger flushes that failed since start (their entries were dropped; see #flushLater). */
+  get writeFailures(): number {
+    return this.#writeFailures;
+  }
+
   /**
    * What the index may hold in memory: its connection's page cache bound (KiB) and memory-map size
    * (bytes), and the statements it prepared (a fixed set, whatever the number of entries).
@@ -211,7 +224,7 @@ export class SearchIndex {
   /** Closes the database if the index opened it (after writing the upserts waiting); a shared one is left to its owner. */
   close(): void {
     if (this.#db.isOpen) this.flush();
-    clearTimeout(this.#flushTimer);
+    this.#cancelFlush();
     this.#waiting = [];
     this.#sql.clear();
     if (this.#ownsDb && this.#db.isOpen) this.#db.close();
@@ -230,16 +243,13 @@ export class SearchIndex {
       return;
     }
     this.#waiting.push({ owner, entry, at: this.#clock.now() });
-    if (this.#flushTimer === undefined) {
-      this.#flushTimer = setTimeout(() => this.#flushLater(), this.#lingerMs);
-      this.#flushTimer.unref?.();
-    }
+    // The clock's timers are unref'd (systemClock): a waiting upsert never keeps a process alive.
+    this.#flushTimer ??= this.#clock.setTimeout(() => this.#flushLater(), this.#lingerMs);
   }
 
   /** Writes the upserts waiting for the linger now, in one transaction. */
   flush(): void {
-    clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
+    this.#cancelFlush();
     if (this.#waiting.length === 0) return;
     const waiting = this.#waiting;
     this.#waiting = [];
@@ -354,18 +364,21 @@ export class SearchIndex {
 
   /**
    * The linger's end. A failure (a full disk) is not thrown into a timer: the entries stay unwritten
-   * (counted in writeFailures), as a crash would leave them, and RecordIndexSync's start rebuilds.
+   * (counted in {@link SearchIndex.writeFailures}), as a crash would leave them, and RecordIndexSync's start rebuilds.
    */
   #flushLater(): void {
+    this.#flushTimer = undefined;
     try {
       if (this.#db.isOpen) this.flush();
     } catch {
-      this.writeFailures++;
+      this.#writeFailures++;
     }
   }
 
-  /** Linger flushes that failed since start (their entries were dropped; see #flushLater). */
-  writeFailures = 0;
+  #cancelFlush(): void {
+    if (this.#flushTimer !== undefined) this.#clock.clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+  }
 
   #upsertNow(owner: string, entry: IndexEntry, at: number): void {
     this.#sql.run(
