@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { UnavailableError } from '@peerweave/core';
 import type { PeerContact, PutBlockRequest } from '@peerweave/protocol';
 import { BlockPush } from './block-push.ts';
-import { contact, MemoryBlockStore, memoryDb, rawBlock } from './test-support.ts';
+import { signRecord } from '@peerweave/storage';
+import { contact, MemoryBlockStore, memoryDb, rawBlock, signer } from './test-support.ts';
 
 async function setup(answer: (request: PutBlockRequest) => boolean | Promise<boolean>) {
   const db = memoryDb();
@@ -35,6 +36,16 @@ describe('BlockPush', () => {
     assert.equal(await s.push.push(contact(2), s.b.text, signal), true);
     assert.deepEqual(s.sent, [{ cid: s.b.text, data: s.b.bytes, roots: ['r1', 'r2'], hintFor: '' }]);
     assert.deepEqual(s.learnt, []);
+  });
+
+  it('an object\'s root block goes with the object\'s record when this node holds it', async () => {
+    const s = await setup(() => true);
+    const record = signRecord({ cid: s.b.text, name: 'n', contentType: 't', size: 5, blocks: 1, keywords: [], createdMs: 1 }, signer());
+    s.db.addBlock({ cid: s.b.text, bytes: s.b.bytes.length, roots: [s.b.text], kind: 'hint', hintFor: contact(3).id, nowMs: 0 });
+    s.db.putRecord(record);
+    assert.equal(await s.push.push(contact(3), s.b.text, signal), true);
+    assert.deepEqual(s.sent.at(-1)?.record, record);
+    assert.ok(s.sent.at(-1)?.roots.includes(s.b.text));
   });
 
   it('a refusal teaches the tombstones the peer knows', async () => {

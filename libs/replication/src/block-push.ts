@@ -4,7 +4,7 @@ import type { ContentPeers } from './content-peers.ts';
 import type { Tombstones } from './tombstones.ts';
 
 export interface BlockPushInit {
-  db: Pick<ContentDb, 'getBlock' | 'removeBlock'>;
+  db: Pick<ContentDb, 'getBlock' | 'removeBlock' | 'getRecord'>;
   blocks: Pick<BlockStore, 'get'>;
   peers: Pick<ContentPeers, 'storeBlock'>;
   tombstones: Pick<Tombstones, 'learn'>;
@@ -12,8 +12,10 @@ export interface BlockPushInit {
 
 /**
  * Copies a block this node holds to a peer that should hold it (repair, hand-back,
- * anti-entropy), with the objects it belongs to. A refusal means the peer knows a delete this
- * node missed: the tombstones are learnt from it.
+ * anti-entropy), with the objects it belongs to, and an object's root block with the object's
+ * record when this node holds it: a hint of a root counts towards a write's quorum and may be the
+ * record's only copy on that side of a partition, so the record goes back with it. A refusal
+ * means the peer knows a delete this node missed: the tombstones are learnt from it.
  */
 export class BlockPush {
   readonly #init: BlockPushInit;
@@ -34,7 +36,8 @@ export class BlockPush {
       return false;
     }
     try {
-      const stored = await peers.storeBlock(peer, { cid, data, roots: row.roots, hintFor: '' }, signal);
+      const record = row.roots.includes(cid) ? db.getRecord(cid) : undefined;
+      const stored = await peers.storeBlock(peer, { cid, data, roots: row.roots, hintFor: '', ...(record ? { record } : {}) }, signal);
       if (!stored) await tombstones.learn(peer, row.roots, signal);
       return stored;
     } catch {

@@ -147,13 +147,15 @@ describe('content: quorum, hand-off, corruption', { timeout: 120_000 }, () => {
       // Not yet declared dead: the put tries it, fails, and hands the copy to the next node.
       const out = await writer.content.put(chunks(bytes), meta);
       assert.equal(out.cid, cidToString(cid));
-      assert.equal(out.replicas, 2);
+      assert.equal(out.replicas, 3, 'two replicas and the stand-in (sloppy quorum)');
       assert.equal(stand.db.getBlock(out.cid)?.kind, 'hint');
+      assert.ok(stand.db.getRecord(out.cid), 'the stand-in of the root holds the record too');
       assert.equal(stand.db.getBlock(out.cid)?.hintFor, down.id);
       await cluster.restart(down.index);
       await cluster.advance(5_000);
       await cluster.repairAll();
       assert.equal(down.db.getBlock(out.cid)?.kind, 'replica', 'the returning replica got its copy back');
+      assert.ok(down.db.getRecord(out.cid), 'with the record');
       assert.notEqual(stand.db.getBlock(out.cid)?.kind, 'hint', 'the stand-in no longer keeps it as a hint');
       assert.equal(holders(cluster, out.cid).length, 3);
     } finally {

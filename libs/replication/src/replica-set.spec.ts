@@ -44,6 +44,16 @@ describe('ReplicaSet', () => {
     assert.deepEqual(ids(list), ['01', '02', '03', '06', '09']);
   });
 
+  it('a complete table places without a lookup; the list goes on with stand-ins from the table, r + standIns long', async () => {
+    const table = Array.from({ length: 12 }, (_, i) => contact(i + 4));
+    const { routing: base, lookups } = routing(table);
+    const complete: Pick<ContentRouting, 'lookup' | 'closestKnown' | 'closestIfComplete'> = { ...base, closestIfComplete: (k, n) => base.closestKnown(k, n) };
+    const list = await new ReplicaSet({ self, routing: complete, standIns: 4 }).preferenceList(key, undefined);
+    assert.deepEqual(lookups, []);
+    assert.deepEqual(ids(list), ['03', '04', '05', '06', '07', '08', '09']);
+    assert.equal((await new ReplicaSet({ self, routing: complete }).preferenceList(key, undefined)).length, 11, 'r + 8 by default');
+  });
+
   it('the lookup list asks for `count` and places this node, uncut', async () => {
     const { routing: r, lookups } = routing([], [contact(1), contact(5)]);
     assert.deepEqual(ids(await new ReplicaSet({ self, routing: r }).lookupPreferenceList(key, 5, undefined)), ['01', '03', '05']);

@@ -6,6 +6,15 @@ import { assertQuorum, preferenceList } from './placement.ts';
 export { DEFAULT_REPLICATION_FACTOR };
 /** w: copies stored before a put is acknowledged (1 ≤ w ≤ r). Higher is safer and fails sooner when nodes are down. */
 export const DEFAULT_WRITE_QUORUM = 2;
+/**
+ * Nodes after the r replicas in a write's preference list, from the local table: the stand-ins
+ * that may take a hinted copy when replicas fail or stay silent (sloppy quorum). A write fails
+ * only when fewer than w nodes of the list take a block, so the list must reach past a partition:
+ * with 8, a writer cut off with half of the nodes finds a node of its own side among the other
+ * r + 8 − 1 nodes unless all of them are across the cut (10 | 10: 1 in 92 378). Costs nothing until a
+ * replica fails: each is tried only in turn, and those known silent last.
+ */
+export const DEFAULT_STAND_INS = 8;
 
 /** The part of the routing layer replication uses (RoutingNode has it). */
 export interface ContentRouting {
@@ -32,6 +41,8 @@ export interface ReplicaSetInit {
   replicationFactor?: number;
   /** w (default {@link DEFAULT_WRITE_QUORUM}). */
   writeQuorum?: number;
+  /** Stand-ins after the r replicas in a write's preference list (default {@link DEFAULT_STAND_INS}). */
+  standIns?: number;
   /** Told how each write's preference list was made (peerweave_replication_placements_total). */
   onPlacement?: (source: 'table' | 'lookup') => void;
 }
@@ -43,6 +54,7 @@ export interface ReplicaSetInit {
 export class ReplicaSet {
   readonly r: number;
   readonly w: number;
+  readonly #standIns: number;
   readonly #self: PeerContact;
   readonly #routing: Pick<ContentRouting, 'lookup' | 'closestKnown' | 'closestIfComplete'>;
   readonly #onPlacement: ((source: 'table' | 'lookup') => void) | undefined;
@@ -51,6 +63,7 @@ export class ReplicaSet {
     this.r = init.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
     this.w = init.writeQuorum ?? DEFAULT_WRITE_QUORUM;
     assertQuorum(this.r, this.w);
+    this.#standIns = init.standIns ?? DEFAULT_STAND_INS;
     this.#self = init.self;
     this.#routing = init.routing;
     this.#onPlacement = init.onPlacement;
@@ -62,19 +75,22 @@ export class ReplicaSet {
    * a member (SWIM has not declared it dead) keeps its place, so its copy goes to the next node as
    * a hinted hand-off (Dynamo's sloppy quorum) instead of that node silently becoming a replica.
    * When the local table is complete for the key (routing's closestIfComplete: always with
-   * N ≤ k + 1, and for keys near this node in any network) it answers without a lookup.
+   * N ≤ k + 1, and for keys near this node in any network) it answers without a lookup. After the
+   * r replicas come up to `standIns` more nodes of the local table, nearest first: where hinted
+   * copies go when replicas fail or stay silent.
    */
   async preferenceList(key: Uint8Array, signal: AbortSignal | undefined): Promise<PeerContact[]> {
+    const length = this.r + this.#standIns;
     // A table complete for the key already holds every node a lookup could find: no messages.
     const known = this.#routing.closestIfComplete?.(key, this.r + 2);
     if (known !== undefined) {
       this.#onPlacement?.('table');
-      return preferenceList(key, this.#self, known);
+      return preferenceList(key, this.#self, [...known, ...this.#routing.closestKnown(key, length)]).slice(0, length);
     }
     this.#onPlacement?.('lookup');
     // r + 1: this node may be one of the r, and the lookup never returns it.
     const { closest } = await this.#routing.lookup(key, { count: this.r + 1, ...(signal ? { signal } : {}) });
-    return preferenceList(key, this.#self, [...closest, ...this.#routing.closestKnown(key, this.r + 2)]);
+    return preferenceList(key, this.#self, [...closest, ...this.#routing.closestKnown(key, length)]).slice(0, length);
   }
 
   /** The same from the local table only, cut to `n`: cheap, used by repair and reads. */

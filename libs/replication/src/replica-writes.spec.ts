@@ -17,7 +17,7 @@ const name = (p: PeerContact): string => p.id.slice(0, 2);
 const brief = (copies: readonly CopyOutcome[]): string[] =>
   copies.map((c) => `${name(c.peer)}${c.hintFor === '' ? '' : `→${c.hintFor.slice(0, 2)}`}:${c.result}`).sort();
 
-function run(answers: Record<string, Answer>, options: { spares?: PeerContact[]; answeredAt?: (id: string) => number | undefined } = {}) {
+function run(answers: Record<string, Answer>, options: { spares?: PeerContact[]; answeredAt?: (id: string) => number | undefined; silent?: (id: string) => boolean } = {}) {
   const clock = new ManualClock(0);
   const calls: string[] = [];
   const writes = writeReplicas({
@@ -27,6 +27,7 @@ function run(answers: Record<string, Answer>, options: { spares?: PeerContact[];
     w: 2,
     clock,
     ...(options.answeredAt ? { answeredAt: options.answeredAt } : {}),
+    ...(options.silent ? { silent: options.silent } : {}),
     store: async (peer, hintFor) => {
       calls.push(`${name(peer)}${hintFor === '' ? '' : `→${hintFor.slice(0, 2)}`}@${clock.now()}`);
       const answer = answers[name(peer)] ?? { ms: 10, result: 'stored' };
@@ -63,11 +64,19 @@ describe('writeReplicas', () => {
     assert.equal(t.when.settled, DEADLINE_MS);
   });
 
-  it('a silent spare is followed by the next one after the same delay', async () => {
+  it('short of w copies, a silent spare is followed by the next one after the same delay', async () => {
+    const t = run({ '02': 'silent', '03': 'silent', '04': 'silent', '05': 'silent' });
+    await t.clock.advance(DEADLINE_MS * 3);
+    assert.deepEqual(brief(await t.writes.enough), ['01:stored', '06→02:stored']);
+    assert.equal(t.when.enough, 2 * SPECULATIVE_HANDOFF_MS + 10);
+  });
+
+  it('with w copies stored, a silent hint is not followed by the next spare: the write does not walk the list', async () => {
     const t = run({ '03': 'silent', '04': 'silent' });
     await t.clock.advance(DEADLINE_MS * 3);
-    assert.deepEqual(brief(await t.writes.enough), ['01:stored', '02:stored', '05→03:stored']);
-    assert.equal(t.when.enough, 2 * SPECULATIVE_HANDOFF_MS + 10);
+    assert.deepEqual(brief(await t.writes.enough), ['01:stored', '02:stored']);
+    assert.equal(t.when.enough, 2 * SPECULATIVE_HANDOFF_MS);
+    assert.ok(!t.calls.some((c) => c.startsWith('05')), t.calls.join(' '));
   });
 
   it('a replica that fails at once is handed off at once, as before', async () => {
@@ -88,19 +97,34 @@ describe('writeReplicas', () => {
     const t = run({ '03': 'silent', '04': 'silent', '05': 'silent', '06': 'silent' });
     await t.clock.advance(DEADLINE_MS * 3);
     assert.deepEqual(brief(await t.writes.enough), ['01:stored', '02:stored']);
-    assert.equal(t.when.enough, 4 * SPECULATIVE_HANDOFF_MS);
+    assert.equal(t.when.enough, 2 * SPECULATIVE_HANDOFF_MS);
     assert.deepEqual(brief(await t.writes.settled), ['03:failed'], 'late failed hints are not reported');
   });
 
-  it('fewer than w replicas stored: the write waits for every replica, as before (a slow one may still make the quorum)', async () => {
+  it('fewer than w replicas answer: stored hints make up the quorum (sloppy), without waiting for the silent replicas', async () => {
     const t = run({ '02': 'silent', '03': { ms: 2_000, result: 'stored' } });
     await t.clock.advance(DEADLINE_MS * 3);
-    assert.equal(t.when.enough, 2_000, 'the slow replica made the quorum');
-    assert.deepEqual(brief(await t.writes.enough), ['01:stored', '03:stored', '04→02:stored', '05→03:stored'], 'both had stand-ins meanwhile');
-    const dead = run({ '02': 'silent', '03': 'silent' });
-    await dead.clock.advance(DEADLINE_MS * 3);
-    assert.equal(dead.when.enough, DEADLINE_MS);
-    assert.deepEqual(brief(await dead.writes.enough), ['01:stored', '02:failed', '03:failed', '04→02:stored', '05→03:stored']);
+    assert.equal(t.when.enough, SPECULATIVE_HANDOFF_MS + 10);
+    assert.deepEqual(brief(await t.writes.enough), ['01:stored', '04→02:stored', '05→03:stored'], 'both have stand-ins');
+    assert.deepEqual(brief(await t.writes.settled), ['02:failed', '03:stored'], 'the replicas settle later (the slow one as unpinned cache)');
+  });
+
+  it('short of w copies with every node silent: the write ends when the last copy reaches its deadline, bounded by the spares', async () => {
+    const t = run({ '02': 'silent', '03': 'silent', '04': 'silent', '05': 'silent', '06': 'silent' });
+    await t.clock.advance(DEADLINE_MS * 3);
+    // Hints at 500 (04, 05), the next at 1 000 (06); no spare left, so the wait ends at 1 000 + the deadline.
+    assert.equal(t.when.enough, 2 * SPECULATIVE_HANDOFF_MS + DEADLINE_MS);
+    assert.deepEqual(brief(await t.writes.enough), ['01:stored', '02:failed', '03:failed']);
+  });
+
+  it('a replica known silent from earlier copies gets its stand-in at once; a spare known silent is passed over', async () => {
+    const known = new Set([r3.id, s1.id]);
+    const t = run({ '03': 'silent', '04': 'silent' }, { silent: (id) => known.has(id) });
+    await t.clock.advance(DEADLINE_MS * 3);
+    assert.deepEqual(brief(await t.writes.enough), ['01:stored', '02:stored', '05→03:stored']);
+    assert.equal(t.when.enough, 10);
+    assert.ok(t.calls.includes('03@0') && t.calls.includes('05→03@0'), `the replica still gets its copy: ${t.calls.join(' ')}`);
+    assert.ok(!t.calls.some((c) => c.startsWith('04')), t.calls.join(' '));
   });
 
   it('a replica that keeps acknowledging other writes is busy, not silent: no hint while it answers', async () => {

@@ -36,6 +36,12 @@ export interface ReplicaWritesInit {
    * it gets no stand-in until the replica has been silent for the speculative delay.
    */
   answeredAt?(id: string): number | undefined;
+  /**
+   * True when `id` is known silent from other copies (peer-silence.ts): as a replica it gets its
+   * stand-in at once (its own copy still goes out), as a spare it is passed over while a spare not
+   * known silent is left.
+   */
+  silent?(id: string): boolean;
 }
 
 export interface ReplicaWrites {
@@ -50,14 +56,17 @@ export interface ReplicaWrites {
 }
 
 /**
- * Sends one block to its r replicas at once, with hinted hand-off: a replica that fails, or stays
- * silent for the speculative delay, gets a hint on the next spare; a spare that fails or stays
- * silent as long is followed by the next one. Nothing here decides the write's acknowledgement:
- * the caller counts replica copies (write-plan.ts quorumShortfall), as without the speculation.
+ * Sends one block to its r replicas at once, with hinted hand-off (Dynamo's sloppy quorum): a
+ * replica that fails, or stays silent for the speculative delay (at once when it is known silent
+ * from other copies), gets a hint on the next spare; a spare that fails or stays silent as long is
+ * followed by the next one. Nothing here decides the write's acknowledgement: the caller counts
+ * the copies (write-plan.ts quorumShortfall), a stored hint as one of the w.
  *
- * When w replicas stored the block, a replica still in flight does not hold the write for its
- * deadline once it has a stand-in, or no spare is left to give it one; when fewer did, the write
- * waits for every replica's answer, as it always did (a slow replica may still make the quorum).
+ * The block's outcome is known once w copies are stored and every replica stored, refused or has
+ * a stand-in that stored, went silent or found no spare; short of w copies, once nothing is in
+ * flight any more (every copy answered or reached its deadline, every spare tried). Each copy
+ * has the call deadline and the spares are few, so a block never waits longer than
+ * spares × speculative delay + deadline.
  */
 export function writeReplicas(init: ReplicaWritesInit): ReplicaWrites {
   return new ReplicaWriteRound(init).start();
@@ -103,8 +112,11 @@ class ReplicaWriteRound {
     const settled = new Promise<CopyOutcome[]>((resolve) => (this.#resolveSettled = resolve));
     this.#init.targets.forEach((peer, i) => {
       const startedAt = this.#init.clock.now();
+      // Asked before the copy goes out: a copy in flight makes no peer silent by itself.
+      const knownSilent = this.#init.silent?.(peer.id) === true;
       this.#launch(peer, '', (result) => this.#targetSettled(i, result));
-      this.#watch(peer.id, startedAt, () => this.#result[i] === undefined && this.#standIn[i] === 'none', () => this.#handOff(i));
+      if (knownSilent) this.#handOff(i);
+      else this.#watch(peer.id, startedAt, () => this.#result[i] === undefined && this.#standIn[i] === 'none', () => this.#handOff(i, 'silent'));
     });
     this.#check();
     return { enough, settled };
@@ -158,10 +170,18 @@ class ReplicaWriteRound {
     if (result === 'failed' && this.#standIn[i] === 'none') this.#handOff(i);
   }
 
-  /** The next spare takes a hint for replica `i`; a spare that fails or stays silent is followed by the next. */
-  #handOff(i: number): void {
+  /**
+   * The next spare takes a hint for replica `i`; a spare that fails or stays silent is followed by
+   * the next, but a silent hint is followed only while the block is short of w copies: with w
+   * stored, it is left to finish late rather than walk every spare (bounded wait).
+   */
+  #handOff(i: number, why: 'failed' | 'silent' = 'failed'): void {
     if (this.#enough || this.#standIn[i] === 'stored') return;
-    const spare = this.#spares.shift();
+    if (why === 'silent' && this.#standIn[i] === 'trying' && this.#copies() >= this.#init.w) {
+      this.#standIn[i] = 'silent';
+      return;
+    }
+    const spare = this.#nextSpare();
     if (spare === undefined) {
       this.#standIn[i] = this.#hintsInFlight[i] === 0 ? 'exhausted' : 'silent';
       return;
@@ -177,7 +197,18 @@ class ReplicaWriteRound {
       if (result === 'stored') this.#standIn[i] = 'stored';
       else if (this.#standIn[i] !== 'stored') this.#handOff(i);
     });
-    this.#watch(spare.id, startedAt, () => !done && this.#standIn[i] !== 'stored', () => this.#handOff(i));
+    this.#watch(spare.id, startedAt, () => !done && this.#standIn[i] === 'trying', () => this.#handOff(i, 'silent'));
+  }
+
+  /** The first spare not known silent, else the first one left (it may have come back). */
+  #nextSpare(): PeerContact | undefined {
+    const at = this.#spares.findIndex((p) => this.#init.silent?.(p.id) !== true);
+    return this.#spares.splice(at < 0 ? 0 : at, 1)[0];
+  }
+
+  /** Copies stored so far: replicas' and hints'. */
+  #copies(): number {
+    return this.#result.filter((r) => r === 'stored').length + this.#standIn.filter((s) => s === 'stored').length;
   }
 
   #check(): void {
@@ -191,14 +222,12 @@ class ReplicaWriteRound {
   }
 
   #isEnough(): boolean {
-    const stored = this.#result.filter((r) => r === 'stored').length;
-    const allAnswered = this.#result.every((r) => r !== undefined);
-    if (stored < this.#init.w && !allAnswered) return false;
+    // Short of w copies: whatever is still in flight may make them (a slow replica, a hint).
+    if (this.#copies() < this.#init.w) return this.#inFlight === 0;
     return this.#result.every((r, i) => {
       const standIn = this.#standIn[i]!;
-      if (r === 'stored' || r === 'refused' || standIn === 'stored' || standIn === 'exhausted') return true;
-      // Hints in flight, silent, no spare left to add: with w replicas stored they may finish late.
-      return standIn === 'silent' && stored >= this.#init.w;
+      // A replica without an answer and without a stand-in yet waits for one (its delay at most).
+      return r === 'stored' || r === 'refused' || standIn === 'stored' || standIn === 'exhausted' || standIn === 'silent';
     });
   }
 }

@@ -157,12 +157,17 @@ describe('WritePath', () => {
     assert.ok(s.peak() <= 4, `peak ${s.peak()} sends in flight`);
   });
 
-  it('a copy for a replica that does not answer goes to the next node that does, as a hint for it, pinned as a hint', async () => {
+  it('a copy for a replica that does not answer goes to the next node that does, as a hint for it, pinned as a hint, and counts', async () => {
     const s = setup({ '03': 'down', '04': 'down' });
     const out = await s.write.put(once(file), meta);
-    assert.equal(out.replicas, 2);
+    assert.equal(out.replicas, 3, 'two replicas and the stand-in of the third');
     const hints = s.sent.filter(([peer, r]) => r.hintFor !== '' && peer === '05');
-    assert.ok(hints.length === 4 && hints.every(([, r]) => r.hintFor === b.id && r.record === undefined), 'one hint per block on the first spare that answers');
+    assert.ok(hints.length === 4 && hints.every(([, r]) => r.hintFor === b.id), 'one hint per block on the first spare that answers');
+    assert.deepEqual(
+      hints.filter(([, r]) => r.record !== undefined).map(([, r]) => r.cid),
+      [out.cid],
+      'the root’s hint carries the record',
+    );
     const pinned05 = s.pins.find(([peer]) => peer === '05')!;
     assert.ok(pinned05[2].every((x) => x.hintFor === b.id));
     assert.equal(s.recorded.value('peerweave_replication_handoffs_total', { event: 'stored' }), 4);
@@ -175,13 +180,13 @@ describe('WritePath', () => {
     assert.ok(one.ms <= 600, `acknowledged after ${one.ms} ms of clock time (the deadline is ${DEADLINE_MS})`);
     assert.deepEqual(
       small.sent.filter(([, r]) => r.hintFor !== '').map(([peer, r]) => [peer, r.hintFor.slice(0, 2), r.record === undefined]),
-      [['04', '03', true]],
-      'a hint on the next node, without the record',
+      [['04', '03', false]],
+      'a hint on the next node, with the record (it counts towards w)',
     );
     const big = setup({ '03': 'silent' });
     const many = await timed(big.clock, big.write.put(once(file), meta));
     assert.equal(many.outcome.status, 'fulfilled');
-    assert.equal((many.outcome as PromiseFulfilledResult<{ replicas: number }>).value.replicas, 2);
+    assert.equal((many.outcome as PromiseFulfilledResult<{ replicas: number }>).value.replicas, 3);
     // The leaves' delay, then the root's own (it goes out after the pins).
     assert.ok(many.ms <= 1_100, `a 4-block put acknowledged after ${many.ms} ms of clock time`);
     assert.ok(!big.pins.some(([peer]) => peer === '03'), 'the silent replica is not asked to pin what it never acknowledged');
@@ -196,18 +201,42 @@ describe('WritePath', () => {
     assert.ok(s.sent.every(([, r]) => r.hintFor === ''), 'no hint for it');
   });
 
-  it('fewer than w replicas answer: the put still waits for the silent ones (they may yet answer), then fails and releases its pins', async () => {
+  it('two of three replicas silent (a partition): their stand-ins make the quorum, after the speculative delay, not the deadline', async () => {
     const s = setup({ '02': 'silent', '03': 'silent' });
+    const { ms, outcome } = await timed(s.clock, s.write.put(once(file), meta));
+    assert.equal(outcome.status, 'fulfilled', String((outcome as PromiseRejectedResult).reason));
+    assert.ok(ms < DEADLINE_MS, `acknowledged after ${ms} ms of clock time`);
+    assert.deepEqual(
+      [...new Set(s.sent.filter(([, r]) => r.hintFor !== '').map(([peer, r]) => `${peer}→${r.hintFor.slice(0, 2)}`))].sort(),
+      ['04→02', '05→03'],
+    );
+    assert.ok(!s.pins.some(([peer]) => peer === '02' || peer === '03'), 'the silent replicas are not asked to pin');
+    assert.equal(s.indexed.length, 1);
+  });
+
+  it('a replica found silent by one put gets its stand-in at once in the next: no speculative delay per block', async () => {
+    const s = setup({ '03': 'silent' });
+    const first = await timed(s.clock, s.write.put(once(file), meta));
+    assert.equal(first.outcome.status, 'fulfilled');
+    const second = await timed(s.clock, s.write.put(once(new SeededRandom(8).bytes(3 * CHUNK_SIZE)), meta));
+    assert.equal(second.outcome.status, 'fulfilled');
+    assert.ok(first.ms >= 500, `the first put met the speculative delay (${first.ms} ms)`);
+    assert.ok(second.ms < 500, `the second put took ${second.ms} ms of clock time`);
+  });
+
+  it('fewer than w nodes of the list reachable: the put fails within the deadline after the last hint, and releases its pins', async () => {
+    const s = setup({ '02': 'silent', '03': 'silent', '04': 'silent', '05': 'silent' });
     const { ms, outcome } = await timed(s.clock, s.write.put(once(file), meta));
     assert.equal(outcome.status, 'rejected');
     assert.equal((outcome as PromiseRejectedResult).reason.code, 'INSUFFICIENT_REPLICAS');
-    assert.ok(ms >= DEADLINE_MS, `failed after ${ms} ms`);
+    assert.ok(ms >= DEADLINE_MS && ms <= DEADLINE_MS + 2_000, `failed after ${ms} ms`);
     assert.equal(s.releasedHere.length, 3, 'this node released what it pinned');
     assert.ok(s.sent.every(([, r]) => r.roots.length === 0), 'no root block, no record');
+    assert.deepEqual(s.indexed, []);
   });
 
   it('below w copies: INSUFFICIENT_REPLICAS, counted, nothing listed', async () => {
-    const s = setup({ '02': 'down', '03': 'down' });
+    const s = setup({ '02': 'down', '03': 'down', '04': 'down', '05': 'down' });
     await assert.rejects(s.write.put(once(new Uint8Array([1, 2, 3])), meta), { code: 'INSUFFICIENT_REPLICAS' });
     assert.equal(s.recorded.value('peerweave_content_puts_total', { outcome: 'insufficient_replicas' }), 1);
     assert.deepEqual(s.indexed, []);

@@ -8,7 +8,8 @@ import type { ContentServer } from './content-server.ts';
 import { mapLimit } from './map-limit.ts';
 import type { RecordLookup } from './record-lookup.ts';
 import type { ReplicaSet } from './replica-set.ts';
-import { writeReplicas, type ReplicaWrites, type StoreResult } from './replica-writes.ts';
+import { PeerSilence } from './peer-silence.ts';
+import { SPECULATIVE_HANDOFF_MS, writeReplicas, type ReplicaWrites, type StoreResult } from './replica-writes.ts';
 import type { Tombstones } from './tombstones.ts';
 import { pinPlan, quorumShortfall, type CopyOutcome } from './write-plan.ts';
 
@@ -22,8 +23,6 @@ export const DEFAULT_WRITE_WINDOW_BLOCKS = 16;
 const PIN_BATCH = 1024;
 /** Deadline of the release of a failed upload's pins (best effort). */
 const RELEASE_DEADLINE_MS = 2_000;
-/** Peers whose last acknowledgement is remembered (replica-writes.ts answeredAt); beyond it the memory starts afresh. */
-const ANSWERED_MAX_PEERS = 4_096;
 
 export interface PutMeta {
   name: string;
@@ -35,7 +34,7 @@ export interface PutOutcome {
   cid: string;
   size: number;
   blocks: number;
-  /** The fewest replicas any block of the object reached (≥ w, at most r). */
+  /** The fewest copies any block of the object reached, hinted stand-ins included (≥ w, at most r). */
   replicas: number;
 }
 
@@ -68,13 +67,17 @@ export interface WritePathInit {
  * those blocks travel with no roots and sit on the replicas as leased, evictable cache; the upload
  * ends with one PinBlocks per replica that pins them to the root, and the root block travels last
  * with the signed record in the same call. A put is acknowledged when every block is pinned on w
- * of its r replicas (hinted hand-off copies do not count) and the record is on w: a client that
- * goes away mid-upload leaves nothing acknowledged and nothing pinned anywhere.
+ * nodes of its preference list and the record is on w: a client that goes away mid-upload leaves
+ * nothing acknowledged and nothing pinned anywhere.
  *
- * A replica that stays silent for the speculative delay gets a hint on the next node at once
- * (replica-writes.ts), so a write whose other replicas acknowledged does not wait the call deadline
- * on one across a partition; copies still in flight then finish in the background (a failed put
- * waits for them) and hold a window slot of their own, so memory stays bounded by twice the window.
+ * Sloppy quorum (Dynamo): a replica that fails, or stays silent for the speculative delay, is
+ * replaced by the next node of the preference list for that block, which holds a hinted copy
+ * (the root's with the record) and hands it back once the replica is reachable; the hint counts
+ * towards w. A replica known silent from earlier copies (peer-silence.ts) gets its stand-in at
+ * once for every later block. So a put fails only when fewer than w nodes of a block's
+ * preference list take it. Copies still in flight when a block's outcome is known finish in the
+ * background (a failed put waits for them) and hold a window slot of their own, so memory stays
+ * bounded by twice the window.
  *
  * Each block is hashed once here (by the importer) and once on each replica; placement comes from
  * the routing table when it is complete for the key (ReplicaSet.preferenceList), otherwise from a
@@ -84,13 +87,14 @@ export class WritePath {
   readonly #init: WritePathInit;
   readonly #log: Logger;
   readonly #window: number;
-  /** When each peer last acknowledged (or refused) a copy: a busy replica is not a silent one. */
-  readonly #answeredAt = new Map<string, number>();
+  /** What this node's copies have seen of each peer: a busy replica is not a silent one. */
+  readonly #silence: PeerSilence;
 
   constructor(init: WritePathInit) {
     this.#init = init;
     this.#log = init.logger ?? silentLogger;
     this.#window = init.writeWindowBlocks ?? DEFAULT_WRITE_WINDOW_BLOCKS;
+    this.#silence = new PeerSilence(init.clock, init.speculativeHandoffMs ?? SPECULATIVE_HANDOFF_MS);
   }
 
   async put(source: AsyncIterable<Uint8Array>, meta: PutMeta, options: AbortOptions & { maxBytes?: number } = {}): Promise<PutOutcome> {
@@ -198,8 +202,10 @@ export class WritePath {
       // The node that took the upload remembers the record, so its own listing shows the object.
       if (this.#init.db.putRecord(record)) this.#init.onRecords?.stored(record);
       metrics.puts.inc({ outcome: 'ok' });
-      this.#log.info({ cid: root, size: imported.size, blocks: imported.blocks.length, replicas: verdict.fewest }, 'object stored');
-      return { cid: root, size: imported.size, blocks: imported.blocks.length, replicas: verdict.fewest };
+      // A slow replica and its stand-in may both have stored a block: r copies is what a put aims at.
+      const replicas = Math.min(verdict.fewest, this.#init.replicaSet.r);
+      this.#log.info({ cid: root, size: imported.size, blocks: imported.blocks.length, replicas }, 'object stored');
+      return { cid: root, size: imported.size, blocks: imported.blocks.length, replicas };
     } catch (err) {
       // No block send is left running behind the caller's back, not even a late one.
       await Promise.allSettled(sends);
@@ -223,13 +229,14 @@ export class WritePath {
 
   /**
    * The block to its r replicas at once; hinted hand-off to the next nodes of the list for each
-   * replica that fails or stays silent (replica-writes.ts). The record stays with the replicas (a
-   * hint holds the block only).
+   * replica that fails or stays silent (replica-writes.ts). A hint of the root block carries the
+   * record too: a stored hint counts towards w, so the record must be on every node that counts,
+   * and it travels back with the block (block-push.ts).
    */
   async #replicate(cid: CID, request: PutBlockRequest, signal: AbortSignal | undefined): Promise<ReplicaWrites> {
     const { replicaSet, clock, metrics } = this.#init;
     const order = await replicaSet.preferenceList(cidKey(cid), signal);
-    const { record: _record, ...blockOnly } = request;
+    const selfId = this.#init.self.id;
     return writeReplicas({
       cid: request.cid,
       targets: order.slice(0, replicaSet.r),
@@ -238,10 +245,11 @@ export class WritePath {
       clock,
       ...(this.#init.speculativeHandoffMs !== undefined ? { speculativeMs: this.#init.speculativeHandoffMs } : {}),
       // This node's own copy waits on its own disk, never across a network: it is never silent.
-      answeredAt: (id) => (id === this.#init.self.id ? clock.now() : this.#answeredAt.get(id)),
+      answeredAt: (id) => (id === selfId ? clock.now() : this.#silence.answeredAt(id)),
+      silent: (id) => id !== selfId && this.#silence.silent(id),
       store: async (peer, hintFor) => {
         if (signal?.aborted) return 'failed';
-        const result = await this.#storeAt(peer, hintFor === '' ? request : { ...blockOnly, hintFor }, signal);
+        const result = await this.#storeAt(peer, hintFor === '' ? request : { ...request, hintFor }, signal);
         if (hintFor !== '' && result === 'stored') metrics.handoffs.inc({ event: 'stored' });
         return result;
       },
@@ -256,9 +264,16 @@ export class WritePath {
         // that fails leaves no record here to list.
         return (await this.#init.server.acceptBlock(request, { verified: true })) ? 'stored' : 'refused';
       }
-      const stored = await this.#init.peers.storeBlock(target, request, signal);
-      if (this.#answeredAt.size >= ANSWERED_MAX_PEERS && !this.#answeredAt.has(target.id)) this.#answeredAt.clear();
-      this.#answeredAt.set(target.id, this.#init.clock.now());
+      this.#silence.sent(target.id);
+      let stored: boolean;
+      try {
+        stored = await this.#init.peers.storeBlock(target, request, signal);
+      } catch (err) {
+        // An abort of the put is this node's doing, not the peer's silence.
+        this.#silence.settled(target.id, signal?.aborted ? 'cancelled' : 'failed');
+        throw err;
+      }
+      this.#silence.settled(target.id, 'answered');
       return stored ? 'stored' : 'refused';
     } catch (err) {
       if (signal?.aborted) throw err;
@@ -269,7 +284,9 @@ export class WritePath {
 
   /**
    * Pins the copies sent without roots to `root`: one PinBlocks per node that took some (this node
-   * pins its own in place). A copy counts once it is pinned; a node that does not answer pins none.
+   * pins its own in place). A copy counts once it is pinned; a node that does not answer pins none,
+   * and one known silent by now (it stopped answering after it took them) is not asked: its
+   * copies are lost with it, and the block counts the others.
    */
   async #pin(root: string, copies: readonly CopyOutcome[], signal: AbortSignal | undefined): Promise<CopyOutcome[]> {
     const plan = pinPlan(copies);
@@ -278,11 +295,18 @@ export class WritePath {
       for (let i = 0; i < blocks.length; i += PIN_BATCH) {
         const batch = blocks.slice(i, i + PIN_BATCH);
         let flags: readonly boolean[];
-        try {
-          flags = peer.id === this.#init.self.id ? this.#init.server.pin(root, batch) : await this.#init.peers.pinBlocks(peer, root, batch, signal);
-        } catch (err) {
-          if (signal?.aborted) throw err;
-          flags = batch.map(() => false);
+        if (peer.id === this.#init.self.id) flags = this.#init.server.pin(root, batch);
+        else if (this.#silence.silent(peer.id)) flags = batch.map(() => false);
+        else {
+          this.#silence.sent(peer.id);
+          try {
+            flags = await this.#init.peers.pinBlocks(peer, root, batch, signal);
+            this.#silence.settled(peer.id, 'answered');
+          } catch (err) {
+            this.#silence.settled(peer.id, signal?.aborted ? 'cancelled' : 'failed');
+            if (signal?.aborted) throw err;
+            flags = batch.map(() => false);
+          }
         }
         batch.forEach((b, j) => out.push({ cid: b.cid, peer, hintFor: b.hintFor, result: flags[j] ? 'stored' : 'failed' }));
       }
@@ -310,20 +334,28 @@ export class WritePath {
     });
   }
 
-  /** When the root block went out with the others (no record with it): the record on its own. */
+  /**
+   * When the root block went out with the others (no record with it): the record on its own, to
+   * the r replicas, and while fewer than w took it to the next nodes of the list (those not known
+   * silent first), one at a time.
+   */
   async #sendRecordAlone(record: ObjectRecord, signal: AbortSignal | undefined): Promise<void> {
     const { replicaSet, peers, server, self } = this.#init;
     const order = await replicaSet.preferenceList(cidKey(parseCid(record.cid)), signal);
-    const results = await Promise.all(
-      order.slice(0, replicaSet.r).map(async (t) => {
-        try {
-          return t.id === self.id ? server.acceptRecord(record) : await peers.storeRecord(t, record, signal);
-        } catch {
-          return false;
-        }
-      }),
-    );
-    const acks = results.filter(Boolean).length;
+    const put = async (t: PeerContact): Promise<boolean> => {
+      try {
+        return t.id === self.id ? server.acceptRecord(record) : await peers.storeRecord(t, record, signal);
+      } catch {
+        return false;
+      }
+    };
+    let acks = (await Promise.all(order.slice(0, replicaSet.r).map(put))).filter(Boolean).length;
+    const spares = order.slice(replicaSet.r);
+    spares.sort((x, y) => Number(this.#silence.silent(x.id)) - Number(this.#silence.silent(y.id)));
+    for (const spare of spares) {
+      if (acks >= replicaSet.w || signal?.aborted) break;
+      if (await put(spare)) acks++;
+    }
     if (acks < replicaSet.w) {
       throw new InsufficientReplicasError(`the record of ${record.cid} reached ${acks} of its replicas, fewer than the write quorum ${replicaSet.w}`, {
         details: { cid: record.cid, acknowledged: acks, required: replicaSet.w },

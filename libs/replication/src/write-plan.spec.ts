@@ -29,8 +29,15 @@ describe('quorumShortfall', () => {
       want: { cid: undefined, acks: 0, fewest: 2, refused: false },
     },
     {
-      name: 'a hinted copy does not count towards w',
-      copies: [copy('x', a, 'stored'), copy('x', c, 'stored', b.id)],
+      name: 'a hinted copy counts towards w (sloppy quorum): the write reaches w while w nodes take it',
+      copies: [copy('x', a, 'stored'), copy('x', b, 'failed'), copy('x', c, 'stored', b.id)],
+      cids: ['x'],
+      w: 2,
+      want: { cid: undefined, acks: 0, fewest: 2, refused: false },
+    },
+    {
+      name: 'copies count per node: the same node twice is one copy',
+      copies: [copy('x', a, 'stored'), copy('x', a, 'stored', b.id), copy('x', b, 'failed')],
       cids: ['x'],
       w: 2,
       want: { cid: 'x', acks: 1, fewest: 1, refused: false },

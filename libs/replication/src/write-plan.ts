@@ -22,34 +22,39 @@ export function pinPlan(copies: readonly CopyOutcome[]): Map<string, { peer: Pee
   return plan;
 }
 
-/** Whether an upload reached its write quorum: the first block below `w`, and the fewest replicas of any block. */
+/** Whether an upload reached its write quorum: the first block below `w`, and the fewest copies of any block. */
 export interface QuorumVerdict {
-  /** The first block (in `cids` order) with fewer than w replica copies, if any. */
+  /** The first block (in `cids` order) with fewer than w copies, if any. */
   readonly cid: string | undefined;
-  /** Its replica copies. */
+  /** Its copies. */
   readonly acks: number;
-  /** The fewest replica copies of any block (the object's replica count). */
+  /** The fewest copies of any block (the object's replica count). */
   readonly fewest: number;
   /** Some node refused a copy because the object is deleted there. */
   readonly refused: boolean;
 }
 
 /**
- * Counts, per block, the copies that count towards w: stored (pinned) on a replica, not a hinted
- * hand-off (Dynamo's sloppy quorum acknowledges only real replicas here, as before).
+ * Counts, per block, the copies that count towards w: stored (pinned) on distinct nodes, a
+ * replica's own or a hinted hand-off copy standing in for one (Dynamo's sloppy quorum: a write
+ * reaches w unless fewer than w nodes of the preference list take it; the hint goes back to its
+ * replica later, and repair restores r).
  */
 export function quorumShortfall(copies: readonly CopyOutcome[], cids: readonly string[], w: number): QuorumVerdict {
-  const acks = new Map<string, number>();
+  const holders = new Map<string, Set<string>>();
   let refused = false;
   for (const c of copies) {
     if (c.result === 'refused') refused = true;
-    if (c.result === 'stored' && c.hintFor === '') acks.set(c.cid, (acks.get(c.cid) ?? 0) + 1);
+    if (c.result !== 'stored') continue;
+    let set = holders.get(c.cid);
+    if (!set) holders.set(c.cid, (set = new Set()));
+    set.add(c.peer.id);
   }
   let first: string | undefined;
   let firstAcks = 0;
   let fewest = Number.POSITIVE_INFINITY;
   for (const cid of cids) {
-    const n = acks.get(cid) ?? 0;
+    const n = holders.get(cid)?.size ?? 0;
     fewest = Math.min(fewest, n);
     if (first === undefined && n < w) {
       first = cid;

@@ -384,7 +384,9 @@ describe('MemoryNetwork: faults', () => {
     const a = network.listen('a', sampleHandler());
     const call = track(a.transport.request('b', 'ping', PING, { deadlineMs: 100 }));
     await clock.advance(6); // delivered at 5, answer travelling
+    assert.equal(network.callsInFlightWhere((c) => c.held), 0);
     network.partition(['a'], ['b']);
+    assert.deepEqual(network.callsInFlightWhere((c) => c.held && c.from === 'a' && c.method === 'ping'), 1, 'the call across the cut is held');
     await clock.advance(100);
     assertCode(call.error, 'DEADLINE_EXCEEDED');
   });
@@ -403,6 +405,7 @@ describe('MemoryNetwork: faults', () => {
     assert.equal(toB.state, 'pending');
     assert.equal(fromB.state, 'pending');
     assertCode(late.error, 'DEADLINE_EXCEEDED');
+    assert.deepEqual([network.callsInFlight, network.callsInFlightWhere((c) => c.held)], [2, 2], 'both calls are held by the pause');
     assert.equal(handler.received.length, 0);
     network.resume('b');
     await clock.advance(2);

@@ -147,6 +147,24 @@ export class MemoryNetwork {
     return n;
   }
 
+  /**
+   * Calls made and not yet settled that pass `test` (walks every node: for tests). `held`: no
+   * answer can settle it now (from or to a paused node, or across a partition; only its deadline
+   * or the fault's end does). A test that moves the clock while a fault holds some calls waits
+   * until none of the calls it cares about is on its way otherwise (to a disk write, say), so that
+   * the clock times out only calls the fault holds.
+   */
+  callsInFlightWhere(test: (call: { from: string; to: string; method: string; held: boolean }) => boolean): number {
+    let n = 0;
+    for (const node of this.#nodes.values()) {
+      for (const call of node.outbound) {
+        const held = node.paused || this.#nodes.get(call.to)?.paused === true || this.#partitioned(node.address, call.to);
+        if (test({ from: node.address, to: call.to, method: call.method, held })) n++;
+      }
+    }
+    return n;
+  }
+
   // ----- faults ------------------------------------------------------------------------------------
 
   /** Drops each request and each response with probability `rate`: its caller meets its deadline. */
