@@ -97,11 +97,15 @@ async function timed(name: string, log: (line: string) => void, body: () => Prom
   return result;
 }
 
+/** Writes each side must see tried during a cut for its "acknowledged on each side" figure to mean anything. */
+export const MIN_WRITES_PER_SIDE = 3;
+
 /**
  * Partition: the peers split in halves (a supernode on each side) for `partitionMs`, then healed.
- * During the cut, each side's reads go to what was written on that side since; after the heal,
- * every acknowledged write is read through every node, and the time until every view lists every
- * node alive again is the convergence figure.
+ * During the cut the writer goes through each side in turn (a random node of it), so that both
+ * sides are asked to take writes whatever the random picks; each side's reads go to what was
+ * written on that side since. After the heal, every acknowledged write is read through every
+ * node, and the time until every view lists every node alive again is the convergence figure.
  */
 export function partition(ctx: Context): Promise<ScenarioResult> {
   const { cluster, faults, profile, log } = ctx;
@@ -128,6 +132,13 @@ export function partition(ctx: Context): Promise<ScenarioResult> {
       }
       workload.tag = 'partitioned';
       const defaultPick = workload.pick;
+      const defaultWriteVia = workload.writeVia;
+      let turn = 0;
+      workload.writeVia = (c) => {
+        const side = turn++ % 2 === 0 ? 'A' : 'B';
+        const nodes = c.serving().filter((n) => sideOf.get(n.name) === side);
+        return nodes[Math.floor(Math.random() * nodes.length)];
+      };
       // Each side reads what it holds: earlier writes with a holder on its side, and what was
       // acknowledged on its side since the cut.
       workload.pick = (c, written) => {
@@ -157,6 +168,7 @@ export function partition(ctx: Context): Promise<ScenarioResult> {
       const healedAt = Date.now();
       workload.tag = 'healed';
       workload.pick = defaultPick;
+      workload.writeVia = defaultWriteVia;
       await cluster.waitConverged(120_000, (line) => log(`    ${line}`)).catch(() => {});
       convergeMs = (await cluster.converged()) ? Date.now() - healedAt : Number.NaN;
       log(`  views converged ${Number.isNaN(convergeMs) ? 'not within 120 s' : secondsOf(convergeMs)} after the heal`);
@@ -166,6 +178,7 @@ export function partition(ctx: Context): Promise<ScenarioResult> {
       await faults.heal();
     }
     const acked = (side: 'A' | 'B'): number => workload.written.filter((w) => w.tag === 'partitioned' && sideOf.get(w.via) === side).length;
+    const tried = (side: 'A' | 'B'): number => workload.writes.filter((w) => w.tag === 'partitioned' && sideOf.get(w.via) === side).length;
     const final = await finalRead(cluster, workload.written, { everywhere: true, deadlineMs: 60_000 });
     if (final.failed.length > 0) log(`  final read failures: ${examples(final.failed)}`);
     const during = workload.reads.filter((r) => r.tag === 'partitioned');
@@ -184,6 +197,12 @@ export function partition(ctx: Context): Promise<ScenarioResult> {
       { figure: 'cross-side pairs held dead at the end of the cut', value: cutViews, target: '—' },
       { figure: 'read time during the cut (p50 / p99 / max)', value: spread(during.map((r) => r.ms ?? 0)), target: '—' },
       { figure: 'write time during the cut, acknowledged or not (p50 / p99 / max)', value: spread(writesDuring.map((w) => w.ms)), target: '—' },
+      {
+        figure: 'writes tried during the cut (side A / side B)',
+        value: `${tried('A')} / ${tried('B')}`,
+        target: `≥ ${MIN_WRITES_PER_SIDE} each`,
+        met: tried('A') >= MIN_WRITES_PER_SIDE && tried('B') >= MIN_WRITES_PER_SIDE,
+      },
       { figure: 'writes acknowledged during the cut (side A / side B)', value: `${acked('A')} / ${acked('B')}`, target: '> 0 each', met: acked('A') > 0 && acked('B') > 0 },
       ...workloadFigures(workload, { tags: ['partitioned'], readTarget: 100 }).slice(1),
       { figure: 'views converged after the heal', value: Number.isNaN(convergeMs) ? '> 120 s' : secondsOf(convergeMs), target: `≤ ${CONVERGE_TARGET_MS / 1000} s`, met: convergeMs <= CONVERGE_TARGET_MS },
