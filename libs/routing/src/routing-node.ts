@@ -147,6 +147,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #contacts: Contact[] | undefined;
   /** A random point of the id space: within a bucket the overlay takes the contact closest to it. */
   readonly #overlayPoint: bigint;
+  /** Where in its period this node's first refresh check falls, in [0, 1) (see #scheduleRefresh). */
+  readonly #refreshPhase: number;
   #ready = false;
   #running = false;
   #joinTimer: TimerHandle | undefined;
@@ -178,6 +180,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.#overlaySize = init.overlayNeighbours ?? DEFAULT_OVERLAY_NEIGHBOURS;
     this.#overlayPoint = BigInt(`0x${Buffer.from(init.random.bytes(32)).toString('hex')}`);
     this.#table = new RoutingTable({ self: this.#self.bytes, k: this.#k });
+    this.#refreshPhase = idPhase(this.#self.bytes);
     const metrics = init.metrics ?? noopMetrics;
 
     this.#swim = new Swim({
@@ -294,7 +297,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     await this.#swim.start();
     if (!this.#init.seeds?.configured) this.#setReady();
     this.#scheduleJoin(0);
-    this.#scheduleRefresh();
+    this.#scheduleRefresh(true);
   }
 
   /** Announces the leave to contacts, then stops probing and joining. */
@@ -335,6 +338,9 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
         self: this.id,
         query: (contact, signal) => this.#findNode(contact.address, key, signal, contact.id),
       });
+      // A lookup in a bucket's range postpones that bucket's refresh (Kademlia §2.3; libp2p kad-dht
+      // after every successful query): only a bucket no lookup used is refreshed.
+      this.#table.touchBucket(this.#table.bucketIndexOf(key), this.#init.clock.now());
       this.#lookups.inc({ outcome: result.timedOut ? 'partial' : 'complete' });
       if (!result.timedOut) this.#lookupHops.observe(result.hops);
       return {
@@ -573,10 +579,18 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     }
   }
 
-  #scheduleRefresh(): void {
+  /**
+   * The next refresh check, every quarter of the refresh interval. The first comes at a per-node
+   * point between a half and one and a half of that period after the start (memberlist staggers
+   * its timers likewise): nodes started together (a fleet, a simulated network) would otherwise all
+   * run their first refresh, which finds every bucket due, in the same moment, and keep checking in
+   * step. The point comes from the node's id, not the random source, whose draws stay as they were.
+   */
+  #scheduleRefresh(first = false): void {
     if (!this.#running) return;
     const period = Math.max(1_000, Math.floor(this.#refreshMs / 4));
-    this.#refreshTimer = this.#init.clock.setTimeout(() => void this.#refreshBuckets(), period);
+    const delay = first ? Math.floor(period / 2 + this.#refreshPhase * period) : period;
+    this.#refreshTimer = this.#init.clock.setTimeout(() => void this.#refreshBuckets(), delay);
   }
 
   /** Kademlia bucket refresh: a lookup of a random id in every bucket not used for a while. */
@@ -592,6 +606,13 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     }
     this.#scheduleRefresh();
   }
+}
+
+/** A point in [0, 1) spread evenly over ids, also ids made alike (FNV-1a of every byte). */
+function idPhase(id: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (const b of id) h = Math.imul(h ^ b, 0x01000193);
+  return (h >>> 0) / 2 ** 32;
 }
 
 /** XOR distance from `point` to the id `hex` (64 hex digits), as a number to compare. */
