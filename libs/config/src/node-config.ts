@@ -286,18 +286,18 @@ export const NODE_CONFIG = {
   probeIntervalMs: {
     env: 'PEERWEAVE_PROBE_INTERVAL_MS',
     accepts: 'an integer number of milliseconds',
-    doc: 'Periodic, the main idle cost: the SWIM protocol period, one contact probed per period. Each probe is one PingStream frame out and one back, and on average one probe in: about 0.3 ms of CPU for both ends on the 2-core bench VM (bench/probe-cost.ts; a unary Ping call, still used for peers without PingStream, about 0.9 ms), plus 2 × indirectChecks calls when a probe fails. The lan period (500 ms) keeps the probes near 0.1 % of a core per node while a SIGKILLed node is still declared dead within 5 s (min suspicion = suspicionMult × log10(N) × period); shorter detects failures sooner at proportionally more CPU.',
+    doc: 'Periodic, the main idle cost: the SWIM protocol period, one contact probed per period. Each probe is one PingStream frame out and one back, and on average one probe in: about 0.3 ms of CPU for both ends when warm (bench/probe-cost.ts; a unary Ping call, still used for peers without PingStream, about 0.9 ms), several times that in an idle process whose code and caches have gone cold, plus 2 × indirectChecks calls when a probe fails. lan probes every second, as memberlist\'s LAN config: 6 node processes idle measured 0.37 % of a core each probing every 500 ms and 0.26 % every 1 s. A SIGKILLed node is still declared dead within 5 s: its peers lose their connections to it and probe it at once, out of turn, so its suspicion has its confirmations at once and runs its minimum (suspicionMult × log10(N) × period: 2.7 s at 22 nodes). Shorter detects a silent failure (a partition, a frozen host) sooner at proportionally more CPU.',
     schema: positiveMs,
-    // The lib's DEFAULT_PROBE_INTERVAL_MS is memberlist's 1 s; lan probes faster to declare a death within 5 s.
-    default: { lan: 500, local: 200, test: 200 },
+    // memberlist's LAN period, as the lib's DEFAULT_PROBE_INTERVAL_MS.
+    default: { lan: 1_000, local: 200, test: 200 },
   },
   probeTimeoutMs: {
     env: 'PEERWEAVE_PROBE_TIMEOUT_MS',
     accepts: 'an integer number of milliseconds, below the probe interval',
     doc: 'How long a direct ping waits for its ack before indirect probes start, at least: when the acks of this node’s recent probes took longer (their smoothed round trip + 4 × its deviation, as TCP computes its retransmission timeout; acks within their period only), the deadline is that, up to twice this value, and the period grows in proportion, so a saturated machine, where every peer answers late, does not turn load into suspicions; on an idle network this value applies unchanged. Both are then stretched by Lifeguard while this node is unhealthy (× its local health score + 1; the score rises when probes fail without the helpers answering, when a probe timer or the probe loop itself wakes later than half this timeout, i.e. the event loop is too busy to read acks in time, and falls by one per acked on-time period), never beyond 8 × this value. Must exceed the network round trip (p99); the rest of the period is left for indirect probes.',
     schema: positiveMs,
-    // Half the period, as the lib's DEFAULT_PROBE_TIMEOUT_MS is of its own.
-    default: { lan: 250, local: 100, test: 100 },
+    // Half the period, as the lib's DEFAULT_PROBE_TIMEOUT_MS (memberlist's LAN 500 ms).
+    default: { lan: 500, local: 100, test: 100 },
   },
   indirectChecks: {
     env: 'PEERWEAVE_INDIRECT_CHECKS',
@@ -309,10 +309,10 @@ export const NODE_CONFIG = {
   suspicionMult: {
     env: 'PEERWEAVE_SUSPICION_MULT',
     accepts: 'an integer 1..20',
-    doc: 'Suspicion timeout = mult × log10(N) × probe interval (memberlist); starts at suspicionMaxMult × that and shrinks to it as PEERWEAVE_SUSPICION_CONFIRMATIONS other peers confirm. Higher tolerates longer pauses and GC stalls but declares real deaths later. lan uses 3 with its longer period (1.5 s per log10 N, about what 4 × 300 ms gave before); the faster presets 4.',
+    doc: 'Suspicion timeout = mult × log10(N) × probe interval (memberlist); starts at suspicionMaxMult × that and shrinks to it as PEERWEAVE_SUSPICION_CONFIRMATIONS other peers confirm. Higher tolerates longer pauses and GC stalls but declares real deaths later. lan uses 2 with its 1 s period (2 s per log10 N: 2.7 s at 22 nodes, 8 s at 10 000), so that a SIGKILLed node is declared dead within 5 s, where memberlist\'s 4 would take 5.4 s at 22 nodes; Lifeguard\'s confirmations (PEERWEAVE_SUSPICION_CONFIRMATIONS) keep a lone accuser at the maximum. The faster presets 4.',
     schema: Type.Integer({ minimum: 1, maximum: 20 }),
-    // lan: a smaller multiple than the lib's for its longer period (see the doc).
-    default: { lan: 3, local: DEFAULT_SUSPICION_MULT, test: DEFAULT_SUSPICION_MULT },
+    // lan: half the lib's (memberlist's) multiple, for a 5 s bound on detecting a crash (see the doc).
+    default: { lan: 2, local: DEFAULT_SUSPICION_MULT, test: DEFAULT_SUSPICION_MULT },
   },
   suspicionMaxMult: {
     env: 'PEERWEAVE_SUSPICION_MAX_MULT',

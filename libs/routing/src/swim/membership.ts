@@ -209,6 +209,28 @@ export class Membership {
     return this.#members.get(id)?.state;
   }
 
+  /**
+   * The claim this node passes on while it holds `id` suspect: its first accuser's, so that a
+   * receiver counts that accuser once, never this node as another (see Swim's open suspicions).
+   */
+  suspicionClaim(id: string): MemberUpdate | undefined {
+    const e = this.#members.get(id);
+    if (e === undefined || e.state !== 'suspect' || e.suspicion === undefined) return undefined;
+    return { state: 'suspect', contact: e.contact, from: e.suspicion.accuser };
+  }
+
+  /**
+   * This node's death (or leave) claim about a member that `update` still holds suspect or alive
+   * at an incarnation this node already holds gone: the sender of such a stale claim missed the
+   * death (gossip of it ran out before reaching it) and learns it from the answer.
+   */
+  goneClaimBeating(update: MemberUpdate): MemberUpdate | undefined {
+    if (update.state !== 'suspect' && update.state !== 'alive') return undefined;
+    const e = this.#members.get(update.contact.id);
+    if (e === undefined || !GONE.has(e.state) || update.contact.incarnation > e.contact.incarnation) return undefined;
+    return { state: e.state, contact: e.contact, from: this.selfId };
+  }
+
   /** Every member this node knows, itself excluded. */
   members(): MemberInfo[] {
     return [...this.#members.values()].map(info);

@@ -26,6 +26,7 @@ export class Suspicion {
   readonly #maxMs: number;
   readonly #onTimeout: (confirmations: number) => void;
   readonly #start: number;
+  readonly #accuser: string;
   readonly #suspecters = new Set<string>();
   #confirmations = 0;
   #timer: TimerHandle | undefined;
@@ -37,9 +38,15 @@ export class Suspicion {
     this.#minMs = init.minMs;
     this.#maxMs = init.maxMs;
     this.#onTimeout = init.onTimeout;
+    this.#accuser = init.from;
     this.#suspecters.add(init.from);
     this.#start = init.clock.now();
     this.#schedule(init.k < 1 ? init.minMs : init.maxMs);
+  }
+
+  /** The first suspecter: the `from` of this node's own claim when it passes the suspicion on. */
+  get accuser(): string {
+    return this.#accuser;
   }
 
   /** Distinct confirmations counted so far (the first suspecter excluded). */

@@ -190,6 +190,43 @@ describe('Swim: serving', () => {
     assert.deepEqual(response.updates[0], { state: 'suspect', contact: peer(1), from: SELF });
   });
 
+  it('answers a caller whose message still holds a member suspect that it holds dead with the death, once, and nobody else', async () => {
+    const { swim } = makeSwim();
+    for (let i = 1; i <= 5; i++) swim.receive({ sender: peer(i), updates: [] });
+    swim.receive({ sender: peer(2), updates: [{ state: 'dead', contact: peer(3), from: peer(2).id }] });
+    // peer(1) missed the death: its ping still carries its suspicion (or an alive claim at that incarnation).
+    const stale = await swim.handlePing({ sender: peer(1), updates: [{ state: 'suspect', contact: peer(3), from: peer(4).id }], target: SELF });
+    assert.deepEqual(stale.updates.find((u) => u.contact.id === peer(3).id), { state: 'dead', contact: peer(3), from: SELF });
+    const again = await swim.handlePing({ sender: peer(1), updates: [], target: SELF });
+    assert.equal(again.updates.filter((u) => u.contact.id === peer(3).id && u.from === SELF).length, 0, 'told once');
+    const other = await swim.handlePing({ sender: peer(5), updates: [], target: SELF });
+    assert.equal(other.updates.filter((u) => u.contact.id === peer(3).id && u.from === SELF).length, 0, 'a peer that said nothing stale is not told');
+    // A claim at a higher incarnation is news (a restart), not stale: no correction.
+    const newer = await swim.handlePing({ sender: peer(4), updates: [{ state: 'alive', contact: peer(3, 2), from: peer(3).id }], target: SELF });
+    assert.equal(newer.updates.filter((u) => u.state === 'dead' && u.contact.id === peer(3).id && u.from === SELF).length, 0);
+    assert.equal(swim.stateOf(peer(3).id), 'alive');
+  });
+
+  it('carries its open suspicions on its acks, each with its first accuser, at most two, never about the caller', async () => {
+    const { swim } = makeSwim();
+    for (let i = 1; i <= 6; i++) swim.receive({ sender: peer(i), updates: [] });
+    for (const i of [3, 4, 5]) swim.receive({ sender: peer(2), updates: [{ state: 'suspect', contact: peer(i), from: peer(6).id }] });
+    // Spend the queue's retransmits: the carried claims do not depend on it.
+    for (let i = 0; i < 50; i++) swim.envelope();
+    const seen = new Set<string>();
+    for (let round = 0; round < 3; round++) {
+      const ack = await swim.handlePing({ sender: peer(3), updates: [], target: SELF });
+      const carried = ack.updates.filter((u) => u.state === 'suspect' && u.contact.id !== peer(3).id);
+      assert.ok(carried.length <= 2);
+      for (const u of carried) {
+        assert.equal(u.from, peer(6).id, 'the first accuser, not this node');
+        seen.add(u.contact.id);
+      }
+      assert.deepEqual(ack.updates[0], { state: 'suspect', contact: peer(3), from: SELF }, 'the claim about the caller first');
+    }
+    assert.deepEqual([...seen].sort(), [peer(4).id, peer(5).id].sort());
+  });
+
   it('handlePingReq probes the target on the caller’s behalf', async () => {
     const contacts = [peer(1), peer(2)];
     const { swim, clock, transport } = makeSwim({ contacts });
