@@ -6,9 +6,9 @@
 // after a safety timeout. Also: the RSS of another process, and Prometheus text parsing.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Agent, request } from 'undici';
 import { createClusterCa } from '@peerweave/identity';
 
@@ -16,11 +16,21 @@ const KiB = 1024;
 /** The image's environment (Dockerfile), minus the data directory, set per node. */
 const IMAGE_ENV = {
   NODE_ENV: 'production',
+  MALLOC_CONF: 'narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0',
   GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864:glibc.malloc.arena_max=2',
 };
 
+/**
+ * The image preloads the jemalloc the build puts beside the bundle (LD_PRELOAD, Dockerfile); a
+ * bundle built without it runs on glibc's malloc with the tunables above, as the image would.
+ */
+function allocatorEnv(bundle: string): Record<string, string> {
+  const jemalloc = join(dirname(bundle), 'libjemalloc.so.2');
+  return existsSync(jemalloc) ? { LD_PRELOAD: jemalloc } : {};
+}
+
 /** The node flags of the image's CMD (Dockerfile), besides the bundle. */
-const IMAGE_NODE_ARGS = ['--max-semi-space-size=2'];
+const IMAGE_NODE_ARGS = ['--max-semi-space-size=2', '--bytecode-old-age=1'];
 
 /** Preloaded into every peer process: exit with the bench (stdin closed) or after `ms`. */
 function guard(ms: number): string {
@@ -130,6 +140,7 @@ export class LocalPeers {
       env: {
         ...inherited,
         ...IMAGE_ENV,
+        ...allocatorEnv(this.#init.bundle),
         ...admission,
         ...this.#init.env,
         PEERWEAVE_DATA_DIR: dataDir,
