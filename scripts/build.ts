@@ -129,8 +129,10 @@ const builtinsAsCommonJs: Plugin = {
       const id = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
       // `node:sqlite` and the like are listed with their prefix, the others without.
       const builtin = NODE_BUILTINS.has(id) || NODE_BUILTINS.has(id.slice('node:'.length));
-      // Only `import` statements and `import()`; `require()` of a built-in is left to the banner's require.
-      if (!builtin || (args.kind !== 'import-statement' && args.kind !== 'dynamic-import')) return undefined;
+      // Only `import` statements. `require()` is left to the banner's require, and `import()` to
+      // Node: a split bundle gives a dynamic import of a CommonJS module only its `default`, so
+      // `const { createRequire } = await import('node:module')` would find nothing.
+      if (!builtin || args.kind !== 'import-statement') return undefined;
       return { path: id, namespace: 'node-builtin' };
     });
     b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
