@@ -258,7 +258,12 @@ export class Call implements PeerCallContext {
   expire(): void {
     if (this.settled) return;
     this.deadlineBatch = undefined; // it is firing
+    // Without a stack: it would only show the deadline queue's timer, and capturing it cost ~2 % of
+    // the simulator's CPU (every lost message ends here). Code, name and message are as before.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     const err = new DeadlineExceededError(`deadline of ${this.method} to ${this.to} exceeded`);
+    Error.stackTraceLimit = limit;
     this.abortHandler(err);
     this.fail(err);
   }
