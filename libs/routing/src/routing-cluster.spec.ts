@@ -305,4 +305,29 @@ describe('routing cluster (in-process)', () => {
       await cluster.stop();
     }
   });
+
+  it("each node's neighbourhood is its table's 2r closest usable contacts, while tables grow and lose members", async () => {
+    const cluster = await createTestCluster(80, { seed: 14, routing: FAST });
+    try {
+      // Neighbourhoods are kept up to date as contacts come and go, not recomputed from scratch:
+      // compare each with the formula at every step of the join and of a kill's detection.
+      const check = (when: string): void => {
+        for (const n of cluster.running()) {
+          const expected = n.routing.closestKnown(idFromHex(n.id), 6).map((c) => c.id);
+          assert.deepEqual(n.routing.neighbourhood(), expected, `node ${n.index} ${when}`);
+        }
+      };
+      for (let t = 0; t < 3_000; t += 250) {
+        await cluster.advance(250);
+        check(`at ${t + 250} ms of the join`);
+      }
+      for (const victim of [5, 23, 41, 60]) cluster.kill(victim);
+      for (let t = 0; t < 10_000; t += 250) {
+        await cluster.advance(250);
+        check(`${t + 250} ms after the kills`);
+      }
+    } finally {
+      await cluster.stop();
+    }
+  });
 });
