@@ -7,61 +7,20 @@
 // record its K-th block, a reader's holder dies once N bytes reached the reader, an upload is
 // aborted once K of its blocks reached other nodes. The clock only moves when a step says so.
 import assert from 'node:assert/strict';
-import { createCipheriv, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { errorCode, UnavailableError } from '@peerweave/core';
 import { waitFor } from '@peerweave/core/testing';
-import type { AddBlockRow } from '@peerweave/storage';
-import { cidToString, importFile } from '@peerweave/storage';
 import type { BlockLocation } from './content-node.ts';
 import { createContentCluster, type ContentCluster, type ContentClusterNode } from './testing/index.ts';
+import { beforeBlockRow, chunks, dagOf, seededBytes } from './testing/upload-helpers.ts';
 
 const MiB = 1024 * 1024;
 const R = 3;
 const W = 2;
 const meta = { name: 'data-path.bin', contentType: 'application/octet-stream', keywords: ['issue11'] };
 
-/** `n` bytes that look random and are the same for the same seed (AES-256-CTR keystream). */
-function seededBytes(seed: string, n: number): Buffer {
-  const key = createHash('sha256').update(seed).digest();
-  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(n));
-}
-
-async function* chunks(bytes: Uint8Array, size = 1 * MiB): AsyncIterable<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-/** The root CID `bytes` get as an object, and the CIDs of all its blocks, worked out without storing anything. */
-async function dagOf(bytes: Uint8Array): Promise<{ root: string; cids: Set<string> }> {
-  const cids = new Set<string>();
-  const { cid } = await importFile(chunks(bytes), async (c) => {
-    cids.add(cidToString(c));
-  });
-  return { root: cidToString(cid), cids };
-}
-
-/**
- * Calls `fn` with every block row `node` is about to record (replica, hint or cache), before it is
- * recorded. Every way a block reaches a node's bookkeeping goes through ContentDb.addBlock or
- * addBlocks, so the trigger does not depend on how blocks travel (unary calls or streams).
- */
-function beforeBlockRow(node: ContentClusterNode, fn: (row: AddBlockRow) => void): void {
-  const db = node.db;
-  const add = db.addBlock.bind(db);
-  const addMany = db.addBlocks.bind(db);
-  db.addBlock = (row: AddBlockRow): void => {
-    fn(row);
-    add(row);
-  };
-  // A write-stream batch (and a PinBlocks) records its rows together; a row whose `fn` throws
-  // fails the batch, as a crash mid-batch would.
-  db.addBlocks = (rows: readonly AddBlockRow[]): void => {
-    for (const row of rows) fn(row);
-    addMany(rows);
-  };
-}
 
 /** Rows of `node` that pin a block (replica or hint) claimed by `root`. */
 function pinned(node: ContentClusterNode, root: string): { cid: string; kind: string }[] {

@@ -10,51 +10,19 @@
 // (MemoryNetwork.callsInFlightWhere): it times out nothing that is merely on its way to a disk
 // write. (Membership calls may wait on the clock: a probe relayed towards the far side.)
 import assert from 'node:assert/strict';
-import { createCipheriv, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { errorCode } from '@peerweave/core';
 import { waitFor } from '@peerweave/core/testing';
-import { cidToString, importFile, type AddBlockRow } from '@peerweave/storage';
 import { DEFAULT_BLOCK_DEADLINE_MS } from './content-peers.ts';
 import type { BlockLocation } from './read-path.ts';
 import { createContentCluster, type ContentCluster, type ContentClusterNode } from './testing/index.ts';
+import { beforeBlockRow, chunks, dagOf, seededBytes } from './testing/upload-helpers.ts';
 
 const MiB = 1024 * 1024;
 const R = 3;
 const W = 2;
 const meta = { name: 'sloppy.bin', contentType: 'application/octet-stream', keywords: ['sloppy'] };
-
-function seededBytes(seed: string, n: number): Buffer {
-  const key = createHash('sha256').update(seed).digest();
-  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(n));
-}
-
-async function* chunks(bytes: Uint8Array, size = 1 * MiB): AsyncIterable<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-}
-
-async function dagOf(bytes: Uint8Array): Promise<{ root: string; cids: Set<string> }> {
-  const cids = new Set<string>();
-  const { cid } = await importFile(chunks(bytes), async (c) => {
-    cids.add(cidToString(c));
-  });
-  return { root: cidToString(cid), cids };
-}
-
-/** Calls `fn` with every block row `node` is about to record (ContentDb.addBlock / addBlocks). */
-function onBlockRow(node: ContentClusterNode, fn: (row: AddBlockRow) => void): void {
-  const db = node.db;
-  const add = db.addBlock.bind(db);
-  const addMany = db.addBlocks.bind(db);
-  db.addBlock = (row: AddBlockRow): void => {
-    fn(row);
-    add(row);
-  };
-  db.addBlocks = (rows: readonly AddBlockRow[]): void => {
-    for (const row of rows) fn(row);
-    addMany(rows);
-  };
-}
 
 /** The calls that move blocks and records. */
 const DATA_METHODS = new Set(['putBlocks', 'getBlocks', 'putBlock', 'getBlock', 'pinBlocks', 'putRecord', 'getRecord', 'hasBlocks']);
@@ -140,7 +108,7 @@ describe('sloppy quorum: a partition cuts the uploader and two nodes off from fi
     let farRows = 0;
     let cutAt = -1;
     for (const n of far) {
-      onBlockRow(n, (row) => {
+      beforeBlockRow(n, (row) => {
         // The cut falls as the first copy of the upload reaches the far side (the uploader's side
         // has taken some already): that copy is recorded, its acknowledgement never arrives.
         if (cids.has(row.cid) && ++farRows === 1 && cutAt < 0) {
@@ -220,7 +188,7 @@ describe('sloppy quorum: a replica paused mid-put (frozen, not declared dead)', 
     const { root, cids } = await dagOf(file);
     let rows = 0;
     let pausedAt = -1;
-    onBlockRow(victim, (row) => {
+    beforeBlockRow(victim, (row) => {
       if (cids.has(row.cid) && ++rows === 4 && pausedAt < 0) {
         pausedAt = cluster.clock.now();
         cluster.network.pause(victim.address);
