@@ -7,7 +7,7 @@ export interface PutOutcome {
   cid: string;
   size: number;
   blocks: number;
-  /** Replicas that acknowledged the write. */
+  /** Nodes that stored every block when the write was acknowledged, counted at its least-copied block and at most r: replicas, and stand-ins holding a hinted copy for a replica that did not answer. */
   replicas: number;
 }
 

@@ -31,7 +31,11 @@ export const PutOutcomeSchema = Type.Object(
     cid: Type.String(),
     size: Type.Integer({ minimum: 0 }),
     blocks: Type.Integer({ minimum: 0 }),
-    replicas: Type.Integer({ minimum: 0, description: 'Replicas that acknowledged the write' }),
+    replicas: Type.Integer({
+      minimum: 0,
+      description:
+        'Copies of the least-copied block when the write was acknowledged, at most r: its replicas, and stand-ins holding a hinted copy for a replica that did not answer (handed back later); at least the write quorum w',
+    }),
   },
   { additionalProperties: false, description: 'Stored; `Location` is its URL' },
 );

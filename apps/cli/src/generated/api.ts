@@ -1670,7 +1670,7 @@ export interface operations {
                         cid: string;
                         size: number;
                         blocks: number;
-                        /** @description Replicas that acknowledged the write */
+                        /** @description Copies of the least-copied block when the write was acknowledged, at most r: its replicas, and stand-ins holding a hinted copy for a replica that did not answer (handed back later); at least the write quorum w */
                         replicas: number;
                     };
                 };
@@ -1863,7 +1863,7 @@ export interface operations {
                         cid: string;
                         size: number;
                         blocks: number;
-                        /** @description Replicas that acknowledged the write */
+                        /** @description Copies of the least-copied block when the write was acknowledged, at most r: its replicas, and stand-ins holding a hinted copy for a replica that did not answer (handed back later); at least the write quorum w */
                         replicas: number;
                     };
                 };
