@@ -4,6 +4,7 @@ import { VERSION } from '@peerweave/core';
 import { createClientErrorHandler } from './client-error-handler.ts';
 import { BEARER_SCHEME, installAccessControl } from './auth/access-control.ts';
 import { installErrorHandling, sendError } from './error-handling.ts';
+import { lazySchemaCompilers, type LazySchemaCompilers } from './lazy-schema-compilers.ts';
 import { DEFAULT_BODY_LIMIT, type HttpApiInit } from './http-api-init.ts';
 import { RequestLogController } from './request-log-controller.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -57,7 +58,10 @@ const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
  */
 export async function build(init: HttpApiInit): Promise<FastifyInstance> {
   const bodyLimit = init.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const compilers = lazySchemaCompilers();
   const app = fastify({
+    // Each route's validators and serializers are compiled at its first request (issue #12).
+    schemaController: compilers.schemaController,
     // Fastify needs pino's shape; the core Logger is pino's subset and a pino instance at run time.
     loggerInstance: init.logger as FastifyBaseLogger,
     logController: new RequestLogController(),
@@ -95,5 +99,19 @@ export async function build(init: HttpApiInit): Promise<FastifyInstance> {
   await app.register(openApiRoutes(openApiDocument));
   await app.register(livePageRoutes());
   for (const plugin of init.plugins ?? []) await app.register(plugin);
+  schemaCompilers.set(app, compilers);
   return app;
+}
+
+const schemaCompilers = new WeakMap<FastifyInstance, LazySchemaCompilers>();
+
+/**
+ * Compiles every route schema of an app from `build()` that no request has needed yet, after
+ * `app.ready()`; throws what ajv or fast-json-stringify throws. For specs: a bad schema would
+ * otherwise show only at its route's first request. The number compiled.
+ */
+export function compileAllSchemas(app: FastifyInstance): number {
+  const compilers = schemaCompilers.get(app);
+  if (compilers === undefined) throw new Error('not an app from build()');
+  return compilers.compileAll();
 }
