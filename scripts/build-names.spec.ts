@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { ESBUILD_NAME_HELPER, SAME_NAME_SKIPPING_HELPER, skipSameNameDefinitions } from './build-names.ts';
+import { blankDeclarationNames, ESBUILD_NAME_HELPER, SAME_NAME_SKIPPING_HELPER, skipSameNameDefinitions } from './build-names.ts';
 
 type NameHelper = (target: object, value: string) => object;
 
@@ -71,8 +71,24 @@ describe('keepNames helper that skips same-name definitions', () => {
     skipSameNameDefinitions([outfile]);
     const text = readFileSync(outfile, 'utf8');
     assert.ok(text.includes(SAME_NAME_SKIPPING_HELPER) && !text.includes(ESBUILD_NAME_HELPER));
+    // The declaration named as declared needs no call; the renamed one keeps its own.
+    assert.ok(!text.includes('__name(helper,"helper")') && text.includes('__name(helper2,"helper")'), text);
     const bundle = (await import(pathToFileURL(outfile).href)) as { names: string[] };
     assert.deepEqual(bundle.names, ['Node', 'helper', 'helper']);
+  });
+
+  it('blanks only statements that name a function declaration as it is declared', () => {
+    const kept = [
+      'function f2(){}__name(f2,"f");', // renamed binding
+      'var g=class{};__name(g,"g");', // not a function declaration
+      'function h(){}x=__name(h,"h");', // a value, not a statement
+      'var k=__name(function(){},"k");', // anonymous
+    ];
+    for (const text of kept) assert.equal(blankDeclarationNames(text), text);
+    const text = 'function f(){}__name(f,"f");async function*g(){}\n__name(g,"g");';
+    const blanked = blankDeclarationNames(text);
+    assert.equal(blanked.length, text.length);
+    assert.equal(blanked.replace(/ {2,}/g, ''), 'function f(){}async function*g(){}\n');
   });
 
   it('fails when a bundle calls __name but esbuild defines it otherwise', () => {
