@@ -15,6 +15,8 @@
 //   dist/lib/peer/libjemalloc.so.2     Debian's jemalloc, copied from the host (package libjemalloc2,
 //                                      installed by scripts/setup.sh); the image preloads it
 //   dist/proto/...                     .proto files loaded at run time
+//   dist/proto/peerweave/**/*.proto.pb  each of our protocol files as a FileDescriptorSet, which a node
+//                                      loads instead of parsing the .proto (libs/protocol/src/proto-packages.ts)
 //
 // Why dist/lib/<app>/: grpc-health-check and @grpc/reflection load their .proto files from
 // `${__dirname}/../../proto/...`; in the bundle `__dirname` is the bundle's own directory, so
@@ -332,6 +334,10 @@ async function main(): Promise<void> {
     if (!existsSync(src)) throw new Error(`missing protocol files: ${relative(ROOT, src)}`);
     cpSync(src, join(DIST, 'proto', dest), { recursive: true });
   }
+  // Our protocol files' descriptor sets beside them: a node loads those instead of parsing the text
+  // (libs/protocol/src/proto-packages.ts).
+  const { writeDescriptorSets } = await import('../libs/protocol/src/proto-packages.ts');
+  writeDescriptorSets(join(DIST, 'proto'), 'peerweave');
 
   const lines: string[] = [];
   for (const app of APPS) {
