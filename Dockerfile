@@ -65,4 +65,14 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
 # empty store's; CPU per put the same (one node from the bundle, two runs each: 0.95 and 0.91 ms with it,
 # 0.95 ms without once the machine was quiet). Not taken: --max-opt=2 (no
 # TurboFan: idle -7 MiB more, but the streamed put's CPU per MiB rose 11.7 -> 14.8 ms in one run).
-CMD ["node", "--max-semi-space-size=2", "--bytecode-old-age=1", "/app/lib/peer/main.mjs"]
+#
+# --no-concurrent-osr: a loop hot enough for on-stack replacement is compiled on the main thread, at
+# once, instead of in the background while it keeps running. In the background, the loop ran on long
+# enough to ask for TurboFan as well: at start, proto-loader encoding the protocol descriptors
+# (protobufjs Writer.finish) reached TurboFan by OSR in 3 of 5 starts, and one TurboFan compilation
+# makes ~5 MiB of the Node binary's compiler code resident for the process's life (issue #12). With
+# it, an idle node starts without TurboFan: one node from the bundle (2026-12-06, 2 runs) 83.9 and
+# 83.9 MiB, its binary's resident pages 49.5 MiB, against 88.4-89.7 and 54.4-54.8 MiB without.
+# TurboFan still optimises what runs hot later (a put burst); only OSR compilations, few and short
+# (0.3-2 ms), move to the main thread.
+CMD ["node", "--max-semi-space-size=2", "--bytecode-old-age=1", "--no-concurrent-osr", "/app/lib/peer/main.mjs"]
