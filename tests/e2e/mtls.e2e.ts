@@ -13,11 +13,15 @@ import { createClusterCa, type ClusterCa } from '@peerweave/identity';
 import { createCredentials, createHealthClient } from '@peerweave/protocol';
 import { waitFor } from '@peerweave/core/testing';
 import { GRPC_PORT } from './support/env.ts';
-import { getJson, http } from './support/http.ts';
+import { counterAt, getJson, http } from './support/http.ts';
 import { grpcAddress, httpBase, memberMaterial, removeAll, startPeer } from './support/peers.ts';
 
-/** How long the outsider is watched trying to join (it retries its seeds every few seconds). */
-const WATCH_MS = 30_000;
+/**
+ * The outsider is watched until this many of its join pings failed (peerweave_routing_join_pings_total):
+ * two seeds a round, rounds 0.25, 0.5, 1, 2, 4 s apart and then every join interval (5 s), so about
+ * 10 rounds and 25–30 s of trying.
+ */
+const OUTSIDER_FAILED_PINGS = 20;
 
 interface Peers {
   self: string;
@@ -76,14 +80,20 @@ describe('admission by mutual TLS', { timeout: 240_000 }, () => {
       },
       { timeoutMs: 60_000, intervalMs: 250, what: 'both members to list each other alive' },
     );
-    const until = Date.now() + WATCH_MS;
-    while (Date.now() < until) {
-      const views = await Promise.all([a, b, outsider].map((c) => getJson<Peers>(`${httpBase(c)}/v1/peers`, 2_000)));
-      assert.ok(!views[0]!.peers.some((p) => p.id === viewO.self), 'the outsider is in member a’s table');
-      assert.ok(!views[1]!.peers.some((p) => p.id === viewO.self), 'the outsider is in member b’s table');
-      assert.deepEqual(views[2]!.peers.filter((p) => p.state === 'alive'), [], 'the outsider lists a member alive');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
+    // Watched while it tries: every view is checked until the outsider failed its seeds often enough.
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        const views = await Promise.all([a, b, outsider].map((c) => getJson<Peers>(`${httpBase(c)}/v1/peers`, 2_000)));
+        if (views[0]!.peers.some((p) => p.id === viewO.self)) seen.add('the outsider is in member a’s table');
+        if (views[1]!.peers.some((p) => p.id === viewO.self)) seen.add('the outsider is in member b’s table');
+        if (views[2]!.peers.some((p) => p.state === 'alive')) seen.add('the outsider lists a member alive');
+        return (await counterAt(httpBase(outsider), 'peerweave_routing_join_pings_total', 'outcome="failed"')) >= OUTSIDER_FAILED_PINGS;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000, what: `the outsider's ${OUTSIDER_FAILED_PINGS} failed join pings` },
+    );
+    assert.deepEqual([...seen], []);
+    assert.equal(await counterAt(httpBase(outsider), 'peerweave_routing_join_pings_total', 'outcome="answered"'), 0, 'a member answered the outsider');
   });
 
   it('the outsider cannot read through its own HTTP API what the cluster holds', async () => {

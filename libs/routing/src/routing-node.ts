@@ -174,6 +174,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #stopController = new AbortController();
   readonly #lookups;
   readonly #lookupHops;
+  readonly #joinPings;
 
   constructor(init: RoutingNodeInit) {
     super();
@@ -224,6 +225,11 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       name: 'peerweave_routing_lookup_hops',
       help: 'Hops of completed lookups: depth at which the closest node was learnt (0 = already in the table).',
       buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10],
+    });
+    this.#joinPings = metrics.counter({
+      name: 'peerweave_routing_join_pings_total',
+      help: 'Pings of join rounds (seed addresses not yet known, members held dead) by outcome: answered, or failed (not up, unreachable, refused: a node whose certificate the cluster does not admit sees only failures).',
+      labelNames: ['outcome'],
     });
     metrics.gauge({
       name: 'peerweave_routing_table_contacts',
@@ -604,8 +610,10 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
             );
             this.#swim.receive(response);
             answered++;
+            this.#joinPings.inc({ outcome: 'answered' });
           } catch {
             // Not up yet, or gone: the next round tries again.
+            if (!signal.aborted) this.#joinPings.inc({ outcome: 'failed' });
           }
         }),
       );

@@ -35,3 +35,16 @@ export async function getJson<T = unknown>(url: string, timeoutMs = 5_000): Prom
   if (r.status !== 200) throw new Error(`GET ${url} → ${r.status} ${r.text.slice(0, 200)}`);
   return r.body;
 }
+
+/**
+ * Σ of a counter's series in a node's /metrics whose labels include `label` (e.g. `outcome="failed"`).
+ * Tests that check something does not happen wait for evidence that it was tried, with this.
+ */
+export async function counterAt(base: string, name: string, label: string): Promise<number> {
+  const text = (await http(`${base}/metrics`, { timeoutMs: 5_000 })).text;
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) && line.includes(label)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
