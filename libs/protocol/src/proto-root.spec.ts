@@ -33,6 +33,16 @@ describe('resolveProtoRoot', () => {
     assert.equal(root, join(app, 'proto'));
   });
 
+  it('prefers the bundle\'s own copy to the repository\'s when the bundle is built inside it', () => {
+    const repo = join(dir, 'repo');
+    mkdirSync(join(repo, 'dist/lib/peer'), { recursive: true });
+    writeFileSync(join(repo, 'dist/lib/peer/main.mjs'), '');
+    withMarker(join(repo, 'proto'));
+    withMarker(join(repo, 'dist/proto'));
+    const root = resolveProtoRoot({ env: {}, moduleUrl: pathToFileURL(join(repo, 'dist/lib/peer/main.mjs')) });
+    assert.equal(root, join(repo, 'dist/proto'));
+  });
+
   it(`honours ${PROTO_DIR_ENV}`, () => {
     const custom = withMarker(join(dir, 'custom'));
     assert.equal(resolveProtoRoot({ env: { [PROTO_DIR_ENV]: custom } }), custom);

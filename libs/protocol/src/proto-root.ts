@@ -18,10 +18,13 @@ export interface ResolveProtoRootOptions {
  * The directory holding `peerweave/...` protocol files, loaded at run time by proto-loader:
  * 1. `$PEERWEAVE_PROTO_DIR` if set (an error if it lacks our files: a wrong override must not be
  *    silently replaced by another copy);
- * 2. `<repo>/proto` when running from source (`libs/protocol/src/proto-root.ts`);
- * 3. `/app/proto` when running from the bundle `/app/lib/peer/main.mjs`. The bundle sits two levels
+ * 2. `/app/proto` when running from the bundle `/app/lib/peer/main.mjs`. The bundle sits two levels
  *    below the app root because grpc-health-check and @grpc/reflection load
- *    `${__dirname}/../../proto/...`, and ours follows the same layout.
+ *    `${__dirname}/../../proto/...`, and ours follows the same layout;
+ * 3. `<repo>/proto` when running from source (`libs/protocol/src/proto-root.ts`).
+ * The bundle's own copy comes first: a bundle at `<repo>/dist/lib/peer/main.mjs` (bench/local-peers)
+ * would otherwise find `<repo>/proto`, without the descriptor sets the build writes beside its copy
+ * (proto-packages.ts), and run unlike the image.
  */
 export function resolveProtoRoot(options: ResolveProtoRootOptions = {}): string {
   const env = options.env ?? process.env;
@@ -34,8 +37,8 @@ export function resolveProtoRoot(options: ResolveProtoRootOptions = {}): string 
     );
   }
   const candidates = [
-    fileURLToPath(new URL('../../../proto', moduleUrl)), // source: libs/protocol/src/x.ts
     fileURLToPath(new URL('../../proto', moduleUrl)), // bundle: /app/lib/peer/main.mjs
+    fileURLToPath(new URL('../../../proto', moduleUrl)), // source: libs/protocol/src/x.ts
   ];
   for (const dir of candidates) {
     if (hasMarker(dir)) return dir;
