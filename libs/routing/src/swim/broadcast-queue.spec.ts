@@ -23,6 +23,33 @@ describe('BroadcastQueue', () => {
     assert.equal(taken[0]!.state, 'suspect');
   });
 
+  it('sends every state update before any join update, however often each was sent', () => {
+    // retransmitLimit(10, 10) = 20: nothing leaves the queue here.
+    const q = new BroadcastQueue({ retransmitMult: 10, viewSize: () => 10 });
+    q.enqueue(update('dead', 'dead'));
+    for (let i = 0; i < 5; i++) q.take(1);
+    for (let i = 0; i < 3; i++) q.enqueue(update(`j${i}`), 'join');
+    // The death, sent 5 times, still goes before the joins, sent none.
+    assert.deepEqual(ids(q.take(2)), ['dead', 'j2']);
+    // Within the join lane the usual order: fewest transmits, then newest.
+    assert.deepEqual(ids(q.take(3)), ['dead', 'j1', 'j0']);
+    // A newer update about a member moves it to its own lane.
+    q.enqueue(update('j0', 'suspect'));
+    assert.deepEqual(ids(q.take(2)), ['j0', 'dead']);
+  });
+
+  it('prunes the join lane first', () => {
+    const q = new BroadcastQueue({ retransmitMult: 10, viewSize: () => 10, maxQueued: 3 });
+    q.enqueue(update('s1', 'dead'));
+    q.take(1);
+    q.enqueue(update('j1'), 'join');
+    q.enqueue(update('j2'), 'join');
+    q.enqueue(update('s2', 'suspect'));
+    assert.equal(q.size, 3);
+    assert.equal(q.peek('j1'), undefined);
+    assert.deepEqual(ids(q.take(3)), ['s2', 's1', 'j2']);
+  });
+
   it('a replacement starts again with no transmits', () => {
     const q = new BroadcastQueue({ retransmitMult: 4, viewSize: () => 10 });
     q.enqueue(update('a'));

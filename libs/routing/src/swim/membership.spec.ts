@@ -129,6 +129,23 @@ describe('Membership: SWIM incarnation rules', () => {
     assert.equal(queue.size, 0);
   });
 
+  it('queues news of a member new to it behind every change of a known member', () => {
+    const { membership, queue } = setup();
+    membership.apply(claim('alive', 'm', 5, 'm'));
+    // The news of m was sent a few times before the node learns of others.
+    for (let i = 0; i < 3; i++) queue.take(1);
+    for (let i = 0; i < 5; i++) membership.apply(claim('alive', `n${i}`, 1, `n${i}`));
+    membership.apply(claim('suspect', 'm', 5, 'x'));
+    assert.deepEqual(
+      queue.take(2).map((u) => `${u.state} ${u.contact.id}`),
+      ['suspect m', 'alive n4'],
+    );
+    // A refutation of a known member is a change of its state too.
+    for (let i = 0; i < 3; i++) queue.take(1);
+    membership.apply(claim('alive', 'm', 6, 'm'));
+    assert.equal(queue.take(1)[0]?.contact.incarnation, 6);
+  });
+
   it('reports new, returning and moved members as alive, and each change once', () => {
     const { membership, log } = setup();
     membership.apply(claim('alive', 'm', 5));

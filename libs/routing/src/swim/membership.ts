@@ -364,12 +364,15 @@ export class Membership {
       entry.contact = copyContact(c);
       if (entry.state !== 'alive') this.#setState(entry, 'alive');
     }
-    // A new member is offered to the listeners (the routing table) first: whether to spread it depends on their answer.
-    if (e !== undefined || this.#spread === undefined) this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from });
+    // A new member is offered to the listeners (the routing table) first: whether to spread it
+    // depends on their answer. News of a member new to this node waits behind every change of a
+    // known member's state (see BroadcastQueue).
+    if (e !== undefined) this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from });
+    else if (this.#spread === undefined) this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from }, 'join');
     this.#changed(update, previous, entry);
     if (previous !== 'alive' || moved) this.#emit('onAlive', () => this.#events.onAlive?.(entry.contact));
     if (e === undefined && this.#spread !== undefined && this.#spread(c.id)) {
-      this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from });
+      this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from }, 'join');
     }
     return 'accepted';
   }
