@@ -11,7 +11,7 @@ import { mapLimit } from './map-limit.ts';
 import type { ContentRouting, ReplicaSet } from './replica-set.ts';
 import type { Tombstones } from './tombstones.ts';
 
-/** How often digests are compared with each neighbour. Shorter heals missed writes sooner, at 256 digests per neighbour a round. */
+/** How often digests are compared with each neighbour. Shorter heals missed writes sooner, at up to 256 digests per neighbour a round. */
 export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 30_000;
 
 export interface AntiEntropyInit {
@@ -40,8 +40,8 @@ export interface AntiEntropyReport {
 
 /**
  * Anti-entropy with the neighbourhood (Cassandra's repair, one level of Merkle tree): every
- * interval, per neighbour, 256 range digests of the keys both should hold and of all known
- * tombstones; for ranges that differ the key lists are exchanged, what the neighbour lacks is
+ * interval, per neighbour, digests of the keys both should hold and of all known tombstones in
+ * 256 ranges (the non-empty ones); for ranges that differ the key lists are exchanged, what the neighbour lacks is
  * pushed and the tombstones this node missed are applied. Also the serving side (SyncDigest, SyncKeys).
  */
 export class AntiEntropy implements Startable {
@@ -121,12 +121,17 @@ export class AntiEntropy implements Startable {
     return this.#builds;
   }
 
-  /** The digests of what this node shares with `id`, from the cache while it is valid. */
+  /**
+   * The digests of what this node shares with `id`, from the cache while it is valid. Only the
+   * ranges holding something: a missing digest counts as an empty range on both ends
+   * (differingRanges, since the first version), so an idle cluster's rounds, whose ranges are
+   * mostly or all empty, carry a few digests or none instead of 256 each way.
+   */
   #digestsWith(id: string, index = this.#replicaIndex()): RangeDigest[] {
     const cached = this.#cached;
     let digests = cached?.digests.get(id);
     if (digests === undefined) {
-      digests = rangeDigests(sharedWith(index, id));
+      digests = rangeDigests(sharedWith(index, id)).filter((d) => d.count > 0);
       cached?.digests.set(id, digests);
     }
     return digests;
