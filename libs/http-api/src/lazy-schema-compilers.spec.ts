@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastify, type FastifyInstance } from 'fastify';
-import { NotReadyError, silentLogger } from '@peerweave/core';
 import { compileAllSchemas } from './http-api.ts';
 import { lazySchemaCompilers } from './lazy-schema-compilers.ts';
-import { buildNodeApi } from './node-api.ts';
+import { buildRefusingNodeApi } from './node-api.ts';
 
 const BODY = { type: 'object', required: ['n'], properties: { n: { type: 'integer', minimum: 1 } }, additionalProperties: false };
 const REPLY = { 200: { type: 'object', properties: { n: { type: 'integer' } } } };
@@ -47,22 +46,7 @@ describe('route schemas compiled on first use', () => {
   });
 
   it('every route schema of the node API compiles', async (t) => {
-    const unavailable = (): never => {
-      throw new NotReadyError('schemas only');
-    };
-    const api = await buildNodeApi({
-      logger: silentLogger,
-      metrics: { contentType: 'text/plain', text: unavailable },
-      status: unavailable,
-      readiness: unavailable,
-      getLogLevel: unavailable,
-      setLogLevel: unavailable,
-      openApiDocument: async () => ({ openapi: '3.1.0', info: { title: '', version: '' }, paths: {} }),
-      peers: { id: '', peers: unavailable, lookup: unavailable },
-      content: { maxObjectBytes: 1, put: unavailable, stat: unavailable, read: unavailable, list: unavailable, remove: unavailable, getBlock: unavailable, car: unavailable },
-      replicas: { locate: unavailable, providers: unavailable },
-      search: { search: unavailable, status: unavailable },
-    });
+    const api = await buildRefusingNodeApi('schemas only');
     t.after(() => api.close());
     await api.ready();
     assert.ok(compileAllSchemas(api) > 20);

@@ -33,15 +33,15 @@ export function buildNodeApi(init: NodeApiInit): Promise<FastifyInstance> {
 }
 
 /**
- * The OpenAPI document of a node's HTTP API, generated from the route schemas without a node: the
- * app is built with sources that refuse every call (registering routes calls none), asked for
- * `/openapi.json`, closed. The build writes it beside the bundle, so a node never loads the generator.
+ * The node's HTTP API with sources that refuse every call with NotReadyError(`reason`): registering
+ * the routes calls none, so it serves what only the schemas need (the OpenAPI document, checks that
+ * every route schema compiles).
  */
-export async function generateOpenApiDocument(): Promise<OpenApiDocument> {
+export function buildRefusingNodeApi(reason: string): ReturnType<typeof buildNodeApi> {
   const unavailable = (): never => {
-    throw new NotReadyError('only documenting the routes');
+    throw new NotReadyError(reason);
   };
-  const app = await buildNodeApi({
+  return buildNodeApi({
     logger: silentLogger,
     metrics: { contentType: 'text/plain', text: unavailable },
     status: unavailable,
@@ -53,6 +53,15 @@ export async function generateOpenApiDocument(): Promise<OpenApiDocument> {
     replicas: { locate: unavailable, providers: unavailable },
     search: { search: unavailable, status: unavailable },
   });
+}
+
+/**
+ * The OpenAPI document of a node's HTTP API, generated from the route schemas without a node: the
+ * app is built with sources that refuse every call (registering routes calls none), asked for
+ * `/openapi.json`, closed. The build writes it beside the bundle, so a node never loads the generator.
+ */
+export async function generateOpenApiDocument(): Promise<OpenApiDocument> {
+  const app = await buildRefusingNodeApi('only documenting the routes');
   try {
     const res = await app.inject({ url: '/openapi.json' });
     if (res.statusCode !== 200) throw new Error(`GET /openapi.json answered ${res.statusCode}: ${res.body}`);
