@@ -172,8 +172,8 @@ export class Swim implements Startable {
   #loop: Promise<void> | undefined;
   /**
    * #liveTargets' last answer for the targets array it was built from; `gone` holds the targets it
-   * left out as dead or left, and `stale` is set when a change to any target's state or contact
-   * came in since (see the onUpdate listener).
+   * left out as dead or left, and `stale` is set when a target died, left or came back since (see
+   * the onUpdate listener, which updates a live target's contact in place).
    */
   #live: { targets: readonly PeerContact[]; map: Map<string, PeerContact>; gone: Set<string>; stale: boolean } | undefined;
   /** The targets the round-robin order last chose from (the cached map: unchanged if the same). */
@@ -253,10 +253,17 @@ export class Swim implements Startable {
         },
         onUpdate: (change) => {
           // Every change of a member's state or contact comes here (Membership bumps its version
-          // only with one): only a target's makes the probe targets stale.
+          // only with one): only a target's touches the probe targets. A live target that stays
+          // live (suspected, refuted, at a new incarnation) is updated in place, in its place in
+          // the order, as a rebuild would have it; a rebuild on each was a twentieth of the
+          // simulator's CPU at 1 000 nodes under loss. One that is gone or comes back rebuilds.
           const live = this.#live;
           const id = change.member.contact.id;
-          if (live !== undefined && !live.stale && (live.map.has(id) || live.gone.has(id))) live.stale = true;
+          if (live !== undefined && !live.stale) {
+            const state = change.member.state;
+            if (live.map.has(id) && (state === 'alive' || state === 'suspect')) live.map.set(id, change.member.contact);
+            else if (live.map.has(id) || live.gone.has(id)) live.stale = true;
+          }
           this.#updateMemberGauge();
           if (change.member.state === 'dead' && (change.previous === 'alive' || change.previous === 'suspect')) {
             this.#push({ state: 'dead', contact: change.member.contact, from: change.update.from });
