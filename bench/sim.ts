@@ -11,7 +11,7 @@ import type { Row } from './docker.ts';
 const exec = promisify(execFile);
 
 async function runSim<T>(root: string, args: string[]): Promise<T> {
-  const { stdout } = await exec(process.execPath, ['--max-old-space-size=12288', `${root}/apps/sim/src/main.ts`, ...args, '--json'], {
+  const { stdout } = await exec(process.execPath, ['--max-old-space-size=7168', `${root}/apps/sim/src/main.ts`, ...args, '--json'], {
     timeout: 3_600_000,
     maxBuffer: 64 * 1024 * 1024,
   });
