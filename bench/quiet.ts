@@ -39,6 +39,7 @@
 // names another image (the bare baseline runs in it too).
 import { readFile } from 'node:fs/promises';
 import { loadNodeConfig } from '@peerweave/config';
+import { waitFor } from '@peerweave/core/testing';
 import type { Agent } from 'undici';
 import { cleanupOnSignal, clusterCaArgs, ComposeCluster, docker, withContainer, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
 import { probeCostRows } from './probe-cost.ts';
@@ -330,11 +331,11 @@ async function clusterFigures(root: string, base: BareIdle | string, push: (r: R
       });
       const startupEndS = (3 / 8) * (loadNodeConfig({ PEERWEAVE_PRESET: 'lan' }).bucketRefreshMs / 1000) + 10;
       console.error(`    waiting until every node has been up ${startupEndS.toFixed(0)} s (its first bucket refresh check done) and gave back its start-up memory`);
-      await waitUntil(
-        async () => (await scrape(agent, nodes)).every((s) => s.uptime >= startupEndS && s.releases >= 1),
-        (startupEndS + 120) * 1000,
-        'every node past its start-up work',
-      );
+      await waitFor(async () => (await scrape(agent, nodes)).every((s) => s.uptime >= startupEndS && s.releases >= 1), {
+        timeoutMs: (startupEndS + 120) * 1000,
+        intervalMs: 2_000,
+        what: 'every node past its start-up work',
+      });
       const { idleFrom, idleTo, idleWindows, idleSeconds, perNode, idle, idleSusp } = await idleWindow('idle after start-up');
       pushIdleRows(nodes, perNode, idle.cgroup, idleSeconds, base, push);
       if (IDLE_ONLY) return;
@@ -412,15 +413,6 @@ async function clusterFigures(root: string, base: BareIdle | string, push: (r: R
     });
   } finally {
     await agent.close();
-  }
-}
-
-/** Polls `done` every 2 s until it holds; throws after `limitMs`. */
-async function waitUntil(done: () => Promise<boolean>, limitMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + limitMs;
-  while (!(await done())) {
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${(limitMs / 1000).toFixed(0)} s`);
-    await sleep(2_000);
   }
 }
 

@@ -367,13 +367,12 @@ export class Membership {
     // A new member is offered to the listeners (the routing table) first: whether to spread it
     // depends on their answer. News of a member new to this node waits behind every change of a
     // known member's state (see BroadcastQueue).
-    if (e !== undefined) this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from });
-    else if (this.#spread === undefined) this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from }, 'join');
+    const news: MemberUpdate = { state: 'alive', contact: entry.contact, from: update.from };
+    if (e !== undefined) this.#queue.enqueue(news);
+    else if (this.#spread === undefined) this.#queue.enqueue(news, 'join');
     this.#changed(update, previous, entry);
     if (previous !== 'alive' || moved) this.#emit('onAlive', () => this.#events.onAlive?.(entry.contact));
-    if (e === undefined && this.#spread !== undefined && this.#spread(c.id)) {
-      this.#queue.enqueue({ state: 'alive', contact: entry.contact, from: update.from }, 'join');
-    }
+    if (e === undefined && this.#spread !== undefined && this.#spread(c.id)) this.#queue.enqueue(news, 'join');
     return 'accepted';
   }
 
