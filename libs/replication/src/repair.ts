@@ -6,10 +6,11 @@ import type { ContentMetrics } from './content-metrics.ts';
 import { groupByPeer, type ContentPeers } from './content-peers.ts';
 import { mapLimit } from './map-limit.ts';
 import type { ReadCache } from './read-cache.ts';
-import { planRepair, settleRepair, type VerifiedSet } from './repair-plan.ts';
+import { planRepair, settleRepair } from './repair-plan.ts';
 import { ContactsWatch } from './contacts-watch.ts';
 import type { ContentRouting, ReplicaSet } from './replica-set.ts';
 import type { Tombstones } from './tombstones.ts';
+import { VerifiedSets } from './verified-sets.ts';
 
 /** How often every held block's replica set is re-checked (and on every change of contacts). */
 export const DEFAULT_REPAIR_INTERVAL_MS = 10_000;
@@ -60,7 +61,7 @@ export class Repair implements Startable {
   readonly #log: Logger;
   readonly #intervalMs: number;
   /** What each held block was last verified complete against. */
-  readonly #verified = new Map<string, VerifiedSet>();
+  readonly #verified = new VerifiedSets();
   #pass = 0;
   #timer: TimerHandle | undefined;
   #repairing: Promise<RepairReport> | undefined;
