@@ -63,8 +63,10 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
 # heap at the node's memory release. Quiet bench, one container on jemalloc (2026-12-05): idle RSS
 # 92.9 -> 91.1 MiB; after 10 000 puts the live heap 26-32 -> 26.5 MiB, RSS 1.08-1.11x -> 1.08x the
 # empty store's; CPU per put the same (one node from the bundle, two runs each: 0.95 and 0.91 ms with it,
-# 0.95 ms without once the machine was quiet). Not taken: --max-opt=2 (no
-# TurboFan: idle -7 MiB more, but the streamed put's CPU per MiB rose 11.7 -> 14.8 ms in one run).
+# 0.95 ms without once the machine was quiet). Not taken: --max-opt=2 (no TurboFan: its ~5.6 MiB
+# of the Node binary's code never resident, but the streamed put's CPU per MiB rose 11.7 -> 14.8 ms
+# in one run; 2026-12-06, with --flush-baseline-code, 512 MiB datapath, 2 pairs alternated: read
+# 73.6 / 74.2 against 85.6 / 84.3 MB/s, the holders' CPU per MiB 11.1 / 11.0 against 9.8 / 10.1 ms).
 #
 # --no-concurrent-osr: a loop hot enough for on-stack replacement is compiled on the main thread, at
 # once, instead of in the background while it keeps running. In the background, the loop ran on long
@@ -75,4 +77,16 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
 # 83.9 MiB, its binary's resident pages 49.5 MiB, against 88.4-89.7 and 54.4-54.8 MiB without.
 # TurboFan still optimises what runs hot later (a put burst); only OSR compilations, few and short
 # (0.3-2 ms), move to the main thread.
-CMD ["node", "--max-semi-space-size=2", "--bytecode-old-age=1", "--no-concurrent-osr", "/app/lib/peer/main.mjs"]
+#
+# --external-memory-accounted-in-global-limit: Buffers (memory outside V8's heap) count toward the
+# heap's one growth limit, instead of V8's separate rule for them, which starts a full collection
+# each time they grow by 64 MiB since the last one. A node moving blocks allocates Buffers at the
+# rate it moves bytes (frames, sockets, reads), so under that rule it collected its whole heap every
+# second or so for nothing: a holder serving a 256 MiB read ran 6-11 mark-compacts, 1 with the flag
+# (--trace-gc, 2026-12-06). Datapath bench, 512 MiB on node processes from the bundle, 3 pairs
+# alternated (flag / none): holders' CPU per MiB served 5.6 / 5.7 / 7.0 against 11.2 / 10.4 /
+# 10.1 ms; read 113 / 101 / 93 against 82 / 86 / 92 MB/s; the reader's RSS growth +77 / +75 / +80
+# against +95 / +108 / +88 MiB; put uploader 12.1 / 14.0 / 12.9 against 17.4 / 15.2 / 14.3 ms per
+# MiB. 4 KiB puts and reads on 10 processes, and one node's RSS after 10 000 puts: the same within
+# the runs' spread, with the same collections counted.
+CMD ["node", "--max-semi-space-size=2", "--bytecode-old-age=1", "--no-concurrent-osr", "--external-memory-accounted-in-global-limit", "/app/lib/peer/main.mjs"]

@@ -30,7 +30,7 @@ function allocatorEnv(bundle: string): Record<string, string> {
 }
 
 /** The node flags of the image's CMD (Dockerfile), besides the bundle. */
-const IMAGE_NODE_ARGS = ['--max-semi-space-size=2', '--bytecode-old-age=1', '--no-concurrent-osr'];
+const IMAGE_NODE_ARGS = ['--max-semi-space-size=2', '--bytecode-old-age=1', '--no-concurrent-osr', '--external-memory-accounted-in-global-limit'];
 
 /** Preloaded into every peer process: exit with the bench (stdin closed) or after `ms`. */
 function guard(ms: number): string {
