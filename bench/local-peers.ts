@@ -13,12 +13,31 @@ import { Agent, request } from 'undici';
 import { createClusterCa } from '@peerweave/identity';
 
 const KiB = 1024;
-/** The image's environment (Dockerfile), minus the data directory, set per node. */
-const IMAGE_ENV = {
-  NODE_ENV: 'production',
-  MALLOC_CONF: 'narenas:2,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0',
-  GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=67108864:glibc.malloc.arena_max=2',
-};
+
+/**
+ * What the image runs, read from the Dockerfile so the two cannot drift apart (they did: nodes here
+ * once ran glibc without the image's flags): its CMD's node flags (between `node` and the bundle)
+ * and the ENV values that shape memory and CPU. The data directory is set per node.
+ */
+function imageRuntime(): { env: Record<string, string>; nodeArgs: string[] } {
+  // Instructions only: the Dockerfile's comments quote flags and values too.
+  const text = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .join('\n');
+  const cmd = /^CMD (\[.*\])$/m.exec(text)?.[1];
+  const argv = cmd === undefined ? undefined : (JSON.parse(cmd) as string[]);
+  if (argv?.[0] !== 'node') throw new Error('bench/local-peers: the Dockerfile has no `CMD ["node", ...]` line');
+  const env: Record<string, string> = {};
+  for (const name of ['NODE_ENV', 'MALLOC_CONF', 'GLIBC_TUNABLES']) {
+    const value = new RegExp(`\\b${name}=(\\S+)`).exec(text)?.[1];
+    if (value === undefined) throw new Error(`bench/local-peers: the Dockerfile sets no ${name}`);
+    env[name] = value;
+  }
+  return { env, nodeArgs: argv.slice(1, -1) };
+}
+
+const { env: IMAGE_ENV, nodeArgs: IMAGE_NODE_ARGS } = imageRuntime();
 
 /**
  * The image preloads the jemalloc the build puts beside the bundle (LD_PRELOAD, Dockerfile); a
@@ -28,9 +47,6 @@ function allocatorEnv(bundle: string): Record<string, string> {
   const jemalloc = join(dirname(bundle), 'libjemalloc.so.2');
   return existsSync(jemalloc) ? { LD_PRELOAD: jemalloc } : {};
 }
-
-/** The node flags of the image's CMD (Dockerfile), besides the bundle. */
-const IMAGE_NODE_ARGS = ['--max-semi-space-size=2', '--bytecode-old-age=1', '--no-concurrent-osr', '--external-memory-accounted-in-global-limit'];
 
 /** Preloaded into every peer process: exit with the bench (stdin closed) or after `ms`. */
 function guard(ms: number): string {
