@@ -1,4 +1,4 @@
-import { NotFoundError, silentLogger, type Clock, type Logger, type Metrics } from '@peerweave/core';
+import { freeBuffer, NotFoundError, hasOwnBuffer, releasableChunk, silentLogger, type Clock, type Logger, type Metrics } from '@peerweave/core';
 import type { PeerContact } from '@peerweave/protocol';
 import { cidKey, cidToString, parseCid, type BlockStore, type ContentDb, type FileLeaf } from '@peerweave/storage';
 import { Swarm, type BlockSource } from '@peerweave/transfer';
@@ -54,6 +54,11 @@ export class SwarmRead {
     const start = range?.offset ?? 0;
     const end = range === undefined ? Number.POSITIVE_INFINITY : range.offset + range.length;
     const sources = new Map<string, BlockSource>();
+    // Blocks that arrived from a peer in a buffer of their own (the transport marked them: the
+    // message grpc-js reassembled for them) and that nothing but this read has seen: that memory is
+    // freed as soon as the consumer has written the block out (chunk-release.ts), not when a full
+    // GC gets to it. Blocks from this node's store or from BlockFetch are left to the GC.
+    const owned = new WeakSet<Uint8Array>();
     const local: BlockSource = {
       id: self.id,
       fetch: async (c) => {
@@ -71,6 +76,7 @@ export class SwarmRead {
             const data = await peers.fetchBlock(peer, c, s);
             if (data === undefined) throw new NotFoundError(`peer ${peer.id.slice(0, 12)} does not hold ${c}`);
             metrics.fetches.inc({ source: 'peer' });
+            if (hasOwnBuffer(data)) owned.add(data);
             return data;
           },
         };
@@ -148,13 +154,21 @@ export class SwarmRead {
     try {
       for await (const { cid: c, bytes } of swarm.blocks()) {
         const leaf = leaves[i++]!;
+        let cacheWrite: Promise<void> | undefined;
         // A leaf this node held when the swarm asked where it is was not fetched: nothing to keep.
         if (holders.get(c)?.local === undefined && cachedBytes + bytes.length <= this.#init.cache.capacity && db.getBlock(c) === undefined) {
           if (caching.size >= CACHE_WRITES_IN_FLIGHT) await Promise.race(caching);
           cachedBytes += bytes.length;
-          void keep(leaf, bytes);
+          cacheWrite = keep(leaf, bytes);
         }
-        yield bytes.subarray(Math.max(0, start - leaf.offset), Math.min(leaf.size, end - leaf.offset));
+        const chunk = bytes.subarray(Math.max(0, start - leaf.offset), Math.min(leaf.size, end - leaf.offset));
+        if (!owned.has(bytes)) {
+          yield chunk;
+          continue;
+        }
+        // Freed once the consumer wrote the chunk out and the read cache's write of it is done.
+        const free = (): void => void freeBuffer(bytes);
+        yield releasableChunk(chunk, () => (cacheWrite === undefined ? free() : void cacheWrite.then(free, free)));
       }
     } finally {
       await Promise.all(caching);

@@ -10,7 +10,7 @@
  * instead, and the stream handlers end the stream with it.
  */
 import type { MethodDefinition } from '@grpc/proto-loader';
-import { InvalidArgumentError, type PeerweaveError } from '@peerweave/core';
+import { InvalidArgumentError, markOwnBuffer, type PeerweaveError } from '@peerweave/core';
 import { asInvalidArgument, blockPutOfFrame, checkBlockAnswer, checkErrorCode, cutMessage, decodeBlockFrame, type BlockFrame } from './block-frame.ts';
 import { MAX_BLOCK_ERROR_MESSAGE_BYTES } from './block-stream-limits.ts';
 import type { BlockPut, BlockPutAck } from './block-stream-messages.ts';
@@ -54,7 +54,11 @@ export function withBlockStreamCodecs(definition: ContentServiceDefinition): Con
       responseSerialize: passEncoded,
       responseDeserialize: (bytes: Buffer): AnswerIn => {
         try {
-          return checkBlockAnswer(decodeBlockFrame(bytes));
+          const frame = checkBlockAnswer(decodeBlockFrame(bytes));
+          // grpc-js reassembles every message into a new Buffer (Buffer.concat in its stream
+          // decoder): the block's bytes, a view of it, are the only use of that memory.
+          markOwnBuffer(frame.data);
+          return frame;
         } catch (err) {
           return asInvalidArgument(err, 'BlockFrame');
         }
