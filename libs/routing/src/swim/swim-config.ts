@@ -63,20 +63,10 @@ export const DEFAULT_RETRANSMIT_MULT = 4;
 export const DEFAULT_AWARENESS_MAX_MULTIPLIER = 8;
 
 /**
- * Updates piggybacked on each message, at most. A node sends one probe and one ack a period, so
- * this sets its gossip capacity: a crash or a join queues an update at every node that hears of
- * it, each sent retransmitMult × ceil(log10(n + 1)) times (20 at 10 000 members). 8 drained a
- * burst too slowly: at 2 000 simulated nodes with 100 killed at once, no table held a dead node
- * after 55 / 47 / 13 s simulated with 8 / 16 / 32 (seed 1; seed 2: 36 / 26 / 19 s; seed 3:
- * 39 / 25 / 11 s). It costs size only while there is news: an update is ~110 bytes on the wire
- * (a 15-character address), so a Ping with 32 is 3.6 KB (13 KB with 300-character addresses,
- * 26 KB at the protocol's 64; gRPC's limit is 4 MiB). A settled cluster's queues are empty: 1 000
- * simulated nodes send 2.00 messages per node per period of ~100 bytes with 8, 16 or 32, and none
- * declares a live node dead in 100 periods of 5 % loss. memberlist fills a 1400-byte UDP packet
- * (~12 of these updates) but also gossips to 3 members every 200 ms; here probes and acks are the
- * only carriers, and over gRPC there is no datagram to fit.
+ * Updates piggybacked on each message. More spreads news faster but makes every message larger;
+ * memberlist fills a 1400-byte UDP packet, which holds about this many contacts.
  */
-export const DEFAULT_MAX_PIGGYBACK = 32;
+export const DEFAULT_MAX_PIGGYBACK = 8;
 
 /**
  * Dead and left members are remembered this long: `GET /v1/peers` lists them, and alive claims
