@@ -7,6 +7,7 @@ export {
   commonPrefixLength,
   bucketIndex,
   randomIdInBucket,
+  bucketsWithin,
   sortByDistance,
   closestN,
 } from './distance.ts';
