@@ -168,8 +168,6 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #refreshTimer: TimerHandle | undefined;
   /** A review of the overlay put off by OVERLAY_REVIEW_MS (the table changed meanwhile). */
   #overlayTimer: TimerHandle | undefined;
-  /** The id that answered a join ping at each candidate address, while it is one (see #turnedAway). */
-  readonly #candidateIds = new Map<string, string>();
   #joinBackoffMs = JOIN_BACKOFF_START_MS;
   #joining = false;
   #selfLookupDone = false;
@@ -577,11 +575,10 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   }
 
   /**
-   * One join round: contact every candidate address not yet known (but seeds the table would turn
-   * away, see #turnedAway), then look up our own id, which fills the table with the nodes closest
-   * to us and announces us to them. With no contact yet, retry with exponential back-off;
-   * afterwards, re-resolve every join interval. Without seeds, a round only pings members held dead
-   * (and looks up its own id when one answered).
+   * One join round: contact every candidate address not yet known, then look up our own id, which
+   * fills the table with the nodes closest to us and announces us to them. With no contact yet,
+   * retry with exponential back-off; afterwards, re-resolve every join interval. Without seeds, a
+   * round only pings members held dead (and looks up its own id when one answered).
    */
   async #joinRound(): Promise<void> {
     if (this.#joining || !this.#running) return;
@@ -592,19 +589,14 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       const gone = new Map<string, PeerContact>();
       for (const c of this.#swim.deadContacts()) if (!known.has(c.address)) gone.set(c.address, c);
       const seeded = this.#init.seeds?.configured === true;
-      const all = seeded ? await this.#init.seeds!.candidates() : [];
-      if (this.#candidateIds.size > 0) {
-        const current = new Set(all);
-        for (const a of this.#candidateIds.keys()) if (!current.has(a)) this.#candidateIds.delete(a);
-      }
-      const resolved = all.filter((a) => !known.has(a) && (gone.has(a) || !this.#turnedAway(a)));
+      const resolved = seeded ? (await this.#init.seeds!.candidates()).filter((a) => !known.has(a)) : [];
       const reconnect = shuffle(
         [...gone.keys()].filter((a) => !resolved.includes(a)),
         this.#init.random,
       ).slice(0, RECONNECT_DEAD_PER_ROUND);
       const candidates = [...resolved, ...reconnect];
       const signal = this.#stopController.signal;
-      let news = 0;
+      let answered = 0;
       await Promise.all(
         candidates.map(async (address) => {
           // To a member held dead the ping says so: a live one refutes in its answer, which then
@@ -622,13 +614,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
               { ...(dead ? this.#swim.envelopeTo(dead) : this.#swim.envelope()), target: '' },
               { signal, deadlineMs: this.#queryDeadlineMs },
             );
-            const sender = response.sender?.id;
-            const hadContact = sender !== undefined && this.#table.has(sender);
             this.#swim.receive(response);
-            if (sender !== undefined && resolved.includes(address)) this.#candidateIds.set(address, sender);
-            // News: a member held dead is back, or the answer gave the table a contact. A seed in a
-            // full bucket answers and stays out (see below).
-            if (dead !== undefined || (sender !== undefined && !hadContact && this.#table.has(sender))) news++;
+            answered++;
             this.#joinPings.inc({ outcome: 'answered' });
           } catch {
             // Not up yet, or gone: the next round tries again.
@@ -636,15 +623,9 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
           }
         }),
       );
-      // The self-lookup runs once after the first contact and again whenever an answer was news
-      // (a node without seeds runs its first one when a placement asks: closestIfComplete). Not
-      // after every answer: a seed whose bucket is full answers but is not taken in, and a lookup
-      // walks only the table's contacts, so it would find nothing new. Such a seed was pinged, and
-      // started a self-lookup, every join interval (see #turnedAway): at 1 000 simulated nodes with
-      // 32 piggybacked updates (a joining node's first answers then fill its fullest buckets before
-      // a third seed answers) 17 % of the nodes had one, 1.27 extra messages per node per period
-      // (1.20 of them the lookups).
-      if (this.#table.size > 0 && (news > 0 || (seeded && !this.#selfLookupDone))) {
+      // The self-lookup runs once after the first contact and again whenever a new address answered
+      // (a node without seeds runs its first one when a placement asks: closestIfComplete).
+      if (this.#table.size > 0 && (answered > 0 || (seeded && !this.#selfLookupDone))) {
         await this.lookup(this.#self.bytes, { signal }).catch(() => {});
         this.#selfLookupDone = true;
       }
@@ -660,21 +641,6 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       this.#joinBackoffMs = JOIN_BACKOFF_START_MS;
       this.#scheduleJoin(this.#joinIntervalMs);
     }
-  }
-
-  /**
-   * Whether the node that last answered at candidate `address` would be turned away by the table:
-   * not in it, and its bucket full. A join round skips such a seed (memberlist contacts its seeds
-   * only at the join): its answer could change nothing, and pinging it every join interval was
-   * 0.07 of the 2.07 messages per node per period of a settled 1 000-node simulation with 32
-   * updates per message (17 % of the nodes had one), more with a join name that resolves to every
-   * peer. Pinged again once its bucket has room (a member died: after a long partition whose other
-   * side was forgotten, seeds are the way back), or once it is held dead (the reconnect ping).
-   */
-  #turnedAway(address: string): boolean {
-    const id = this.#candidateIds.get(address);
-    if (id === undefined || this.#table.has(id)) return false;
-    return this.#table.bucketContacts(this.#table.bucketIndexOf(id)).length >= this.#table.k;
   }
 
   /**
