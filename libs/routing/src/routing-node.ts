@@ -16,7 +16,6 @@ import {
   DEFAULT_ALPHA,
   DEFAULT_K,
   DEFAULT_LOOKUP_DEADLINE_MS,
-  ID_BITS,
   RoutingTable,
   bucketIndex,
   compareDistance,
@@ -358,13 +357,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
         query: (contact, signal) => this.#findNode(contact.address, key, signal, contact.id),
       });
       // A lookup in a bucket's range postpones that bucket's refresh (Kademlia §2.3; libp2p kad-dht
-      // after every successful query): only a bucket no lookup used is refreshed. A completed one
-      // also postpones every bucket whose whole range it walked: a lookup of our own id (the join's,
-      // a refresh's) finds every node of the buckets below its farthest result's, as their own
-      // refreshes would (issue #16: a refresh round at 1 000 simulated nodes fell from ~12 lookups a
-      // node to ~7, the first one after the join to ~5).
-      const farthest = result.timedOut ? undefined : result.closest.at(-1)?.id;
-      this.#table.touchLookup(key, farthest, this.#init.clock.now());
+      // after every successful query): only a bucket no lookup used is refreshed.
+      this.#table.touchBucket(this.#table.bucketIndexOf(key), this.#init.clock.now());
       this.#lookups.inc({ outcome: result.timedOut ? 'partial' : 'complete' });
       if (!result.timedOut) this.#lookupHops.observe(result.hops);
       return {
@@ -657,34 +651,18 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.#refreshTimer = this.#init.clock.setTimeout(() => void this.#refreshBuckets(), delay);
   }
 
-  /**
-   * Kademlia bucket refresh: a lookup of a random id in every bucket no lookup used for the
-   * interval. The buckets nearer than the k-th closest contact are refreshed together by one lookup
-   * of our own id, which walks all of them (and looks for nodes nearer than the nearest contact,
-   * Kademlia's join refresh); a random id in each would only find the same nodes again.
-   */
+  /** Kademlia bucket refresh: a lookup of a random id in every bucket not used for a while. */
   async #refreshBuckets(): Promise<void> {
     const signal = this.#stopController.signal;
-    const now = this.#init.clock.now();
-    const due = this.#table.bucketsToRefresh(now, this.#refreshMs);
-    if (due.length > 0 && due[0]! < this.#selfLookupReach()) await this.lookup(this.#self.bytes, { signal }).catch(() => {});
+    const due = this.#table.bucketsToRefresh(this.#init.clock.now(), this.#refreshMs);
+    // A self-lookup covers every bucket nearer than the nearest contact (Kademlia's join refresh).
+    if (due.length > 0) await this.lookup(this.#self.bytes, { signal }).catch(() => {});
     for (const index of due) {
       if (!this.#running) return;
-      // The self-lookup, or an earlier refresh, may have walked it meanwhile.
-      if (!this.#table.isDue(index, this.#init.clock.now(), this.#refreshMs)) continue;
       this.#table.touchBucket(index, this.#init.clock.now());
       await this.lookup(randomIdInBucket(this.#self.bytes, index, this.#init.random), { signal }).catch(() => {});
     }
     this.#scheduleRefresh();
-  }
-
-  /**
-   * The bucket of the k-th closest contact to our own id (of the farthest when the table holds
-   * fewer): a lookup of our own id walks every bucket below it (RoutingTable.touchLookup).
-   */
-  #selfLookupReach(): number {
-    const edge = this.#table.closest(this.#self.bytes, this.#k).at(-1);
-    return edge === undefined ? ID_BITS : this.#table.bucketIndexOf(edge.idBytes);
   }
 }
 

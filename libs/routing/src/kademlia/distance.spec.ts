@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { SeededRandom } from '@peerweave/core';
 import {
   bucketIndex,
-  bucketsWithin,
   closestN,
   commonPrefixLength,
   compareDistance,
@@ -118,52 +117,6 @@ describe('randomIdInBucket', () => {
     const random = new SeededRandom(1);
     for (const bad of [-1, 256, 1.5]) {
       assert.throws(() => randomIdInBucket(ZERO, bad, random), { code: 'INVALID_ARGUMENT' });
-    }
-  });
-});
-
-describe('bucketsWithin', () => {
-  /** 2^bits − 1 as an id: the lowest `bits` bits set. */
-  const below = (bits: number): Uint8Array => {
-    const out = new Uint8Array(32);
-    for (let b = 0; b < bits; b++) out[31 - (b >> 3)] = out[31 - (b >> 3)]! | (1 << (b & 7));
-    return out;
-  };
-  const cases: [string, Uint8Array, Uint8Array, Uint8Array, number[]][] = [
-    // self = key = 0: bucket i spans [2^i, 2^(i+1)); within radius r iff 2^(i+1) − 1 <= r.
-    ['own id, radius 0: none', ZERO, ZERO, ZERO, []],
-    ['own id, radius 1: bucket 0 (the id 1)', ZERO, ZERO, tail(1), [0]],
-    ['own id, radius 2: bucket 0 only (bucket 1 is 2..3)', ZERO, ZERO, tail(2), [0]],
-    ['own id, radius 3: buckets 0 and 1', ZERO, ZERO, tail(3), [0, 1]],
-    ['own id, radius 2^12 − 1: buckets 0..11', ZERO, ZERO, below(12), Array.from({ length: 12 }, (_, i) => i)],
-    ['own id, radius 2^12: still 0..11 (bucket 12 reaches 2^13 − 1)', ZERO, ZERO, id(...new Array(30).fill(0), 0x10, 0), Array.from({ length: 12 }, (_, i) => i)],
-    ['own id, the whole space: every bucket', ZERO, ZERO, ONES, Array.from({ length: 256 }, (_, i) => i)],
-    // key 4 (bucket 2 of self 0): the key's own bucket is 4..7, at 0..3 from it.
-    ['key in bucket 2, radius 2: none (bucket 2 reaches 3 from it)', ZERO, tail(4), tail(2), []],
-    ['key in bucket 2, radius 3: bucket 2 only (buckets 0, 1 are 4..7 away)', ZERO, tail(4), tail(3), [2]],
-    ['key in bucket 2, radius 7: buckets 0..2', ZERO, tail(4), tail(7), [0, 1, 2]],
-    ['key in bucket 2, radius 6: buckets 0 (the id 1 is 5 away) and 2, not 1 (the id 3 is 7 away)', ZERO, tail(4), tail(6), [0, 2]],
-    ['a far key, a lookup-sized radius: none', ZERO, id(0x80), below(250), []],
-  ];
-  for (const [name, self, key, radius, expected] of cases) {
-    it(name, () => assert.deepEqual(bucketsWithin(self, key, radius), expected));
-  }
-
-  it('agrees with checking every member of small buckets by brute force', () => {
-    // Ids that differ only in the last byte: buckets 0..7 of a self whose last byte is s.
-    const random = new SeededRandom(3);
-    for (let trial = 0; trial < 200; trial++) {
-      const s = random.int(256);
-      const k = random.int(256);
-      const r = random.int(256);
-      const self = tail(s);
-      const expected: number[] = [];
-      for (let i = 0; i < 8; i++) {
-        let all = true;
-        for (let y = 1 << i; y < 2 << i; y++) if (((y ^ s) ^ k) > r) all = false;
-        if (all) expected.push(i);
-      }
-      assert.deepEqual(bucketsWithin(self, tail(k), tail(r)), expected, `self ${s} key ${k} radius ${r}`);
     }
   });
 });

@@ -79,43 +79,6 @@ export function randomIdInBucket(self: Uint8Array, index: number, random: Random
   return out;
 }
 
-/**
- * The buckets of `self`'s table whose whole range lies within XOR distance `radius` of `key`,
- * ascending. A lookup of `key` whose farthest result is at `radius` from it learnt every live node
- * nearer than that, so it walked each of these buckets as thoroughly as a refresh would (see
- * RoutingTable.touchLookup). For a lookup of `self` that is every bucket below its farthest
- * result's: bucket i spans [2^i, 2^(i+1)) from `self`. For most other keys it is none: a bucket
- * below the key's own (index j) lies at 2^j or more from the key, and the key's own bucket is
- * within only when `radius` spans all of it.
- */
-export function bucketsWithin(self: Uint8Array, key: Uint8Array, radius: Uint8Array): number[] {
-  assertId(radius, 'radius');
-  const m = toBigInt(xorDistance(self, key));
-  const r = toBigInt(radius);
-  const j = bitLength(m) - 1; // the key's bucket; −1 for self
-  // Every id of bucket i is at least 2^i from the key; none fits unless the key's own bucket does.
-  if (j >= 0 && r < (1n << BigInt(j)) - 1n) return [];
-  const out: number[] = [];
-  for (let i = 0, top = Math.min(ID_BITS, bitLength(r) + 1); i < top; i++) {
-    const b = BigInt(i);
-    // The member of bucket i farthest from the key: m's bits above i, bit i opposite to m's (a
-    // member's distance from self has it set), every bit below set.
-    const farthest = ((m >> (b + 1n)) << (b + 1n)) | ((((m >> b) & 1n) ^ 1n) << b) | ((1n << b) - 1n);
-    if (farthest <= r) out.push(i);
-  }
-  return out;
-}
-
-function toBigInt(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (const x of bytes) v = (v << 8n) | BigInt(x);
-  return v;
-}
-
-function bitLength(v: bigint): number {
-  return v === 0n ? 0 : v.toString(2).length;
-}
-
 /** `items` sorted closest to `key` first (a new array; the input is left alone). */
 export function sortByDistance<T>(items: Iterable<T>, key: Uint8Array, getId: (item: T) => Uint8Array): T[] {
   const keyed = Array.from(items, (item) => ({ item, id: getId(item) }));

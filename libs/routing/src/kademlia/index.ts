@@ -7,7 +7,6 @@ export {
   commonPrefixLength,
   bucketIndex,
   randomIdInBucket,
-  bucketsWithin,
   sortByDistance,
   closestN,
 } from './distance.ts';

@@ -206,35 +206,4 @@ describe('RoutingTable', () => {
     t.touchBucket(-1, clock.now()); // a lookup of our own id: ignored
     assert.throws(() => t.touchBucket(256, 0), { code: 'INVALID_ARGUMENT' });
   });
-
-  it('touchLookup: a lookup of our own id postpones every bucket below its farthest result, another key only its own', () => {
-    const random = new SeededRandom(6);
-    const self = random.bytes(32);
-    const t = new RoutingTable({ self });
-    for (const i of [244, 247, 250, 252, 253, 254, 255]) t.observe(info(randomIdInBucket(self, i, random)), 0);
-    const all = Array.from({ length: 12 }, (_, i) => 244 + i);
-    assert.deepEqual(t.bucketsToRefresh(0, 1000), all);
-    // Its farthest result in bucket 250: buckets 244..249 (empty ones included) were walked whole.
-    t.touchLookup(self, randomIdInBucket(self, 250, random), 0);
-    assert.deepEqual(t.bucketsToRefresh(0, 1000), [250, 251, 252, 253, 254, 255]);
-    // A far key: its own bucket only, however far its farthest result.
-    t.touchLookup(randomIdInBucket(self, 255, random), randomIdInBucket(self, 255, random), 0);
-    assert.deepEqual(t.bucketsToRefresh(0, 1000), [250, 251, 252, 253, 254]);
-    // Timed out (no farthest): the key's bucket only.
-    t.touchLookup(self, undefined, 10_000);
-    assert.deepEqual(t.bucketsToRefresh(10_000, 1000), all);
-    t.touchLookup(randomIdInBucket(self, 251, random), undefined, 10_000);
-    assert.deepEqual(t.bucketsToRefresh(10_000, 1000), all.filter((i) => i !== 251));
-    // The whole space walked: every bucket, also the empty ones below the nearest contact, where a
-    // node that arrives later is not due before the interval.
-    t.touchLookup(self, Uint8Array.from(self, (b) => b ^ 0xff), 20_000);
-    assert.deepEqual(t.bucketsToRefresh(20_000, 1000), []);
-    t.observe(info(randomIdInBucket(self, 240, random)), 20_000);
-    assert.deepEqual(t.bucketsToRefresh(20_999, 1000), []);
-    assert.deepEqual(t.bucketsToRefresh(21_000, 1000), Array.from({ length: 16 }, (_, i) => 240 + i));
-    // A narrower walk later does not shorten the wider one's reach beyond it.
-    t.touchLookup(self, randomIdInBucket(self, 244, random), 20_500);
-    assert.deepEqual(t.bucketsToRefresh(21_000, 1000), [244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255]);
-    assert.deepEqual(t.bucketsToRefresh(21_500, 1000), Array.from({ length: 16 }, (_, i) => 240 + i));
-  });
 });

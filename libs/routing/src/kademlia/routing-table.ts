@@ -8,7 +8,7 @@
  */
 import { ID_BYTES, InvalidArgumentError, NodeId } from '@peerweave/core';
 import { idFromHex, idToHex, sharedIdBytes, type Contact, type ContactInfo } from './contact.ts';
-import { bucketIndex, bucketsWithin, closestN, ID_BITS, xorDistance } from './distance.ts';
+import { bucketIndex, closestN, ID_BITS } from './distance.ts';
 import { KBucket, type BucketRemoval } from './k-bucket.ts';
 
 export interface RoutingTableInit {
@@ -41,12 +41,6 @@ export class RoutingTable {
   readonly #buckets: (KBucket | undefined)[] = new Array<KBucket | undefined>(ID_BITS).fill(undefined);
   /** The buckets allocated so far (about log2(N / k) of them), for scans that need not decode an id. */
   readonly #allocated: KBucket[] = [];
-  /**
-   * Lookups that walked every bucket below an index (touchLookup), oldest first, each narrower
-   * than the one before (a wider one replaces the older ones it covers): one record for what are
-   * mostly empty buckets, instead of a KBucket each (~250 a node).
-   */
-  readonly #walks: { below: number; at: number }[] = [];
   /** Member id → its bucket, so get/has/remove and re-observation never decode hex. */
   readonly #bucketOf = new Map<string, number>();
 
@@ -218,23 +212,20 @@ export class RoutingTable {
    * Empty when the table is empty (there is nobody to ask). Ascending order.
    */
   bucketsToRefresh(now: number, intervalMs: number): number[] {
-    const nearest = this.#nearestNonEmpty();
+    let nearest = -1;
+    for (let i = 0; i < ID_BITS; i++) {
+      if ((this.#buckets[i]?.size ?? 0) > 0) {
+        nearest = i;
+        break;
+      }
+    }
     if (nearest < 0) return [];
     const due: number[] = [];
-    for (let i = nearest; i < ID_BITS; i++) if (this.isDue(i, now, intervalMs)) due.push(i);
-    return due;
-  }
-
-  /** Whether bucket `index` was never touched, or not for `intervalMs` (see {@link bucketsToRefresh}). */
-  isDue(index: number, now: number, intervalMs: number): boolean {
-    let last = this.#buckets[checkIndex(index)]?.lastTouched;
-    for (let w = this.#walks.length - 1; w >= 0; w--) {
-      const walk = this.#walks[w]!;
-      if (index >= walk.below) continue;
-      if (last === undefined || walk.at > last) last = walk.at;
-      break; // the latest walk that reached this bucket
+    for (let i = nearest; i < ID_BITS; i++) {
+      const last = this.#buckets[i]?.lastTouched;
+      if (last === undefined || now - last >= intervalMs) due.push(i);
     }
-    return last === undefined || now - last >= intervalMs;
+    return due;
   }
 
   /**
@@ -244,33 +235,6 @@ export class RoutingTable {
   touchBucket(index: number, now: number): void {
     if (index === -1) return;
     this.#bucket(checkIndex(index)).touch(now);
-  }
-
-  /**
-   * Records a completed lookup of `key` whose farthest result is `farthest`: it touches the key's
-   * bucket and every bucket whose whole range lies nearer to the key than `farthest` (the lookup
-   * learnt every live node there, as a refresh of that bucket would: {@link bucketsWithin}). For
-   * a lookup of our own id that is every bucket below its farthest result's, empty ones included:
-   * a node that arrives there later announces itself. Without `farthest` (the lookup timed out or
-   * found nobody) only the key's bucket.
-   */
-  touchLookup(key: IdLike, farthest: IdLike | undefined, now: number): void {
-    const keyBytes = toBytes(key);
-    this.touchBucket(bucketIndex(this.self, keyBytes), now);
-    if (farthest === undefined) return;
-    const walked = bucketsWithin(this.self, keyBytes, xorDistance(keyBytes, toBytes(farthest)));
-    let below = 0;
-    while (below < walked.length && walked[below] === below) below++;
-    if (below > 0) {
-      while ((this.#walks.at(-1)?.below ?? Infinity) <= below) this.#walks.pop();
-      this.#walks.push({ below, at: now });
-    }
-    for (let i = below; i < walked.length; i++) this.touchBucket(walked[i]!, now);
-  }
-
-  #nearestNonEmpty(): number {
-    for (let i = 0; i < ID_BITS; i++) if ((this.#buckets[i]?.size ?? 0) > 0) return i;
-    return -1;
   }
 
   #bucket(index: number): KBucket {
