@@ -60,4 +60,4 @@ export {
 } from './metrics.ts';
 export { shuffle, type Random, systemRandom, SeededRandom } from './random.ts';
 export type { ObjectRecord, Tombstone, RangeDigest, ProviderRecord } from './records.ts';
-export { releasableChunk, releaseChunk, markOwnBuffer, hasOwnBuffer, freeBuffer, OWN_BUFFER_MIN_BYTES, OWN_BUFFER_SLACK_BYTES } from './chunk-release.ts';
+export { releasableChunk, releaseChunk, markOwnBuffer, hasOwnBuffer, freeBuffer } from './chunk-release.ts';

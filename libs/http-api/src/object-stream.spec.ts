@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
+import { request, type ClientRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
@@ -19,13 +19,14 @@ interface Source {
   closed: boolean;
 }
 
-function source(count: number, options: { failAt?: number; extraBytes?: number } = {}): Source & { iterable: AsyncIterable<Uint8Array> } {
+function source(count: number, options: { failAt?: number; extraBytes?: number; onPull?: () => void } = {}): Source & { iterable: AsyncIterable<Uint8Array> } {
   const s: Source = { chunks: [], pulled: 0, released: [], closed: false };
   for (let i = 0; i < count; i++) s.chunks.push(Buffer.alloc(CHUNK, i + 1));
   async function* gen(): AsyncGenerator<Uint8Array> {
     try {
       for (let i = 0; i < count; i++) {
         if (i === options.failAt) throw new Error('a holder went away');
+        options.onPull?.();
         s.pulled++;
         yield releasableChunk(s.chunks[i]!, () => s.released.push(i));
       }
@@ -37,17 +38,30 @@ function source(count: number, options: { failAt?: number; extraBytes?: number }
   return Object.assign(s, { iterable: gen() });
 }
 
-/** A server whose one route streams `make()`'s source through startStream, announcing `announced` bytes. */
-async function serve(make: () => AsyncIterable<Uint8Array>, announced: number) {
+/**
+ * Runs `fn` against a server whose one route streams `source` through startStream, announcing
+ * `announced` bytes; `response()` is the route's response once a request came in. Closes the server after.
+ */
+async function served<T>(
+  source: AsyncIterable<Uint8Array>,
+  announced: number,
+  fn: (port: number, response: () => ServerResponse | undefined) => Promise<T>,
+): Promise<T> {
   const app = Fastify();
+  let raw: ServerResponse | undefined;
   app.get('/object', async (req, reply) => {
+    raw = reply.raw;
     const controller = new AbortController();
     req.raw.once('close', () => controller.abort());
-    const body = await startStream(make(), announced, controller.signal);
+    const body = await startStream(source, announced, controller.signal);
     return reply.header('content-length', String(announced)).send(body);
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, port: (app.server.address() as AddressInfo).port };
+  try {
+    return await fn((app.server.address() as AddressInfo).port, () => raw);
+  } finally {
+    await app.close();
+  }
 }
 
 /** GETs /object; with `destroyAfter`, goes away once it has read that many bytes. */
@@ -82,8 +96,7 @@ describe('startStream (an object’s response body)', () => {
     const s = source(64);
     const expected = createHash('sha256');
     for (const c of s.chunks) expected.update(c);
-    const { app, port } = await serve(() => s.iterable, 64 * CHUNK);
-    try {
+    await served(s.iterable, 64 * CHUNK, async (port) => {
       const res = await get(port);
       assert.equal(res.status, 200);
       assert.equal(res.bytes, 64 * CHUNK);
@@ -92,18 +105,20 @@ describe('startStream (an object’s response body)', () => {
       await until(() => s.released.length === 64);
       assert.deepEqual(s.released, [...Array(64).keys()], 'each chunk released once, in the order written');
       assert.equal(s.closed, true);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('stops pulling from the source while the client does not read (back-pressure)', async () => {
-    const s = source(400); // 100 MiB: far more than the socket buffers hold
-    const { app, port } = await serve(() => s.iterable, 400 * CHUNK);
+    // A chunk pulled while the response says it is full would be one written past its limit.
+    let full: () => boolean = () => false;
+    let pulledWhileFull = 0;
+    const s = source(400, { onPull: () => void (full() && pulledWhileFull++) }); // 100 MiB: far more than the socket buffers hold
     let paused: (() => void) | undefined;
-    try {
+    let client: ClientRequest | undefined;
+    await served(s.iterable, 400 * CHUNK, async (port, response) => {
+      full = () => response()?.writableNeedDrain === true;
       const finished = new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/object' }, (res) => {
+        client = request({ host: '127.0.0.1', port, path: '/object' }, (res) => {
           res.pause();
           paused = () => {
             let bytes = 0;
@@ -112,29 +127,30 @@ describe('startStream (an object’s response body)', () => {
             res.resume();
           };
         });
-        req.on('error', reject);
-        req.end();
+        client.on('error', reject);
+        client.end();
       });
       await until(() => paused !== undefined && s.pulled > 0);
-      // The body writes until the response says it is full, then waits for 'drain': with the
-      // client not reading, the pull count settles far below the 400 chunks.
-      for (let still = 0, last = -1; still < 5; still = s.pulled === last ? still + 1 : 0) {
-        last = s.pulled;
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      // The body writes until the response says it is full, then waits for 'drain' and pulls
+      // nothing more: with the client not reading, that happens far below the 400 chunks.
+      // (Or the whole source, if nothing held it back: the response has ended then.)
+      await until(() => full() || s.pulled === 400);
+      try {
+        assert.ok(s.pulled < 64, `pulled ${s.pulled} of 400 chunks with nobody reading`);
+      } catch (err) {
+        client!.destroy(); // lets the server close
+        throw err;
       }
-      assert.ok(s.pulled < 64, `pulled ${s.pulled} of 400 chunks with nobody reading`);
       paused!();
       assert.equal(await finished, 400 * CHUNK);
       await until(() => s.released.length === 400);
-    } finally {
-      await app.close();
-    }
+      assert.equal(pulledWhileFull, 0, 'nothing pulled while the response waited for drain');
+    });
   });
 
   it('a source failing mid-stream truncates the response (never a short 200) and releases what was sent', async () => {
     const s = source(16, { failAt: 8 });
-    const { app, port } = await serve(() => s.iterable, 16 * CHUNK);
-    try {
+    await served(s.iterable, 16 * CHUNK, async (port) => {
       const res = await get(port);
       assert.equal(res.status, 200);
       assert.equal(res.complete, false);
@@ -142,46 +158,35 @@ describe('startStream (an object’s response body)', () => {
       assert.equal(s.closed, true);
       // Each chunk handed to the socket gets its write callback, written or not, and only then.
       await until(() => s.released.length === 8);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('a source longer than announced is cut off and stopped', async () => {
     const s = source(4, { extraBytes: 10 });
-    const { app, port } = await serve(() => s.iterable, 4 * CHUNK);
-    try {
+    await served(s.iterable, 4 * CHUNK, async (port) => {
       const res = await get(port);
       assert.ok(res.bytes <= 4 * CHUNK, 'never more than announced');
       await until(() => s.closed);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('a source shorter than announced truncates the response', async () => {
     const s = source(4);
-    const { app, port } = await serve(() => s.iterable, 5 * CHUNK);
-    try {
+    await served(s.iterable, 5 * CHUNK, async (port) => {
       const res = await get(port);
       assert.equal(res.complete, false);
       assert.equal(res.bytes, 4 * CHUNK);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('a client that goes away stops the source', async () => {
     const s = source(400);
-    const { app, port } = await serve(() => s.iterable, 400 * CHUNK);
-    try {
+    await served(s.iterable, 400 * CHUNK, async (port) => {
       const res = await get(port, { destroyAfter: CHUNK });
       assert.equal(res.complete, false);
       await until(() => s.closed);
       assert.ok(s.pulled < 400, `pulled ${s.pulled}`);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('read without a pipe, yields the same chunks', async () => {
