@@ -41,10 +41,23 @@ export const DEFAULT_BAN_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 3;
 /** Back-off before the first such round (doubling after) and a failing peer's first cool-off (doubling with each failure in a row, up to 30 s). */
 export const DEFAULT_RETRY_BACKOFF_MS = 250;
+/**
+ * Blocks of a streamed list known ahead of the buffer bound (the list is pulled no further). Naming
+ * blocks may take a round trip (a UnixFS inner node names up to 174 leaves); 256 hides one behind
+ * 64 MiB of 256 KiB blocks while holding ~256 small entries. Fewer risks a stall at each inner node.
+ */
+export const DEFAULT_LIST_LOOKAHEAD = 256;
+/** Released entries dropped from the front of the list at a time (amortises the copy). */
+const TRIM_EVERY = 1024;
 
 export interface SwarmInit {
-  /** The blocks to fetch, in the order the reader needs them. */
-  blocks: readonly WantedBlock[];
+  /**
+   * The blocks to fetch, in the order the reader needs them: a list, or a stream of them (a file's
+   * leaves named as its inner nodes arrive). A stream is pulled only `listLookahead` blocks beyond
+   * the buffer bound, so what the swarm holds does not grow with the file; a stream that throws
+   * ends the download with its error.
+   */
+  blocks: readonly WantedBlock[] | AsyncIterable<WantedBlock>;
   /** Who can serve this block now. Called whenever the block is scheduled, so the set may change. */
   providers(cid: string): readonly BlockSource[];
   /**
@@ -68,6 +81,7 @@ export interface SwarmInit {
   banMs?: number;
   maxRetries?: number;
   retryBackoffMs?: number;
+  listLookahead?: number;
 }
 
 export interface SwarmStats {
@@ -124,11 +138,20 @@ export class Swarm {
   readonly #banMs: number;
   readonly #maxRetries: number;
   readonly #retryBackoffMs: number;
+  readonly #listLookahead: number;
 
-  readonly #blocks: BlockState[];
+  /** The blocks from index `#base` on (those the reader released before it are dropped). */
+  #blocks: BlockState[] = [];
+  #base = 0;
+  /** The stream the list is pulled from; undefined for a list given whole. */
+  readonly #list: AsyncIterator<WantedBlock> | undefined;
+  /** No more blocks to come. */
+  #listDone = false;
+  #pulling = false;
   readonly #peers = new Map<string, PeerRecord>();
   readonly #live = new Set<BlockRequest>();
-  #remaining: number;
+  /** Blocks named and not yet verified. */
+  #remaining = 0;
   /** Requests issued so far (all blocks, all peers). */
   #issued = 0;
   /** Index of the first block the reader has not released. */
@@ -168,9 +191,25 @@ export class Swarm {
     this.#banMs = integer(init.banMs, DEFAULT_BAN_MS, 'banMs', 0);
     this.#maxRetries = integer(init.maxRetries, DEFAULT_MAX_RETRIES, 'maxRetries', 0);
     this.#retryBackoffMs = integer(init.retryBackoffMs, DEFAULT_RETRY_BACKOFF_MS, 'retryBackoffMs', 0);
+    this.#listLookahead = integer(init.listLookahead, DEFAULT_LIST_LOOKAHEAD, 'listLookahead', 0);
     if (init.deadlineMs !== undefined) integer(init.deadlineMs, 0, 'deadlineMs', 1);
-    this.#blocks = init.blocks.map((b, index) => ({
-      index,
+    if (Array.isArray(init.blocks)) {
+      for (const b of init.blocks as readonly WantedBlock[]) this.#append(b);
+      this.#listDone = true;
+      this.#list = undefined;
+    } else {
+      this.#list = (init.blocks as AsyncIterable<WantedBlock>)[Symbol.asyncIterator]();
+    }
+  }
+
+  /** Blocks named so far (released ones included). */
+  get #known(): number {
+    return this.#base + this.#blocks.length;
+  }
+
+  #append(b: WantedBlock): void {
+    this.#blocks.push({
+      index: this.#known,
       cid: b.cid,
       expectedBytes: b.bytes,
       done: false,
@@ -182,8 +221,8 @@ export class Swarm {
       rounds: 0,
       notBeforeMs: 0,
       lastError: undefined,
-    }));
-    this.#remaining = this.#blocks.length;
+    });
+    this.#remaining++;
   }
 
   /**
@@ -208,11 +247,13 @@ export class Swarm {
   async *#run(): AsyncGenerator<SwarmBlock> {
     try {
       this.#begin();
-      for (let i = 0; i < this.#blocks.length; i++) {
-        const block = this.#blocks[i]!;
+      for (let i = 0; ; i++) {
+        let block: BlockState | undefined;
         for (;;) {
           if (this.#failure !== undefined) throw this.#failure;
-          if (block.done) break;
+          block = i < this.#known ? this.#blocks[i - this.#base] : undefined;
+          if (block?.done) break;
+          if (block === undefined && this.#listDone) return;
           await new Promise<void>((resolve) => {
             this.#wakeReader = resolve;
           });
@@ -222,6 +263,10 @@ export class Swarm {
         yield { cid: block.cid, bytes };
         // The reader asked for the next one: the block it held is released, fetch one more.
         this.#released = i + 1;
+        if (this.#released - this.#base >= TRIM_EVERY) {
+          this.#blocks = this.#blocks.slice(this.#released - this.#base);
+          this.#base = this.#released;
+        }
         this.#pump();
       }
     } finally {
@@ -239,7 +284,7 @@ export class Swarm {
     }
     throwIfAborted(this.#signal);
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
-    this.#log.debug({ blocks: this.#blocks.length }, 'swarm download started');
+    this.#log.debug({ blocks: this.#known, streamed: this.#list !== undefined }, 'swarm download started');
     this.#pump();
   }
 
@@ -251,6 +296,7 @@ export class Swarm {
   #pump(): void {
     try {
       this.#schedulePass();
+      this.#pullList();
     } catch (err) {
       // providers() or a logger threw: end the download rather than leave it hanging.
       this.#fail(err instanceof PeerweaveError ? err : new InternalError('scheduling a block request failed', { cause: err }));
@@ -264,10 +310,11 @@ export class Swarm {
     // first request may get its second from a peer that still has room.
     for (let issued = -1; issued !== this.#issued && !this.#finished; ) {
       issued = this.#issued;
+      // Indices into #blocks, which starts at #base. No end game before the list is known whole.
       const wanted = nextBlocksToSchedule(this.#blocks, {
-        released: this.#released,
+        released: this.#released - this.#base,
         maxBufferedBlocks: this.#maxBuffered,
-        endGame: isEndGame(this.#remaining, this.#endGameThreshold),
+        endGame: this.#listDone && isEndGame(this.#remaining, this.#endGameThreshold),
         nowMs: now,
       });
       for (const index of wanted) {
@@ -276,6 +323,37 @@ export class Swarm {
       }
     }
     if (wakeAt < Number.POSITIVE_INFINITY && !this.#finished) this.#wakeAt(wakeAt);
+  }
+
+  /** Pulls the streamed list until it is `listLookahead` blocks ahead of the buffer bound (one pull at a time). */
+  #pullList(): void {
+    if (this.#list === undefined || this.#listDone || this.#pulling || this.#finished) return;
+    if (this.#known >= this.#released + this.#maxBuffered + this.#listLookahead) return;
+    this.#pulling = true;
+    void this.#pullMore(this.#list);
+  }
+
+  async #pullMore(list: AsyncIterator<WantedBlock>): Promise<void> {
+    try {
+      while (!this.#finished && this.#known < this.#released + this.#maxBuffered + this.#listLookahead) {
+        const next = await list.next();
+        if (this.#finished) return;
+        if (next.done === true) {
+          this.#listDone = true;
+          this.#notifyReader();
+          this.#pump();
+          return;
+        }
+        this.#append(next.value);
+        // A block the buffer bound lets in is scheduled at once; the rest wait for the reader.
+        if (this.#known <= this.#released + this.#maxBuffered) this.#schedulePass();
+      }
+    } catch (err) {
+      this.#fail(err instanceof PeerweaveError ? err : new InternalError('naming the blocks to fetch failed', { cause: err }));
+    } finally {
+      this.#pulling = false;
+    }
+    this.#pump();
   }
 
   /**
@@ -504,6 +582,8 @@ export class Swarm {
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#deadline?.clear();
     for (const block of this.#blocks) block.bytes = undefined;
+    // A stream that is still open is told the download is over (its generator's finally runs).
+    if (this.#list !== undefined && !this.#listDone) void Promise.resolve(this.#list.return?.()).catch(() => undefined);
   }
 }
 
