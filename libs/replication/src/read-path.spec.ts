@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { SeededRandom, type ObjectRecord } from '@peerweave/core';
 import { CHUNK_SIZE, cidToString, importFile, parseCid, signRecord, type FileLeaf } from '@peerweave/storage';
 import { MemoryBlocks } from '@peerweave/storage/testing';
-import type { CID } from 'multiformats/cid';
+import * as dagPb from '@ipld/dag-pb';
+import { UnixFS } from 'ipfs-unixfs';
+import { CID } from 'multiformats/cid';
+import { sha256 } from 'multiformats/hashes/sha2';
 import type { WhoHas } from './content-peers.ts';
 import { ReadPath } from './read-path.ts';
 import type { RecordFound } from './record-lookup.ts';
@@ -42,9 +45,13 @@ async function setup(answer: RecordFound = {}) {
     },
     fetch: { getBlock: (cid, o) => store.get(typeof cid === 'string' ? parseCid(cid) : cid, o ?? {}), offer: (cid) => void offered.push(cidToString(cid)) },
     swarm: {
-      read: async function* (root, leaves) {
+      read: async function* (root, named) {
+        const leaves: FileLeaf[] = [];
         swarmed.push({ root, leaves });
-        for (const l of leaves) yield await store.get(l.cid, {});
+        for await (const l of named) {
+          leaves.push(l);
+          yield await store.get(l.cid, {});
+        }
       },
     },
     records: { find: async (_cid, _signal, options = {}) => (finds.push(options), answer) },
@@ -64,6 +71,32 @@ describe('ReadPath.read', () => {
     assert.equal(s.swarmed.length, 0);
     assert.ok((await readAll(s.read.read(cidToString(bigCid), undefined))).equals(Buffer.from(big)));
     assert.deepEqual(s.swarmed.map((x) => [x.root, x.leaves.length]), [[cidToString(bigCid), 3]]);
+    assert.equal(s.recorded.value('peerweave_content_gets_total', { outcome: 'ok' }), 2);
+  });
+
+  it('a file whose walk meets a node with inline bytes part way is swarmed up to it and exported from there', async () => {
+    const s = await setup();
+    // Root → [a UnixFS file of three raw leaves, a dag-pb leaf keeping its bytes inline].
+    const head = new SeededRandom(4).bytes(2 * CHUNK_SIZE + 5);
+    const tail = new SeededRandom(5).bytes(1_000);
+    const headCid = await s.put(head);
+    const dagPbBlock = async (node: dagPb.PBNode): Promise<CID> => {
+      const bytes = dagPb.encode(node);
+      const cid = CID.createV1(dagPb.code, await sha256.digest(bytes));
+      await s.store.sink(cid, bytes, {});
+      return cid;
+    };
+    const tailCid = await dagPbBlock({ Data: new UnixFS({ type: 'file', data: tail }).marshal(), Links: [] });
+    const root = new UnixFS({ type: 'file' });
+    root.addBlockSize(BigInt(head.length));
+    root.addBlockSize(BigInt(tail.length));
+    const rootCid = await dagPbBlock({ Data: root.marshal(), Links: [{ Hash: headCid, Tsize: head.length }, { Hash: tailCid, Tsize: tail.length }] });
+    const whole = Buffer.concat([head, tail]);
+    assert.ok((await readAll(s.read.read(cidToString(rootCid), undefined))).equals(whole));
+    assert.deepEqual(s.swarmed.map((x) => x.leaves.length), [3], 'the raw leaves were swarmed');
+    // A range across the boundary: the last raw leaf's end from the swarm, the rest exported.
+    const range = { offset: 2 * CHUNK_SIZE, length: 500 };
+    assert.ok((await readAll(s.read.read(cidToString(rootCid), range))).equals(whole.subarray(range.offset, range.offset + range.length)));
     assert.equal(s.recorded.value('peerweave_content_gets_total', { outcome: 'ok' }), 2);
   });
 

@@ -1,5 +1,5 @@
 import { NotFoundError, PeerweaveError, type AbortOptions } from '@peerweave/core';
-import { blockLinks, CHUNK_SIZE, cidKey, cidToString, DAG_PB_CODE, exportCar, exportFile, fileLeaves, parseCid, statObject, type ContentDb, type FileLeaf } from '@peerweave/storage';
+import { blockLinks, CHUNK_SIZE, cidKey, cidToString, DAG_PB_CODE, exportCar, exportFile, parseCid, statObject, walkFileLeaves, type ContentDb, type FileLeaf } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
 import type { BlockFetch } from './block-fetch.ts';
 import { outcomeLabel, type ContentMetrics } from './content-metrics.ts';
@@ -47,9 +47,11 @@ export class ReadPath {
   }
 
   /**
-   * Streams the object's bytes (a range of them). The leaves are named by the inner nodes and
-   * swarmed from every node that should hold them at once (SwarmRead). Objects of one block, and
-   * files whose leaves are not raw blocks, are read block by block through the UnixFS exporter.
+   * Streams the object's bytes (a range of them). The leaves are named by the inner nodes as the
+   * walk reaches them and swarmed from every node that should hold them at once (SwarmRead), so a
+   * read holds the same memory whatever the file's size. Objects of one block, and files whose
+   * leaves are not raw blocks, are read block by block through the UnixFS exporter; a file whose
+   * walk meets such a node part way is swarmed up to it and exported from there.
    */
   async *read(cidText: string, range: { offset: number; length: number } | undefined, options: AbortOptions = {}): AsyncIterable<Uint8Array> {
     const cid = parseCid(cidText);
@@ -57,19 +59,40 @@ export class ReadPath {
     const get = (c: CID, o: AbortOptions): Promise<Uint8Array> => this.#init.fetch.getBlock(c, o);
     const signal = options.signal ? { signal: options.signal } : {};
     try {
-      let leaves: FileLeaf[] = [];
-      if (cid.code === DAG_PB_CODE) {
-        try {
-          leaves = await fileLeaves(cid, get, { ...range, ...signal });
-        } catch (err) {
-          if (!(err instanceof PeerweaveError && err.code === 'INVALID_ARGUMENT')) throw err;
-          leaves = [];
+      const walk = cid.code === DAG_PB_CODE ? walkFileLeaves(cid, get, { ...range, ...signal }) : undefined;
+      // The first two leaves decide: fewer is a one-block object (or not raw leaves), read whole.
+      const head: FileLeaf[] = [];
+      try {
+        while (walk !== undefined && head.length < 2) {
+          const next = await walk.next();
+          if (next.done === true) break;
+          head.push(next.value);
         }
+      } catch (err) {
+        if (!notRawLeaves(err)) throw err;
+        head.length = 0;
       }
-      if (leaves.length < 2) {
+      if (head.length < 2) {
+        await walk?.return(undefined);
         yield* exportFile(cid, get, { ...range, ...signal });
       } else {
-        yield* this.#init.swarm.read(cidToString(cid), leaves, range, options.signal);
+        // Where the raw leaves stopped, if a node further on keeps its bytes in dag-pb leaves.
+        let exportFrom: number | undefined;
+        const leaves = async function* (): AsyncGenerator<FileLeaf> {
+          yield* head;
+          let last = head[head.length - 1]!;
+          try {
+            for await (const leaf of walk!) yield (last = leaf);
+          } catch (err) {
+            if (!notRawLeaves(err)) throw err;
+            exportFrom = last.offset + last.size;
+          }
+        };
+        yield* this.#init.swarm.read(cidToString(cid), leaves(), range, options.signal);
+        if (exportFrom !== undefined) {
+          const end = range === undefined ? undefined : range.offset + range.length;
+          yield* exportFile(cid, get, { offset: exportFrom, ...(end === undefined ? {} : { length: end - exportFrom }), ...signal });
+        }
       }
       this.#init.metrics.gets.inc({ outcome: 'ok' });
     } catch (err) {
@@ -133,4 +156,9 @@ export class ReadPath {
       holders: order.filter((p) => held.has(`${p.id}/${cid}`)).map((p) => p.id),
     }));
   }
+}
+
+/** The walk met a node whose bytes are not in raw leaves (or not a UnixFS file): the exporter reads it. */
+function notRawLeaves(err: unknown): boolean {
+  return err instanceof PeerweaveError && err.code === 'INVALID_ARGUMENT';
 }

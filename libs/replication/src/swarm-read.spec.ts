@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasOwnBuffer, markOwnBuffer, NotFoundError, releaseChunk, SeededRandom } from '@peerweave/core';
 import { ManualClock } from '@peerweave/core/testing';
-import { CHUNK_SIZE, cidToString, fileLeaves, importFile, parseCid, type FileLeaf } from '@peerweave/storage';
+import { CHUNK_SIZE, cidToString, fileLeaves, importFile, parseCid, walkFileLeaves, type FileLeaf } from '@peerweave/storage';
 import { MemoryBlocks } from '@peerweave/storage/testing';
 import { ReadCache } from './read-cache.ts';
 import { SwarmRead, type SwarmReadInit } from './swarm-read.ts';
@@ -84,6 +84,15 @@ describe('SwarmRead', () => {
       s.leaves.map((l) => s.db.getBlock(cidToString(l.cid))?.kind),
       ['cache', 'cache', undefined, undefined],
     );
+  });
+
+  it('takes the leaves as a stream (the walk of the inner nodes), and its provider record names only the leaves it kept', async () => {
+    const s = await setup(2 * CHUNK_SIZE);
+    const store = new MemoryBlocks();
+    await importFile(once(s.file), (c, b) => store.sink(c, b, {}));
+    const got = await readAll(s.swarm.read(s.root, walkFileLeaves(parseCid(s.root), store.get), undefined, undefined));
+    assert.ok(got.equals(Buffer.from(s.file)));
+    assert.deepEqual(s.provided, [[s.root, s.leaves.slice(0, 2).map((l) => cidToString(l.cid))]]);
   });
 
   it('reads a range across leaves, and from its own copies asks nobody for providers', async () => {

@@ -1,7 +1,7 @@
 import { freeBuffer, NotFoundError, hasOwnBuffer, releasableChunk, silentLogger, type Clock, type Logger, type Metrics } from '@peerweave/core';
 import type { PeerContact } from '@peerweave/protocol';
 import { cidKey, cidToString, parseCid, type BlockStore, type ContentDb, type FileLeaf } from '@peerweave/storage';
-import { Swarm, type BlockSource } from '@peerweave/transfer';
+import { Swarm, type BlockSource, type WantedBlock } from '@peerweave/transfer';
 import type { BlockFetch } from './block-fetch.ts';
 import { blockMatchesOffLoop } from './block-verify.ts';
 import type { ContentMetrics } from './content-metrics.ts';
@@ -34,8 +34,10 @@ export interface SwarmReadInit {
 /**
  * Reads a file's leaves from many nodes at once (libs/transfer's swarm): this node when it has a
  * copy, the replicas of each leaf, the providers of the object, in order, each block checked
- * against its CID, with a bounded buffer so a slow reader slows the download. The first leaf kept
- * in the read cache makes this node a provider of the object.
+ * against its CID, with a bounded buffer so a slow reader slows the download. The leaves may come
+ * as a stream (walkFileLeaves): they are pulled as the swarm needs them and forgotten once read,
+ * so a read holds the same memory whatever the file's size. The first leaf kept in the read cache
+ * makes this node a provider of the object.
  */
 export class SwarmRead {
   readonly #init: SwarmReadInit;
@@ -46,7 +48,7 @@ export class SwarmRead {
 
   async *read(
     root: string,
-    leaves: readonly FileLeaf[],
+    leaves: Iterable<FileLeaf> | AsyncIterable<FileLeaf>,
     range: { offset: number; length: number } | undefined,
     signal: AbortSignal | undefined,
   ): AsyncIterable<Uint8Array> {
@@ -99,9 +101,18 @@ export class SwarmRead {
         metrics.providersFound.observe(providers.length);
       });
     };
+    // Who holds each leaf the swarm has been told of and the reader has not taken yet.
     const holders = new Map<string, { local: BlockSource | undefined; replicas: BlockSource[] }>();
+    // The leaves handed to the swarm and not yet read, in order (it yields in the order it pulls).
+    const named: FileLeaf[] = [];
+    async function* wanted(): AsyncGenerator<WantedBlock> {
+      for await (const leaf of leaves) {
+        named.push(leaf);
+        yield { cid: cidToString(leaf.cid), bytes: leaf.size };
+      }
+    }
     const swarm = new Swarm({
-      blocks: leaves.map((l) => ({ cid: cidToString(l.cid), bytes: l.size })),
+      blocks: wanted(),
       providers: (c) => {
         // Who holds a leaf is worked out once per read (the swarm asks on every scheduling pass):
         // a routing-table walk and a database read per block, not per pass.
@@ -129,7 +140,6 @@ export class SwarmRead {
       ...(this.#init.swarmMetrics ? { metrics: this.#init.swarmMetrics } : {}),
       ...(signal ? { signal } : {}),
     });
-    let i = 0;
     let announced = false;
     // Fetched blocks are kept in the read cache behind the reader's back: the bytes go to the
     // reader at once and the disk write overlaps the next blocks. At most CACHE_WRITES_IN_FLIGHT
@@ -139,13 +149,18 @@ export class SwarmRead {
     // throughput of a 1 GiB read for nothing.
     const caching = new Set<Promise<void>>();
     let cachedBytes = 0;
+    // The leaves this read kept (at most the cache's capacity of them): the provider record is
+    // refreshed while any of them is still here. The list is Providers' own from the first one on.
+    const kept: string[] = [];
     const keep = (leaf: FileLeaf, bytes: Uint8Array): Promise<void> => {
-      const p: Promise<void> = this.#init.cache.keep(leaf.cid, bytes).then((kept) => {
+      const p: Promise<void> = this.#init.cache.keep(leaf.cid, bytes).then((stored) => {
         caching.delete(p);
-        if (kept && !announced) {
+        if (!stored) return;
+        kept.push(cidToString(leaf.cid));
+        if (!announced) {
           // The first block kept makes this node a provider; announced once, refreshed by a timer.
           announced = true;
-          this.#init.providers.provide(root, leaves.map((l) => cidToString(l.cid)));
+          this.#init.providers.provide(root, kept);
         }
       });
       caching.add(p);
@@ -153,10 +168,12 @@ export class SwarmRead {
     };
     try {
       for await (const { cid: c, bytes } of swarm.blocks()) {
-        const leaf = leaves[i++]!;
+        const leaf = named.shift()!;
+        const heldHere = holders.get(c)?.local !== undefined;
+        holders.delete(c);
         let cacheWrite: Promise<void> | undefined;
         // A leaf this node held when the swarm asked where it is was not fetched: nothing to keep.
-        if (holders.get(c)?.local === undefined && cachedBytes + bytes.length <= this.#init.cache.capacity && db.getBlock(c) === undefined) {
+        if (!heldHere && cachedBytes + bytes.length <= this.#init.cache.capacity && db.getBlock(c) === undefined) {
           if (caching.size >= CACHE_WRITES_IN_FLIGHT) await Promise.race(caching);
           cachedBytes += bytes.length;
           cacheWrite = keep(leaf, bytes);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CID } from 'multiformats/cid';
-import { fileLeaves } from './file-leaves.ts';
+import { fileLeaves, walkFileLeaves } from './file-leaves.ts';
 import { exportFile } from './unixfs-export.ts';
 import { importFile, CHUNK_SIZE } from './unixfs-import.ts';
 import { MemoryBlocks, moduloPattern, piecesOf } from './testing/index.ts';
@@ -28,6 +28,22 @@ describe('fileLeaves', () => {
       at += leaf.size;
     }
     assert.equal(at, bytes.length);
+  });
+
+  it('walks lazily: an inner node is fetched when the walk reaches it, so a reader holds one path, not the list', async () => {
+    // 50 MiB: 200 leaves, 174 under the first inner node and 26 under the second.
+    const { root, blocks } = await imported(50 * 1024 * 1024);
+    const before = blocks.gets;
+    const walk = walkFileLeaves(root, blocks.get);
+    const first = await walk.next();
+    assert.equal(first.value?.offset, 0);
+    assert.equal(blocks.gets - before, 2, 'root and the first inner node');
+    for (let i = 1; i < 174; i++) await walk.next();
+    assert.equal(blocks.gets - before, 2, 'still only the first inner node after its 174 leaves');
+    const next = await walk.next();
+    assert.equal(next.value?.offset, 174 * CHUNK_SIZE);
+    assert.equal(blocks.gets - before, 3, 'the second inner node once its first leaf is wanted');
+    await walk.return(undefined);
   });
 
   it('returns only the leaves that overlap a range', async () => {

@@ -20,25 +20,26 @@ export interface FileLeaf {
 /**
  * The leaves of a UnixFS file in file order with their offsets, from the inner (dag-pb) nodes
  * alone: raw leaves are named, never fetched, so a downloader can fetch them from many peers at
- * once. Only the leaves that overlap `[offset, offset + length)` are returned (all by default).
- * Files whose leaves are not raw blocks (UnixFS data inside dag-pb leaves) are INVALID_ARGUMENT:
- * callers fall back to the exporter for those.
+ * once. Only the leaves that overlap `[offset, offset + length)` are yielded (all by default).
+ * Inner nodes are fetched as the walk reaches them, so a reader that pulls leaves as it needs
+ * them holds one path from the root (a few nodes of up to 174 links), not a list as long as the
+ * file. A node whose leaves are not raw blocks (UnixFS data inside dag-pb leaves) is
+ * INVALID_ARGUMENT when the walk reaches it: callers fall back to the exporter from there.
  */
-export async function fileLeaves(
+export async function* walkFileLeaves(
   root: CID,
   get: BlockGetter,
   options: { offset?: number; length?: number; signal?: AbortSignal } = {},
-): Promise<FileLeaf[]> {
+): AsyncGenerator<FileLeaf> {
   const start = options.offset ?? 0;
   const end = options.length === undefined ? Number.POSITIVE_INFINITY : start + options.length;
   const getOptions = options.signal === undefined ? {} : { signal: options.signal };
-  const leaves: FileLeaf[] = [];
   const UnixFS = await loadUnixFs();
-  const visit = async (cid: CID, offset: number, size: number | undefined): Promise<void> => {
+  async function* visit(cid: CID, offset: number, size: number | undefined): AsyncGenerator<FileLeaf> {
     throwIfAborted(options.signal);
     if (cid.code === RAW_CODE) {
       if (size === undefined) size = (await get(cid, getOptions)).length;
-      if (offset < end && offset + size > start) leaves.push({ cid, offset, size });
+      if (offset < end && offset + size > start) yield { cid, offset, size };
       return;
     }
     if (cid.code !== DAG_PB_CODE) throw new InvalidArgumentError(`${cid.toString()} is not a UnixFS block`);
@@ -51,10 +52,20 @@ export async function fileLeaves(
     for (let i = 0; i < node.Links.length; i++) {
       const childSize = Number(unixfs.blockSizes[i] ?? 0n);
       // Subtrees wholly outside the range are skipped without fetching them.
-      if (at < end && at + childSize > start) await visit(node.Links[i]!.Hash, at, childSize);
+      if (at < end && at + childSize > start) yield* visit(node.Links[i]!.Hash, at, childSize);
       at += childSize;
     }
-  };
-  await visit(root, 0, undefined);
+  }
+  yield* visit(root, 0, undefined);
+}
+
+/** Every leaf of {@link walkFileLeaves} in one list (for small files and tests). */
+export async function fileLeaves(
+  root: CID,
+  get: BlockGetter,
+  options: { offset?: number; length?: number; signal?: AbortSignal } = {},
+): Promise<FileLeaf[]> {
+  const leaves: FileLeaf[] = [];
+  for await (const leaf of walkFileLeaves(root, get, options)) leaves.push(leaf);
   return leaves;
 }

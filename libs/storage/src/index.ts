@@ -29,7 +29,7 @@ export type { ImportedBlock, ImportedObject, ImportFileOptions } from './unixfs-
 export { statObject, exportFile, EXPORT_WINDOW_BYTES } from './unixfs-export.ts';
 export type { ExportFileOptions, ObjectStat } from './unixfs-export.ts';
 export { blockLinks, dagBlocks } from './dag-walk.ts';
-export { fileLeaves, type FileLeaf } from './file-leaves.ts';
+export { fileLeaves, walkFileLeaves, type FileLeaf } from './file-leaves.ts';
 export { exportCar } from './car-export.ts';
 export {
   recordSigningBytes,
