@@ -39,6 +39,33 @@ describe('ManualClock', () => {
     assert.equal(fired, false);
   });
 
+  it('counts a timer cleared twice, or cleared after it fired, once', async () => {
+    const clock = new ManualClock();
+    const a = clock.setTimeout(() => {}, 10);
+    const b = clock.setTimeout(() => {}, 20);
+    clock.clearTimeout(a);
+    clock.clearTimeout(a);
+    assert.equal(clock.pending, 1);
+    await clock.advance(20);
+    clock.clearTimeout(b);
+    assert.equal(clock.pending, 0);
+    clock.clearTimeout({});
+    assert.equal(clock.pending, 0);
+  });
+
+  it('lets 11 microtask turns run after each timer before the next fires (simulations replay on it)', async () => {
+    const clock = new ManualClock();
+    const log: string[] = [];
+    clock.setTimeout(() => {
+      log.push('first');
+      let p: Promise<void> = Promise.resolve();
+      for (let i = 1; i <= 15; i++) p = p.then(() => void log.push(`turn ${i}`));
+    }, 1);
+    clock.setTimeout(() => log.push('second'), 1);
+    await clock.advance(1);
+    assert.equal(log.indexOf('second'), log.indexOf('turn 11') + 1);
+  });
+
   it('sleep resolves at the right time and rejects with ABORTED on abort', async () => {
     const clock = new ManualClock();
     let done = false;
