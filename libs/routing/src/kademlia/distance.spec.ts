@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { SeededRandom } from '@peerweave/core';
 import {
   bucketIndex,
+  bucketIndexOfHex,
   closestN,
   commonPrefixLength,
   compareDistance,
@@ -72,6 +73,39 @@ describe('commonPrefixLength and bucketIndex', () => {
     assert.equal(bucketIndex(ZERO, ZERO), -1);
     assert.equal(bucketIndex(ZERO, id(0x80)), 255);
     assert.equal(bucketIndex(ZERO, tail(1)), 0);
+  });
+});
+
+describe('bucketIndexOfHex', () => {
+  const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+  it('agrees with bucketIndex on the table cases and on random ids, either way round', () => {
+    const random = new SeededRandom(7);
+    const pairs: [Uint8Array, Uint8Array][] = [
+      [id(0x80), ZERO],
+      [id(0x01), ZERO],
+      [id(0x00, 0x80), ZERO],
+      [id(0xaa, 0x10), id(0xaa, 0x1f)],
+      [tail(2), tail(3)],
+      [tail(2), ZERO],
+    ];
+    for (let i = 0; i < 500; i++) {
+      const a = random.bytes(32);
+      const b = Uint8Array.from(a);
+      // Share a random prefix, then differ somewhere after it.
+      const at = random.int(32);
+      for (let j = at; j < 32; j++) b[j] = random.int(256);
+      pairs.push([a, b]);
+    }
+    for (const [a, b] of pairs) {
+      assert.equal(bucketIndexOfHex(hex(a), hex(b)), bucketIndex(a, b));
+      assert.equal(bucketIndexOfHex(hex(b), hex(a)), bucketIndex(b, a));
+    }
+  });
+
+  it('gives −1 for the same id and for a string of another length', () => {
+    assert.equal(bucketIndexOfHex(hex(tail(5)), hex(tail(5))), -1);
+    assert.equal(bucketIndexOfHex(hex(ZERO), 'ab'), -1);
   });
 });
 

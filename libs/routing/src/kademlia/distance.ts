@@ -52,6 +52,27 @@ export function commonPrefixLength(a: Uint8Array, b: Uint8Array): number {
 }
 
 /**
+ * {@link bucketIndex} of two ids in 64-digit lower-case hex, read from the digits without decoding
+ * either: the first digit that differs gives it. −1 for the same id and for `other` of another
+ * length; a string that is no id gets some index, where no such id is ever found. The routing
+ * table asks it of every member SWIM sweeps (see RoutingTable.knows).
+ */
+export function bucketIndexOfHex(self: string, other: string): number {
+  if (other.length !== self.length) return -1;
+  for (let i = 0; i < self.length; i++) {
+    const a = self.charCodeAt(i);
+    const b = other.charCodeAt(i);
+    if (a !== b) return ID_BITS - 1 - (i * 4 + Math.clz32(hexDigit(a) ^ hexDigit(b)) - 28);
+  }
+  return -1;
+}
+
+/** The value of a lower-case hex digit's char code (garbage for any other char). */
+function hexDigit(code: number): number {
+  return (code <= 57 ? code - 48 : code - 87) & 15;
+}
+
+/**
  * The k-bucket `other` falls into in the table of `self`: 255 − commonPrefixLength, so bucket `i`
  * holds the ids at XOR distance [2^i, 2^(i+1)) and bucket 255 is the far half of the keyspace.
  * Returns −1 for `other` equal to `self` (a node is in no bucket of its own table).

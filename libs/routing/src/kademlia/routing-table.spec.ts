@@ -89,6 +89,18 @@ describe('RoutingTable', () => {
     );
   });
 
+  it('knows members and waiting replacements, in any bucket, and no one else', () => {
+    const { table, observed } = filledTable(5, 600);
+    const members = observed.filter((c) => table.has(c.id));
+    const waiting = observed.filter((c) => !table.has(c.id) && table.replacements().some((r) => r.id === c.id));
+    const gone = observed.filter((c) => !table.has(c.id) && !waiting.includes(c));
+    assert.ok(members.length > 0 && waiting.length > 0 && gone.length > 0);
+    for (const c of [...members, ...waiting]) assert.equal(table.knows(c.id), true, c.id);
+    for (const c of gone) assert.equal(table.knows(c.id), false, c.id);
+    assert.equal(table.knows(table.selfId), false);
+    assert.equal(table.knows('not an id'), false);
+  });
+
   it('remove promotes a replacement, which is then a member', () => {
     const self = new Uint8Array(32);
     const t = new RoutingTable({ self, k: 1 });

@@ -8,7 +8,7 @@
  */
 import { ID_BYTES, InvalidArgumentError, NodeId } from '@peerweave/core';
 import { idFromHex, idToHex, sharedIdBytes, type Contact, type ContactInfo } from './contact.ts';
-import { bucketIndex, closestN, ID_BITS } from './distance.ts';
+import { bucketIndex, bucketIndexOfHex, closestN, ID_BITS } from './distance.ts';
 import { KBucket, type BucketRemoval } from './k-bucket.ts';
 
 export interface RoutingTableInit {
@@ -39,8 +39,6 @@ export class RoutingTable {
   readonly selfId: string;
   /** Lazily allocated: at N = 10 000 only the top ~10 buckets ever hold anyone. */
   readonly #buckets: (KBucket | undefined)[] = new Array<KBucket | undefined>(ID_BITS).fill(undefined);
-  /** The buckets allocated so far (about log2(N / k) of them), for scans that need not decode an id. */
-  readonly #allocated: KBucket[] = [];
   /** Member id → its bucket, so get/has/remove and re-observation never decode hex. */
   readonly #bucketOf = new Map<string, number>();
 
@@ -108,12 +106,13 @@ export class RoutingTable {
 
   /**
    * In a bucket or waiting in its bucket's replacement cache. SWIM asks it of every member it
-   * holds at each sweep: the few allocated buckets' caches are looked in rather than the id decoded.
+   * holds at each sweep: the bucket comes from the hex digits (one cache looked in, not each
+   * allocated bucket's: ~13 at 10 000 simulated nodes, for every member not in the table).
    */
   knows(id: string): boolean {
     if (this.#bucketOf.has(id)) return true;
-    for (const b of this.#allocated) if (b.hasReplacement(id)) return true;
-    return false;
+    const index = bucketIndexOfHex(this.selfId, id);
+    return index >= 0 && this.#buckets[index]?.hasReplacement(id) === true;
   }
 
   /** The bucket `id` falls into: 0..255, or −1 for our own id. */
@@ -242,7 +241,6 @@ export class RoutingTable {
     if (b === undefined) {
       b = new KBucket({ k: this.k, replacementCacheSize: this.replacementCacheSize });
       this.#buckets[index] = b;
-      this.#allocated.push(b);
     }
     return b;
   }
