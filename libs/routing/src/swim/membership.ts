@@ -88,7 +88,10 @@ interface Entry {
   suspicion: Suspicion | undefined;
 }
 
-const GONE: ReadonlySet<MemberState> = new Set(['dead', 'left']);
+/** Dead or left. Two comparisons, not a Set's hash lookup: asked of every member at each sweep. */
+function isGone(state: MemberState): boolean {
+  return state === 'dead' || state === 'left';
+}
 
 /**
  * Every member this node knows and SWIM's rules for changing what it believes (memberlist
@@ -227,7 +230,7 @@ export class Membership {
   goneClaimBeating(update: MemberUpdate): MemberUpdate | undefined {
     if (update.state !== 'suspect' && update.state !== 'alive') return undefined;
     const e = this.#members.get(update.contact.id);
-    if (e === undefined || !GONE.has(e.state) || update.contact.incarnation > e.contact.incarnation) return undefined;
+    if (e === undefined || !isGone(e.state) || update.contact.incarnation > e.contact.incarnation) return undefined;
     return { state: e.state, contact: e.contact, from: this.selfId };
   }
 
@@ -243,6 +246,8 @@ export class Membership {
    */
   deadContacts(): PeerContact[] {
     const out: PeerContact[] = [];
+    // Asked every join round: most of the time no one is dead, and the scan touched every member.
+    if (this.#counts.dead === 0) return out;
     for (const e of this.#members.values()) if (e.state === 'dead') out.push(e.contact);
     return out;
   }
@@ -254,7 +259,7 @@ export class Membership {
   liveContact(id: string): PeerContact | null | undefined {
     const e = this.#members.get(id);
     if (e === undefined) return undefined;
-    return GONE.has(e.state) ? null : e.contact;
+    return isGone(e.state) ? null : e.contact;
   }
 
   /**
@@ -292,7 +297,7 @@ export class Membership {
   /** This node's own probe of `id` failed: suspect it at the incarnation it is known by. */
   suspect(id: string): ApplyResult {
     const e = this.#members.get(id);
-    if (e === undefined || GONE.has(e.state)) return 'ignored';
+    if (e === undefined || isGone(e.state)) return 'ignored';
     return this.apply({ state: 'suspect', contact: e.contact, from: this.selfId });
   }
 
@@ -318,7 +323,7 @@ export class Membership {
     const cutoff = this.#clock.now() - this.#deadRetentionMs;
     let forgotten = 0;
     for (const [id, e] of this.#members) {
-      const expired = GONE.has(e.state) && e.since <= cutoff;
+      const expired = isGone(e.state) && e.since <= cutoff;
       const unwanted = e.state === 'alive' && this.#retain !== undefined && !this.#retain(id);
       if (expired || unwanted) {
         this.#members.delete(id);
@@ -379,7 +384,7 @@ export class Membership {
   #applySuspect(update: MemberUpdate): ApplyResult {
     const inc = update.contact.incarnation;
     const e = this.#members.get(update.contact.id);
-    if (e === undefined || inc < e.contact.incarnation || GONE.has(e.state)) return 'ignored';
+    if (e === undefined || inc < e.contact.incarnation || isGone(e.state)) return 'ignored';
 
     if (e.state === 'suspect') {
       // Already suspected: a newer incarnation is news, another suspecter shortens the timer.
@@ -414,7 +419,7 @@ export class Membership {
       return 'ignored';
     }
     if (inc < e.contact.incarnation) return 'ignored';
-    if (GONE.has(e.state)) {
+    if (isGone(e.state)) {
       // Keep the highest incarnation seen, so stale alive claims stay rejected.
       if (inc > e.contact.incarnation) e.contact = { ...e.contact, incarnation: inc };
       return 'ignored';

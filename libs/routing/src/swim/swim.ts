@@ -431,7 +431,9 @@ export class Swim implements Startable {
     if (!isContact(sender) || sender.id === this.selfId) return;
     this.#membership.apply({ state: 'alive', contact: sender, from: sender.id });
     const updates = Array.isArray(envelope.updates) ? envelope.updates : [];
-    for (const update of updates.slice(0, MAX_UPDATES_PER_MESSAGE)) {
+    const count = Math.min(updates.length, MAX_UPDATES_PER_MESSAGE);
+    for (let i = 0; i < count; i++) {
+      const update: unknown = updates[i];
       if (!isUpdate(update)) continue;
       this.#membership.apply(update);
       if (update.contact.id !== this.selfId && update.contact.id !== sender.id) this.#noteStaleClaims(sender.id, update);
