@@ -92,6 +92,7 @@ export type {
   AttachResponse,
   PublishRequest,
   PublishResponse,
+  SearchLoadRequest,
   SearchLoadResponse,
   SearchHandler,
 } from './search/search-messages.ts';

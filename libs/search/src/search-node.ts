@@ -98,7 +98,17 @@ export class SearchNode implements Startable {
       entries: () => leafIndex?.count() ?? 0,
       attached: () => this.#leaf.attachedCount,
     });
-    const directory = new SupernodeDirectory({ selfId: self.id, transport, clock, random, overlay: init.overlay, supernodeCandidates: init.supernodeCandidates, callDeadlineMs, shunMs: o.shunMs });
+    const directory = new SupernodeDirectory({
+      selfId: self.id,
+      transport,
+      clock,
+      random,
+      overlay: init.overlay,
+      supernodeCandidates: init.supernodeCandidates,
+      callDeadlineMs,
+      shunMs: o.shunMs,
+      ...(role === 'supernode' ? { announce: { id: self.id, address: self.address } } : {}),
+    });
     const server = new SupernodeServer({ selfId: self.id, role, clock, random, logger, metrics, ...(leafIndex ? { leafIndex } : {}), directory, maxLeaves: o.maxLeaves, leafExpiryMs: o.leafExpiryMs, maintenanceMs, heartbeatMs });
     const leaf = new LeafClient({ self, active: role !== 'supernode', transport, clock, random, logger, metrics, directory, localEntries: init.localEntries, attachCount: o.attachCount, probeCount: o.probeCount, maintenanceMs, heartbeatMs, publishDelayMs: o.publishDelayMs, callDeadlineMs });
     const router = new QueryRouter({ ...o, self, role, transport, clock, logger, metrics, index: init.index, ...(leafIndex ? { leafIndex } : {}), overlay: init.overlay, directory });
@@ -115,7 +125,7 @@ export class SearchNode implements Startable {
       hits: async (request) => this.#sessions.hits(request),
       attach: async (request) => server.attach(request),
       publish: async (request) => server.publish(request),
-      searchLoad: async () => server.searchLoad(),
+      searchLoad: async (request) => server.searchLoad(request),
     };
   }
 

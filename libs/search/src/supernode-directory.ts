@@ -8,6 +8,12 @@ export const MAX_LEARNT_SUPERNODES = 256;
 export const DISCOVERY_FANOUT = 3;
 /** Known supernodes a supernode asks for theirs each maintenance round. */
 export const MESH_GOSSIP_FANOUT = 2;
+/**
+ * Supernodes a gossip round asks at most, the first few picked and those they named that this node
+ * did not know (each ask also tells the one asked about this supernode). 32 reaches a mesh of a
+ * few dozen supernodes in one round; a larger one is covered over the next rounds.
+ */
+export const MESH_CRAWL_MAX = 32;
 /** Longest pause, in maintenance rounds, between two discovery attempts that found nothing. */
 export const MAX_DISCOVERY_BACKOFF_ROUNDS = 16;
 
@@ -70,6 +76,8 @@ export interface SupernodeDirectoryInit {
   /** Supernodes routing knows of (contacts whose role is `supernode`), with their incarnations. */
   supernodeCandidates(): readonly SupernodeCandidate[];
   callDeadlineMs: number;
+  /** Set on a supernode: itself, sent with each SearchLoad so the supernodes it asks learn it. */
+  announce?: SearchOrigin;
   /** How long a supernode that failed, refused or is none is not tried again (unless it comes back with a higher incarnation). */
   shunMs: number;
 }
@@ -151,7 +159,9 @@ export class SupernodeDirectory implements Startable {
   /** SearchLoad of `c`; learns the supernodes it lists; gives `c` up when it is none or unreachable. */
   async load(c: SearchOrigin): Promise<SearchLoadResponse | undefined> {
     try {
-      const r = await this.#init.transport.request(c.address, 'searchLoad', { from: this.#init.selfId }, { deadlineMs: this.#init.callDeadlineMs });
+      const { announce } = this.#init;
+      const request = announce === undefined ? { from: this.#init.selfId } : { from: this.#init.selfId, supernode: announce };
+      const r = await this.#init.transport.request(c.address, 'searchLoad', request, { deadlineMs: this.#init.callDeadlineMs });
       this.#learn(r.supernodes);
       if (!r.supernode) this.giveUp(c.id);
       return r;
@@ -161,17 +171,36 @@ export class SupernodeDirectory implements Startable {
     }
   }
 
+  /** A supernode that asked this one (SearchLoad with itself announced): one of the mesh. */
+  heardFrom(supernode: SearchOrigin): void {
+    if (!this.isShunned(supernode.id)) this.#learn([supernode]);
+  }
+
   /**
    * Supernode: asks a few known supernodes (or, knowing none, a few neighbours) which supernodes
-   * they know, so that the supernodes soon know one another (their mesh).
+   * they know, then asks the ones they named that it did not know (each ask announces this
+   * supernode to the one asked), up to MESH_CRAWL_MAX asks: the supernodes know one another (their
+   * mesh) after a round or two instead of one heartbeat per step of gossip.
    */
   async gossip(): Promise<void> {
     const known = this.known();
+    const seen = new Set(known.map((s) => s.id));
+    let asks = 0;
     if (known.length === 0) {
       await this.discover();
-      return;
+    } else {
+      const picked = pickRandom(known, MESH_GOSSIP_FANOUT, this.#init.random);
+      asks += picked.length;
+      await Promise.all(picked.map((s) => this.load(s)));
     }
-    await Promise.all(pickRandom(known, MESH_GOSSIP_FANOUT, this.#init.random).map((s) => this.load(s)));
+    for (;;) {
+      const fresh = this.known().filter((s) => !seen.has(s.id) && !this.isShunned(s.id));
+      if (fresh.length === 0 || asks >= MESH_CRAWL_MAX) return;
+      const round = fresh.slice(0, MESH_CRAWL_MAX - asks);
+      for (const s of fresh) seen.add(s.id);
+      asks += round.length;
+      await Promise.all(round.map((s) => this.load(s)));
+    }
   }
 
   /**

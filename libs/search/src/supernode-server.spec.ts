@@ -51,6 +51,22 @@ describe('SupernodeServer', () => {
     assert.equal(load.entries, 1);
   });
 
+  it('the mesh forms in one gossip round from a chain: each asked supernode names the next, and learns the asker', async () => {
+    const t = setup();
+    // Routing shows each supernode only the next one: s1 → s2 → … → s6.
+    const chain = ['1', '2', '3', '4', '5', '6'].map((c) => t.add(c, { role: 'supernode', maxLeaves: 10 }));
+    for (let i = 0; i + 1 < chain.length; i++) chain[i]!.candidates.push(chain[i + 1]!.self);
+    const ids = (n: (typeof chain)[number]): string[] => n.node.knownSupernodes().map((s) => s.id).sort();
+    const others = (n: (typeof chain)[number]): string[] => chain.filter((o) => o !== n).map((o) => o.self.id).sort();
+    await t.settle(chain[0]!.node.maintain());
+    assert.deepEqual(ids(chain[0]!), others(chain[0]!), 's1 crawled the chain');
+    for (const n of chain.slice(2)) assert.ok(ids(n).includes(chain[0]!.self.id), 'every supernode s1 asked learnt s1');
+    // A node in role peer is told nothing by the same announcement.
+    const peer = t.add('9');
+    await peer.node.handler.searchLoad({ from: chain[0]!.self.id, supernode: chain[0]!.self }, {} as never);
+    assert.deepEqual(peer.node.knownSupernodes(), []);
+  });
+
   it('drops a leaf not heard from within the expiry, with its entries', async () => {
     const t = setup();
     const sn = t.add('5', { role: 'supernode', heartbeatMs: 1_000, leafExpiryMs: 3_000 });

@@ -5,6 +5,7 @@ import {
   type AttachResponse,
   type PublishRequest,
   type PublishResponse,
+  type SearchLoadRequest,
   type SearchLoadResponse,
   type SearchOrigin,
 } from '@peerweave/protocol';
@@ -54,7 +55,7 @@ export interface SupernodeServerInit {
   /** Supernode only: the index of its leaves' records. */
   leafIndex?: LeafIndex;
   /** The supernode mesh: the supernodes known, their gossip each round. */
-  directory: { known(): SearchOrigin[]; gossip(): Promise<void>; prune(): void };
+  directory: { known(): SearchOrigin[]; gossip(): Promise<void>; prune(): void; heardFrom(supernode: SearchOrigin): void };
   maxLeaves: number;
   leafExpiryMs: number;
   /** Period of the maintenance round (DEFAULT_MAINTENANCE_MS): leaf expiry is checked this often. */
@@ -131,7 +132,9 @@ export class SupernodeServer implements Startable {
     return { accepted: true };
   }
 
-  searchLoad(): SearchLoadResponse {
+  searchLoad(request?: SearchLoadRequest): SearchLoadResponse {
+    // Another supernode announced itself: the mesh forms from both ends.
+    if (this.#init.role === 'supernode' && request?.supernode !== undefined) this.#init.directory.heardFrom(request.supernode);
     return {
       supernode: this.#init.role === 'supernode',
       leaves: this.#leaves.size,
@@ -152,7 +155,8 @@ export class SupernodeServer implements Startable {
     const now = this.#init.clock.now();
     const lastSeen = [...this.#leaves].map(([id, leaf]): [string, number] => [id, leaf.lastSeen]);
     for (const id of expiredLeaves(lastSeen, now, this.#init.leafExpiryMs)) this.dropLeaf(id);
-    if (gossipDue(this.#gossipedAt, now, this.#init.heartbeatMs)) {
+    // Knowing no other supernode, discovery runs every round (with its own back-off), not once per heartbeat.
+    if (gossipDue(this.#gossipedAt, now, this.#init.heartbeatMs) || this.#init.directory.known().length === 0) {
       this.#gossipedAt = now;
       await this.#init.directory.gossip();
     }

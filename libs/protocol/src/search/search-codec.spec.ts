@@ -210,6 +210,9 @@ describe('search codec: what arrives is validated', () => {
     assert.throws(() => rawRequest('attach', { leaf: { ...wireOrigin, id: bytes(0) } }), isInvalidArgument('leaf.id'));
     assert.throws(() => rawRequest('publish', { ...wirePublish, leaf: bytes(31) }), isInvalidArgument('leaf'));
     assert.throws(() => rawRequest('searchLoad', { from: bytes(1) }), isInvalidArgument('from'));
+    assert.throws(() => rawRequest('searchLoad', { from: id(NODE_B), supernode: wireOrigin }), isInvalidArgument('supernode.id'));
+    assert.throws(() => rawRequest('searchLoad', { from: id(ORIGIN.id), supernode: { ...wireOrigin, address: '' } }), isInvalidArgument('supernode.address'));
+    assert.deepEqual(rawRequest('searchLoad', { from: id(ORIGIN.id) }), { from: ORIGIN.id }, 'no supernode: an old peer, or a caller that is none');
     assert.throws(
       () => rawResponse('searchLoad', { supernodes: [wireOrigin, { ...wireOrigin, id: bytes(31) }] }),
       isInvalidArgument('supernodes[1].id'),

@@ -153,8 +153,15 @@ const publish: SearchMethodCodec<'publish'> = {
 };
 
 const searchLoad: SearchMethodCodec<'searchLoad'> = {
-  encodeRequest: (r) => ({ from: encodeId(r.from, 'from', -1, '', '') }),
-  decodeRequest: (m) => ({ from: decodeId(m.from, 'from', -1, '', '') }),
+  encodeRequest: (r) => ({
+    from: encodeId(r.from, 'from', -1, '', ''),
+    ...(r.supernode === undefined ? {} : { supernode: encodeOrigin(sameId(r.supernode, r.from), 'supernode', -1) }),
+  }),
+  decodeRequest: (m) => {
+    const from = decodeId(m.from, 'from', -1, '', '');
+    // proto3 leaves an absent message field null (old peers, callers that are no supernode).
+    return m.supernode ? { from, supernode: sameId(decodeOrigin(m.supernode, 'supernode', -1), from) } : { from };
+  },
   encodeResponse: (r) => ({
     supernode: checkBoolean(r.supernode, 'supernode'),
     leaves: checkCount(r.leaves, 'leaves', -1, ''),
@@ -188,6 +195,12 @@ function encodeOrigin(o: SearchOrigin | null | undefined, field: string, index: 
 function decodeOrigin(m: SearchOriginWireOut | null | undefined, field: string, index: number): SearchOrigin {
   if (m === null || m === undefined) invalid(field, index, '', 'missing');
   return { id: decodeId(m.id, field, index, ''), address: checkAddress(m.address, field, index, '') };
+}
+
+/** A caller announces only itself: the origin's id must be the request's `from`. */
+function sameId(o: SearchOrigin, from: string): SearchOrigin {
+  if (o !== null && typeof o === 'object' && o.id !== from) invalid('supernode', -1, '.id', 'must equal from (a caller announces only itself)');
+  return o;
 }
 
 function encodeOrigins(origins: readonly SearchOrigin[]): SearchOriginWire[] {

@@ -117,6 +117,8 @@ export interface PublishResponse {
 export interface SearchLoadRequest {
   /** Id of the caller (64 hex). */
   readonly from: string;
+  /** The caller itself when it runs in the supernode role (its id is `from`): the callee's mesh learns it. */
+  readonly supernode?: SearchOrigin;
 }
 export interface SearchLoadResponse {
   /** True when the callee runs in the supernode role. */

@@ -49,7 +49,7 @@ export const SEARCH_SAMPLES: { [M in keyof SearchMethods]: SearchMethods[M] } = 
     response: { accepted: false },
   },
   searchLoad: {
-    request: { from: NODE_A },
+    request: { from: NODE_C, supernode: SUPERNODE },
     response: { supernode: true, leaves: 120, entries: 45_000, supernodes: [SUPERNODE, { id: NODE_B, address: '10.0.0.2:7400' }] },
   },
 };
