@@ -118,24 +118,30 @@ describe('BroadcastQueue', () => {
   });
 });
 
-it('take picks exactly what a full sort of the queue would (random queues vs a model)', () => {
+// Both lanes, the state lane first. The second size runs long enough for updates to climb many
+// levels and to be joined by new ones at level 0 behind them.
+for (const { members, steps, rounds } of [
+  { members: 40, steps: 80, rounds: 50 },
+  { members: 400, steps: 3_000, rounds: 4 },
+]) it(`take picks exactly what a full sort of the queue would (random queues of up to ${members} vs a model)`, () => {
   const random = new SeededRandom(99);
-  for (let round = 0; round < 50; round++) {
+  for (let round = 0; round < rounds; round++) {
     const queue = new BroadcastQueue({ retransmitMult: 4, viewSize: () => 1000 });
     const limit = 4 * Math.ceil(Math.log10(1001));
     // The model: every queued update with its enqueue order and transmits, sorted on each take.
-    const model = new Map<string, { seq: number; transmits: number }>();
+    const model = new Map<string, { lane: number; seq: number; transmits: number }>();
     let seq = 0;
-    for (let step = 0; step < 80; step++) {
+    for (let step = 0; step < steps; step++) {
       if (random.next() < 0.5) {
-        const id = `${random.int(40)}`;
-        queue.enqueue(update(id));
+        const id = `${random.int(members)}`;
+        const lane = random.next() < 0.3 ? 'join' : 'state';
+        queue.enqueue(update(id), lane);
         model.delete(id);
-        model.set(id, { seq: seq++, transmits: 0 });
+        model.set(id, { lane: lane === 'join' ? 1 : 0, seq: seq++, transmits: 0 });
       } else {
         const count = 1 + random.int(9);
         const expected = [...model.entries()]
-          .sort(([, a], [, b]) => a.transmits - b.transmits || b.seq - a.seq)
+          .sort(([, a], [, b]) => a.lane - b.lane || a.transmits - b.transmits || b.seq - a.seq)
           .slice(0, count);
         for (const [id, q] of expected) if (++q.transmits >= limit) model.delete(id);
         assert.deepEqual(queue.take(count).map((u) => u.contact.id), expected.map(([id]) => id));

@@ -59,6 +59,13 @@ export class BroadcastQueue {
   readonly #byMember = new Map<string, Queued>();
   /** lanes[lane][t]: the queued updates of that lane sent t times, oldest (lowest id) first. */
   readonly #lanes: [Queued[][], Queued[][]] = [[], []];
+  /**
+   * Per lane, a level below which every level is empty: take() starts there instead of reading
+   * each empty level's length from 0 on (a cache miss each with thousands of simulated nodes, and
+   * an idle state lane has a dozen). Only an enqueue adds below it, at level 0; take() moves an
+   * update up a level.
+   */
+  readonly #lowest: [number, number] = [0, 0];
   #nextId = 1;
 
   constructor(init: BroadcastQueueInit) {
@@ -84,6 +91,7 @@ export class BroadcastQueue {
     this.#byMember.set(key, q);
     // The newest id: it goes at the end of level 0.
     this.#level(q.lane, 0).push(q);
+    this.#lowest[q.lane] = 0;
     if (this.#byMember.size > this.#maxQueued) this.#prune();
   }
 
@@ -118,13 +126,19 @@ export class BroadcastQueue {
     this.#byMember.clear();
     this.#lanes[0].length = 0;
     this.#lanes[1].length = 0;
+    this.#lowest[0] = 0;
+    this.#lowest[1] = 0;
   }
 
   /** The first `n` in send order: the newest of the lowest levels, the state lane's first. */
   #first(n: number): Queued[] {
     const best: Queued[] = [];
-    for (const levels of this.#lanes) {
-      for (let t = 0; t < levels.length && best.length < n; t++) {
+    for (let lane = 0; lane < 2 && best.length < n; lane++) {
+      const levels = this.#lanes[lane]!;
+      let low = this.#lowest[lane]!;
+      while (low < levels.length && levels[low]!.length === 0) low++;
+      this.#lowest[lane] = low;
+      for (let t = low; t < levels.length && best.length < n; t++) {
         const level = levels[t]!;
         for (let i = level.length - 1; i >= 0 && best.length < n; i--) best.push(level[i]!);
       }
