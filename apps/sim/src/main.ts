@@ -106,6 +106,7 @@ function printSearch(r: SearchSimReport): void {
     const widest = r.flood.reduce<(typeof r.flood)[number] | undefined>((a, f) => (a === undefined || f.ttl > a.ttl ? f : a), undefined);
     if (widest) rows.push([`supernode messages vs TTL-${widest.ttl} flood`, pct(s.messagesPerQuery / widest.messagesPerQuery)]);
     rows.push(['every leaf attached after', `${s.attachSimSeconds.toFixed(1)} s simulated`]);
+    rows.push([`supernodes each supernode knows then, min / mean (of ${r.supernodes - 1})`, `${s.meshKnown.min} / ${s.meshKnown.mean.toFixed(1)}`]);
   }
   rows.push(['run', `${r.realSeconds.toFixed(1)} s real, heap ${r.heapMiB.toFixed(0)} MiB`]);
   const w = Math.max(...rows.map(([k]) => k.length));

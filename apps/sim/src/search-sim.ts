@@ -37,7 +37,7 @@ export interface SearchSimReport {
   overlay: string;
   flood: (SearchFigure & { ttl: number })[];
   /** Undefined without supernodes. */
-  supernode: (SearchFigure & { attachSimSeconds: number; searchesThroughSupernodes: number }) | undefined;
+  supernode: (SearchFigure & { attachSimSeconds: number; searchesThroughSupernodes: number; meshKnown: { min: number; mean: number } }) | undefined;
   realSeconds: number;
   heapMiB: number;
 }
@@ -69,6 +69,9 @@ export async function simulateSearch(o: SearchSimOptions): Promise<SearchSimRepo
     );
     await cluster.advance(1_000);
     progress(`leaves attached after ${(attachMs / 1000).toFixed(1)} s simulated`);
+    // How much of the supernode mesh each supernode knows when the searches start.
+    const known = cluster.supernodes().map((s) => s.search.knownSupernodes().length);
+    const meshKnown = { min: Math.min(...known), mean: known.reduce((a, b) => a + b, 0) / known.length };
     const m = await measure(cluster, workload, o.queries);
     supernode = {
       recall: m.recall,
@@ -76,6 +79,7 @@ export async function simulateSearch(o: SearchSimOptions): Promise<SearchSimRepo
       messagesPerQuery: m.messagesPerQuery,
       partial: m.partial,
       attachSimSeconds: attachMs / 1000,
+      meshKnown,
       searchesThroughSupernodes: m.modes.supernode,
     };
     progress(`supernode search: recall ${m.recall.toFixed(3)}, ${m.messagesPerQuery.toFixed(1)} messages/query`);

@@ -5,9 +5,11 @@
 // routing shows of it, also after they gave it up as failed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SeededRandom } from '@peerweave/core';
+import { ManualClock } from '@peerweave/core/testing';
 import type { SearchLoadResponse } from '@peerweave/protocol';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEAF_EXPIRY_MS, DEFAULT_MAINTENANCE_MS, SHUN_ROUNDS, resolveSearchOptions } from './search-options.ts';
-import { gossipDue } from './supernode-server.ts';
+import { gossipDue, SupernodeServer } from './supernode-server.ts';
 import { entry, hexId, setup } from './test-support.ts';
 
 const ROUND = DEFAULT_MAINTENANCE_MS;
@@ -79,6 +81,24 @@ describe('search maintenance: periods and what a round skips', () => {
     await sn.node.stop();
   });
 
+  it('a supernode whose gossip learnt a supernode asks again the next round, and once a heartbeat after the mesh stops growing', async () => {
+    const clock = new ManualClock(0);
+    const grows = [true, true, false];
+    const gossipedAt: number[] = [];
+    const directory = {
+      known: () => [{ id: hexId('9'), address: '9:1' }],
+      gossip: async () => (gossipedAt.push(clock.now()), grows.shift() ?? false),
+      prune: () => {},
+      heardFrom: () => {},
+    };
+    const server = new SupernodeServer({ selfId: hexId('5'), role: 'supernode', clock, random: new SeededRandom(1), directory, maxLeaves: 10, leafExpiryMs: 3 * HEARTBEAT, maintenanceMs: ROUND, heartbeatMs: HEARTBEAT });
+    for (let round = 0; round * ROUND <= 2 * HEARTBEAT; round++) {
+      await server.maintain();
+      await clock.advance(ROUND);
+    }
+    assert.deepEqual(gossipedAt, [0, ROUND, 2 * ROUND, 2 * ROUND + HEARTBEAT]);
+  });
+
   it('gossipDue (table)', () => {
     const rows: [number | undefined, number, boolean][] = [
       [undefined, 0, true],
@@ -87,6 +107,9 @@ describe('search maintenance: periods and what a round skips', () => {
       [1_000, 1_000 + 5 * HEARTBEAT, true],
     ];
     for (const [last, now, due] of rows) assert.equal(gossipDue(last, now, HEARTBEAT), due, `${last} → ${now}`);
+    // The last round learnt a supernode: the mesh is still forming, ask again at the next round.
+    assert.equal(gossipDue(1_000, 1_000 + ROUND, HEARTBEAT, true), true);
+    assert.equal(gossipDue(1_000, 1_000 + ROUND, HEARTBEAT, false), false);
   });
 });
 

@@ -180,11 +180,14 @@ export class SupernodeDirectory implements Startable {
    * Supernode: asks a few known supernodes (or, knowing none, a few neighbours) which supernodes
    * they know, then asks the ones they named that it did not know (each ask announces this
    * supernode to the one asked), up to MESH_CRAWL_MAX asks: the supernodes know one another (their
-   * mesh) after a round or two instead of one heartbeat per step of gossip.
+   * mesh) after a round or two instead of one heartbeat per step of gossip. True when it learnt a
+   * supernode it did not know (the mesh is still growing: worth another round soon).
    */
-  async gossip(): Promise<void> {
+  async gossip(): Promise<boolean> {
     const known = this.known();
-    const seen = new Set(known.map((s) => s.id));
+    const before = new Set(known.map((s) => s.id));
+    const seen = new Set(before);
+    const grew = (): boolean => this.known().some((s) => !before.has(s.id));
     let asks = 0;
     if (known.length === 0) {
       await this.discover();
@@ -195,7 +198,7 @@ export class SupernodeDirectory implements Startable {
     }
     for (;;) {
       const fresh = this.known().filter((s) => !seen.has(s.id) && !this.isShunned(s.id));
-      if (fresh.length === 0 || asks >= MESH_CRAWL_MAX) return;
+      if (fresh.length === 0 || asks >= MESH_CRAWL_MAX) return grew();
       const round = fresh.slice(0, MESH_CRAWL_MAX - asks);
       for (const s of fresh) seen.add(s.id);
       asks += round.length;

@@ -39,9 +39,13 @@ export function isHeartbeat(request: Pick<PublishRequest, 'full' | 'upserts' | '
   return !request.full && request.upserts.length === 0 && request.removed.length === 0;
 }
 
-/** A supernode's round gossips with the mesh when it never did, or did `periodMs` ago or more. */
-export function gossipDue(lastAt: number | undefined, now: number, periodMs: number): boolean {
-  return lastAt === undefined || now - lastAt >= periodMs;
+/**
+ * A supernode's round gossips with the mesh when it never did, or did `periodMs` ago or more, or
+ * its last gossip learnt a supernode it did not know (the mesh is still forming: the next round
+ * asks again, so a new network's supernodes know one another within a few rounds, not heartbeats).
+ */
+export function gossipDue(lastAt: number | undefined, now: number, periodMs: number, lastGrew = false): boolean {
+  return lastAt === undefined || lastGrew || now - lastAt >= periodMs;
 }
 
 export interface SupernodeServerInit {
@@ -55,7 +59,7 @@ export interface SupernodeServerInit {
   /** Supernode only: the index of its leaves' records. */
   leafIndex?: LeafIndex;
   /** The supernode mesh: the supernodes known, their gossip each round. */
-  directory: { known(): SearchOrigin[]; gossip(): Promise<void>; prune(): void; heardFrom(supernode: SearchOrigin): void };
+  directory: { known(): SearchOrigin[]; gossip(): Promise<boolean>; prune(): void; heardFrom(supernode: SearchOrigin): void };
   maxLeaves: number;
   leafExpiryMs: number;
   /** Period of the maintenance round (DEFAULT_MAINTENANCE_MS): leaf expiry is checked this often. */
@@ -76,6 +80,8 @@ export class SupernodeServer implements Startable {
   readonly #timer: Periodic;
   /** Clock time of the last mesh gossip (undefined: none yet, the first round gossips). */
   #gossipedAt: number | undefined;
+  /** The last gossip learnt a supernode (see gossipDue). */
+  #meshGrew = false;
 
   constructor(init: SupernodeServerInit) {
     this.#init = init;
@@ -156,9 +162,9 @@ export class SupernodeServer implements Startable {
     const lastSeen = [...this.#leaves].map(([id, leaf]): [string, number] => [id, leaf.lastSeen]);
     for (const id of expiredLeaves(lastSeen, now, this.#init.leafExpiryMs)) this.dropLeaf(id);
     // Knowing no other supernode, discovery runs every round (with its own back-off), not once per heartbeat.
-    if (gossipDue(this.#gossipedAt, now, this.#init.heartbeatMs) || this.#init.directory.known().length === 0) {
+    if (gossipDue(this.#gossipedAt, now, this.#init.heartbeatMs, this.#meshGrew) || this.#init.directory.known().length === 0) {
       this.#gossipedAt = now;
-      await this.#init.directory.gossip();
+      this.#meshGrew = await this.#init.directory.gossip();
     }
   }
 }
