@@ -108,6 +108,14 @@ function printSearch(r: SearchSimReport): void {
     rows.push(['every leaf attached after', `${s.attachSimSeconds.toFixed(1)} s simulated`]);
     rows.push([`supernodes each supernode knows then, min / mean (of ${r.supernodes - 1})`, `${s.meshKnown.min} / ${s.meshKnown.mean.toFixed(1)}`]);
   }
+  if (r.supernodeSettled) {
+    const s = r.supernodeSettled;
+    rows.push([
+      'supernode mesh formed (every supernode knows every other)',
+      s.meshSimSeconds === undefined ? `not within the wait (each knew ${s.meshKnown.min} / ${s.meshKnown.mean.toFixed(1)})` : `${s.meshSimSeconds.toFixed(0)} s simulated after the first searches`,
+    ]);
+    rows.push(['supernodes then: recall / files found / messages per query', `${pct(s.recall)} / ${pct(s.fileRecall)} / ${s.messagesPerQuery.toFixed(1)}`]);
+  }
   rows.push(['run', `${r.realSeconds.toFixed(1)} s real, heap ${r.heapMiB.toFixed(0)} MiB`]);
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);

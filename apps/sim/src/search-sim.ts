@@ -1,6 +1,6 @@
 // `npm run sim -- --search --nodes 10000`: flooded and supernode search (issue #7) at scale, in
 // one process, with the real SearchNode engine over the in-memory network on a manual clock.
-import { createSearchCluster, measure, placeFiles } from '@peerweave/search/testing';
+import { createSearchCluster, measure, placeFiles, type SearchCluster } from '@peerweave/search/testing';
 
 export interface SearchSimOptions {
   nodes: number;
@@ -37,13 +37,32 @@ export interface SearchSimReport {
   overlay: string;
   flood: (SearchFigure & { ttl: number })[];
   /** Undefined without supernodes. */
-  supernode: (SearchFigure & { attachSimSeconds: number; searchesThroughSupernodes: number; meshKnown: { min: number; mean: number } }) | undefined;
+  supernode: (SearchFigure & { attachSimSeconds: number; searchesThroughSupernodes: number; meshKnown: MeshKnown }) | undefined;
+  /**
+   * Supernode search again once every supernode knows every other (the mesh formed), or after
+   * MESH_WAIT_MS more of simulated time if it did not: seconds after the first searches (undefined
+   * when it did not form), what each knew then, recall and messages.
+   */
+  supernodeSettled: (SearchFigure & { meshSimSeconds: number | undefined; meshKnown: MeshKnown }) | undefined;
   realSeconds: number;
   heapMiB: number;
 }
 
 /** Settings of every node: 1 ms hops on the manual clock, so 100 ms of quiet ends a search. */
 const SEARCH = { quietMs: 100, deadlineMs: 3_000 };
+/** Simulated time the second supernode measurement waits at most for the mesh to form (12 maintenance rounds). */
+const MESH_WAIT_MS = 180_000;
+
+/** How many of the other supernodes each supernode knows: the least, and the mean. */
+export interface MeshKnown {
+  min: number;
+  mean: number;
+}
+
+function meshKnown(cluster: SearchCluster): MeshKnown {
+  const known = cluster.supernodes().map((s) => s.search.knownSupernodes().length);
+  return { min: Math.min(...known), mean: known.reduce((a, b) => a + b, 0) / known.length };
+}
 
 /**
  * Builds `nodes` search nodes on the real routing overlay or a synthetic Kademlia-like one (8
@@ -62,6 +81,7 @@ export async function simulateSearch(o: SearchSimOptions): Promise<SearchSimRepo
   progress(`built ${o.nodes} nodes, ${o.supernodes} supernodes (${((Date.now() - started) / 1000).toFixed(1)} s real)`);
 
   let supernode: SearchSimReport['supernode'];
+  let supernodeSettled: SearchSimReport['supernodeSettled'];
   if (o.supernodes > 0) {
     const attachMs = await cluster.waitUntil(
       () => cluster.nodes.every((n) => n.role === 'supernode' || n.search.attachedSupernodes().length >= 2),
@@ -70,8 +90,7 @@ export async function simulateSearch(o: SearchSimOptions): Promise<SearchSimRepo
     await cluster.advance(1_000);
     progress(`leaves attached after ${(attachMs / 1000).toFixed(1)} s simulated`);
     // How much of the supernode mesh each supernode knows when the searches start.
-    const known = cluster.supernodes().map((s) => s.search.knownSupernodes().length);
-    const meshKnown = { min: Math.min(...known), mean: known.reduce((a, b) => a + b, 0) / known.length };
+    const known = meshKnown(cluster);
     const m = await measure(cluster, workload, o.queries);
     supernode = {
       recall: m.recall,
@@ -79,10 +98,27 @@ export async function simulateSearch(o: SearchSimOptions): Promise<SearchSimRepo
       messagesPerQuery: m.messagesPerQuery,
       partial: m.partial,
       attachSimSeconds: attachMs / 1000,
-      meshKnown,
+      meshKnown: known,
       searchesThroughSupernodes: m.modes.supernode,
     };
-    progress(`supernode search: recall ${m.recall.toFixed(3)}, ${m.messagesPerQuery.toFixed(1)} messages/query`);
+    progress(`supernode search: recall ${m.recall.toFixed(3)}, ${m.messagesPerQuery.toFixed(1)} messages/query (each supernode knew min ${known.min}, mean ${known.mean.toFixed(1)} of ${o.supernodes - 1})`);
+    const everyone = cluster.supernodes().length - 1;
+    let meshMs: number | undefined;
+    try {
+      meshMs = await cluster.waitUntil(() => cluster.supernodes().every((s) => s.search.knownSupernodes().length >= everyone), {
+        maxMs: MESH_WAIT_MS,
+        stepMs: 1_000,
+        what: 'every supernode knows every other',
+      });
+    } catch {
+      meshMs = undefined;
+    }
+    const formed = meshKnown(cluster);
+    const again = await measure(cluster, workload, o.queries);
+    supernodeSettled = { recall: again.recall, fileRecall: again.fileRecall, messagesPerQuery: again.messagesPerQuery, partial: again.partial, meshSimSeconds: meshMs === undefined ? undefined : meshMs / 1000, meshKnown: formed };
+    progress(
+      `supernode search ${meshMs === undefined ? `${MESH_WAIT_MS / 1000} s later, the mesh not formed` : `once the mesh formed (${(meshMs / 1000).toFixed(0)} s later)`}: recall ${again.recall.toFixed(3)}, ${again.messagesPerQuery.toFixed(1)} messages/query`,
+    );
   }
   const flood: SearchSimReport['flood'] = [];
   for (const ttl of o.ttls) {
@@ -100,6 +136,7 @@ export async function simulateSearch(o: SearchSimOptions): Promise<SearchSimRepo
     overlay: overlay === 'routing' ? 'the routing code (Kademlia + SWIM, 8 overlay neighbours)' : 'synthetic (8 neighbours from distinct XOR buckets)',
     flood,
     supernode,
+    supernodeSettled,
     realSeconds: (Date.now() - started) / 1000,
     heapMiB,
   };
