@@ -107,7 +107,8 @@ export class SearchNode implements Startable {
       supernodeCandidates: init.supernodeCandidates,
       callDeadlineMs,
       shunMs: o.shunMs,
-      ...(role === 'supernode' ? { announce: { id: self.id, address: self.address } } : {}),
+      // A supernode announces itself to the supernodes it asks, and asks a leaf too (bridges).
+      ...(role === 'supernode' ? { announce: { id: self.id, address: self.address }, bridges: (): SearchOrigin[] => server.leafOrigins() } : {}),
     });
     const server = new SupernodeServer({ selfId: self.id, role, clock, random, logger, metrics, ...(leafIndex ? { leafIndex } : {}), directory, maxLeaves: o.maxLeaves, leafExpiryMs: o.leafExpiryMs, maintenanceMs, heartbeatMs });
     const leaf = new LeafClient({ self, active: role !== 'supernode', transport, clock, random, logger, metrics, directory, localEntries: init.localEntries, attachCount: o.attachCount, probeCount: o.probeCount, maintenanceMs, heartbeatMs, publishDelayMs: o.publishDelayMs, callDeadlineMs });

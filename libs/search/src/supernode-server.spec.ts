@@ -67,6 +67,23 @@ describe('SupernodeServer', () => {
     assert.deepEqual(peer.node.knownSupernodes(), []);
   });
 
+  it('two meshes that do not know each other merge through a leaf attached to one supernode of each', async () => {
+    const t = setup();
+    const [s1, s2, s3, s4] = ['1', '2', '3', '4'].map((c) => t.add(c, { role: 'supernode', maxLeaves: 10 }));
+    s1!.candidates.push(s2!.self);
+    s2!.candidates.push(s1!.self);
+    s3!.candidates.push(s4!.self);
+    s4!.candidates.push(s3!.self);
+    // The leaf knows (and is attached to) s1 and s3.
+    const leaf = t.add('7');
+    leaf.candidates.push(s1!.self, s3!.self);
+    await s1!.node.handler.attach({ leaf: leaf.self }, {} as never);
+    await t.settle(s1!.node.maintain());
+    const ids = (n: typeof s1): string[] => n!.node.knownSupernodes().map((s) => s.id).sort();
+    assert.deepEqual(ids(s1), [s2, s3, s4].map((n) => n!.self.id).sort(), 's1 learnt s3 from its leaf, and s4 from s3');
+    assert.ok(ids(s3).includes(s1!.self.id) && ids(s4).includes(s1!.self.id), 'the other mesh learnt s1');
+  });
+
   it('drops a leaf not heard from within the expiry, with its entries', async () => {
     const t = setup();
     const sn = t.add('5', { role: 'supernode', heartbeatMs: 1_000, leafExpiryMs: 3_000 });

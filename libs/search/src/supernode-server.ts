@@ -97,6 +97,11 @@ export class SupernodeServer implements Startable {
   }
 
   /** Ids of the attached leaves. */
+  /** The attached leaves as the mesh gossip asks them (id and address). */
+  leafOrigins(): SearchOrigin[] {
+    return [...this.#leaves.values()].map((l) => l.origin);
+  }
+
   leaves(): string[] {
     return [...this.#leaves.keys()];
   }
