@@ -96,12 +96,12 @@ export class SupernodeServer implements Startable {
     await this.#timer.stop();
   }
 
-  /** Ids of the attached leaves. */
   /** The attached leaves as the mesh gossip asks them (id and address). */
   leafOrigins(): SearchOrigin[] {
     return [...this.#leaves.values()].map((l) => l.origin);
   }
 
+  /** Ids of the attached leaves. */
   leaves(): string[] {
     return [...this.#leaves.keys()];
   }
@@ -143,9 +143,9 @@ export class SupernodeServer implements Startable {
     return { accepted: true };
   }
 
-  searchLoad(request?: SearchLoadRequest): SearchLoadResponse {
+  searchLoad(request: SearchLoadRequest): SearchLoadResponse {
     // Another supernode announced itself: the mesh forms from both ends.
-    if (this.#init.role === 'supernode' && request?.supernode !== undefined) this.#init.directory.heardFrom(request.supernode);
+    if (this.#init.role === 'supernode' && request.supernode !== undefined) this.#init.directory.heardFrom(request.supernode);
     return {
       supernode: this.#init.role === 'supernode',
       leaves: this.#leaves.size,

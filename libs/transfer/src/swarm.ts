@@ -89,7 +89,6 @@ export interface SwarmStats {
 }
 
 interface BlockState {
-  readonly index: number;
   readonly cid: string;
   readonly expectedBytes: number | undefined;
   done: boolean;
@@ -209,7 +208,6 @@ export class Swarm {
 
   #append(b: WantedBlock): void {
     this.#blocks.push({
-      index: this.#known,
       cid: b.cid,
       expectedBytes: b.bytes,
       done: false,
