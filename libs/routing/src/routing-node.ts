@@ -60,6 +60,11 @@ export const JOIN_BACKOFF_START_MS = 250;
  * it is remembered (deadRetentionMs).
  */
 export const RECONNECT_DEAD_PER_ROUND = 3;
+/**
+ * Join-name addresses remembered as answered by a node the table did not keep (see
+ * RoutingNode#turnedAway); a name that resolves to more is pinged beyond them each round, as before.
+ */
+const MAX_TURNED_AWAY = 256;
 
 export interface RoutingNodeInit {
   self: { id: string; address: string; role: string };
@@ -153,10 +158,18 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   /** The table's contacts, until a member is added or removed (SWIM's probe targets). */
   #contacts: Contact[] | undefined;
   /**
-   * The table's addresses and our own, until a member is added or removed or one's address changes
-   * (see #knownAddresses). Never changed once made: a join round keeps the one it started with.
+   * The addresses of the table's contacts, its replacements' and our own, until a contact is added,
+   * cached or removed or one's address changes (see #knownAddresses). Never changed once made: a
+   * join round keeps the one it started with.
    */
   #addresses: ReadonlySet<string> | undefined;
+  /**
+   * Addresses whose node answered a join round's ping but that the table did not keep (neither in a
+   * bucket nor in a replacement cache: SWIM ignores a member it forgot at the same incarnation), so
+   * that the next rounds do not ping them again; forgotten when the table drops a contact, which
+   * frees a place. At most {@link MAX_TURNED_AWAY}, the newest.
+   */
+  readonly #turnedAway = new Set<string>();
   /** A random point of the id space: within a bucket the overlay takes the contact closest to it. */
   readonly #overlayPoint: bigint;
   /** Where in its period this node's first refresh check falls, in [0, 1) (see #scheduleRefresh). */
@@ -455,10 +468,14 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       const member = this.#table.get(contact.id);
       if (member !== undefined && member.address !== contact.address) this.#addresses = undefined;
     }
-    if (this.#table.observe(contact, this.#init.clock.now()) === 'added') {
+    const observed = this.#table.observe(contact, this.#init.clock.now());
+    if (observed === 'added') {
       this.#contacts = undefined;
       this.#addresses = undefined;
       this.#membershipChanged(this.#table.get(contact.id)!.idBytes);
+    } else if (observed === 'cached') {
+      // A replacement is known too (and one may have been pushed out of the cache).
+      this.#addresses = undefined;
     }
     if (!this.#ready && this.#table.size > 0) this.#setReady();
   }
@@ -468,9 +485,11 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     // starts on a new one instead of waiting out TCP's back-off on the old.
     if (address !== undefined) this.#init.transport.disconnect?.(address);
     const { removed } = this.#table.remove(id);
+    // Also when it only waited in a replacement cache: its address is no longer known.
+    this.#addresses = undefined;
     if (removed) {
       this.#contacts = undefined;
-      this.#addresses = undefined;
+      this.#turnedAway.clear();
       this.#membershipChanged();
     }
     this.emit('contact-dead', id);
@@ -544,18 +563,28 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   }
 
   /**
-   * The addresses a join round need not contact: the table's and our own. Made again only after the
-   * table changed; a round every join interval rebuilding it from every contact cost ~3 % of the
-   * simulator's CPU, with the table the same between most rounds.
+   * The addresses a join round need not contact: the table's, its replacement caches', those that
+   * answered with a node the table did not keep (see #turnedAway) and our own: a seed outside the
+   * table was otherwise pinged every round for ever. Made again only after the table changed; a round
+   * every join interval rebuilding it from every contact cost ~3 % of the simulator's CPU, with the
+   * table the same between most rounds.
    */
   #knownAddresses(): ReadonlySet<string> {
     if (this.#addresses === undefined) {
       const known = new Set<string>();
       for (const c of this.#table.contacts()) known.add(c.address);
+      for (const c of this.#table.replacements()) known.add(c.address);
+      for (const a of this.#turnedAway) known.add(a);
       known.add(this.#init.self.address);
       this.#addresses = known;
     }
     return this.#addresses;
+  }
+
+  #turnAway(address: string): void {
+    this.#turnedAway.add(address);
+    if (this.#turnedAway.size > MAX_TURNED_AWAY) this.#turnedAway.delete(this.#turnedAway.values().next().value!);
+    this.#addresses = undefined;
   }
 
   /**
@@ -572,7 +601,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
    * One join round: contact every candidate address not yet known, then look up our own id, which
    * fills the table with the nodes closest to us and announces us to them. With no contact yet,
    * retry with exponential back-off; afterwards, re-resolve every join interval. Without seeds, a
-   * round only pings members held dead (and looks up its own id when one answered).
+   * round only pings members held dead (and looks up its own id when the table took one back).
    */
   async #joinRound(): Promise<void> {
     if (this.#joining || !this.#running) return;
@@ -590,7 +619,8 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       ).slice(0, RECONNECT_DEAD_PER_ROUND);
       const candidates = [...resolved, ...reconnect];
       const signal = this.#stopController.signal;
-      let answered = 0;
+      // Answers whose sender the table took in as a new contact: only those make a self-lookup worth it.
+      let taken = 0;
       await Promise.all(
         candidates.map(async (address) => {
           // To a member held dead the ping says so: a live one refutes in its answer, which then
@@ -608,8 +638,11 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
               { ...(dead ? this.#swim.envelopeTo(dead) : this.#swim.envelope()), target: '' },
               { signal, deadlineMs: this.#queryDeadlineMs },
             );
+            const sender = response.sender?.id;
+            const wasIn = sender !== undefined && this.#table.has(sender);
             this.#swim.receive(response);
-            answered++;
+            if (sender !== undefined && !wasIn && this.#table.has(sender)) taken++;
+            if (!dead && sender !== undefined && !this.#table.knows(sender)) this.#turnAway(address);
             this.#joinPings.inc({ outcome: 'answered' });
           } catch {
             // Not up yet, or gone: the next round tries again.
@@ -617,9 +650,15 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
           }
         }),
       );
-      // The self-lookup runs once after the first contact and again whenever a new address answered
-      // (a node without seeds runs its first one when a placement asks: closestIfComplete).
-      if (this.#table.size > 0 && (answered > 0 || (seeded && !this.#selfLookupDone))) {
+      // The self-lookup runs once after the first contact and again whenever an answer brought the
+      // table a new contact (a node without seeds runs its first one when a placement asks:
+      // closestIfComplete). An answer from a node the table turned away (its bucket full) adds
+      // nothing to a lookup that starts from the table. When every answer counted, a seed whose
+      // bucket another seed's answer had filled (32 join updates a message) was pinged again and
+      // followed by a self-lookup of ~20 FIND_NODE calls every round, for ever: at 1 000 simulated
+      // nodes ~170 such pings and ~150 self-lookups a round, 3.27 messages per node per period in a
+      // settled cluster where SWIM sends 2.
+      if (this.#table.size > 0 && (taken > 0 || (seeded && !this.#selfLookupDone))) {
         await this.lookup(this.#self.bytes, { signal }).catch(() => {});
         this.#selfLookupDone = true;
       }
