@@ -38,6 +38,21 @@ describe('BroadcastQueue', () => {
     assert.deepEqual(ids(q.take(2)), ['j0', 'dead']);
   });
 
+  it('takes at most maxJoin of the join lane; the state lane fills the rest', () => {
+    const q = new BroadcastQueue({ retransmitMult: 10, viewSize: () => 10 });
+    for (let i = 0; i < 4; i++) q.enqueue(update(`j${i}`), 'join');
+    q.enqueue(update('s0', 'dead'));
+    q.enqueue(update('s1', 'suspect'));
+    assert.deepEqual(ids(q.take(6, 2)), ['s1', 's0', 'j3', 'j2']);
+    // With no state news left to send, still at most maxJoin of the join lane.
+    q.clear();
+    for (let i = 0; i < 4; i++) q.enqueue(update(`j${i}`), 'join');
+    assert.deepEqual(ids(q.take(6, 1)), ['j3']);
+    assert.deepEqual(ids(q.take(6, 0)), []);
+    // Without maxJoin the whole count may be join news.
+    assert.deepEqual(ids(q.take(3)), ['j2', 'j1', 'j0']);
+  });
+
   it('prunes the join lane first', () => {
     const q = new BroadcastQueue({ retransmitMult: 10, viewSize: () => 10, maxQueued: 3 });
     q.enqueue(update('s1', 'dead'));
@@ -118,8 +133,8 @@ describe('BroadcastQueue', () => {
   });
 });
 
-// Both lanes, the state lane first. The second size runs long enough for updates to climb many
-// levels and to be joined by new ones at level 0 behind them.
+// Both lanes, the state lane first, the join lane capped at a random maxJoin. The second size runs
+// long enough for updates to climb many levels and to be joined by new ones at level 0 behind them.
 for (const { members, steps, rounds } of [
   { members: 40, steps: 80, rounds: 50 },
   { members: 400, steps: 3_000, rounds: 4 },
@@ -140,11 +155,12 @@ for (const { members, steps, rounds } of [
         model.set(id, { lane: lane === 'join' ? 1 : 0, seq: seq++, transmits: 0 });
       } else {
         const count = 1 + random.int(9);
-        const expected = [...model.entries()]
-          .sort(([, a], [, b]) => a.lane - b.lane || a.transmits - b.transmits || b.seq - a.seq)
-          .slice(0, count);
+        const maxJoin = random.int(count + 1);
+        const sorted = [...model.entries()].sort(([, a], [, b]) => a.lane - b.lane || a.transmits - b.transmits || b.seq - a.seq);
+        const state = sorted.filter(([, q]) => q.lane === 0).slice(0, count);
+        const expected = [...state, ...sorted.filter(([, q]) => q.lane === 1).slice(0, Math.min(maxJoin, count - state.length))];
         for (const [id, q] of expected) if (++q.transmits >= limit) model.delete(id);
-        assert.deepEqual(queue.take(count).map((u) => u.contact.id), expected.map(([id]) => id));
+        assert.deepEqual(queue.take(count, maxJoin).map((u) => u.contact.id), expected.map(([id]) => id));
       }
     }
   }

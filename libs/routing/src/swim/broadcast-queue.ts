@@ -50,6 +50,8 @@ interface Queued {
  * death in their queues and sent each copy about once in 15 s, and a node that held the dead
  * member suspect heard of it from nobody for 13 s, until its own suspicion timer's maximum ran
  * out. memberlist has no such backlog to fear: it gossips separately, several packets a period.
+ * A take can also cap the join lane (`maxJoin`): Swim gives state news up to 32 slots of a message
+ * and join news at most 8 (DEFAULT_MAX_PIGGYBACK, DEFAULT_MAX_JOIN_PIGGYBACK).
  */
 export class BroadcastQueue {
   readonly #retransmitMult: number;
@@ -96,14 +98,14 @@ export class BroadcastQueue {
   }
 
   /**
-   * Up to `maxCount` updates for one outgoing message: the state lane before the join lane, and in
-   * each fewest transmits first, newest first among equals. Each counts one transmit; those that
-   * reach the retransmit limit leave the queue.
+   * Up to `maxCount` updates for one outgoing message, at most `maxJoin` of them from the join lane:
+   * the state lane before the join lane, and in each fewest transmits first, newest first among
+   * equals. Each counts one transmit; those that reach the retransmit limit leave the queue.
    */
-  take(maxCount: number): MemberUpdate[] {
+  take(maxCount: number, maxJoin = maxCount): MemberUpdate[] {
     if (maxCount <= 0 || this.#byMember.size === 0) return [];
     const limit = retransmitLimit(this.#retransmitMult, this.#viewSize());
-    const chosen = this.#first(maxCount);
+    const chosen = this.#first(maxCount, Math.max(0, maxJoin));
     const out: MemberUpdate[] = new Array<MemberUpdate>(chosen.length);
     // Chosen entries are the last ones of their levels: pop them before moving any up.
     for (let i = chosen.length - 1; i >= 0; i--) this.#lanes[chosen[i]!.lane][chosen[i]!.transmits]!.pop();
@@ -130,17 +132,18 @@ export class BroadcastQueue {
     this.#lowest[1] = 0;
   }
 
-  /** The first `n` in send order: the newest of the lowest levels, the state lane's first. */
-  #first(n: number): Queued[] {
+  /** The first `n` in send order, at most `maxJoin` of the join lane: the newest of the lowest levels, the state lane's first. */
+  #first(n: number, maxJoin: number): Queued[] {
     const best: Queued[] = [];
     for (let lane = 0; lane < 2 && best.length < n; lane++) {
+      const end = lane === 0 ? n : Math.min(n, best.length + maxJoin);
       const levels = this.#lanes[lane]!;
       let low = this.#lowest[lane]!;
       while (low < levels.length && levels[low]!.length === 0) low++;
       this.#lowest[lane] = low;
-      for (let t = low; t < levels.length && best.length < n; t++) {
+      for (let t = low; t < levels.length && best.length < end; t++) {
         const level = levels[t]!;
-        for (let i = level.length - 1; i >= 0 && best.length < n; i--) best.push(level[i]!);
+        for (let i = level.length - 1; i >= 0 && best.length < end; i--) best.push(level[i]!);
       }
     }
     return best;
