@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorCode } from '@peerweave/core';
+import { MAX_UPDATES_PER_MESSAGE } from '@peerweave/protocol';
 import { DEFAULT_SWIM_TUNING, SWIM_PRESETS, resolveSwimTuning } from './swim-config.ts';
 import { suspicionTimeout } from './swim-math.ts';
 
@@ -39,6 +40,13 @@ describe('swim config', () => {
     assert.ok(t.deadRetentionMs > t.suspicionMaxTimeoutMult * suspicionTimeout(t.suspicionMult, 10_000, t.probeIntervalMs));
   });
 
+  it('gives failure news room in a message and join news at most a part of it, within the protocol limit', () => {
+    const t = DEFAULT_SWIM_TUNING;
+    assert.ok(t.maxPiggyback <= MAX_UPDATES_PER_MESSAGE);
+    assert.ok(t.maxJoinPiggyback < t.maxPiggyback);
+    assert.deepEqual([t.maxPiggyback, t.maxJoinPiggyback], [32, 8]);
+  });
+
   it('the local preset derives from the LAN one', () => {
     assert.equal(SWIM_PRESETS.local.probeIntervalMs, 1000);
     assert.equal(SWIM_PRESETS.local.probeTimeoutMs, 200);
@@ -56,6 +64,8 @@ describe('swim config', () => {
       [{ indirectChecks: 1.5 }, /indirectChecks/],
       [{ deadRetentionMs: -1 }, /deadRetentionMs/],
       [{ maxPiggyback: 65 }, /maxPiggyback/],
+      [{ maxJoinPiggyback: 0 }, /maxJoinPiggyback/],
+      [{ maxJoinPiggyback: 2.5 }, /maxJoinPiggyback/],
     ];
     for (const [init, message] of bad) {
       assert.throws(() => resolveSwimTuning(init), (err) => errorCode(err) === 'INVALID_CONFIG' && message.test((err as Error).message));

@@ -158,6 +158,23 @@ describe('Swim: receiving and sending envelopes', () => {
     );
   });
 
+  it('piggybacks at most maxJoinPiggyback updates about members new to it, after every state change', () => {
+    const { swim } = makeSwim({ maxPiggyback: 6, maxJoinPiggyback: 2 });
+    // Five members new to this node (join news), then two of them suspected (state news).
+    for (let i = 1; i <= 5; i++) swim.receive({ sender: peer(i), updates: [] });
+    swim.receive({
+      sender: peer(3),
+      updates: [1, 2].map((i) => ({ state: 'suspect' as const, contact: peer(i), from: peer(3).id })),
+    });
+    const { updates } = swim.envelope();
+    assert.deepEqual(
+      updates.map((u) => `${u.state} ${u.contact.id}`),
+      [`suspect ${peer(2).id}`, `suspect ${peer(1).id}`, `alive ${peer(5).id}`, `alive ${peer(4).id}`],
+    );
+    // The third join update waits for the next message.
+    assert.deepEqual(swim.envelope().updates.map((u) => u.contact.id).includes(peer(3).id), true);
+  });
+
   it('defaults its incarnation to clock.now(), so a restart starts higher', () => {
     const { swim } = makeSwim();
     assert.equal(swim.incarnation, START);

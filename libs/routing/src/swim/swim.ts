@@ -324,7 +324,7 @@ export class Swim implements Startable {
       const calls = recipients.map(async (contact) => {
         const request: LeaveRequest = {
           sender: this.#membership.self,
-          updates: [update, ...this.#queue.take(this.#tuning.maxPiggyback).filter((u) => u.contact.id !== this.selfId)].slice(
+          updates: [update, ...this.#take(this.#tuning.maxPiggyback).filter((u) => u.contact.id !== this.selfId)].slice(
             0,
             Math.max(1, this.#tuning.maxPiggyback),
           ),
@@ -409,7 +409,12 @@ export class Swim implements Startable {
 
   /** The envelope for any outgoing peer message: own contact and the next updates to gossip. */
   envelope(): Envelope {
-    return { sender: this.#membership.self, updates: this.#queue.take(this.#tuning.maxPiggyback) };
+    return { sender: this.#membership.self, updates: this.#take(this.#tuning.maxPiggyback) };
+  }
+
+  /** Up to `room` queued updates, join news at most maxJoinPiggyback of them (see DEFAULT_MAX_JOIN_PIGGYBACK). */
+  #take(room: number): MemberUpdate[] {
+    return this.#queue.take(room, this.#tuning.maxJoinPiggyback);
   }
 
   /**
@@ -841,7 +846,7 @@ export class Swim implements Startable {
     claims.push(...news.slice(0, Math.max(0, max - claims.length)));
     return {
       sender: this.#membership.self,
-      updates: [...claims, ...this.#queue.take(Math.max(0, max - claims.length))],
+      updates: [...claims, ...this.#take(Math.max(0, max - claims.length))],
     };
   }
 
