@@ -56,6 +56,14 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
 # 6 000 puts of 4 KiB to one node (2026-12-05, bench-free check on the 2-core VM): idle RSS 289 MiB
 # by default, 199 MiB with 2 MiB; idle RSS before any put 114 -> 102 MiB; puts/s within the run's
 # noise (713 vs 759). Scavenges are more frequent but each is small.
+# Tried again with 8 (2026-12-06), since the memory release now ends a burst with a collection
+# that also shrinks the young generation: one node's idle RSS empty / after 10 000 puts 83.5 / 97.1
+# MiB against 83.2 / 96.5 with 2 (local, from the bundle). On 10 node processes under 32 clients it
+# cut the cluster's CPU per 4 KiB put 10.4 -> 9.1 ms and per read 2.9 -> 2.4 ms (3 alternated
+# rounds, means), but in the 22-container cluster, where each node sees a twentieth of that load,
+# 121 puts/s and 376 reads/s (12.5 / 3.8 ms net CPU each) are the 2 MiB image's figures within
+# their spread, and the 512 MiB datapath read showed no CPU change, its reader's RSS growth
+# +82 / +68 MiB against +57 / +76 (+115 / +104 with 16). Not taken.
 #
 # --bytecode-old-age=1 (V8's default 6): bytecode of a function that has not run since the last
 # full GC is flushed at the next one (and compiled again if it ever runs). What start-up and a burst
