@@ -56,6 +56,11 @@ export class KBucket {
   hasReplacement(id: string): boolean {
     return this.#replacements.has(id);
   }
+
+  /** The replacement `id`, if waiting in the cache. */
+  replacement(id: string): Contact | undefined {
+    return this.#replacements.get(id);
+  }
   #lastTouched: number | undefined;
 
   constructor(init: KBucketInit = {}) {

@@ -99,6 +99,11 @@ describe('RoutingTable', () => {
     for (const c of gone) assert.equal(table.knows(c.id), false, c.id);
     assert.equal(table.knows(table.selfId), false);
     assert.equal(table.knows('not an id'), false);
+    // known(): the contact itself, from its bucket or its bucket's replacement cache.
+    for (const c of [...members, ...waiting]) assert.equal(table.known(c.id)?.address, c.address, c.id);
+    for (const c of gone) assert.equal(table.known(c.id), undefined, c.id);
+    assert.equal(table.known(table.selfId), undefined);
+    assert.equal(table.known('not an id'), undefined);
   });
 
   it('remove promotes a replacement, which is then a member', () => {

@@ -115,6 +115,14 @@ export class RoutingTable {
     return index >= 0 && this.#buckets[index]?.hasReplacement(id) === true;
   }
 
+  /** The contact `id` in a bucket or, failing that, in its bucket's replacement cache. */
+  known(id: string): Contact | undefined {
+    const index = this.#bucketOf.get(id);
+    if (index !== undefined) return this.#buckets[index]!.get(id);
+    const at = bucketIndexOfHex(this.selfId, id);
+    return at >= 0 ? this.#buckets[at]?.replacement(id) : undefined;
+  }
+
   /** The bucket `id` falls into: 0..255, or −1 for our own id. */
   bucketIndexOf(id: IdLike): number {
     return bucketIndex(this.self, toBytes(id));
