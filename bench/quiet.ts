@@ -39,6 +39,7 @@
 // names another image (the bare baseline runs in it too).
 import { readFile } from 'node:fs/promises';
 import { loadNodeConfig } from '@peerweave/config';
+import { firstRefreshCheckBoundMs } from '@peerweave/routing';
 import { waitFor } from '@peerweave/core/testing';
 import type { Agent } from 'undici';
 import { cleanupOnSignal, clusterCaArgs, ComposeCluster, docker, withContainer, hostUrl, idleContainerRss, median, nodeProcessPid, parseMetrics, procCpuSeconds, waitHealthy, type ClusterNode, type Row } from './docker.ts';
@@ -329,7 +330,7 @@ async function clusterFigures(root: string, base: BareIdle | string, push: (r: R
         ratio: '—',
         target: '— (start-up)',
       });
-      const startupEndS = (3 / 8) * (loadNodeConfig({ PEERWEAVE_PRESET: 'lan' }).bucketRefreshMs / 1000) + 10;
+      const startupEndS = firstRefreshCheckBoundMs(loadNodeConfig({ PEERWEAVE_PRESET: 'lan' }).bucketRefreshMs) / 1000 + 10;
       console.error(`    waiting until every node has been up ${startupEndS.toFixed(0)} s (its first bucket refresh check done) and gave back its start-up memory`);
       await waitFor(async () => (await scrape(agent, nodes)).every((s) => s.uptime >= startupEndS && s.releases >= 1), {
         timeoutMs: (startupEndS + 120) * 1000,

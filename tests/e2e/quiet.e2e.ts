@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment } from 'testcontainers';
 import { loadNodeConfig } from '@peerweave/config';
+import { firstRefreshCheckBoundMs } from '@peerweave/routing';
 import { waitFor } from '@peerweave/core/testing';
 import { HTTP_PORT } from './support/env.ts';
 import { getJson, http } from './support/http.ts';
@@ -116,7 +117,7 @@ describe(`a quiet node: ${PEERS} peers + 2 supernodes after ${PUTS} puts`, { tim
 
   it('settles to an idle rate: the CPU stops falling once start-up work is done', async (t) => {
     // Start-up work first: each node's first bucket refresh check and its start-up memory release.
-    const startupEndS = (3 / 8) * (loadNodeConfig({ PEERWEAVE_PRESET: 'lan' }).bucketRefreshMs / 1000) + 10;
+    const startupEndS = firstRefreshCheckBoundMs(loadNodeConfig({ PEERWEAVE_PRESET: 'lan' }).bucketRefreshMs) / 1000 + 10;
     await waitFor(
       async () => {
         const s = await sample();

@@ -7,6 +7,7 @@ export {
   DEFAULT_JOIN_INTERVAL_MS,
   DEFAULT_OVERLAY_NEIGHBOURS,
   DEFAULT_REPLICATION_FACTOR,
+  firstRefreshCheckBoundMs,
   type RoutingNodeInit,
   type PeerView,
   type LookupOutcome,

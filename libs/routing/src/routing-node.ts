@@ -717,7 +717,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
    */
   #scheduleRefresh(first = false): void {
     if (!this.#running) return;
-    const period = Math.max(1_000, Math.floor(this.#refreshMs / 4));
+    const period = refreshCheckPeriodMs(this.#refreshMs);
     const delay = first ? Math.floor(period / 2 + this.#refreshPhase * period) : period;
     this.#refreshTimer = this.#init.clock.setTimeout(() => void this.#refreshBuckets(), delay);
   }
@@ -735,6 +735,20 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     }
     this.#scheduleRefresh();
   }
+}
+
+/** How often a node checks for buckets due a refresh: a quarter of `bucketRefreshMs`. */
+function refreshCheckPeriodMs(bucketRefreshMs: number): number {
+  return Math.max(1_000, Math.floor(bucketRefreshMs / 4));
+}
+
+/**
+ * The latest a node's first refresh check comes after its start (see RoutingNode#scheduleRefresh:
+ * between a half and one and a half check periods): whoever measures a node at rest (the quiet
+ * bench and end-to-end test) waits this long for the lookups of every bucket its join did not use.
+ */
+export function firstRefreshCheckBoundMs(bucketRefreshMs: number): number {
+  return Math.ceil(1.5 * refreshCheckPeriodMs(bucketRefreshMs));
 }
 
 /** A point in [0, 1) spread evenly over ids, also ids made alike (FNV-1a of every byte). */

@@ -53,10 +53,6 @@ export class KBucket {
   /** Insertion order is recency: last = most recently seen. */
   readonly #replacements = new Map<string, Contact>();
 
-  hasReplacement(id: string): boolean {
-    return this.#replacements.has(id);
-  }
-
   /** The replacement `id`, if waiting in the cache. */
   replacement(id: string): Contact | undefined {
     return this.#replacements.get(id);

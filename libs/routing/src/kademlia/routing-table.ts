@@ -110,9 +110,7 @@ export class RoutingTable {
    * allocated bucket's: ~13 at 10 000 simulated nodes, for every member not in the table).
    */
   knows(id: string): boolean {
-    if (this.#bucketOf.has(id)) return true;
-    const index = bucketIndexOfHex(this.selfId, id);
-    return index >= 0 && this.#buckets[index]?.hasReplacement(id) === true;
+    return this.known(id) !== undefined;
   }
 
   /** The contact `id` in a bucket or, failing that, in its bucket's replacement cache. */
