@@ -359,7 +359,7 @@ export const NODE_CONFIG = {
   cacheBytes: {
     env: 'PEERWEAVE_CACHE_BYTES',
     accepts: 'an integer number of bytes, 0 disables',
-    doc: 'Blocks a node read for a user but does not replicate are kept up to this many bytes (least recently used go first), so repeated reads are local. Replica and hand-off copies never count against it.',
+    doc: 'Blocks a node read for a user but does not replicate are kept up to this many bytes (least recently used go first), so repeated reads are local. A one-block object\'s block is kept on its second read among the node\'s last 4 096 reads of such objects (its first read alone costs a file and a row for an object most often never read there again). Replica and hand-off copies never count against it.',
     schema: Type.Integer({ minimum: 0, maximum: 1_099_511_627_776 }),
     default: { lan: DEFAULT_CACHE_BYTES, local: DEFAULT_CACHE_BYTES, test: 16_777_216 },
   },

@@ -20,6 +20,7 @@ async function setup(known: PeerContact[], lookedUp: PeerContact[], held: Map<st
   const asked: string[] = [];
   const lookups: number[] = [];
   const kept: string[] = [];
+  const keptAgain: string[] = [];
   const fetch = new BlockFetch({
     self,
     db,
@@ -39,20 +40,24 @@ async function setup(known: PeerContact[], lookedUp: PeerContact[], held: Map<st
         return answer;
       },
     },
-    cache: { keep: async (cid) => (kept.push(cid.toString()), true) },
+    cache: {
+      keep: async (cid) => (kept.push(cid.toString()), true),
+      keepIfReadAgain: async (cid) => (keptAgain.push(cid.toString()), true),
+    },
   });
-  return { db, blocks, recorded, asked, lookups, kept, fetch };
+  return { db, blocks, recorded, asked, lookups, kept, keptAgain, fetch };
 }
 
 describe('BlockFetch', () => {
-  it('a block offered with its record is taken once without asking a peer, and cached like a fetched one', async () => {
+  it('a block offered with its record is taken once without asking a peer, and offered to the cache on a second read', async () => {
     const b = await rawBlock('b');
     const good = contact(5);
     const s = await setup([good], [], new Map([[good.id, b.bytes]]));
     s.fetch.offer(b.cid, b.bytes);
     assert.deepEqual(await s.fetch.getBlock(b.text), b.bytes);
     assert.deepEqual(s.asked, [], 'no peer asked');
-    assert.deepEqual(s.kept, [b.text]);
+    assert.deepEqual(s.kept, [], 'not kept outright');
+    assert.deepEqual(s.keptAgain, [b.text], 'the cache admits it if it was read lately');
     assert.equal(s.recorded.value('peerweave_content_block_fetches_total', { source: 'peer' }), 1);
     assert.deepEqual(await s.fetch.getBlock(b.text), b.bytes, 'taken once: the next read asks a peer');
     assert.deepEqual(s.asked, ['05']);
@@ -131,7 +136,7 @@ describe('BlockFetch', () => {
           });
         },
       },
-      cache: { keep: async () => true },
+      cache: { keep: async () => true, keepIfReadAgain: async () => true },
     });
     let got: Uint8Array | undefined;
     void fetch.getBlock(b.cid).then((data) => (got = data));

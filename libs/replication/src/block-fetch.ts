@@ -15,7 +15,7 @@ export interface BlockFetchInit {
   clock: Clock;
   replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList' | 'lookupPreferenceList'>;
   peers: Pick<ContentPeers, 'fetchBlock'>;
-  cache: Pick<ReadCache, 'keep'>;
+  cache: Pick<ReadCache, 'keep' | 'keepIfReadAgain'>;
   metrics: Pick<ContentMetrics, 'fetches' | 'corrupt'>;
   logger?: Logger;
   /** A node asked that has not answered after this long gets company (default SPECULATIVE_RETRY_MS). */
@@ -32,7 +32,7 @@ const ARRIVED_MAX_BYTES = 4 * 1024 * 1024;
  * One block, wherever it is: the local store, then a block that arrived with its record, then
  * the r + 2 closest known nodes in order, then the nodes a lookup finds. Every block from a peer
  * is checked against its CID (a peer that sends wrong bytes is skipped and counted) and kept in
- * the read cache. A node that fails is followed by the next at once, and one that stays silent for
+ * the read cache (one that came with its record on its second read: ReadCache.keepIfReadAgain). A node that fails is followed by the next at once, and one that stays silent for
  * the speculative retry delay by the next too, without giving up on it (as the record's read does):
  * a node across a partition holds a read for that delay, not for the block deadline.
  */
@@ -65,7 +65,7 @@ export class BlockFetch {
     if (arrived !== undefined) {
       this.#forget(cidText, arrived);
       metrics.fetches.inc({ source: 'peer' });
-      await this.#init.cache.keep(cid, arrived);
+      await this.#init.cache.keepIfReadAgain(cid, arrived);
       return arrived;
     }
     const key = cidKey(cid);
@@ -86,7 +86,8 @@ export class BlockFetch {
 
   /**
    * A block a peer sent with its record, already checked against `cid`: the next getBlock of it
-   * takes it from here (and caches it, as any fetched block) instead of asking a peer again.
+   * takes it from here (and caches it if it was read lately: ReadCache.keepIfReadAgain) instead
+   * of asking a peer again.
    */
   offer(cid: CID, data: Uint8Array): void {
     const key = cidToString(cid);

@@ -38,6 +38,31 @@ describe('ReadCache', () => {
     assert.equal(s.db.cachedBytes(), 200);
   });
 
+  it('keeps a block that came with its record on its second read among the recent ones, not its first', async () => {
+    const s = setup();
+    const [a, b] = await Promise.all([sized('a', 100), sized('b', 100)]);
+    assert.equal(await s.cache.keepIfReadAgain(a.cid, a.bytes), false, 'first read of a');
+    assert.equal(s.db.getBlock(a.text), undefined);
+    assert.equal(await s.cache.keepIfReadAgain(b.cid, b.bytes), false, 'first read of b');
+    assert.equal(await s.cache.keepIfReadAgain(a.cid, a.bytes), true, 'second read of a');
+    assert.equal(s.db.getBlock(a.text)?.kind, 'cache');
+    const zero = setup(0);
+    await zero.cache.keepIfReadAgain(a.cid, a.bytes);
+    assert.equal(await zero.cache.keepIfReadAgain(a.cid, a.bytes), false, 'nothing with a zero budget');
+  });
+
+  it('forgets a first read once the window of recent reads moved past it', async () => {
+    const clock = new ManualClock(0);
+    const db = memoryDb();
+    const cache = new ReadCache({ db, blocks: new MemoryBlockStore(), clock, recentReads: 2, drop: async () => undefined });
+    const [a, b, c] = await Promise.all([sized('a', 10), sized('b', 10), sized('c', 10)]);
+    await cache.keepIfReadAgain(a.cid, a.bytes);
+    await cache.keepIfReadAgain(b.cid, b.bytes);
+    await cache.keepIfReadAgain(c.cid, c.bytes);
+    assert.equal(await cache.keepIfReadAgain(a.cid, a.bytes), false, 'a was pushed out by b and c');
+    assert.equal(await cache.keepIfReadAgain(a.cid, a.bytes), true);
+  });
+
   it('keeps nothing with a zero budget', async () => {
     const s = setup(0);
     const b = await sized('a', 10);

@@ -109,9 +109,10 @@ export class BlockTable {
   }
 
   removeBlock(cid: string): boolean {
-    this.#changed();
     const removed = this.#sql.get<{ kind: BlockKind; bytes: number }>(SQL.blockRemove, cid);
     if (removed === undefined) return false;
+    // An evicted cache block, like an added one, changes nothing the periodic passes look at.
+    if (removed.kind !== 'cache') this.#changed();
     this.#cachedBytes -= cacheShare(removed.kind, removed.bytes);
     this.#touched.delete(cid);
     return true;
@@ -183,8 +184,10 @@ export class BlockTable {
 
   /** One addBlock row, inside a transaction; the row is already checked. */
   #addBlock(row: AddBlockRow): void {
-    this.#changed();
     const existing = this.#sql.get<BlockState>(SQL.blockState, row.cid);
+    // A block that is and stays cache is nothing repair, anti-entropy or garbage collection act on
+    // (each skips cache rows): a read through a non-holder does not make them walk the store again.
+    if (row.kind !== 'cache' || (existing !== undefined && existing.kind !== 'cache')) this.#changed();
     if (existing === undefined) {
       const hintFor = row.kind === 'hint' ? (row.hintFor ?? '') : '';
       this.#sql.run(SQL.blockInsert, row.cid, row.bytes, row.kind, hintFor, row.nowMs, row.nowMs);

@@ -33,6 +33,35 @@ describe('ContentDb', () => {
   });
   afterEach(() => db.close());
 
+  it('moves changes for every block the periodic passes look at, not for cache blocks added or evicted', () => {
+    const at = (kind: BlockKind, cid: string): AddBlockRow => ({ cid, bytes: 10, kind, roots: [], nowMs: 1 });
+    let before = db.changes;
+    db.addBlock(at('cache', 'c1'));
+    db.addBlock(at('cache', 'c1'));
+    assert.equal(db.removeBlock('c1'), true);
+    assert.equal(db.removeBlock('c1'), false);
+    assert.equal(db.changes, before, 'a cache block came and went');
+    db.addBlock(at('replica', 'r1'));
+    assert.ok(db.changes > before, 'a replica block added');
+    before = db.changes;
+    db.addBlock(at('cache', 'r1'));
+    assert.ok(db.changes > before, 'a cache copy of a held replica is written to its row');
+    assert.equal(db.getBlock('r1')?.kind, 'replica');
+    db.addBlock(at('cache', 'c2'));
+    before = db.changes;
+    db.addBlock(at('replica', 'c2'));
+    assert.ok(db.changes > before, 'a cache block that becomes a replica');
+    before = db.changes;
+    db.setKind('c2', 'cache');
+    assert.ok(db.changes > before, 'a replica demoted to cache');
+    before = db.changes;
+    db.addBlock({ ...at('hint', 'h1'), hintFor: NODE_A });
+    assert.ok(db.changes > before, 'a hint added');
+    before = db.changes;
+    db.removeBlock('h1');
+    assert.ok(db.changes > before, 'a hint removed');
+  });
+
   describe('records', () => {
     it('puts (true when new), gets, replaces and deletes a record', () => {
       const r = record('bafy1');

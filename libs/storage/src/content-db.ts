@@ -54,7 +54,7 @@ export class ContentDb {
   readonly #blocks: BlockTable;
   readonly #tombstones: TombstoneTable;
   readonly #providers: ProviderTable;
-  /** Bumped by every change to blocks, records or tombstones (see {@link changes}). */
+  /** Bumped by every change to blocks (but cache ones), records or tombstones (see {@link changes}). */
   #changes = 0;
 
   constructor(init: ContentDbInit) {
@@ -87,8 +87,10 @@ export class ContentDb {
 
   /**
    * A counter that moves whenever a block is added, re-kinded or removed, or a record or tombstone
-   * is written or deleted: periodic passes (repair) compare it to skip a period in which nothing
-   * they look at changed. Only increases; not persisted.
+   * is written or deleted: periodic passes (repair, anti-entropy's index, garbage collection)
+   * compare it to skip a period in which nothing they look at changed. A cache block added or
+   * evicted (read for a user; a block already held under another kind stays so) does not move it:
+   * all three skip cache rows. Only increases; not persisted.
    */
   get changes(): number {
     return this.#changes;
