@@ -32,6 +32,12 @@ export interface ContentRoutesInit {
   /** Largest object accepted, bytes. Larger uploads are 413 PAYLOAD_TOO_LARGE. */
   maxObjectBytes: number;
   /**
+   * Bodies of at most this many bytes are read whole before the response starts and sent as one
+   * Buffer (default BUFFERED_BODY_MAX_BYTES, one chunk: every one-block object); larger ones
+   * stream. 0 streams every body.
+   */
+  bufferedBodyMaxBytes?: number;
+  /**
    * Stores an upload. `body` throws `PayloadTooLargeError` once it passes `maxObjectBytes` and
    * `AbortError` if the client goes away; put() is expected to let both propagate.
    */

@@ -5,7 +5,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { InvalidCidError, NotFoundError, silentLogger, type LogLevel } from '@peerweave/core';
+import { InvalidCidError, NotFoundError, silentLogger, UnavailableError, type LogLevel } from '@peerweave/core';
 import type { ByteRange, ContentRoutesInit, ObjectInfo, PutOutcome, UploadMeta } from './content-routes-init.ts';
 import { build } from './http-api.ts';
 import { contentRoutes } from './routes/content-routes.ts';
@@ -18,6 +18,7 @@ const CHUNK = 100;
 /** An in-memory object store; counts calls and keeps the signals it was given. */
 class FakeContent implements ContentRoutesInit {
   readonly maxObjectBytes = MAX;
+  bufferedBodyMaxBytes: number | undefined;
   readonly objects = new Map<string, { bytes: Buffer; info: ObjectInfo }>();
   readonly calls = { put: 0, stat: 0, read: 0, list: 0, remove: 0, getBlock: 0, car: 0 };
   readonly putSignals: AbortSignal[] = [];
@@ -503,6 +504,7 @@ describe('downloads: GET/HEAD /v1/objects/:cid', () => {
 
   it('a read that fails after the headers went out breaks the connection', { timeout: 10_000 }, async () => {
     const fake = new FakeContent();
+    fake.bufferedBodyMaxBytes = 0;
     const cid = fake.add(TEXT);
     const { port } = await listening(fake);
     fake.read = () =>
@@ -520,6 +522,7 @@ describe('downloads: GET/HEAD /v1/objects/:cid', () => {
 
   it('a read that yields fewer bytes than the size breaks the connection', { timeout: 10_000 }, async () => {
     const fake = new FakeContent();
+    fake.bufferedBodyMaxBytes = 0;
     const cid = fake.add(TEXT);
     const { port } = await listening(fake);
     fake.read = () =>
@@ -533,6 +536,7 @@ describe('downloads: GET/HEAD /v1/objects/:cid', () => {
 
   it('a client that disconnects mid-download aborts the read signal', { timeout: 10_000 }, async () => {
     const fake = new FakeContent();
+    fake.bufferedBodyMaxBytes = 0;
     const cid = fake.add(TEXT);
     const { port } = await listening(fake);
     let readSignal: AbortSignal | undefined;
@@ -546,6 +550,79 @@ describe('downloads: GET/HEAD /v1/objects/:cid', () => {
     };
     const { complete } = await download(port, `/v1/objects/${cid}`, (res) => res.destroy());
     assert.equal(complete, false);
+    await untilAborted(readSignal!);
+    assert.equal(readSignal!.aborted, true);
+  });
+});
+
+describe('small bodies, read whole before the response starts', () => {
+  it('a read that fails part way is an error reply, not a broken 200', { timeout: 10_000 }, async () => {
+    const { app, fake } = await harness();
+    const cid = fake.add(TEXT);
+    fake.read = () =>
+      (async function* () {
+        yield TEXT.subarray(0, 100);
+        throw new UnavailableError('peer went away');
+      })();
+    const res = await app.inject({ url: `/v1/objects/${cid}` });
+    assertError(res, 503, 'UNAVAILABLE');
+    assert.equal(res.headers.etag, undefined, 'no success headers on the error');
+  });
+
+  it('a read that yields fewer or more bytes than the size is an INTERNAL error', { timeout: 10_000 }, async () => {
+    const { app, fake } = await harness();
+    const cid = fake.add(TEXT);
+    fake.read = () =>
+      (async function* () {
+        yield TEXT.subarray(0, 100);
+      })();
+    assertError(await app.inject({ url: `/v1/objects/${cid}` }), 500, 'INTERNAL');
+    fake.read = () =>
+      (async function* () {
+        yield TEXT;
+        yield TEXT.subarray(0, 1);
+      })();
+    assertError(await app.inject({ url: `/v1/objects/${cid}` }), 500, 'INTERNAL');
+  });
+
+  it('sends the chunks as one body with its length, ranges included', async () => {
+    const { app, fake } = await harness();
+    const cid = fake.add(TEXT);
+    fake.read = (_cid, range) =>
+      (async function* () {
+        const bytes = range === undefined ? TEXT : TEXT.subarray(range.offset, range.offset + range.length);
+        yield bytes.subarray(0, 7);
+        yield bytes.subarray(7);
+      })();
+    const whole = await app.inject({ url: `/v1/objects/${cid}` });
+    assert.equal(whole.statusCode, 200);
+    assert.equal(whole.headers['content-length'], String(TEXT.length));
+    assert.ok(whole.rawPayload.equals(TEXT));
+    const part = await app.inject({ url: `/v1/objects/${cid}`, headers: { range: 'bytes=10-19' } });
+    assert.equal(part.statusCode, 206);
+    assert.ok(part.rawPayload.equals(TEXT.subarray(10, 20)));
+  });
+
+  it('a client that disconnects before the body is read aborts the read signal', { timeout: 10_000 }, async () => {
+    const fake = new FakeContent();
+    const cid = fake.add(TEXT);
+    const { port } = await listening(fake);
+    let readSignal: AbortSignal | undefined;
+    let started!: () => void;
+    const reading = new Promise<void>((resolve) => (started = resolve));
+    fake.read = (_cid, _range, { signal }) => {
+      readSignal = signal;
+      return (async function* () {
+        started();
+        yield TEXT.subarray(0, 100);
+        await untilAborted(signal);
+      })();
+    };
+    const req = httpRequest({ host: '127.0.0.1', port, path: `/v1/objects/${cid}` });
+    req.end();
+    req.on('error', () => undefined);
+    await reading;
+    req.destroy();
     await untilAborted(readSignal!);
     assert.equal(readSignal!.aborted, true);
   });

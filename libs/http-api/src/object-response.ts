@@ -4,7 +4,7 @@ import { contentRange, parseRange, unsatisfiedContentRange } from './byte-range.
 import { ifNoneMatchMatches, ifRangeAllows } from './conditional-request.ts';
 import type { ContentRoutesInit } from './content-routes-init.ts';
 import { describeValidation } from './error-reply.ts';
-import { startStream } from './object-stream.ts';
+import { BUFFERED_BODY_MAX_BYTES, readWhole, startStream } from './object-stream.ts';
 import { DEFAULT_CONTENT_TYPE, MEDIA_TYPE_PATTERN } from './upload-meta.ts';
 
 /** 48 weeks, what IPFS gateways send: a CID's bytes never change. */
@@ -65,7 +65,11 @@ export async function sendObject(
   }
 
   const length = range?.length ?? info.size;
-  const body = options.head ? undefined : await startStream(init.read(cid, range, { signal }), length, signal);
+  const body = options.head
+    ? undefined
+    : length <= (init.bufferedBodyMaxBytes ?? BUFFERED_BODY_MAX_BYTES)
+      ? await readWhole(init.read(cid, range, { signal }), length)
+      : await startStream(init.read(cid, range, { signal }), length, signal);
   void reply
     // A stored type is echoed into a header: one that is not a media type must not break it.
     .header('content-type', MEDIA_TYPE.test(info.contentType) ? info.contentType : DEFAULT_CONTENT_TYPE)

@@ -19,6 +19,37 @@ export async function startStream(
 }
 
 /**
+ * Bodies up to this many bytes (one UnixFS chunk: every one-block object) are read whole and sent
+ * as one Buffer ({@link readWhole}) instead of through a stream: the response then goes out in one
+ * write with its length known, without a Readable, a pipe and a callback per chunk, which cost
+ * more than the bytes for a 4 KiB object. At most this much is held per response.
+ */
+export const BUFFERED_BODY_MAX_BYTES = 256 * 1024;
+
+/**
+ * All of `source`, which must be `expectedBytes` long (InternalError otherwise, before anything
+ * is sent), as one Buffer: the chunk itself when there is one, else a copy (each chunk released
+ * once copied, see releaseChunk).
+ */
+export async function readWhole(source: AsyncIterable<Uint8Array>, expectedBytes: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.byteLength;
+    if (total > expectedBytes) throw new InternalError(`stream is longer than the ${expectedBytes} bytes announced`);
+    chunks.push(chunk);
+  }
+  if (total !== expectedBytes) throw new InternalError(`stream ended after ${total} of the ${expectedBytes} bytes announced`);
+  if (chunks.length === 1) {
+    const only = chunks[0]!;
+    return Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength);
+  }
+  const whole = Buffer.concat(chunks, total);
+  for (const chunk of chunks) releaseChunk(chunk);
+  return whole;
+}
+
+/**
  * A response body that writes its chunks to the response itself. Fastify pipes a stream body
  * into the response; this one, once piped, never emits data through the pipe: it calls the
  * response's write with a callback per chunk, waits for 'drain' when the write says so, and ends

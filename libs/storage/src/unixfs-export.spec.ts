@@ -83,6 +83,18 @@ describe('exportFile', () => {
     assert.deepEqual(await collect(exportFile(cid, store.get, { offset: 3, length: 0 })), new Uint8Array(0));
   });
 
+  it('reads a raw one-block file with one get, NOT_FOUND when it is missing, ABORTED when aborted', async () => {
+    const bytes = moduloPattern(4096);
+    const { store, cid } = await imported(bytes);
+    assert.equal(cid.code, 0x55, 'a one-block file is a raw block');
+    store.gets = 0;
+    assert.deepEqual(await collect(exportFile(cid, store.get)), bytes);
+    assert.equal(store.gets, 1);
+    assert.equal(await rejectionCode(collect(exportFile(cid, store.get, { signal: AbortSignal.abort() }))), 'ABORTED');
+    store.blocks.clear();
+    assert.equal(await rejectionCode(collect(exportFile(cid, store.get))), 'NOT_FOUND');
+  });
+
   it('fetches only the blocks the range needs', async () => {
     const { store, cid } = await imported(moduloPattern(MiB));
     store.gets = 0;

@@ -91,6 +91,24 @@ export async function* exportFile(
   if (options.length !== undefined && !(Number.isSafeInteger(options.length) && options.length >= 0)) {
     throw new InvalidArgumentError(`length must be a non-negative integer, got ${options.length}`);
   }
+  if (cid.code === RAW_CODE) {
+    // A raw block is its own content: no exporter, no resolution (a one-block object's read).
+    throwIfAborted(signal);
+    let bytes: Uint8Array;
+    try {
+      bytes = await get(cid, signal === undefined ? {} : { signal });
+    } catch (err) {
+      throw translateExporterError(err, cid, signal);
+    }
+    if (offset > bytes.length) {
+      throw new RangeNotSatisfiableError(`offset ${offset} is beyond the end of the ${bytes.length}-byte file`, {
+        details: { size: bytes.length },
+      });
+    }
+    const end = options.length === undefined ? bytes.length : Math.min(bytes.length, offset + options.length);
+    if (end > offset) yield offset === 0 && end === bytes.length ? bytes : bytes.subarray(offset, end);
+    return;
+  }
   const cached = cachingGetter(get);
   const entry = await resolveFile(cid, cached, signal);
   const size = Number(entry.size);
