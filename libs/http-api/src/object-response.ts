@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { InvalidCidError, RangeNotSatisfiableError, isPeerweaveError } from '@peerweave/core';
 import { contentRange, parseRange, unsatisfiedContentRange } from './byte-range.ts';
@@ -65,11 +66,11 @@ export async function sendObject(
   }
 
   const length = range?.length ?? info.size;
-  const body = options.head
-    ? undefined
-    : length <= (init.bufferedBodyMaxBytes ?? BUFFERED_BODY_MAX_BYTES)
-      ? await readWhole(init.read(cid, range, { signal }), length)
-      : await startStream(init.read(cid, range, { signal }), length, signal);
+  let body: Buffer | Readable | undefined;
+  if (!options.head) {
+    const source = init.read(cid, range, { signal });
+    body = length <= (init.bufferedBodyMaxBytes ?? BUFFERED_BODY_MAX_BYTES) ? await readWhole(source, length) : await startStream(source, length, signal);
+  }
   void reply
     // A stored type is echoed into a header: one that is not a media type must not break it.
     .header('content-type', MEDIA_TYPE.test(info.contentType) ? info.contentType : DEFAULT_CONTENT_TYPE)

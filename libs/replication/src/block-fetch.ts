@@ -29,10 +29,10 @@ export interface BlockFetchInit {
 const ARRIVED_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
- * One block, wherever it is: the local store, then a block that arrived with its record, then
- * the r + 2 closest known nodes in order, then the nodes a lookup finds. Every block from a peer
- * is checked against its CID (a peer that sends wrong bytes is skipped and counted) and kept in
- * the read cache (one that came with its record on its second read: ReadCache.keepIfReadAgain). A node that fails is followed by the next at once, and one that stays silent for
+ * One block, wherever it is: a block that arrived with its record, the local store, then the
+ * r + 2 closest known nodes in order, then the nodes a lookup finds. Every block from a peer is
+ * checked against its CID (a peer that sends wrong bytes is skipped and counted) and kept in the
+ * read cache (one that came with its record on its second read: ReadCache.keepIfReadAgain). A node that fails is followed by the next at once, and one that stays silent for
  * the speculative retry delay by the next too, without giving up on it (as the record's read does):
  * a node across a partition holds a read for that delay, not for the block deadline.
  */
@@ -51,6 +51,15 @@ export class BlockFetch {
     const { db, blocks, clock, replicaSet, metrics } = this.#init;
     const cid = typeof cidOrText === 'string' ? parseCid(cidOrText) : cidOrText;
     const cidText = cidToString(cid);
+    // A block that came with its record is in memory and checked already; it is asked for only
+    // when not held here (RecordLookup), so taking it first spares the database a lookup.
+    const arrived = this.#arrived.get(cidText);
+    if (arrived !== undefined) {
+      this.#forget(cidText, arrived);
+      metrics.fetches.inc({ source: 'peer' });
+      await this.#init.cache.keepIfReadAgain(cid, arrived);
+      return arrived;
+    }
     // The database knows what is held here (a block's row is written once its file is): asking it
     // first spares a read that fails for every block a non-holder fetches.
     const row = db.getBlock(cidText);
@@ -60,13 +69,6 @@ export class BlockFetch {
       if (row!.kind === 'cache') db.touch(cidText, clock.now());
       metrics.fetches.inc({ source: 'local' });
       return local;
-    }
-    const arrived = this.#arrived.get(cidText);
-    if (arrived !== undefined) {
-      this.#forget(cidText, arrived);
-      metrics.fetches.inc({ source: 'peer' });
-      await this.#init.cache.keepIfReadAgain(cid, arrived);
-      return arrived;
     }
     const key = cidKey(cid);
     const asked = new Set<string>([this.#init.self.id]);

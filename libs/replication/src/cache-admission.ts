@@ -8,9 +8,10 @@
 export const RECENT_READS = 4_096;
 
 /**
- * The last `capacity` keys seen, as 32-bit hashes in a ring (about 30 bytes each, whatever the
- * key): `seenBefore(key)` is true when `key` is among them, and remembers it either way. Two keys
- * with the same hash count as one, which only admits a block one read early.
+ * The last `capacity` keys seen, in a ring (about 30 bytes each): `seenBefore(key)` is true when
+ * `key` is among them, and remembers it either way. Keys are 32-bit integers the caller already
+ * has, e.g. the first bytes of a CID's SHA-256 digest ({@link digestKey}); two objects with the
+ * same key count as one, which only admits a block one read early.
  */
 export class RecentReads {
   readonly #ring: Int32Array;
@@ -23,8 +24,7 @@ export class RecentReads {
     this.#ring = new Int32Array(capacity);
   }
 
-  seenBefore(key: string): boolean {
-    const h = hash32(key);
+  seenBefore(h: number): boolean {
     const seen = this.#counts.has(h);
     if (this.#filled === this.#ring.length) {
       const old = this.#ring[this.#next]!;
@@ -46,12 +46,7 @@ export class RecentReads {
   }
 }
 
-/** FNV-1a over the UTF-16 code units, as a signed 32-bit integer. */
-export function hash32(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
+/** The first four bytes of a SHA-256 digest (uniform already) as a 32-bit integer; missing bytes count as 0. */
+export function digestKey(digest: Uint8Array): number {
+  return ((digest[0] ?? 0) << 24) | ((digest[1] ?? 0) << 16) | ((digest[2] ?? 0) << 8) | (digest[3] ?? 0);
 }

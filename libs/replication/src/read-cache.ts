@@ -1,7 +1,7 @@
 import { silentLogger, type Clock, type Logger } from '@peerweave/core';
 import { cidToString, type BlockStore, type ContentDb } from '@peerweave/storage';
 import type { CID } from 'multiformats/cid';
-import { RECENT_READS, RecentReads } from './cache-admission.ts';
+import { digestKey, RECENT_READS, RecentReads } from './cache-admission.ts';
 import { EVICTION_BATCH, evictionVictims, widenBatch } from './cache-eviction.ts';
 
 /** Bytes of blocks kept because this node read them (not a replica); least recently used go first. */
@@ -94,7 +94,7 @@ export class ReadCache {
    * (measured: ~0.5 of ~4 ms of cluster CPU per 4 KiB read through a non-holder). True when stored.
    */
   async keepIfReadAgain(cid: CID, data: Uint8Array): Promise<boolean> {
-    if (this.#cacheBytes <= 0 || !this.#recent.seenBefore(cidToString(cid))) return false;
+    if (this.#cacheBytes <= 0 || !this.#recent.seenBefore(digestKey(cid.multihash.digest))) return false;
     return this.keep(cid, data);
   }
 

@@ -26,7 +26,7 @@ export interface StatOptions extends AbortOptions {
 }
 
 export interface ReadPathInit {
-  db: Pick<ContentDb, 'getTombstone' | 'listRecords' | 'getBlock'>;
+  db: Pick<ContentDb, 'getTombstone' | 'listRecords'>;
   replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList'>;
   peers: Pick<ContentPeers, 'whoHas'>;
   fetch: Pick<BlockFetch, 'getBlock' | 'offer'>;
@@ -104,15 +104,13 @@ export class ReadPath {
   /**
    * What a user sees of an object: its record, or what the DAG tells when there is none. With
    * `withData` (a read of the bytes follows), a small object's block comes with its record from
-   * the replica asked first and waits in BlockFetch for that read: one call fewer. Not when the
-   * block is held here already.
+   * the replica asked first and waits in BlockFetch for that read: one call fewer (not when the
+   * block is held here: RecordLookup).
    */
   async stat(cidText: string, options: StatOptions = {}): Promise<ObjectInfo> {
     const cid = parseCid(cidText);
     const canonical = cidToString(cid);
-    // A block held here (cached on an earlier read) is read from here: the record comes alone.
-    const withBlock = options.withData === true && this.#init.db.getBlock(canonical) === undefined;
-    const { record, tombstone, rootBlock } = await this.#init.records.find(cid, options.signal, withBlock ? { rootBlockMaxBytes: READ_WITH_RECORD_MAX_BYTES } : {});
+    const { record, tombstone, rootBlock } = await this.#init.records.find(cid, options.signal, options.withData ? { rootBlockMaxBytes: READ_WITH_RECORD_MAX_BYTES } : {});
     if (tombstone) throw new NotFoundError(`object ${canonical} was deleted`);
     if (rootBlock !== undefined) this.#init.fetch.offer(cid, rootBlock);
     if (record) return toInfo(record);

@@ -120,6 +120,10 @@ describe('RecordLookup', () => {
     const plain = setup([a, b], [], new Map([a, b].map((p) => [p.id, { record }])));
     await plain.lookup.find(root.cid, undefined);
     assert.deepEqual(plain.blockAsks, [0, 0], 'not asked for: no block');
+    const cached = setup([a, b], [], new Map([a, b].map((p) => [p.id, { record }])));
+    cached.db.addBlock({ cid: root.text, bytes: root.bytes.length, roots: [], kind: 'cache', nowMs: 1 });
+    assert.deepEqual(await cached.lookup.find(root.cid, undefined, { rootBlockMaxBytes: 1000 }), { record }, 'a block held here is read from here');
+    assert.deepEqual(cached.blockAsks, [0, 0], 'a block held here is not asked for with the record');
   });
 });
 

@@ -54,7 +54,7 @@ export function pickRecordAnswer(answers: readonly (GetRecordResponse | undefine
 
 export interface RecordLookupInit {
   self: Pick<PeerContact, 'id'>;
-  db: Pick<ContentDb, 'getRecord' | 'getTombstone'>;
+  db: Pick<ContentDb, 'getRecord' | 'getTombstone' | 'getBlock'>;
   replicaSet: Pick<ReplicaSet, 'r' | 'w' | 'knownPreferenceList' | 'lookupPreferenceList' | 'isReplica'>;
   peers: Pick<ContentPeers, 'getRecord'>;
   tombstones: Pick<Tombstones, 'apply'>;
@@ -68,7 +68,8 @@ export interface RecordLookupInit {
  * The record (or tombstone) of an object, from this node or its replicas: this node's own copy
  * when it is a replica, else a read quorum ({@link readQuorum}) of the replicas it knows (made up
  * by the next two known nodes while replicas fail or stay silent), else those a lookup finds. A tombstone found is applied here too. Asked for it, the first replica
- * asked also sends a small object's root block with the record (one call reads it).
+ * asked also sends a small object's root block with the record (one call reads it), unless this
+ * node holds that block.
  */
 export class RecordLookup {
   readonly #init: RecordLookupInit;
@@ -86,7 +87,9 @@ export class RecordLookup {
     if (localTombstone) return { tombstone: localTombstone };
     // A replica's own copy is authoritative; any other copy (the uploader's) may have missed a delete.
     if (localRecord && replicaSet.isReplica(key)) return { record: localRecord };
-    const ask = { cid, quorum: readQuorum(replicaSet.r, replicaSet.w), rootBlockMaxBytes: options.rootBlockMaxBytes ?? 0, signal };
+    // A block held here (cached on an earlier read) is read from here: the record comes alone.
+    const rootBlockMaxBytes = options.rootBlockMaxBytes && db.getBlock(cidText) === undefined ? options.rootBlockMaxBytes : 0;
+    const ask = { cid, quorum: readQuorum(replicaSet.r, replicaSet.w), rootBlockMaxBytes, signal };
     // The r replicas, then the next two nodes: when replicas stay silent (a partition) the quorum is
     // made up by the nodes after them, which hold hints or nothing (Dynamo's sloppy quorum, as the
     // write's hand-off), instead of waiting for the silent ones' deadlines.
