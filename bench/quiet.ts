@@ -27,9 +27,10 @@
 //      sum over the 60 s idle window) ends it. The row prints the spread of the idle 5 s windows,
 //      which says how much of 1.5× is noise;
 //   5. RSS after storing 10 000 objects (4 KiB, 32 clients) in one peer container run with r = w = 1
-//      (so every object is on it), idle again, against the same container's idle RSS with an empty
-//      store. RSS is VmRSS of the Node process read on the host (what process_resident_memory_bytes
-//      reports), the median of 3 reads 5 s apart.
+//      (so every object is on it) and anti-entropy every 15 s (so a round falls after the puts),
+//      idle again, against the same container's idle RSS with an empty store. RSS is VmRSS of the
+//      Node process read on the host (what process_resident_memory_bytes reports), the median of 3
+//      reads 5 s apart.
 // Takes about 12 minutes (BENCH_RUNS=1): baseline cluster ~1.5 min, cluster ~7.5 min, the store
 // ~2 min, idle RSS ~40 s per run. Every container, network and volume is removed in `finally` and on
 // SIGINT/SIGTERM. Knobs: BENCH_QUIET_SETTLE_S (30), BENCH_QUIET_IDLE_S (60), BENCH_QUIET_PUTS (2000),
@@ -491,7 +492,11 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
   console.error(`· quiet: RSS of one peer (r = w = 1) with an empty store and after ${STORE_OBJECTS} × 4 KiB puts`);
   const agent = newAgent();
   try {
-    await withContainer(['-p', '127.0.0.1::8080', ...clusterCaArgs(), '-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', '-e', 'PEERWEAVE_HTTP_RATE_WRITES=0', IMAGE], async (id) => {
+    // Anti-entropy every 15 s (lan: 2 min) so that a round over the full store falls between the
+    // puts and the idle reading, as it would for any node idling longer: the figure is what the
+    // node keeps, not what it has not got round to building yet.
+    const store = ['-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', '-e', 'PEERWEAVE_HTTP_RATE_WRITES=0', '-e', 'PEERWEAVE_ANTI_ENTROPY_INTERVAL_MS=15000'];
+    await withContainer(['-p', '127.0.0.1::8080', ...clusterCaArgs(), ...store, IMAGE], async (id) => {
       await waitHealthy([id], 60_000);
       const node: ClusterNode = { container: id, service: 'peer', url: await hostUrl(id), id: '' };
       const m = await meter([id]);

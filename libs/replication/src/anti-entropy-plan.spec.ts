@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { labelsInRanges, lackingEntries, sharedWith, tombstoneCid, tombstoneLabel, type IndexedEntry } from './anti-entropy-plan.ts';
+import { labelsInRanges, lackingEntries, sharedWith, sharesByPeer, tombstoneCid, tombstoneLabel, type IndexedEntry } from './anti-entropy-plan.ts';
 
 const key = (first: number): Uint8Array => {
   const k = new Uint8Array(32);
@@ -24,6 +24,25 @@ describe('sharedWith', () => {
     const index = [block('x', 1, ['me', 'n1']), block('y', 1, ['me', 'n2']), tomb('z', 2)];
     assert.deepEqual(sharedWith(index, 'n1').map((e) => e.label), ['x', 't:z']);
     assert.deepEqual(sharedWith(index, 'n3').map((e) => e.label), ['t:z']);
+  });
+});
+
+describe('sharesByPeer', () => {
+  const index = [block('x', 1, ['me', 'n1']), block('y', 1, ['me', 'n2', 'n1']), tomb('z', 2), block('v', 3, ['n2', 'me'])];
+  it('groups the blocks by each replica but self, and keeps the tombstones apart for everyone', () => {
+    const { byPeer, everyone } = sharesByPeer(index, 'me');
+    assert.deepEqual([...byPeer].map(([id, es]) => [id, es.map((e) => e.label)]), [
+      ['n1', ['x', 'y']],
+      ['n2', ['y', 'v']],
+    ]);
+    assert.deepEqual(everyone.map((e) => e.label), ['t:z']);
+  });
+  it('holds what sharedWith gives each peer, for any peer', () => {
+    const { byPeer, everyone } = sharesByPeer(index, 'me');
+    for (const peer of ['n1', 'n2', 'n3']) {
+      const labels = (es: IndexedEntry[]) => es.map((e) => e.label).sort();
+      assert.deepEqual(labels([...(byPeer.get(peer) ?? []), ...everyone]), labels(sharedWith(index, peer)), peer);
+    }
   });
 });
 

@@ -28,6 +28,29 @@ export function sharedWith<E extends IndexedEntry>(index: readonly E[], peer: st
   return index.filter((e) => e.replicas === undefined || e.replicas.has(peer));
 }
 
+/**
+ * The entries of `index` grouped by whom they are shared with, in one pass: per peer the blocks it
+ * is a replica of with this node (`self` left out), and the tombstones, which are shared with
+ * everyone. `sharedWith(index, p)` holds the same entries as `[...byPeer.get(p) ?? [], ...everyone]`.
+ */
+export function sharesByPeer<E extends IndexedEntry>(index: Iterable<E>, self: string): { byPeer: Map<string, E[]>; everyone: E[] } {
+  const byPeer = new Map<string, E[]>();
+  const everyone: E[] = [];
+  for (const e of index) {
+    if (e.replicas === undefined) {
+      everyone.push(e);
+      continue;
+    }
+    for (const id of e.replicas) {
+      if (id === self) continue;
+      const list = byPeer.get(id);
+      if (list) list.push(e);
+      else byPeer.set(id, [e]);
+    }
+  }
+  return { byPeer, everyone };
+}
+
 /** The labels of `entries` in the ranges `prefixes`: block keys and tombstone CIDs apart (a SyncKeys answer). */
 export function labelsInRanges(entries: Iterable<KeyedEntry>, prefixes: Iterable<number>): { keys: string[]; tombstoneCids: string[] } {
   const wanted = new Set(prefixes);

@@ -125,24 +125,24 @@ describe('AntiEntropy', () => {
     assert.deepEqual(x.pushed, [b.text]);
   });
 
-  it('keeps the replica index while neither the store nor the contacts change', async () => {
+  it('keeps the digests (not the entries) while neither the store nor the contacts change', async () => {
     const { x, y } = pair();
     await Promise.all([x.sync.start(), y.sync.start()]);
     const [b1, b2] = await Promise.all([rawBlock('b1'), rawBlock('b2')]);
     hold(x, b1.text);
     await x.sync.round();
-    const builds = x.sync.indexBuilds;
+    const builds = x.sync.digestBuilds;
     await x.sync.round();
     y.sync.digestFor(x.self.id);
     x.sync.digestFor(y.self.id);
-    assert.equal(x.sync.indexBuilds, builds, 'an unchanged store is not walked again');
+    assert.equal(x.sync.digestBuilds, builds, 'an unchanged store is not walked again');
     hold(x, b2.text);
     await x.sync.round();
-    assert.equal(x.sync.indexBuilds, builds + 1, 'a new block rebuilds it');
+    assert.equal(x.sync.digestBuilds, builds + 1, 'a new block rebuilds them');
     assert.ok(y.db.getBlock(b2.text), 'and the neighbour gets it');
     for (const l of x.contactListeners) l();
     x.sync.digestFor(y.self.id);
-    assert.equal(x.sync.indexBuilds, builds + 2, 'so does a change of contacts');
+    assert.equal(x.sync.digestBuilds, builds + 2, 'so does a change of contacts');
     await Promise.all([x.sync.stop(), y.sync.stop()]);
   });
 });

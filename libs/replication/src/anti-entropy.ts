@@ -1,7 +1,7 @@
 import { silentLogger, type Clock, type Logger, type Startable, type TimerHandle, type RangeDigest, type Tombstone } from '@peerweave/core';
 import type { PeerContact } from '@peerweave/protocol';
 import { cidKey, parseCid, type ContentDb } from '@peerweave/storage';
-import { labelsInRanges, lackingEntries, sharedWith, tombstoneCid, tombstoneLabel, type IndexedEntry } from './anti-entropy-plan.ts';
+import { labelsInRanges, lackingEntries, sharedWith, sharesByPeer, tombstoneCid, tombstoneLabel, type IndexedEntry } from './anti-entropy-plan.ts';
 import type { BlockPush } from './block-push.ts';
 import type { ContentMetrics } from './content-metrics.ts';
 import type { ContentPeers } from './content-peers.ts';
@@ -29,6 +29,16 @@ export interface AntiEntropyInit {
   antiEntropyIntervalMs?: number;
 }
 
+/** What this node shares with each peer, as digests, and the store and contacts versions they were built at. */
+interface SharedDigests {
+  changes: number;
+  contacts: number;
+  /** Per peer that is a replica of some block with this node: its shared blocks' and all tombstones' digests. */
+  byPeer: Map<string, RangeDigest[]>;
+  /** The tombstones' digests alone: what it shares with any other peer. */
+  everyone: RangeDigest[];
+}
+
 export interface AntiEntropyReport {
   /** Neighbours in the round (asked, unless the round was stopped). */
   neighbours: number;
@@ -52,12 +62,16 @@ export class AntiEntropy implements Startable {
   /** Running state; its version moves on every change of contacts (preference lists may have moved). */
   readonly #watch: ContactsWatch;
   /**
-   * The replica index and the digests per neighbour, kept while neither the store nor the contacts
-   * changed: an idle node's rounds (and its neighbours' SyncDigest calls) then cost a lookup, not a
-   * walk of every block (which, with 10 000 objects, made ~55 MiB of garbage per round).
+   * The digests of what this node shares with each peer, kept while neither the store nor the
+   * contacts changed: an idle node's rounds (and its neighbours' SyncDigest calls) then cost a
+   * lookup, not a walk of every block (which, with 10 000 objects, made ~55 MiB of garbage per
+   * round). Digests only, at most 256 per peer whatever the store holds: the entries themselves
+   * (a CID, its key and its replica set, ~0.7 KiB of heap each: +6.8 MiB on an idle node that holds
+   * 10 000 blocks) are needed only for the ranges that differ, and are read from the store again
+   * for those.
    */
-  #cached: { changes: number; contacts: number; index: IndexedEntry[]; digests: Map<string, RangeDigest[]> } | undefined;
-  /** Index builds so far (for specs: an unchanged store is not walked again). */
+  #cached: SharedDigests | undefined;
+  /** Walks of the whole store to build the digests (for specs: an unchanged store is not walked again). */
   #builds = 0;
 
   constructor(init: AntiEntropyInit) {
@@ -86,20 +100,19 @@ export class AntiEntropy implements Startable {
     let ranges = 0;
     let pushed = 0;
     const neighbours = routing.neighbourhood();
-    const index = this.#replicaIndex();
     for (const id of neighbours) {
       if (signal.aborted) break;
       const peer = replicaSet.contact(id);
       if (!peer) continue;
       try {
-        const ours = this.#digestsWith(id, index);
+        const ours = this.#digestsWith(id);
         const { digests } = await peers.syncDigest(peer, { from: this.#init.self.id, digests: ours }, signal);
         const differing = differingRanges(ours, digests);
         if (differing.length === 0) continue;
         ranges += differing.length;
         const { keys, tombstones } = await peers.syncKeys(peer, { from: this.#init.self.id, prefixes: differing }, signal);
         for (const t of tombstones) this.#init.tombstones.apply(t);
-        const missing = lackingEntries(sharedWith(index, id), differing, keys, tombstones);
+        const missing = lackingEntries(this.#sharedIn(id, differing), differing, keys, tombstones);
         const results = await mapLimit(missing, peers.concurrency, (e) => this.#send(peer, e.label, signal));
         pushed += results.filter(Boolean).length;
       } catch (err) {
@@ -116,8 +129,8 @@ export class AntiEntropy implements Startable {
     return this.#digestsWith(from);
   }
 
-  /** Times the replica index was built from a walk of the store. */
-  get indexBuilds(): number {
+  /** Times the digests were built from a walk of the whole store. */
+  get digestBuilds(): number {
     return this.#builds;
   }
 
@@ -127,19 +140,14 @@ export class AntiEntropy implements Startable {
    * (differingRanges, since the first version), so an idle cluster's rounds, whose ranges are
    * mostly or all empty, carry a few digests or none instead of 256 each way.
    */
-  #digestsWith(id: string, index = this.#replicaIndex()): RangeDigest[] {
-    const cached = this.#cached;
-    let digests = cached?.digests.get(id);
-    if (digests === undefined) {
-      digests = rangeDigests(sharedWith(index, id)).filter((d) => d.count > 0);
-      cached?.digests.set(id, digests);
-    }
-    return digests;
+  #digestsWith(id: string): RangeDigest[] {
+    const shared = this.#sharedDigests();
+    return shared.byPeer.get(id) ?? shared.everyone;
   }
 
   /** Serves SyncKeys: the keys and tombstones this node shares with `from` in the ranges `prefixes`. */
   keysFor(from: string, prefixes: readonly number[]): { keys: string[]; tombstones: Tombstone[] } {
-    const { keys, tombstoneCids } = labelsInRanges(sharedWith(this.#replicaIndex(), from), prefixes);
+    const { keys, tombstoneCids } = labelsInRanges(this.#sharedIn(from, prefixes), prefixes);
     const tombstones = tombstoneCids.map((cid) => this.#init.db.getTombstone(cid)).filter((t): t is Tombstone => t !== undefined);
     return { keys, tombstones };
   }
@@ -158,26 +166,51 @@ export class AntiEntropy implements Startable {
   }
 
   /**
-   * Every replica copy this node is responsible for, with the replicas of its key, and every
-   * tombstone it knows. Built once per round and filtered per neighbour.
+   * The digests of what this node shares with each peer, built in one walk of the store (the
+   * cache while neither the store nor the contacts changed).
    */
-  #replicaIndex(): IndexedEntry[] {
-    const { db, replicaSet, self } = this.#init;
+  #sharedDigests(): SharedDigests {
+    const { db, self } = this.#init;
     const cached = this.#cached;
-    if (this.#watch.running && cached !== undefined && cached.changes === db.changes && cached.contacts === this.#watch.version) return cached.index;
+    if (this.#watch.running && cached !== undefined && cached.changes === db.changes && cached.contacts === this.#watch.version) return cached;
     const changes = db.changes;
     this.#builds++;
-    const index: IndexedEntry[] = [];
+    const { byPeer, everyone } = sharesByPeer(this.#entries(), self.id);
+    const digestsOf = (entries: readonly IndexedEntry[]): RangeDigest[] => rangeDigests(entries).filter((d) => d.count > 0);
+    const built: SharedDigests = {
+      changes,
+      contacts: this.#watch.version,
+      byPeer: new Map([...byPeer].map(([id, entries]) => [id, digestsOf(entries.concat(everyone))])),
+      everyone: digestsOf(everyone),
+    };
+    // Only a started node is told of contact changes, so only it may keep them.
+    this.#cached = this.#watch.running ? built : undefined;
+    return built;
+  }
+
+  /** The entries this node shares with `peer` in the ranges `prefixes`, read from the store (for ranges that differ). */
+  #sharedIn(peer: string, prefixes: readonly number[]): IndexedEntry[] {
+    return sharedWith([...this.#entries(new Set(prefixes))], peer);
+  }
+
+  /**
+   * Every replica copy this node is responsible for (in `prefixes`' ranges when given), with the
+   * replicas of its key, and every tombstone it knows, from a walk of the store.
+   */
+  *#entries(prefixes?: ReadonlySet<number>): Generator<IndexedEntry, void, undefined> {
+    const { db, replicaSet, self } = this.#init;
+    const wanted = (key: Uint8Array): boolean => prefixes === undefined || prefixes.has(key[0]!);
     for (const row of db.blocks()) {
       if (row.kind !== 'replica') continue;
       const key = cidKey(parseCid(row.cid));
+      if (!wanted(key)) continue;
       const replicas = new Set(replicaSet.knownPreferenceList(key, replicaSet.r).map((p) => p.id));
-      if (replicas.has(self.id)) index.push({ key, label: row.cid, replicas });
+      if (replicas.has(self.id)) yield { key, label: row.cid, replicas };
     }
-    for (const t of db.tombstones()) index.push({ key: cidKey(parseCid(t.cid)), label: tombstoneLabel(t.cid) });
-    // Only a started node is told of contact changes, so only it may keep the index.
-    this.#cached = this.#watch.running ? { changes, contacts: this.#watch.version, index, digests: new Map() } : undefined;
-    return index;
+    for (const t of db.tombstones()) {
+      const key = cidKey(parseCid(t.cid));
+      if (wanted(key)) yield { key, label: tombstoneLabel(t.cid) };
+    }
   }
 
   #schedule(delayMs: number): void {
