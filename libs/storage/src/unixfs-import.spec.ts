@@ -84,6 +84,25 @@ describe('importFile: ids equal to ipfs add --cid-version=1 --raw-leaves --chunk
     }
   });
 
+  it('hands a one-chunk file to the sink as its raw leaf, without a copy when it came in one piece', async () => {
+    const one = moduloPattern(4 * KiB);
+    const seen: Uint8Array[] = [];
+    const whole = async function* (): AsyncGenerator<Uint8Array> {
+      yield one;
+    };
+    const got = await importFile(whole(), async (_cid, bytes) => {
+      seen.push(bytes);
+    });
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0], one, 'the piece itself');
+    assert.deepEqual(got.blocks.map((b) => [b.cid.toString(), b.bytes]), [[got.cid.toString(), one.length]]);
+    const cut = await importFile(piecesOf(moduloPattern(CHUNK_SIZE), 1000), async (_cid, bytes) => {
+      seen.push(bytes);
+    });
+    assert.equal(cut.size, CHUNK_SIZE);
+    assert.deepEqual(new Uint8Array(seen[1]!), moduloPattern(CHUNK_SIZE), 'pieces joined');
+  });
+
   it('does not depend on how the source is cut into pieces', async () => {
     const bytes = moduloPattern(CHUNK_SIZE * 3 + 17);
     const expected = await cidOf(bytes);

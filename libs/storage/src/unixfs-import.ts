@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { InvalidArgumentError, PayloadTooLargeError, raceSignal, throwIfAborted } from '@peerweave/core';
 import type { ImporterOptions } from 'ipfs-unixfs-importer';
-import type { CID } from 'multiformats/cid';
+import { CID } from 'multiformats/cid';
+import { create as createDigest } from 'multiformats/hashes/digest';
 import type { BlockSink } from './block-io.ts';
+import { RAW_CODE, SHA2_256_CODE } from './cid.ts';
 import { lazyImport } from './lazy-import.ts';
 
 /** Size of a leaf: Kubo's `--chunker=size-262144`, its default. */
@@ -74,6 +77,13 @@ function kuboOptions({ fixedSize, balanced }: ImporterModules): ImporterOptions 
  * whole file in memory). A chunk repeated in the file is one block: it reaches the sink and the
  * list once. On failure (abort, too large, sink error) the blocks already handed to the sink stay
  * wherever the sink put them; a caller that must clean up keeps track in its sink.
+ *
+ * A file of at most one chunk is its own raw leaf (`reduceSingleLeafToSelf`), so it is made here
+ * from the bytes, one SHA-256, without the importer: the first chunk's bytes are read before the
+ * importer is asked for, and only a longer file goes through it (those bytes first). Small objects
+ * then neither load the importer's modules nor pay its generators per put (issue #11, small
+ * objects; issue #12, memory after a store). The ids are the same: the reference table in the spec
+ * runs both ways.
  */
 export async function importFile(
   source: AsyncIterable<Uint8Array>,
@@ -122,12 +132,33 @@ export async function importFile(
   };
 
   const run = async (): Promise<ImportedObject> => {
+    const pieces = counted();
+    const head: Uint8Array[] = [];
+    for (;;) {
+      if (size > CHUNK_SIZE) break;
+      const next = await pieces.next();
+      if (next.done === true) return oneLeaf(head, size, sink, signal);
+      head.push(next.value);
+    }
     const modules = await loadImporter();
+    async function* content(): AsyncGenerator<Uint8Array> {
+      yield* head;
+      yield* pieces;
+    }
     let root: CID | undefined;
-    for await (const entry of modules.importer([{ content: counted() }], store, kuboOptions(modules))) root = entry.cid;
+    for await (const entry of modules.importer([{ content: content() }], store, kuboOptions(modules))) root = entry.cid;
     if (root === undefined) throw new InvalidArgumentError('nothing was imported');
     throwIfAborted(signal);
     return { cid: root, size, blocks };
   };
   return raceSignal(run(), signal);
+}
+
+/** A file of at most one chunk, read whole into `pieces`: its raw leaf, handed to `sink`. */
+async function oneLeaf(pieces: Uint8Array[], size: number, sink: BlockSink, signal: AbortSignal | undefined): Promise<ImportedObject> {
+  const bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size);
+  const cid = CID.createV1(RAW_CODE, createDigest(SHA2_256_CODE, createHash('sha256').update(bytes).digest()));
+  throwIfAborted(signal);
+  await sink(cid, bytes, signal === undefined ? {} : { signal });
+  return { cid, size, blocks: [{ cid, bytes: size }] };
 }
