@@ -269,6 +269,32 @@ describe('ContentDb', () => {
       assert.equal(db.expireTombstones(1000), 2);
       assert.equal(db.expireTombstones(1000), 0);
     });
+
+    it('answers "no tombstone" without a query only while it holds none, whatever rolled back', () => {
+      assert.equal(db.getTombstone('a'), undefined);
+      db.putTombstone({ cid: 'a', deletedMs: 100, by: NODE_A });
+      assert.ok(db.getTombstone('a'));
+      assert.equal(db.expireTombstones(1000), 1);
+      assert.equal(db.getTombstone('a'), undefined);
+      db.putTombstone({ cid: 'b', deletedMs: 100, by: NODE_A });
+      // An expiry that a caller's transaction rolls back leaves the tombstone, and it is still found.
+      assert.throws(() =>
+        db.transaction(() => {
+          assert.equal(db.expireTombstones(1000), 1);
+          throw new Error('roll back');
+        }),
+      );
+      assert.ok(db.getTombstone('b'));
+      // An insert rolled back is simply not there.
+      assert.throws(() =>
+        db.transaction(() => {
+          db.putTombstone({ cid: 'c', deletedMs: 100, by: NODE_A });
+          throw new Error('roll back');
+        }),
+      );
+      assert.equal(db.getTombstone('c'), undefined);
+      assert.ok(db.getTombstone('b'));
+    });
   });
 });
 
@@ -301,6 +327,7 @@ describe('ContentDb on disk', () => {
       lastAccessMs: 7,
     });
     assert.deepEqual(again.tombstones(), [{ cid: 'gone', deletedMs: 9, by: NODE_B }]);
+    assert.deepEqual(again.getTombstone('gone'), { cid: 'gone', deletedMs: 9, by: NODE_B }, 'counted at open');
     again.close();
 
     const raw = new DatabaseSync(path);

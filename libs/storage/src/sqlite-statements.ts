@@ -42,6 +42,11 @@ export class SqliteStatements {
     return this.#statement(sql).run(...params);
   }
 
+  /** True inside a transaction (whose changes may still roll back). */
+  get inTransaction(): boolean {
+    return this.#db.isTransaction;
+  }
+
   /** How many statements are prepared: one per distinct SQL text, a fixed set in our callers. */
   get size(): number {
     return this.#statements.size;
