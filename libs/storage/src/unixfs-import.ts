@@ -134,8 +134,7 @@ export async function importFile(
   const run = async (): Promise<ImportedObject> => {
     const pieces = counted();
     const head: Uint8Array[] = [];
-    for (;;) {
-      if (size > CHUNK_SIZE) break;
+    while (size <= CHUNK_SIZE) {
       const next = await pieces.next();
       if (next.done === true) return oneLeaf(head, size, sink, signal);
       head.push(next.value);
