@@ -129,8 +129,8 @@ export class ContentModel {
       this.#verified.set(index, verified);
       const replicasOf = (cid: string): PeerContact[] =>
         preferenceList(this.#keys.get(cid)!, self, node.routing.closestKnown(this.#keys.get(cid)!, 2 * this.#r)).slice(0, this.#r);
-      const rows = [...cids].map((cid) => ({ cid, kind: 'replica' as const, roots: [cid], hintFor: '' }));
-      const plan = planRepair(rows, { selfId: node.id, replicasOf, verified: (cid) => verified.get(cid), pass });
+      const rows = [...cids].map((cid) => ({ cid, kind: 'replica' as const, roots: [cid], hintFor: '', verified: verified.get(cid) }));
+      const plan = planRepair(rows, { selfId: node.id, replicasOf, pass });
       const incomplete = new Set<string>();
       for (const [peer, cid] of plan.toAsk) {
         const target = this.#indexOf(peer.id);

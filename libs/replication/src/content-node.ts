@@ -106,9 +106,7 @@ export class ContentNode implements Startable {
     });
     const { blockDeadlineMs, transferConcurrency } = init;
     const peers = new ContentPeers({ self, transport: init.transport, clock, holds: (cid) => holdsCopy(db.getBlock(cid)), blockDeadlineMs, transferConcurrency });
-    // Repair forgets what it verified of a dropped block (late bound: repair collects garbage through tombstones).
-    const forget = (cid: string): void => this.#repair.forget(cid);
-    const tombstones = new Tombstones({ db, blocks, clock, peers, logger, onDropped: forget, tombstoneTtlMs: init.tombstoneTtlMs, onRecords });
+    const tombstones = new Tombstones({ db, blocks, clock, peers, logger, tombstoneTtlMs: init.tombstoneTtlMs, onRecords });
     const cache = new ReadCache({ db, blocks, clock, logger, drop: (cid) => tombstones.drop(cid), cacheBytes: init.cacheBytes });
     const push = new BlockPush({ db, blocks, peers, tombstones });
     const isDown = (id: string): boolean => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PeerContact } from '@peerweave/protocol';
 import type { BlockKind } from '@peerweave/storage';
-import { planRepair, replicaSetKey, REVERIFY_EVERY_PASSES, settleRepair, type VerifiedSet } from './repair-plan.ts';
+import { planRepair, replicaSetHash, replicaSetKey, REVERIFY_EVERY_PASSES, settleRepair, type VerifiedSet } from './repair-plan.ts';
 import { contact } from './test-support.ts';
 
 const self = contact(0x10);
@@ -10,10 +10,11 @@ const a = contact(0x20);
 const b = contact(0x30);
 const c = contact(0x40);
 
-const row = (cid: string, kind: BlockKind, hintFor = '', roots = ['root']) => ({ cid, kind, roots, hintFor });
+const row = (cid: string, kind: BlockKind, hintFor = '', roots = ['root'], verified?: VerifiedSet) => ({ cid, kind, roots, hintFor, ...(verified ? { verified } : {}) });
+const setOf = (...peers: PeerContact[]) => replicaSetHash(replicaSetKey(peers));
 
-function plan(rows: ReturnType<typeof row>[], sets: Record<string, PeerContact[]>, verified: Record<string, VerifiedSet> = {}, pass = 10) {
-  return planRepair(rows, { selfId: self.id, replicasOf: (cid) => sets[cid]!, verified: (cid) => verified[cid], pass });
+function plan(rows: ReturnType<typeof row>[], sets: Record<string, PeerContact[]>, pass = 10) {
+  return planRepair(rows, { selfId: self.id, replicasOf: (cid) => sets[cid]!, pass });
 }
 
 describe('planRepair', () => {
@@ -27,14 +28,16 @@ describe('planRepair', () => {
 
   const skip: [what: string, verified: VerifiedSet | undefined, set: PeerContact[], asked: boolean][] = [
     ['never verified', undefined, [self, a, b], true],
-    ['verified against the same set recently', { set: replicaSetKey([self, a, b]), pass: 9 }, [self, a, b], false],
-    [`verified ${REVERIFY_EVERY_PASSES} passes ago`, { set: replicaSetKey([self, a, b]), pass: 10 - REVERIFY_EVERY_PASSES }, [self, a, b], true],
-    ['verified against another set', { set: replicaSetKey([self, a, c]), pass: 9 }, [self, a, b], true],
-    ['verified, but this node left the set', { set: replicaSetKey([a, b, c]), pass: 9 }, [a, b, c], true],
+    ['verified against the same set recently', { set: setOf(self, a, b), pass: 9 }, [self, a, b], false],
+    ['verified against the same set in this pass', { set: setOf(self, a, b), pass: 10 }, [self, a, b], false],
+    [`verified ${REVERIFY_EVERY_PASSES} passes ago`, { set: setOf(self, a, b), pass: 10 - REVERIFY_EVERY_PASSES }, [self, a, b], true],
+    ['verified in a pass after this one (not this count)', { set: setOf(self, a, b), pass: 11 }, [self, a, b], true],
+    ['verified against another set', { set: setOf(self, a, c), pass: 9 }, [self, a, b], true],
+    ['verified, but this node left the set', { set: setOf(a, b, c), pass: 9 }, [a, b, c], true],
   ];
   for (const [what, verified, set, asked] of skip) {
     it(`a replica copy ${what}: ${asked ? 'asked' : 'not asked'}`, () => {
-      const p = plan([row('x', 'replica')], { x: set }, verified ? { x: verified } : {});
+      const p = plan([row('x', 'replica', '', ['root'], verified)], { x: set });
       assert.equal(p.replicaSets.has('x'), asked);
       assert.equal(p.checked, 1);
     });
@@ -69,9 +72,19 @@ describe('settleRepair', () => {
     ]);
     const settled = settleRepair({ replicaSets, demote: ['moved', 'stuck'] }, new Set(['short', 'stuck']), 7);
     assert.deepEqual(settled.verified, [
-      ['done', { set: 's1', pass: 7 }],
-      ['moved', { set: 's3', pass: 7 }],
+      ['done', { set: replicaSetHash('s1'), pass: 7 }],
+      ['moved', { set: replicaSetHash('s3'), pass: 7 }],
     ]);
     assert.deepEqual(settled.demote, ['moved']);
+  });
+});
+
+describe('replicaSetHash', () => {
+  it('is a 48-bit integer, the same for the same set and different for another', () => {
+    const h = setOf(self, a, b);
+    assert.ok(Number.isSafeInteger(h) && h >= 0 && h < 2 ** 48);
+    assert.equal(setOf(self, a, b), h);
+    assert.notEqual(setOf(self, a, c), h);
+    assert.notEqual(setOf(a, self, b), h, 'order is part of the set key');
   });
 });

@@ -1,22 +1,18 @@
+import { hash } from 'node:crypto';
 import type { PeerContact } from '@peerweave/protocol';
-import type { BlockRow } from '@peerweave/storage';
+import type { BlockRow, VerifiedMark } from '@peerweave/storage';
 import { hintAction } from './hand-back.ts';
 
 /** A replica set found complete is asked again after this many repair passes even if unchanged. */
 export const REVERIFY_EVERY_PASSES = 6;
 
-/** The replica set (joined ids) a block was last found complete against, and in which pass. */
-export interface VerifiedSet {
-  readonly set: string;
-  readonly pass: number;
-}
+/** The replica set (the hash of its joined ids) a block was last found complete against, and in which pass. */
+export type VerifiedSet = VerifiedMark;
 
 export interface RepairInput {
   readonly selfId: string;
   /** The r replicas of a block as this node sees them, nearest first. */
   replicasOf(cid: string): readonly PeerContact[];
-  /** What the block was last verified against, if anything. */
-  verified(cid: string): VerifiedSet | undefined;
   /** The number of this pass. */
   readonly pass: number;
 }
@@ -43,13 +39,32 @@ export function replicaSetKey(replicas: readonly PeerContact[]): string {
 }
 
 /**
+ * What a block row keeps of its replica set: the first 48 bits of the key's SHA-256 (two sets
+ * confused once in 2^48), a number SQLite and JavaScript both hold exactly.
+ */
+export function replicaSetHash(key: string): number {
+  return hash('sha256', key, 'buffer').readUIntBE(0, 6);
+}
+
+/** replicaSetHash, once per distinct set of a pass (a node's blocks fall into few sets). */
+function setHasher(): (key: string) => number {
+  const known = new Map<string, number>();
+  return (key) => {
+    let h = known.get(key);
+    if (h === undefined) known.set(key, (h = replicaSetHash(key)));
+    return h;
+  };
+}
+
+/**
  * Plans a repair pass over the rows held. Cache copies and staged blocks (claimed by no object)
  * are not this node's to repair. A replica copy is checked, by asking every other replica, unless
  * its set was verified complete, unchanged, fewer than {@link REVERIFY_EVERY_PASSES} passes ago
  * with this node in it (two nodes can briefly disagree on a set while a death spreads).
  */
-export function planRepair(rows: Iterable<Pick<BlockRow, 'cid' | 'kind' | 'roots' | 'hintFor'>>, input: RepairInput): RepairPlan {
+export function planRepair(rows: Iterable<Pick<BlockRow, 'cid' | 'kind' | 'roots' | 'hintFor' | 'verified'>>, input: RepairInput): RepairPlan {
   const plan: RepairPlan = { checked: 0, toAsk: [], replicaSets: new Map(), handBack: [], promote: [], demote: [] };
+  const setHash = setHasher();
   for (const row of rows) {
     if (row.kind === 'cache') continue;
     if (row.roots.length === 0) continue;
@@ -63,8 +78,11 @@ export function planRepair(rows: Iterable<Pick<BlockRow, 'cid' | 'kind' | 'roots
     }
     const selfIsReplica = replicas.some((p) => p.id === input.selfId);
     const setKey = replicaSetKey(replicas);
-    const verified = input.verified(row.cid);
-    if (verified && verified.set === setKey && selfIsReplica && input.pass - verified.pass < REVERIFY_EVERY_PASSES) continue;
+    const verified = row.verified;
+    // A pass number ahead of this one cannot be this process's: not trusted (Repair starts its
+    // count past every stored pass, so this is only a guard).
+    const recent = verified !== undefined && verified.pass <= input.pass && input.pass - verified.pass < REVERIFY_EVERY_PASSES;
+    if (recent && selfIsReplica && verified.set === setHash(setKey)) continue;
     plan.replicaSets.set(row.cid, setKey);
     for (const p of replicas) if (p.id !== input.selfId) plan.toAsk.push([p, row.cid]);
     if (!selfIsReplica) plan.demote.push(row.cid);
@@ -82,6 +100,7 @@ export function settleRepair(
   pass: number,
 ): { verified: [string, VerifiedSet][]; demote: string[] } {
   const verified: [string, VerifiedSet][] = [];
-  for (const [cid, set] of plan.replicaSets) if (!incomplete.has(cid)) verified.push([cid, { set, pass }]);
+  const setHash = setHasher();
+  for (const [cid, set] of plan.replicaSets) if (!incomplete.has(cid)) verified.push([cid, { set: setHash(set), pass }]);
   return { verified, demote: plan.demote.filter((cid) => !incomplete.has(cid)) };
 }

@@ -4,7 +4,7 @@ import { ManualClock } from '@peerweave/core/testing';
 import type { PeerContact } from '@peerweave/protocol';
 import type { BlockKind } from '@peerweave/storage';
 import type { PeerAsks, WhoHas } from './content-peers.ts';
-import { DEFAULT_REPAIR_DELAY_MS, DEFAULT_REPAIR_INTERVAL_MS, Repair } from './repair.ts';
+import { DEFAULT_REPAIR_DELAY_MS, DEFAULT_REPAIR_INTERVAL_MS, Repair, REPAIR_PASS_COUNTER } from './repair.ts';
 import { REVERIFY_EVERY_PASSES } from './repair-plan.ts';
 import { contact, contentMetrics, memoryDb, rawBlock } from './test-support.ts';
 
@@ -14,9 +14,8 @@ const b = contact(0x30);
 const c = contact(0x40);
 
 /** A repair over fake peers: `holdings` says who holds what, `down` who does not answer. */
-function setup() {
+function setup(db = memoryDb()) {
   const clock = new ManualClock(0);
-  const db = memoryDb();
   const { metrics, recorded } = contentMetrics();
   const holdings = new Map<string, Set<string>>();
   const down = new Set<string>();
@@ -94,7 +93,7 @@ describe('Repair', () => {
     assert.deepEqual(s.asked, [], 'verified: not asked again');
   });
 
-  it(`asks a verified set again after ${REVERIFY_EVERY_PASSES} passes, when it changes, and once the block was forgotten`, async () => {
+  it(`asks a verified set again after ${REVERIFY_EVERY_PASSES} passes, when it changes, and once the block was dropped and stored again`, async () => {
     const s = setup();
     const x = (await rawBlock('x')).text;
     s.hold(x);
@@ -109,9 +108,34 @@ describe('Repair', () => {
     s.holdings.set(c.id, new Set([x]));
     await s.repair.run();
     assert.equal(s.asked.length, 6, 'set changed');
-    s.repair.forget(x);
+    s.db.removeBlock(x);
+    s.hold(x);
     await s.repair.run();
-    assert.equal(s.asked.length, 8, 'forgotten');
+    assert.equal(s.asked.length, 8, 'dropped and stored again');
+  });
+
+  it('keeps what it verified in the block rows, and a restarted repair asks about everything once', async () => {
+    const s = setup();
+    const x = (await rawBlock('x')).text;
+    s.hold(x);
+    s.holdings.set(a.id, new Set([x]));
+    s.holdings.set(b.id, new Set([x]));
+    await s.repair.run();
+    const first = REVERIFY_EVERY_PASSES + 1;
+    assert.equal(s.db.getBlock(x)?.verified?.pass, first, 'the pass count starts past every stored pass');
+    assert.equal(s.db.counter(REPAIR_PASS_COUNTER), first);
+    const changes = s.db.changes;
+    await s.repair.run();
+    assert.equal(s.db.changes, changes, 'marking verified is not a change of the store');
+
+    const restarted = setup(s.db);
+    restarted.holdings.set(a.id, new Set([x]));
+    restarted.holdings.set(b.id, new Set([x]));
+    await restarted.repair.run();
+    assert.equal(restarted.asked.length, 2, 'asked again after the restart, although its row says verified');
+    await restarted.repair.run();
+    assert.equal(restarted.asked.length, 2, 'then verified');
+    assert.equal(s.db.counter(REPAIR_PASS_COUNTER), first + REVERIFY_EVERY_PASSES + 1);
   });
 
   it('a replica that does not answer is backlog, and the set is asked again next pass', async () => {

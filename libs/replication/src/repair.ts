@@ -6,11 +6,10 @@ import type { ContentMetrics } from './content-metrics.ts';
 import { groupByPeer, type ContentPeers } from './content-peers.ts';
 import { mapLimit } from './map-limit.ts';
 import type { ReadCache } from './read-cache.ts';
-import { planRepair, settleRepair } from './repair-plan.ts';
+import { planRepair, REVERIFY_EVERY_PASSES, settleRepair } from './repair-plan.ts';
 import { ContactsWatch } from './contacts-watch.ts';
 import type { ContentRouting, ReplicaSet } from './replica-set.ts';
 import type { Tombstones } from './tombstones.ts';
-import { VerifiedSets } from './verified-sets.ts';
 
 /** How often every held block's replica set is re-checked (and on every change of contacts). */
 export const DEFAULT_REPAIR_INTERVAL_MS = 10_000;
@@ -20,11 +19,14 @@ export const DEFAULT_REPAIR_INTERVAL_MS = 10_000;
  */
 export const DEFAULT_REPAIR_DELAY_MS = 500;
 
+/** The ContentDb counter that keeps the last pass number that verified anything. */
+export const REPAIR_PASS_COUNTER = 'repair.pass';
+
 export interface RepairInit {
   self: Pick<PeerContact, 'id'>;
   routing: Pick<ContentRouting, 'on' | 'off'>;
   replicaSet: Pick<ReplicaSet, 'r' | 'knownPreferenceList'>;
-  db: Pick<ContentDb, 'blocks' | 'setKind' | 'changes'>;
+  db: Pick<ContentDb, 'blocks' | 'setKind' | 'changes' | 'markVerified' | 'counter' | 'setCounter' | 'transaction'>;
   peers: Pick<ContentPeers, 'whoHas' | 'concurrency'>;
   push: Pick<BlockPush, 'push'>;
   tombstones: Pick<Tombstones, 'collectGarbage'>;
@@ -54,15 +56,17 @@ export interface RepairReport {
  * interval, each replica copy checks, with one HasBlocks per peer, that the other replicas of its
  * key hold it and pushes it where missing; hints go back to their node; copies this node is no
  * longer responsible for are handed over and demoted to cache. Sets verified complete are not
- * asked again until they change (or every REVERIFY_EVERY_PASSES passes).
+ * asked again until they change (or every REVERIFY_EVERY_PASSES passes): what each block was
+ * verified against is kept in its row (ContentDb.markVerified), so nothing in memory grows with the
+ * store (issue #12). Pass numbers go on from the stored counter past REVERIFY_EVERY_PASSES, so a
+ * restarted node asks about everything once, as one that remembered nothing would.
  */
 export class Repair implements Startable {
   readonly #init: RepairInit;
   readonly #log: Logger;
   readonly #intervalMs: number;
-  /** What each held block was last verified complete against. */
-  readonly #verified = new VerifiedSets();
-  #pass = 0;
+  /** The last pass's number; read from the stored counter at the first pass. */
+  #pass: number | undefined;
   #timer: TimerHandle | undefined;
   #repairing: Promise<RepairReport> | undefined;
   #again = false;
@@ -91,11 +95,6 @@ export class Repair implements Startable {
     await this.#repairing?.catch(() => {});
   }
 
-  /** Forgets what was verified of a block (it was dropped). */
-  forget(cid: string): void {
-    this.#verified.delete(cid);
-  }
-
   /** Periodic passes skipped because nothing changed since a pass that left nothing to do. */
   get skipped(): number {
     return this.#skipped;
@@ -121,12 +120,12 @@ export class Repair implements Startable {
     const { db, replicaSet, peers, push, metrics } = this.#init;
     const signal = this.#watch.signal;
     const before = { changes: db.changes, contacts: this.#watch.version };
+    this.#pass ??= db.counter(REPAIR_PASS_COUNTER) + REVERIFY_EVERY_PASSES;
     const pass = ++this.#pass;
     this.#init.tombstones.collectGarbage();
     const plan = planRepair(db.blocks(), {
       selfId: this.#init.self.id,
       replicasOf: (cid) => replicaSet.knownPreferenceList(cidKey(parseCid(cid)), replicaSet.r),
-      verified: (cid) => this.#verified.get(cid),
       pass,
     });
     for (const cid of plan.promote) db.setKind(cid, 'replica');
@@ -145,7 +144,12 @@ export class Repair implements Startable {
     const underReplicated = new Set([...incomplete, ...short]);
     metrics.underReplicated.set(underReplicated.size);
     const settled = settleRepair(plan, underReplicated, pass);
-    for (const [cid, set] of settled.verified) this.#verified.set(cid, set);
+    if (settled.verified.length > 0) {
+      db.transaction(() => {
+        db.markVerified(settled.verified);
+        db.setCounter(REPAIR_PASS_COUNTER, pass);
+      });
+    }
     // The new replicas have these now: keep the copies only as evictable cache.
     for (const cid of settled.demote) db.setKind(cid, 'cache');
     const handed = await mapLimit(plan.handBack, peers.concurrency, async ({ cid, target, keepAs }) => {

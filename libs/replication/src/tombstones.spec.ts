@@ -22,8 +22,12 @@ async function setup(answers: (peer: PeerContact, cid: string) => Promise<GetRec
     peers: { getRecord: answers },
     tombstoneTtlMs: TTL,
     onRecords: { removed: (cid) => removed.push(cid) },
-    onDropped: (cid) => dropped.push(cid),
   });
+  const removeBlock = db.removeBlock.bind(db);
+  db.removeBlock = (cid) => {
+    dropped.push(cid);
+    return removeBlock(cid);
+  };
   const root = await rawBlock('root');
   const other = await rawBlock('other root');
   const only = await rawBlock('only in root');

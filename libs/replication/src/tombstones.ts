@@ -17,8 +17,6 @@ export interface TombstonesInit {
   tombstoneTtlMs?: number;
   /** Told when this node stops holding a metadata record (the search index follows it). */
   onRecords?: { removed(cid: string): void };
-  /** Told, before the file goes, that a block was dropped (repair forgets what it verified of it). */
-  onDropped?: (cid: string) => void;
 }
 
 /**
@@ -69,7 +67,6 @@ export class Tombstones {
   /** Forgets a block here: its row at once (synchronously), then its file. */
   async drop(cid: string): Promise<void> {
     this.#init.db.removeBlock(cid);
-    this.#init.onDropped?.(cid);
     try {
       await this.#init.blocks.delete(parseCid(cid));
     } catch (err) {

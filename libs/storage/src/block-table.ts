@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '@peerweave/core';
 import {
   assertBlockRow,
   assertLimit,
+  assertVerifiedMark,
   BLOCK_KINDS,
   cacheShare,
   rank,
@@ -11,6 +12,7 @@ import {
   type BlockRow,
   type BlockSqlRow,
   type BlockState,
+  type VerifiedMark,
 } from './content-db-rows.ts';
 import type { SqliteStatements } from './sqlite-statements.ts';
 
@@ -32,7 +34,7 @@ export const TOUCH_MEMORY_ENTRIES = 16_384;
 /** Rows read per query while iterating all blocks. */
 const BLOCK_PAGE_SIZE = 500;
 
-const BLOCK_COLUMNS = `b.cid, b.bytes, b.kind, b.hint_for, b.added_ms, b.last_access_ms,
+const BLOCK_COLUMNS = `b.cid, b.bytes, b.kind, b.hint_for, b.added_ms, b.last_access_ms, b.verified_set, b.verified_pass,
   (SELECT json_group_array(root) FROM (SELECT root FROM block_roots r WHERE r.cid = b.cid ORDER BY root)) AS roots`;
 
 // The SQL of the hot paths, built once (the statement cache is keyed by the text).
@@ -45,6 +47,7 @@ const SQL = {
   blockRemove: 'DELETE FROM blocks WHERE cid = ? RETURNING kind, bytes',
   blockPage: `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.cid > ? ORDER BY b.cid LIMIT ?`,
   blockTouch: 'UPDATE blocks SET last_access_ms = ? WHERE cid = ?',
+  blockVerified: 'UPDATE blocks SET verified_set = ?, verified_pass = ? WHERE cid = ?',
   cachedSum: `SELECT coalesce(sum(bytes), 0) AS n FROM blocks WHERE kind = 'cache'`,
   leastRecentlyUsed: `SELECT ${BLOCK_COLUMNS} FROM blocks b WHERE b.kind = 'cache' ORDER BY b.last_access_ms, b.cid LIMIT ?`,
 } as const;
@@ -127,6 +130,15 @@ export class BlockTable {
       if (last === undefined || page.length < BLOCK_PAGE_SIZE) return;
       after = last.cid;
     }
+  }
+
+  markVerified(marks: readonly (readonly [cid: string, mark: VerifiedMark])[]): void {
+    for (const [, mark] of marks) assertVerifiedMark(mark);
+    if (marks.length === 0) return;
+    // Not a change of what the periodic passes look at: #changed stays.
+    this.transaction(() => {
+      for (const [cid, mark] of marks) this.#sql.run(SQL.blockVerified, mark.set, mark.pass, cid);
+    });
   }
 
   blockCount(): number {

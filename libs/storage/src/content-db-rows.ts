@@ -20,6 +20,16 @@ export interface BlockRow {
   hintFor: string;
   addedMs: number;
   lastAccessMs: number;
+  /** What repair last found complete for this copy (see ContentDb.markVerified); absent if never. */
+  verified?: VerifiedMark;
+}
+
+/** A replica set, as a hash of its members, found complete in a repair pass. */
+export interface VerifiedMark {
+  /** Hash of the replica set (a non-negative safe integer). */
+  set: number;
+  /** The repair pass that found it complete. */
+  pass: number;
 }
 
 export interface AddBlockRow {
@@ -53,6 +63,8 @@ export interface BlockSqlRow {
   added_ms: number;
   last_access_ms: number;
   roots: string;
+  verified_set: number | null;
+  verified_pass: number | null;
 }
 
 export interface BlockState {
@@ -82,6 +94,17 @@ export function assertBlockRow(row: AddBlockRow): void {
     throw new InvalidArgumentError(`block size must be a non-negative integer, got ${row.bytes}`);
   }
   if (row.kind === 'hint' && !row.hintFor) throw new InvalidArgumentError('a hint needs hintFor');
+}
+
+export function assertVerifiedMark(mark: VerifiedMark): void {
+  for (const [name, value] of [
+    ['set', mark.set],
+    ['pass', mark.pass],
+  ] as const) {
+    if (!(Number.isSafeInteger(value) && value >= 0)) {
+      throw new InvalidArgumentError(`verified ${name} must be a non-negative integer, got ${value}`);
+    }
+  }
 }
 
 export function assertLimit(limit: number): void {
@@ -114,6 +137,7 @@ export function toBlockRow(row: BlockSqlRow): BlockRow {
     hintFor: row.hint_for,
     addedMs: row.added_ms,
     lastAccessMs: row.last_access_ms,
+    ...(row.verified_set !== null && row.verified_pass !== null ? { verified: { set: row.verified_set, pass: row.verified_pass } } : {}),
   };
 }
 

@@ -58,6 +58,18 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX providers_by_expiry ON providers (expires_ms);
   `,
+  // 3: what repair last found complete of each replica block (the replica set's hash and the pass),
+  // kept on disk rather than in memory so that a node's memory does not grow with its store (issue
+  // #12), and small counters a node keeps across restarts (the repair pass number). Adding a
+  // column with no default rewrites nothing.
+  `
+  ALTER TABLE blocks ADD COLUMN verified_set INTEGER;
+  ALTER TABLE blocks ADD COLUMN verified_pass INTEGER;
+  CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code reads and writes. */

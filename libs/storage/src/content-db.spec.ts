@@ -186,6 +186,48 @@ describe('ContentDb', () => {
       assert.deepEqual([...db.blocks()], []);
     });
 
+    it('marks blocks verified (kept in the row, through re-kinds and re-adds, gone with the row), not as a change', () => {
+      db.addBlock({ cid: 'b', bytes: 1, roots: ['r'], kind: 'replica', nowMs: 1 });
+      assert.equal(db.getBlock('b')?.verified, undefined);
+      const before = db.changes;
+      db.markVerified([
+        ['b', { set: 2 ** 48 - 1, pass: 7 }],
+        ['unknown', { set: 1, pass: 7 }],
+      ]);
+      assert.equal(db.changes, before);
+      assert.deepEqual(db.getBlock('b')?.verified, { set: 2 ** 48 - 1, pass: 7 });
+      assert.deepEqual([...db.blocks()].map((row) => row.verified), [{ set: 2 ** 48 - 1, pass: 7 }]);
+      db.setKind('b', 'cache');
+      db.addBlock({ cid: 'b', bytes: 1, roots: ['r2'], kind: 'replica', nowMs: 2 });
+      assert.deepEqual(db.getBlock('b')?.verified, { set: 2 ** 48 - 1, pass: 7 });
+      db.removeBlock('b');
+      db.addBlock({ cid: 'b', bytes: 1, roots: ['r'], kind: 'replica', nowMs: 3 });
+      assert.equal(db.getBlock('b')?.verified, undefined, 'a new row knows nothing');
+    });
+
+    it('refuses a verified mark that is not two non-negative integers, writing none of the batch', () => {
+      db.addBlock({ cid: 'b', bytes: 1, roots: ['r'], kind: 'replica', nowMs: 1 });
+      for (const mark of [{ set: -1, pass: 1 }, { set: 1, pass: 1.5 }, { set: 2 ** 53, pass: 1 }, { set: 1, pass: Number.NaN }]) {
+        assert.throws(() => db.markVerified([['b', { set: 1, pass: 1 }], ['b', mark]]), (err) => errorCode(err) === 'INVALID_ARGUMENT');
+      }
+      assert.equal(db.getBlock('b')?.verified, undefined);
+    });
+
+    it('keeps counters: 0 until set, then the last value, rolled back with their transaction', () => {
+      assert.equal(db.counter('c'), 0);
+      db.setCounter('c', 5);
+      db.setCounter('c', 9);
+      assert.equal(db.counter('c'), 9);
+      assert.throws(() =>
+        db.transaction(() => {
+          db.setCounter('c', 10);
+          throw new Error('boom');
+        }),
+      );
+      assert.equal(db.counter('c'), 9);
+      assert.throws(() => db.setCounter('c', 0.5), (err) => errorCode(err) === 'INVALID_ARGUMENT');
+    });
+
     it('lists the blocks of a root and drops a root, returning the blocks left with none', () => {
       db.addBlock({ cid: 'only-r1', bytes: 1, roots: ['r1'], kind: 'replica', nowMs: 1 });
       db.addBlock({ cid: 'shared', bytes: 1, roots: ['r1', 'r2'], kind: 'replica', nowMs: 1 });
@@ -334,6 +376,23 @@ describe('ContentDb on disk', () => {
     assert.equal(raw.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
     assert.equal(raw.prepare('PRAGMA user_version').get()?.user_version, CONTENT_DB_SCHEMA_VERSION);
     raw.close();
+  });
+
+  it('migrates a database of schema 2: rows kept, nothing verified yet, counters at 0', () => {
+    const path = join(dir, 'v2.db');
+    const first = new ContentDb({ path });
+    first.addBlock({ cid: 'b1', bytes: 5, roots: ['bafy1'], kind: 'replica', nowMs: 7 });
+    first.close();
+    // Back to what schema 2 had: no verified columns, no counters table.
+    const raw = new DatabaseSync(path);
+    raw.exec('ALTER TABLE blocks DROP COLUMN verified_set; ALTER TABLE blocks DROP COLUMN verified_pass; DROP TABLE counters; PRAGMA user_version = 2');
+    raw.close();
+    const again = new ContentDb({ path });
+    assert.deepEqual(again.getBlock('b1'), { cid: 'b1', bytes: 5, roots: ['bafy1'], kind: 'replica', hintFor: '', addedMs: 7, lastAccessMs: 7 });
+    assert.equal(again.counter('repair.pass'), 0);
+    again.markVerified([['b1', { set: 3, pass: 4 }]]);
+    assert.deepEqual(again.getBlock('b1')?.verified, { set: 3, pass: 4 });
+    again.close();
   });
 
   it('refuses a database from a newer schema with FAILED_PRECONDITION', () => {

@@ -1,14 +1,14 @@
 import { DatabaseSync } from 'node:sqlite';
 import { InvalidArgumentError, type ObjectRecord, type Tombstone } from '@peerweave/core';
 import { BlockTable, DEFAULT_TOUCH_COALESCE_MS } from './block-table.ts';
-import type { AddBlockRow, BlockKind, BlockRow } from './content-db-rows.ts';
+import type { AddBlockRow, BlockKind, BlockRow, VerifiedMark } from './content-db-rows.ts';
 import { initialiseContentDatabase } from './content-db-schema.ts';
 import { ProviderTable, type ProviderRow } from './provider-table.ts';
 import { RecordTable } from './record-table.ts';
 import { SqliteStatements } from './sqlite-statements.ts';
 import { TombstoneTable } from './tombstone-table.ts';
 
-export { BLOCK_KINDS, type AddBlockRow, type BlockKind, type BlockRow } from './content-db-rows.ts';
+export { BLOCK_KINDS, type AddBlockRow, type BlockKind, type BlockRow, type VerifiedMark } from './content-db-rows.ts';
 export { CONTENT_DB_SCHEMA_VERSION } from './content-db-schema.ts';
 export { DEFAULT_TOUCH_COALESCE_MS, TOUCH_MEMORY_ENTRIES } from './block-table.ts';
 
@@ -214,6 +214,17 @@ export class ContentDb {
     return this.#blocks.blockCount();
   }
 
+  /**
+   * Records, in one transaction, the replica set (hash) and pass that repair found each block
+   * complete against; it comes back as BlockRow.verified. On disk rather than in the node's memory
+   * so that memory does not grow with the store (issue #12). Not a change for {@link changes}.
+   * Unknown CIDs are skipped; a mark that is not two non-negative integers fails the call with
+   * INVALID_ARGUMENT and nothing is written.
+   */
+  markVerified(marks: readonly (readonly [cid: string, mark: VerifiedMark])[]): void {
+    this.#blocks.markVerified(marks);
+  }
+
   /** CIDs of the blocks that belong to the object `root`, sorted. */
   blocksOfRoot(root: string): string[] {
     return this.#blocks.blocksOfRoot(root);
@@ -244,6 +255,19 @@ export class ContentDb {
   /** The 'cache' blocks read longest ago, oldest first: the ones to evict. */
   leastRecentlyUsedCache(limit: number): BlockRow[] {
     return this.#blocks.leastRecentlyUsedCache(limit);
+  }
+
+  // --- counters kept across restarts ---
+
+  /** A counter's value, 0 if it was never set. */
+  counter(name: string): number {
+    return this.#sql.get<{ value: number }>('SELECT value FROM counters WHERE name = ?', name)?.value ?? 0;
+  }
+
+  /** Sets a counter (a safe integer); inside a transaction, with it. */
+  setCounter(name: string, value: number): void {
+    if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`counter ${name} must be a safe integer, got ${value}`);
+    this.#sql.run('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', name, value);
   }
 
   // --- tombstones (tombstone-table.ts) ---

@@ -46,7 +46,7 @@ export {
   DEFAULT_TOUCH_COALESCE_MS,
   DEFAULT_CONTENT_DB_CACHE_KIB,
 } from './content-db.ts';
-export type { BlockKind, BlockRow, AddBlockRow, ContentDbInit } from './content-db.ts';
+export type { BlockKind, BlockRow, AddBlockRow, ContentDbInit, VerifiedMark } from './content-db.ts';
 export { SqliteStatements } from './sqlite-statements.ts';
 export { registerFilesystemMetrics, statfsSpace } from './filesystem-metrics.ts';
 export type { FilesystemMetricsInit, FilesystemSpace } from './filesystem-metrics.ts';
