@@ -28,15 +28,23 @@
 //      which says how much of 1.5× is noise;
 //   5. RSS after storing 10 000 objects (4 KiB, 32 clients) in one peer container run with r = w = 1
 //      (so every object is on it) and anti-entropy every 15 s (so a round falls after the puts),
-//      idle again, against the same container's idle RSS with an empty store. RSS is VmRSS of the
-//      Node process read on the host (what process_resident_memory_bytes reports), the median of 3
-//      reads 5 s apart.
+//      idle again, against its twin: a second container of the same image and settings, started
+//      with it, that stores nothing, read at the same moment. Both are scraped every 5 s throughout,
+//      as deploy/prometheus scrapes every node, and polled alike. Why a twin and not the same
+//      container before the puts: an empty node's idle RSS is not one value but rises as it warms up,
+//      and that is not the store. Measured (2026-12-07, one empty container, RSS from the host):
+//      scraped every 5 s it went from 84.6 to 90.5 MiB within 3.5 min, +5.2 MiB of it the Node
+//      binary's pages (V8's optimising compiler, first run once the metrics path is hot); every
+//      15 s, 83.0 -> 87.7 MiB in 7.5 min (+2.5 of binary); never scraped, 80.7 -> 83.3 MiB in
+//      7.5 min (garbage between collections). The same container's reading just after start is
+//      printed beside, without a target. RSS is VmRSS of the Node process read on the host (what
+//      process_resident_memory_bytes reports), the median of 3 reads 5 s apart.
 // Takes about 12 minutes (BENCH_RUNS=1): baseline cluster ~1.5 min, cluster ~7.5 min, the store
 // ~2 min, idle RSS ~40 s per run. Every container, network and volume is removed in `finally` and on
 // SIGINT/SIGTERM. Knobs: BENCH_QUIET_SETTLE_S (30), BENCH_QUIET_IDLE_S (60), BENCH_QUIET_PUTS (2000),
 // BENCH_QUIET_AFTER_S (60), BENCH_QUIET_STORE_OBJECTS (10000). BENCH_QUIET_IDLE_ONLY=1 measures only the
 // cluster's idle CPU (figure 2, without its bare baseline; ~6 min), for comparing two images quickly;
-// BENCH_QUIET_RSS_ONLY=1 only the RSS figures of one container (1 and 5; ~5 min). PEERWEAVE_IMAGE
+// BENCH_QUIET_RSS_ONLY=1 only the RSS figures (1 and 5; ~7.5 min). PEERWEAVE_IMAGE
 // names another image (the bare baseline runs in it too).
 import { readFile } from 'node:fs/promises';
 import { loadNodeConfig } from '@peerweave/config';
@@ -57,6 +65,8 @@ const PUTS = Number(process.env.BENCH_QUIET_PUTS ?? 2000);
 const AFTER_S = Number(process.env.BENCH_QUIET_AFTER_S ?? 60);
 const AFTER_MAX_S = Math.max(AFTER_S, 120);
 const STORE_OBJECTS = Number(process.env.BENCH_QUIET_STORE_OBJECTS ?? 10_000);
+/** How often figure 5 scrapes its two containers: deploy/prometheus's scrape_interval. */
+const SCRAPE_MS = 5_000;
 /** Only the cluster's idle CPU: no probe cost, RSS, bare cluster, burst or store. */
 const IDLE_ONLY = process.env.BENCH_QUIET_IDLE_ONLY === '1';
 /** Only the two RSS figures of one container (idle, and after the store), about 5 minutes. */
@@ -463,18 +473,42 @@ async function heapNote(agent: Agent, url: string): Promise<string> {
 
 /**
  * Waits until the node's `peerweave_memory_releases_total` reaches `atLeast` (at most `timeoutMs`);
- * the count, or undefined if it did not get there.
+ * the count, or undefined if it did not get there. `alike` are scraped at the same moments, so that
+ * a control container sees the same requests.
  */
-async function releasedSince(agent: Agent, url: string, atLeast: number, timeoutMs: number): Promise<number | undefined> {
+async function releasedSince(agent: Agent, url: string, atLeast: number, timeoutMs: number, alike: string[] = []): Promise<number | undefined> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const n = await call(agent, `${url}/metrics`)
-      .then((r) => parseMetrics(r.bytes.toString()).get('peerweave_memory_releases_total'))
-      .catch(() => undefined);
+    const [n] = await Promise.all([
+      call(agent, `${url}/metrics`)
+        .then((r) => parseMetrics(r.bytes.toString()).get('peerweave_memory_releases_total'))
+        .catch(() => undefined),
+      ...alike.map((u) => call(agent, `${u}/metrics`).catch(() => undefined)),
+    ]);
     if (n !== undefined && n >= Math.max(1, atLeast)) return n;
     if (performance.now() > deadline) return undefined;
     await sleep(2_000);
   }
+}
+
+/**
+ * Scrapes every url's /metrics every SCRAPE_MS until stopped, as the Prometheus of
+ * deploy/prometheus does every node: a node in service is never left unscraped.
+ */
+function scrapeEvery(agent: Agent, urls: string[]): { stop(): Promise<void> } {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await Promise.all(urls.map((u) => call(agent, `${u}/metrics`).catch(() => undefined)));
+      await sleep(SCRAPE_MS);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
 }
 
 /** Median of 3 RSS reads 5 s apart. */
@@ -487,71 +521,92 @@ async function settledRss(pid: number): Promise<number> {
   return median(xs);
 }
 
-/** Figure 5: one container with r = w = 1, idle RSS empty and after STORE_OBJECTS puts. */
+/**
+ * Figure 5: one container with r = w = 1, idle RSS after STORE_OBJECTS puts, against a twin started
+ * with it from the same image and settings that stores nothing (see the file's comment).
+ */
 async function storeRss(push: (r: Row) => void): Promise<void> {
-  console.error(`· quiet: RSS of one peer (r = w = 1) with an empty store and after ${STORE_OBJECTS} × 4 KiB puts`);
+  console.error(`· quiet: RSS of one peer (r = w = 1) after ${STORE_OBJECTS} × 4 KiB puts, and of its empty-store twin`);
   const agent = newAgent();
   try {
     // Anti-entropy every 15 s (lan: 2 min) so that a round over the full store falls between the
     // puts and the idle reading, as it would for any node idling longer: the figure is what the
     // node keeps, not what it has not got round to building yet.
     const store = ['-e', 'PEERWEAVE_REPLICATION_FACTOR=1', '-e', 'PEERWEAVE_WRITE_QUORUM=1', '-e', 'PEERWEAVE_HTTP_RATE_WRITES=0', '-e', 'PEERWEAVE_ANTI_ENTROPY_INTERVAL_MS=15000'];
-    await withContainer(['-p', '127.0.0.1::8080', ...clusterCaArgs(), ...store, IMAGE], async (id) => {
-      await waitHealthy([id], 60_000);
-      const node: ClusterNode = { container: id, service: 'peer', url: await hostUrl(id), id: '' };
-      const m = await meter([id]);
-      // Idle RSS is after the node's own release of its start-up garbage (30 s into quiet).
-      const startup = await releasedSince(agent, node.url, 0, 90_000);
-      console.error(`    start-up memory release ${startup === undefined ? 'not seen within 90 s' : `seen (${startup} in all)`}`);
-      const i0 = await readCpu(m);
-      const empty = await settledRss(m.pids[0]!);
-      const emptyHeap = await heapNote(agent, node.url);
-      await sleep(Math.max(0, i0.t + 20_000 - performance.now()));
-      const idle = rates(i0, await readCpu(m)).process;
-      console.error(`    empty store: RSS ${mib(empty)} (${emptyHeap}), idle CPU ${pct(idle)}`);
+    const runArgs = ['-p', '127.0.0.1::8080', ...clusterCaArgs(), ...store, IMAGE];
+    await withContainer(runArgs, (id) =>
+      withContainer(runArgs, async (twinId) => {
+        await waitHealthy([id, twinId], 60_000);
+        const node: ClusterNode = { container: id, service: 'peer', url: await hostUrl(id), id: '' };
+        const twinUrl = await hostUrl(twinId);
+        const m = await meter([id, twinId]);
+        const [pid, twinPid] = [m.pids[0]!, m.pids[1]!];
+        const scraper = scrapeEvery(agent, [node.url, twinUrl]);
+        try {
+          // Idle RSS is after the node's own release of its start-up garbage (30 s into quiet).
+          const startup = await releasedSince(agent, node.url, 0, 90_000, [twinUrl]);
+          console.error(`    start-up memory release ${startup === undefined ? 'not seen within 90 s' : `seen (${startup} in all)`}`);
+          const i0 = await readCpu(m);
+          const [empty, twinEmpty] = await Promise.all([settledRss(pid), settledRss(twinPid)]);
+          const emptyHeap = await heapNote(agent, node.url);
+          await sleep(Math.max(0, i0.t + 20_000 - performance.now()));
+          const idle = rates(i0, await readCpu(m)).perNode[0]!;
+          console.error(`    empty store: RSS ${mib(empty)} (${emptyHeap}), idle CPU ${pct(idle)}; twin ${mib(twinEmpty)}`);
 
-      const probe: CpuProbe = {
-        cgroupNote: 'host /proc and cgroup',
-        async read() {
-          const r = await readCpu(m);
-          return { process: r.cpu[0]!, cgroup: r.cgroup?.[0] };
-        },
-      };
-      const { put } = await putPhase([node], agent, probe, STORE_OBJECTS);
-      logErrors('put', put);
-      const peak = await vmRss(m.pids[0]!);
-      console.error(`    ${STORE_OBJECTS} puts: ${(put.ops / put.seconds).toFixed(0)} puts/s, errors ${errorCount(put)}, ${put.seconds.toFixed(0)} s; CPU ${((1000 * put.cpuProcess) / put.ops).toFixed(2)} ms/put; RSS right after ${mib(peak)}`);
+          const probe: CpuProbe = {
+            cgroupNote: 'host /proc and cgroup',
+            async read() {
+              const r = await readCpu(m);
+              return { process: r.cpu[0]!, cgroup: r.cgroup?.[0] };
+            },
+          };
+          const { put } = await putPhase([node], agent, probe, STORE_OBJECTS);
+          logErrors('put', put);
+          const peak = await vmRss(pid);
+          console.error(`    ${STORE_OBJECTS} puts: ${(put.ops / put.seconds).toFixed(0)} puts/s, errors ${errorCount(put)}, ${put.seconds.toFixed(0)} s; CPU ${((1000 * put.cpuProcess) / put.ops).toFixed(2)} ms/put; RSS right after ${mib(peak)}`);
 
-      // Idle again: 10 s windows (a lone idle node uses a few 10 ms ticks per window) within 1.5× idle
-      // or idle + 0.5 % of a core, whichever is larger.
-      const bound = Math.max(RETURN_FACTOR * idle, idle + 0.005);
-      const tIdle = performance.now();
-      let prev = await readCpu(m);
-      let back: number | undefined;
-      while (performance.now() - tIdle < 120_000) {
-        await sleep(10_000);
-        const cur = await readCpu(m);
-        const w = rates(prev, cur).process;
-        prev = cur;
-        if (w <= bound) {
-          back = (cur.t - tIdle) / 1000;
-          break;
+          // Idle again: 10 s windows (a lone idle node uses a few 10 ms ticks per window) within 1.5× idle
+          // or idle + 0.5 % of a core, whichever is larger.
+          const bound = Math.max(RETURN_FACTOR * idle, idle + 0.005);
+          const tIdle = performance.now();
+          let prev = await readCpu(m);
+          let back: number | undefined;
+          while (performance.now() - tIdle < 120_000) {
+            await sleep(10_000);
+            const cur = await readCpu(m);
+            const w = rates(prev, cur).perNode[0]!;
+            prev = cur;
+            if (w <= bound) {
+              back = (cur.t - tIdle) / 1000;
+              break;
+            }
+          }
+          // And after the puts: once the node released what the burst left (30 s into quiet).
+          const after = await releasedSince(agent, node.url, (startup ?? 0) + 1, 120_000, [twinUrl]);
+          console.error(`    memory release after the puts ${after === undefined ? 'not seen within 120 s' : 'seen'}`);
+          const [full, twinFull] = await Promise.all([settledRss(pid), settledRss(twinPid)]);
+          const stored = STORE_OBJECTS - errorCount(put);
+          console.error(`    after: idle again ${back === undefined ? 'not within 120 s' : `after ${back.toFixed(0)} s`}; RSS ${mib(full)} (${await heapNote(agent, node.url)}); twin ${mib(twinFull)} (${await heapNote(agent, twinUrl)})`);
+          const ok = errorCount(put) === 0;
+          push({
+            figure: `idle RSS of one peer after storing ${stored} × 4 KiB objects (r = w = 1, ${CLIENTS} clients; RSS right after the puts ${mib(peak)}; idle again ${back === undefined ? 'not within 120 s' : `${back.toFixed(0)} s later`}), against its twin: the same image and settings started with it, storing nothing, both scraped every ${SCRAPE_MS / 1000} s`,
+            ours: mib(full),
+            baseline: `${mib(twinFull)}, the empty-store twin at the same moment`,
+            ratio: `${(full / twinFull).toFixed(2)}×`,
+            target: `≤ 1.1×${notMet(full / twinFull <= 1.1 && ok)}`,
+          });
+          push({
+            figure: `the same peer against itself ~${Math.round((performance.now() - i0.t) / 60_000)} min earlier, just started with an empty store (includes what a young node pages in as it warms up, which the twin shows without storing anything: ${mib(twinEmpty)} → ${mib(twinFull)})`,
+            ours: mib(full),
+            baseline: `${mib(empty)}, the same container then`,
+            ratio: `${(full / empty).toFixed(2)}×`,
+            target: '— (the twin is the baseline)',
+          });
+        } finally {
+          await scraper.stop();
         }
-      }
-      // And after the puts: once the node released what the burst left (30 s into quiet).
-      const after = await releasedSince(agent, node.url, (startup ?? 0) + 1, 120_000);
-      console.error(`    memory release after the puts ${after === undefined ? 'not seen within 120 s' : 'seen'}`);
-      const full = await settledRss(m.pids[0]!);
-      const stored = STORE_OBJECTS - errorCount(put);
-      console.error(`    after: idle again ${back === undefined ? 'not within 120 s' : `after ${back.toFixed(0)} s`}; RSS ${mib(full)} (${await heapNote(agent, node.url)})`);
-      push({
-        figure: `idle RSS of one peer after storing ${stored} × 4 KiB objects (r = w = 1, ${CLIENTS} clients; RSS right after the puts ${mib(peak)}; idle again ${back === undefined ? 'not within 120 s' : `${back.toFixed(0)} s later`})`,
-        ours: mib(full),
-        baseline: `${mib(empty)}, the same container with an empty store`,
-        ratio: `${(full / empty).toFixed(2)}×`,
-        target: `≤ 1.1×${notMet(full / empty <= 1.1 && errorCount(put) === 0)}`,
-      });
-    });
+      }),
+    );
   } finally {
     await agent.close().catch(() => undefined);
   }
