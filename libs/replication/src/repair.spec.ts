@@ -78,6 +78,14 @@ function setup(db = memoryDb()) {
 
 const tail = (cid: string) => cid.slice(-4);
 
+/** Block x held here as a replica and by `others` of its set: complete, so verified by a pass. */
+async function completeBlock(s: ReturnType<typeof setup>, others = [a, b]): Promise<string> {
+  const x = (await rawBlock('x')).text;
+  if (s.db.getBlock(x) === undefined) s.hold(x);
+  for (const peer of others) s.holdings.set(peer.id, new Set([x]));
+  return x;
+}
+
 describe('Repair', () => {
   it('pushes a replica copy where another replica lacks it, then leaves the verified set alone', async () => {
     const s = setup();
@@ -95,10 +103,7 @@ describe('Repair', () => {
 
   it(`asks a verified set again after ${REVERIFY_EVERY_PASSES} passes, when it changes, and once the block was dropped and stored again`, async () => {
     const s = setup();
-    const x = (await rawBlock('x')).text;
-    s.hold(x);
-    s.holdings.set(a.id, new Set([x]));
-    s.holdings.set(b.id, new Set([x]));
+    const x = await completeBlock(s);
     await s.repair.run();
     for (let i = 1; i < REVERIFY_EVERY_PASSES; i++) await s.repair.run();
     assert.equal(s.asked.length, 2, 'only the first pass asked');
@@ -116,10 +121,7 @@ describe('Repair', () => {
 
   it('keeps what it verified in the block rows, and a restarted repair asks about everything once', async () => {
     const s = setup();
-    const x = (await rawBlock('x')).text;
-    s.hold(x);
-    s.holdings.set(a.id, new Set([x]));
-    s.holdings.set(b.id, new Set([x]));
+    const x = await completeBlock(s);
     await s.repair.run();
     const first = REVERIFY_EVERY_PASSES + 1;
     assert.equal(s.db.getBlock(x)?.verified?.pass, first, 'the pass count starts past every stored pass');
@@ -129,8 +131,7 @@ describe('Repair', () => {
     assert.equal(s.db.changes, changes, 'marking verified is not a change of the store');
 
     const restarted = setup(s.db);
-    restarted.holdings.set(a.id, new Set([x]));
-    restarted.holdings.set(b.id, new Set([x]));
+    await completeBlock(restarted);
     await restarted.repair.run();
     assert.equal(restarted.asked.length, 2, 'asked again after the restart, although its row says verified');
     await restarted.repair.run();
