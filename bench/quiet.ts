@@ -69,7 +69,7 @@ const STORE_OBJECTS = Number(process.env.BENCH_QUIET_STORE_OBJECTS ?? 10_000);
 const SCRAPE_MS = 5_000;
 /** Only the cluster's idle CPU: no probe cost, RSS, bare cluster, burst or store. */
 const IDLE_ONLY = process.env.BENCH_QUIET_IDLE_ONLY === '1';
-/** Only the two RSS figures of one container (idle, and after the store), about 5 minutes. */
+/** Only the two RSS figures (idle, and after the store against its twin), about 7.5 minutes. */
 const RSS_ONLY = process.env.BENCH_QUIET_RSS_ONLY === '1';
 const WINDOW_S = 5;
 /** "Back to idle": a 5 s window whose Σ process CPU is at most this multiple of the idle rate. */

@@ -1,6 +1,6 @@
 import type { PeerContact } from '@peerweave/protocol';
 import type { ClusterNode, TestCluster } from '@peerweave/routing/testing';
-import { planRepair, preferenceList, settleRepair, type VerifiedSet } from '@peerweave/replication/testing';
+import { planRepair, preferenceList, settleRepair, type VerifiedMark } from '@peerweave/replication/testing';
 import { settleAll } from './simulate.ts';
 
 /**
@@ -52,7 +52,7 @@ export class ContentModel {
   readonly #holders = new Map<string, Set<number>>();
   /** cid → running holders after the last repair pass. */
   readonly #afterRepair = new Map<string, number>();
-  readonly #verified = new Map<number, Map<string, VerifiedSet>>();
+  readonly #verified = new Map<number, Map<string, VerifiedMark>>();
   readonly #byId = new Map<string, number>();
   readonly #acknowledged: string[] = [];
   readonly #lost = new Set<string>();
@@ -125,7 +125,7 @@ export class ContentModel {
       const node = this.#cluster.nodes[index]!;
       if (!node.running) continue;
       const self = selfContact(node);
-      const verified = this.#verified.get(index) ?? new Map<string, VerifiedSet>();
+      const verified = this.#verified.get(index) ?? new Map<string, VerifiedMark>();
       this.#verified.set(index, verified);
       const replicasOf = (cid: string): PeerContact[] =>
         preferenceList(this.#keys.get(cid)!, self, node.routing.closestKnown(this.#keys.get(cid)!, 2 * this.#r)).slice(0, this.#r);

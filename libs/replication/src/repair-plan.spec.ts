@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PeerContact } from '@peerweave/protocol';
-import type { BlockKind } from '@peerweave/storage';
-import { planRepair, replicaSetHash, replicaSetKey, REVERIFY_EVERY_PASSES, settleRepair, type VerifiedSet } from './repair-plan.ts';
+import type { BlockKind, VerifiedMark } from '@peerweave/storage';
+import { planRepair, replicaSetHash, replicaSetKey, REVERIFY_EVERY_PASSES, settleRepair } from './repair-plan.ts';
 import { contact } from './test-support.ts';
 
 const self = contact(0x10);
@@ -10,7 +10,7 @@ const a = contact(0x20);
 const b = contact(0x30);
 const c = contact(0x40);
 
-const row = (cid: string, kind: BlockKind, hintFor = '', roots = ['root'], verified?: VerifiedSet) => ({ cid, kind, roots, hintFor, ...(verified ? { verified } : {}) });
+const row = (cid: string, kind: BlockKind, hintFor = '', roots = ['root'], verified?: VerifiedMark) => ({ cid, kind, roots, hintFor, ...(verified ? { verified } : {}) });
 const setOf = (...peers: PeerContact[]) => replicaSetHash(replicaSetKey(peers));
 
 function plan(rows: ReturnType<typeof row>[], sets: Record<string, PeerContact[]>, pass = 10) {
@@ -26,7 +26,7 @@ describe('planRepair', () => {
     assert.deepEqual(p.demote, []);
   });
 
-  const skip: [what: string, verified: VerifiedSet | undefined, set: PeerContact[], asked: boolean][] = [
+  const skip: [what: string, verified: VerifiedMark | undefined, set: PeerContact[], asked: boolean][] = [
     ['never verified', undefined, [self, a, b], true],
     ['verified against the same set recently', { set: setOf(self, a, b), pass: 9 }, [self, a, b], false],
     ['verified against the same set in this pass', { set: setOf(self, a, b), pass: 10 }, [self, a, b], false],

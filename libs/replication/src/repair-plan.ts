@@ -6,9 +6,6 @@ import { hintAction } from './hand-back.ts';
 /** A replica set found complete is asked again after this many repair passes even if unchanged. */
 export const REVERIFY_EVERY_PASSES = 6;
 
-/** The replica set (the hash of its joined ids) a block was last found complete against, and in which pass. */
-export type VerifiedSet = VerifiedMark;
-
 export interface RepairInput {
   readonly selfId: string;
   /** The r replicas of a block as this node sees them, nearest first. */
@@ -98,8 +95,8 @@ export function settleRepair(
   plan: Pick<RepairPlan, 'replicaSets' | 'demote'>,
   incomplete: ReadonlySet<string>,
   pass: number,
-): { verified: [string, VerifiedSet][]; demote: string[] } {
-  const verified: [string, VerifiedSet][] = [];
+): { verified: [string, VerifiedMark][]; demote: string[] } {
+  const verified: [string, VerifiedMark][] = [];
   const setHash = setHasher();
   for (const [cid, set] of plan.replicaSets) if (!incomplete.has(cid)) verified.push([cid, { set: setHash(set), pass }]);
   return { verified, demote: plan.demote.filter((cid) => !incomplete.has(cid)) };

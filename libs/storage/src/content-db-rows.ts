@@ -129,7 +129,7 @@ export function toRecord(row: RecordSqlRow): ObjectRecord {
 }
 
 export function toBlockRow(row: BlockSqlRow): BlockRow {
-  return {
+  const out: BlockRow = {
     cid: row.cid,
     bytes: row.bytes,
     roots: JSON.parse(row.roots) as string[],
@@ -137,8 +137,10 @@ export function toBlockRow(row: BlockSqlRow): BlockRow {
     hintFor: row.hint_for,
     addedMs: row.added_ms,
     lastAccessMs: row.last_access_ms,
-    ...(row.verified_set !== null && row.verified_pass !== null ? { verified: { set: row.verified_set, pass: row.verified_pass } } : {}),
   };
+  // Set only when present (no spread on getBlock's hot path; a row never verified has no key).
+  if (row.verified_set !== null && row.verified_pass !== null) out.verified = { set: row.verified_set, pass: row.verified_pass };
+  return out;
 }
 
 export function toTombstone(row: TombstoneSqlRow): Tombstone {
