@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { channelOptions, MAX_KEEPALIVE_TIMEOUT_MS, serverOptions } from './grpc-options.ts';
+import { channelOptions, MAX_KEEPALIVE_TIMEOUT_MS, SERVER_KEEPALIVE_MULTIPLIER, serverOptions } from './grpc-options.ts';
 import { PROTO_LOADER_OPTIONS, protoGenTypesFlags } from '../loader-options.ts';
 
 describe('gRPC options', () => {
   const tuning = { maxMessageBytes: 4_194_304, keepaliveMs: 30_000 };
 
-  for (const [side, options] of [
-    ['server', serverOptions(tuning)],
-    ['channel', channelOptions(tuning)],
+  for (const [side, options, keepaliveMs] of [
+    ['server', serverOptions(tuning), 300_000],
+    ['channel', channelOptions(tuning), 30_000],
   ] as const) {
     it(`${side}: channelz off, message limits and keepalive set explicitly`, () => {
       assert.equal(options['grpc.enable_channelz'], 0);
       assert.equal(options['grpc.max_receive_message_length'], 4_194_304);
       assert.equal(options['grpc.max_send_message_length'], 4_194_304);
-      assert.equal(options['grpc.keepalive_time_ms'], 30_000);
+      assert.equal(options['grpc.keepalive_time_ms'], keepaliveMs);
       assert.equal(options['grpc.keepalive_timeout_ms'], MAX_KEEPALIVE_TIMEOUT_MS);
       assert.equal(options['grpc.keepalive_permit_without_calls'], 1);
     });
@@ -22,6 +22,15 @@ describe('gRPC options', () => {
 
   it('keepalive timeout never exceeds the interval', () => {
     assert.equal(channelOptions({ ...tuning, keepaliveMs: 1_000 })['grpc.keepalive_timeout_ms'], 1_000);
+    assert.equal(serverOptions({ ...tuning, keepaliveMs: 1_000 })['grpc.keepalive_timeout_ms'], 1_000 * SERVER_KEEPALIVE_MULTIPLIER);
+  });
+
+  it('the server pings less often than its clients: their pings already test each connection both ways', () => {
+    for (const keepaliveMs of [1_000, 10_000, 30_000]) {
+      const server = serverOptions({ ...tuning, keepaliveMs })['grpc.keepalive_time_ms'] as number;
+      assert.equal(server, keepaliveMs * SERVER_KEEPALIVE_MULTIPLIER);
+      assert.ok(server > (channelOptions({ ...tuning, keepaliveMs })['grpc.keepalive_time_ms'] as number));
+    }
   });
 
   it('the server tolerates pings as often as any client of ours sends them', () => {
