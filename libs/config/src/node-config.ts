@@ -278,7 +278,7 @@ export const NODE_CONFIG = {
   bucketRefreshMs: {
     env: 'PEERWEAVE_BUCKET_REFRESH_MS',
     accepts: 'an integer number of milliseconds',
-    doc: 'Periodic (checked every quarter of it): a bucket not used for this long is refreshed by a lookup of a random id in its range, so a bucket that lookups keep using costs nothing. Each refresh is one iterative lookup; in a 22-node network a lookup asks nearly every node, and one refresh of all buckets measured about 0.3 s of CPU per node (a burst of 60–95 % of a core for the cluster). lan uses 10 min, as libp2p kad-dht; shorter keeps far buckets fresh under churn at the cost of lookups.',
+    doc: 'Periodic (checked every quarter of it): a bucket not used for this long is refreshed by a lookup of a random id in its range, so a bucket that lookups keep using costs nothing. A refresh lookup stops after its first round (α = 3 queries) when those name no node this node does not know, and runs in full otherwise: in a network the table holds (up to ~k nodes, or the near buckets of a large one) a refresh of every bucket costs ~3 queries a bucket (in a 22-node cluster ~20 in all, where full lookups asked ~140 and measured ~0.3 s of CPU per node); in a large network the far buckets still get a full lookup each. lan uses 10 min, as libp2p kad-dht; shorter keeps far buckets fresh under churn at the cost of lookups.',
     schema: positiveMs,
     // lan: libp2p kad-dht's 10 min, longer than the lib's DEFAULT_BUCKET_REFRESH_MS for the measured CPU (see the doc).
     default: { lan: 600_000, local: 60_000, test: 60_000 },

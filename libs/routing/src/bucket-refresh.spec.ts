@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestCluster, type ClusterNode, type TestCluster } from './testing/index.ts';
-import { bucketIndex, idFromHex, randomIdInBucket } from './kademlia/index.ts';
+import { bucketIndex, DEFAULT_ALPHA, idFromHex, randomIdInBucket } from './kademlia/index.ts';
 import { firstRefreshCheckBoundMs } from './routing-node.ts';
 
 const REFRESH_MS = 40_000;
@@ -63,6 +63,23 @@ describe('bucket refresh', () => {
       // A node that looked nothing up refreshes them all (the join-time refresh of Kademlia §2.3).
       const theirs = refreshed(byIdle);
       for (const b of [255, 254, 253]) assert.ok(theirs.has(b), `the idle node did not refresh bucket ${b}: ${[...theirs].join(', ')}`);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  it('in a network every table holds, a refresh asks α nodes per bucket, not k (lookup.spec: an unknown node named, a full lookup)', async () => {
+    // 16 nodes, k = 20: every table holds everyone once the joins settled.
+    const cluster = await createTestCluster(16, { seed: 23, startMs: START_MS, routing: ROUTING, joinBatch: 16, joinSettleMs: 1_000 });
+    try {
+      const sent = cluster.nodes.map((node) => recordFindNodes(cluster, node));
+      await cluster.advance(1.5 * CHECK_MS + 1_000, 200);
+      for (const [i, s] of sent.entries()) {
+        const perBucket = new Map<number, number>();
+        for (const x of s) perBucket.set(x.bucket, (perBucket.get(x.bucket) ?? 0) + 1);
+        assert.ok(perBucket.size >= 2, `node ${i} refreshed its own id and at least one bucket: ${[...perBucket.keys()].join(', ')}`);
+        for (const [bucket, n] of perBucket) assert.ok(n <= DEFAULT_ALPHA, `node ${i}: ${n} queries for bucket ${bucket}`);
+      }
     } finally {
       await cluster.stop();
     }

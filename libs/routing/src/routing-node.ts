@@ -357,9 +357,11 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   /**
    * Iterative FIND_NODE for `key`: the k closest live nodes the network knows. With `count` below
    * k, the lookup stops as soon as the `count` closest have answered (replica placement needs r,
-   * not k: a few queries instead of k), while every query still asks for k contacts.
+   * not k: a few queries instead of k), while every query still asks for k contacts. With
+   * `refresh`, the lookup stops after its first round if that named no node this node does not
+   * already know (see LookupInit.known): a bucket refresh in a network the table already holds.
    */
-  async lookup(key: Uint8Array, options: { signal?: AbortSignal; count?: number } = {}): Promise<LookupOutcome> {
+  async lookup(key: Uint8Array, options: { signal?: AbortSignal; count?: number; refresh?: boolean } = {}): Promise<LookupOutcome> {
     // The lookup's own deadline returns the best found so far (partial), so only the caller's
     // signal is passed: an outer deadline would turn every partial result into an error.
     try {
@@ -374,6 +376,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
         ...(options.signal ? { signal: options.signal } : {}),
         self: this.id,
         query: (contact, signal) => this.#findNode(contact.address, key, signal, contact.id),
+        ...(options.refresh ? { known: this.#knows } : {}),
       });
       // A lookup in a bucket's range postpones that bucket's refresh (Kademlia §2.3; libp2p kad-dht
       // after every successful query): only a bucket no lookup used is refreshed.
@@ -459,6 +462,9 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.#swim.receive(response);
     return [...response.closest];
   }
+
+  /** In the table or a replacement cache, or a member SWIM holds (dead ones included). */
+  readonly #knows = (id: string): boolean => this.#table.knows(id) || this.#swim.stateOf(id) !== undefined;
 
   #usable(id: string): boolean {
     const state = this.#swim.stateOf(id);
@@ -722,16 +728,20 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.#refreshTimer = this.#init.clock.setTimeout(() => void this.#refreshBuckets(), delay);
   }
 
-  /** Kademlia bucket refresh: a lookup of a random id in every bucket not used for a while. */
+  /**
+   * Kademlia bucket refresh: a lookup of a random id in every bucket not used for a while. Each
+   * lookup stops after its first α queries when they name nobody new (`refresh`), so in a network
+   * the table already holds a refresh of every bucket costs a few queries per bucket, not k.
+   */
   async #refreshBuckets(): Promise<void> {
     const signal = this.#stopController.signal;
     const due = this.#table.bucketsToRefresh(this.#init.clock.now(), this.#refreshMs);
     // A self-lookup covers every bucket nearer than the nearest contact (Kademlia's join refresh).
-    if (due.length > 0) await this.lookup(this.#self.bytes, { signal }).catch(() => {});
+    if (due.length > 0) await this.lookup(this.#self.bytes, { signal, refresh: true }).catch(() => {});
     for (const index of due) {
       if (!this.#running) return;
       this.#table.touchBucket(index, this.#init.clock.now());
-      await this.lookup(randomIdInBucket(this.#self.bytes, index, this.#init.random), { signal }).catch(() => {});
+      await this.lookup(randomIdInBucket(this.#self.bytes, index, this.#init.random), { signal, refresh: true }).catch(() => {});
     }
     this.#scheduleRefresh();
   }

@@ -397,6 +397,58 @@ describe('lookup, hand-made cases', () => {
     );
   });
 
+  describe('refresh (known): stops after the first round when it named nobody unknown', () => {
+    // Seeds a..e, closest first to KEY; each answers with the others (all known) unless told.
+    const seeds = [0x08, 0x10, 0x20, 0x40, 0x80].map(node);
+    const stranger = node(0x04);
+    const known = new Set(seeds.map((s) => s.id));
+    const cases: { name: string; answers?: Map<string, ContactInfo[]>; fail?: string; queried: number; closest?: number }[] = [
+      { name: 'every answer names known nodes only: α queries, then done', queried: DEFAULT_ALPHA, closest: DEFAULT_ALPHA },
+      {
+        name: 'one first-round answer names an unknown node: a full lookup',
+        answers: new Map([[seeds[1]!.id, [stranger]]]),
+        queried: seeds.length + 1,
+      },
+      { name: 'a first-round query fails: a full lookup', fail: seeds[2]!.id, queried: seeds.length },
+      {
+        name: 'an unknown node named past the first round does not matter (nobody asks)',
+        answers: new Map([[seeds[4]!.id, [stranger]]]),
+        queried: DEFAULT_ALPHA,
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const asked: string[] = [];
+        const result = await lookup({
+          key: KEY,
+          seeds,
+          clock,
+          known: (id) => known.has(id),
+          query: async (x) => {
+            asked.push(x.id);
+            if (x.id === c.fail) throw new UnavailableError('down');
+            return c.answers?.get(x.id) ?? seeds.filter((s) => s.id !== x.id);
+          },
+        });
+        assert.equal(result.queried, c.queried, `asked ${asked.length}`);
+        assert.deepEqual(asked.slice(0, DEFAULT_ALPHA), seeds.slice(0, DEFAULT_ALPHA).map((s) => s.id), 'the first round asks the α closest');
+        if (c.closest !== undefined) assert.equal(result.closest.length, c.closest);
+        assert.equal(result.timedOut, false);
+        assert.equal(clock.pending, 0, 'no timer left behind');
+      });
+    }
+
+    it('fewer seeds than α: the first round is every seed', async () => {
+      const result = await lookup({ key: KEY, seeds: seeds.slice(3), clock, known: () => true, query: async () => seeds.slice(3) });
+      assert.equal(result.queried, 2);
+    });
+
+    it('without known, the same network is asked in full', async () => {
+      const result = await lookup({ key: KEY, seeds, clock, query: async (x) => seeds.filter((s) => s.id !== x.id) });
+      assert.equal(result.queried, seeds.length);
+    });
+  });
+
   it('validates its init (as a rejection)', async () => {
     const base = { key: KEY, seeds: [], query: async () => [], clock };
     await assert.rejects(lookup({ ...base, key: new Uint8Array(3) }), { code: 'INVALID_ARGUMENT' });

@@ -62,6 +62,15 @@ export interface LookupInit {
   onResponse?: (contact: ContactInfo, answer: readonly ContactInfo[]) => void;
   /** `contact` failed or timed out (routing tells SWIM). Not called for queries the lookup itself cancels. */
   onFailure?: (contact: ContactInfo, error: unknown) => void;
+  /**
+   * A refresh's early stop: when given, the lookup ends after its first round (the first α
+   * queries, or every seed if fewer) if all of them answered and none named a node for which
+   * `known` is false. A bucket refresh exists to learn nodes the table lacks (Kademlia §2.3); in a
+   * network the table already holds, every other query of a full lookup only confirms it (in a
+   * 22-node network a refresh lookup asked nearly every node). A failed query, or a single unknown
+   * node named, and the lookup goes on as a full one.
+   */
+  known?: (id: string) => boolean;
 }
 
 export interface LookupResult {
@@ -149,6 +158,10 @@ class Lookup {
   #inFlight = 0;
   #queried = 0;
   #failed = 0;
+  /** Queries of the first round (see {@link LookupInit.known}). */
+  #firstRoundSize = 0;
+  /** First-round queries not yet answered; −1 when the lookup runs in full (no `known`, or the first round taught something). */
+  #firstRound = -1;
   #finished = false;
   #deadline: ReturnType<Clock['setTimeout']> | undefined;
   #resolve!: (result: LookupResult) => void;
@@ -181,6 +194,9 @@ class Lookup {
       signal?.addEventListener('abort', this.#onCallerAbort, { once: true });
       this.#deadline = clock.setTimeout(() => this.#finish({ timedOut: true }), this.#deadlineMs);
       for (const seed of this.#init.seeds) this.#learn(seed, 0, seedIdBytes(seed));
+      if (this.#init.known !== undefined && this.#shortlist.length > 0) {
+        this.#firstRoundSize = this.#firstRound = Math.min(this.#alpha, this.#k, this.#shortlist.length);
+      }
       this.#pump();
     });
   }
@@ -220,6 +236,11 @@ class Lookup {
    */
   #pump(): void {
     if (this.#finished) return;
+    if (this.#firstRound >= 0 && this.#queried >= this.#firstRoundSize) {
+      // A refresh sends nothing past its first round until that round has all answered.
+      if (this.#firstRound === 0) this.#finish({ timedOut: false });
+      return;
+    }
     let window = 0;
     for (const c of this.#shortlist) {
       if (this.#inFlight >= this.#alpha || window >= this.#k) break;
@@ -266,12 +287,27 @@ class Lookup {
     // An honest node answers with at most k; more is a misbehaving peer, read only the first k.
     const n = Math.min(contacts.length, this.#k);
     for (let i = 0; i < n; i++) this.#learn(contacts[i]!, c.depth + 1);
+    if (this.#firstRound > 0) this.#firstRoundAnswer(contacts, n);
     this.#pump();
+  }
+
+  /** Counts a first-round answer down, or turns the lookup into a full one if it names a node not known. */
+  #firstRoundAnswer(contacts: readonly ContactInfo[], n: number): void {
+    const known = this.#init.known!;
+    for (let i = 0; i < n; i++) {
+      const id = contacts[i]!.id;
+      if (id !== this.#init.self && !known(id)) {
+        this.#firstRound = -1;
+        return;
+      }
+    }
+    this.#firstRound--;
   }
 
   #onError(c: Candidate, err: unknown): void {
     this.#inFlight--;
     this.#failed++;
+    this.#firstRound = -1;
     c.state = 'failed';
     if (!this.#hook(() => this.#init.onFailure?.(c.info, err))) return;
     this.#pump();
