@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { blankDeclarationNames, ESBUILD_NAME_HELPER, SAME_NAME_SKIPPING_HELPER, skipSameNameDefinitions } from './build-names.ts';
+import { blankDeclarationNames, ESBUILD_NAME_HELPER, SAME_NAME_SKIPPING_HELPER, skipSameNameDefinitions, unwrapInferredNames } from './build-names.ts';
 
 type NameHelper = (target: object, value: string) => object;
 
@@ -62,7 +62,8 @@ describe('keepNames helper that skips same-name definitions', () => {
       "import { helper as other } from './other.js';\n" +
         'export class Node { static root = new Node(); }\n' +
         'export function helper() { return other; }\n' +
-        'export const names = [Node.name, helper.name, other.name];\n',
+        'export const names = [Node.name, helper.name, other.name];\n' +
+        'export function make() { const inner = () => 1; return inner; }\n',
     );
     writeFileSync(join(dir, 'other.js'), 'export function helper() { return 1; }\n');
     const outfile = join(dir, 'out.mjs');
@@ -73,8 +74,11 @@ describe('keepNames helper that skips same-name definitions', () => {
     assert.ok(text.includes(SAME_NAME_SKIPPING_HELPER) && !text.includes(ESBUILD_NAME_HELPER));
     // The declaration named as declared needs no call; the renamed one keeps its own.
     assert.ok(!text.includes('__name(helper,"helper")') && text.includes('__name(helper2,"helper")'), text);
-    const bundle = (await import(pathToFileURL(outfile).href)) as { names: string[] };
+    // The closure made at each call is named by its binding, without a call to the helper.
+    assert.ok(!text.includes('__name(()=>1'), text);
+    const bundle = (await import(pathToFileURL(outfile).href)) as { names: string[]; make: () => () => number };
     assert.deepEqual(bundle.names, ['Node', 'helper', 'helper']);
+    assert.equal(bundle.make().name, 'inner');
   });
 
   it('blanks only statements that name a function declaration as it is declared', () => {
@@ -89,6 +93,50 @@ describe('keepNames helper that skips same-name definitions', () => {
     const blanked = blankDeclarationNames(text);
     assert.equal(blanked.length, text.length);
     assert.equal(blanked.replace(/ {2,}/g, ''), 'function f(){}async function*g(){}\n');
+  });
+
+  describe('unwraps __name(fn,"x") where JavaScript names fn "x" by its position', () => {
+    // Each program leaves its functions in `out`; run with esbuild's helper, unchanged and unwrapped,
+    // every function must end with the same own keys and `name`.
+    const programs: Array<{ what: string; code: string; unwrapped: boolean }> = [
+      { what: 'const', code: 'const f=__name(()=>1,"f");out.push(f);', unwrapped: true },
+      { what: 'var list, async arrow', code: 'var a=__name(async x=>x,"a"),b=__name(function(){},"b");out.push(a,b);', unwrapped: true },
+      { what: 'assignment statement', code: 'let g;g=__name(()=>2,"g");out.push(g);', unwrapped: true },
+      { what: 'assignment in a sequence', code: 'let g,h;g=__name(()=>2,"g"),h=1;out.push(g);', unwrapped: true },
+      { what: 'object property', code: 'out.push({p:__name(x=>x,"p")}.p,{"q":__name(function(){},"q")}.q);', unwrapped: true },
+      { what: 'class fields', code: 'class C{#h=__name(()=>3,"#h");pub=__name(()=>4,"pub");static s=__name(()=>5,"s");get h(){return this.#h}}const c=new C;out.push(c.h,c.pub,C.s);', unwrapped: true },
+      { what: 'parenthesised function', code: 'const f=__name((function(){}),"f");out.push(f);', unwrapped: true },
+      { what: 'renamed binding', code: 'const f2=__name(()=>1,"f");out.push(f2);', unwrapped: false },
+      { what: 'member assignment', code: 'const o={};o.m=__name(()=>1,"m");out.push(o.m);', unwrapped: false },
+      { what: 'part of a larger expression', code: 'let y=0;const f=__name(()=>1,"f")||y;out.push(f);', unwrapped: false },
+      { what: 'argument', code: 'out.push(__name(()=>1,"f"));', unwrapped: false },
+      { what: 'default parameter', code: 'function d(cb=__name(()=>1,"cb")){return cb}out.push(d());', unwrapped: false },
+      { what: 'computed key', code: 'const k="c";out.push({[k]:__name(()=>1,"c")}.c);', unwrapped: false },
+      { what: 'named function expression', code: 'const f=__name(function g(){},"f");out.push(f);', unwrapped: false },
+      { what: 'shorthand method', code: 'out.push({m(){return 1}}.m);', unwrapped: false },
+    ];
+    const run = (code: string): Array<[string, PropertyKey[]]> => {
+      const out: Function[] = [];
+      new Function('__defProp', 'out', `${ESBUILD_NAME_HELPER}\n${code}`)(Object.defineProperty, out);
+      return out.map((f) => [f.name, Reflect.ownKeys(f)]);
+    };
+    for (const { what, code, unwrapped } of programs) {
+      it(`${what}: ${unwrapped ? 'unwrapped' : 'kept'}, same names`, () => {
+        const out = unwrapInferredNames(code);
+        assert.equal(out.length, code.length, 'same length: the source map columns hold');
+        assert.equal(out !== code, unwrapped, out);
+        if (unwrapped) assert.ok(!out.includes('__name('), out);
+        assert.deepEqual(run(out), run(code));
+      });
+    }
+
+    it('nested calls each unwrapped, newlines kept', () => {
+      const code = 'const outer=__name(()=>{const inner=__name(()=>1,\n"inner");return inner},"outer");out.push(outer,outer());';
+      const out = unwrapInferredNames(code);
+      assert.ok(!out.includes('__name('), out);
+      assert.equal(out.split('\n').length, 2);
+      assert.deepEqual(run(out), run(code));
+    });
   });
 
   it('fails when a bundle calls __name but esbuild defines it otherwise', () => {
