@@ -116,7 +116,7 @@ describe('keepNames helper that skips same-name definitions', () => {
       { what: 'shorthand method', code: 'out.push({m(){return 1}}.m);', unwrapped: false },
     ];
     const run = (code: string): Array<[string, PropertyKey[]]> => {
-      const out: Function[] = [];
+      const out: Array<(...args: never[]) => unknown> = [];
       new Function('__defProp', 'out', `${ESBUILD_NAME_HELPER}\n${code}`)(Object.defineProperty, out);
       return out.map((f) => [f.name, Reflect.ownKeys(f)]);
     };
