@@ -38,11 +38,11 @@ export function blankDeclarationNames(text: string): string {
 // profile: ~6 % of its bytes; its CPU profile: ~4 % of the busy samples, in the probe path). Where
 // the call is the whole initialiser of a variable or class field, the whole right side of an
 // assignment to a plain identifier, or the value of a plain object property, and the name is that
-// binding's, JavaScript
-// names the bare function itself (ECMA-262 NamedEvaluation): the call is unwrapped, its `__name(`
-// and `,"x")` blanked with spaces (the function keeps its columns for the source maps). The bundle
-// is parsed (acorn) rather than matched, since the function's end is only known to a parser.
-// Nothing that follows can join the function: the call was the whole expression there.
+// binding's, JavaScript names the bare function itself (ECMA-262 NamedEvaluation): the call is
+// unwrapped, its `__name(` and `,"x")` blanked with spaces (the function keeps its columns for the
+// source maps). The bundle is parsed (acorn) rather than matched, since the function's end is only
+// known to a parser. Nothing that follows can join the function: the call was the whole expression
+// there.
 
 /** A function expression or arrow, without its own name (a named one keeps its own). */
 function isAnonymousFunction(node: Node | null | undefined): boolean {

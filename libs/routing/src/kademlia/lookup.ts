@@ -158,9 +158,10 @@ class Lookup {
   #inFlight = 0;
   #queried = 0;
   #failed = 0;
-  /** Queries of the first round (see {@link LookupInit.known}). */
-  #firstRoundSize = 0;
-  /** First-round queries not yet answered; −1 when the lookup runs in full (no `known`, or the first round taught something). */
+  /**
+   * First-round queries (see {@link LookupInit.known}) not yet answered; −1 when the lookup runs
+   * in full (no `known`, or the first round taught something). The first pump sends that round.
+   */
   #firstRound = -1;
   #finished = false;
   #deadline: ReturnType<Clock['setTimeout']> | undefined;
@@ -195,7 +196,7 @@ class Lookup {
       this.#deadline = clock.setTimeout(() => this.#finish({ timedOut: true }), this.#deadlineMs);
       for (const seed of this.#init.seeds) this.#learn(seed, 0, seedIdBytes(seed));
       if (this.#init.known !== undefined && this.#shortlist.length > 0) {
-        this.#firstRoundSize = this.#firstRound = Math.min(this.#alpha, this.#k, this.#shortlist.length);
+        this.#firstRound = Math.min(this.#alpha, this.#k, this.#shortlist.length);
       }
       this.#pump();
     });
@@ -236,7 +237,7 @@ class Lookup {
    */
   #pump(): void {
     if (this.#finished) return;
-    if (this.#firstRound >= 0 && this.#queried >= this.#firstRoundSize) {
+    if (this.#firstRound >= 0 && this.#queried > 0) {
       // A refresh sends nothing past its first round until that round has all answered.
       if (this.#firstRound === 0) this.#finish({ timedOut: false });
       return;
