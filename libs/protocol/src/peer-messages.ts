@@ -61,6 +61,14 @@ export interface ConnectionControl {
   disconnect?(address: string): void;
   /** Whether the cached connection to `address` is up now (gRPC: its channel READY). */
   connected?(address: string): boolean;
+  /**
+   * Closes the cached connection to `address` when nothing is in flight on it (no call, no block
+   * stream), so the next call opens a new one; true if it was closed. SWIM calls it when its direct
+   * probe of a member failed while the member acked through a helper: the member is up and
+   * reachable, so the connection (not the member) is what failed. That check replaces frequent
+   * transport keepalive pings on every idle connection; a connection under calls is left to them.
+   */
+  resetIfIdle?(address: string): boolean;
 }
 
 /**

@@ -254,6 +254,41 @@ describe('PeerService over gRPC with GrpcPeerTransport', () => {
     assert.notEqual(peers[2], peers[0], 'a new connection (another source port) after');
   });
 
+  it('resetIfIdle(address) leaves a channel with a call in flight or a block stream open, and closes an idle one', async (t) => {
+    const peers: string[] = [];
+    const started = deferred();
+    const release = deferred();
+    let hang = false;
+    handler.onPing = (_request, context) => {
+      peers.push(context.peer);
+      if (!hang) return Promise.resolve(PING_RESPONSE);
+      started.resolve();
+      return release.promise.then(() => PING_RESPONSE);
+    };
+    t.after(() => {
+      handler.onPing = undefined;
+    });
+    const tr = transport(t);
+    assert.equal(tr.resetIfIdle(server.address), false, 'no channel');
+    await tr.request(server.address, 'ping', PING);
+    hang = true;
+    const call = tr.request(server.address, 'ping', PING);
+    await started.promise;
+    hang = false;
+    assert.equal(tr.resetIfIdle(server.address), false, 'a call in flight');
+    release.resolve();
+    assert.deepEqual(await call, PING_RESPONSE, 'the call was not aborted');
+    const reader = tr.openBlockReader(server.address);
+    assert.equal(tr.resetIfIdle(server.address), false, 'a block stream open');
+    reader.close();
+    assert.equal(tr.resetIfIdle(server.address), true, 'idle');
+    assert.equal(tr.channelCount, 0);
+    await tr.request(server.address, 'ping', PING);
+    assert.equal(peers.length, 3);
+    assert.equal(peers[0], peers[1], 'one connection before');
+    assert.notEqual(peers[2], peers[0], 'a new connection after');
+  });
+
   it('close() aborts calls in flight and refuses later ones', async (t) => {
     const started = deferred();
     handler.onPing = () => {

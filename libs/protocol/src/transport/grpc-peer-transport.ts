@@ -224,6 +224,14 @@ export class GrpcPeerTransport implements PeerTransport {
     entry.channel.close();
   }
 
+  /** See {@link ConnectionControl}: closes the channel to `address` if it has no call in flight and no block stream open. */
+  resetIfIdle(address: string): boolean {
+    const entry = this.#channels.get(address);
+    if (entry === undefined || entry.calls > 0) return false;
+    this.disconnect(address);
+    return true;
+  }
+
   /** See {@link ConnectionControl}: whether the channel to `address` has its connection up (READY). */
   connected(address: string): boolean {
     return this.#channels.get(address)?.channel.connected ?? false;

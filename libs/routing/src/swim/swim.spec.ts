@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  DeadlineExceededError,
   SeededRandom,
   errorCode,
   toAbortError,
@@ -42,7 +43,7 @@ interface Call {
 
 type Reply = (address: string, method: PeerMethod, request: unknown) => unknown | 'hang' | Error;
 
-/** Answers after 1 ms as `reply` says; 'hang' waits for the caller's signal. */
+/** Answers after 1 ms as `reply` says; 'hang' waits for the caller's signal or deadline (DEADLINE_EXCEEDED, as gRPC's). */
 function stubTransport(clock: ManualClock, reply: Reply): Pick<PeerTransport, 'request' | 'close'> & { calls: Call[] } {
   const calls: Call[] = [];
   return {
@@ -51,10 +52,23 @@ function stubTransport(clock: ManualClock, reply: Reply): Pick<PeerTransport, 'r
       calls.push({ address, method, request, options, at: clock.now() });
       return new Promise<PeerResponse<M>>((resolve, reject) => {
         const signal = options?.signal;
-        signal?.addEventListener('abort', () => reject(toAbortError(signal)), { once: true });
+        const deadline =
+          options?.deadlineMs === undefined ? undefined : clock.setTimeout(() => reject(new DeadlineExceededError('deadline')), options.deadlineMs);
+        const settled = (): void => {
+          if (deadline !== undefined) clock.clearTimeout(deadline);
+        };
+        signal?.addEventListener(
+          'abort',
+          () => {
+            settled();
+            reject(toAbortError(signal));
+          },
+          { once: true },
+        );
         clock.setTimeout(() => {
           const r = reply(address, method, request);
           if (r === 'hang') return;
+          settled();
           if (r instanceof Error) reject(r);
           else resolve(r as PeerResponse<M>);
         }, 1);
@@ -79,10 +93,18 @@ function makeSwim(init: Partial<SwimInit> & { reply?: Reply; contacts?: PeerCont
   const contacts = init.contacts ?? [];
   // The stub tells of lost connections when a test says so (`lost`), as GrpcPeerTransport does.
   let listener: ((address: string) => void) | undefined;
+  // resetIfIdle records each address it is asked to reset; `idle` says whether the stub's connection is.
+  const resets: string[] = [];
   const transport = Object.assign(stubTransport(clock, init.reply ?? acking(contacts)), {
     onConnectionLost: (l: (address: string) => void) => {
       listener = l;
       return () => (listener = undefined);
+    },
+    idle: true,
+    resets,
+    resetIfIdle(address: string): boolean {
+      resets.push(address);
+      return transport.idle;
     },
   });
   const swim = new Swim({
@@ -94,6 +116,32 @@ function makeSwim(init: Partial<SwimInit> & { reply?: Reply; contacts?: PeerCont
     ...init,
   });
   return { clock, transport, swim, contacts, lost: (address: string) => listener?.(address), listening: () => listener !== undefined };
+}
+
+/** Metrics that keep every counter and gauge series (`name{label=value}`) and each gauge's collect callback. */
+function recordingMetrics() {
+  const counters = new Map<string, number>();
+  const gauges = new Map<string, number>();
+  const collectors = new Map<string, () => number>();
+  const key = (name: string, labels?: Partial<Record<string, string | number>>): string =>
+    labels === undefined ? name : `${name}{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}}`;
+  const metrics: Metrics = {
+    counter: <L extends string>(o: MetricOptions<L>): Counter<L> => {
+      assert.match(o.name, /^peerweave_swim_[a-z_]+_total$/);
+      return { inc: (labels, value = 1) => counters.set(key(o.name, labels), (counters.get(key(o.name, labels)) ?? 0) + value) };
+    },
+    gauge: <L extends string>(o: MetricOptions<L> & { collect?: () => number }): Gauge<L> => {
+      assert.match(o.name, /^peerweave_swim_[a-z_]+$/);
+      if (o.collect !== undefined) collectors.set(o.name, o.collect);
+      return {
+        set: (value, labels) => gauges.set(key(o.name, labels), value),
+        inc: () => {},
+        dec: () => {},
+      };
+    },
+    histogram: () => ({ observe: () => {} }),
+  };
+  return { ...metrics, counters, gauges, collectors, value: (series: string): number => counters.get(series) ?? 0 };
 }
 
 const pingsTo = (calls: Call[], address: string): number =>
@@ -327,6 +375,37 @@ describe('Swim: probing', () => {
     assert.equal(swim.awarenessScore, 0);
   });
 
+  it('a member that acks only through helpers: its connection is reset if idle (the connection failed, not the member); a direct ack resets nothing', async () => {
+    const contacts = Array.from({ length: 6 }, (_, i) => peer(i + 1));
+    const target = contacts[0]!;
+    const reply = (address: string, method: PeerMethod, request: unknown): unknown =>
+      address === target.address && method === 'ping' ? 'hang' : acking(contacts)(address, method, request);
+    const metrics = recordingMetrics();
+    const { swim, clock, transport } = makeSwim({ contacts, reply, metrics, priority: () => new Set([target.id]) });
+    await swim.start();
+    await clock.advance(3500);
+    assert.equal(swim.stateOf(target.id), 'alive');
+    const failedDirect = transport.calls.filter((c) => c.method === 'ping' && c.address === target.address).length;
+    assert.ok(failedDirect >= 1);
+    // Once per probe of the target, after its period ended (the direct ping may ack until then).
+    assert.ok(transport.resets.length >= failedDirect - 1 && transport.resets.length <= failedDirect, `${transport.resets.length} resets for ${failedDirect} probes`);
+    assert.ok(transport.resets.every((a) => a === target.address), 'only the target’s connection');
+    assert.equal(metrics.value('peerweave_swim_connection_resets_total'), transport.resets.length);
+    // A connection under calls is not reset (the transport says so): nothing counted.
+    transport.idle = false;
+    const before = transport.resets.length;
+    await clock.advance(2000);
+    assert.ok(transport.resets.length > before);
+    assert.equal(metrics.value('peerweave_swim_connection_resets_total'), before);
+    await swim.stop();
+    // Members that ack directly are never reset.
+    const plain = makeSwim({ contacts });
+    await plain.swim.start();
+    await plain.clock.advance(5000);
+    await plain.swim.stop();
+    assert.deepEqual(plain.transport.resets, []);
+  });
+
   it('suspects a target nobody can reach; helpers that answered "no ack" spare its own health', async () => {
     const contacts = Array.from({ length: 6 }, (_, i) => peer(i + 1));
     const target = contacts[0]!;
@@ -368,6 +447,7 @@ describe('Swim: probing', () => {
         return new Promise<PeerResponse<M>>((resolve, reject) => {
           const signal = options?.signal;
           signal?.addEventListener('abort', () => reject(toAbortError(signal)), { once: true });
+        if (options?.deadlineMs !== undefined) clock.setTimeout(() => reject(new DeadlineExceededError('deadline')), options.deadlineMs);
           if (address === silent.address) return;
           clock.setTimeout(() => resolve(acking(contacts, false)(address, method, request) as PeerResponse<M>), 700);
         });
@@ -561,27 +641,8 @@ describe('Swim: config and metrics', () => {
   });
 
   it('reports probes, suspicions, refutations and members by state', async () => {
-    const counters = new Map<string, number>();
-    const gauges = new Map<string, number>();
-    const collectors = new Map<string, () => number>();
-    const key = (name: string, labels?: Partial<Record<string, string | number>>): string =>
-      labels === undefined ? name : `${name}{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}}`;
-    const metrics: Metrics = {
-      counter: <L extends string>(o: MetricOptions<L>): Counter<L> => {
-        assert.match(o.name, /^peerweave_swim_[a-z_]+_total$/);
-        return { inc: (labels, value = 1) => counters.set(key(o.name, labels), (counters.get(key(o.name, labels)) ?? 0) + value) };
-      },
-      gauge: <L extends string>(o: MetricOptions<L> & { collect?: () => number }): Gauge<L> => {
-        assert.match(o.name, /^peerweave_swim_[a-z_]+$/);
-        if (o.collect !== undefined) collectors.set(o.name, o.collect);
-        return {
-          set: (value, labels) => gauges.set(key(o.name, labels), value),
-          inc: () => {},
-          dec: () => {},
-        };
-      },
-      histogram: () => ({ observe: () => {} }),
-    };
+    const metrics = recordingMetrics();
+    const { counters, gauges, collectors } = metrics;
     const contacts = Array.from({ length: 4 }, (_, i) => peer(i + 1));
     const reply = (address: string, method: PeerMethod, request: unknown): unknown =>
       address === contacts[0]!.address ? 'hang' : acking(contacts, false)(address, method, request);

@@ -24,6 +24,7 @@ import {
   type MemberState,
   type MemberUpdate,
   type PeerCallContext,
+  type ConnectionControl,
   type ConnectionEvents,
   type PeerContact,
   type RoutingClient,
@@ -48,6 +49,9 @@ export type SwimEvents = MembershipEvents;
 /** Periods between two membership sweeps (forgetting expired dead and unwanted members). */
 export const SWEEP_EVERY_PERIODS = 10;
 
+/** What SWIM needs of the transport: the routing methods, news of lost connections, and resetIfIdle. */
+export type SwimTransport = RoutingClient & ConnectionEvents & Pick<ConnectionControl, 'resetIfIdle'>;
+
 export interface SwimInit extends Partial<SwimTuning>, SwimEvents {
   /** This node: id, peer-protocol address and role. */
   self: { readonly id: string; readonly address: string; readonly role: string };
@@ -56,8 +60,12 @@ export interface SwimInit extends Partial<SwimTuning>, SwimEvents {
    * previous run claimed, and is taken back at once. Default: clock.now().
    */
   incarnation?: number;
-  /** The routing methods; with onConnectionLost (a PeerTransport has it), lost connections are probed at once. */
-  transport: RoutingClient & ConnectionEvents;
+  /**
+   * The routing methods; with onConnectionLost (a PeerTransport has it), lost connections are
+   * probed at once, and with resetIfIdle a connection that failed a direct probe of a member who
+   * acked through a helper is replaced (see #directPathFailed).
+   */
+  transport: SwimTransport;
   clock: Clock;
   random: Random;
   logger?: Logger;
@@ -128,7 +136,7 @@ const GOSSIPED_REMINDER_PERIODS = 4;
  */
 export class Swim implements Startable {
   readonly #tuning: SwimTuning;
-  readonly #transport: RoutingClient & ConnectionEvents;
+  readonly #transport: SwimTransport;
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #logger: Logger;
@@ -142,6 +150,7 @@ export class Swim implements Startable {
   readonly #order: ProbeOrder;
   readonly #priorityOrder: ProbeOrder;
   readonly #probes: Counter<'result'>;
+  readonly #connectionResets: Counter;
   readonly #members: Gauge<'state'>;
   #slot = 0;
   #periods = 0;
@@ -202,6 +211,10 @@ export class Swim implements Startable {
       name: 'peerweave_swim_probes_total',
       help: 'Probe periods by outcome: ack (direct), indirect_ack (through a helper), failed (target suspected).',
       labelNames: ['result'],
+    });
+    this.#connectionResets = metrics.counter({
+      name: 'peerweave_swim_connection_resets_total',
+      help: 'Idle connections to a member replaced because a direct probe failed while the member acked through a helper.',
     });
     const suspicions = metrics.counter({
       name: 'peerweave_swim_suspicions_total',
@@ -625,6 +638,7 @@ export class Swim implements Startable {
       if (loopSignal.aborted) return;
       if (outcome.acked) {
         this.#probed(outcome.ackedBy === 0 ? 'ack' : 'indirect_ack');
+        if (outcome.ackedBy !== 0) void direct.then((acked) => this.#directPathFailed(target, acked, loopSignal));
         return;
       }
 
@@ -768,6 +782,24 @@ export class Swim implements Startable {
     if (!this.#loopLagging) return;
     this.#awareness.applyDelta(1);
     this.#logger.debug({ lateMs, score: this.#awareness.score }, 'probe loop woke late: this node is busy');
+  }
+
+  /**
+   * A member acked through a helper, and this node's own ping of it (settled by the end of the
+   * period) got no answer: the member is up and others reach it, so what failed is most likely this
+   * node's connection to it (half-open after the member's host lost its state, a NAT or conntrack
+   * entry gone). The transport replaces it if nothing else is in flight on it, and the next probe
+   * tests a new connection. This is the check that lets the transport's keepalive pings be rare
+   * (lan: every 120 s): every connection to a member carries a probe each round, and one that
+   * cannot is replaced within that round instead of after keepalive + its timeout. Not while this
+   * node's own loop lags (the ack may just have been read late), nor for a connection under calls
+   * (those have their own deadlines, and a reset would abort them).
+   */
+  #directPathFailed(target: PeerContact, acked: boolean, loopSignal: AbortSignal): void {
+    if (acked || loopSignal.aborted || this.#loopLagging) return;
+    if (this.#transport.resetIfIdle?.(target.address) !== true) return;
+    this.#connectionResets.inc();
+    this.#logger.debug({ member: target.id, address: target.address }, 'direct probe failed, member acked through a helper: connection replaced');
   }
 
   #probed(result: 'ack' | 'indirect_ack'): void {
