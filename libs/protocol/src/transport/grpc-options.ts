@@ -2,8 +2,15 @@ import type { ChannelOptions } from '@grpc/grpc-js';
 
 /** Largest message either end sends or accepts (the `grpcMaxMessageBytes` default). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-/** Interval of keepalive pings (the `grpcKeepaliveMs` default of the lan preset). */
-export const DEFAULT_KEEPALIVE_MS = 30_000;
+/**
+ * Interval of keepalive pings (the `grpcKeepaliveMs` default of the lan preset). grpc-js pings on
+ * this timer whether calls flow or not; SWIM's probes already test every connection to a member
+ * each round and replace one that fails while the member answers through a helper (Swim,
+ * `resetIfIdle`), so these pings only cover connections no probe uses and keep NAT state: 120 s is
+ * under the 240–350 s idle timeouts of common cloud NATs and load balancers. Measured against 30 s
+ * (two 22-container clusters side by side, 2026-12-07): 7–11 % less idle CPU per node.
+ */
+export const DEFAULT_KEEPALIVE_MS = 120_000;
 /** Deadline of a call whose caller gave none (the `rpcDeadlineMs` default of the lan preset). */
 export const DEFAULT_DEADLINE_MS = 5_000;
 /**
