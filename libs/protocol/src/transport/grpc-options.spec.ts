@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { channelOptions, MAX_KEEPALIVE_TIMEOUT_MS, SERVER_KEEPALIVE_MULTIPLIER, serverOptions } from './grpc-options.ts';
+import { channelOptions, MAX_KEEPALIVE_TIMEOUT_MS, MAX_SERVER_KEEPALIVE_MS, SERVER_KEEPALIVE_MULTIPLIER, serverKeepaliveMs, serverOptions } from './grpc-options.ts';
 import { PROTO_LOADER_OPTIONS, protoGenTypesFlags } from '../loader-options.ts';
 
 describe('gRPC options', () => {
@@ -31,6 +31,14 @@ describe('gRPC options', () => {
       assert.equal(server, keepaliveMs * SERVER_KEEPALIVE_MULTIPLIER);
       assert.ok(server > (channelOptions({ ...tuning, keepaliveMs })['grpc.keepalive_time_ms'] as number));
     }
+  });
+
+  it('the server side pings at most every 5 min (a vanished caller is reclaimed as soon as before), never more often than the client side', () => {
+    assert.deepEqual(
+      [10_000, 30_000, 120_000, 300_000, 600_000].map(serverKeepaliveMs),
+      [100_000, MAX_SERVER_KEEPALIVE_MS, MAX_SERVER_KEEPALIVE_MS, 300_000, 600_000],
+    );
+    assert.equal(serverOptions({ ...tuning, keepaliveMs: 120_000 })['grpc.keepalive_time_ms'], 300_000);
   });
 
   it('the server tolerates pings as often as any client of ours sends them', () => {
