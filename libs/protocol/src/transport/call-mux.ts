@@ -288,6 +288,12 @@ export function muxStreamHandler<In, Out>(method: string, logger: Logger, stream
       // handler outlives it, so that a stuck handler never holds a slot of the stream.
       let settled = false;
       const one = callSignal(signal, frames.timeoutMs(frame), frames.maxTimeoutMs, method);
+      // The deadline's timer only for a handler still running once this turn of the loop is over
+      // (a ping is answered within it): a timer set and cleared costs the loop a wake-up at the
+      // time it was set for, which for an idle node's probes was one more wake-up a second.
+      setImmediate(() => {
+        if (!settled) one.arm();
+      });
       const settle = (answer: () => void): void => {
         if (settled) return;
         settled = true;
@@ -319,19 +325,26 @@ export function muxStreamHandler<In, Out>(method: string, logger: Logger, stream
 
 /**
  * The signal of one call's handling: aborts with the stream's signal, or with DEADLINE_EXCEEDED
- * after the frame's timeout (at most `maxTimeoutMs`), as a unary call's deadline would.
+ * once the frame's timeout (at most `maxTimeoutMs`) has passed since it arrived, as a unary
+ * call's deadline would, from when `arm` is called (the deadline still counts from the arrival).
  */
-function callSignal(stream: AbortSignal, timeoutMs: number, maxTimeoutMs: number, method: string): { signal: AbortSignal; release: () => void } {
+function callSignal(stream: AbortSignal, timeoutMs: number, maxTimeoutMs: number, method: string): { signal: AbortSignal; arm: () => void; release: () => void } {
   const controller = new AbortController();
   const onStream = (): void => controller.abort(stream.reason);
   if (stream.aborted) onStream();
   else stream.addEventListener('abort', onStream, { once: true });
-  const timer = timeoutMs > 0
-    ? setTimeout(() => controller.abort(new DeadlineExceededError(`deadline of a ${method} call exceeded`)), Math.min(timeoutMs, maxTimeoutMs))
-    : undefined;
+  const deadlineAt = timeoutMs > 0 ? performance.now() + Math.min(timeoutMs, maxTimeoutMs) : undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let released = false;
   return {
     signal: controller.signal,
+    arm: () => {
+      if (released || deadlineAt === undefined || timer !== undefined || controller.signal.aborted) return;
+      const abort = (): void => controller.abort(new DeadlineExceededError(`deadline of a ${method} call exceeded`));
+      timer = setTimeout(abort, Math.max(0, deadlineAt - performance.now()));
+    },
     release: () => {
+      released = true;
       clearTimeout(timer);
       stream.removeEventListener('abort', onStream);
     },

@@ -99,3 +99,9 @@ export function untilSettledOrAborted(promises: Promise<unknown>[], signal: Abor
     });
   });
 }
+
+/** Resolves when the signal aborts (at once if it has). */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

@@ -662,14 +662,18 @@ describe('Swim: config and metrics', () => {
 });
 
 describe('Swim: local health from the probe loop\'s own lag', () => {
-  /** The manual clock, except that every sleep wakes `lagMs` late while `lagging` (a busy loop). */
+  /** The manual clock, except that every timer and sleep wakes `lagMs` late while `lagging` (a busy loop). */
   function laggy(clock: ManualClock): Clock & { lagging: boolean; lagMs: number } {
     let offset = 0;
     const laggyClock = {
       lagging: false,
       lagMs: 0,
       now: () => clock.now() + offset,
-      setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms),
+      setTimeout: (fn: () => void, ms: number) =>
+        clock.setTimeout(() => {
+          if (laggyClock.lagging) offset += laggyClock.lagMs;
+          fn();
+        }, ms),
       clearTimeout: (handle: unknown) => clock.clearTimeout(handle as never),
       sleep: async (ms: number, options?: { signal?: AbortSignal }) => {
         await clock.sleep(ms, options);
@@ -705,6 +709,59 @@ describe('Swim: local health from the probe loop\'s own lag', () => {
     await manual.advance(120_000);
     assert.equal(swim.awarenessScore, 0, 'recovered once the loop is on time');
     await swim.stop();
+  });
+});
+
+describe('Swim: timers of an idle probe loop', () => {
+  it('an acked period clears only the ack deadline; the period deadline fires and starts the next', async () => {
+    const contacts = Array.from({ length: 4 }, (_, i) => peer(i + 1));
+    const manual = new ManualClock(START);
+    const set = new Map<unknown, number>();
+    let cleared: number[] = [];
+    let fired: number[] = [];
+    const recording: Clock = {
+      now: () => manual.now(),
+      setTimeout: (fn, ms) => {
+        const handle = manual.setTimeout(() => {
+          set.delete(handle); // Clearing a timer that fired costs nothing.
+          fired.push(ms);
+          fn();
+        }, ms);
+        set.set(handle, ms);
+        return handle;
+      },
+      clearTimeout: (handle) => {
+        if (set.has(handle)) cleared.push(set.get(handle)!);
+        set.delete(handle);
+        manual.clearTimeout(handle);
+      },
+      sleep: (ms, options) => manual.sleep(ms, options),
+    };
+    const swim = new Swim({
+      self: { id: SELF, address: '10.1.9.9:7946', role: 'peer' },
+      // The transport's own timers (its deadlines) are on the manual clock, not counted here.
+      transport: stubTransport(manual, acking(contacts)),
+      clock: recording,
+      random: new SeededRandom(7),
+      targets: () => contacts,
+    });
+    await swim.start();
+    await manual.advance(3_000);
+    cleared = [];
+    fired = [];
+    await manual.advance(10_000);
+    const score = swim.awarenessScore;
+    const [inWindowCleared, inWindowFired] = [cleared, fired];
+    [cleared, fired] = [[], []];
+    await swim.stop(); // Clears the period under way: not counted.
+    [cleared, fired] = [inWindowCleared, inWindowFired];
+    // Node wakes the loop at a cleared timer's time all the same: each cleared one is a wake-up
+    // for nothing. Only the ack deadline (500 ms) may be cleared, by the ack.
+    assert.deepEqual([...new Set(cleared)], [500], `cleared: ${cleared.join(', ')}`);
+    assert.ok(cleared.length >= 9 && cleared.length <= 11, `${cleared.length} ack deadlines cleared in 10 periods`);
+    assert.deepEqual([...new Set(fired)], [1_000], `fired: ${fired.join(', ')}`);
+    assert.ok(fired.length >= 9 && fired.length <= 11, `${fired.length} period deadlines fired in 10 periods`);
+    assert.equal(score, 0);
   });
 });
 

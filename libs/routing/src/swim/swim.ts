@@ -39,7 +39,7 @@ import { BroadcastQueue } from './broadcast-queue.ts';
 import { isContact, isUpdate } from './envelope-checks.ts';
 import { Membership, type MemberInfo, type MembershipEvents } from './membership.ts';
 import { ProbeOrder } from './probe-order.ts';
-import { firstAck, lateThresholdMs, settleWithin, untilSettledOrAborted, type Attempt } from './probe-wait.ts';
+import { firstAck, lateThresholdMs, settleWithin, untilAborted, untilSettledOrAborted, type Attempt } from './probe-wait.ts';
 import { resolveSwimTuning, type SwimTuning } from './swim-config.ts';
 
 /** Listeners of membership changes; the routing node adds and drops contacts on them. */
@@ -534,16 +534,23 @@ export class Swim implements Startable {
       await this.#clock.sleep(this.#random.int(this.#tuning.probeIntervalMs), { signal });
       while (!signal.aborted) {
         const { periodMs, ackTimeoutMs } = this.#timing();
-        const started = this.#clock.now();
-        const target = this.#nextTarget();
-        this.#remind(target?.id, periodMs, signal);
-        if (target !== undefined) await this.#probe(target, periodMs, ackTimeoutMs, signal);
-        // Retention is minutes long: a sweep every few periods is enough, and it scans every member.
-        if (++this.#periods % SWEEP_EVERY_PERIODS === 0) this.#membership.sweep();
-        const sleepMs = Math.max(0, started + periodMs - this.#clock.now());
-        const due = this.#clock.now() + sleepMs;
-        await this.#clock.sleep(sleepMs, { signal });
-        this.#checkLoopLag(this.#clock.now() - due);
+        const due = this.#clock.now() + periodMs;
+        // The period's deadline is also the loop's wake-up for the next period: one timer a
+        // period, left to fire. Node leaves a cleared timer's wake-up armed (the loop wakes at its
+        // old time to find nothing due), so clearing the deadline after the ack and sleeping on a
+        // timer of its own cost an idle node an extra wake-up every period (see #probe).
+        const period = withDeadline(periodMs, { clock: this.#clock, signal });
+        try {
+          const target = this.#nextTarget();
+          this.#remind(target?.id, periodMs, signal);
+          if (target !== undefined) await this.#probe(target, periodMs, ackTimeoutMs, signal, period.signal);
+          // Retention is minutes long: a sweep every few periods is enough, and it scans every member.
+          if (++this.#periods % SWEEP_EVERY_PERIODS === 0) this.#membership.sweep();
+          await untilAborted(period.signal);
+        } finally {
+          period.clear();
+        }
+        if (!signal.aborted) this.#checkLoopLag(this.#clock.now() - due);
       }
     } catch (err) {
       if (!signal.aborted) this.#logger.error({ err }, 'probe loop failed');
@@ -606,9 +613,16 @@ export class Swim implements Startable {
     return id === undefined ? undefined : live.get(id);
   }
 
-  async #probe(target: PeerContact, periodMs: number, ackTimeoutMs: number, loopSignal: AbortSignal): Promise<void> {
+  /**
+   * One probe of `target` within the period that `periodSignal` ends (the probe loop's; a hinted
+   * probe makes its own). Per probe an idle node sets the ack-deadline timer, which wakes the loop
+   * once whether it fires or was cleared by the ack, and the mux call's deadline, which shares the
+   * period timer's wake-up (same length, set in the same turn of the loop).
+   */
+  async #probe(target: PeerContact, periodMs: number, ackTimeoutMs: number, loopSignal: AbortSignal, periodSignal?: AbortSignal): Promise<void> {
     const started = this.#clock.now();
-    const period = withDeadline(periodMs, { clock: this.#clock, signal: loopSignal });
+    const own = periodSignal === undefined ? withDeadline(periodMs, { clock: this.#clock, signal: loopSignal }) : undefined;
+    const period = { signal: periodSignal ?? own!.signal };
     try {
       const probeTimeout = Math.min(ackTimeoutMs, periodMs);
       // The direct ping may ack until the end of the period, even after indirect probes started.
@@ -651,7 +665,7 @@ export class Swim implements Startable {
       // Our own suspicion: reminded every period (the next probe slot rechecks it first).
       if (this.#membership.suspect(target.id) === 'accepted') this.#suspected.set(target.id, { next: this.#periods + 2, every: 1 });
     } finally {
-      period.clear();
+      own?.clear();
     }
   }
 
