@@ -1,5 +1,6 @@
 export { createLogger, type LoggerInit, type RootLogger } from './logger.ts';
-export { createMetrics, MetricsRegistry, DEFAULT_COLLECT_DEFAULT, EVENT_LOOP_MONITORING_PRECISION_MS, type MetricsInit } from './metrics-registry.ts';
+export { createMetrics, MetricsRegistry, DEFAULT_COLLECT_DEFAULT, type MetricsInit } from './metrics-registry.ts';
+export { EVENT_LOOP_MONITORING_PRECISION_MS, EVENT_LOOP_DELAY_SERIES } from './event-loop-delay.ts';
 export { registerNodeMetrics, type NodeMetricsInit } from './node-metrics.ts';
 export {
   MemoryRelease,

@@ -9,6 +9,7 @@ import {
   type MetricOptions,
   type Metrics,
 } from '@peerweave/core';
+import { PROM_CLIENT_LAG_RESOLUTION_MS, registerEventLoopDelay } from './event-loop-delay.ts';
 
 export interface MetricsInit {
   /**
@@ -22,15 +23,6 @@ export interface MetricsInit {
 }
 
 export const DEFAULT_COLLECT_DEFAULT = true;
-
-/**
- * Resolution of the event-loop lag histogram (`nodejs_eventloop_lag_*`): libuv wakes the loop this
- * often to time it. prom-client's default, 10 ms, is 100 wake-ups per second, which measured
- * 5.2 ms of CPU per second on the 2-core bench VM (0.5 % of a core, as much as everything else an
- * idle node does); 250 ms costs 0.3 ms/s and still catches every stall longer than that, and
- * shorter ones in proportion to their length.
- */
-export const EVENT_LOOP_MONITORING_PRECISION_MS = 250;
 
 type Kind = 'counter' | 'gauge' | 'histogram';
 
@@ -63,7 +55,10 @@ export class MetricsRegistry implements Metrics {
 
   constructor(init: MetricsInit = {}) {
     if (init.defaultLabels !== undefined) this.#registry.setDefaultLabels(init.defaultLabels);
-    if (init.collectDefault ?? DEFAULT_COLLECT_DEFAULT) collectDefaultMetrics({ register: this.#registry, eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS });
+    if (init.collectDefault ?? DEFAULT_COLLECT_DEFAULT) {
+      collectDefaultMetrics({ register: this.#registry, eventLoopMonitoringPrecision: PROM_CLIENT_LAG_RESOLUTION_MS });
+      registerEventLoopDelay(this.#registry);
+    }
   }
 
   /** Content type of {@link text}: the Prometheus text format, version 0.0.4. */
