@@ -276,7 +276,6 @@ async function bareClusterIdle(root: string): Promise<BareIdle> {
   });
 }
 
-/** Figures 2–4 on one 22-container cluster. */
 /**
  * Whether the kernel's DAMON monitor runs, and what it does: on this project's VM a kdamond
  * samples every physical page region twice a second for a proactive "pageout" scheme, and with
@@ -302,6 +301,7 @@ async function damonState(): Promise<string> {
   return states.join('; ');
 }
 
+/** Figures 2–4 on one 22-container cluster. */
 async function clusterFigures(root: string, base: BareIdle | string, push: (r: Row) => void): Promise<void> {
   console.error(`· quiet: cluster of ${PEERS} peers + 2 supernodes; the kernel's DAMON on this machine: ${await damonState()}`);
   const cluster = new ComposeCluster(root, `pwbench-quiet-${process.pid}`, PEERS);

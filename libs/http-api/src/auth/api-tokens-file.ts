@@ -5,9 +5,9 @@ import { API_TOKENS_VARIABLE, ApiTokens } from './api-tokens.ts';
 /**
  * How often the tokens file is looked at for changes (a stat; Docker and Kubernetes secrets are
  * replaced by rename, which inotify-based watching can miss). A rotated or revoked token applies
- * within this. Each look wakes an idle node's event loop (150–400 µs of CPU on the 2-core bench
- * VM): every 2 s that was a sixteenth of its wake-ups; Kubernetes itself takes up to about a
- * minute to bring a changed Secret into a pod.
+ * within this. Each look wakes an idle node's event loop (~30 µs of CPU in a running node on the
+ * 2-core bench VM): every 2 s that was a sixteenth of its wake-ups; Kubernetes itself takes up to
+ * about a minute to bring a changed Secret into a pod.
  */
 export const DEFAULT_TOKENS_POLL_MS = 10_000;
 
@@ -20,8 +20,8 @@ export interface ApiTokensFileInit {
 
 /**
  * The tokens file, read at start (a missing or malformed file stops the node with a ConfigError
- * naming PEERWEAVE_API_TOKENS_FILE) and again whenever it changes or {@link reload} is called
- * (by a caller), so tokens rotate without a restart. A changed file that does not parse is logged and
+ * naming PEERWEAVE_API_TOKENS_FILE) and again whenever it changes or {@link reload} is called,
+ * so tokens rotate without a restart. A changed file that does not parse is logged and
  * the tokens in force stay: a half-written file never opens or closes the API.
  */
 export class ApiTokensFile implements Startable {

@@ -326,7 +326,8 @@ export function muxStreamHandler<In, Out>(method: string, logger: Logger, stream
 /**
  * The signal of one call's handling: aborts with the stream's signal, or with DEADLINE_EXCEEDED
  * once the frame's timeout (at most `maxTimeoutMs`) has passed since it arrived, as a unary
- * call's deadline would, from when `arm` is called (the deadline still counts from the arrival).
+ * call's deadline would. The deadline's timer starts with `arm` (at most once, before `release`);
+ * the deadline still counts from the arrival.
  */
 function callSignal(stream: AbortSignal, timeoutMs: number, maxTimeoutMs: number, method: string): { signal: AbortSignal; arm: () => void; release: () => void } {
   const controller = new AbortController();
@@ -335,16 +336,14 @@ function callSignal(stream: AbortSignal, timeoutMs: number, maxTimeoutMs: number
   else stream.addEventListener('abort', onStream, { once: true });
   const deadlineAt = timeoutMs > 0 ? performance.now() + Math.min(timeoutMs, maxTimeoutMs) : undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let released = false;
   return {
     signal: controller.signal,
     arm: () => {
-      if (released || deadlineAt === undefined || timer !== undefined || controller.signal.aborted) return;
+      if (deadlineAt === undefined) return;
       const abort = (): void => controller.abort(new DeadlineExceededError(`deadline of a ${method} call exceeded`));
       timer = setTimeout(abort, Math.max(0, deadlineAt - performance.now()));
     },
     release: () => {
-      released = true;
       clearTimeout(timer);
       stream.removeEventListener('abort', onStream);
     },

@@ -622,17 +622,17 @@ export class Swim implements Startable {
   async #probe(target: PeerContact, periodMs: number, ackTimeoutMs: number, loopSignal: AbortSignal, periodSignal?: AbortSignal): Promise<void> {
     const started = this.#clock.now();
     const own = periodSignal === undefined ? withDeadline(periodMs, { clock: this.#clock, signal: loopSignal }) : undefined;
-    const period = { signal: periodSignal ?? own!.signal };
+    const period = periodSignal ?? own!.signal;
     try {
       const probeTimeout = Math.min(ackTimeoutMs, periodMs);
       // The direct ping may ack until the end of the period, even after indirect probes started.
       // Only acks within the period are measured: a member that paused or died answers after it,
       // if at all, and learning from that would lengthen the deadlines that are to find it.
-      const direct = this.#ping(target, periodMs, period.signal).then((acked) => {
+      const direct = this.#ping(target, periodMs, period).then((acked) => {
         if (acked) this.#rtt.observe(this.#clock.now() - started);
         return acked;
       });
-      const early = await settleWithin(this.#clock, direct, probeTimeout, period.signal, (lateMs) => {
+      const early = await settleWithin(this.#clock, direct, probeTimeout, period, (lateMs) => {
         // Our own loop is lagging: stretch our timeouts before we accuse anyone (Lifeguard).
         this.#awareness.applyDelta(1);
         this.#logger.debug({ member: target.id, lateMs }, 'probe timer fired late: this node is busy');
@@ -646,9 +646,9 @@ export class Swim implements Startable {
       const helpers = this.#pickHelpers(target.id);
       const remaining = started + periodMs - this.#clock.now();
       const helperTimeout = Math.max(1, Math.min(probeTimeout, Math.floor(remaining * HELPER_TIMEOUT_SHARE)));
-      const attempts = helpers.map((helper) => this.#pingReq(helper, target, helperTimeout, remaining, period.signal));
+      const attempts = helpers.map((helper) => this.#pingReq(helper, target, helperTimeout, remaining, period));
       const directAttempt = direct.then((acked): Attempt => (acked ? 'ack' : 'none'));
-      const outcome = await firstAck([directAttempt, ...attempts], period.signal);
+      const outcome = await firstAck([directAttempt, ...attempts], period);
       if (loopSignal.aborted) return;
       if (outcome.acked) {
         this.#probed(outcome.ackedBy === 0 ? 'ack' : 'indirect_ack');
