@@ -242,14 +242,14 @@ export const NODE_CONFIG = {
   join: {
     env: 'PEERWEAVE_JOIN',
     accepts: 'a DNS name, optionally `name:port`, or empty',
-    doc: 'A name whose every A/AAAA record is a peer to join through (the Compose service `peer`, a Kubernetes headless service). Re-resolved every join interval, so peers that start later are found.',
+    doc: 'A name whose every A/AAAA record is a peer to join through (the Compose service `peer`, a Kubernetes headless service). Re-resolved by the join rounds (PEERWEAVE_JOIN_INTERVAL_MS), so peers that start later are found and groups that formed apart merge.',
     schema: Type.String({ maxLength: 253, pattern: '^[A-Za-z0-9.\\-]*(:[0-9]{1,5})?$' }),
     default: '',
   },
   joinIntervalMs: {
     env: 'PEERWEAVE_JOIN_INTERVAL_MS',
     accepts: 'an integer number of milliseconds',
-    doc: 'Periodic: how often the join name is re-resolved and unknown addresses contacted; also the longest back-off while a node has no contact. Costs one DNS query per period (and a ping per address not yet known); once every address is known that is all. Shorter finds late starters sooner.',
+    doc: 'Periodic: how often the join name is re-resolved and the addresses not yet known pinged, with up to 3 members held dead (memberlist\'s reconnect, which heals a partition); also the longest back-off while a node has no contact. A round with nothing to contact (every address known, nobody held dead) doubles the wait before the next, up to 8 × this (40 s on lan); a round with someone to contact, or a member declared dead, brings it back to this. A quiet round costs one system DNS lookup (getaddrinfo in the thread pool, which also connects a UDP socket to each address it returns to sort them: ~100 system calls for 20 peers); a newcomer is not found by these rounds but by its own, and two groups that formed apart (started while the name resolved to only some of them) merge within the longer wait. Shorter finds late starters and heals partitions sooner.',
     schema: positiveMs,
     default: { lan: DEFAULT_JOIN_INTERVAL_MS, local: 2_000, test: 1_000 },
   },

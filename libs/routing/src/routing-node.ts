@@ -26,6 +26,7 @@ import {
 import { Swim, type SwimInit, type MemberState } from './swim/index.ts';
 import { diffNeighbourhood, refreshOverlay, xorRank, type NeighbourhoodChange } from './neighbourhood.ts';
 import type { SeedResolver } from './seed-resolver.ts';
+import { JoinPacer } from './join-pacing.ts';
 
 /**
  * A bucket no lookup used for this long is refreshed by a lookup of a random id in its range.
@@ -34,7 +35,8 @@ import type { SeedResolver } from './seed-resolver.ts';
 export const DEFAULT_BUCKET_REFRESH_MS = 300_000;
 /**
  * How often the join name is re-resolved and unknown addresses contacted, and the longest back-off
- * while the node has no contact. Shorter finds late starters sooner at one DNS query per period.
+ * while the node has no contact; quiet rounds space out up to JOIN_QUIET_MAX_INTERVALS of it
+ * (join-pacing.ts).
  */
 export const DEFAULT_JOIN_INTERVAL_MS = 5_000;
 /**
@@ -50,8 +52,6 @@ export const DEFAULT_REPLICATION_FACTOR = 3;
 export const DEFAULT_OVERLAY_NEIGHBOURS = 6;
 /** Shortest time between two reviews of a full, live overlay against the table (see #refreshOverlay). */
 export const OVERLAY_REVIEW_MS = 10_000;
-/** First retry delay while a node has no contact; doubles up to the join interval. */
-export const JOIN_BACKOFF_START_MS = 250;
 /**
  * Members held dead that each join round also pings, besides the join name's addresses (memberlist
  * reconnects to a random dead member every interval). With the death claim in the ping, a live one
@@ -183,10 +183,12 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
   #ready = false;
   #running = false;
   #joinTimer: TimerHandle | undefined;
+  /** When #joinTimer fires (the clock's ms). */
+  #joinDueMs = 0;
   #refreshTimer: TimerHandle | undefined;
   /** A review of the overlay put off by OVERLAY_REVIEW_MS (the table changed meanwhile). */
   #overlayTimer: TimerHandle | undefined;
-  #joinBackoffMs = JOIN_BACKOFF_START_MS;
+  readonly #joinPacer: JoinPacer;
   #joining = false;
   #selfLookupDone = false;
   #selfLookupRunning = false;
@@ -208,6 +210,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     this.#queryDeadlineMs = Math.min(this.#lookupDeadlineMs, Math.max(probeTimeout * 4, 200));
     this.#refreshMs = init.bucketRefreshMs ?? DEFAULT_BUCKET_REFRESH_MS;
     this.#joinIntervalMs = init.joinIntervalMs ?? DEFAULT_JOIN_INTERVAL_MS;
+    this.#joinPacer = new JoinPacer(this.#joinIntervalMs);
     this.#neighbourhoodSize = 2 * (init.replicationFactor ?? DEFAULT_REPLICATION_FACTOR);
     this.#overlaySize = init.overlayNeighbours ?? DEFAULT_OVERLAY_NEIGHBOURS;
     this.#overlayPoint = BigInt(`0x${Buffer.from(init.random.bytes(32)).toString('hex')}`);
@@ -504,6 +507,12 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
       this.#turnedAway.clear();
       this.#membershipChanged();
     }
+    // The rounds that ping members held dead (a healed partition's way back) are not left waiting
+    // out a quiet stretch.
+    if (this.#joinPacer.memberDied() && !this.#joining && this.#joinDueMs > this.#init.clock.now() + this.#joinIntervalMs) {
+      if (this.#joinTimer) this.#init.clock.clearTimeout(this.#joinTimer);
+      this.#scheduleJoin(this.#joinIntervalMs);
+    }
     this.emit('contact-dead', id);
   }
 
@@ -631,18 +640,21 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
    */
   #scheduleJoin(delayMs: number): void {
     if (!this.#running) return;
+    this.#joinDueMs = this.#init.clock.now() + delayMs;
     this.#joinTimer = this.#init.clock.setTimeout(() => void this.#joinRound(), delayMs);
   }
 
   /**
    * One join round: contact every candidate address not yet known, then look up our own id, which
-   * fills the table with the nodes closest to us and announces us to them. With no contact yet,
-   * retry with exponential back-off; afterwards, re-resolve every join interval. Without seeds, a
+   * fills the table with the nodes closest to us and announces us to them. When the next round runs
+   * is JoinPacer's: back-off while there is no contact, one join interval after a round that had
+   * someone to contact, doubling waits after quiet rounds. Without seeds, a
    * round only pings members held dead (and looks up its own id when the table took one back).
    */
   async #joinRound(): Promise<void> {
     if (this.#joining || !this.#running) return;
     this.#joining = true;
+    let contacted = 0;
     try {
       const known = this.#isKnownAddress();
       // Members held dead, by address: a partition's other side, or crashed nodes.
@@ -655,6 +667,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
         this.#init.random,
       ).slice(0, RECONNECT_DEAD_PER_ROUND);
       const candidates = [...resolved, ...reconnect];
+      contacted = candidates.length;
       const signal = this.#stopController.signal;
       // Answers whose sender the table took in as a new contact: only those make a self-lookup worth it.
       let taken = 0;
@@ -705,13 +718,7 @@ export class RoutingNode extends EventEmitter<RoutingEvents> implements Startabl
     } finally {
       this.#joining = false;
     }
-    if (this.#table.size === 0) {
-      this.#scheduleJoin(this.#joinBackoffMs);
-      this.#joinBackoffMs = Math.min(this.#joinBackoffMs * 2, this.#joinIntervalMs);
-    } else {
-      this.#joinBackoffMs = JOIN_BACKOFF_START_MS;
-      this.#scheduleJoin(this.#joinIntervalMs);
-    }
+    this.#scheduleJoin(this.#joinPacer.next({ hasContacts: this.#table.size > 0, contacted }));
   }
 
   /**
