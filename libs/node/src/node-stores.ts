@@ -73,12 +73,21 @@ export class NodeStores implements Startable {
   }
 
   /**
-   * Lets the on-disk databases' SQLite page caches go (the memory release, once the node is quiet
-   * after work): what a burst read into them is given back; the next reads fill them again.
+   * The memory release, once the node is quiet after work: checkpoints the block store's commit
+   * log (which then forgets the blocks it covered; BlockStore.checkpoint), then lets the on-disk
+   * databases' SQLite page caches go: what a burst read into them is given back; the next reads
+   * fill them again.
    */
-  releaseMemory(): void {
-    this.#open?.db.releaseMemory();
-    this.#open?.searchIndex.releaseMemory();
+  async releaseMemory(): Promise<void> {
+    const open = this.#open;
+    if (open === undefined) return;
+    try {
+      await open.blocks.checkpoint();
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'block store checkpoint at the memory release failed');
+    }
+    open.db.releaseMemory();
+    open.searchIndex.releaseMemory();
   }
 
   /** Closes the stores in reverse order of opening; idempotent. */

@@ -661,6 +661,28 @@ describe('BlockStore.putMany (commit log)', () => {
     assert.throws(() => new BlockStore({ dir, checkpointBlocks: 0 }), (err) => errorCode(err) === 'INVALID_ARGUMENT');
   });
 
+  it('checkpoint() on demand (a quiet node): the logged blocks are fsynced, the log emptied, their names forgotten', async () => {
+    const spy = new SyncSpy();
+    const dir = await freshDir();
+    // Bounds never reached: without checkpoint() the blocks would stay remembered until close().
+    const store = new BlockStore({ dir, fsync: spy.fsync, checkpointBytes: 1 << 30, checkpointBlocks: 1 << 20 });
+    await store.open();
+    const blocks = await blocksOf(20, 100, 4);
+    await store.putMany(blocks);
+    assert.equal(store.loggedBlocks, 20);
+    assert.ok((await stat(join(dir, COMMIT_LOG_FILE))).size > 0);
+    await store.checkpoint();
+    assert.equal(store.loggedBlocks, 0);
+    assert.equal((await stat(join(dir, COMMIT_LOG_FILE))).size, 0, 'emptied');
+    for (const ino of await inodesOf(dir)) assert.ok(spy.inodes.has(ino), 'every block file fsynced before the log was emptied');
+    const synced = { ...spy.counts };
+    await store.checkpoint();
+    assert.deepEqual(spy.counts, synced, 'nothing logged: nothing to do');
+    for (const block of blocks) assert.deepEqual(await store.get(block.cid), block.bytes);
+    await store.close();
+    await store.checkpoint();
+  });
+
   it('refuses appends with UNAVAILABLE once a log sync failed; put still works', async () => {
     let fail = true;
     const dir = await freshDir();

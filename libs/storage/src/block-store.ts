@@ -178,6 +178,22 @@ export class BlockStore {
   }
 
   /**
+   * Checkpoints now if the commit log covers any block, and resolves when done (rejects with the
+   * checkpoint's error). For a node turning quiet after work (its memory release): below the
+   * log's bounds nothing else would checkpoint while it idles, and until then the store keeps the
+   * name and file path of every logged block (~0.3 KiB of heap each: 10 000 small puts left ~1 900
+   * of them, ~0.6 MiB) and the log holds their bytes on disk twice. Databases do the same on idle
+   * (PostgreSQL's checkpoint_timeout). A no-op after close().
+   */
+  async checkpoint(): Promise<void> {
+    if (this.#closed) return;
+    await this.#checkpointing;
+    if (this.#log.size > 0 || this.#logged.size > 0 || this.#applying.size > 0) this.#startCheckpoint();
+    await this.#checkpointing;
+    if (this.#checkpointError !== undefined) throw this.#checkpointError;
+  }
+
+  /**
    * Stores a block after checking it against `cid` (CORRUPT_BLOCK, nothing written, if it does not
    * match; `verified` skips the check). True when it was new; storing a block again is a no-op
    * (except that a durable put syncs a copy stored with durable: false).

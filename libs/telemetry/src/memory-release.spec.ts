@@ -81,7 +81,7 @@ test('each release first lets the caches outside V8 go (shrink), then collects',
     cpuSeconds: () => 0,
     now: () => now,
     quietChecks: 2,
-    shrink: () => calls.push('shrink'),
+    shrink: () => void calls.push('shrink'),
     release: () => {
       calls.push('release');
       rss = 100 * MiB;
@@ -163,4 +163,69 @@ test('releaseMemory collects what is garbage, and gc() stays out of the node’s
   assert.equal(garbage, undefined);
   assert.ok(process.memoryUsage().arrayBuffers < withGarbage - 8 * MiB, 'the 16 MiB of dropped buffers were collected');
   assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
+});
+
+test('a shrink that returns a promise (the block store checkpoint) is waited for before the collection; no second release meanwhile', async () => {
+  const calls: string[] = [];
+  let rss = 100 * MiB;
+  let now = 0;
+  let finish: () => void = () => {};
+  const r = new MemoryRelease({
+    rss: () => rss,
+    cpuSeconds: () => 0,
+    now: () => now,
+    quietChecks: 2,
+    shrink: () => {
+      calls.push('shrink');
+      return new Promise<void>((resolve) => (finish = resolve));
+    },
+    release: () => {
+      calls.push('release');
+      rss = 100 * MiB;
+    },
+    onRelease: (e) => calls.push(`released ${e.rssBefore / MiB} → ${e.rssAfter / MiB} MiB`),
+  });
+  rss = 150 * MiB;
+  const checks: boolean[] = [];
+  for (let i = 0; i < 6; i++) {
+    now += 5_000;
+    checks.push(r.check());
+  }
+  assert.deepEqual(calls, ['shrink'], 'the collection waits for the shrink');
+  assert.deepEqual(checks, [false, true, false, false, false, false]);
+  finish();
+  await r.settled();
+  assert.deepEqual(calls, ['shrink', 'release', 'released 150 → 100 MiB']);
+});
+
+test('a failed shrink still collects; a stop before the shrink settles does not', async () => {
+  const calls: string[] = [];
+  let now = 0;
+  let fail: (err: Error) => void = () => {};
+  const make = (): MemoryRelease =>
+    new MemoryRelease({
+      rss: () => 150 * MiB,
+      cpuSeconds: () => 0,
+      now: () => now,
+      quietChecks: 1,
+      startupQuietChecks: 1,
+      shrink: () => new Promise<void>((_, reject) => (fail = reject)),
+      release: () => calls.push('release'),
+    });
+  const a = make();
+  a.start();
+  now += 5_000;
+  assert.equal(a.check(), true);
+  fail(new Error('checkpoint failed'));
+  await a.settled();
+  a.stop();
+  assert.deepEqual(calls, ['release']);
+  const b = make();
+  b.start();
+  now += 5_000;
+  assert.equal(b.check(), true);
+  b.stop();
+  fail(new Error('stopping'));
+  await b.settled();
+  assert.deepEqual(calls, ['release'], 'no collection after stop()');
 });

@@ -39,9 +39,11 @@ export interface MemoryReleaseInit {
   startupQuietChecks?: number;
   /**
    * Called first in each release: caches outside V8 let go of what they hold (SQLite's page
-   * caches), so that the collection's release finds their pages free too.
+   * caches), so that the collection's release finds their pages free too. When it returns a
+   * promise (the block store's checkpoint, which lets go of the names of the blocks its commit log
+   * covered), the collection waits for it, and no other release starts meanwhile.
    */
-  shrink?: () => void;
+  shrink?: () => void | Promise<void>;
   /** After each release. */
   onRelease?: (event: MemoryReleaseEvent) => void;
   /** Tests: RSS in bytes, CPU seconds so far, the release itself, a clock. */
@@ -134,7 +136,7 @@ export class MemoryRelease {
   readonly #rss: () => number;
   readonly #cpu: () => number;
   readonly #release: () => void;
-  readonly #shrink: (() => void) | undefined;
+  readonly #shrink: (() => void | Promise<void>) | undefined;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
   #floor = 0;
@@ -143,6 +145,10 @@ export class MemoryRelease {
   #startup = false;
   #lastCpu = 0;
   #lastAt = 0;
+  /** A release waiting for its shrink's promise. */
+  #pending: Promise<void> | undefined;
+  /** stop() was called: a release still waiting for its shrink does not collect. */
+  #stopped = false;
 
   constructor(init: MemoryReleaseInit = {}) {
     this.#checkMs = init.checkMs ?? MEMORY_RELEASE_CHECK_MS;
@@ -166,6 +172,7 @@ export class MemoryRelease {
 
   start(): void {
     if (this.#timer) return;
+    this.#stopped = false;
     this.#reset();
     this.#startup = true;
     this.#timer = setInterval(() => this.check(), this.#checkMs);
@@ -180,12 +187,22 @@ export class MemoryRelease {
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
 
-  /** One check (the timer's work; tests call it directly). Returns whether it released. */
+  /** Resolves once a release waiting for its shrink (if any) has run; for tests. */
+  async settled(): Promise<void> {
+    await this.#pending;
+  }
+
+  /**
+   * One check (the timer's work; tests call it directly). Returns whether it released, or started
+   * a release that runs once the shrink's promise settles.
+   */
   check(): boolean {
+    if (this.#pending !== undefined) return false;
     const at = this.#now();
     const cpu = this.#cpu();
     const seconds = (at - this.#lastAt) / 1000;
@@ -200,7 +217,22 @@ export class MemoryRelease {
     if (!this.#startup && rss - this.#floor < this.#growth) return false;
     this.#startup = false;
     const t = this.#now();
-    this.#shrink?.();
+    const shrunk = this.#shrink?.();
+    if (shrunk instanceof Promise) {
+      // A failed shrink still collects what V8 holds: its own errors are its owner's to report.
+      this.#pending = shrunk
+        .catch(() => {})
+        .then(() => {
+          if (!this.#stopped) this.#collect(rss, t);
+        })
+        .finally(() => (this.#pending = undefined));
+      return true;
+    }
+    this.#collect(rss, t);
+    return true;
+  }
+
+  #collect(rss: number, t: number): void {
     this.#release();
     const after = this.#rss();
     const ms = this.#now() - t;
@@ -210,6 +242,5 @@ export class MemoryRelease {
     this.#lastCpu = this.#cpu();
     this.#lastAt = this.#now();
     this.#onRelease?.({ rssBefore: rss, rssAfter: after, ms });
-    return true;
   }
 }
