@@ -30,9 +30,9 @@ async function attachedLeaf() {
 }
 
 describe('search maintenance: periods and what a round skips', () => {
-  it('options: a 15 s round, 60 s heartbeats, leaves expire after three heartbeats, shuns last three rounds; a short heartbeat shortens the round', () => {
+  it('options: a 15 s round, 180 s heartbeats, leaves expire after three heartbeats, shuns last three rounds; a short heartbeat shortens the round', () => {
     const o = resolveSearchOptions({});
-    assert.deepEqual([o.maintenanceMs, o.heartbeatMs, o.leafExpiryMs, o.shunMs], [15_000, 60_000, 180_000, 45_000]);
+    assert.deepEqual([o.maintenanceMs, o.heartbeatMs, o.leafExpiryMs, o.shunMs], [15_000, 180_000, 540_000, 45_000]);
     assert.equal(DEFAULT_LEAF_EXPIRY_MS, 3 * DEFAULT_HEARTBEAT_MS);
     const short = resolveSearchOptions({ heartbeatMs: 2_000 });
     assert.deepEqual([short.maintenanceMs, short.leafExpiryMs, short.shunMs], [2_000, 6_000, SHUN_ROUNDS * 2_000]);
@@ -41,14 +41,14 @@ describe('search maintenance: periods and what a round skips', () => {
     assert.throws(() => resolveSearchOptions({ maintenanceMs: -1 }), { code: 'INVALID_ARGUMENT' });
   });
 
-  it('an idle leaf sends its supernode one heartbeat per 60 s, not one per 15 s round', async () => {
+  it('an idle leaf sends its supernode one heartbeat per heartbeat period (180 s), not one per 15 s round', async () => {
     const { t, sn, leaf } = await attachedLeaf();
     const before = sn.node.metrics.totals().publishesReceived;
-    const minutes = 10;
-    await t.clock.advance(minutes * HEARTBEAT);
+    const periods = 10;
+    await t.clock.advance(periods * HEARTBEAT);
     const beats = sn.node.metrics.totals().publishesReceived - before;
-    // One per heartbeat period, rounded up to a round: between minutes × 60/75 and minutes.
-    assert.ok(beats <= minutes && beats >= Math.floor((minutes * HEARTBEAT) / (HEARTBEAT + ROUND)), `${beats} heartbeats in ${minutes} min`);
+    // One per heartbeat period, rounded up to a round: between periods × 180/195 and periods.
+    assert.ok(beats <= periods && beats >= Math.floor((periods * HEARTBEAT) / (HEARTBEAT + ROUND)), `${beats} heartbeats in ${periods} periods`);
     assert.deepEqual(sn.node.leaves(), [leaf.self.id], 'the leaf stays attached: never silent for the expiry');
     await leaf.node.stop();
     await sn.node.stop();

@@ -28,12 +28,18 @@ export const DEFAULT_MAINTENANCE_MS = 15_000;
  * it nothing for this long (any publish counts); a supernode asks the mesh which supernodes it
  * knows as often. A heartbeat is one call per attached supernode (about 1.5 ms of CPU for both
  * ends on the bench VM), so a supernode with L leaves pays L × 1.5 ms per period: at 15 s and 20
- * leaves that was 0.2 % of a core doing nothing, at 60 s 0.05 %. Its only purpose is to let a
- * supernode forget a leaf that vanished without routing declaring it dead (a death routing sees
- * drops the leaf at once), three heartbeats later; finding a restarted supernode no longer waits
- * for it (see DEFAULT_MAINTENANCE_MS).
+ * leaves that was 0.2 % of a core doing nothing. At 60 s the heartbeats were still what set an idle
+ * cluster's busiest node: two 22-container clusters side by side (2026-12-07, two 150 s windows
+ * 5–10 min after start), one with 600 s heartbeats: supernodes 0.35/0.37 and 0.33/0.45 % of a core
+ * against 0.27/0.29 and 0.26/0.28 %, the peers' median the same (0.31/0.28 against 0.30/0.27 %).
+ * Its only purpose is to let a supernode forget a leaf that vanished without routing declaring it
+ * dead (a death routing sees drops the leaf at once; a supernode tracks the leaves its table
+ * holds), three heartbeats later: 9 min at 180 s. Meanwhile a search may still name that leaf's
+ * objects, which stay readable from their other replicas. Finding a restarted supernode does not
+ * wait for heartbeats (see DEFAULT_MAINTENANCE_MS). At 2 000 leaves, 180 s is ~11 calls a second
+ * for a supernode, 60 s was ~33.
  */
-export const DEFAULT_HEARTBEAT_MS = 60_000;
+export const DEFAULT_HEARTBEAT_MS = 180_000;
 /**
  * Linger of a leaf's publishes: how long a change of its records waits for others before all go to
  * a supernode in one Publish (Kafka's producer `linger.ms`); while a publish to that supernode is in
