@@ -36,7 +36,11 @@
 //      scraped every 5 s it went from 84.6 to 90.5 MiB within 3.5 min, +5.2 MiB of it the Node
 //      binary's pages (V8's optimising compiler, first run once the metrics path is hot); every
 //      15 s, 83.0 -> 87.7 MiB in 7.5 min (+2.5 of binary); never scraped, 80.7 -> 83.3 MiB in
-//      7.5 min (garbage between collections). The same container's reading just after start is
+//      7.5 min (garbage between collections). So both are read once warmed up: after the release
+//      that follows the puts, and once neither one's file-backed RSS has moved by more than 0.5 MiB
+//      for 60 s (2026-12-08: read as early as the bench used to, the twin was sometimes still
+//      without the compiler's pages, 50.8 against the store node's 56.1 MiB file-backed, which made
+//      1.11× of what is 1.03× once both have them). The same container's reading just after start is
 //      printed beside, without a target. RSS is VmRSS of the Node process read on the host (what
 //      process_resident_memory_bytes reports), the median of 3 reads 5 s apart.
 // Takes about 12 minutes (BENCH_RUNS=1): baseline cluster ~1.5 min, cluster ~7.5 min, the store
@@ -478,7 +482,39 @@ function pushIdleRows(nodes: ClusterNode[], perNode: number[], cgroup: number | 
 
 /** VmRSS of a host process, in bytes (what process_resident_memory_bytes reports from inside). */
 async function vmRss(pid: number): Promise<number> {
-  return Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) * 1024;
+  return (await rssParts(pid)).rss;
+}
+
+/** VmRSS and its file-backed part (RssFile: mapped pages of the Node binary and its libraries), in bytes. */
+async function rssParts(pid: number): Promise<{ rss: number; file: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) * 1024;
+  return { rss: kib('VmRSS'), file: kib('RssFile') };
+}
+
+/** File-backed RSS that moved less than this over WARM_WINDOW_S counts as warmed up. */
+const WARM_SLACK_BYTES = 512 * 1024;
+const WARM_WINDOW_S = 60;
+
+/**
+ * Waits (up to `timeoutMs`) until every process's file-backed RSS has moved by at most
+ * WARM_SLACK_BYTES over the last WARM_WINDOW_S, read every 10 s: the Node binary's pages that a
+ * young process maps as its code gets hot (V8's optimising compiler among them, ~5 MiB, first run
+ * minutes after start on a node that is only scraped) are in, in both containers. Seconds waited,
+ * or undefined on timeout.
+ */
+async function warmedUp(pids: number[], timeoutMs: number): Promise<number | undefined> {
+  const t0 = performance.now();
+  const samples: number[][] = pids.map(() => []);
+  const window = WARM_WINDOW_S / 10 + 1;
+  for (;;) {
+    const files = await Promise.all(pids.map(async (pid) => (await rssParts(pid)).file));
+    files.forEach((f, i) => samples[i]!.push(f));
+    const steady = samples.every((xs) => xs.length >= window && Math.max(...xs.slice(-window)) - Math.min(...xs.slice(-window)) <= WARM_SLACK_BYTES);
+    if (steady) return (performance.now() - t0) / 1000;
+    if (performance.now() - t0 > timeoutMs) return undefined;
+    await sleep(10_000);
+  }
 }
 
 /** Where the memory is, for the log: the V8 heap and external memory as the node reports them. */
@@ -609,14 +645,19 @@ async function storeRss(push: (r: Row) => void): Promise<void> {
           // And after the puts: once the node released what the burst left (30 s into quiet).
           const after = await releasedSince(agent, node.url, (startup ?? 0) + 1, 120_000, [twinUrl]);
           console.error(`    memory release after the puts ${after === undefined ? 'not seen within 120 s' : 'seen'}`);
+          // Both warmed up: the twin's binary pages that the puts brought in early in the store
+          // node (see WARM_WINDOW_S) are in the twin too, or the figure measures the twin's age.
+          const warm = await warmedUp([pid, twinPid], 360_000);
+          console.error(`    file-backed RSS steady for ${WARM_WINDOW_S} s in both ${warm === undefined ? 'not within 360 s' : `after ${warm.toFixed(0)} s more`}`);
           const [full, twinFull] = await Promise.all([settledRss(pid), settledRss(twinPid)]);
+          const [parts, twinParts] = await Promise.all([rssParts(pid), rssParts(twinPid)]);
           const stored = STORE_OBJECTS - errorCount(put);
-          console.error(`    after: idle again ${back === undefined ? 'not within 120 s' : `after ${back.toFixed(0)} s`}; RSS ${mib(full)} (${await heapNote(agent, node.url)}); twin ${mib(twinFull)} (${await heapNote(agent, twinUrl)})`);
+          console.error(`    after: idle again ${back === undefined ? 'not within 120 s' : `after ${back.toFixed(0)} s`}; RSS ${mib(full)} (file-backed ${mib(parts.file)}; ${await heapNote(agent, node.url)}); twin ${mib(twinFull)} (file-backed ${mib(twinParts.file)}; ${await heapNote(agent, twinUrl)})`);
           const ok = errorCount(put) === 0;
           push({
             figure: `idle RSS of one peer after storing ${stored} × 4 KiB objects (r = w = 1, ${CLIENTS} clients; RSS right after the puts ${mib(peak)}; idle again ${back === undefined ? 'not within 120 s' : `${back.toFixed(0)} s later`}), against its twin: the same image and settings started with it, storing nothing, both scraped every ${SCRAPE_MS / 1000} s`,
-            ours: mib(full),
-            baseline: `${mib(twinFull)}, the empty-store twin at the same moment`,
+            ours: `${mib(full)} (file-backed ${mib(parts.file)})`,
+            baseline: `${mib(twinFull)} (file-backed ${mib(twinParts.file)}), the empty-store twin at the same moment, both warmed up (file-backed RSS steady for ${WARM_WINDOW_S} s${warm === undefined ? ': not within 360 s' : ''})`,
             ratio: `${(full / twinFull).toFixed(2)}×`,
             target: `≤ 1.1×${notMet(full / twinFull <= 1.1 && ok)}`,
           });
