@@ -43,12 +43,12 @@
 //      1.11× of what is 1.03× once both have them). The same container's reading just after start is
 //      printed beside, without a target. RSS is VmRSS of the Node process read on the host (what
 //      process_resident_memory_bytes reports), the median of 3 reads 5 s apart.
-// Takes about 12 minutes (BENCH_RUNS=1): baseline cluster ~1.5 min, cluster ~7.5 min, the store
-// ~2 min, idle RSS ~40 s per run. Every container, network and volume is removed in `finally` and on
+// Takes about 17 minutes (BENCH_RUNS=1): baseline cluster ~1.5 min, cluster ~9 min, the store
+// ~4.5 min (the warm-up wait), idle RSS ~40 s per run. Every container, network and volume is removed in `finally` and on
 // SIGINT/SIGTERM. Knobs: BENCH_QUIET_SETTLE_S (30), BENCH_QUIET_IDLE_S (60), BENCH_QUIET_PUTS (2000),
 // BENCH_QUIET_AFTER_S (60), BENCH_QUIET_STORE_OBJECTS (10000). BENCH_QUIET_IDLE_ONLY=1 measures only the
 // cluster's idle CPU (figure 2, without its bare baseline; ~6 min), for comparing two images quickly;
-// BENCH_QUIET_RSS_ONLY=1 only the RSS figures (1 and 5; ~7.5 min). PEERWEAVE_IMAGE
+// BENCH_QUIET_RSS_ONLY=1 only the RSS figures (1 and 5; ~9 min). PEERWEAVE_IMAGE
 // names another image (the bare baseline runs in it too).
 import { readFile } from 'node:fs/promises';
 import { loadNodeConfig } from '@peerweave/config';
@@ -73,7 +73,7 @@ const STORE_OBJECTS = Number(process.env.BENCH_QUIET_STORE_OBJECTS ?? 10_000);
 const SCRAPE_MS = 5_000;
 /** Only the cluster's idle CPU: no probe cost, RSS, bare cluster, burst or store. */
 const IDLE_ONLY = process.env.BENCH_QUIET_IDLE_ONLY === '1';
-/** Only the two RSS figures (idle, and after the store against its twin), about 7.5 minutes. */
+/** Only the two RSS figures (idle, and after the store against its twin), about 9 minutes. */
 const RSS_ONLY = process.env.BENCH_QUIET_RSS_ONLY === '1';
 const WINDOW_S = 5;
 /** "Back to idle": a 5 s window whose Σ process CPU is at most this multiple of the idle rate. */
