@@ -510,7 +510,10 @@ async function warmedUp(pids: number[], timeoutMs: number): Promise<number | und
   for (;;) {
     const files = await Promise.all(pids.map(async (pid) => (await rssParts(pid)).file));
     files.forEach((f, i) => samples[i]!.push(f));
-    const steady = samples.every((xs) => xs.length >= window && Math.max(...xs.slice(-window)) - Math.min(...xs.slice(-window)) <= WARM_SLACK_BYTES);
+    const steady = samples.every((xs) => {
+      const last = xs.slice(-window);
+      return last.length === window && Math.max(...last) - Math.min(...last) <= WARM_SLACK_BYTES;
+    });
     if (steady) return (performance.now() - t0) / 1000;
     if (performance.now() - t0 > timeoutMs) return undefined;
     await sleep(10_000);

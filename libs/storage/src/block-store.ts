@@ -158,7 +158,7 @@ export class BlockStore {
     try {
       if (this.#checkpointError !== undefined) throw this.#checkpointError;
       if (this.#log.failure !== undefined) throw this.#log.failure;
-      if (this.#log.size > 0 || this.#logged.size > 0 || this.#applying.size > 0) await this.#checkpoint();
+      if (this.#hasLogged) await this.#checkpoint();
     } finally {
       await this.#log.close();
     }
@@ -177,6 +177,11 @@ export class BlockStore {
     await this.#checkpointing;
   }
 
+  /** The commit log covers some block: logged, written to the log, or being applied. */
+  get #hasLogged(): boolean {
+    return this.#log.size > 0 || this.#logged.size > 0 || this.#applying.size > 0;
+  }
+
   /**
    * Checkpoints now if the commit log covers any block, and resolves when done (rejects with the
    * checkpoint's error). For a node turning quiet after work (its memory release): below the
@@ -188,7 +193,7 @@ export class BlockStore {
   async checkpoint(): Promise<void> {
     if (this.#closed) return;
     await this.#checkpointing;
-    if (this.#log.size > 0 || this.#logged.size > 0 || this.#applying.size > 0) this.#startCheckpoint();
+    if (this.#hasLogged) this.#startCheckpoint();
     await this.#checkpointing;
     if (this.#checkpointError !== undefined) throw this.#checkpointError;
   }
